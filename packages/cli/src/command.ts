@@ -1,0 +1,35 @@
+import type { ExitCode } from './exit-codes.js';
+
+/** Where a command reads and writes; injected so tests can run commands without a process. */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** A node of the `tno` command tree: either a group of subcommands or a runnable leaf. */
+export type Command =
+  | {
+      readonly name: string;
+      readonly summary: string;
+      readonly subcommands: readonly Command[];
+    }
+  | {
+      readonly name: string;
+      readonly summary: string;
+      /** Usage text shown by `--help`: synopsis first, then one line per flag. */
+      readonly usage: string;
+      readonly run: (argv: readonly string[], io: Io) => Promise<ExitCode>;
+    };
+
+/** A failure a person can act on: printed as one line `tno: message`, exiting with `exitCode`. */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}

@@ -1,0 +1,7 @@
+import type { Command } from '../command.js';
+
+/**
+ * The top level of the tno command tree. Each entry lives in its own file under commands/;
+ * add a command by adding its file and one line here.
+ */
+export const commands: readonly Command[] = [];

@@ -1,0 +1,52 @@
+import { CliError, type Command, type Io } from './command.js';
+import { commands } from './commands/index.js';
+import { ExitCode } from './exit-codes.js';
+
+const root: Command = { name: 'tno', summary: 'end-to-end encrypted printing over IPP (TRUSTNOONE)', subcommands: commands };
+
+function helpText(path: readonly string[], cmd: Command): string {
+  const title = [...path, cmd.name].join(' ');
+  if ('run' in cmd) return `${title} — ${cmd.summary}\n\n${cmd.usage.trimEnd()}\n`;
+  const width = Math.max(0, ...cmd.subcommands.map((c) => c.name.length));
+  const rows = cmd.subcommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `${title} — ${cmd.summary}\n\nUsage: ${title} <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun '${title} <command> --help' for a command's options.\n`;
+}
+
+/** Runs the tno command line; returns the exit status (never throws for a CliError). */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let cmd = root;
+  const path: string[] = [];
+  let rest = [...argv];
+  while (!('run' in cmd)) {
+    const next = rest[0];
+    if (next === undefined || next === '--help' || next === '-h' || next === 'help') {
+      io.stdout.write(helpText(path, cmd));
+      return next === undefined && path.length === 0 ? ExitCode.usage : ExitCode.ok;
+    }
+    const sub: Command | undefined = cmd.subcommands.find((c) => c.name === next);
+    if (!sub) {
+      io.stderr.write(`tno: unknown command '${[...path.slice(1), cmd.name === 'tno' ? '' : cmd.name, next].filter(Boolean).join(' ')}' (see '${[...path, cmd.name].join(' ')} --help')\n`);
+      return ExitCode.usage;
+    }
+    path.push(cmd.name);
+    cmd = sub;
+    rest = rest.slice(1);
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(helpText(path, cmd));
+    return ExitCode.ok;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.stderr.write(`tno: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+function processIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd(), env: process.env };
+}

@@ -1,0 +1,26 @@
+// vitest globalSetup: the interop tests need real peers from Debian (openssl, ipptool and
+// ippeveprinter from cups-ipp-utils). Install them when missing; the machines run as root.
+import { spawnSync } from 'node:child_process';
+
+const needed = [
+  { bin: 'openssl', pkg: 'openssl' },
+  { bin: 'ipptool', pkg: 'cups-ipp-utils' },
+  { bin: 'ippeveprinter', pkg: 'cups-ipp-utils' },
+];
+
+function has(bin) {
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+}
+
+export default function setup() {
+  const missing = [...new Set(needed.filter((n) => !has(n.bin)).map((n) => n.pkg))];
+  if (missing.length === 0) return;
+  if (process.env.TNO_NO_APT) return;
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-qq'], { stdio: 'inherit', env });
+  const install = spawnSync(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  if (update.status !== 0 || install.status !== 0) {
+    console.warn(`[test setup] could not install ${missing.join(', ')}; tests that need them will fail with a clear message`);
+  }
+}
