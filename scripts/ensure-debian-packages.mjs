@@ -6,6 +6,8 @@ const needed = [
   { bin: 'openssl', pkg: 'openssl' },
   { bin: 'ipptool', pkg: 'cups-ipp-utils' },
   { bin: 'ippeveprinter', pkg: 'cups-ipp-utils' },
+  { bin: 'pdftoppm', pkg: 'poppler-utils' }, // the printer's PDF renderer (packages/printer/src/render/pdf)
+  { bin: 'pdfinfo', pkg: 'poppler-utils' },
 ];
 
 function has(bin) {
