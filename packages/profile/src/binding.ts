@@ -1,0 +1,104 @@
+/**
+ * Printer side: the binding checks of SPEC-NOTES §2 (provisional). Together they stop a sealed job
+ * being redirected to another printer, replayed, its documents reordered, spliced between jobs or
+ * cut short — the attacks left open by an envelope that only hides content.
+ */
+import type { InnerOperation } from './constants.js';
+import { ProfileError } from './errors.js';
+import type { InnerRequest } from './inner.js';
+
+/**
+ * The job nonces a printer has accepted. The printer persists it (a restart must not reopen the
+ * window). Entries can be dropped when the printer's key changes: envelopes to the old key can no
+ * longer be opened, so they can no longer be replayed.
+ */
+export interface ReplayCache {
+  /**
+   * Atomically records `key`; resolves false if it was already present (a replay). Must be safe
+   * against two concurrent submissions of the same envelope: exactly one of them gets true.
+   */
+  remember(key: string): boolean | Promise<boolean>;
+}
+
+/** An in-memory ReplayCache, for tests and as the base of a persistent one. Never evicts. */
+export class MemoryReplayCache implements ReplayCache {
+  readonly #seen = new Set<string>();
+  remember(key: string): boolean {
+    if (this.#seen.has(key)) return false;
+    this.#seen.add(key);
+    return true;
+  }
+  get size(): number {
+    return this.#seen.size;
+  }
+}
+
+export interface BindingExpectations {
+  /** The outer operation this inner request arrived in; they must agree. */
+  readonly operation: InnerOperation;
+  /** This printer's own printer-uuid (urn:uuid:...). */
+  readonly printerUuid: string;
+  /** The nonce of the job a Send-Document adds to (from its document 1); absent for document 1. */
+  readonly jobNonce?: string;
+  /** The document-number this job expects next (1 for Print-Job and a job's first document). */
+  readonly expectedDocumentNumber: number;
+  /** The outer Send-Document's last-document, when the request had one. */
+  readonly outerLastDocument?: boolean;
+  readonly replay: ReplayCache;
+}
+
+export interface BindingResult {
+  /** The job nonce, to keep with the job so its later documents can be checked against it. */
+  readonly jobNonce: string;
+  /** The key recorded in the replay cache (only for a job's first document). */
+  readonly replayKey: string | undefined;
+  /** True when this document closes the job: a job that ends without one was cut short. */
+  readonly lastDocument: boolean;
+}
+
+/** The replay-cache key of a job: its nonce, scoped to the printer that accepted it. */
+export function replayKey(printerUuid: string, jobNonce: string): string {
+  return `${printerUuid.toLowerCase()} ${jobNonce.toLowerCase()}`;
+}
+
+/**
+ * Checks the binding of a parsed inner request against what the printer expects, in this order:
+ * operation, target printer, job nonce, document order, last-document, then replay. The replay
+ * cache is written only when every other check passed, and only for a job's first document
+ * (later documents are tied to it by the nonce and the document order). Throws ProfileError.
+ */
+export async function checkBinding(inner: InnerRequest, expect: BindingExpectations): Promise<BindingResult> {
+  if (inner.operation !== expect.operation) {
+    throw new ProfileError('BINDING_OPERATION_MISMATCH', `inner ${inner.operation} arrived in an outer ${expect.operation}`);
+  }
+  if (inner.printerUuid !== expect.printerUuid.toLowerCase()) {
+    throw new ProfileError('BINDING_WRONG_PRINTER', `job is bound to printer ${inner.printerUuid}, this printer is ${expect.printerUuid}`, {
+      attribute: 'printer-uuid',
+    });
+  }
+  const first = expect.jobNonce === undefined;
+  if (!first && inner.jobUuid !== expect.jobNonce!.toLowerCase()) {
+    throw new ProfileError('BINDING_WRONG_JOB', `document belongs to job ${inner.jobUuid}, not to ${expect.jobNonce}`, { attribute: 'job-uuid' });
+  }
+  if (first !== (expect.expectedDocumentNumber === 1)) {
+    throw new RangeError('expectedDocumentNumber must be 1 exactly when no jobNonce is given');
+  }
+  if (inner.documentNumber !== expect.expectedDocumentNumber) {
+    throw new ProfileError('BINDING_DOCUMENT_ORDER', `document-number ${inner.documentNumber} arrived where ${expect.expectedDocumentNumber} was expected`, {
+      attribute: 'document-number',
+    });
+  }
+  if (expect.outerLastDocument !== undefined && expect.outerLastDocument !== inner.lastDocument) {
+    throw new ProfileError('BINDING_LAST_DOCUMENT', `outer last-document=${expect.outerLastDocument} but the sealed request says ${inner.lastDocument}`, {
+      attribute: 'last-document',
+    });
+  }
+  let key: string | undefined;
+  if (first) {
+    key = replayKey(inner.printerUuid, inner.jobUuid);
+    if (!(await expect.replay.remember(key))) {
+      throw new ProfileError('BINDING_REPLAYED', `job nonce ${inner.jobUuid} was already used`, { attribute: 'job-uuid' });
+    }
+  }
+  return { jobNonce: inner.jobUuid, replayKey: key, lastDocument: inner.lastDocument };
+}

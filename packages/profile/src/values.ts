@@ -1,0 +1,47 @@
+/**
+ * Small helpers to write and read the few attribute syntaxes the profile uses, on the
+ * @trustnoone/ipp message model. Kept here (rather than waiting on the codec's builders) so the
+ * profile depends on the model contract only.
+ */
+import { GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+
+export const v = {
+  charset: (value: string): IppValue => ({ tag: 'charset', value }),
+  language: (value: string): IppValue => ({ tag: 'naturalLanguage', value }),
+  uri: (value: string): IppValue => ({ tag: 'uri', value }),
+  name: (value: string): IppValue => ({ tag: 'nameWithoutLanguage', value }),
+  text: (value: string): IppValue => ({ tag: 'textWithoutLanguage', value }),
+  keyword: (value: string): IppValue => ({ tag: 'keyword', value }),
+  mime: (value: string): IppValue => ({ tag: 'mimeMediaType', value }),
+  integer: (value: number): IppValue => ({ tag: 'integer', value }),
+  boolean: (value: boolean): IppValue => ({ tag: 'boolean', value }),
+} as const;
+
+export function attr(name: string, ...values: IppValue[]): IppAttribute {
+  return { name, values };
+}
+
+/** The groups of `message` with the given delimiter tag, in wire order. */
+export function groupsOf(message: IppMessage, tag: number): IppGroup[] {
+  return message.groups.filter((g) => g.tag === tag);
+}
+
+/** The first attribute `name` in the first group with tag `tag` holding it. */
+export function findAttr(message: IppMessage, tag: number, name: string): IppAttribute | undefined {
+  for (const g of groupsOf(message, tag)) {
+    const a = g.attributes.find((x) => x.name === name);
+    if (a) return a;
+  }
+  return undefined;
+}
+
+export function operationAttr(message: IppMessage, name: string): IppAttribute | undefined {
+  return findAttr(message, GroupTag.operation, name);
+}
+
+/** The string of a single-valued string attribute, or undefined when absent or of another syntax. */
+export function stringValue(a: IppAttribute | undefined): string | undefined {
+  const first = a?.values[0];
+  if (!first || a.values.length !== 1) return undefined;
+  return 'value' in first && typeof first.value === 'string' ? first.value : undefined;
+}
