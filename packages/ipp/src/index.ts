@@ -1,1 +1,23 @@
 export * from './model.js';
+export { IppError, IppErrorStatus } from './errors.js';
+export type { IppErrorCode } from './errors.js';
+export { DEFAULT_LIMITS } from './limits.js';
+export type { DecodeLimits, DecodeOptions } from './limits.js';
+export { decodeMessage } from './decode.js';
+export { encodeMessage, encodeHeader } from './encode.js';
+export { readIppMessage } from './stream.js';
+export type { StreamedMessage } from './stream.js';
+export {
+  findAttribute,
+  findGroup,
+  findGroups,
+  findMember,
+  stringOf,
+  integerOf,
+  booleanOf,
+  getString,
+  getStrings,
+  getInteger,
+  getBoolean,
+} from './access.js';
+export { groupTagName, groupTagCode } from './tags.js';

@@ -23,6 +23,8 @@ export type GroupTagName = keyof typeof GroupTag;
 export const ValueTag = {
   // out-of-band (RFC 8010 §3.5.2, RFC 3380)
   unsupported: 0x10,
+  /** RFC 8010 §3.5.2 lists 0x11 as reserved "for 'default' for definition in a future IETF document"; libcups names it `default`. */
+  default: 0x11,
   unknown: 0x12,
   noValue: 0x13,
   notSettable: 0x15,
@@ -55,7 +57,7 @@ export const ValueTag = {
   extension: 0x7f,
 } as const;
 
-export type OutOfBandTag = 'unsupported' | 'unknown' | 'noValue' | 'notSettable' | 'deleteAttribute' | 'adminDefine';
+export type OutOfBandTag = 'unsupported' | 'default' | 'unknown' | 'noValue' | 'notSettable' | 'deleteAttribute' | 'adminDefine';
 export type StringTag =
   | 'textWithoutLanguage'
   | 'nameWithoutLanguage'
@@ -100,7 +102,10 @@ export type IppValue =
   | { readonly tag: OutOfBandTag; readonly value?: Uint8Array }
   /**
    * A tag this codec has no syntax for (unassigned codes, and extension-tag 0x7F values whose
-   * 4-byte real tag follows): preserved as raw bytes so relays pass it on untouched.
+   * 4-byte real tag follows): preserved as raw bytes so relays pass it on untouched. The decoder
+   * also uses it for a known tag whose bytes do not fit its syntax (an integer that is not 4
+   * octets, a text that is not UTF-8, ...), so that nothing is lost; `validateRequest` reports
+   * such values.
    */
   | { readonly tag: 'raw'; readonly code: number; readonly value: Uint8Array };
 

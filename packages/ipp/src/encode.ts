@@ -1,0 +1,210 @@
+import { Buffer } from 'node:buffer';
+import { IppError } from './errors.js';
+import type { IppAttribute, IppMessage, IppValue } from './model.js';
+import { VALUE_TAG_CODE } from './tags.js';
+import { ByteWriter } from './writer.js';
+
+/** RFC 8010 §3.1.5: value-length and name-length are SIGNED-SHORT. */
+const MAX_LENGTH = 0x7fff;
+/** Far beyond any real message; stops a cyclic or absurd object from exhausting the stack. */
+const MAX_ENCODE_DEPTH = 64;
+
+/**
+ * Encodes a message to one buffer: header, attribute section, then `data` if any. The document
+ * is copied once into the result; to stream a large document use `encodeHeader` and write
+ * `data` after it yourself.
+ */
+export function encodeMessage(message: IppMessage): Uint8Array {
+  const head = encodeHeader(message);
+  const data = message.data;
+  if (data === undefined || data.length === 0) return head;
+  return Buffer.concat([head, data], head.length + data.length);
+}
+
+/** Encodes the header and attribute section, up to and including end-of-attributes-tag; never touches `data`. */
+export function encodeHeader(message: IppMessage): Buffer {
+  const w = new ByteWriter();
+  const { version, code, requestId } = message;
+  checkRange('version major', version.major, 0, 0xff);
+  checkRange('version minor', version.minor, 0, 0xff);
+  checkRange('operation-id/status-code', code, 0, 0xffff);
+  checkRange('request-id', requestId, 0, 0xffffffff);
+  w.u8(version.major);
+  w.u8(version.minor);
+  w.u16(code);
+  w.u32(requestId);
+  for (const group of message.groups) {
+    if (!Number.isInteger(group.tag) || group.tag < 0 || group.tag > 0x0f || group.tag === 0x03) {
+      throw new IppError('bad-value', `group tag ${group.tag} is not a delimiter tag 0x00-0x0F other than end-of-attributes`);
+    }
+    w.u8(group.tag);
+    for (const attribute of group.attributes) writeAttribute(w, attribute);
+  }
+  w.u8(0x03);
+  return w.result();
+}
+
+function writeAttribute(w: ByteWriter, attribute: IppAttribute): void {
+  const { name, values } = attribute;
+  checkName(name);
+  if (values.length === 0) throw new IppError('bad-value', `attribute '${name}' has no values`);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    w.u8(tagCode(value, false));
+    if (i === 0) w.lengthPrefixedLatin1(name);
+    else w.u16(0);
+    writeValue(w, value, name, 0);
+  }
+}
+
+function tagCode(value: IppValue, inCollection: boolean): number {
+  if (value.tag === 'raw') {
+    const code = value.code;
+    if (!Number.isInteger(code) || code < 0x10 || code > 0xff || code === 0x34 || code === 0x37 || (inCollection && code === 0x4a)) {
+      throw new IppError('bad-value', `raw value tag ${code} is not a value tag that can be written without breaking framing`);
+    }
+    return code;
+  }
+  if (inCollection && value.tag === 'memberAttrName') {
+    throw new IppError('bad-value', 'a memberAttrName value inside a collection would be read back as a member name');
+  }
+  const code = VALUE_TAG_CODE[value.tag];
+  if (code === undefined) throw new IppError('bad-value', `unknown value tag '${String((value as { tag: unknown }).tag)}'`);
+  return code;
+}
+
+/** Writes value-length and value of one value (its tag and name are already written). */
+function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): void {
+  switch (v.tag) {
+    case 'integer':
+    case 'enum':
+      checkRange(`${v.tag} value of '${name}'`, v.value, -0x80000000, 0x7fffffff);
+      w.u16(4);
+      w.i32(v.value);
+      return;
+    case 'boolean':
+      w.u16(1);
+      w.u8(v.value ? 1 : 0);
+      return;
+    case 'octetString':
+    case 'raw':
+      writeBytes(w, v.value, name);
+      return;
+    case 'unsupported':
+    case 'default':
+    case 'unknown':
+    case 'noValue':
+    case 'notSettable':
+    case 'deleteAttribute':
+    case 'adminDefine':
+      if (v.value === undefined) w.u16(0);
+      else writeBytes(w, v.value, name);
+      return;
+    case 'dateTime': {
+      const d = v.value;
+      checkRange('dateTime year', d.year, 0, 0xffff);
+      for (const [field, n] of [
+        ['month', d.month],
+        ['day', d.day],
+        ['hours', d.hours],
+        ['minutes', d.minutes],
+        ['seconds', d.seconds],
+        ['deciSeconds', d.deciSeconds],
+        ['utcHours', d.utcHours],
+        ['utcMinutes', d.utcMinutes],
+      ] as const) {
+        checkRange(`dateTime ${field}`, n, 0, 0xff);
+      }
+      if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('bad-value', `dateTime utcDirection must be '+' or '-'`);
+      w.u16(11);
+      w.u16(d.year);
+      w.u8(d.month);
+      w.u8(d.day);
+      w.u8(d.hours);
+      w.u8(d.minutes);
+      w.u8(d.seconds);
+      w.u8(d.deciSeconds);
+      w.u8(d.utcDirection === '+' ? 0x2b : 0x2d);
+      w.u8(d.utcHours);
+      w.u8(d.utcMinutes);
+      return;
+    }
+    case 'resolution': {
+      const r = v.value;
+      checkRange('resolution x', r.x, -0x80000000, 0x7fffffff);
+      checkRange('resolution y', r.y, -0x80000000, 0x7fffffff);
+      if (r.units !== 3 && r.units !== 4) throw new IppError('bad-value', `resolution units must be 3 (dpi) or 4 (dpcm), not ${String(r.units)}`);
+      w.u16(9);
+      w.i32(r.x);
+      w.i32(r.y);
+      w.u8(r.units);
+      return;
+    }
+    case 'rangeOfInteger':
+      checkRange('rangeOfInteger lower', v.value.lower, -0x80000000, 0x7fffffff);
+      checkRange('rangeOfInteger upper', v.value.upper, -0x80000000, 0x7fffffff);
+      w.u16(8);
+      w.i32(v.value.lower);
+      w.i32(v.value.upper);
+      return;
+    case 'textWithLanguage':
+    case 'nameWithLanguage': {
+      const lengthAt = w.pos;
+      w.u16(0);
+      const langLen = w.lengthPrefixedUtf8(v.language);
+      const textLen = w.lengthPrefixedUtf8(v.value);
+      const total = 4 + langLen + textLen;
+      if (total > MAX_LENGTH) throw tooLong(name, total);
+      w.patchU16(lengthAt, total);
+      return;
+    }
+    case 'collection':
+      if (depth >= MAX_ENCODE_DEPTH) throw new IppError('bad-value', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
+      w.u16(0); // begCollection value-length
+      for (const member of v.value) {
+        checkName(member.name);
+        if (member.values.length === 0) throw new IppError('bad-value', `collection member '${member.name}' has no values`);
+        w.u8(0x4a);
+        w.u16(0);
+        w.lengthPrefixedLatin1(member.name);
+        for (const mv of member.values) {
+          w.u8(tagCode(mv, true));
+          w.u16(0);
+          writeValue(w, mv, member.name, depth + 1);
+        }
+      }
+      w.u8(0x37);
+      w.u16(0);
+      w.u16(0);
+      return;
+    default: {
+      // textWithoutLanguage, nameWithoutLanguage, keyword, uri, uriScheme, charset, naturalLanguage, mimeMediaType, memberAttrName
+      const tag: string = v.tag;
+      if (typeof v.value !== 'string') throw new IppError('bad-value', `value of '${name}' with tag '${tag}' must be a string`);
+      const len = w.lengthPrefixedUtf8(v.value);
+      if (len > MAX_LENGTH) throw tooLong(name, len);
+    }
+  }
+}
+
+function writeBytes(w: ByteWriter, bytes: Uint8Array, name: string): void {
+  if (bytes.length > MAX_LENGTH) throw tooLong(name, bytes.length);
+  w.u16(bytes.length);
+  w.bytes(bytes);
+}
+
+function checkName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0) throw new IppError('bad-value', 'attribute name must be a non-empty string');
+  if (name.length > MAX_LENGTH) throw new IppError('name-too-long', `attribute name of ${name.length} octets cannot be encoded`);
+  for (let i = 0; i < name.length; i++) {
+    if (name.charCodeAt(i) > 0xff) throw new IppError('bad-value', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
+  }
+}
+
+function checkRange(what: string, n: number, min: number, max: number): void {
+  if (!Number.isInteger(n) || n < min || n > max) throw new IppError('bad-value', `${what} must be an integer in ${min}..${max}, not ${String(n)}`);
+}
+
+function tooLong(name: string, len: number): IppError {
+  return new IppError('value-too-long', `value of '${name}' is ${len} octets; a value-length field holds at most ${MAX_LENGTH}`);
+}
