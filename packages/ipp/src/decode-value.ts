@@ -21,7 +21,7 @@ export function decodeValue(buf: Buffer, tag: number, start: number, end: number
       if (len === 1 && buf[start]! <= 1) return { tag: 'boolean', value: buf[start] === 1 };
       break;
     case 0x30: // octetString
-      return { tag: 'octetString', value: buf.slice(start, end) };
+      return { tag: 'octetString', value: new Uint8Array(buf.subarray(start, end)) };
     case 0x31: // dateTime: RFC 2579 DateAndTime, 11 octets
       if (len === 11) {
         const dir = buf[start + 8];
@@ -90,10 +90,10 @@ export function decodeValue(buf: Buffer, tag: number, start: number, end: number
     case 0x17: {
       // Out-of-band values have value-length 0 (RFC 8010 §3.8); any bytes a sender put there are kept.
       const name = VALUE_TAG_NAME[tag] as OutOfBandTag;
-      return len === 0 ? { tag: name } : { tag: name, value: buf.slice(start, end) };
+      return len === 0 ? { tag: name } : { tag: name, value: new Uint8Array(buf.subarray(start, end)) };
     }
     default:
       break;
   }
-  return { tag: 'raw', code: tag, value: buf.slice(start, end) };
+  return { tag: 'raw', code: tag, value: new Uint8Array(buf.subarray(start, end)) };
 }
