@@ -8,6 +8,9 @@ import { ByteWriter } from './writer.js';
 const MAX_LENGTH = 0x7fff;
 /** Far beyond any real message; stops a cyclic or absurd object from exhausting the stack. */
 const MAX_ENCODE_DEPTH = 64;
+/** Room for a tag, a name-length, a value-length and the largest fixed-size value (dateTime, 11). Names ensure their own room. */
+const FIXED_FIELD = 1 + 2 + 2 + 11;
+const DATE_BYTE_FIELDS = ['month', 'day', 'hours', 'minutes', 'seconds', 'deciSeconds', 'utcHours', 'utcMinutes'] as const;
 
 /**
  * Encodes a message to one buffer: header, attribute section, then `data` if any. The document
@@ -15,20 +18,24 @@ const MAX_ENCODE_DEPTH = 64;
  * `data` after it yourself.
  */
 export function encodeMessage(message: IppMessage): Uint8Array {
-  const head = encodeHeader(message);
+  const w = writeHeader(message);
   const data = message.data;
-  if (data === undefined || data.length === 0) return head;
-  return Buffer.concat([head, data], head.length + data.length);
+  return data === undefined || data.length === 0 ? w.result() : w.resultWith(data);
 }
 
 /** Encodes the header and attribute section, up to and including end-of-attributes-tag; never touches `data`. */
 export function encodeHeader(message: IppMessage): Buffer {
+  return writeHeader(message).result();
+}
+
+function writeHeader(message: IppMessage): ByteWriter {
   const w = new ByteWriter();
+  w.ensure(8);
   const { version, code, requestId } = message;
-  checkRange('version major', version.major, 0, 0xff);
-  checkRange('version minor', version.minor, 0, 0xff);
-  checkRange('operation-id/status-code', code, 0, 0xffff);
-  checkRange('request-id', requestId, 0, 0xffffffff);
+  if (!inRange(version.major, 0, 0xff)) throw rangeError('version major', version.major, 0, 0xff);
+  if (!inRange(version.minor, 0, 0xff)) throw rangeError('version minor', version.minor, 0, 0xff);
+  if (!inRange(code, 0, 0xffff)) throw rangeError('operation-id/status-code', code, 0, 0xffff);
+  if (!inRange(requestId, 0, 0xffffffff)) throw rangeError('request-id', requestId, 0, 0xffffffff);
   w.u8(version.major);
   w.u8(version.minor);
   w.u16(code);
@@ -37,21 +44,23 @@ export function encodeHeader(message: IppMessage): Buffer {
     if (!Number.isInteger(group.tag) || group.tag < 0 || group.tag > 0x0f || group.tag === 0x03) {
       throw new IppError('bad-value', `group tag ${group.tag} is not a delimiter tag 0x00-0x0F other than end-of-attributes`);
     }
+    w.ensure(1);
     w.u8(group.tag);
     for (const attribute of group.attributes) writeAttribute(w, attribute);
   }
+  w.ensure(1);
   w.u8(0x03);
-  return w.result();
+  return w;
 }
 
 function writeAttribute(w: ByteWriter, attribute: IppAttribute): void {
   const { name, values } = attribute;
-  checkName(name);
-  if (values.length === 0) throw new IppError('bad-value', `attribute '${name}' has no values`);
+  if (values.length === 0) throw new IppError('bad-value', `attribute '${String(name)}' has no values`);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
+    w.ensure(FIXED_FIELD);
     w.u8(tagCode(value, false));
-    if (i === 0) w.lengthPrefixedLatin1(name);
+    if (i === 0) writeName(w, name);
     else w.u16(0);
     writeValue(w, value, name, 0);
   }
@@ -76,9 +85,25 @@ function tagCode(value: IppValue, inCollection: boolean): number {
 /** Writes value-length and value of one value (its tag and name are already written). */
 function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): void {
   switch (v.tag) {
+    // Character strings first: they are most of any real message.
+    case 'keyword':
+    case 'nameWithoutLanguage':
+    case 'textWithoutLanguage':
+    case 'uri':
+    case 'mimeMediaType':
+    case 'charset':
+    case 'naturalLanguage':
+    case 'uriScheme':
+    case 'memberAttrName': {
+      const tag: string = v.tag;
+      if (typeof v.value !== 'string') throw new IppError('bad-value', `value of '${name}' with tag '${tag}' must be a string`);
+      const len = w.lengthPrefixedUtf8(v.value);
+      if (len > MAX_LENGTH) throw tooLong(name, len);
+      return;
+    }
     case 'integer':
     case 'enum':
-      checkRange(`${v.tag} value of '${name}'`, v.value, -0x80000000, 0x7fffffff);
+      if (!inRange(v.value, -0x80000000, 0x7fffffff)) throw rangeError(`${v.tag} value of '${name}'`, v.value, -0x80000000, 0x7fffffff);
       w.u16(4);
       w.i32(v.value);
       return;
@@ -102,19 +127,8 @@ function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): vo
       return;
     case 'dateTime': {
       const d = v.value;
-      checkRange('dateTime year', d.year, 0, 0xffff);
-      for (const [field, n] of [
-        ['month', d.month],
-        ['day', d.day],
-        ['hours', d.hours],
-        ['minutes', d.minutes],
-        ['seconds', d.seconds],
-        ['deciSeconds', d.deciSeconds],
-        ['utcHours', d.utcHours],
-        ['utcMinutes', d.utcMinutes],
-      ] as const) {
-        checkRange(`dateTime ${field}`, n, 0, 0xff);
-      }
+      if (!inRange(d.year, 0, 0xffff)) throw rangeError('dateTime year', d.year, 0, 0xffff);
+      for (const field of DATE_BYTE_FIELDS) if (!inRange(d[field], 0, 0xff)) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
       if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('bad-value', `dateTime utcDirection must be '+' or '-'`);
       w.u16(11);
       w.u16(d.year);
@@ -131,8 +145,8 @@ function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): vo
     }
     case 'resolution': {
       const r = v.value;
-      checkRange('resolution x', r.x, -0x80000000, 0x7fffffff);
-      checkRange('resolution y', r.y, -0x80000000, 0x7fffffff);
+      if (!inRange(r.x, -0x80000000, 0x7fffffff)) throw rangeError('resolution x', r.x, -0x80000000, 0x7fffffff);
+      if (!inRange(r.y, -0x80000000, 0x7fffffff)) throw rangeError('resolution y', r.y, -0x80000000, 0x7fffffff);
       if (r.units !== 3 && r.units !== 4) throw new IppError('bad-value', `resolution units must be 3 (dpi) or 4 (dpcm), not ${String(r.units)}`);
       w.u16(9);
       w.i32(r.x);
@@ -141,8 +155,8 @@ function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): vo
       return;
     }
     case 'rangeOfInteger':
-      checkRange('rangeOfInteger lower', v.value.lower, -0x80000000, 0x7fffffff);
-      checkRange('rangeOfInteger upper', v.value.upper, -0x80000000, 0x7fffffff);
+      if (!inRange(v.value.lower, -0x80000000, 0x7fffffff)) throw rangeError('rangeOfInteger lower', v.value.lower, -0x80000000, 0x7fffffff);
+      if (!inRange(v.value.upper, -0x80000000, 0x7fffffff)) throw rangeError('rangeOfInteger upper', v.value.upper, -0x80000000, 0x7fffffff);
       w.u16(8);
       w.i32(v.value.lower);
       w.i32(v.value.upper);
@@ -162,28 +176,23 @@ function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): vo
       if (depth >= MAX_ENCODE_DEPTH) throw new IppError('bad-value', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
       w.u16(0); // begCollection value-length
       for (const member of v.value) {
-        checkName(member.name);
-        if (member.values.length === 0) throw new IppError('bad-value', `collection member '${member.name}' has no values`);
+        if (member.values.length === 0) throw new IppError('bad-value', `collection member '${String(member.name)}' has no values`);
+        w.ensure(3);
         w.u8(0x4a);
         w.u16(0);
-        w.lengthPrefixedLatin1(member.name);
+        writeName(w, member.name);
         for (const mv of member.values) {
+          w.ensure(FIXED_FIELD);
           w.u8(tagCode(mv, true));
           w.u16(0);
           writeValue(w, mv, member.name, depth + 1);
         }
       }
+      w.ensure(5);
       w.u8(0x37);
       w.u16(0);
       w.u16(0);
       return;
-    default: {
-      // textWithoutLanguage, nameWithoutLanguage, keyword, uri, uriScheme, charset, naturalLanguage, mimeMediaType, memberAttrName
-      const tag: string = v.tag;
-      if (typeof v.value !== 'string') throw new IppError('bad-value', `value of '${name}' with tag '${tag}' must be a string`);
-      const len = w.lengthPrefixedUtf8(v.value);
-      if (len > MAX_LENGTH) throw tooLong(name, len);
-    }
   }
 }
 
@@ -193,16 +202,18 @@ function writeBytes(w: ByteWriter, bytes: Uint8Array, name: string): void {
   w.bytes(bytes);
 }
 
-function checkName(name: string): void {
+function writeName(w: ByteWriter, name: string): void {
   if (typeof name !== 'string' || name.length === 0) throw new IppError('bad-value', 'attribute name must be a non-empty string');
   if (name.length > MAX_LENGTH) throw new IppError('name-too-long', `attribute name of ${name.length} octets cannot be encoded`);
-  for (let i = 0; i < name.length; i++) {
-    if (name.charCodeAt(i) > 0xff) throw new IppError('bad-value', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
-  }
+  if (!w.lengthPrefixedLatin1(name)) throw new IppError('bad-value', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
 }
 
-function checkRange(what: string, n: number, min: number, max: number): void {
-  if (!Number.isInteger(n) || n < min || n > max) throw new IppError('bad-value', `${what} must be an integer in ${min}..${max}, not ${String(n)}`);
+function inRange(n: number, min: number, max: number): boolean {
+  return Number.isInteger(n) && n >= min && n <= max;
+}
+
+function rangeError(what: string, n: number, min: number, max: number): IppError {
+  return new IppError('bad-value', `${what} must be an integer in ${min}..${max}, not ${String(n)}`);
 }
 
 function tooLong(name: string, len: number): IppError {

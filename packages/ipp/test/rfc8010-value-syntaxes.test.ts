@@ -125,3 +125,19 @@ describe('RFC 8010 §3.5.1 delimiter tags', () => {
     expect(firstDifference(encodeMessage(message), bytes)).toBe(-1);
   });
 });
+
+describe('encoder buffer management', () => {
+  it('round-trips a 300 KB message (grows past the shared scratch buffer) and stays correct afterwards', () => {
+    const many = Array.from({ length: 6000 }, (_, i) => field(i % 2 ? 0x41 : 0x31, `attribute-number-${i}`, i % 2 ? 'ü'.repeat(20) : Buffer.from('07e8021d173b3c092d091e', 'hex')));
+    const big = requestWith(...many);
+    expect(big.length).toBeGreaterThan(300_000);
+    expect(firstDifference(encodeMessage(decodeMessage(big)), big)).toBe(-1);
+    const small = requestWith(field(0x21, 'copies', int32(1)));
+    const encoded = encodeMessage(decodeMessage(small));
+    expect(firstDifference(encoded, small)).toBe(-1);
+    // results are independent copies, not views of a reused buffer
+    const again = encodeMessage(decodeMessage(requestWith(field(0x21, 'copies', int32(9)))));
+    expect(firstDifference(encoded, small)).toBe(-1);
+    expect(again).not.toBe(encoded);
+  });
+});
