@@ -1,0 +1,64 @@
+/**
+ * Integer box-filter downscaling of a stream of rows: each output pixel is the mean of an
+ * fx × fy block of input pixels (the blocks on the right and bottom edges may be smaller). Memory is
+ * one output row of sums, whatever the input size, so a 1200 dpi page becomes a 150 dpi preview
+ * without ever holding the page.
+ */
+export type RowSink = (row: Uint8Array) => Promise<void>;
+
+/** Smallest integer factor that brings `side` pixels at `dpi` to at most `previewDpi` and `maxSide`. */
+export function downscaleFactor(side: number, dpi: number, previewDpi: number, maxSide: number): number {
+  const byDpi = dpi > previewDpi ? Math.ceil(dpi / previewDpi) : 1;
+  const bySide = Math.ceil(side / maxSide);
+  return Math.max(1, byDpi, bySide);
+}
+
+export class BoxDownscaler {
+  readonly outWidth: number;
+  readonly outHeight: number;
+  private readonly sums: Uint32Array;
+  private readonly out: Uint8Array;
+  private rowsInBlock = 0;
+  private rowsSeen = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    private readonly channels: number,
+    private readonly fx: number,
+    private readonly fy: number,
+    private readonly sink: RowSink,
+  ) {
+    this.outWidth = Math.ceil(width / fx);
+    this.outHeight = Math.ceil(height / fy);
+    this.sums = new Uint32Array(this.outWidth * channels);
+    this.out = new Uint8Array(this.outWidth * channels);
+  }
+
+  /** Adds one input row of `width × channels` 8-bit samples. */
+  async push(row: Uint8Array): Promise<void> {
+    if (this.rowsSeen >= this.height) throw new RangeError(`downscaler got more than ${this.height} rows`);
+    this.rowsSeen++;
+    if (this.fx === 1 && this.fy === 1) return this.sink(row);
+    const { sums, channels, fx, width } = this;
+    for (let x = 0, o = 0; x < width; x += fx, o += channels) {
+      const end = Math.min(width, x + fx) * channels;
+      for (let i = x * channels; i < end; i += channels) {
+        for (let c = 0; c < channels; c++) sums[o + c]! += row[i + c]!;
+      }
+    }
+    this.rowsInBlock++;
+    if (this.rowsInBlock === this.fy || this.rowsSeen === this.height) await this.emit();
+  }
+
+  private async emit(): Promise<void> {
+    const { sums, out, channels, fx, width } = this;
+    for (let x = 0, o = 0; x < width; x += fx, o += channels) {
+      const n = (Math.min(width, x + fx) - x) * this.rowsInBlock;
+      for (let c = 0; c < channels; c++) out[o + c] = Math.round(sums[o + c]! / n);
+    }
+    sums.fill(0);
+    this.rowsInBlock = 0;
+    await this.sink(out);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * application/pdf → PNG pages with poppler (`pdfinfo`, `pdftoppm`), each run as its own process
+ * under RLIMIT_AS and RLIMIT_CPU, a wall-clock deadline and an empty environment, writing only into
+ * the job's pages directory. A cheap sanity check comes first (ISO 32000-1 §7.5.2: `%PDF-` within
+ * the first 1024 bytes); the page count and page sizes come from pdfinfo before anything is drawn,
+ * so page-count and pixel limits are enforced before rasterising.
+ */
+import { closeSync, openSync, readSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { limitExceeded, malformed, RenderError } from '../errors.js';
+import { PAGES_DIR, pageFile } from '../format.js';
+import type { RenderLimits } from '../limits.js';
+import { readPngSize } from '../png/png-writer.js';
+import { collect, spawnLimited } from '../sandbox/limited-process.js';
+import type { RenderedPage } from '../types.js';
+
+export interface PdfJob {
+  inputPath: string;
+  outDir: string;
+  limits: RenderLimits;
+  monochrome: boolean;
+  /** Absolute time (Date.now()) by which everything must be done. */
+  deadline: number;
+}
+
+const HEADER_WINDOW = 1024;
+const PDFINFO_OUTPUT_MAX = 4 * 1024 * 1024;
+
+function checkHeader(path: string, limits: RenderLimits): void {
+  const size = statSync(path).size;
+  if (size > limits.maxInputBytes) throw limitExceeded(`PDF of ${size} bytes exceeds ${limits.maxInputBytes}`);
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(HEADER_WINDOW);
+    const n = readSync(fd, head, 0, HEADER_WINDOW, 0);
+    if (head.subarray(0, n).indexOf('%PDF-') < 0) throw malformed('not a PDF: no %PDF- header in the first 1024 bytes', 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface PopplerOutcome {
+  stdout: string;
+  stderr: string;
+}
+
+async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: number): Promise<PopplerOutcome> {
+  const remaining = job.deadline - Date.now();
+  if (remaining <= 0) throw new RenderError('RENDER_TIMEOUT', `PDF rendering ran out of time before ${tool}`);
+  const run = spawnLimited(tool, args, {
+    cpuSeconds: job.limits.cpuSeconds,
+    addressSpaceBytes: job.limits.memoryMb * 2 * 1024 * 1024,
+    timeoutMs: remaining,
+  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+  let spawnError: Error | undefined;
+  run.child.once('error', (error) => {
+    spawnError = error;
+  });
+  const stdout = collect(run.child.stdout, stdoutMax);
+  const stderr = collect(run.child.stderr, 8 * 1024);
+  const { code, signal, timedOut } = await run.exited;
+  if (spawnError) {
+    throw new RenderError('RENDER_WORKER_FAILED', `cannot run ${tool} (install poppler-utils): ${spawnError.message}`, { cause: spawnError });
+  }
+  if (timedOut) throw new RenderError('RENDER_TIMEOUT', `${tool} did not finish within ${job.limits.timeoutMs} ms and was killed`);
+  if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `${tool} used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
+  if (signal) {
+    throw new RenderError('RENDER_LIMIT_EXCEEDED', `${tool} was stopped by ${signal} (memory limit ${job.limits.memoryMb * 2} MiB address space)`);
+  }
+  if (code !== 0) {
+    // poppler exit codes: 1 cannot open/parse, 2 output error, 3 permissions, 99 other.
+    const reason = stderr().split('\n').find((line) => line.trim() !== '') ?? `exit status ${code}`;
+    throw new RenderError(code === 2 ? 'RENDER_IO' : 'RENDER_MALFORMED', `${tool} refused the PDF: ${reason.slice(0, 200)}`);
+  }
+  return { stdout: stdout(), stderr: stderr() };
+}
+
+/** Parses `pdfinfo -f 1 -l N` output: the page count and each listed page's size in points. */
+export function parsePdfInfo(text: string): { pages: number; sizes: Array<{ width: number; height: number }> } {
+  const pagesMatch = /^Pages:\s+(\d+)\s*$/m.exec(text);
+  if (!pagesMatch) throw malformed('pdfinfo reported no page count');
+  const sizes: Array<{ width: number; height: number }> = [];
+  for (const match of text.matchAll(/^Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts/gm)) {
+    sizes.push({ width: Number(match[1]), height: Number(match[2]) });
+  }
+  return { pages: Number(pagesMatch[1]), sizes };
+}
+
+export async function renderPdf(job: PdfJob): Promise<RenderedPage[]> {
+  const { limits } = job;
+  checkHeader(job.inputPath, limits);
+  const info = parsePdfInfo(
+    (await poppler('pdfinfo', ['-f', '1', '-l', String(limits.maxPages), job.inputPath], job, PDFINFO_OUTPUT_MAX)).stdout,
+  );
+  if (info.pages === 0) throw malformed('PDF has no pages');
+  if (info.pages > limits.maxPages) throw limitExceeded(`PDF has ${info.pages} pages, more than ${limits.maxPages}`);
+  // Choose one resolution for the document so its largest page side fits maxPreviewSide, and check
+  // the pixel budget before poppler allocates anything.
+  let largestSidePts = 0;
+  let totalPixels = 0;
+  const dpiFor = (pts: number): number => Math.max(1, Math.min(limits.previewDpi, Math.floor((limits.maxPreviewSide * 72) / pts)));
+  for (const size of info.sizes) largestSidePts = Math.max(largestSidePts, size.width, size.height);
+  const dpi = largestSidePts > 0 ? dpiFor(largestSidePts) : limits.previewDpi;
+  for (const size of info.sizes) totalPixels += ((size.width * dpi) / 72) * ((size.height * dpi) / 72);
+  if (totalPixels > limits.maxDocumentPixels) throw limitExceeded(`PDF would rasterise to ${Math.round(totalPixels)} pixels`);
+
+  const prefix = join(PAGES_DIR, 'poppler');
+  const args = ['-r', String(dpi), '-png', '-f', '1', '-l', String(info.pages)];
+  if (job.monochrome) args.push('-gray');
+  await poppler('pdftoppm', [...args, job.inputPath, join(job.outDir, prefix)], job, 64 * 1024);
+
+  // pdftoppm names pages poppler-1.png or poppler-01.png ... depending on the page count.
+  const produced = readdirSync(join(job.outDir, PAGES_DIR))
+    .map((name) => ({ name, match: /^poppler-(\d+)\.png$/.exec(name) }))
+    .filter((entry) => entry.match !== null)
+    .map((entry) => ({ name: entry.name, number: Number(entry.match![1]) }))
+    .sort((a, b) => a.number - b.number);
+  if (produced.length !== info.pages) {
+    throw malformed(`pdftoppm produced ${produced.length} pages of the ${info.pages} pdfinfo counted`);
+  }
+  const pages: RenderedPage[] = [];
+  for (const [index, entry] of produced.entries()) {
+    const file = pageFile(index);
+    renameSync(join(job.outDir, PAGES_DIR, entry.name), join(job.outDir, file));
+    const fd = openSync(join(job.outDir, file), 'r');
+    const head = new Uint8Array(24);
+    try {
+      readSync(fd, head, 0, 24, 0);
+    } finally {
+      closeSync(fd);
+    }
+    const size = readPngSize(head);
+    if (!size) throw new RenderError('RENDER_WORKER_FAILED', `pdftoppm wrote an unreadable PNG for page ${index + 1}`);
+    pages.push({ file, ...size });
+  }
+  return pages;
+}

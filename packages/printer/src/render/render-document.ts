@@ -1,0 +1,63 @@
+/**
+ * renderDocument(): the printer's one entry into rendering. It checks the request, prepares the
+ * output directory, and hands the document to an isolated process (the Node worker for PWG Raster,
+ * JPEG and text; poppler for PDF), never parsing document bytes itself. On any failure the partial
+ * pages are removed and a RenderError with a stable code is thrown.
+ */
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { limitExceeded, malformed, RenderError } from './errors.js';
+import { PAGES_DIR } from './format.js';
+import { resolveLimits } from './limits.js';
+import { renderPdf } from './pdf/render-pdf.js';
+import { runWorker } from './sandbox/worker-process.js';
+import { isRenderFormat, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
+
+export async function renderDocument(request: RenderRequest): Promise<RenderResult> {
+  const started = performance.now();
+  const format = request.format.split(';')[0]!.trim().toLowerCase(); // drop media-type parameters
+  if (!isRenderFormat(format)) {
+    throw new RenderError('RENDER_UNSUPPORTED_FORMAT', `document-format ${request.format} is not rendered by this printer`);
+  }
+  const limits = resolveLimits(request.limits);
+  const inputPath = resolve(request.inputPath);
+  const outDir = resolve(request.outDir);
+  if (!isAbsolute(inputPath) || !isAbsolute(outDir)) throw new TypeError('inputPath and outDir must resolve to absolute paths');
+  let size: number;
+  try {
+    size = statSync(inputPath).size;
+  } catch (error) {
+    throw new RenderError('RENDER_IO', `cannot read the document: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+  }
+  if (size === 0) throw malformed('the document is empty', 0);
+  if (size > limits.maxInputBytes) throw limitExceeded(`the document of ${size} bytes exceeds ${limits.maxInputBytes}`);
+
+  const attributes = request.attributes ?? {};
+  const pagesDir = join(outDir, PAGES_DIR);
+  rmSync(pagesDir, { recursive: true, force: true });
+  mkdirSync(pagesDir, { recursive: true });
+  let pages: RenderedPage[];
+  let renderMs: number;
+  try {
+    if (format === 'application/pdf') {
+      const monochrome = attributes.printColorMode === 'monochrome' || attributes.printColorMode === 'bi-level';
+      const renderStart = performance.now();
+      pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline: Date.now() + limits.timeoutMs });
+      renderMs = performance.now() - renderStart;
+    } else {
+      const reply = await runWorker({ inputPath, format, outDir, limits, attributes }, limits.timeoutMs);
+      pages = reply.pages;
+      renderMs = reply.renderMs;
+    }
+  } catch (error) {
+    rmSync(pagesDir, { recursive: true, force: true });
+    if (error instanceof RenderError) throw error;
+    throw new RenderError('RENDER_WORKER_FAILED', `rendering failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+  return {
+    format,
+    pageCount: pages.length,
+    pages,
+    timings: { totalMs: performance.now() - started, renderMs },
+  };
+}

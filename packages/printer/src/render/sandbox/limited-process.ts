@@ -1,0 +1,90 @@
+/**
+ * Starts a child process under OS resource limits (util-linux `prlimit`: RLIMIT_CPU and RLIMIT_AS or
+ * RLIMIT_DATA) with an empty environment, and kills it (SIGKILL, whole process) when its wall-clock
+ * budget runs out. Where prlimit is missing (not Linux), the wall clock and the child's own limits
+ * (V8 heap size) still hold.
+ */
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+
+let prlimitPath: string | null | undefined;
+
+/** The prlimit binary, looked up once. */
+export function findPrlimit(): string | null {
+  if (prlimitPath === undefined) {
+    prlimitPath = null;
+    for (const candidate of ['/usr/bin/prlimit', '/bin/prlimit']) {
+      if (spawnSync(candidate, ['--version'], { stdio: 'ignore' }).status === 0) {
+        prlimitPath = candidate;
+        break;
+      }
+    }
+  }
+  return prlimitPath;
+}
+
+export interface ProcessLimits {
+  /** RLIMIT_CPU, seconds: SIGXCPU when used up. */
+  cpuSeconds: number;
+  /** RLIMIT_AS (address space), bytes: right for C programs such as poppler. */
+  addressSpaceBytes?: number;
+  /** RLIMIT_DATA, bytes: right for V8, which reserves far more address space than it uses. */
+  dataBytes?: number;
+  /** Wall-clock budget, milliseconds. */
+  timeoutMs: number;
+}
+
+export interface LimitedRun {
+  child: ChildProcess;
+  /** Settles when the process has exited, with how. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }>;
+}
+
+export function spawnLimited(
+  command: string,
+  args: readonly string[],
+  limits: ProcessLimits,
+  options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions },
+): LimitedRun {
+  const prlimit = findPrlimit();
+  const rlimits: string[] = [`--cpu=${Math.max(1, Math.ceil(limits.cpuSeconds))}`];
+  if (limits.addressSpaceBytes) rlimits.push(`--as=${Math.floor(limits.addressSpaceBytes)}`);
+  if (limits.dataBytes) rlimits.push(`--data=${Math.floor(limits.dataBytes)}`);
+  const [file, argv] = prlimit ? [prlimit, [...rlimits, '--', command, ...args]] : [command, [...args]];
+  const child = spawn(file, argv, {
+    cwd: options.cwd,
+    env: options.env ?? {},
+    stdio: options.stdio,
+    // prlimit execs the command, so the pid is the renderer's own and SIGKILL reaches it.
+    detached: false,
+    windowsHide: true,
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, limits.timeoutMs);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }>((resolve) => {
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve({ code: null, signal: null, timedOut });
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, timedOut });
+    });
+  });
+  return { child, exited };
+}
+
+/** Collects at most `max` bytes of a stream (the rest is drained and dropped). */
+export function collect(stream: NodeJS.ReadableStream | null, max: number): () => string {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  stream?.on('data', (chunk: Buffer) => {
+    if (size >= max) return;
+    const part = chunk.subarray(0, max - size);
+    chunks.push(part);
+    size += part.length;
+  });
+  return () => Buffer.concat(chunks).toString('utf8');
+}
