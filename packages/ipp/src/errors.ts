@@ -32,8 +32,8 @@ export type IppErrorCode =
 /** RFC 8011 §13.1 status codes an IppError maps to. */
 export const IppErrorStatus = {
   badRequest: 0x0400,
-  requestEntityTooLarge: 0x0409,
-  requestValueTooLong: 0x040e,
+  requestEntityTooLarge: 0x0408,
+  requestValueTooLong: 0x0409,
 } as const;
 
 const STATUS_FOR: Readonly<Record<IppErrorCode, number>> = {

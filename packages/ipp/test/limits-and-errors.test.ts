@@ -50,7 +50,7 @@ describe('limits (defaults for a printer on an open network, each configurable)'
     const bytes = requestWith(field(0x41, 'job-name', 'x'.repeat(40_000)));
     const error = decodeError(bytes);
     expect(error.code).toBe('value-too-long');
-    expect(error.status).toBe(0x040e);
+    expect(error.status).toBe(0x0409);
     expect(decodeError(requestWith(field(0x41, 'n', 'x'.repeat(101))), { limits: { maxValueLength: 100 } }).code).toBe('value-too-long');
     expect(() => decodeMessage(requestWith(field(0x41, 'n', 'x'.repeat(100))), { limits: { maxValueLength: 100 } })).not.toThrow();
   });
@@ -69,14 +69,14 @@ describe('limits (defaults for a printer on an open network, each configurable)'
     const members = requestWith(field(0x34, 'c'), ...Array.from({ length: 8 }, (_, i) => [field(0x4a, '', `m${i}`), field(0x21, '', int32(i))]).flat(), field(0x37, ''));
     const error = decodeError(members, { limits: { maxAttributes: 10 } });
     expect(error.code).toBe('too-many-attributes');
-    expect(error.status).toBe(0x0409);
+    expect(error.status).toBe(0x0408);
   });
 
   it('maxMessageBytes bounds the attribute section but not the document after it', () => {
     const bytes = readVector('gpa-all-mcd.resp.bin');
     const error = decodeError(bytes, { limits: { maxMessageBytes: 4096 } });
     expect(error.code).toBe('message-too-large');
-    expect(error.status).toBe(0x0409);
+    expect(error.status).toBe(0x0408);
     const withDocument = Buffer.concat([requestWith(), Buffer.alloc(100_000)]);
     expect(decodeMessage(withDocument, { limits: { maxMessageBytes: 1000 } }).data).toHaveLength(100_000);
   });
