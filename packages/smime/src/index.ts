@@ -1,2 +1,37 @@
-// Public API of this package: filled in by its issue (see ../../README.md).
-export {};
+// Public API of @trustnoone/smime: sealing and opening CMS envelopes (RFC 5652, RFC 5083/5084,
+// RFC 5753, RFC 8418, RFC 8419), certificate and key helpers.
+export { CmsError, CmsErrorCode, isCmsError } from './errors.js';
+export { seal, sealToBytes, sealChunks, type SealOptions } from './cms/seal.js';
+export { open, openToFile, openCore, type OpenOptions, type OpenResult, type OpenedEnvelope } from './cms/open.js';
+export type { RecipientOptions, RecipientInput } from './cms/recipient-write.js';
+export type { RecipientUsed } from './cms/recipient-read.js';
+export type { RecipientId, IdentifierKind } from './cms/recipient-identifier.js';
+export type { SignerOptions } from './cms/signed-data-write.js';
+export type { VerifiedSigner } from './cms/signer-verify.js';
+export { type Attribute } from './cms/attributes.js';
+export type { ContentCipher, GcmCipher, CbcCipher } from './cms/content-cipher.js';
+export { defaultLimits, type CmsLimits } from './cms/limits.js';
+export type { ByteInput } from './cms/input.js';
+export {
+  parseCertificate,
+  parseCertificates,
+  certificateToPem,
+  certificateUuids,
+  formatFingerprint,
+  type Certificate,
+  type CertificateInput,
+  type KeyKind,
+} from './x509/certificate.js';
+export { loadPrivateKey, privateKeyToPem, type PrivateKeyInput } from './x509/keys.js';
+export { pemEncode, pemDecodeAll, pemLines, joinPemLines } from './x509/pem.js';
+export { OID } from './oids.js';
+export {
+  generateKeyPair,
+  createCertificate,
+  createCertificateAuthority,
+  createIdentity,
+  type KeyAlgorithm,
+  type CertificateTemplate,
+  type Identity,
+} from './x509/generate.js';
+export type { NameAttributes } from './x509/name.js';

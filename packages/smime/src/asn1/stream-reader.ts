@@ -1,0 +1,188 @@
+/**
+ * A pull-based BER reader over a stream of chunks, for CMS structures whose bulk content must not
+ * be held in memory. Small elements are read whole (bounded by a size limit) and decoded with
+ * ber-reader.ts; OCTET STRING content (primitive, or constructed with definite or indefinite
+ * length and any segmenting, X.690 §8.7.3) is yielded chunk by chunk without copying.
+ */
+import { CmsError, CmsErrorCode, malformed } from '../errors.js';
+import { decodeBer, readHeader, type Asn1Node, type BerLimits, type Header } from './ber-reader.js';
+
+export interface StreamHeader extends Header {
+  /** Absolute offset of the identifier octet. */
+  readonly offset: number;
+  /** Absolute offset where the content ends (definite form), or null. */
+  readonly end: number | null;
+}
+
+const MAX_HEADER = 12;
+
+export class BerStreamReader {
+  private buf: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private consumed = 0; // bytes before buf[0]
+  private done = false;
+
+  constructor(
+    private readonly source: AsyncIterator<Uint8Array>,
+    private readonly limits: BerLimits,
+  ) {}
+
+  /** Absolute offset of the next unread byte. */
+  get offset(): number {
+    return this.consumed + this.pos;
+  }
+
+  private get available(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Buffers at least `n` bytes; false at end of input. */
+  private async ensure(n: number): Promise<boolean> {
+    while (this.available < n) {
+      if (this.done) return false;
+      const r = await this.source.next();
+      if (r.done) {
+        this.done = true;
+        return false;
+      }
+      const chunk = r.value;
+      if (chunk.length === 0) continue;
+      if (this.available === 0) {
+        this.consumed += this.buf.length;
+        this.buf = chunk;
+        this.pos = 0;
+      } else {
+        const rest = this.buf.subarray(this.pos);
+        const merged = new Uint8Array(rest.length + chunk.length);
+        merged.set(rest, 0);
+        merged.set(chunk, rest.length);
+        this.consumed += this.pos;
+        this.buf = merged;
+        this.pos = 0;
+      }
+    }
+    return true;
+  }
+
+  /** True when no byte remains. */
+  async atEnd(): Promise<boolean> {
+    return !(await this.ensure(1));
+  }
+
+  async readHeader(what: string): Promise<StreamHeader> {
+    const offset = this.offset;
+    await this.ensure(MAX_HEADER);
+    const h = readHeader(this.buf.subarray(0, Math.min(this.buf.length, this.pos + MAX_HEADER)), this.pos, this.consumed);
+    if (!h) throw malformed(`${what}: truncated header`, offset);
+    this.pos += h.headerLength;
+    return { ...h, offset, end: h.length === null ? null : this.offset + h.length };
+  }
+
+  /** Peeks the next header without consuming it; null at end of input. */
+  async peekHeader(): Promise<Header | null> {
+    await this.ensure(MAX_HEADER);
+    if (this.available === 0) return null;
+    return readHeader(this.buf.subarray(0, Math.min(this.buf.length, this.pos + MAX_HEADER)), this.pos, this.consumed);
+  }
+
+  /** Consumes end-of-contents octets if they come next. */
+  async takeEoc(): Promise<boolean> {
+    if (!(await this.ensure(2))) return false;
+    if (this.buf[this.pos] === 0 && this.buf[this.pos + 1] === 0) {
+      this.pos += 2;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether a container opened with `h` has more children. */
+  async hasMore(h: StreamHeader): Promise<boolean> {
+    if (h.end !== null) {
+      if (this.offset > h.end) throw malformed('element overruns its container', this.offset);
+      return this.offset < h.end;
+    }
+    return !(await this.takeEoc());
+  }
+
+  /** Closes a container: checks the definite length was used exactly, or consumes its EOC. */
+  async close(h: StreamHeader, what: string): Promise<void> {
+    if (h.end !== null) {
+      if (this.offset !== h.end) throw malformed(`${what}: ${h.end - this.offset} unexpected bytes at the end`, this.offset);
+      return;
+    }
+    if (!(await this.takeEoc())) throw malformed(`${what}: expected end-of-contents`, this.offset);
+  }
+
+  async readBytes(n: number, what: string): Promise<Uint8Array> {
+    if (!(await this.ensure(n))) throw malformed(`${what}: input ends inside the element`, this.offset);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  /** Reads one complete element into memory (at most `maxSize` bytes) and decodes it. */
+  async readElement(what: string, maxSize: number): Promise<Asn1Node> {
+    const start = this.offset;
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const take = async (n: number): Promise<void> => {
+      size += n;
+      if (size > maxSize) throw new CmsError(CmsErrorCode.limitExceeded, `${what} is larger than ${maxSize} bytes`, { offset: start });
+      parts.push(new Uint8Array(await this.readBytes(n, what)));
+    };
+    const walk = async (depth: number): Promise<void> => {
+      if (depth > this.limits.maxDepth) throw new CmsError(CmsErrorCode.limitExceeded, `${what}: nesting deeper than ${this.limits.maxDepth}`, { offset: this.offset });
+      await this.ensure(MAX_HEADER);
+      const h = readHeader(this.buf.subarray(0, Math.min(this.buf.length, this.pos + MAX_HEADER)), this.pos, this.consumed);
+      if (!h) throw malformed(`${what}: truncated header`, this.offset);
+      await take(h.headerLength);
+      if (h.length !== null) {
+        await take(h.length);
+        return;
+      }
+      for (;;) {
+        if (await this.takeEoc()) {
+          size += 2;
+          parts.push(Uint8Array.of(0, 0));
+          return;
+        }
+        if (await this.atEnd()) throw malformed(`${what}: missing end-of-contents`, this.offset);
+        await walk(depth + 1);
+      }
+    };
+    await walk(0);
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+    return decodeBer(bytes, this.limits, start);
+  }
+
+  /**
+   * Yields the content of an OCTET STRING (or an IMPLICIT-tagged one) whose header was just read:
+   * primitive content directly, constructed segments recursively (depth-limited).
+   */
+  async *octetStringContent(h: StreamHeader, what: string, depth = 0): AsyncGenerator<Uint8Array> {
+    if (!h.constructed) {
+      yield* this.content(h.length!, what);
+      return;
+    }
+    if (depth > 8) throw new CmsError(CmsErrorCode.limitExceeded, `${what}: constructed OCTET STRING nested deeper than 8`, { offset: h.offset });
+    while (await this.hasMore(h)) {
+      const seg = await this.readHeader(what);
+      if (seg.tagClass !== 0 || seg.tag !== 0x04) throw malformed(`${what}: segment is not an OCTET STRING`, seg.offset);
+      yield* this.octetStringContent(seg, what, depth + 1);
+    }
+    if (h.end !== null && this.offset !== h.end) throw malformed(`${what}: segments overrun the constructed length`, this.offset);
+  }
+
+  /** Yields exactly `n` bytes as they arrive. */
+  private async *content(n: number, what: string): AsyncGenerator<Uint8Array> {
+    let left = n;
+    while (left > 0) {
+      if (this.available === 0 && !(await this.ensure(1))) throw malformed(`${what}: input ends inside the content (${left} bytes missing)`, this.offset);
+      const take = Math.min(left, this.available);
+      const out = this.buf.subarray(this.pos, this.pos + take);
+      this.pos += take;
+      left -= take;
+      yield out;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Certification path check (a deliberately small subset of RFC 5280 §6): each certificate is
+ * signed by the next, valid at the given time, issuers are CAs, and the path ends at a trust
+ * anchor. Name constraints and policies are not processed; anchors are trusted as configured.
+ */
+import { CmsError, CmsErrorCode } from '../errors.js';
+import { toX509, type Certificate } from '../x509/certificate.js';
+
+export interface TrustResult {
+  readonly trust: 'verified' | 'unchecked';
+  readonly chain: readonly Certificate[];
+}
+
+const MAX_PATH = 8;
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function signedBy(cert: Certificate, issuer: Certificate): boolean {
+  if (!equal(cert.issuer, issuer.subject)) return false;
+  try {
+    return toX509(cert).verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+function checkValidity(cert: Certificate, at: Date): void {
+  if (at < cert.notBefore || at > cert.notAfter) {
+    throw new CmsError(CmsErrorCode.untrusted, `certificate '${cert.subjectText}' is not valid at ${at.toISOString()} (valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()})`);
+  }
+}
+
+export function verifyChain(leaf: Certificate, pool: readonly Certificate[], anchors: readonly Certificate[] | undefined, at: Date): TrustResult {
+  if (!anchors) return { trust: 'unchecked', chain: [leaf] };
+  const chain: Certificate[] = [leaf];
+  let current = leaf;
+  for (let depth = 0; depth < MAX_PATH; depth++) {
+    checkValidity(current, at);
+    if (anchors.some((a) => a.fingerprint === current.fingerprint)) return { trust: 'verified', chain };
+    const anchor = anchors.find((a) => signedBy(current, a));
+    if (anchor) {
+      if (!anchor.isCA && anchor.fingerprint !== current.fingerprint) throw new CmsError(CmsErrorCode.untrusted, `trust anchor '${anchor.subjectText}' is not a CA certificate`);
+      chain.push(anchor);
+      return { trust: 'verified', chain };
+    }
+    const next = pool.find((c) => c.isCA && c.fingerprint !== current.fingerprint && !chain.includes(c) && signedBy(current, c));
+    if (!next) break;
+    chain.push(next);
+    current = next;
+  }
+  throw new CmsError(CmsErrorCode.untrusted, `certificate '${leaf.subjectText}' does not chain to a trust anchor`);
+}

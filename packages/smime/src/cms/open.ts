@@ -1,0 +1,279 @@
+/**
+ * open / openToFile: the inverse of seal. The envelope is read as a stream; plaintext is produced
+ * while decrypting but is released only after the AES-GCM tag and then every signature verified:
+ * open() holds it in memory (bounded), openToFile() writes a private temporary file next to the
+ * destination and renames it into place at the very end, deleting it on any failure.
+ *
+ * The rule for any lower-level use: plaintext seen before `open*` resolves is unauthenticated and
+ * must not leave the process or reach a renderer (RFC 5084 §1.1: GCM verifies only at the end).
+ */
+import { createDecipheriv, randomBytes, type Decipher } from 'node:crypto';
+import { open as openFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { isContext, readAlgorithmIdentifier, readOctets, readOid, readSmallInteger, setChildren } from '../asn1/ber-reader.js';
+import { BerStreamReader, type StreamHeader } from '../asn1/stream-reader.js';
+import { CmsError, CmsErrorCode, isCmsError, malformed } from '../errors.js';
+import { OID } from '../oids.js';
+import { parseCertificate, type Certificate, type CertificateInput } from '../x509/certificate.js';
+import { loadPrivateKey, type PrivateKeyInput } from '../x509/keys.js';
+import { decodeContentAlgorithm, isGcm, type ContentCipher } from './content-cipher.js';
+import { chunksOf, type ByteInput } from './input.js';
+import { defaultLimits, type CmsLimits } from './limits.js';
+import { recoverContentKey, type RecipientUsed } from './recipient-read.js';
+import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
+import { verifySigners, type VerifiedSigner } from './signer-verify.js';
+
+export interface OpenOptions {
+  /** Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1). */
+  readonly privateKey: PrivateKeyInput;
+  /** Our certificate: selects the RecipientInfo naming it. Without it every fitting entry is tried. */
+  readonly certificate?: CertificateInput;
+  /** Trust anchors for the signer's certificate; when given, the chain must verify. */
+  readonly trustAnchors?: readonly CertificateInput[];
+  readonly intermediates?: readonly CertificateInput[];
+  /** Certificates to find the signer in when the message does not carry its certificate. */
+  readonly signerCertificates?: readonly CertificateInput[];
+  /** Refuse content that is not signed (default false). */
+  readonly requireSignature?: boolean;
+  /** Accept EnvelopedData with AES-CBC, which has no integrity (default false). */
+  readonly allowUnauthenticated?: boolean;
+  /** Accept RSA PKCS#1 v1.5 key transport (default false). */
+  readonly allowRsaPkcs1v15?: boolean;
+  /** Accept SHA-1 in signatures (default false). */
+  readonly allowSha1Signatures?: boolean;
+  readonly verificationTime?: Date;
+  readonly limits?: Partial<CmsLimits>;
+}
+
+export interface OpenedEnvelope {
+  /** 'authEnvelopedData' (tag verified) or 'envelopedData' (CBC, only with allowUnauthenticated). */
+  readonly envelope: 'authEnvelopedData' | 'envelopedData';
+  readonly cipher: ContentCipher;
+  readonly recipient: RecipientUsed;
+  /** Content type of the innermost content (id-data unless the sender said otherwise). */
+  readonly contentType: string;
+  readonly contentLength: number;
+  /** The first signer, when the content was signed; `signers` lists all (each verified). */
+  readonly signer?: VerifiedSigner;
+  readonly signers: readonly VerifiedSigner[];
+}
+
+export interface OpenResult extends OpenedEnvelope {
+  readonly plaintext: Uint8Array;
+}
+
+/** Opens an envelope held in memory or streamed; resolves only when authentic. */
+export async function open(input: ByteInput, options: OpenOptions): Promise<OpenResult> {
+  const limits = { ...defaultLimits, ...options.limits };
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const meta = await openCore(input, options, (c) => {
+    size += c.length;
+    if (size > limits.maxInMemory) throw new CmsError(CmsErrorCode.limitExceeded, `plaintext larger than ${limits.maxInMemory} bytes; use openToFile`);
+    parts.push(new Uint8Array(c));
+  });
+  return { ...meta, plaintext: new Uint8Array(Buffer.concat(parts, size)) };
+}
+
+/**
+ * Opens into `destPath`: plaintext goes to a 0600 temporary file in the same directory and is
+ * renamed into place only after the tag and signatures verified; on failure nothing is left.
+ */
+export async function openToFile(input: ByteInput, destPath: string, options: OpenOptions): Promise<OpenedEnvelope> {
+  const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
+  let fh;
+  try {
+    fh = await openFile(tmp, 'wx', 0o600);
+  } catch (err) {
+    throw new CmsError(CmsErrorCode.io, `cannot create a temporary file next to '${destPath}'`, { cause: err });
+  }
+  try {
+    const meta = await openCore(input, options, async (c) => {
+      let off = 0;
+      while (off < c.length) {
+        const { bytesWritten } = await fh.write(c, off, c.length - off).catch((err: unknown) => {
+          throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
+        });
+        off += bytesWritten;
+      }
+    });
+    await fh.close();
+    await rename(tmp, destPath).catch((err: unknown) => {
+      throw new CmsError(CmsErrorCode.io, `renaming into '${destPath}' failed`, { cause: err });
+    });
+    return meta;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+type Sink = (chunk: Uint8Array) => Promise<void> | void;
+
+/** The streaming core shared by open and openToFile. */
+export async function openCore(input: ByteInput, options: OpenOptions, sink: Sink): Promise<OpenedEnvelope> {
+  const limits: CmsLimits = { ...defaultLimits, ...options.limits };
+  const key = loadPrivateKey(options.privateKey);
+  const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
+  const certs = (l: readonly CertificateInput[] | undefined): Certificate[] | undefined => l?.map((c) => parseCertificate(c));
+  const r = new BerStreamReader(chunksOf(input)[Symbol.asyncIterator](), limits);
+
+  // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY } (RFC 5652 §3)
+  const ci = await expectConstructed(r, 0, 0x10, 'ContentInfo');
+  const outerType = readOid(await r.readElement('contentType', 256), 'contentType');
+  const gcmEnvelope = outerType === OID.authEnvelopedData;
+  if (!gcmEnvelope && outerType !== OID.envelopedData) {
+    throw new CmsError(outerType === OID.signedData ? CmsErrorCode.unsupported : CmsErrorCode.malformed, `content type ${outerType} is not an envelope (AuthEnvelopedData or EnvelopedData)`);
+  }
+  if (!gcmEnvelope && !options.allowUnauthenticated) throw new CmsError(CmsErrorCode.algorithmRefused, 'EnvelopedData (AES-CBC) has no integrity protection; refused unless allowUnauthenticated is set');
+  const explicit = await expectConstructed(r, 2, 0, 'ContentInfo.content');
+  const env = await expectConstructed(r, 0, 0x10, gcmEnvelope ? 'AuthEnvelopedData' : 'EnvelopedData');
+  readSmallInteger(await r.readElement('version', 16), 'version');
+  let next = await r.readElement('recipientInfos', limits.maxRecipientInfosBytes);
+  if (isContext(next, 0)) next = await r.readElement('recipientInfos', limits.maxRecipientInfosBytes); // originatorInfo, unused
+  const recipientInfos = setChildren(next, 'RecipientInfos');
+  if (recipientInfos.length > limits.maxRecipientInfos) throw new CmsError(CmsErrorCode.limitExceeded, `more than ${limits.maxRecipientInfos} RecipientInfos`);
+
+  const eci = await expectConstructed(r, 0, 0x10, 'EncryptedContentInfo');
+  const contentType = readOid(await r.readElement('EncryptedContentInfo.contentType', 256), 'EncryptedContentInfo.contentType');
+  const params = decodeContentAlgorithm(readAlgorithmIdentifier(await r.readElement('contentEncryptionAlgorithm', 4096), 'contentEncryptionAlgorithm'), gcmEnvelope);
+  if (!(await r.hasMore(eci))) throw new CmsError(CmsErrorCode.unsupported, 'detached encrypted content is not supported');
+  const ec = await r.readHeader('encryptedContent');
+  if (ec.tagClass !== 2 || ec.tag !== 0) throw malformed('encryptedContent must be [0] IMPLICIT OCTET STRING', ec.offset);
+
+  const { cek, recipient } = recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15 });
+  const decipher = isGcm(params.cipher)
+    ? createDecipheriv(params.cipher as 'aes-256-gcm', cek, params.iv, { authTagLength: params.tagLength })
+    : createDecipheriv(params.cipher, cek, params.iv);
+
+  const plaintext = decryptAndAuthenticate(r, { ci, explicit, env, eci, ec }, decipher, gcmEnvelope, params.tagLength, limits);
+  // A source whose iteration cannot be cancelled by a consumer that stops early: we may still
+  // need to drain it to learn whether the ciphertext was authentic.
+  const source: AsyncIterator<Uint8Array> = { next: () => plaintext.next() };
+
+  let signed: ParsedSignedData | undefined;
+  let contentLength = 0;
+  try {
+    if (contentType === OID.signedData) {
+      const inner = new BerStreamReader(source, limits);
+      signed = await readSignedData(inner, guardedSink(sink), limits);
+      if (!(await inner.atEnd())) throw malformed('bytes after the SignedData in the plaintext', inner.offset);
+      contentLength = signed.contentLength;
+    } else {
+      for (let n = await source.next(); !n.done; n = await source.next()) {
+        contentLength += n.value.length;
+        if (contentLength > limits.maxContentLength) throw new CmsError(CmsErrorCode.limitExceeded, `content longer than ${limits.maxContentLength} bytes`);
+        await guardedSink(sink)(n.value);
+      }
+    }
+  } catch (err) {
+    if (isCmsError(err, CmsErrorCode.io) || (isCmsError(err, CmsErrorCode.limitExceeded) && !gcmEnvelope)) throw err;
+    // The inner structure failed to parse: was the ciphertext authentic at all? Report a tag
+    // mismatch in preference to a parse error of forged plaintext.
+    await drain(plaintext);
+    throw err;
+  }
+
+  const signers = signed
+    ? verifySigners(signed, {
+        trustAnchors: certs(options.trustAnchors),
+        intermediates: certs(options.intermediates),
+        signerCertificates: certs(options.signerCertificates),
+        verificationTime: options.verificationTime,
+        allowSha1: options.allowSha1Signatures,
+      })
+    : [];
+  if (options.requireSignature && signers.length === 0) throw new CmsError(CmsErrorCode.signatureMissing, 'the content is not signed and a signature is required');
+  if (!gcmEnvelope && signers.length === 0 && !options.allowUnauthenticated) throw new CmsError(CmsErrorCode.algorithmRefused, 'unauthenticated content');
+  return {
+    envelope: gcmEnvelope ? 'authEnvelopedData' : 'envelopedData',
+    cipher: params.cipher,
+    recipient,
+    contentType: signed ? signed.eContentType : contentType,
+    contentLength,
+    ...(signers[0] ? { signer: signers[0] } : {}),
+    signers,
+  };
+}
+
+function guardedSink(sink: Sink): Sink {
+  return async (c) => {
+    try {
+      await sink(c);
+    } catch (err) {
+      if (isCmsError(err)) throw err;
+      throw new CmsError(CmsErrorCode.io, 'writing the plaintext failed', { cause: err });
+    }
+  };
+}
+
+async function drain(it: AsyncGenerator<Uint8Array>): Promise<void> {
+  for (let n = await it.next(); !n.done; n = await it.next()) {
+    // discard: only the authentication result matters now
+  }
+}
+
+async function expectConstructed(r: BerStreamReader, tagClass: number, tag: number, what: string): Promise<StreamHeader> {
+  const h = await r.readHeader(what);
+  if (h.tagClass !== tagClass || h.tag !== tag || !h.constructed) throw malformed(`${what}: unexpected tag`, h.offset);
+  return h;
+}
+
+interface OpenContainers {
+  readonly ci: StreamHeader;
+  readonly explicit: StreamHeader;
+  readonly env: StreamHeader;
+  readonly eci: StreamHeader;
+  readonly ec: StreamHeader;
+}
+
+/**
+ * Decrypts the encrypted content segment by segment, then reads what follows it (authAttrs, mac,
+ * unauthAttrs / unprotectedAttrs) and finishes the cipher: a GCM tag mismatch or bad CBC padding
+ * throws from the final step, so a consumer that reached the end holds authenticated plaintext.
+ */
+async function* decryptAndAuthenticate(r: BerStreamReader, c: OpenContainers, decipher: Decipher, gcm: boolean, tagLength: number, limits: CmsLimits): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  for await (const ct of r.octetStringContent(c.ec, 'encryptedContent')) {
+    total += ct.length;
+    if (total > limits.maxContentLength + 1024 * 1024) throw new CmsError(CmsErrorCode.limitExceeded, `encrypted content longer than the content limit`);
+    const p = decipher.update(ct);
+    if (p.length > 0) yield p;
+  }
+  await r.close(c.eci, 'EncryptedContentInfo');
+  let mac: Uint8Array | undefined;
+  while (await r.hasMore(c.env)) {
+    const el = await r.readElement('envelope trailer', limits.maxRecipientInfosBytes);
+    if (gcm && isContext(el, 1)) {
+      // RFC 5083 §2.1: authAttrs are GCM additional data, but they follow the content, so they would
+      // have had to be known before decrypting; we do not accept them (and never write them).
+      throw new CmsError(CmsErrorCode.unsupported, 'AuthEnvelopedData with authAttrs is not supported');
+    } else if (gcm && el.tagClass === 0 && el.tag === 0x04 && mac === undefined) {
+      mac = readOctets(el, 'mac');
+    } else if (isContext(el, gcm ? 2 : 1)) {
+      // unauthAttrs / unprotectedAttrs: not interpreted
+    } else throw malformed('unexpected field after the encrypted content', el.offset);
+  }
+  await r.close(c.explicit, 'ContentInfo.content');
+  await r.close(c.ci, 'ContentInfo');
+  if (!(await r.atEnd())) throw malformed('bytes after the ContentInfo', r.offset);
+  if (gcm) {
+    if (!mac) throw malformed('AuthEnvelopedData has no mac');
+    if (mac.length !== tagLength) throw new CmsError(CmsErrorCode.tagMismatch, `mac is ${mac.length} bytes, aes-ICVlen says ${tagLength}`);
+    (decipher as unknown as { setAuthTag(t: Uint8Array): void }).setAuthTag(mac);
+    try {
+      decipher.final(); // OpenSSL compares the tag in constant time
+    } catch (err) {
+      throw new CmsError(CmsErrorCode.tagMismatch, 'the AES-GCM authentication tag does not verify: the envelope was altered or the key is wrong', { cause: err });
+    }
+    return;
+  }
+  let last: Buffer;
+  try {
+    last = decipher.final();
+  } catch (err) {
+    throw new CmsError(CmsErrorCode.paddingInvalid, 'AES-CBC padding is invalid: wrong key or altered ciphertext', { cause: err });
+  }
+  if (last.length > 0) yield last;
+}

@@ -1,0 +1,213 @@
+/**
+ * Reading RecipientInfos and recovering the content-encryption key with our private key.
+ * ktri: RSAES-OAEP (SHA-1/256/384/512); RSA PKCS#1 v1.5 is refused unless explicitly allowed
+ * (Bleichenbacher oracles on an unattended printer; SPEC-NOTES §4).
+ * kari: ECDH P-256/P-384/P-521 with the X9.63 KDF (any digest, with or without ukm; RFC 5753) and
+ * X25519 with HKDF (RFC 8418). kekri/pwri/ori are skipped (not addressed to a key pair).
+ */
+import { constants, diffieHellman, privateDecrypt, type KeyObject } from 'node:crypto';
+import {
+  expectTag,
+  isContext,
+  parametersAbsentOrNull,
+  readAlgorithmIdentifier,
+  readBitString,
+  readOctets,
+  readSmallInteger,
+  sequenceChildren,
+  type AlgorithmIdentifier,
+  type Asn1Node,
+} from '../asn1/ber-reader.js';
+import { eccCmsSharedInfo, hkdf, x963Kdf } from '../crypto/kdf.js';
+import { aesKeyUnwrap } from '../crypto/key-wrap.js';
+import { oaepDecrypt, type OaepHash } from '../crypto/oaep.js';
+import { ecPublicKeyFromPoint, x25519PublicKeyFromBytes, type EcCurve } from '../crypto/raw-keys.js';
+import { CmsError, CmsErrorCode, isCmsError, malformed } from '../errors.js';
+import { digestByOid, OID, type DigestName } from '../oids.js';
+import { keyKindOf, type Certificate } from '../x509/certificate.js';
+import { decodeKariRid, decodeKtriRid, ridMatches, type RecipientId } from './recipient-identifier.js';
+
+export interface RecipientUsed {
+  /** Index of the RecipientInfo in the envelope. */
+  readonly index: number;
+  readonly type: 'ktri' | 'kari';
+  /** The key-encryption scheme, e.g. 'rsaes-oaep-sha256', 'ecdh-x963-sha256', 'x25519-hkdf-sha256'. */
+  readonly scheme: string;
+  readonly identifier: RecipientId;
+}
+
+export interface RecipientPolicy {
+  /** Allow RSA PKCS#1 v1.5 key transport (default false). */
+  readonly allowRsaPkcs1v15?: boolean;
+}
+
+interface Candidate {
+  readonly index: number;
+  readonly type: 'ktri' | 'kari';
+  readonly rid: RecipientId;
+  readonly decrypt: () => { cek: Uint8Array; scheme: string };
+}
+
+/**
+ * Finds the RecipientInfo for our key and returns the CEK. With a certificate, only entries naming
+ * it are tried; without one, every entry that fits the key type is tried in turn.
+ */
+export function recoverContentKey(
+  recipientInfos: readonly Asn1Node[],
+  key: KeyObject,
+  cert: Certificate | undefined,
+  cekLength: number,
+  policy: RecipientPolicy,
+): { cek: Uint8Array; recipient: RecipientUsed } {
+  const kind = keyKindOf(key);
+  const candidates: Candidate[] = [];
+  recipientInfos.forEach((ri, index) => {
+    for (const c of candidatesOf(ri, index, key, kind, policy)) {
+      if (!cert || ridMatches(c.rid, cert)) candidates.push(c);
+    }
+  });
+  if (candidates.length === 0) {
+    throw new CmsError(CmsErrorCode.noMatchingRecipient, cert ? `no RecipientInfo names certificate '${cert.subjectText}'` : `no RecipientInfo for a ${kind} key`);
+  }
+  let lastError: unknown;
+  for (const c of candidates) {
+    try {
+      const { cek, scheme } = c.decrypt();
+      if (cek.length !== cekLength) throw new CmsError(CmsErrorCode.decryptFailed, `recovered key is ${cek.length} bytes, the content cipher needs ${cekLength}`);
+      return { cek, recipient: { index: c.index, type: c.type, scheme, identifier: c.rid } };
+    } catch (err) {
+      if (isCmsError(err) && (err.code === CmsErrorCode.algorithmRefused || err.code === CmsErrorCode.unsupported) && candidates.length === 1) throw err;
+      lastError = err;
+    }
+  }
+  if (isCmsError(lastError) && (lastError.code === CmsErrorCode.algorithmRefused || lastError.code === CmsErrorCode.unsupported)) throw lastError;
+  if (cert) throw new CmsError(CmsErrorCode.decryptFailed, 'could not recover the content-encryption key for our RecipientInfo', { cause: lastError });
+  throw new CmsError(CmsErrorCode.noMatchingRecipient, 'no RecipientInfo could be opened with this key', { cause: lastError });
+}
+
+function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy): Candidate[] {
+  if (ri.tagClass === 0 && ri.tag === 0x10) {
+    if (kind !== 'rsa') return [];
+    const f = sequenceChildren(ri, 'KeyTransRecipientInfo');
+    readSmallInteger(f[0], 'ktri.version');
+    const rid = decodeKtriRid(f[1]);
+    const alg = readAlgorithmIdentifier(f[2], 'ktri.keyEncryptionAlgorithm');
+    const encryptedKey = readOctets(f[3], 'ktri.encryptedKey');
+    return [{ index, type: 'ktri', rid, decrypt: () => decryptKtri(alg, encryptedKey, key, policy) }];
+  }
+  if (isContext(ri, 1)) return kariCandidates(ri, index, key, kind);
+  return []; // kekri [2], pwri [3], ori [4]: not for a key pair
+}
+
+function oaepHashOf(alg: AlgorithmIdentifier): OaepHash {
+  // RSAES-OAEP-params (RFC 4055 §4.1); every field has a SHA-1 default.
+  let hash: OaepHash = 'sha1';
+  let mgfHash: OaepHash = 'sha1';
+  if (alg.parameters && !parametersAbsentOrNull(alg)) {
+    for (const f of sequenceChildren(alg.parameters, 'RSAES-OAEP-params')) {
+      if (isContext(f, 0)) hash = digestOf(readAlgorithmIdentifier(f.children[0], 'hashAlgorithm').algorithm) as OaepHash;
+      else if (isContext(f, 1)) {
+        const mgf = readAlgorithmIdentifier(f.children[0], 'maskGenAlgorithm');
+        if (mgf.algorithm !== OID.mgf1) throw new CmsError(CmsErrorCode.unsupported, `OAEP mask generation ${mgf.algorithm} is not MGF1`);
+        mgfHash = digestOf(readAlgorithmIdentifier(mgf.parameters, 'MGF1 hash').algorithm) as OaepHash;
+      } else if (isContext(f, 2)) {
+        const src = readAlgorithmIdentifier(f.children[0], 'pSourceAlgorithm');
+        const label = src.parameters ? readOctets(src.parameters, 'pSpecified') : new Uint8Array(0);
+        if (src.algorithm !== OID.pSpecified || label.length !== 0) throw new CmsError(CmsErrorCode.unsupported, 'OAEP with a non-empty label');
+      }
+    }
+  }
+  if (hash !== mgfHash) throw new CmsError(CmsErrorCode.unsupported, `OAEP with hash ${hash} but MGF1 hash ${mgfHash}`);
+  if (hash === ('sha224' as string)) throw new CmsError(CmsErrorCode.unsupported, 'OAEP with SHA-224');
+  return hash;
+}
+
+function digestOf(oid: string): DigestName {
+  const d = digestByOid[oid];
+  if (!d) throw new CmsError(CmsErrorCode.unsupported, `digest algorithm ${oid}`);
+  return d;
+}
+
+function decryptKtri(alg: AlgorithmIdentifier, encryptedKey: Uint8Array, key: KeyObject, policy: RecipientPolicy): { cek: Uint8Array; scheme: string } {
+  if (alg.algorithm === OID.rsaesOaep) {
+    const hash = oaepHashOf(alg);
+    return { cek: oaepDecrypt(key, hash, encryptedKey), scheme: `rsaes-oaep-${hash}` };
+  }
+  if (alg.algorithm === OID.rsaEncryption) {
+    if (!policy.allowRsaPkcs1v15) throw new CmsError(CmsErrorCode.algorithmRefused, 'RSA PKCS#1 v1.5 key transport is refused (enable allowRsaPkcs1v15 to read it)');
+    try {
+      return { cek: new Uint8Array(privateDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, encryptedKey)), scheme: 'rsa-pkcs1-v1_5' };
+    } catch (err) {
+      throw new CmsError(CmsErrorCode.decryptFailed, 'RSA PKCS#1 v1.5 decryption failed', { cause: err });
+    }
+  }
+  throw new CmsError(CmsErrorCode.unsupported, `key transport algorithm ${alg.algorithm}`);
+}
+
+const x963Schemes: Record<string, DigestName> = {
+  [OID.stdDhSha1Kdf]: 'sha1',
+  [OID.cofactorDhSha1Kdf]: 'sha1',
+  [OID.stdDhSha224Kdf]: 'sha224',
+  [OID.stdDhSha256Kdf]: 'sha256',
+  [OID.stdDhSha384Kdf]: 'sha384',
+  [OID.stdDhSha512Kdf]: 'sha512',
+  // The NIST curves have cofactor 1, so cofactor ECDH equals standard ECDH (RFC 5753 §7.1.4).
+  [OID.cofactorDhSha224Kdf]: 'sha224',
+  [OID.cofactorDhSha256Kdf]: 'sha256',
+  [OID.cofactorDhSha384Kdf]: 'sha384',
+  [OID.cofactorDhSha512Kdf]: 'sha512',
+};
+const hkdfSchemes: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
+  [OID.stdDhHkdfSha256]: 'sha256',
+  [OID.stdDhHkdfSha384]: 'sha384',
+  [OID.stdDhHkdfSha512]: 'sha512',
+};
+const wrapKeyLength: Record<string, number> = { [OID.aes128Wrap]: 16, [OID.aes192Wrap]: 24, [OID.aes256Wrap]: 32 };
+
+function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: string): Candidate[] {
+  if (kind !== 'p256' && kind !== 'p384' && kind !== 'p521' && kind !== 'x25519') return [];
+  const f = ri.children;
+  if (readSmallInteger(f[0], 'kari.version') !== 3) throw malformed('KeyAgreeRecipientInfo version must be 3', ri.offset);
+  let i = 1;
+  const originator = expectTag(f[i++], 2, 0, 'kari.originator');
+  const orig = originator.children[0];
+  if (!isContext(orig, 1)) throw new CmsError(CmsErrorCode.unsupported, 'kari originator is not an originatorKey (static-static ECDH is not supported)');
+  const origAlg = readAlgorithmIdentifier(orig.children[0], 'originatorKey.algorithm');
+  const origKey = readBitString(orig.children[1], 'originatorKey.publicKey');
+  let ukm: Uint8Array | undefined;
+  if (isContext(f[i], 1)) ukm = readOctets(f[i++]!.children[0], 'kari.ukm');
+  const kea = readAlgorithmIdentifier(f[i++], 'kari.keyEncryptionAlgorithm');
+  const wrap = readAlgorithmIdentifier(kea.parameters, 'KeyWrapAlgorithm');
+  const reks = sequenceChildren(f[i++], 'RecipientEncryptedKeys');
+  const isX = kind === 'x25519';
+  if (isX ? origAlg.algorithm !== OID.x25519 : origAlg.algorithm !== OID.ecPublicKey) return [];
+  const kekLength = wrapKeyLength[wrap.algorithm];
+  return reks.map((rek) => {
+    const [ridNode, ekNode] = sequenceChildren(rek, 'RecipientEncryptedKey');
+    const rid = decodeKariRid(ridNode);
+    const wrapped = readOctets(ekNode, 'encryptedKey');
+    return {
+      index,
+      type: 'kari' as const,
+      rid,
+      decrypt: () => {
+        if (kekLength === undefined) throw new CmsError(CmsErrorCode.unsupported, `key wrap algorithm ${wrap.algorithm}`);
+        const sharedInfo = eccCmsSharedInfo(wrap.algorithm, ukm, kekLength);
+        if (isX) {
+          const digest = hkdfSchemes[kea.algorithm];
+          if (!digest) throw new CmsError(CmsErrorCode.unsupported, `X25519 key agreement scheme ${kea.algorithm}`);
+          const pub = x25519PublicKeyFromBytes(origKey);
+          const z = new Uint8Array(diffieHellman({ privateKey: key, publicKey: pub }));
+          // RFC 7748 §6.1: an all-zero shared secret means a small-order point; refuse it.
+          if (z.every((b) => b === 0)) throw new CmsError(CmsErrorCode.malformed, 'X25519 originator key is a small-order point');
+          return { cek: aesKeyUnwrap(hkdf(digest, z, ukm, sharedInfo, kekLength), wrapped), scheme: `x25519-hkdf-${digest}` };
+        }
+        const digest = x963Schemes[kea.algorithm];
+        if (!digest) throw new CmsError(CmsErrorCode.unsupported, `ECDH key agreement scheme ${kea.algorithm}`);
+        const pub = ecPublicKeyFromPoint(kind as EcCurve, origKey);
+        const z = new Uint8Array(diffieHellman({ privateKey: key, publicKey: pub }));
+        return { cek: aesKeyUnwrap(x963Kdf(digest, z, sharedInfo, kekLength), wrapped), scheme: `ecdh-x963-${digest}` };
+      },
+    };
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * seal: sign-then-encrypt as one streaming call. Output is a BER ContentInfo holding
+ * AuthEnvelopedData (RFC 5083) with AES-GCM (RFC 5084), written with indefinite lengths so that
+ * the ciphertext streams out as it is produced, in constant memory:
+ *
+ *   ContentInfo ::= SEQUENCE { contentType id-ct-authEnvelopedData, content [0] EXPLICIT
+ *     AuthEnvelopedData ::= SEQUENCE {
+ *       version CMSVersion (0),
+ *       recipientInfos SET OF RecipientInfo,
+ *       authEncryptedContentInfo SEQUENCE { contentType, contentEncryptionAlgorithm,
+ *                                           encryptedContent [0] IMPLICIT OCTET STRING (chunked) },
+ *       mac MessageAuthenticationCode (OCTET STRING, the GCM tag) } }
+ *
+ * With a signer, the encrypted content is a SignedData (contentType id-signedData; RFC 5652 §5).
+ * EnvelopedData with AES-CBC can be written only when asked (`cipher: 'aes-256-cbc'`), for peers
+ * that cannot read AuthEnvelopedData; it has no integrity protection.
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { concat, integer, lengthBytes, oid, setOf } from '../asn1/der-writer.js';
+import { CmsError, CmsErrorCode } from '../errors.js';
+import { OID } from '../oids.js';
+import { encodeCbcAlgorithm, encodeGcmAlgorithm, type CbcCipher, type GcmCipher } from './content-cipher.js';
+import { chunksOf, coalesce, type ByteInput } from './input.js';
+import { encodeRecipientInfo, normalizeRecipient, type RecipientInput } from './recipient-write.js';
+import { prepareSigner, signedDataStream, type SignerOptions } from './signed-data-write.js';
+
+export interface SealOptions {
+  /** One or more recipients: certificates (PEM/DER/parsed) or RecipientOptions. */
+  readonly recipients: readonly RecipientInput[];
+  /** Default aes-256-gcm. CBC writes EnvelopedData and must be asked for explicitly. */
+  readonly cipher?: GcmCipher | CbcCipher;
+  /** Sign the content first (sign-then-encrypt). */
+  readonly signer?: SignerOptions;
+  /** Content type of the innermost content; default id-data. */
+  readonly contentType?: string;
+  /** Minimum ciphertext segment size (bytes); small input chunks are coalesced. Default 64 KiB. */
+  readonly segmentSize?: number;
+  /** Deterministic vectors only: fixed content-encryption key and nonce/IV. */
+  readonly contentEncryptionKey?: Uint8Array;
+  readonly iv?: Uint8Array;
+}
+
+const EOC = Uint8Array.of(0, 0);
+
+/**
+ * Starts sealing `input`. Recipients and the signer are checked synchronously (a bad certificate
+ * throws here); the returned stream yields the DER/BER ContentInfo as the input is consumed.
+ */
+export function seal(input: ByteInput, options: SealOptions): Readable {
+  return Readable.from(sealChunks(input, options), { objectMode: false, highWaterMark: 1 });
+}
+
+/** Seals to a single buffer (convenience for small messages and tests). */
+export async function sealToBytes(input: ByteInput, options: SealOptions): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of sealChunks(input, options)) parts.push(c);
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+/** The generator behind seal(): setup runs eagerly, before the first chunk is requested. */
+export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerator<Uint8Array> {
+  if (!options.recipients || options.recipients.length === 0) throw new CmsError(CmsErrorCode.badOptions, 'seal needs at least one recipient');
+  const cipher = options.cipher ?? 'aes-256-gcm';
+  const gcm = cipher === 'aes-256-gcm' || cipher === 'aes-128-gcm';
+  const keyLength = cipher.startsWith('aes-128') ? 16 : cipher.startsWith('aes-192') ? 24 : cipher.startsWith('aes-256') ? 32 : 0;
+  if (keyLength === 0) throw new CmsError(CmsErrorCode.badOptions, `unknown cipher '${cipher}' (aes-256-gcm, aes-128-gcm, aes-256-cbc, aes-128-cbc)`);
+  const cek = options.contentEncryptionKey ?? new Uint8Array(randomBytes(keyLength));
+  if (cek.length !== keyLength) throw new CmsError(CmsErrorCode.badOptions, `contentEncryptionKey must be ${keyLength} bytes for ${cipher}`);
+  const iv = options.iv ?? new Uint8Array(randomBytes(gcm ? 12 : 16));
+  if (iv.length !== (gcm ? 12 : 16)) throw new CmsError(CmsErrorCode.badOptions, `iv must be ${gcm ? 12 : 16} bytes for ${cipher}`);
+  const recipientInfos = options.recipients.map((r) => encodeRecipientInfo(normalizeRecipient(r), cek));
+  const signer = options.signer ? prepareSigner(options.signer) : undefined;
+  const innerType = options.contentType ?? OID.data;
+  const algorithm = gcm ? encodeGcmAlgorithm(cipher as GcmCipher, iv) : encodeCbcAlgorithm(cipher as CbcCipher, iv);
+  const segment = options.segmentSize ?? 64 * 1024;
+  const header = concat([
+    Uint8Array.of(0x30, 0x80),
+    oid(gcm ? OID.authEnvelopedData : OID.envelopedData),
+    Uint8Array.of(0xa0, 0x80, 0x30, 0x80),
+    // RFC 5083 §2.1: version 0. RFC 5652 §6.1: EnvelopedData v2 when any RecipientInfo is v2+ (kari is v3).
+    integer(gcm ? 0 : 2),
+    setOf(recipientInfos),
+    Uint8Array.of(0x30, 0x80),
+    oid(signer ? OID.signedData : innerType),
+    algorithm,
+    Uint8Array.of(0xa0, 0x80), // encryptedContent [0] IMPLICIT OCTET STRING, constructed
+  ]);
+  const plaintext = signer ? signedDataStream(chunksOf(input), signer, innerType) : chunksOf(input);
+  return encryptStream(header, coalesce(plaintext, segment), cipher, cek, iv, gcm);
+}
+
+async function* encryptStream(header: Uint8Array, plaintext: AsyncIterable<Uint8Array>, cipher: string, cek: Uint8Array, iv: Uint8Array, gcm: boolean): AsyncGenerator<Uint8Array> {
+  const c = gcm ? createCipheriv(cipher as 'aes-256-gcm', cek, iv, { authTagLength: 16 }) : createCipheriv(cipher, cek, iv);
+  yield header;
+  for await (const chunk of plaintext) {
+    const ct = c.update(chunk);
+    if (ct.length === 0) continue;
+    yield concat([Uint8Array.of(0x04), lengthBytes(ct.length)]);
+    yield ct;
+  }
+  const last = c.final();
+  const tail: Uint8Array[] = [];
+  if (last.length > 0) tail.push(Uint8Array.of(0x04), lengthBytes(last.length), last);
+  tail.push(EOC, EOC); // end of encryptedContent, end of EncryptedContentInfo
+  if (gcm) {
+    const tag = (c as unknown as { getAuthTag(): Buffer }).getAuthTag();
+    tail.push(Uint8Array.of(0x04, tag.length), tag); // mac
+  }
+  tail.push(EOC, EOC, EOC); // end of (Auth)EnvelopedData, of [0], of ContentInfo
+  yield concat(tail);
+}

@@ -1,0 +1,54 @@
+/**
+ * Raw public keys from envelopes (ephemeral ECDH / X25519 originator keys) turned into KeyObjects,
+ * validated with @noble/curves first: the point must lie on the curve (SEC 1 §3.2.2.1), so an
+ * invalid-curve attack on the printer's static key cannot start.
+ */
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { algorithmIdentifier, bitString, concat, oid, sequence } from '../asn1/der-writer.js';
+import { CmsError, CmsErrorCode } from '../errors.js';
+import { OID } from '../oids.js';
+
+export type EcCurve = 'p256' | 'p384' | 'p521';
+const curves = { p256, p384, p521 } as const;
+const curveOid: Record<EcCurve, string> = { p256: OID.p256, p384: OID.p384, p521: OID.p521 };
+
+export function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array): KeyObject {
+  try {
+    curves[curve].Point.fromBytes(point).assertValidity();
+  } catch (err) {
+    throw new CmsError(CmsErrorCode.malformed, `originator public key is not a valid ${curve} point`, { cause: err });
+  }
+  const spki = sequence(algorithmIdentifier(OID.ecPublicKey, oid(curveOid[curve])), bitString(point));
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+}
+
+export function x25519PublicKeyFromBytes(raw: Uint8Array): KeyObject {
+  if (raw.length !== 32) throw new CmsError(CmsErrorCode.malformed, `X25519 public key must be 32 bytes (got ${raw.length})`);
+  const spki = sequence(algorithmIdentifier(OID.x25519), bitString(raw));
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+}
+
+/** Raw public key bytes: uncompressed EC point, or the 32-byte X25519/Ed25519 key. */
+export function rawPublicKey(key: KeyObject): Uint8Array {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  const jwk = pub.export({ format: 'jwk' });
+  if (jwk.kty === 'OKP') return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
+  if (jwk.kty === 'EC') return concat([Uint8Array.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  throw new CmsError(CmsErrorCode.badKey, `no raw public key form for a ${key.asymmetricKeyType} key`);
+}
+
+/** Private keys from fixed bytes, used for deterministic vectors (ephemeral keys chosen by a test). */
+export function ecPrivateKeyFromScalar(curve: EcCurve, d: Uint8Array): KeyObject {
+  const pub = curves[curve].getPublicKey(d, false);
+  const n = (pub.length - 1) / 2;
+  const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
+  const crv = curve === 'p256' ? 'P-256' : curve === 'p384' ? 'P-384' : 'P-521';
+  return createPrivateKey({ key: { kty: 'EC', crv, d: b64(d), x: b64(pub.subarray(1, 1 + n)), y: b64(pub.subarray(1 + n)) }, format: 'jwk' });
+}
+
+export function okpPrivateKeyFromSeed(crv: 'X25519' | 'Ed25519', seed: Uint8Array): KeyObject {
+  // RFC 8410 §7: OneAsymmetricKey with the 32-byte key in a nested OCTET STRING.
+  const prefix = crv === 'X25519' ? '302e020100300506032b656e04220420' : '302e020100300506032b657004220420';
+  return createPrivateKey({ key: Buffer.concat([Buffer.from(prefix, 'hex'), seed]), format: 'der', type: 'pkcs8' });
+}
