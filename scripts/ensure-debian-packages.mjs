@@ -8,6 +8,8 @@ const needed = [
   { bin: 'ippeveprinter', pkg: 'cups-ipp-utils' },
   { bin: 'pdftoppm', pkg: 'poppler-utils' }, // the printer's PDF renderer (packages/printer/src/render/pdf)
   { bin: 'pdfinfo', pkg: 'poppler-utils' },
+  { bin: 'cups-config', pkg: 'libcups2-dev' }, // libcups as the independent PWG Raster peer (printer render tests)
+  { bin: 'gcc', pkg: 'gcc' },
 ];
 
 function has(bin) {
