@@ -42,6 +42,11 @@ export interface OpenOptions {
   /** Accept SHA-1 in signatures (default false). */
   readonly allowSha1Signatures?: boolean;
   readonly verificationTime?: Date;
+  /**
+   * The decrypted id-data content is itself a ContentInfo holding SignedData, as
+   * `openssl cms -sign | openssl cms -encrypt` produce: verify it and release its content.
+   */
+  readonly innerContentInfo?: boolean;
   readonly limits?: Partial<CmsLimits>;
 }
 
@@ -155,9 +160,17 @@ export async function openCore(input: ByteInput, options: OpenOptions, sink: Sin
   let signed: ParsedSignedData | undefined;
   let contentLength = 0;
   try {
-    if (contentType === OID.signedData) {
+    if (contentType === OID.signedData || (contentType === OID.data && options.innerContentInfo)) {
       const inner = new BerStreamReader(source, limits);
-      signed = await readSignedData(inner, guardedSink(sink), limits);
+      if (contentType === OID.data) {
+        const innerCi = await expectConstructed(inner, 0, 0x10, 'inner ContentInfo');
+        const t = readOid(await inner.readElement('inner contentType', 256), 'inner contentType');
+        if (t !== OID.signedData) throw new CmsError(CmsErrorCode.signatureMissing, `the inner ContentInfo holds ${t}, not SignedData`);
+        const innerExplicit = await expectConstructed(inner, 2, 0, 'inner ContentInfo.content');
+        signed = await readSignedData(inner, guardedSink(sink), limits);
+        await inner.close(innerExplicit, 'inner ContentInfo.content');
+        await inner.close(innerCi, 'inner ContentInfo');
+      } else signed = await readSignedData(inner, guardedSink(sink), limits);
       if (!(await inner.atEnd())) throw malformed('bytes after the SignedData in the plaintext', inner.offset);
       contentLength = signed.contentLength;
     } else {

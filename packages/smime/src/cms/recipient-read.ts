@@ -5,7 +5,7 @@
  * kari: ECDH P-256/P-384/P-521 with the X9.63 KDF (any digest, with or without ukm; RFC 5753) and
  * X25519 with HKDF (RFC 8418). kekri/pwri/ori are skipped (not addressed to a key pair).
  */
-import { constants, diffieHellman, privateDecrypt, type KeyObject } from 'node:crypto';
+import { constants, diffieHellman, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
 import {
   expectTag,
   isContext,
@@ -62,7 +62,7 @@ export function recoverContentKey(
   const kind = keyKindOf(key);
   const candidates: Candidate[] = [];
   recipientInfos.forEach((ri, index) => {
-    for (const c of candidatesOf(ri, index, key, kind, policy)) {
+    for (const c of candidatesOf(ri, index, key, kind, policy, cekLength)) {
       if (!cert || ridMatches(c.rid, cert)) candidates.push(c);
     }
   });
@@ -85,7 +85,7 @@ export function recoverContentKey(
   throw new CmsError(CmsErrorCode.noMatchingRecipient, 'no RecipientInfo could be opened with this key', { cause: lastError });
 }
 
-function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy): Candidate[] {
+function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
   if (ri.tagClass === 0 && ri.tag === 0x10) {
     if (kind !== 'rsa') return [];
     const f = sequenceChildren(ri, 'KeyTransRecipientInfo');
@@ -93,7 +93,7 @@ function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string,
     const rid = decodeKtriRid(f[1]);
     const alg = readAlgorithmIdentifier(f[2], 'ktri.keyEncryptionAlgorithm');
     const encryptedKey = readOctets(f[3], 'ktri.encryptedKey');
-    return [{ index, type: 'ktri', rid, decrypt: () => decryptKtri(alg, encryptedKey, key, policy) }];
+    return [{ index, type: 'ktri', rid, decrypt: () => decryptKtri(alg, encryptedKey, key, policy, cekLength) }];
   }
   if (isContext(ri, 1)) return kariCandidates(ri, index, key, kind);
   return []; // kekri [2], pwri [3], ori [4]: not for a key pair
@@ -128,18 +128,14 @@ function digestOf(oid: string): DigestName {
   return d;
 }
 
-function decryptKtri(alg: AlgorithmIdentifier, encryptedKey: Uint8Array, key: KeyObject, policy: RecipientPolicy): { cek: Uint8Array; scheme: string } {
+function decryptKtri(alg: AlgorithmIdentifier, encryptedKey: Uint8Array, key: KeyObject, policy: RecipientPolicy, cekLength: number): { cek: Uint8Array; scheme: string } {
   if (alg.algorithm === OID.rsaesOaep) {
     const hash = oaepHashOf(alg);
     return { cek: oaepDecrypt(key, hash, encryptedKey), scheme: `rsaes-oaep-${hash}` };
   }
   if (alg.algorithm === OID.rsaEncryption) {
     if (!policy.allowRsaPkcs1v15) throw new CmsError(CmsErrorCode.algorithmRefused, 'RSA PKCS#1 v1.5 key transport is refused (enable allowRsaPkcs1v15 to read it)');
-    try {
-      return { cek: new Uint8Array(privateDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, encryptedKey)), scheme: 'rsa-pkcs1-v1_5' };
-    } catch (err) {
-      throw new CmsError(CmsErrorCode.decryptFailed, 'RSA PKCS#1 v1.5 decryption failed', { cause: err });
-    }
+    return { cek: pkcs1v15Unpad(key, encryptedKey, cekLength), scheme: 'rsa-pkcs1-v1_5' };
   }
   throw new CmsError(CmsErrorCode.unsupported, `key transport algorithm ${alg.algorithm}`);
 }
@@ -210,4 +206,26 @@ function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: strin
       },
     };
   });
+}
+
+/**
+ * RSAES-PKCS1-v1_5 (RFC 8017 §7.2.2) for the opt-in compatibility path. Node refuses this padding
+ * for private decryption (CVE-2023-46809), so the raw permutation is unpadded here; on bad padding
+ * a random key of the expected length is returned instead of an error (RFC 3218 §2.3.2), so the
+ * failure surfaces only as a content tag/padding error, not as a padding oracle.
+ */
+function pkcs1v15Unpad(key: KeyObject, encryptedKey: Uint8Array, cekLength: number): Uint8Array {
+  const fallback = new Uint8Array(randomBytes(cekLength));
+  let em: Buffer;
+  try {
+    em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, encryptedKey);
+  } catch {
+    return fallback;
+  }
+  let sep = -1;
+  for (let i = 2; i < em.length; i++) {
+    if (em[i] === 0 && sep < 0) sep = i;
+  }
+  const ok = em[0] === 0 && em[1] === 2 && sep >= 10 && em.length - sep - 1 === cekLength;
+  return ok ? new Uint8Array(em.subarray(sep + 1)) : fallback;
 }
