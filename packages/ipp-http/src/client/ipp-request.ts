@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { encodeHeader, readIppMessage, type DecodeLimits, type IppMessage } from '@trustnoone/ipp';
+import { IppTransportError } from '../errors.js';
+
+export interface IppTlsOptions {
+  /** PEM CA certificate(s) to verify the server with (instead of the system store). */
+  readonly ca?: string | Buffer | readonly (string | Buffer)[];
+  /**
+   * SHA-256 fingerprint (hex, colons optional) of the server's certificate. When given, the
+   * connection is accepted if and only if the certificate matches, whoever issued it.
+   */
+  readonly pinSha256?: string;
+  /** Default true. Turning it off without a pin accepts any server: tests only. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+export interface IppRequestOptions {
+  /** Document data sent after the attribute section; a stream is sent chunked, never buffered. */
+  readonly data?: Readable | Uint8Array;
+  readonly tls?: IppTlsOptions;
+  readonly auth?: { readonly user: string; readonly password: string };
+  /** Whole-exchange timeout until the response's attribute section is read. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  readonly agent?: http.Agent;
+  readonly limits?: Partial<DecodeLimits>;
+  /** Called as request bytes are written (for progress bars). */
+  readonly onProgress?: (bytesSent: number) => void;
+}
+
+export interface IppResponse {
+  readonly message: IppMessage;
+  /** Response data after the attributes (often empty); consume or destroy it. */
+  readonly data: Readable;
+  readonly httpStatus: number;
+}
+
+/** Maps ipp:// and ipps:// (RFC 3510, RFC 7472; default port 631) onto http(s) URLs. */
+export function httpUrlFor(target: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(String(target));
+  } catch (cause) {
+    throw new IppTransportError('IPP_HTTP_BAD_URL', `not a URL: ${String(target)}`, { cause });
+  }
+  const scheme = url.protocol;
+  if (scheme === 'http:' || scheme === 'https:') return url;
+  if (scheme !== 'ipp:' && scheme !== 'ipps:') {
+    throw new IppTransportError('IPP_HTTP_BAD_URL', `unsupported URI scheme ${scheme} in ${url.href} (use ipp, ipps, http or https)`);
+  }
+  const out = new URL(url.href.replace(/^ipps?:/, scheme === 'ipps:' ? 'https:' : 'http:'));
+  if (url.port === '') out.port = '631';
+  return out;
+}
+
+function normalizeFingerprint(fp: string): string {
+  return fp.replace(/[^0-9a-f]/gi, '').toLowerCase();
+}
+
+/**
+ * Sends one IPP request over HTTP/1.1 POST and resolves once the response's attribute section is
+ * decoded; the response data (if any) follows as a stream.
+ */
+export function ippRequest(target: string | URL, message: IppMessage, options: IppRequestOptions = {}): Promise<IppResponse> {
+  const url = httpUrlFor(target);
+  const secure = url.protocol === 'https:';
+  const header = encodeHeader(message);
+  const data = options.data;
+  const headers: Record<string, string> = { 'content-type': 'application/ipp', accept: 'application/ipp' };
+  if (data === undefined || data instanceof Uint8Array) {
+    headers['content-length'] = String(header.byteLength + (data?.byteLength ?? 0));
+  }
+  if (options.auth) {
+    headers.authorization = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`, 'utf8').toString('base64')}`;
+  }
+  const pin = options.tls?.pinSha256 ? normalizeFingerprint(options.tls.pinSha256) : undefined;
+
+  return new Promise<IppResponse>((resolve, reject) => {
+    let settled = false;
+    const fail = (err: IppTransportError): void => {
+      if (settled) return;
+      settled = true;
+      req.destroy();
+      reject(err);
+    };
+    const requestOptions: https.RequestOptions = {
+      method: 'POST',
+      headers,
+      ...(options.agent ? { agent: options.agent } : {}),
+      ...(secure
+        ? {
+            ca: options.tls?.ca as https.RequestOptions['ca'],
+            // With a pin, the pin is the check (a self-signed printer certificate is the norm).
+            rejectUnauthorized: pin ? false : (options.tls?.rejectUnauthorized ?? true),
+          }
+        : {}),
+    };
+    const req = (secure ? https : http).request(url, requestOptions, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 401) {
+        res.resume();
+        return fail(new IppTransportError('IPP_HTTP_AUTH_REQUIRED', `${url.origin} requires authentication (HTTP 401)`, { httpStatus: status }));
+      }
+      if (status !== 200) {
+        res.resume();
+        return fail(new IppTransportError('IPP_HTTP_STATUS', `${url.href} answered HTTP ${status} instead of an IPP response`, { httpStatus: status }));
+      }
+      const type = String(res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/ipp') {
+        res.resume();
+        return fail(new IppTransportError('IPP_HTTP_NOT_IPP', `${url.href} answered with content-type '${type}', not application/ipp`, { httpStatus: status }));
+      }
+      readIppMessage(res, { limits: options.limits }).then(
+        ({ message: response, data: rest }) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve({ message: response, data: rest, httpStatus: status });
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+
+    const timer = options.timeoutMs
+      ? setTimeout(() => fail(new IppTransportError('IPP_HTTP_TIMEOUT', `no IPP response from ${url.origin} within ${options.timeoutMs} ms`)), options.timeoutMs)
+      : undefined;
+    options.signal?.addEventListener('abort', () => fail(new IppTransportError('IPP_HTTP_ABORTED', 'request aborted')), { once: true });
+
+    req.on('error', (cause) => {
+      clearTimeout(timer);
+      fail(new IppTransportError('IPP_HTTP_CONNECT', `cannot reach ${url.origin}: ${(cause as Error).message}`, { cause }));
+    });
+    let sent = 0;
+    const progress = (n: number): void => {
+      sent += n;
+      options.onProgress?.(sent);
+    };
+    // Nothing (not even the headers, which may carry credentials) is written before a pinned
+    // certificate has been checked.
+    const writeBody = (): void => {
+      req.write(header);
+      progress(header.byteLength);
+      if (data === undefined) {
+        req.end();
+      } else if (data instanceof Uint8Array) {
+        req.end(data);
+        progress(data.byteLength);
+      } else {
+        data.on('data', (chunk: Buffer) => {
+          progress(chunk.length);
+          if (!req.write(chunk)) data.pause();
+        });
+        req.on('drain', () => data.resume());
+        data.on('end', () => req.end());
+        data.on('error', (cause) => fail(new IppTransportError('IPP_HTTP_ABORTED', `document stream failed: ${cause.message}`, { cause })));
+      }
+    };
+    if (secure && pin) {
+      req.on('socket', (socket) => {
+        const tls = socket as TLSSocket;
+        const check = (): void => {
+          const cert = tls.getPeerCertificate();
+          const actual = cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : '';
+          if (actual !== pin) {
+            fail(new IppTransportError('IPP_HTTP_TLS_PIN_MISMATCH', `TLS certificate of ${url.host} has SHA-256 ${actual || '(none)'}, not the pinned ${pin}`));
+          } else {
+            writeBody();
+          }
+        };
+        // A kept-alive socket from the agent has finished its handshake already.
+        if (tls.getPeerCertificate?.()?.raw) check();
+        else tls.once('secureConnect', check);
+      });
+    } else {
+      writeBody();
+    }
+  });
+}

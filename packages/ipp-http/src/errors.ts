@@ -1,0 +1,49 @@
+/**
+ * Errors of the IPP transport. A handler throws `IppStatusError` to answer with an IPP status; the
+ * client throws `IppTransportError` when the exchange itself failed (no IPP answer to look at).
+ */
+
+/** Thrown by an operation handler: the request is answered with `status` and `statusMessage`. */
+export class IppStatusError extends Error {
+  readonly status: number;
+  /** What reaches the network; keep it free of secrets and of anything decrypted. */
+  readonly statusMessage: string;
+  constructor(status: number, statusMessage: string, options?: { cause?: unknown }) {
+    super(statusMessage, options);
+    this.name = 'IppStatusError';
+    this.status = status;
+    this.statusMessage = statusMessage;
+  }
+}
+
+export type IppTransportErrorCode =
+  | 'IPP_HTTP_BAD_URL'
+  | 'IPP_HTTP_CONNECT'
+  | 'IPP_HTTP_STATUS'
+  | 'IPP_HTTP_AUTH_REQUIRED'
+  | 'IPP_HTTP_NOT_IPP'
+  | 'IPP_HTTP_TLS_PIN_MISMATCH'
+  | 'IPP_HTTP_TIMEOUT'
+  | 'IPP_HTTP_ABORTED';
+
+/** The HTTP exchange failed before an IPP response could be read. */
+export class IppTransportError extends Error {
+  readonly code: IppTransportErrorCode;
+  readonly httpStatus: number | undefined;
+  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number }) {
+    super(message, options);
+    this.name = 'IppTransportError';
+    this.code = code;
+    this.httpStatus = options?.httpStatus;
+  }
+}
+
+/** Thrown by an `authenticate` hook: answered with HTTP 401 and a Basic challenge. */
+export class HttpAuthRequired extends Error {
+  readonly realm: string;
+  constructor(realm: string, message = 'authentication required') {
+    super(message);
+    this.name = 'HttpAuthRequired';
+    this.realm = realm;
+  }
+}

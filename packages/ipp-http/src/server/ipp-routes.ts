@@ -1,0 +1,224 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  IppError,
+  encodeHeader,
+  readIppMessage,
+  type DecodeLimits,
+  type IppAttribute,
+  type IppGroup,
+  type IppMessage,
+  type IppValue,
+} from '@trustnoone/ipp';
+import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
+import { HttpAuthRequired, IppStatusError } from '../errors.js';
+import type { IppHandler, IppReply, IppRequestContext } from './context.js';
+import { Status } from '../status.js';
+import { checkRequestEnvelope, type RequestViolation } from './request-checks.js';
+
+export interface IppRoutesOptions {
+  /** URL paths that accept IPP requests (e.g. '/ipp/print'). */
+  readonly paths: readonly string[];
+  /** Operation handlers by operation-id. An operation without one gets operation-not-supported. */
+  readonly handlers: ReadonlyMap<number, IppHandler>;
+  /** Limits on the attribute section (passed to the decoder) and on the document data. */
+  readonly limits?: {
+    readonly decode?: Partial<DecodeLimits>;
+    readonly maxDocumentBytes?: number;
+  };
+  /**
+   * Authenticates the HTTP request; return the user name, `undefined` for anonymous, or throw
+   * HttpAuthRequired to answer 401. Runs before the body is read.
+   */
+  readonly authenticate?: (request: FastifyRequest) => Promise<string | undefined>;
+  /**
+   * Further checks before dispatch (e.g. the registry-driven RFC 8011 validation); the envelope
+   * checks of RFC 8011 §4.1 always run first.
+   */
+  readonly validate?: (message: IppMessage) => RequestViolation | undefined;
+}
+
+const DEFAULT_MAX_DOCUMENT = 4 * 1024 ** 3;
+
+/**
+ * Registers POST routes that speak IPP over HTTP (RFC 8010 §4): the body is read as a stream, the
+ * attribute section decoded and checked (RFC 8011 §4.1), the document handed on as a stream, and
+ * the handler's reply encoded back. Errors never escape as HTTP 500: every failure is an IPP status.
+ */
+export function registerIppRoutes(app: FastifyInstance, options: IppRoutesOptions): void {
+  // Hand the raw body on untouched: the IPP reader consumes it incrementally.
+  if (!app.hasContentTypeParser('application/ipp')) {
+    app.addContentTypeParser('application/ipp', (_req, payload, done) => done(null, payload));
+  }
+  for (const path of options.paths) {
+    app.post(path, async (request, reply) => handle(request, reply, options));
+  }
+}
+
+async function handle(request: FastifyRequest, reply: FastifyReply, options: IppRoutesOptions): Promise<FastifyReply> {
+  let user: string | undefined;
+  if (options.authenticate) {
+    try {
+      user = await options.authenticate(request);
+    } catch (err) {
+      if (err instanceof HttpAuthRequired) {
+        request.log.info({ reason: err.message }, 'ipp: authentication required');
+        drain(request, reply);
+        return reply
+          .code(401)
+          .header('www-authenticate', `Basic realm="${err.realm}", charset="UTF-8"`)
+          .type('text/plain')
+          .send('authentication required\n');
+      }
+      throw err;
+    }
+  }
+
+  const body = request.body as Readable;
+  let message: IppMessage;
+  let data: Readable;
+  try {
+    ({ message, data } = await readIppMessage(body, { limits: options.limits?.decode }));
+  } catch (err) {
+    if (err instanceof IppError) {
+      request.log.info({ code: err.code, offset: err.offset }, 'ipp: undecodable request');
+      drain(request, reply);
+      return sendIpp(reply, minimalResponse(err.status, err.message, 0));
+    }
+    throw err;
+  }
+
+  const requestId = message.requestId;
+  const languageOf = naturalLanguage(message);
+  const violation = checkRequestEnvelope(message) ?? options.validate?.(message);
+  if (violation) {
+    request.log.info({ op: message.code, status: violation.status, reason: violation.message }, 'ipp: request refused');
+    drain(request, reply);
+    return sendIpp(reply, responseFor(message, { status: violation.status, statusMessage: violation.message }, languageOf));
+  }
+
+  const handler = options.handlers.get(message.code);
+  if (!handler) {
+    drain(request, reply);
+    return sendIpp(
+      reply,
+      responseFor(message, { status: Status.serverErrorOperationNotSupported, statusMessage: 'operation not supported' }, languageOf),
+    );
+  }
+
+  const limited = data.pipe(byteLimit(options.limits?.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT));
+  data.on('error', (e) => limited.destroy(e));
+  const ctx: IppRequestContext = {
+    message,
+    operationId: message.code,
+    data: limited,
+    user,
+    remoteAddress: request.ip,
+    secure: request.protocol === 'https',
+    path: request.url.split('?')[0] ?? request.url,
+    log: request.log,
+    http: request,
+  };
+
+  let result: IppReply;
+  try {
+    result = await handler(ctx);
+  } catch (err) {
+    result = replyForError(err, request, requestId);
+  }
+  if (!limited.readableEnded) drain(request, reply, limited);
+  return sendIpp(reply, responseFor(message, result, languageOf));
+}
+
+function replyForError(err: unknown, request: FastifyRequest, requestId: number): IppReply {
+  if (err instanceof IppStatusError) {
+    request.log.info({ status: err.status, reason: err.statusMessage, requestId }, 'ipp: operation failed');
+    return { status: err.status, statusMessage: err.statusMessage };
+  }
+  if (err instanceof ByteLimitExceeded || (err as { cause?: unknown })?.cause instanceof ByteLimitExceeded) {
+    return { status: Status.clientErrorRequestEntityTooLarge, statusMessage: 'document data exceeds the size limit' };
+  }
+  if (err instanceof IppError) {
+    return { status: err.status, statusMessage: err.message };
+  }
+  request.log.error({ err, requestId }, 'ipp: handler failed');
+  return { status: Status.serverErrorInternalError, statusMessage: 'internal error' };
+}
+
+/**
+ * Stops reading an upload we will not use. Reading a multi-gigabyte body only to throw it away
+ * would hand a client free bandwidth on our side, so the connection is closed after the response.
+ */
+function drain(request: FastifyRequest, reply: FastifyReply, stream?: Readable): void {
+  reply.header('connection', 'close');
+  const body = stream ?? (request.body as Readable | undefined);
+  if (body && typeof body.resume === 'function') {
+    body.on('error', () => undefined);
+    body.resume();
+  }
+}
+
+function naturalLanguage(message: IppMessage): string {
+  const op = message.groups[0];
+  const attr = op?.attributes[1];
+  const v = attr?.name === 'attributes-natural-language' ? attr.values[0] : undefined;
+  return v && v.tag === 'naturalLanguage' ? v.value : 'en';
+}
+
+function responseFor(request: IppMessage, result: IppReply, language: string): { message: IppMessage; data?: Readable | Uint8Array } {
+  const operation: IppAttribute[] = [
+    attr('attributes-charset', { tag: 'charset', value: 'utf-8' }),
+    attr('attributes-natural-language', { tag: 'naturalLanguage', value: language }),
+  ];
+  if (result.statusMessage) operation.push(attr('status-message', { tag: 'textWithoutLanguage', value: result.statusMessage.slice(0, 255) }));
+  operation.push(...(result.operationAttributes ?? []));
+  const groups: IppGroup[] = [{ tag: 0x01, attributes: operation }, ...(result.groups ?? [])];
+  const supported = request.version.major === 1 || request.version.major === 2;
+  const message: IppMessage = {
+    version: result.version ?? (supported ? request.version : { major: 2, minor: 0 }),
+    code: result.status,
+    requestId: request.requestId,
+    groups,
+  };
+  return result.data === undefined ? { message } : { message, data: result.data };
+}
+
+function minimalResponse(status: number, statusMessage: string, requestId: number): { message: IppMessage } {
+  return {
+    message: {
+      version: { major: 2, minor: 0 },
+      code: status,
+      requestId,
+      groups: [
+        {
+          tag: 0x01,
+          attributes: [
+            attr('attributes-charset', { tag: 'charset', value: 'utf-8' }),
+            attr('attributes-natural-language', { tag: 'naturalLanguage', value: 'en' }),
+            attr('status-message', { tag: 'textWithoutLanguage', value: statusMessage.slice(0, 255) }),
+          ],
+        },
+      ],
+    },
+  };
+}
+
+function attr(name: string, value: IppValue): IppAttribute {
+  return { name, values: [value] };
+}
+
+function sendIpp(reply: FastifyReply, response: { message: IppMessage; data?: Readable | Uint8Array }): FastifyReply {
+  const header = encodeHeader(response.message);
+  reply.code(200).type('application/ipp');
+  const data = response.data;
+  if (data === undefined) return reply.send(Buffer.from(header.buffer, header.byteOffset, header.byteLength));
+  if (data instanceof Uint8Array) return reply.send(Buffer.concat([header, data]));
+  const body = Readable.from(
+    (async function* () {
+      yield Buffer.from(header.buffer, header.byteOffset, header.byteLength);
+      for await (const chunk of data) yield chunk as Buffer;
+    })(),
+    { objectMode: false },
+  );
+  return reply.send(body);
+}
