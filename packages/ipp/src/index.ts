@@ -21,3 +21,17 @@ export {
   getBoolean,
 } from './access.js';
 export { groupTagName, groupTagCode } from './tags.js';
+export {
+  operationName,
+  operationCode,
+  statusName,
+  statusCode,
+  enumName,
+  enumValue,
+  attributeSyntax,
+  memberSyntax,
+  registeredAttributes,
+} from './registry/lookup.js';
+export type { RegistryGroup } from './registry/lookup.js';
+export { parseSyntax, tagsOf } from './registry/syntax.js';
+export type { AttributeSyntax, SyntaxAlternative, SyntaxType } from './registry/syntax.js';
