@@ -1,2 +1,18 @@
-// Public API of this package: filled in by its issue (see ../../README.md).
-export {};
+/**
+ * @trustnoone/client — print to a TRUSTNOONE printer (directly or through an intermediary), follow
+ * jobs, and manage the user's trust in printer keys (SPEC-NOTES §2–3).
+ */
+export { print, printerInfo, type PrintOptions, type PrintResult, type PrintProgress, type SignOptions } from './print.js';
+export { status, jobs, cancel, follow, isTerminal, JOB_STATES, type JobStatus, type JobStateName, type FollowOptions } from './jobs.js';
+export { encryptedJobAttributes, type EncryptedJobAttributesOptions, type EncryptedJobAttributesResult } from './encrypted-attributes.js';
+export { decideTrust, certificateUris, type TrustDecision, type TrustCandidate, type FirstUsePolicy, type TrustOptions } from './trust.js';
+export { TrustStore, fingerprintOf, formatFingerprint, type Pin } from './trust-store.js';
+export { pinPrinter, type PinOptions } from './pin.js';
+export { resolveStateDir } from './state-dir.js';
+export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
+export { jobTemplateAttributes, parseOptionStrings, type JobAttributes, type AttributeValue } from './attributes.js';
+export { detectFileFormat, sniffFormat } from './formats.js';
+export { type DocumentInput } from './documents.js';
+export { ClientError, isClientError, type ClientErrorCode } from './errors.js';
+export { statusName, defaultUserName, type Connection } from './transport.js';
+export type { WhichJobs } from './requests.js';

@@ -1,0 +1,80 @@
+/**
+ * Get-Encrypted-Job-Attributes (SPEC-NOTES §2, 0x006A): the job's owner sends its certificate; the
+ * printer answers with the requested Job attributes as an application/ipp message sealed to that
+ * certificate and signed by the printer. The intermediary relays it unread. The answer is accepted
+ * only when it opens with the owner's key, its tag verifies, and its signer is the printer key the
+ * user trusts (the same decision as for printing).
+ */
+import { decodeMessage, findGroup, GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import { CmsError, open, pemLines } from '@trustnoone/smime';
+import { ClientError } from './errors.js';
+import { printerInfo } from './print.js';
+import { getEncryptedJobAttributesRequest } from './requests.js';
+import { resolveStateDir } from './state-dir.js';
+import { decideTrust, type TrustDecision } from './trust.js';
+import { TrustStore } from './trust-store.js';
+import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
+
+export interface EncryptedJobAttributesOptions {
+  /** The job owner's certificate (PEM): the answer is sealed to it. */
+  readonly certificate: string;
+  /** The owner's private key (PEM or KeyObject). */
+  readonly privateKey: string | import('node:crypto').KeyObject;
+  /** Default: the Job Template and status attributes a person wants to see. */
+  readonly requested?: readonly string[];
+  readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string };
+}
+
+/** The sealed answer is small; anything bigger is refused before it is held in memory. */
+const MAX_SEALED_ANSWER = 1024 * 1024;
+
+async function readAll(data: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const c of data) {
+    size += c.byteLength;
+    if (size > MAX_SEALED_ANSWER) throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer is larger than ${MAX_SEALED_ANSWER} bytes`);
+    parts.push(c);
+  }
+  return new Uint8Array(Buffer.concat(parts, size));
+}
+
+export interface EncryptedJobAttributesResult {
+  readonly attributes: readonly IppAttribute[];
+  readonly trust: TrustDecision;
+  /** Subject of the printer certificate that signed the answer. */
+  readonly signer: string;
+}
+
+export async function encryptedJobAttributes(conn: Connection, jobId: number, options: EncryptedJobAttributesOptions): Promise<EncryptedJobAttributesResult> {
+  const userName = conn.userName ?? defaultUserName();
+  const info = await printerInfo({ ...conn, userName });
+  if (!info.trustnoone || !info.printerUuid || !info.certificatePem) {
+    throw new ClientError('CLIENT_NOT_TRUSTNOONE', `${conn.printer} does not support encrypted printing (TRUSTNOONE), so it has no encrypted job attributes`);
+  }
+  // Only a key the user already trusts may sign the answer: never trust on first use here.
+  const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
+  const trust = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse' });
+  const requested = options.requested ?? ['job-name', 'document-name-supplied', 'copies', 'media', 'media-col', 'sides', 'print-color-mode', 'print-quality', 'job-state', 'job-state-reasons'];
+  const req = getEncryptedJobAttributesRequest({ printerUri: conn.printer, requestId: newRequestId(), userName }, jobId, requested, pemLines(options.certificate));
+  const res = await exchange(conn, req, { keepData: true, what: `Get-Encrypted-Job-Attributes for job ${jobId}` });
+  const sealed = await readAll(res.data);
+  if (sealed.byteLength === 0) throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the printer answered Get-Encrypted-Job-Attributes for job ${jobId} without a sealed answer`);
+  let opened;
+  try {
+    opened = await open(sealed, { privateKey: options.privateKey, certificate: options.certificate, requireSignature: true });
+  } catch (cause) {
+    const code = cause instanceof CmsError ? cause.code : 'unknown';
+    throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer for job ${jobId} did not open or verify (${code}); it may have been tampered with`, { cause });
+  }
+  if (opened.signer?.certificate.fingerprint !== trust.fingerprint) {
+    throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the answer for job ${jobId} is not signed by the printer's trusted key; a relay may be forging it`);
+  }
+  let message;
+  try {
+    message = decodeMessage(opened.plaintext);
+  } catch (cause) {
+    throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer for job ${jobId} is not an IPP message`, { cause });
+  }
+  return { attributes: findGroup(message, GroupTag.job)?.attributes ?? [], trust, signer: opened.signer.subject };
+}

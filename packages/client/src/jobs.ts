@@ -1,0 +1,108 @@
+/**
+ * Job status: reading Job Status attributes (RFC 8011 §5.3.7) and the user commands status, jobs,
+ * cancel, and following a job to a terminal state.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { findGroups, getInteger, GroupTag, integerOf, stringOf, type IppGroup } from '@trustnoone/ipp';
+import { ClientError } from './errors.js';
+import { cancelJobRequest, getJobAttributesRequest, getJobsRequest, type WhichJobs } from './requests.js';
+import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
+
+/** RFC 8011 §5.3.7 job-state. */
+export const JOB_STATES = { 3: 'pending', 4: 'pending-held', 5: 'processing', 6: 'processing-stopped', 7: 'canceled', 8: 'aborted', 9: 'completed' } as const;
+export type JobStateName = (typeof JOB_STATES)[keyof typeof JOB_STATES];
+const TERMINAL = new Set<JobStateName>(['canceled', 'aborted', 'completed']);
+
+export interface JobStatus {
+  readonly jobId: number;
+  readonly jobUri: string | undefined;
+  readonly state: JobStateName | 'unknown';
+  readonly stateReasons: readonly string[];
+  readonly stateMessage: string | undefined;
+  readonly jobName: string | undefined;
+  readonly owner: string | undefined;
+  readonly impressionsCompleted: number | undefined;
+}
+
+export function isTerminal(s: JobStatus): boolean {
+  return s.state !== 'unknown' && TERMINAL.has(s.state);
+}
+
+export function jobStatusFrom(group: IppGroup): JobStatus {
+  const get = (name: string) => group.attributes.find((x) => x.name === name);
+  const state = integerOf(get('job-state')?.values[0]);
+  return {
+    jobId: integerOf(get('job-id')?.values[0]) ?? 0,
+    jobUri: stringOf(get('job-uri')?.values[0]),
+    state: state !== undefined && state in JOB_STATES ? JOB_STATES[state as keyof typeof JOB_STATES] : 'unknown',
+    stateReasons: (get('job-state-reasons')?.values ?? []).map((v) => stringOf(v)).filter((s): s is string => s !== undefined),
+    stateMessage: stringOf(get('job-state-message')?.values[0]),
+    jobName: stringOf(get('job-name')?.values[0]),
+    owner: stringOf(get('job-originating-user-name')?.values[0]),
+    impressionsCompleted: integerOf(get('job-impressions-completed')?.values[0]),
+  };
+}
+
+function requireJobId(jobId: number): void {
+  if (!Number.isInteger(jobId) || jobId < 1 || jobId > 0x7fffffff) throw new ClientError('CLIENT_BAD_INPUT', `job id must be an integer from 1 to 2147483647, got ${jobId}`);
+}
+
+export async function status(conn: Connection, jobId: number): Promise<JobStatus> {
+  requireJobId(jobId);
+  const req = getJobAttributesRequest({ printerUri: conn.printer, requestId: newRequestId(), userName: conn.userName ?? defaultUserName() }, jobId);
+  const res = await exchange(conn, req, { what: `Get-Job-Attributes for job ${jobId}` });
+  const group = findGroups(res.message, GroupTag.job)[0];
+  if (!group) throw new ClientError('CLIENT_IPP_STATUS', `Get-Job-Attributes for job ${jobId}: the printer returned no job attributes`);
+  const s = jobStatusFrom(group);
+  return s.jobId === 0 ? { ...s, jobId } : s;
+}
+
+export async function jobs(conn: Connection, options: { which?: WhichJobs; myJobs?: boolean; limit?: number } = {}): Promise<JobStatus[]> {
+  const req = getJobsRequest(
+    { printerUri: conn.printer, requestId: newRequestId(), userName: conn.userName ?? defaultUserName() },
+    options.which ?? 'not-completed',
+    options.myJobs ?? false,
+    options.limit,
+  );
+  const res = await exchange(conn, req, { what: 'Get-Jobs' });
+  return findGroups(res.message, GroupTag.job).map(jobStatusFrom);
+}
+
+export async function cancel(conn: Connection, jobId: number): Promise<void> {
+  requireJobId(jobId);
+  const req = cancelJobRequest({ printerUri: conn.printer, requestId: newRequestId(), userName: conn.userName ?? defaultUserName() }, jobId);
+  await exchange(conn, req, { what: `Cancel-Job for job ${jobId}` });
+}
+
+export interface FollowOptions {
+  /** Give up after this long (default 10 minutes). */
+  readonly timeoutMs?: number;
+  /** First poll interval; doubles up to maxIntervalMs (default 100 ms → 1 s). */
+  readonly intervalMs?: number;
+  readonly maxIntervalMs?: number;
+  readonly onStatus?: (s: JobStatus) => void;
+}
+
+/** Polls Get-Job-Attributes until the job is completed, aborted or canceled. */
+export async function follow(conn: Connection, jobId: number, options: FollowOptions = {}): Promise<JobStatus> {
+  const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+  let interval = options.intervalMs ?? 100;
+  let last = '';
+  for (;;) {
+    const s = await status(conn, jobId);
+    const key = `${s.state} ${s.stateReasons.join(',')} ${s.impressionsCompleted ?? ''}`;
+    if (key !== last) options.onStatus?.(s);
+    last = key;
+    if (isTerminal(s)) return s;
+    if (Date.now() + interval > deadline) {
+      throw new ClientError('CLIENT_TIMEOUT', `job ${jobId} is still ${s.state} after ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s; check it later with 'tno status'`);
+    }
+    await sleep(interval, undefined, conn.signal ? { signal: conn.signal } : undefined);
+    interval = Math.min(interval * 2, options.maxIntervalMs ?? 1000);
+  }
+}
+
+/** The job-id returned by a Print-Job or Create-Job response. */
+export function jobIdFrom(message: Parameters<typeof getInteger>[0]): number | undefined {
+  return getInteger(message, GroupTag.job, 'job-id');
+}

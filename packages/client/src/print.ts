@@ -1,0 +1,253 @@
+/**
+ * print(): the whole client side of a TRUSTNOONE job (SPEC-NOTES §2–3): ask the printer for its
+ * attributes, decide trust in its key, check the requested attributes and formats, seal each
+ * document with its inner IPP request (sign then encrypt), submit, and follow the job.
+ */
+import { Readable } from 'node:stream';
+import { encodeHeader, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { buildInnerRequest, buildOuterRequest, newJobNonce, Operation, PKCS7_MIME } from '@trustnoone/profile';
+import { seal } from '@trustnoone/smime';
+import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
+import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
+import { ClientError } from './errors.js';
+import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
+import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
+import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
+import { resolveStateDir } from './state-dir.js';
+import { decideTrust, type FirstUsePolicy, type TrustDecision } from './trust.js';
+import { TrustStore } from './trust-store.js';
+import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
+
+export interface SignOptions {
+  /** The signer's certificate (PEM or DER). */
+  readonly certificate: string | Uint8Array;
+  /** Its private key (PEM/DER PKCS#8 or SEC1, or a KeyObject). */
+  readonly privateKey: string | Uint8Array | import('node:crypto').KeyObject;
+}
+
+export type PrintProgress =
+  | { readonly phase: 'printer'; readonly info: PrinterInfo }
+  | { readonly phase: 'trust'; readonly decision: TrustDecision }
+  | { readonly phase: 'upload'; readonly document: number; readonly documents: number; readonly bytes: number; readonly totalBytes: number | undefined }
+  | { readonly phase: 'submitted'; readonly jobId: number; readonly encrypted: boolean }
+  | { readonly phase: 'job'; readonly status: JobStatus };
+
+export interface PrintOptions extends Connection {
+  readonly documents: readonly DocumentInput[];
+  /** Job Template attributes (copies, media, sides, ...), checked against the printer's -supported values. */
+  readonly attributes?: JobAttributes;
+  /** The real job name (sealed); default the first document's name. */
+  readonly jobName?: string;
+  /** Sign the job (sign-then-encrypt). */
+  readonly sign?: SignOptions;
+  readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string; readonly firstUse?: FirstUsePolicy };
+  /** Print in clear to a printer without TRUSTNOONE. Never used for a TRUSTNOONE printer. */
+  readonly allowPlaintext?: boolean;
+  readonly onProgress?: (p: PrintProgress) => void;
+  /** Follow the job until it is completed, aborted or canceled (default true). */
+  readonly wait?: boolean;
+  readonly follow?: FollowOptions;
+}
+
+export interface PrintResult {
+  readonly jobId: number;
+  readonly jobUri: string | undefined;
+  readonly encrypted: boolean;
+  readonly signed: boolean;
+  /** How the printer's key was trusted; undefined for a plaintext job. */
+  readonly trust: TrustDecision | undefined;
+  readonly printerUuid: string | undefined;
+  /** The job's last known status (terminal when `wait` was on). */
+  readonly status: JobStatus | undefined;
+}
+
+/** Fetches and reads a printer's attributes. */
+export async function printerInfo(conn: Connection): Promise<PrinterInfo> {
+  const req = getPrinterAttributesRequest({ printerUri: conn.printer, requestId: newRequestId(), userName: conn.userName ?? defaultUserName() });
+  const res = await exchange(conn, req, { what: `Get-Printer-Attributes from ${conn.printer}` });
+  return printerInfoFrom(conn.printer, res.message);
+}
+
+/** The formats accepted inside an envelope: pkcs7-document-format-supported, else the plain list. */
+function sealedFormats(info: PrinterInfo): readonly string[] {
+  return info.sealedDocumentFormats.length > 0 ? info.sealedDocumentFormats : info.documentFormats.filter((f) => f !== PKCS7_MIME);
+}
+
+function checkFormats(docs: readonly ResolvedDocument[], accepted: readonly string[], sealed: boolean): void {
+  for (const d of docs) {
+    const f = d.format.toLowerCase();
+    if (accepted.length > 0 && !accepted.includes(f) && !accepted.includes('application/octet-stream')) {
+      throw new ClientError(
+        'CLIENT_FORMAT_NOT_SUPPORTED',
+        `the printer does not accept ${f} ${sealed ? 'inside an encrypted job' : ''} for ${d.name} (it accepts ${accepted.join(', ')})`.replace('  ', ' '),
+      );
+    }
+  }
+}
+
+/** Counts the document bytes as they are read, for progress. */
+async function* counted(src: ByteSource, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  let n = 0;
+  for await (const chunk of src) {
+    n += chunk.byteLength;
+    onBytes(n);
+    yield chunk;
+  }
+}
+
+/** The sealed content: the inner request's attribute section, then the document (SPEC-NOTES §2). */
+async function* innerMessage(inner: IppMessage, document: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield encodeHeader(inner);
+  yield* document;
+}
+
+interface SubmitContext {
+  readonly conn: Connection;
+  readonly userName: string;
+  readonly options: PrintOptions;
+  readonly docs: readonly ResolvedDocument[];
+  readonly jobAttributes: readonly IppAttribute[];
+  readonly jobName: string;
+}
+
+function progressFor(ctx: SubmitContext, index: number): (n: number) => void {
+  const doc = ctx.docs[index]!;
+  return (bytes) => ctx.options.onProgress?.({ phase: 'upload', document: index + 1, documents: ctx.docs.length, bytes, totalBytes: doc.size });
+}
+
+function requireJobId(res: IppMessage, what: string): number {
+  const id = jobIdFrom(res);
+  if (id === undefined) throw new ClientError('CLIENT_IPP_STATUS', `${what}: the printer accepted the request but returned no job-id`);
+  return id;
+}
+
+async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jobId: number; jobUri: string | undefined }> {
+  const { conn, docs, options } = ctx;
+  const printerUuid = info.printerUuid!;
+  const certificate = info.certificatePem!;
+  const jobUuid = newJobNonce();
+  const signer = options.sign ? { certificate: options.sign.certificate, privateKey: options.sign.privateKey } : undefined;
+  const sealDocument = (index: number, inner: IppMessage): Readable =>
+    seal(innerMessage(inner, counted(docs[index]!.open(), progressFor(ctx, index))), { recipients: [certificate], ...(signer ? { signer } : {}) });
+  const common = { printerUri: conn.printer, requestingUserName: ctx.userName, printerUuid, jobUuid };
+
+  if (docs.length === 1) {
+    const d = docs[0]!;
+    const inner = buildInnerRequest({
+      ...common,
+      operation: 'Print-Job',
+      documentFormat: d.format,
+      jobName: ctx.jobName,
+      documentName: d.name,
+      jobAttributes: ctx.jobAttributes,
+    });
+    const outer = buildOuterRequest({ operation: 'Print-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
+    const res = await exchange(conn, outer, { data: sealDocument(0, inner), what: `Print-Job to ${conn.printer}` });
+    return { jobId: requireJobId(res.message, 'Print-Job'), jobUri: jobUriOf(res.message) };
+  }
+
+  const create = buildOuterRequest({ operation: 'Create-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
+  const created = await exchange(conn, create, { what: `Create-Job on ${conn.printer}` });
+  const jobId = requireJobId(created.message, 'Create-Job');
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    const last = i === docs.length - 1;
+    // Job Template attributes and the real job name travel with document 1 (docs/profile.md §3).
+    const inner = buildInnerRequest({
+      ...common,
+      operation: 'Send-Document',
+      documentNumber: i + 1,
+      lastDocument: last,
+      documentFormat: d.format,
+      documentName: d.name,
+      ...(i === 0 ? { jobName: ctx.jobName, jobAttributes: ctx.jobAttributes } : {}),
+    });
+    const outer = buildOuterRequest({ operation: 'Send-Document', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName, jobId, lastDocument: last });
+    await exchange(conn, outer, { data: sealDocument(i, inner), what: `Send-Document ${i + 1} of ${docs.length} for job ${jobId}` });
+  }
+  return { jobId, jobUri: jobUriOf(created.message) };
+}
+
+async function submitPlain(ctx: SubmitContext): Promise<{ jobId: number; jobUri: string | undefined }> {
+  const { conn, docs } = ctx;
+  const base = { printerUri: conn.printer, userName: ctx.userName };
+  const stream = (i: number): Readable => Readable.from(counted(docs[i]!.open(), progressFor(ctx, i)));
+  if (docs.length === 1) {
+    const d = docs[0]!;
+    const req = plainPrintJobRequest({ ...base, requestId: newRequestId(), jobName: ctx.jobName, documentName: d.name, documentFormat: d.format }, ctx.jobAttributes);
+    const res = await exchange(conn, req, { data: stream(0), what: `Print-Job to ${conn.printer}` });
+    return { jobId: requireJobId(res.message, 'Print-Job'), jobUri: jobUriOf(res.message) };
+  }
+  const created = await exchange(conn, plainCreateJobRequest({ ...base, requestId: newRequestId(), jobName: ctx.jobName }, ctx.jobAttributes), {
+    what: `Create-Job on ${conn.printer}`,
+  });
+  const jobId = requireJobId(created.message, 'Create-Job');
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    const req = plainSendDocumentRequest({ ...base, requestId: newRequestId(), jobId, lastDocument: i === docs.length - 1, documentName: d.name, documentFormat: d.format });
+    await exchange(conn, req, { data: stream(i), what: `Send-Document ${i + 1} of ${docs.length} for job ${jobId}` });
+  }
+  return { jobId, jobUri: jobUriOf(created.message) };
+}
+
+function jobUriOf(m: IppMessage): string | undefined {
+  for (const g of m.groups) {
+    const a = g.attributes.find((x) => x.name === 'job-uri')?.values[0];
+    if (a && a.tag === 'uri') return a.value;
+  }
+  return undefined;
+}
+
+/**
+ * Prints documents to a printer (directly or through an intermediary). Encrypts end to end when the
+ * printer advertises TRUSTNOONE; refuses otherwise unless `allowPlaintext`. Returns how the key
+ * was trusted and the job's final status (when waiting). Throws ClientError.
+ */
+export async function print(options: PrintOptions): Promise<PrintResult> {
+  if (options.documents.length === 0) throw new ClientError('CLIENT_BAD_INPUT', 'nothing to print: give at least one document');
+  const conn: Connection = options;
+  const userName = options.userName ?? defaultUserName();
+  const docs = await Promise.all(options.documents.map((d, i) => resolveDocument(d, i)));
+  const info = await printerInfo({ ...conn, userName });
+  options.onProgress?.({ phase: 'printer', info });
+
+  if (!info.trustnoone && !options.allowPlaintext) {
+    throw new ClientError(
+      'CLIENT_NOT_TRUSTNOONE',
+      `${conn.printer} does not support encrypted printing (TRUSTNOONE): every hop would see your documents in clear. Not printing; use --allow-plaintext to print anyway`,
+    );
+  }
+  if (info.trustnoone && !info.printerUuid) {
+    throw new ClientError('CLIENT_TRUST_KEY_INVALID', `${conn.printer} advertises a TRUSTNOONE key but no printer-uuid, so a sealed job cannot be bound to it`);
+  }
+  const multi = info.attributes.get('multiple-document-jobs-supported')?.values[0];
+  const multiOk = info.operations.includes(Operation['Create-Job']) && info.operations.includes(Operation['Send-Document']) && !(multi?.tag === 'boolean' && !multi.value);
+  if (docs.length > 1 && !multiOk) {
+    throw new ClientError('CLIENT_ATTRIBUTE_NOT_SUPPORTED', `the printer does not accept multi-document jobs (multiple-document-jobs-supported); print the files one at a time`);
+  }
+  // Everything the user can fix is checked before trust, so a refused job never pins a key.
+  const jobAttributes = jobTemplateAttributes(options.attributes ?? {}, info);
+  checkFormats(docs, info.trustnoone ? sealedFormats(info) : info.documentFormats, info.trustnoone);
+  let trust: TrustDecision | undefined;
+  if (info.trustnoone) {
+    const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
+    trust = await decideTrust(conn.printer, info.printerUuid!, info.certificatePem!, { store, firstUse: options.trust?.firstUse ?? 'refuse' });
+    options.onProgress?.({ phase: 'trust', decision: trust });
+  }
+  const ctx: SubmitContext = { conn, userName, options, docs, jobAttributes, jobName: options.jobName ?? docs[0]!.name };
+  const encrypted = info.trustnoone;
+  const { jobId, jobUri } = encrypted ? await submitSealed(ctx, info) : await submitPlain(ctx);
+  options.onProgress?.({ phase: 'submitted', jobId, encrypted });
+
+  let finalStatus: JobStatus | undefined;
+  if (options.wait ?? true) {
+    finalStatus = await follow({ ...conn, userName }, jobId, {
+      ...options.follow,
+      onStatus: (s) => {
+        options.follow?.onStatus?.(s);
+        options.onProgress?.({ phase: 'job', status: s });
+      },
+    });
+  }
+  return { jobId, jobUri, encrypted, signed: encrypted && options.sign !== undefined, trust, printerUuid: info.printerUuid, status: finalStatus };
+}

@@ -1,0 +1,101 @@
+/**
+ * One IPP exchange with error mapping: transport failures become CLIENT_UNREACHABLE, error
+ * statuses (RFC 8011 §4.1.6: 0x0400 and above) become CLIENT_IPP_STATUS with the printer's
+ * status-message, so every caller reports failures the same way.
+ */
+import type { Readable } from 'node:stream';
+import { getString, type IppMessage } from '@trustnoone/ipp';
+import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { ClientError } from './errors.js';
+
+/** How to reach a printer or intermediary. */
+export interface Connection {
+  /** ipp://, ipps://, http:// or https:// URI of the printer object. */
+  readonly printer: string;
+  readonly tls?: IppTlsOptions;
+  readonly auth?: { readonly user: string; readonly password: string };
+  /** The requesting-user-name sent; default the login name from the environment. */
+  readonly userName?: string;
+  /** Per exchange, until the response's attributes arrive; default 60 s. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** RFC 8011 §4.1.6 status code names, for messages (the full registry lives in @trustnoone/ipp). */
+const STATUS_NAMES: Readonly<Record<number, string>> = {
+  0x0400: 'client-error-bad-request',
+  0x0401: 'client-error-forbidden',
+  0x0402: 'client-error-not-authenticated',
+  0x0403: 'client-error-not-authorized',
+  0x0404: 'client-error-not-possible',
+  0x0405: 'client-error-timeout',
+  0x0406: 'client-error-not-found',
+  0x0407: 'client-error-gone',
+  0x0408: 'client-error-request-entity-too-large',
+  0x040a: 'client-error-document-format-not-supported',
+  0x040b: 'client-error-attributes-or-values-not-supported',
+  0x0418: 'client-error-document-password-error',
+  0x041a: 'client-error-document-security-error',
+  0x0500: 'server-error-internal-error',
+  0x0501: 'server-error-operation-not-supported',
+  0x0502: 'server-error-service-unavailable',
+  0x0503: 'server-error-version-not-supported',
+  0x0507: 'server-error-busy',
+};
+
+export function statusName(code: number): string {
+  return STATUS_NAMES[code] ?? `0x${code.toString(16).padStart(4, '0')}`;
+}
+
+let nextRequestId = 1;
+/** RFC 8011 §4.1.1: request-id in 1..2^31-1. */
+export function newRequestId(): number {
+  const id = nextRequestId;
+  nextRequestId = nextRequestId >= 0x7fffffff ? 1 : nextRequestId + 1;
+  return id;
+}
+
+export function defaultUserName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.USER || env.LOGNAME || env.USERNAME || 'anonymous';
+}
+
+export interface Exchange {
+  readonly message: IppMessage;
+  readonly data: Readable;
+}
+
+/**
+ * Sends `message` (with optional document data) and returns the response. Throws ClientError for
+ * transport failures and for error statuses; the response data is left to the caller when
+ * `keepData` is set, else drained.
+ */
+export async function exchange(
+  conn: Connection,
+  message: IppMessage,
+  opts: { data?: Readable | Uint8Array; onProgress?: (bytes: number) => void; keepData?: boolean; what: string },
+): Promise<Exchange> {
+  let res;
+  try {
+    res = await ippRequest(conn.printer, message, {
+      ...(opts.data !== undefined ? { data: opts.data } : {}),
+      ...(conn.tls ? { tls: conn.tls } : {}),
+      ...(conn.auth ? { auth: conn.auth } : {}),
+      timeoutMs: conn.timeoutMs ?? 60_000,
+      ...(conn.signal ? { signal: conn.signal } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+  } catch (cause) {
+    if (cause instanceof IppTransportError) {
+      throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${cause.message}`, { cause });
+    }
+    throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${conn.printer} did not answer with a valid IPP response (${(cause as Error).message})`, { cause });
+  }
+  if (!opts.keepData) res.data.resume();
+  const status = res.message.code;
+  if (status >= 0x0400) {
+    if (opts.keepData) res.data.resume();
+    const detail = getString(res.message, 'operation', 'status-message');
+    throw new ClientError('CLIENT_IPP_STATUS', `${opts.what}: the printer answered ${statusName(status)}${detail ? ` (${detail})` : ''}`, { ippStatus: status });
+  }
+  return { message: res.message, data: res.data };
+}

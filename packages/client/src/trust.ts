@@ -1,0 +1,140 @@
+/**
+ * Deciding whether to encrypt to the key a printer advertises (SPEC-NOTES §3). The intermediary
+ * relays `printer-pkcs7-public-key`, so it could substitute its own: the decision is made in a
+ * fixed order and reported to the caller with the fingerprint, so it can be shown and compared out
+ * of band.
+ */
+import { X509Certificate } from 'node:crypto';
+import { ClientError } from './errors.js';
+import { fingerprintOf, formatFingerprint, type TrustStore } from './trust-store.js';
+
+/** What to do on first use of a printer (no pin, no anchor). */
+export type FirstUsePolicy =
+  /** Pin the key and go on (trust on first use); the decision says `first-use` so callers warn. */
+  | 'accept'
+  /** Refuse: strict mode. */
+  | 'refuse'
+  /** Ask (e.g. an interactive prompt showing the fingerprint); true pins and goes on. */
+  | ((candidate: TrustCandidate) => Promise<boolean>);
+
+export interface TrustOptions {
+  readonly store: TrustStore;
+  /** Default 'refuse' (strict): a library must not trust silently. */
+  readonly firstUse?: FirstUsePolicy;
+  /** Time used to check certificate validity (tests); default now. */
+  readonly now?: Date;
+}
+
+export interface TrustCandidate {
+  readonly printerUuid: string;
+  /** Lowercase hex SHA-256 of the printer's DER certificate. */
+  readonly fingerprint: string;
+  readonly subject: string;
+  readonly printerUri: string;
+}
+
+export type TrustDecision = TrustCandidate &
+  (
+    | { readonly kind: 'verified'; readonly anchor: string }
+    | { readonly kind: 'pinned'; readonly pinnedAt: string }
+    | { readonly kind: 'first-use' }
+  );
+
+const MAX_CHAIN = 6;
+
+function oneLine(dn: string): string {
+  return dn.split('\n').join(', ');
+}
+
+function parseChain(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0 || blocks.length > MAX_CHAIN) {
+    throw new ClientError('CLIENT_TRUST_KEY_INVALID', `the printer advertises ${blocks.length} certificates in printer-pkcs7-public-key; expected 1 to ${MAX_CHAIN}`);
+  }
+  try {
+    return blocks.map((b) => new X509Certificate(b));
+  } catch (cause) {
+    throw new ClientError('CLIENT_TRUST_KEY_INVALID', 'the printer-pkcs7-public-key of the printer is not a valid certificate', { cause });
+  }
+}
+
+/** `URI:` entries of the subjectAltName extension. */
+export function certificateUris(cert: X509Certificate): string[] {
+  const san = cert.subjectAltName ?? '';
+  return san
+    .split(/,\s*/)
+    .filter((e) => e.startsWith('URI:'))
+    .map((e) => e.slice(4).replace(/^"|"$/g, ''));
+}
+
+function validAt(cert: X509Certificate, now: Date): boolean {
+  return new Date(cert.validFrom) <= now && now <= new Date(cert.validTo);
+}
+
+function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
+  return child.checkIssued(issuer) && child.verify(issuer.publicKey);
+}
+
+/** RFC 5280 §6 path building, reduced to what a printer certificate needs: up to MAX_CHAIN links. */
+function chainToAnchor(chain: X509Certificate[], anchors: X509Certificate[], now: Date): X509Certificate | undefined {
+  const leafFp = fingerprintOf(chain[0]!);
+  const direct = anchors.find((a) => fingerprintOf(a) === leafFp);
+  if (direct) return direct;
+  let current = chain[0]!;
+  if (!validAt(current, now)) return undefined;
+  for (let depth = 0; depth < MAX_CHAIN; depth++) {
+    const anchor = anchors.find((a) => validAt(a, now) && issuedBy(current, a));
+    if (anchor) return anchor;
+    const next = chain.slice(1).find((c) => c.ca && validAt(c, now) && issuedBy(current, c));
+    if (!next) return undefined;
+    current = next;
+  }
+  return undefined;
+}
+
+/**
+ * Decides trust in a printer's certificate (PEM, possibly followed by intermediates), in the order
+ * of SPEC-NOTES §3: verified by an anchor (and naming the printer's uuid) → pinned → first use
+ * (pin and report, or refuse) → changed (always refused). Throws ClientError for a refusal.
+ */
+export async function decideTrust(printerUri: string, printerUuid: string, certificatePem: string, options: TrustOptions): Promise<TrustDecision> {
+  const uuid = printerUuid.toLowerCase();
+  const chain = parseChain(certificatePem);
+  const leaf = chain[0]!;
+  const fingerprint = fingerprintOf(leaf);
+  const candidate: TrustCandidate = { printerUuid: uuid, fingerprint, subject: oneLine(leaf.subject), printerUri };
+  const uuids = certificateUris(leaf).filter((u) => /^urn:uuid:/i.test(u)).map((u) => u.toLowerCase());
+  // A certificate naming another printer is someone else's key, whoever issued it.
+  if (uuids.length > 0 && !uuids.includes(uuid)) {
+    throw new ClientError(
+      'CLIENT_TRUST_KEY_INVALID',
+      `the certificate offered for printer ${uuid} names ${uuids.join(', ')} instead; a relay may be substituting another device's key — not printing`,
+    );
+  }
+  const now = options.now ?? new Date();
+  const anchor = uuids.includes(uuid) ? chainToAnchor(chain, await options.store.anchors(), now) : undefined;
+  if (anchor) return { ...candidate, kind: 'verified', anchor: oneLine(anchor.subject) };
+
+  const pin = await options.store.getPin(uuid);
+  if (pin) {
+    if (pin.fingerprint === fingerprint) return { ...candidate, kind: 'pinned', pinnedAt: pin.pinnedAt };
+    throw new ClientError(
+      'CLIENT_TRUST_KEY_CHANGED',
+      `the key of printer ${uuid} changed (pinned ${formatFingerprint(pin.fingerprint)}, offered ${formatFingerprint(fingerprint)}): ` +
+        `a relay may be substituting keys to read your documents. Not printing. If the printer's key really was replaced, ` +
+        `compare the new fingerprint on the printer itself, then run 'tno trust forget ${uuid}'`,
+    );
+  }
+
+  const policy = options.firstUse ?? 'refuse';
+  const accepted = policy === 'accept' ? true : policy === 'refuse' ? false : await policy(candidate);
+  if (!accepted) {
+    throw new ClientError(
+      'CLIENT_TRUST_FIRST_USE_REFUSED',
+      `printer ${uuid} is not trusted yet (key fingerprint ${formatFingerprint(fingerprint)}): compare it with the printer's own display, ` +
+        `then run 'tno trust pin --printer ${printerUri} --fingerprint ${fingerprint}', or print with --trust-on-first-use`,
+    );
+  }
+  await options.store.setPin(uuid, { fingerprint, pinnedAt: now.toISOString(), how: 'first-use', printerUri, subject: candidate.subject });
+  return { ...candidate, kind: 'first-use' };
+}
