@@ -35,3 +35,30 @@ export {
 export type { RegistryGroup } from './registry/lookup.js';
 export { parseSyntax, tagsOf } from './registry/syntax.js';
 export type { AttributeSyntax, SyntaxAlternative, SyntaxType } from './registry/syntax.js';
+export {
+  keyword,
+  uri,
+  uriScheme,
+  charset,
+  naturalLanguage,
+  mime,
+  memberAttrName,
+  name,
+  text,
+  integer,
+  enumOf,
+  boolean,
+  octets,
+  range,
+  resolution,
+  collection,
+  noValue,
+  unknown,
+  unsupported,
+  deleteAttribute,
+  raw,
+  dateTime,
+  dateOf,
+} from './values.js';
+export { request, response, MessageBuilder, attributesOf } from './builder.js';
+export type { AttributeInput, AttributesInput, CollectionInput, MessageOptions } from './builder.js';
