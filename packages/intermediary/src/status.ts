@@ -12,7 +12,7 @@ export const Status = {
   'client-error-not-authorized': 0x0403,
   'client-error-not-possible': 0x0404,
   'client-error-not-found': 0x0406,
-  'client-error-request-entity-too-large': 0x0409,
+  'client-error-request-entity-too-large': 0x0408,
   'client-error-document-format-not-supported': 0x040a,
   'client-error-attributes-or-values-not-supported': 0x040b,
   'server-error-internal-error': 0x0500,

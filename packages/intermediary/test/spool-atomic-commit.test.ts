@@ -15,6 +15,7 @@ function job(id: number, docs: Array<{ size: number; sha256: string }>, closed =
     id,
     uuid: `urn:uuid:00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
     owner: 'alice',
+    ownerAuthenticated: false,
     createdAt: 1,
     operation: 'print-job',
     attributes: [{ name: 'job-name', values: [{ tag: 'nameWithoutLanguage', value: 'encrypted job' }] }, { name: 'x-bytes', values: [{ tag: 'octetString', value: new Uint8Array([0, 255, 7]) }] }],
@@ -57,7 +58,7 @@ describe('directory spool: commit is atomic and recovery keeps only committed jo
     await spool.recover();
     const err = await spool.writeBlob(Readable.from([Buffer.alloc(60), Buffer.alloc(60)]), { maxBytes: 100 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntermediaryError);
-    expect((err as IntermediaryError).status).toBe(0x0409);
+    expect((err as IntermediaryError).status).toBe(0x0408);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
 

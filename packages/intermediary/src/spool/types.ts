@@ -26,6 +26,8 @@ export interface SpoolJob {
   readonly uuid: string;
   /** Authenticated user name, or the requesting-user-name of an anonymous client. */
   readonly owner: string;
+  /** The owner proved their name (HTTP Basic); anonymous jobs are matched by requesting-user-name only. */
+  readonly ownerAuthenticated: boolean;
   readonly createdAt: number;
   /** Which operation created the job; the forwarder replays the same shape upstream. */
   readonly operation: 'print-job' | 'create-job';
@@ -55,6 +57,8 @@ export interface ForwardState {
   readonly inFlight?: { readonly document: number; readonly since: number };
   /** Close-Job already sent upstream. */
   readonly closeSent?: boolean;
+  /** Cancel-Job already sent upstream. */
+  readonly cancelSent?: boolean;
 }
 
 export interface JobStatus {

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { addUser, DEFAULT_PORT, loadUsersFile, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
+import { CliError, type Command, type Io } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+const usage = `Usage: tno intermediary --upstream URL [options]
+       tno intermediary --add-user NAME [--operator] --users FILE   (password read from stdin)
+
+Runs a blind TRUSTNOONE intermediary: it spools sealed jobs and relays them to the upstream
+printer, and cannot read them. Prints the URI it serves as its first line.
+
+  --upstream URL        upstream printer (ipp:// or ipps://); repeat for several
+  --upstream-ca FILE    PEM CA certificate(s) to verify ipps upstreams with
+  --upstream-pin HEX    SHA-256 fingerprint of the upstream's TLS certificate (pinning)
+  --state DIR           state directory (default $XDG_STATE_HOME/trustnoone/intermediary)
+  --port N              port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host ADDR           listen address (default 127.0.0.1)
+  --tls-key FILE        serve ipps with this PEM key ...
+  --tls-cert FILE       ... and certificate
+  --users FILE          users file (name:role:scrypt-hash) for HTTP Basic authentication
+  --anonymous           also admit requests without credentials
+  --allow-cleartext     accept unencrypted jobs (mixed fleets); default refuses them
+  --max-document-bytes N  largest document accepted (default 2 GiB)
+  --add-user NAME       add or replace NAME in --users FILE and exit
+  --operator            with --add-user: the user may see and cancel every job
+  --verbose             log requests (pino JSON on stderr; no document bytes, no credentials)
+`;
+
+function stateDefault(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'trustnoone', 'intermediary');
+}
+
+async function readPassword(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(Buffer.from(c as Buffer));
+  const pw = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (pw.length === 0) throw new CliError('--add-user reads the password from stdin, and it was empty', ExitCode.usage);
+  return pw;
+}
+
+export const intermediaryCommand: Command = {
+  name: 'intermediary',
+  summary: 'run a blind intermediary that spools and relays sealed jobs',
+  usage,
+  async run(argv, io) {
+    let v;
+    try {
+      ({ values: v } = parseArgs({
+        args: [...argv],
+        options: {
+          upstream: { type: 'string', multiple: true },
+          'upstream-ca': { type: 'string' },
+          'upstream-pin': { type: 'string' },
+          state: { type: 'string' },
+          port: { type: 'string' },
+          host: { type: 'string' },
+          'tls-key': { type: 'string' },
+          'tls-cert': { type: 'string' },
+          users: { type: 'string' },
+          anonymous: { type: 'boolean' },
+          'allow-cleartext': { type: 'boolean' },
+          'max-document-bytes': { type: 'string' },
+          'add-user': { type: 'string' },
+          operator: { type: 'boolean' },
+          verbose: { type: 'boolean' },
+        },
+        strict: true,
+      }));
+    } catch (err) {
+      throw new CliError(`${(err as Error).message} (see 'tno intermediary --help')`, ExitCode.usage);
+    }
+    if (v['add-user'] !== undefined) {
+      if (!v.users) throw new CliError('--add-user needs --users FILE', ExitCode.usage);
+      await addUser(v.users, v['add-user'], await readPassword(io), v.operator ? 'operator' : 'user');
+      io.stdout.write(`added ${v['add-user']} to ${v.users}\n`);
+      return ExitCode.ok;
+    }
+    const upstreamUris = v.upstream ?? [];
+    if (upstreamUris.length === 0) throw new CliError('--upstream URL is required (the printer to relay to)', ExitCode.usage);
+    for (const u of upstreamUris) {
+      if (!/^ipps?:\/\/[^/]+/.test(u)) throw new CliError(`--upstream ${u}: expected an ipp:// or ipps:// URI`, ExitCode.usage);
+    }
+    const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${v.port}: expected 0..65535`, ExitCode.usage);
+    const maxDoc = v['max-document-bytes'] === undefined ? undefined : Number(v['max-document-bytes']);
+    if (maxDoc !== undefined && !(Number.isSafeInteger(maxDoc) && maxDoc > 0)) throw new CliError(`--max-document-bytes ${v['max-document-bytes']}: expected a positive integer`, ExitCode.usage);
+    if ((v['tls-key'] === undefined) !== (v['tls-cert'] === undefined)) throw new CliError('--tls-key and --tls-cert go together', ExitCode.usage);
+    const ca = v['upstream-ca'] ? await readFile(v['upstream-ca'], 'utf8') : undefined;
+    const tls = ca || v['upstream-pin'] ? { ...(ca ? { ca } : {}), ...(v['upstream-pin'] ? { pinSha256: v['upstream-pin'] } : {}) } : undefined;
+    const upstreams: HttpUpstreamOptions[] = upstreamUris.map((uri) => ({ uri, ...(tls ? { tls } : {}) }));
+    const users = v.users ? await loadUsersFile(v.users) : undefined;
+    try {
+      await startIntermediary({
+        stateDir: v.state ?? stateDefault(io.env),
+        upstreams,
+        port,
+        ...(v.host ? { host: v.host } : {}),
+        ...(users ? { users } : {}),
+        ...(v.anonymous ? { allowAnonymous: true } : {}),
+        requireEncryption: !v['allow-cleartext'],
+        ...(maxDoc ? { limits: { maxDocumentBytes: maxDoc } } : {}),
+        ...(v['tls-key'] && v['tls-cert'] ? { https: { key: await readFile(v['tls-key']), cert: await readFile(v['tls-cert']) } } : {}),
+        logger: v.verbose ? { level: 'info', stream: io.stderr } : false,
+        announce: (uri) => io.stdout.write(`${uri}\n`),
+      });
+    } catch (err) {
+      throw new CliError(`cannot start the intermediary: ${(err as Error).message}`, ExitCode.failure, { cause: err });
+    }
+    // Serve until a signal ends the process (startIntermediary installed the handlers).
+    await new Promise<never>(() => {});
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,168 @@
+/**
+ * buildApp: a configured fastify instance serving this intermediary's printer object, separate from
+ * listening (server.ts), so tests can drive it in-process or on an ephemeral port.
+ */
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
+import { authenticate, parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
+import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
+import { JobTable } from './jobs.js';
+import { Op } from './operations/codes.js';
+import { getEncryptedJobAttributes } from './operations/encrypted.js';
+import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
+import { getPrinterAttributes } from './operations/printer.js';
+import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
+import { PolicyViolation } from './policy.js';
+import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
+import { DirectorySpool } from './spool/dir-spool.js';
+import type { Spool } from './spool/types.js';
+import { Forwarder } from './upstream/forwarder.js';
+import { httpUpstream, type HttpUpstreamOptions, type Upstream } from './upstream/client.js';
+
+export interface IntermediaryOptions {
+  /** State directory; the spool lives in `<state>/spool`. Ignored when `spool` is given. */
+  readonly stateDir?: string;
+  readonly spool?: Spool;
+  /** Upstream printers: URIs with their TLS settings, or ready Upstream objects (tests, pull mode). */
+  readonly upstreams: ReadonlyArray<HttpUpstreamOptions | Upstream>;
+  /** URL path of the printer object (default /ipp/print). */
+  readonly path?: string;
+  /** End-to-end policy (default true): refuse cleartext documents and Job Template attributes. */
+  readonly requireEncryption?: boolean;
+  /** Users who may authenticate with HTTP Basic. */
+  readonly users?: ReadonlyMap<string, UserEntry>;
+  /** Admit requests without credentials (default: only when no users are configured). */
+  readonly allowAnonymous?: boolean;
+  /**
+   * Accept Basic credentials over plain HTTP from loopback peers (tests, demos). Over any other
+   * cleartext connection, credentials are refused: they would cross the network readable.
+   */
+  readonly allowLoopbackCleartextAuth?: boolean;
+  readonly limits?: Partial<Limits>;
+  readonly printerAttributesTtlMs?: number;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  readonly pollMs?: number;
+  /** Fault injection for crash tests (defaults to TNO_INTERMEDIARY_FAULT). */
+  readonly faults?: FaultHook;
+  /** fastify logger options (pino); authorization headers are always redacted. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** TLS for the listening side (ipps). */
+  readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+}
+
+export interface Intermediary {
+  readonly app: FastifyInstance;
+  readonly service: Service;
+  /** Recovers the spool and resumes forwarding; call before serving. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+export function buildApp(options: IntermediaryOptions): Intermediary {
+  const faults = options.faults ?? (process.env.TNO_INTERMEDIARY_FAULT ? faultsFromSpec(process.env.TNO_INTERMEDIARY_FAULT) : noFaults);
+  const spool =
+    options.spool ??
+    new DirectorySpool({
+      root: join(options.stateDir ?? (() => { throw new RangeError('buildApp: stateDir or spool is required'); })(), 'spool'),
+      faults,
+    });
+  const upstreams = options.upstreams.map((u) => ('send' in u ? u : httpUpstream(u)));
+  const users = options.users ?? new Map<string, UserEntry>();
+  const allowAnonymous = options.allowAnonymous ?? users.size === 0;
+  const logger: FastifyServerOptions['logger'] =
+    options.logger === undefined || options.logger === false
+      ? false
+      : { ...(typeof options.logger === 'object' ? options.logger : {}), redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' } };
+  const app = Fastify({
+    logger,
+    bodyLimit: Number.MAX_SAFE_INTEGER, // the IPP routes stream bodies; limits apply there
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+  }) as unknown as FastifyInstance;
+  const table = new JobTable(spool);
+  const forwarder = new Forwarder({
+    spool,
+    table,
+    upstreams,
+    faults,
+    log: { info: (o, m) => app.log.info(o, m), warn: (o, m) => app.log.warn(o, m) },
+    ...(options.retryInitialMs !== undefined ? { retryInitialMs: options.retryInitialMs } : {}),
+    ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+  });
+  const service: Service = {
+    spool,
+    table,
+    forwarder,
+    upstreams,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    faults,
+    requireEncryption: options.requireEncryption ?? true,
+    users,
+    allowAnonymous,
+    printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
+    uploads: 0,
+  };
+
+  const bind = (fn: (s: Service, ctx: IppRequestContext) => Promise<IppReply>): IppHandler => async (ctx) => {
+    try {
+      return await fn(service, ctx);
+    } catch (err) {
+      if (err instanceof PolicyViolation) return { status: err.status, statusMessage: err.statusMessage, groups: [err.unsupported] };
+      throw err;
+    }
+  };
+  const handlers = new Map<number, IppHandler>([
+    [Op.printJob, bind(printJob)],
+    [Op.createJob, bind(createJob)],
+    [Op.sendDocument, bind(sendDocument)],
+    [Op.closeJob, bind(closeJob)],
+    [Op.getJobAttributes, bind(getJobAttributes)],
+    [Op.getJobs, bind(getJobs)],
+    [Op.cancelJob, bind(cancelJob)],
+    [Op.cancelMyJobs, bind(cancelMyJobs)],
+    [Op.getPrinterAttributes, bind(getPrinterAttributes)],
+    [Op.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
+  ]);
+
+  const realm = 'trustnoone intermediary';
+  registerIppRoutes(app, {
+    paths: [options.path ?? '/ipp/print'],
+    handlers,
+    // The spool enforces the exact limit with RFC 8011's status; the transport's is only a backstop.
+    limits: { maxDocumentBytes: service.limits.maxDocumentBytes + 1024 * 1024 },
+    authenticate: async (request: FastifyRequest) => {
+      const header = request.headers.authorization;
+      if (header === undefined) {
+        if (allowAnonymous) return undefined;
+        throw new HttpAuthRequired(realm);
+      }
+      const secure = request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && LOOPBACK.has(request.socket.remoteAddress ?? ''));
+      if (!secure) throw new HttpAuthRequired(realm, 'credentials over cleartext HTTP are refused; use ipps');
+      const creds = parseBasicAuthorization(header);
+      const who = creds ? await authenticate(users, creds.user, creds.password) : undefined;
+      if (!who) throw new HttpAuthRequired(realm, 'wrong user name or password');
+      return who.name;
+    },
+  });
+
+  let started = false;
+  return {
+    app,
+    service,
+    async start() {
+      if (started) return;
+      started = true;
+      const jobs = await spool.recover();
+      table.load(jobs);
+      for (const { job } of jobs) forwarder.kick(job.id);
+    },
+    async close() {
+      await forwarder.stop();
+      await app.close();
+    },
+  };
+}

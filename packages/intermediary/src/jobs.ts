@@ -1,0 +1,77 @@
+/**
+ * The intermediary's own job table: what the spool holds, indexed in memory, with every status
+ * change written through to the spool before it is visible.
+ */
+import type { JobStatus, Spool, SpoolJob } from './spool/types.js';
+import { isTerminal } from './spool/types.js';
+
+export interface JobEntry {
+  job: SpoolJob;
+  status: JobStatus;
+}
+
+export class JobTable {
+  private readonly entries = new Map<number, JobEntry>();
+  private readonly pending = new Map<number, Promise<void>>();
+  constructor(private readonly spool: Spool) {}
+
+  load(list: ReadonlyArray<{ job: SpoolJob; status: JobStatus }>): void {
+    for (const e of list) this.entries.set(e.job.id, { job: e.job, status: e.status });
+  }
+
+  get(id: number): JobEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  add(job: SpoolJob, status: JobStatus): JobEntry {
+    const e = { job, status };
+    this.entries.set(job.id, e);
+    return e;
+  }
+
+  setJob(job: SpoolJob): void {
+    const e = this.entries.get(job.id);
+    if (e) e.job = job;
+  }
+
+  /**
+   * Persists and then publishes the new status (a crash never shows a state the disk lacks).
+   * Updates of one job run one after another, each `change` seeing the previous one's result, so
+   * a cancel and a concurrent state mirror never overwrite each other.
+   */
+  update(id: number, change: (s: JobStatus) => JobStatus): Promise<JobStatus> {
+    const prev = this.pending.get(id) ?? Promise.resolve();
+    const run = prev.then(async () => {
+      const e = this.entries.get(id);
+      if (!e) throw new RangeError(`no job ${id}`);
+      const next = change(e.status);
+      await this.spool.saveStatus(id, next);
+      e.status = next;
+      return next;
+    });
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.pending.set(id, tail);
+    void tail.then(() => {
+      if (this.pending.get(id) === tail) this.pending.delete(id);
+    });
+    return run;
+  }
+
+  async remove(id: number): Promise<void> {
+    await this.spool.delete(id);
+    this.entries.delete(id);
+  }
+
+  all(): JobEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.job.id - b.job.id);
+  }
+
+  activeFor(owner: string): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.job.owner === owner && !isTerminal(e.status.state)) n++;
+    return n;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The Job object this intermediary presents for its own jobs (RFC 8011 §5.3): identity, state
+ * mirrored from upstream, and what the cleartext request said. Nothing here comes from inside the
+ * sealed document.
+ */
+import type { IppAttribute, IppDateTime } from '@trustnoone/ipp';
+import { attr } from '../attrs.js';
+import type { JobEntry } from '../jobs.js';
+
+function dateTime(ms: number): IppDateTime {
+  const d = new Date(ms);
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hours: d.getUTCHours(),
+    minutes: d.getUTCMinutes(),
+    seconds: d.getUTCSeconds(),
+    deciSeconds: Math.floor(d.getUTCMilliseconds() / 100),
+    utcDirection: '+',
+    utcHours: 0,
+    utcMinutes: 0,
+  };
+}
+
+/** RFC 8011 §5.3.14: time-at-* are in printer-up-time units; ours count seconds since the epoch. */
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+export function jobUri(printerUri: string, id: number): string {
+  return `${printerUri}/${id}`;
+}
+
+/** All attributes of a job, in a stable order. `details` false keeps only identity and state. */
+export function jobAttributes(entry: JobEntry, printerUri: string, details: boolean): IppAttribute[] {
+  const { job, status } = entry;
+  const out: IppAttribute[] = [
+    attr.integer('job-id', job.id),
+    attr.uri('job-uri', jobUri(printerUri, job.id)),
+    attr.uri('job-printer-uri', printerUri),
+    attr.enum('job-state', status.state),
+    attr.keyword('job-state-reasons', ...(status.reasons.length ? status.reasons : ['none'])),
+  ];
+  if (!details) return out;
+  if (status.message) out.push(attr.text('job-state-message', status.message));
+  const name = job.attributes.find((a) => a.name === 'job-name');
+  out.push(
+    attr.uri('job-uuid', job.uuid),
+    name ? { name: 'job-name', values: name.values } : attr.name('job-name', 'encrypted job'),
+    attr.name('job-originating-user-name', job.owner),
+    attr.integer('number-of-documents', job.documents.length),
+    attr.integer('job-k-octets', Math.ceil(job.documents.reduce((n, d) => n + d.size, 0) / 1024)),
+    attr.integer('time-at-creation', seconds(job.createdAt)),
+    { name: 'date-time-at-creation', values: [{ tag: 'dateTime', value: dateTime(job.createdAt) }] },
+    status.completedAt !== undefined ? attr.integer('time-at-completed', seconds(status.completedAt)) : { name: 'time-at-completed', values: [{ tag: 'noValue' }] },
+    attr.integer('job-printer-up-time', seconds(Date.now())),
+  );
+  if (status.upstreamStatus !== undefined) {
+    // Not registered: the status the upstream printer refused the job with, for the client to act on.
+    out.push(attr.integer('trustnoone-upstream-status', status.upstreamStatus));
+  }
+  return out;
+}
+
+/** RFC 8011 §4.2.5.1 requested-attributes filtering ('all' and 'job-description' select everything). */
+export function selectAttributes(all: readonly IppAttribute[], requested: readonly string[] | undefined): IppAttribute[] {
+  if (!requested || requested.length === 0 || requested.includes('all') || requested.includes('job-description')) return [...all];
+  const want = new Set(requested);
+  return all.filter((a) => want.has(a.name));
+}

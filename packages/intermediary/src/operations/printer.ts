@@ -1,0 +1,112 @@
+/**
+ * Get-Printer-Attributes (RFC 8011 §4.2.5), answered with the upstream printer's own attributes.
+ * Only the attributes that name this printer object are rewritten (printer-uri-supported,
+ * uri-security-supported, uri-authentication-supported, printer-more-info); everything else — in
+ * particular printer-uuid and the TRUSTNOONE printer-pkcs7-* attributes the client seals to —
+ * passes through value for value, so the client can check what the printer itself published.
+ * Answers are cached per distinct request for a short TTL.
+ */
+import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
+import { attr, findAttribute, stringValue } from '../attrs.js';
+import type { Service } from '../service.js';
+import { Status } from '../status.js';
+import { discard, passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
+import { Op } from './codes.js';
+import { checkAttributeCount, printerUriOf } from './request.js';
+
+interface Cached {
+  readonly at: number;
+  readonly status: number;
+  readonly statusMessage: string | undefined;
+  readonly operation: readonly IppAttribute[];
+  readonly groups: readonly IppGroup[];
+}
+
+const caches = new WeakMap<Service, Map<string, Cached>>();
+const MAX_ENTRIES = 64;
+const OWN = new Set(['attributes-charset', 'attributes-natural-language', 'status-message']);
+
+function cacheKey(message: IppMessage): string {
+  const ops = passThroughOperationAttributes(message.groups[0]?.attributes ?? []).filter((a) => a.name !== 'requesting-user-name');
+  return JSON.stringify(ops.map((a) => [a.name, a.values.map((v) => ('value' in v ? String(v.value) : v.tag))]));
+}
+
+async function fetchUpstream(service: Service, message: IppMessage): Promise<Cached> {
+  const ops = passThroughOperationAttributes(message.groups[0]?.attributes ?? []);
+  let lastError: unknown;
+  // Any configured upstream will do; they front the same printer (or an equivalent pool).
+  for (const upstream of service.upstreams) {
+    try {
+      const answer = await upstream.send(upstreamRequest(Op.getPrinterAttributes, upstream.uri, ops));
+      discard(answer.data);
+      service.forwarder.unreachable.delete(upstream.uri);
+      const m = answer.message;
+      return {
+        at: Date.now(),
+        status: m.code,
+        statusMessage: stringValue(findAttribute(m, GroupTag.operation, 'status-message')),
+        operation: (m.groups[0]?.tag === GroupTag.operation ? m.groups[0].attributes : []).filter((a) => !OWN.has(a.name)),
+        groups: m.groups.filter((g, i) => !(i === 0 && g.tag === GroupTag.operation)),
+      };
+    } catch (err) {
+      service.forwarder.unreachable.add(upstream.uri);
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext): IppGroup[] {
+  const uri = printerUriOf(ctx);
+  const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
+  const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
+  const down = service.upstreams.some((u) => service.forwarder.unreachable.has(u.uri));
+  const replace: Record<string, IppAttribute> = {
+    'printer-uri-supported': attr.uri('printer-uri-supported', uri),
+    'uri-security-supported': attr.keyword('uri-security-supported', ctx.secure ? 'tls' : 'none'),
+    'uri-authentication-supported': attr.keyword('uri-authentication-supported', auth),
+    'printer-more-info': attr.uri('printer-more-info', web),
+  };
+  return groups.map((g) => {
+    if (g.tag !== GroupTag.printer) return g;
+    const attributes = g.attributes.map((a) => {
+      const r = replace[a.name];
+      if (r) return r;
+      if (a.name === 'printer-state-reasons' && down) {
+        // RFC 8011 §5.4.12: our own condition, added to what the printer reported.
+        const kept = a.values.filter((v) => !('value' in v && v.value === 'none'));
+        return { name: a.name, values: [...kept, { tag: 'keyword' as const, value: 'connecting-to-device' }] };
+      }
+      return a;
+    });
+    return { tag: g.tag, attributes };
+  });
+}
+
+export async function getPrinterAttributes(service: Service, ctx: IppRequestContext): Promise<IppReply> {
+  checkAttributeCount(service, ctx.message);
+  let cache = caches.get(service);
+  if (!cache) caches.set(service, (cache = new Map()));
+  const key = cacheKey(ctx.message);
+  let hit = cache.get(key);
+  if (!hit || Date.now() - hit.at > service.printerAttributesTtlMs) {
+    try {
+      hit = await fetchUpstream(service, ctx.message);
+      if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+      cache.set(key, hit);
+    } catch (err) {
+      ctx.log.warn({ err: (err as Error).message }, 'upstream printer unreachable for Get-Printer-Attributes');
+      // A stale answer (flagged by connecting-to-device) beats none; without one, say why.
+      if (!hit) {
+        throw new IppStatusError(Status['server-error-service-unavailable'], 'the upstream printer cannot be reached right now; try again shortly', { cause: err });
+      }
+    }
+  }
+  return {
+    status: hit.status,
+    ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
+    operationAttributes: hit.operation,
+    groups: rewrite(hit.groups, service, ctx),
+  };
+}

@@ -1,0 +1,65 @@
+/** Reading the parts of a request every job operation needs, with the statuses RFC 8011 assigns. */
+import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { IppStatusError, type IppRequestContext } from '@trustnoone/ipp-http';
+import { booleanValue, countAttributes, integerValue, keywords, operationAttribute, stringValue } from '../attrs.js';
+import type { Principal } from '../principal.js';
+import type { Service } from '../service.js';
+import { Status } from '../status.js';
+import type { JobEntry } from '../jobs.js';
+
+/** The URI of this intermediary's printer object as the client addressed it. */
+export function printerUriOf(ctx: IppRequestContext): string {
+  const host = ctx.http.headers.host ?? '127.0.0.1';
+  return `${ctx.secure ? 'ipps' : 'ipp'}://${host}${ctx.path}`;
+}
+
+export function principalOf(service: Service, ctx: IppRequestContext): Principal {
+  if (ctx.user !== undefined) {
+    const entry = service.users.get(ctx.user);
+    return { name: ctx.user, role: entry?.role ?? 'user', authenticated: true };
+  }
+  const name = stringValue(operationAttribute(ctx.message, 'requesting-user-name'))?.slice(0, 255) || 'anonymous';
+  return { name, role: 'anonymous', authenticated: false };
+}
+
+export function checkAttributeCount(service: Service, message: IppMessage): void {
+  const n = countAttributes(message);
+  if (n > service.limits.maxAttributes) {
+    throw new IppStatusError(
+      Status['client-error-request-entity-too-large'],
+      `the request carries ${n} attributes; this intermediary accepts at most ${service.limits.maxAttributes}`,
+    );
+  }
+}
+
+/** RFC 8011 §4.3.1: the target job is job-id (with printer-uri) or the job-uri we issued. */
+export function targetJobId(message: IppMessage): number {
+  const id = integerValue(operationAttribute(message, 'job-id'));
+  if (id !== undefined) {
+    if (id < 1) throw new IppStatusError(Status['client-error-bad-request'], 'job-id must be 1 or more');
+    return id;
+  }
+  const uri = stringValue(operationAttribute(message, 'job-uri'));
+  const m = uri ? /\/([1-9][0-9]{0,9})$/.exec(uri) : null;
+  if (m) return Number(m[1]);
+  throw new IppStatusError(Status['client-error-bad-request'], 'the request names no job: send job-id (with printer-uri) or job-uri');
+}
+
+export function findJob(service: Service, id: number): JobEntry {
+  const e = service.table.get(id);
+  if (!e) throw new IppStatusError(Status['client-error-not-found'], `there is no job ${id} on this intermediary`);
+  return e;
+}
+
+export function requestedAttributes(message: IppMessage): string[] | undefined {
+  const a = operationAttribute(message, 'requested-attributes');
+  return a ? keywords(a) : undefined;
+}
+
+export function lastDocument(message: IppMessage): boolean | undefined {
+  return booleanValue(operationAttribute(message, 'last-document'));
+}
+
+export function jobGroupAttributes(message: IppMessage): readonly IppAttribute[] {
+  return message.groups.filter((g) => g.tag === GroupTag.job).flatMap((g) => g.attributes);
+}

@@ -1,0 +1,169 @@
+/**
+ * Print-Job, Create-Job, Send-Document, Close-Job (RFC 8011 §4.2.1, §4.2.4, §4.3.1; PWG 5100.11
+ * §4.2 for Close-Job). The document is streamed to the spool and committed before the client is
+ * answered; forwarding happens afterwards, in the background.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IppAttribute } from '@trustnoone/ipp';
+import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
+import { GroupTag } from '@trustnoone/ipp';
+import { IntermediaryError } from '../errors.js';
+import { enforceEndToEnd, PolicyViolation } from '../policy.js';
+import { requireAccess, type Principal } from '../principal.js';
+import type { Service } from '../service.js';
+import { JobState, type JobStatus, type SpoolDocument, type SpoolJob, type StagedBlob } from '../spool/types.js';
+import { Status } from '../status.js';
+import { jobAttributes } from './job-attributes.js';
+import { checkAttributeCount, findJob, jobGroupAttributes, lastDocument, principalOf, printerUriOf, targetJobId } from './request.js';
+import type { JobEntry } from '../jobs.js';
+
+/** Operation attributes that describe one document rather than the job (RFC 8011 §4.2.1.1, PWG 5100.5). */
+const DOCUMENT_LEVEL = new Set([
+  'document-format',
+  'document-name',
+  'document-natural-language',
+  'compression',
+  'encrypted-job-request-format',
+  'last-document',
+  'document-format-version',
+  'document-charset',
+]);
+/** Not stored: the relay sets its own printer-uri, and job-id/job-uri name our job, not upstream's. */
+const NOT_STORED = new Set(['printer-uri', 'job-id', 'job-uri']);
+
+function operationAttrs(ctx: IppRequestContext): IppAttribute[] {
+  return ctx.message.groups.filter((g) => g.tag === GroupTag.operation).flatMap((g) => g.attributes).filter((a) => !NOT_STORED.has(a.name));
+}
+
+function admit(service: Service, ctx: IppRequestContext): Principal {
+  checkAttributeCount(service, ctx.message);
+  if (service.requireEncryption) {
+    try {
+      enforceEndToEnd(ctx.message);
+    } catch (err) {
+      if (err instanceof PolicyViolation) ctx.log.info({ status: err.status, reason: err.statusMessage }, 'policy: cleartext submission refused');
+      throw err;
+    }
+  }
+  return principalOf(service, ctx);
+}
+
+function checkQueue(service: Service, owner: string): void {
+  const active = service.table.activeFor(owner);
+  if (active >= service.limits.maxQueuedJobsPerUser) {
+    throw new IppStatusError(
+      Status['server-error-too-many-jobs'],
+      `${owner} already has ${active} unfinished jobs here (limit ${service.limits.maxQueuedJobsPerUser}); try again when some complete`,
+    );
+  }
+}
+
+/** Streams the request's document to the spool under the concurrent-upload limit. */
+async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBlob> {
+  if (service.uploads >= service.limits.maxConcurrentUploads) {
+    throw new IppStatusError(Status['server-error-busy'], `${service.uploads} uploads are in progress (limit ${service.limits.maxConcurrentUploads}); retry shortly`);
+  }
+  service.uploads++;
+  try {
+    return await service.spool.writeBlob(ctx.data, { maxBytes: service.limits.maxDocumentBytes });
+  } catch (err) {
+    if (err instanceof IntermediaryError) throw new IppStatusError(err.status, err.message, { cause: err });
+    throw err;
+  } finally {
+    service.uploads--;
+  }
+}
+
+function reply(entry: JobEntry, ctx: IppRequestContext, status = Status['successful-ok']): IppReply {
+  const all = jobAttributes(entry, printerUriOf(ctx), true);
+  const keep = new Set(['job-id', 'job-uri', 'job-state', 'job-state-reasons', 'job-state-message', 'number-of-documents']);
+  return { status, groups: [{ tag: GroupTag.job, attributes: all.filter((a) => keep.has(a.name)) }] };
+}
+
+function newJob(service: Service, who: Principal, operation: SpoolJob['operation'], attrs: IppAttribute[], ctx: IppRequestContext): SpoolJob {
+  return {
+    id: service.spool.allocateJobId(),
+    uuid: `urn:uuid:${randomUUID()}`,
+    owner: who.name,
+    ownerAuthenticated: who.authenticated,
+    createdAt: Date.now(),
+    operation,
+    attributes: attrs.filter((a) => !DOCUMENT_LEVEL.has(a.name)),
+    jobAttributes: jobGroupAttributes(ctx.message),
+    documents: [],
+    closed: operation === 'print-job',
+  };
+}
+
+const initialStatus: JobStatus = { state: JobState.pending, reasons: ['job-queued'], forward: { documentsSent: 0 } };
+
+export async function printJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
+  const who = admit(service, ctx);
+  checkQueue(service, who.name);
+  const attrs = operationAttrs(ctx);
+  const blob = await stage(service, ctx);
+  const base = newJob(service, who, 'print-job', attrs, ctx);
+  const doc: SpoolDocument = { number: 1, size: blob.size, sha256: blob.sha256, attributes: attrs.filter((a) => DOCUMENT_LEVEL.has(a.name)), last: true };
+  const job: SpoolJob = { ...base, documents: [doc] };
+  await service.spool.commitJob(job, initialStatus, [blob]);
+  const entry = service.table.add(job, initialStatus);
+  ctx.log.info({ jobId: job.id, bytes: blob.size }, 'job committed to the spool');
+  service.faults.hit('respond.before');
+  service.forwarder.kick(job.id);
+  return reply(entry, ctx);
+}
+
+export async function createJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
+  const who = admit(service, ctx);
+  checkQueue(service, who.name);
+  const job = newJob(service, who, 'create-job', operationAttrs(ctx), ctx);
+  await service.spool.commitJob(job, initialStatus, []);
+  const entry = service.table.add(job, initialStatus);
+  ctx.log.info({ jobId: job.id }, 'job created');
+  return reply(entry, ctx);
+}
+
+function openJobFor(service: Service, ctx: IppRequestContext, who: Principal): JobEntry {
+  const entry = findJob(service, targetJobId(ctx.message));
+  requireAccess(who, entry.job, service.users.size > 0);
+  if (entry.job.closed || entry.status.state >= JobState.canceled) {
+    throw new IppStatusError(Status['client-error-not-possible'], `job ${entry.job.id} accepts no more documents (it is closed or finished)`);
+  }
+  return entry;
+}
+
+export async function sendDocument(service: Service, ctx: IppRequestContext): Promise<IppReply> {
+  const who = admit(service, ctx);
+  const entry = openJobFor(service, ctx, who);
+  const last = lastDocument(ctx.message);
+  if (last === undefined) throw new IppStatusError(Status['client-error-bad-request'], 'Send-Document needs last-document (RFC 8011 §4.3.1.1)');
+  if (entry.job.documents.length >= service.limits.maxDocumentsPerJob) {
+    throw new IppStatusError(Status['server-error-too-many-documents'], `job ${entry.job.id} already has ${entry.job.documents.length} documents (limit ${service.limits.maxDocumentsPerJob})`);
+  }
+  const attrs = operationAttrs(ctx).filter((a) => DOCUMENT_LEVEL.has(a.name) || a.name === 'requesting-user-name');
+  const blob = await stage(service, ctx);
+  // RFC 8011 §4.3.1: a last Send-Document may carry no data; it only closes the job.
+  const empty = blob.size === 0 && last;
+  if (empty) await service.spool.discard(blob);
+  const number = entry.job.documents.length + 1;
+  const doc: SpoolDocument = { number, size: blob.size, sha256: blob.sha256, attributes: attrs, last };
+  const job = await service.spool.addDocument(entry.job.id, doc, empty ? undefined : blob, last).catch(async (err: unknown) => {
+    await service.spool.discard(blob);
+    throw err;
+  });
+  service.table.setJob(job);
+  ctx.log.info({ jobId: job.id, document: number, bytes: blob.size, last }, 'document committed to the spool');
+  service.faults.hit('respond.before');
+  service.forwarder.kick(job.id);
+  return reply(entry, ctx);
+}
+
+export async function closeJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
+  checkAttributeCount(service, ctx.message);
+  const who = principalOf(service, ctx);
+  const entry = openJobFor(service, ctx, who);
+  const job = await service.spool.closeJob(entry.job.id);
+  service.table.setJob(job);
+  service.forwarder.kick(job.id);
+  return reply(entry, ctx);
+}

@@ -1,0 +1,50 @@
+/**
+ * The state every operation handler shares: spool, job table, forwarder, upstreams, limits and the
+ * admission settings. Built once by buildApp; handlers are plain functions of (service, request).
+ */
+import type { FaultHook } from './faults.js';
+import type { Forwarder } from './upstream/forwarder.js';
+import type { JobTable } from './jobs.js';
+import type { Spool } from './spool/types.js';
+import type { Upstream } from './upstream/client.js';
+import type { UserEntry } from './auth/users-file.js';
+
+export interface Limits {
+  /** Bytes of document data per request (request-entity-too-large beyond). */
+  readonly maxDocumentBytes: number;
+  /** Uploads streaming to the spool at once (server-error-busy beyond). */
+  readonly maxConcurrentUploads: number;
+  /** Attributes in one request, all groups counted (request-entity-too-large beyond). */
+  readonly maxAttributes: number;
+  /** Non-terminal jobs one user may have (server-error-too-many-jobs beyond). */
+  readonly maxQueuedJobsPerUser: number;
+  /** Documents in one job (server-error-too-many-documents beyond). */
+  readonly maxDocumentsPerJob: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxDocumentBytes: 2 * 1024 ** 3,
+  maxConcurrentUploads: 256,
+  maxAttributes: 256,
+  maxQueuedJobsPerUser: 100,
+  maxDocumentsPerJob: 64,
+};
+
+export interface Service {
+  readonly spool: Spool;
+  readonly table: JobTable;
+  readonly forwarder: Forwarder;
+  readonly upstreams: readonly Upstream[];
+  readonly limits: Limits;
+  readonly faults: FaultHook;
+  /** End-to-end policy on (default) or off (--allow-cleartext). */
+  readonly requireEncryption: boolean;
+  /** Users who may authenticate; empty = nobody can. */
+  readonly users: ReadonlyMap<string, UserEntry>;
+  /** Anonymous requests are admitted (owner = requesting-user-name). */
+  readonly allowAnonymous: boolean;
+  /** Cache lifetime of the upstream's printer attributes. */
+  readonly printerAttributesTtlMs: number;
+  /** Uploads currently streaming to the spool. */
+  uploads: number;
+}

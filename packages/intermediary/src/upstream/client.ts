@@ -1,0 +1,84 @@
+/**
+ * The upstream printer as the forwarder sees it: one IPP endpoint, reached through
+ * @trustnoone/ipp-http with TLS verification (CA file) or SHA-256 pinning. Behind an interface so
+ * tests can substitute a recording fake and a pull-mode (INFRA) queue can replace it.
+ */
+import type { Readable } from 'node:stream';
+import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { attr } from '../attrs.js';
+
+export interface UpstreamAnswer {
+  readonly message: IppMessage;
+  /** Response data after the attributes: consume or destroy it. */
+  readonly data: Readable;
+}
+
+export interface Upstream {
+  /** The printer-uri requests are addressed to. */
+  readonly uri: string;
+  send(message: IppMessage, data?: Readable): Promise<UpstreamAnswer>;
+}
+
+export interface HttpUpstreamOptions {
+  readonly uri: string;
+  readonly tls?: IppTlsOptions;
+  readonly auth?: { readonly user: string; readonly password: string };
+  /** Until the response's attributes arrive; a large document upload needs a generous value. */
+  readonly timeoutMs?: number;
+}
+
+export function httpUpstream(options: HttpUpstreamOptions): Upstream {
+  return {
+    uri: options.uri,
+    send: (message, data) =>
+      ippRequest(options.uri, message, {
+        ...(data ? { data } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+        timeoutMs: options.timeoutMs ?? 10 * 60_000,
+      }),
+  };
+}
+
+let nextRequestId = 1;
+
+/**
+ * An upstream request: charset, natural language and printer-uri first (RFC 8011 §4.1.4/4.1.5),
+ * then `operation` (which must not repeat those three), then further groups.
+ */
+export function upstreamRequest(code: number, upstreamUri: string, operation: readonly IppAttribute[], groups: readonly IppGroup[] = []): IppMessage {
+  const requestId = nextRequestId;
+  nextRequestId = nextRequestId >= 0x7fffffff ? 1 : nextRequestId + 1;
+  return {
+    version: { major: 2, minor: 0 },
+    code,
+    requestId,
+    groups: [
+      {
+        tag: GroupTag.operation,
+        attributes: [
+          attr.charset('attributes-charset', 'utf-8'),
+          attr.naturalLanguage('attributes-natural-language', 'en'),
+          attr.uri('printer-uri', upstreamUri),
+          ...operation,
+        ],
+      },
+      ...groups,
+    ],
+  };
+}
+
+/** Operation attributes the relay sets itself and so never copies from a client request. */
+export const RELAY_OWNED = new Set(['attributes-charset', 'attributes-natural-language', 'printer-uri', 'job-uri', 'job-id']);
+
+/** A client's operation attributes minus the ones the relay owns, in their original order. */
+export function passThroughOperationAttributes(attributes: readonly IppAttribute[]): IppAttribute[] {
+  return attributes.filter((a) => !RELAY_OWNED.has(a.name));
+}
+
+/** Drains and discards response data we do not use, so the socket can be reused. */
+export function discard(data: Readable): void {
+  data.on('error', () => {});
+  data.resume();
+}

@@ -1,0 +1,382 @@
+/**
+ * Moves committed jobs from the spool to an upstream printer and mirrors their state back.
+ *
+ * Exactly-once delivery across crashes (the spool status records each step before the next):
+ *   Create-Job upstream → record its job-id → mark document N in flight → Send-Document N →
+ *   record N sent → ... → Close-Job → poll Get-Job-Attributes until terminal.
+ * A restart that finds document N "in flight" asks the upstream how many documents the job holds
+ * (number-of-documents, PWG 5100.5) before sending N again. When the upstream lacks Create-Job the
+ * job goes as one Print-Job, and a crash between the upstream's acceptance and our record of it can
+ * repeat the delivery (at-least-once); the README says so.
+ *
+ * Transient failures (no connection, HTTP errors, server-error-busy/-service-unavailable/
+ * -not-accepting-jobs) are retried with exponential backoff; the job then says why it waits. An
+ * IPP rejection ends the job aborted with the upstream's status, which the client sees on the job.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
+import { attr, integerValue, keywords, findAttribute, stringValue } from '../attrs.js';
+import { noFaults, type FaultHook } from '../faults.js';
+import type { JobEntry, JobTable } from '../jobs.js';
+import { Op } from '../operations/codes.js';
+import { isSuccess } from '../status.js';
+import { JobState, isTerminal, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
+import { discard, passThroughOperationAttributes, upstreamRequest, type Upstream, type UpstreamAnswer } from './client.js';
+import { GroupTag } from '@trustnoone/ipp';
+
+/** RFC 8011 §4.1.6.1: service-unavailable, temporary-error, not-accepting-jobs, busy — "try again later", not "no". */
+const TRANSIENT = new Set([0x0502, 0x0505, 0x0506, 0x0507]);
+
+export interface ForwarderLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface ForwarderOptions {
+  readonly spool: Spool;
+  readonly table: JobTable;
+  readonly upstreams: readonly Upstream[];
+  readonly faults?: FaultHook;
+  readonly log?: ForwarderLog;
+  /** First retry delay after a transient failure; doubles up to retryMaxMs. */
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** Interval of Get-Job-Attributes polls upstream while a forwarded job is not terminal. */
+  readonly pollMs?: number;
+  /** Send a Print-Job upstream as Create-Job + Send-Document when the upstream supports it. */
+  readonly preferCreateJob?: boolean;
+}
+
+/** The upstream refused the job with an IPP status: permanent for this job. */
+class UpstreamRejected extends Error {
+  constructor(
+    readonly status: number,
+    readonly statusMessage: string | undefined,
+  ) {
+    super(`upstream refused with status 0x${status.toString(16).padStart(4, '0')}${statusMessage ? `: ${statusMessage}` : ''}`);
+  }
+}
+
+type Step = 'continue' | 'poll' | 'wait-client' | 'done';
+const quietLog: ForwarderLog = { info() {}, warn() {} };
+
+export class Forwarder {
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly wakers = new Map<number, () => void>();
+  private readonly again = new Set<number>();
+  private readonly createSupport = new Map<string, boolean>();
+  private stopped = false;
+  /** Upstream URIs whose last exchange failed for transport reasons. */
+  readonly unreachable = new Set<string>();
+  private readonly faults: FaultHook;
+  private readonly log: ForwarderLog;
+
+  constructor(private readonly o: ForwarderOptions) {
+    if (o.upstreams.length === 0) throw new RangeError('at least one upstream printer is required');
+    this.faults = o.faults ?? noFaults;
+    this.log = o.log ?? quietLog;
+  }
+
+  /** Starts (or nudges) forwarding of a job: after commit, new document, close or cancel. */
+  kick(jobId: number): void {
+    if (this.stopped) return;
+    const waker = this.wakers.get(jobId);
+    if (waker) return waker();
+    if (this.running.has(jobId)) {
+      this.again.add(jobId);
+      return;
+    }
+    const run = this.run(jobId).finally(() => {
+      this.running.delete(jobId);
+      if (this.again.delete(jobId)) this.kick(jobId);
+    });
+    this.running.set(jobId, run);
+  }
+
+  /** Stops scheduling; in-flight exchanges finish or fail on their own. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of this.wakers.values()) wake();
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Resolves when no job is being forwarded (tests). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async run(jobId: number): Promise<void> {
+    let delay = this.o.retryInitialMs ?? 250;
+    while (!this.stopped) {
+      const entry = this.o.table.get(jobId);
+      if (!entry || isTerminal(entry.status.state)) return;
+      let step: Step;
+      try {
+        step = await this.step(entry);
+        delay = this.o.retryInitialMs ?? 250;
+      } catch (err) {
+        if (err instanceof UpstreamRejected) {
+          this.log.warn({ jobId, status: err.status }, 'forward: upstream refused the job');
+          await this.o.table.update(jobId, (s) => ({
+            ...s,
+            state: JobState.aborted,
+            reasons: ['aborted-by-system'],
+            message: `the upstream printer refused the job: ${err.statusMessage ?? `status 0x${err.status.toString(16).padStart(4, '0')}`}`,
+            upstreamStatus: err.status,
+            completedAt: Date.now(),
+            forward: { ...s.forward, inFlight: undefined },
+          }));
+          return;
+        }
+        const uri = entry.status.forward.upstream ?? this.o.upstreams[0]!.uri;
+        this.unreachable.add(uri);
+        const reason = (err as Error).message;
+        this.log.warn({ jobId, upstream: uri, err: reason, retryMs: delay }, 'forward: upstream unavailable, will retry');
+        await this.o.table.update(jobId, (s) =>
+          s.forward.upstreamJobId === undefined || s.forward.documentsSent < entry.job.documents.length
+            ? { ...s, reasons: ['job-queued', 'connecting-to-device'], message: `waiting for the upstream printer: ${reason.slice(0, 200)}` }
+            : s,
+        );
+        await this.sleep(jobId, delay);
+        delay = Math.min(delay * 2, this.o.retryMaxMs ?? 30_000);
+        continue;
+      }
+      if (step === 'wait-client' || step === 'done') return;
+      if (step === 'poll') await this.sleep(jobId, this.o.pollMs ?? 1000);
+    }
+  }
+
+  private sleep(jobId: number, ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakers.set(jobId, () => {
+        this.wakers.delete(jobId);
+        done();
+      });
+    }).finally(() => this.wakers.delete(jobId));
+  }
+
+  private pick(status: JobStatus, jobId: number): Upstream {
+    const ups = this.o.upstreams;
+    if (status.forward.upstream) {
+      const bound = ups.find((u) => u.uri === status.forward.upstream);
+      if (bound) return bound;
+    }
+    // Prefer an upstream not known to be down, starting at a job-dependent index to spread load.
+    for (let i = 0; i < ups.length; i++) {
+      const u = ups[(jobId + i) % ups.length]!;
+      if (!this.unreachable.has(u.uri)) return u;
+    }
+    return ups[jobId % ups.length]!;
+  }
+
+  private async exchange(upstream: Upstream, message: IppMessage, data?: Readable): Promise<IppMessage> {
+    let answer: UpstreamAnswer;
+    try {
+      answer = await upstream.send(message, data);
+    } catch (err) {
+      data?.destroy();
+      throw err;
+    }
+    discard(answer.data);
+    this.unreachable.delete(upstream.uri);
+    const status = answer.message.code;
+    if (isSuccess(status)) return answer.message;
+    const msg = stringValue(findAttribute(answer.message, GroupTag.operation, 'status-message'));
+    if (TRANSIENT.has(status)) throw new Error(`upstream busy (status 0x${status.toString(16).padStart(4, '0')}${msg ? `: ${msg}` : ''})`);
+    throw new UpstreamRejected(status, msg);
+  }
+
+  private async supportsCreateJob(upstream: Upstream): Promise<boolean> {
+    const known = this.createSupport.get(upstream.uri);
+    if (known !== undefined) return known;
+    const res = await this.exchange(
+      upstream,
+      upstreamRequest(Op.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'operations-supported')]),
+    );
+    const ops = findAttribute(res, GroupTag.printer, 'operations-supported')?.values.flatMap((v) => (v.tag === 'enum' ? [v.value] : [])) ?? [];
+    const yes = ops.includes(Op.createJob) && ops.includes(Op.sendDocument);
+    this.createSupport.set(upstream.uri, yes);
+    return yes;
+  }
+
+  private async step(entry: JobEntry): Promise<Step> {
+    const { job, status } = entry;
+    const fwd = status.forward;
+    if (status.cancelRequested && fwd.upstreamJobId === undefined) {
+      await this.finish(job.id, JobState.canceled, ['job-canceled-by-user'], 'canceled before it reached the printer');
+      return 'done';
+    }
+    const upstream = this.pick(status, job.id);
+
+    if (fwd.upstreamJobId === undefined) {
+      if (job.documents.length === 0 && !job.closed && job.operation === 'print-job') return 'wait-client';
+      const viaCreate = job.operation === 'create-job' || ((this.o.preferCreateJob ?? true) && (await this.supportsCreateJob(upstream)));
+      if (!viaCreate) return this.printJob(upstream, job, status);
+      const res = await this.exchange(
+        upstream,
+        upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)),
+      );
+      const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
+      if (upstreamJobId === undefined) throw new UpstreamRejected(0x0500, 'Create-Job answer carried no job-id');
+      this.faults.hit('forward.created');
+      await this.o.table.update(job.id, (s) => ({ ...s, reasons: ['job-queued'], message: undefined, forward: { ...s.forward, upstream: upstream.uri, upstreamJobId } }));
+      this.faults.hit('forward.recorded');
+      return 'continue';
+    }
+    const upstreamJobId = fwd.upstreamJobId;
+
+    if (status.cancelRequested) {
+      if (!fwd.cancelSent) {
+        await this.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
+          // Already terminal upstream (client-error-not-possible): the mirror below says how it ended.
+          if (!(err instanceof UpstreamRejected)) throw err;
+        });
+        await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, cancelSent: true } }));
+      }
+      return this.mirror(upstream, upstreamJobId, job);
+    }
+
+    const doc = job.documents[fwd.documentsSent];
+    if (doc) {
+      if (fwd.inFlight?.document === doc.number && (await this.upstreamHasDocument(upstream, upstreamJobId, doc.number))) {
+        this.log.info({ jobId: job.id, document: doc.number }, 'forward: interrupted document had reached the upstream');
+        await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, documentsSent: doc.number, inFlight: undefined } }));
+        return 'continue';
+      }
+      await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, inFlight: { document: doc.number, since: Date.now() } } }));
+      const last = job.closed && doc.number === job.documents.length;
+      const ops: IppAttribute[] = [
+        attr.integer('job-id', upstreamJobId),
+        ...submitAttributes(job, doc.attributes).filter((a) => a.name !== 'last-document'),
+        attr.boolean('last-document', last),
+      ];
+      await this.exchange(upstream, upstreamRequest(Op.sendDocument, upstream.uri, ops), this.documentStream(job.id, doc.number));
+      this.faults.hit('forward.sent');
+      await this.o.table.update(job.id, (s) => ({
+        ...s,
+        reasons: ['job-queued'],
+        message: undefined,
+        forward: { ...s.forward, documentsSent: doc.number, inFlight: undefined, closeSent: last || s.forward.closeSent },
+      }));
+      this.faults.hit('forward.done');
+      return 'continue';
+    }
+    if (!job.closed) return 'wait-client';
+    if (!fwd.closeSent) {
+      await this.closeUpstream(upstream, upstreamJobId, job);
+      await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, closeSent: true } }));
+    }
+    return this.mirror(upstream, upstreamJobId, job);
+  }
+
+  private async printJob(upstream: Upstream, job: SpoolJob, status: JobStatus): Promise<Step> {
+    const doc = job.documents[0];
+    if (!doc) return 'wait-client';
+    if (status.forward.inFlight) this.log.warn({ jobId: job.id }, 'forward: an interrupted Print-Job is sent again (upstream lacks Create-Job)');
+    await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now() } } }));
+    const res = await this.exchange(
+      upstream,
+      upstreamRequest(Op.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
+      this.documentStream(job.id, 1),
+    );
+    const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
+    this.faults.hit('forward.sent');
+    await this.o.table.update(job.id, (s) => ({
+      ...s,
+      reasons: ['job-queued'],
+      message: undefined,
+      forward: { ...s.forward, upstreamJobId: upstreamJobId ?? 0, documentsSent: 1, inFlight: undefined, closeSent: true },
+    }));
+    this.faults.hit('forward.done');
+    return 'continue';
+  }
+
+  private async closeUpstream(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<void> {
+    try {
+      await this.exchange(upstream, upstreamRequest(Op.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
+    } catch (err) {
+      if (!(err instanceof UpstreamRejected) || err.status !== 0x0501) throw err;
+      // No Close-Job upstream (PWG 5100.11 is optional): an empty last Send-Document ends the job.
+      await this.exchange(
+        upstream,
+        upstreamRequest(Op.sendDocument, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job), attr.boolean('last-document', true)]),
+      );
+    }
+  }
+
+  private async upstreamHasDocument(upstream: Upstream, upstreamJobId: number, number: number): Promise<boolean> {
+    const res = await this.exchange(
+      upstream,
+      upstreamRequest(Op.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
+    );
+    const n = integerValue(findAttribute(res, GroupTag.job, 'number-of-documents'));
+    return n !== undefined && n >= number;
+  }
+
+  private async mirror(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<Step> {
+    const res = await this.exchange(
+      upstream,
+      upstreamRequest(Op.getJobAttributes, upstream.uri, [
+        attr.integer('job-id', upstreamJobId),
+        ...owner(job),
+        attr.keyword('requested-attributes', 'job-state', 'job-state-reasons', 'job-state-message'),
+      ]),
+    );
+    const state = integerValue(findAttribute(res, GroupTag.job, 'job-state'));
+    if (state === undefined || state < JobState.pending || state > JobState.completed) return 'poll';
+    const reasons = keywords(findAttribute(res, GroupTag.job, 'job-state-reasons'));
+    const message = stringValue(findAttribute(res, GroupTag.job, 'job-state-message'));
+    if (isTerminal(state)) {
+      await this.finish(job.id, state as JobStateValue, reasons, message);
+      return 'done';
+    }
+    const cur = this.o.table.get(job.id)!.status;
+    if (cur.state !== state || cur.reasons.join() !== reasons.join() || cur.message !== message) {
+      await this.o.table.update(job.id, (s) => ({ ...s, state: state as JobStateValue, reasons, message }));
+    }
+    return 'poll';
+  }
+
+  private async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
+    await this.o.table.update(jobId, (s) => ({ ...s, state, reasons: reasons.length ? reasons : ['none'], message, completedAt: Date.now() }));
+    // The ciphertext has done its job; keep the record for Get-Jobs, not the bytes.
+    const e = this.o.table.get(jobId);
+    for (const d of e?.job.documents ?? []) await this.o.spool.dropDocumentData(jobId, d.number);
+  }
+
+  /** The stored document, with the `forward.sending` fault point after its first chunk. */
+  private documentStream(jobId: number, number: number): Readable {
+    const source = this.o.spool.openDocument(jobId, number);
+    let first = true;
+    const faults = this.faults;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        done(null, chunk);
+        if (first) {
+          first = false;
+          faults.hit('forward.sending');
+        }
+      },
+    });
+    source.on('error', (e) => tap.destroy(e));
+    return source.pipe(tap);
+  }
+}
+
+function owner(job: SpoolJob): IppAttribute[] {
+  return [attr.name('requesting-user-name', job.owner)];
+}
+
+/** The client's cleartext operation attributes, with the job's owner as requesting-user-name. */
+function submitAttributes(job: SpoolJob, attributes: readonly IppAttribute[]): IppAttribute[] {
+  return [...owner(job), ...passThroughOperationAttributes(attributes).filter((a) => a.name !== 'requesting-user-name')];
+}
+
+function jobGroup(job: SpoolJob): { tag: number; attributes: readonly IppAttribute[] }[] {
+  return job.jobAttributes.length ? [{ tag: GroupTag.job, attributes: job.jobAttributes }] : [];
+}

@@ -1,0 +1,92 @@
+/**
+ * Loses nothing (issue 5): the intermediary runs as a child process and SIGKILLs itself at a named
+ * point (TNO_INTERMEDIARY_FAULT) during upload, commit or forwarding; it is restarted on the same
+ * state, and then every job the client saw acknowledged is delivered upstream exactly once, nothing
+ * half-written is visible, and nothing is delivered twice. Bounded: ~12 kill points, 3 jobs each.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
+import { sealedPrintJob, send, waitFor, request } from './fixtures/client.js';
+import { spawnIntermediary } from './fixtures/child.js';
+import { attr, integerValue } from '../src/attrs.js';
+import { GroupTag } from '@trustnoone/ipp';
+
+let printer: FakePrinter;
+beforeAll(async () => {
+  printer = await startFakePrinter();
+});
+afterAll(async () => {
+  await printer?.close();
+});
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+
+const KILL_POINTS = [
+  'upload.chunk@3',
+  'upload.synced@2',
+  'commit.staged@1',
+  'commit.renamed@2',
+  'respond.before@1',
+  'forward.created@1',
+  'forward.recorded@2',
+  'forward.sending@1',
+  'forward.sent@1',
+  'forward.sent@3',
+  'forward.done@2',
+];
+
+describe('SIGKILL at every step of a job, then restart', () => {
+  for (const point of KILL_POINTS) {
+    it(`killed at ${point}: acknowledged jobs delivered exactly once, nothing half-written`, async () => {
+      const state = mkdtempSync(join(tmpdir(), 'tno-crash-'));
+      const docs = [0, 1, 2].map(() => randomBytes(200_000));
+      const sent = new Set(docs.map(sha));
+      const before = printer.deliveries.length;
+      const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: point });
+      const acked: string[] = [];
+      for (const d of docs) {
+        try {
+          // Chunks of 64 KiB so upload.chunk fires mid-document.
+          const a = await send(first.uri, sealedPrintJob(first.uri), d);
+          if (a.status === 0) acked.push(sha(d));
+        } catch {
+          break; // the process died under us: this job was not acknowledged
+        }
+      }
+      // Forwarding faults fire after the answers; give the point a moment to be reached.
+      await Promise.race([first.exited, new Promise((r) => setTimeout(r, 1500))]);
+      const died = first.proc.exitCode !== null || first.proc.signalCode !== null;
+      if (!died) first.proc.kill('SIGKILL');
+      await first.exited;
+      expect(died, `fault point ${point} was never reached:\n${first.output()}`).toBe(true);
+
+      const second = await spawnIntermediary(state, printer.uri);
+      try {
+        await waitFor(() => acked.every((h) => printer.deliveries.slice(before).some((d) => d.sha256 === h)), 15_000, `delivery of ${acked.length} acknowledged jobs`);
+        // Let any duplicate that would follow show itself, and jobs reach completed.
+        await waitFor(async () => {
+          const list = await send(second.uri, request(0x000a, second.uri, [attr.name('requesting-user-name', 'alice'), attr.keyword('which-jobs', 'not-completed')]));
+          return list.message.groups.filter((g) => g.tag === GroupTag.job).length === 0;
+        }, 15_000, 'all jobs finished');
+        const mine = printer.deliveries.slice(before);
+        for (const h of acked) expect(mine.filter((d) => d.sha256 === h), `acknowledged ${h.slice(0, 8)}`).toHaveLength(1);
+        for (const d of mine) {
+          expect(sent.has(d.sha256), 'a delivery that is not exactly a document the client sent').toBe(true);
+          expect(mine.filter((x) => x.sha256 === d.sha256)).toHaveLength(1);
+        }
+        const all = await send(second.uri, request(0x000a, second.uri, [attr.name('requesting-user-name', 'alice'), attr.keyword('which-jobs', 'all'), attr.keyword('requested-attributes', 'job-id', 'job-state')]));
+        const states = all.message.groups.filter((g) => g.tag === GroupTag.job).map((g) => integerValue(g.attributes.find((a) => a.name === 'job-state')));
+        expect(states.every((s) => s === 9), `job states ${states.join(',')}`).toBe(true);
+        expect(states.length).toBeGreaterThanOrEqual(acked.length);
+        expect(readdirSync(join(state, 'spool', 'tmp'))).toEqual([]);
+      } finally {
+        second.proc.kill('SIGTERM');
+        await second.exited;
+      }
+    });
+  }
+});
