@@ -1,7 +1,8 @@
 import type { Command } from '../command.js';
+import { intermediaryCommand } from './intermediary.js';
 
 /**
  * The top level of the tno command tree. Each entry lives in its own file under commands/;
  * add a command by adding its file and one line here.
  */
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [intermediaryCommand];
