@@ -65,7 +65,7 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
   if (timedOut) throw new RenderError('RENDER_TIMEOUT', `${tool} did not finish within ${job.limits.timeoutMs} ms and was killed`);
   if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `${tool} used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
   if (signal) {
-    throw new RenderError('RENDER_LIMIT_EXCEEDED', `${tool} was stopped by ${signal} (memory limit ${job.limits.memoryMb * 2} MiB address space)`);
+    throw new RenderError('RENDER_LIMIT_EXCEEDED', `${tool} was stopped by ${signal} (limits: ${job.limits.memoryMb * 2} MiB address space, ${job.limits.cpuSeconds} s CPU)`);
   }
   if (code !== 0) {
     // poppler exit codes: 1 cannot open/parse, 2 output error, 3 permissions, 99 other.
@@ -94,6 +94,11 @@ export async function renderPdf(job: PdfJob): Promise<RenderedPage[]> {
   );
   if (info.pages === 0) throw malformed('PDF has no pages');
   if (info.pages > limits.maxPages) throw limitExceeded(`PDF has ${info.pages} pages, more than ${limits.maxPages}`);
+  // poppler answers a broken page tree (e.g. a loop in /Kids) with 0 × 0 pages rather than an error.
+  const empty = info.sizes.findIndex((size) => !(size.width >= 1 && size.height >= 1));
+  if (empty >= 0 || info.sizes.length !== info.pages) {
+    throw malformed(`PDF page ${empty >= 0 ? empty + 1 : info.sizes.length + 1} has no usable size (broken page tree?)`);
+  }
   // Choose one resolution for the document so its largest page side fits maxPreviewSide, and check
   // the pixel budget before poppler allocates anything.
   let largestSidePts = 0;

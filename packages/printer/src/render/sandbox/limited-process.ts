@@ -46,7 +46,10 @@ export function spawnLimited(
   options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions },
 ): LimitedRun {
   const prlimit = findPrlimit();
-  const rlimits: string[] = [`--cpu=${Math.max(1, Math.ceil(limits.cpuSeconds))}`];
+  // Soft below hard: the kernel sends SIGXCPU at the soft limit (which callers report as a CPU
+  // timeout) and SIGKILL only a second later at the hard one (setrlimit(2), RLIMIT_CPU).
+  const cpu = Math.max(1, Math.ceil(limits.cpuSeconds));
+  const rlimits: string[] = [`--cpu=${cpu}:${cpu + 1}`];
   if (limits.addressSpaceBytes) rlimits.push(`--as=${Math.floor(limits.addressSpaceBytes)}`);
   if (limits.dataBytes) rlimits.push(`--data=${Math.floor(limits.dataBytes)}`);
   const [file, argv] = prlimit ? [prlimit, [...rlimits, '--', command, ...args]] : [command, [...args]];

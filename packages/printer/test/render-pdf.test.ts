@@ -1,0 +1,103 @@
+/**
+ * application/pdf (ISO 32000-1) through renderDocument() and poppler: PDFs written by a small
+ * generator here (correct xref, ISO 32000-1 §7.5) render to the colours they paint; the page count
+ * and page-size limits hold before rasterising; garbage, a cyclic page tree, a content stream that
+ * burns CPU and too many pages end in typed errors within the limits.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderDocument } from '../src/render/index.js';
+import { expectRenderError, makePdf, readPng, tempDir } from './render-helpers.js';
+
+const dir = tempDir('pdf');
+afterAll(() => dir.remove());
+
+const LETTER = { width: 612, height: 792 };
+const square = (rgb: string): string => `${rgb} rg 72 72 144 144 re f`; // 1 in to 3 in from the bottom left
+
+const render = (name: string, bytes: Uint8Array, extra: Partial<Parameters<typeof renderDocument>[0]> = {}) => {
+  const input = join(dir.path, `${name}.pdf`);
+  writeFileSync(input, bytes);
+  return renderDocument({ inputPath: input, format: 'application/pdf', outDir: join(dir.path, name), ...extra });
+};
+
+describe('application/pdf rendered by poppler', () => {
+  it('three Letter pages with a red, a green and a blue square render at 150 dpi with those colours', async () => {
+    const pdf = makePdf([
+      { ...LETTER, content: square('1 0 0') },
+      { ...LETTER, content: square('0 1 0') },
+      { ...LETTER, content: square('0 0 1') },
+    ]);
+    const result = await render('squares', pdf);
+    expect(result.pageCount).toBe(3);
+    expect(result.pages.map((p) => p.file)).toEqual(['pages/001.png', 'pages/002.png', 'pages/003.png']);
+    const colours = [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ];
+    for (const [i, page] of result.pages.entries()) {
+      const png = readPng(join(dir.path, 'squares', page.file));
+      expect([png.width, png.height]).toEqual([1275, 1650]);
+      expect([page.width, page.height]).toEqual([1275, 1650]);
+      // the square spans x 150..450 and, from the top, y 1200..1500
+      expect(png.rgb(300, 1350), `page ${i + 1} inside the square`).toEqual(colours[i]);
+      expect(png.rgb(1000, 300), `page ${i + 1} outside`).toEqual([255, 255, 255]);
+    }
+  });
+
+  it('print-color-mode=monochrome renders grey pages', async () => {
+    const result = await render('mono', makePdf([{ ...LETTER, content: square('1 0 0') }]), { attributes: { printColorMode: 'monochrome' } });
+    const png = readPng(join(dir.path, 'mono', result.pages[0]!.file));
+    // poppler's -gray writes grey values (in an RGB PNG)
+    const [g, gg, gb] = png.rgb(300, 1350);
+    expect([gg, gb]).toEqual([g, g]);
+    expect(g).toBeGreaterThan(40);
+    expect(g).toBeLessThan(120);
+  });
+
+  it('a 200-inch page is rendered at a lower resolution so its side stays within maxPreviewSide', async () => {
+    const result = await render('poster', makePdf([{ width: 14400, height: 14400, content: square('0 0 0') }]));
+    expect(result.pages[0]!.width).toBeLessThanOrEqual(4000);
+    expect(result.pages[0]!.height).toBeLessThanOrEqual(4000);
+    expect(result.pages[0]!.width).toBeGreaterThan(3000);
+  });
+});
+
+describe('application/pdf hostile and broken input ends in a typed error', () => {
+  it('a file without a %PDF- header is RENDER_MALFORMED (poppler never runs)', async () => {
+    await expectRenderError(render('not-pdf', Buffer.from('hello, this is not a PDF\n'.repeat(100))), 'RENDER_MALFORMED');
+  });
+
+  it('garbage after a %PDF- header is RENDER_MALFORMED', async () => {
+    const garbage = Buffer.alloc(5000);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919) % 251;
+    await expectRenderError(render('garbage', Buffer.concat([Buffer.from('%PDF-1.7\n'), garbage])), 'RENDER_MALFORMED');
+  });
+
+  it('a page tree whose Kids point back at itself ends in a typed error', async () => {
+    const error = await expectRenderError(render('cycle', makePdf([{ ...LETTER, content: square('1 0 0') }], { kidsOverride: '2 0 R' })), 'RENDER_MALFORMED');
+    expect(error.message).toMatch(/pdfinfo|pdftoppm|no pages|PDF/);
+  });
+
+  it('more pages than maxPages is RENDER_LIMIT_EXCEEDED before rasterising', async () => {
+    const pdf = makePdf([1, 2, 3].map(() => ({ ...LETTER, content: square('0 0 0') })));
+    await expectRenderError(render('pages', pdf, { limits: { maxPages: 2 } }), 'RENDER_LIMIT_EXCEEDED');
+  });
+
+  it('a content stream that would take long is killed at the wall-clock limit: RENDER_TIMEOUT', async () => {
+    const heavy = Buffer.from('0 0 m 612 792 l 612 0 l 0 792 l S\n'.repeat(2_000_000));
+    const pdf = makePdf([{ ...LETTER, content: heavy }], { deflate: true });
+    const started = Date.now();
+    await expectRenderError(render('slow', pdf, { limits: { timeoutMs: 1500 } }), 'RENDER_TIMEOUT');
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
+
+  it('the same content under a 1-second CPU budget is stopped by RLIMIT_CPU: RENDER_TIMEOUT', async () => {
+    const heavy = Buffer.from('0 0 m 612 792 l 612 0 l 0 792 l S\n'.repeat(4_000_000));
+    const pdf = makePdf([{ ...LETTER, content: heavy }], { deflate: true });
+    const error = await expectRenderError(render('cpu', pdf, { limits: { cpuSeconds: 1, timeoutMs: 30_000 } }), 'RENDER_TIMEOUT');
+    expect(error.message).toMatch(/CPU/);
+  });
+});
