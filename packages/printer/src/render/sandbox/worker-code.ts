@@ -1,0 +1,77 @@
+/**
+ * Where the worker's code is and what it must be allowed to read to run.
+ *
+ * From the built dist/ (production) the worker is dist/render/worker/worker-main.js and reads its
+ * own package and jpeg-js. From TypeScript sources (vitest, tsx) there is no JavaScript to run, and
+ * running tsx inside the worker would need threads and child processes (tsx's loader thread and its
+ * esbuild service), which the sandbox forbids. So the sources are bundled once per process with
+ * esbuild (tsx's own dependency) into one .mjs file in a private temporary directory, and the worker
+ * runs that with exactly the production restrictions: tests exercise the real sandbox.
+ */
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, parse, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface WorkerCode {
+  /** The script the worker process runs. */
+  entry: string;
+  /** Directories the worker may read so that its code loads. */
+  readRoots: string[];
+}
+
+const here = fileURLToPath(import.meta.url);
+const fromSource = here.endsWith('.ts');
+let cached: WorkerCode | undefined;
+
+function commonAncestor(paths: string[]): string {
+  const split = paths.map((p) => p.split(sep));
+  const first = split[0]!;
+  let n = 0;
+  while (n < first.length && split.every((parts) => parts[n] === first[n])) n++;
+  const joined = first.slice(0, n).join(sep);
+  return joined === '' ? parse(paths[0]!).root : joined;
+}
+
+interface Esbuild {
+  buildSync(options: Record<string, unknown>): unknown;
+}
+
+function bundleSources(): WorkerCode {
+  const require = createRequire(import.meta.url);
+  let esbuild: Esbuild;
+  try {
+    esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild') as Esbuild;
+  } catch (error) {
+    throw new Error('running the renderer from TypeScript sources needs tsx (and its esbuild) installed', { cause: error });
+  }
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'tno-render-worker-')));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const entry = join(dir, 'worker-main.mjs');
+  esbuild.buildSync({
+    entryPoints: [join(dirname(here), '..', 'worker', 'worker-main.ts')],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    // jpeg-js is CommonJS: give the bundle a require() for the Node built-ins it may ask for.
+    banner: { js: "import { createRequire as __tnoCreateRequire } from 'node:module'; const require = __tnoCreateRequire(import.meta.url);" },
+  });
+  return { entry, readRoots: [dir] };
+}
+
+export function workerCode(): WorkerCode {
+  if (cached) return cached;
+  if (fromSource) {
+    cached = bundleSources();
+  } else {
+    const require = createRequire(import.meta.url);
+    const packageRoot = realpathSync(join(dirname(here), '..', '..', '..'));
+    const jpegJs = realpathSync(dirname(require.resolve('jpeg-js/package.json')));
+    cached = { entry: join(dirname(here), '..', 'worker', 'worker-main.js'), readRoots: [commonAncestor([packageRoot, jpegJs])] };
+  }
+  return cached;
+}
