@@ -1,0 +1,28 @@
+/**
+ * Which target attributes an operation needs (RFC 8011 §4.1.5 and the operation definitions of
+ * RFC 8011 §4.2-4.3, PWG 5100.5/5100.11/5100.18/5100.22, TRUSTNOONE). `job` means job-uri, or
+ * printer-uri together with job-id.
+ */
+export type Target = 'printer' | 'job' | 'system' | 'printer-or-system';
+
+const JOB_OPERATIONS = [
+  0x0006, 0x0007, 0x0008, 0x0009, 0x000c, 0x000d, 0x000e, 0x0014, 0x002c, 0x002f, 0x0030, 0x0031, 0x0033, 0x0034, 0x0035, 0x0036,
+  0x0037, 0x003a, 0x003b, 0x003e, 0x003f, 0x0041, 0x0042, 0x0043, 0x0047, 0x0048, 0x004a, 0x0017, 0x006a,
+];
+const SYSTEM_OPERATIONS = [
+  0x004b, 0x004c, 0x004d, 0x004e, 0x004f, 0x0050, 0x0051, 0x0052, 0x0053, 0x0054, 0x0055, 0x0056, 0x0057, 0x0058, 0x0059, 0x005a,
+  0x005b, 0x005c, 0x005d, 0x005e, 0x005f, 0x0060, 0x0061, 0x0062, 0x0063, 0x0064, 0x0065, 0x0067,
+];
+/** Subscription operations target the printer or (PWG 5100.22) the system. */
+const EITHER_OPERATIONS = [0x0016, 0x0018, 0x0019, 0x001a, 0x001b, 0x001c];
+
+const TARGETS = new Map<number, Target>([
+  ...JOB_OPERATIONS.map((c): [number, Target] => [c, 'job']),
+  ...SYSTEM_OPERATIONS.map((c): [number, Target] => [c, 'system']),
+  ...EITHER_OPERATIONS.map((c): [number, Target] => [c, 'printer-or-system']),
+]);
+
+/** The target an operation needs; every other registered printer operation targets the printer. */
+export function operationTarget(code: number): Target {
+  return TARGETS.get(code) ?? 'printer';
+}

@@ -1,0 +1,205 @@
+import { Buffer } from 'node:buffer';
+import { GroupTag } from './model.js';
+import type { IppAttribute, IppMessage, IppValue } from './model.js';
+import { attributeSyntax, memberSyntax, operationName } from './registry/lookup.js';
+import type { AttributeSyntax, SyntaxAlternative } from './registry/syntax.js';
+import { tagsOf } from './registry/syntax.js';
+import { operationTarget } from './validate-targets.js';
+
+/**
+ * RFC 8011 request validation, separate from decoding: the decoder accepts anything well framed;
+ * this says what a Printer must refuse and with which status. Violations come in the order the
+ * checks run, which is the order a Printer answers them in (RFC 8011 §4.1.1-§4.1.8): the first
+ * violation's status is the response status.
+ */
+
+export const ValidationStatus = {
+  badRequest: 0x0400,
+  valueTooLong: 0x0409,
+  attributesOrValuesNotSupported: 0x040b,
+  charsetNotSupported: 0x040d,
+  operationNotSupported: 0x0501,
+  versionNotSupported: 0x0503,
+} as const;
+
+export type ViolationCode =
+  | 'version-not-supported'
+  | 'request-id-zero'
+  | 'operation-not-supported'
+  | 'operation-group-not-first'
+  | 'group-repeated'
+  | 'group-not-allowed'
+  | 'attribute-repeated'
+  | 'charset-not-first'
+  | 'language-not-second'
+  | 'charset-not-supported'
+  | 'missing-target'
+  | 'wrong-syntax'
+  | 'not-single-valued'
+  | 'out-of-range'
+  | 'too-long'
+  | 'malformed-value';
+
+export interface Violation {
+  readonly code: ViolationCode;
+  /** The IPP status-code this violation deserves. */
+  readonly status: number;
+  readonly message: string;
+  /** Group tag and attribute (dotted path for collection members) concerned, when there is one. */
+  readonly group?: number;
+  readonly attribute?: string;
+  /**
+   * True for Job/Document Template attributes a Printer may instead return in the
+   * Unsupported Attributes group and ignore when ipp-attribute-fidelity is false (RFC 8011 §4.1.7).
+   */
+  readonly unsupported?: boolean;
+}
+
+export interface ValidateOptions {
+  /** Versions the Printer supports, as "major.minor"; default 1.1, 2.0, 2.1, 2.2. */
+  readonly versions?: readonly string[];
+  /** Operation codes the Printer supports; default: do not check. */
+  readonly operations?: readonly number[];
+  /** Charsets the Printer supports; default utf-8 (RFC 8011 §4.1.4.1 requires it; we support nothing else). */
+  readonly charsets?: readonly string[];
+}
+
+const DEFAULT_VERSIONS = ['1.1', '2.0', '2.1', '2.2'];
+/** Group tags a request may carry (RFC 8011 §4.1.2, RFC 3995, PWG 5100.5, PWG 5100.22). */
+const REQUEST_GROUPS = new Set<number>([GroupTag.operation, GroupTag.job, GroupTag.printer, GroupTag.subscription, GroupTag.resource, GroupTag.document, GroupTag.system]);
+const OUT_OF_BAND_IN_REQUESTS = new Set<string>(['deleteAttribute', 'noValue', 'unknown', 'adminDefine', 'notSettable']);
+/** Groups whose attributes are Template attributes: an unsupported value is ignorable there. */
+const TEMPLATE_GROUPS = new Set<number>([GroupTag.job, GroupTag.document, GroupTag.subscription]);
+
+export function validateRequest(message: IppMessage, options: ValidateOptions = {}): Violation[] {
+  const out: Violation[] = [];
+  const add = (v: Violation): void => void out.push(v);
+
+  // RFC 8011 §4.1.8: version first, then the rest of the header.
+  const version = `${message.version.major}.${message.version.minor}`;
+  if (!(options.versions ?? DEFAULT_VERSIONS).includes(version)) {
+    add({ code: 'version-not-supported', status: ValidationStatus.versionNotSupported, message: `IPP version ${version} is not supported` });
+  }
+  if (message.requestId === 0) add({ code: 'request-id-zero', status: ValidationStatus.badRequest, message: 'request-id must not be zero (RFC 8011 §4.1.1)' });
+  if (options.operations !== undefined && !options.operations.includes(message.code)) {
+    add({ code: 'operation-not-supported', status: ValidationStatus.operationNotSupported, message: `operation ${operationName(message.code)} is not supported` });
+  }
+
+  // RFC 8011 §4.1.2: the operation group comes first; no group repeats in a request.
+  const [first] = message.groups;
+  if (first === undefined || first.tag !== GroupTag.operation) {
+    add({ code: 'operation-group-not-first', status: ValidationStatus.badRequest, message: 'the first group must be the operation attributes group' });
+  }
+  const seen = new Set<number>();
+  for (const group of message.groups) {
+    if (!REQUEST_GROUPS.has(group.tag)) add({ code: 'group-not-allowed', status: ValidationStatus.badRequest, message: `group tag 0x${group.tag.toString(16)} is not allowed in a request`, group: group.tag });
+    else if (seen.has(group.tag)) add({ code: 'group-repeated', status: ValidationStatus.badRequest, message: `group 0x${group.tag.toString(16)} appears twice`, group: group.tag });
+    seen.add(group.tag);
+  }
+
+  // RFC 8011 §4.1.4: attributes-charset first, attributes-natural-language second.
+  const operation = first?.tag === GroupTag.operation ? first.attributes : [];
+  const charset = operation[0];
+  if (charset?.name !== 'attributes-charset' || charset.values.length !== 1 || charset.values[0]!.tag !== 'charset') {
+    add({ code: 'charset-not-first', status: ValidationStatus.badRequest, message: 'attributes-charset (one charset value) must be the first operation attribute', group: GroupTag.operation, attribute: 'attributes-charset' });
+  } else if (!(options.charsets ?? ['utf-8']).includes((charset.values[0] as { value: string }).value.toLowerCase())) {
+    add({ code: 'charset-not-supported', status: ValidationStatus.charsetNotSupported, message: `charset '${(charset.values[0] as { value: string }).value}' is not supported`, group: GroupTag.operation, attribute: 'attributes-charset' });
+  }
+  const language = operation[1];
+  if (language?.name !== 'attributes-natural-language' || language.values.length !== 1 || language.values[0]!.tag !== 'naturalLanguage') {
+    add({ code: 'language-not-second', status: ValidationStatus.badRequest, message: 'attributes-natural-language (one naturalLanguage value) must be the second operation attribute', group: GroupTag.operation, attribute: 'attributes-natural-language' });
+  }
+
+  // RFC 8011 §4.1.5: the operation target.
+  const has = (name: string): boolean => operation.some((a) => a.name === name);
+  const target = operationTarget(message.code);
+  const targetOk =
+    target === 'job' ? has('job-uri') || (has('printer-uri') && has('job-id')) : target === 'system' ? has('system-uri') : target === 'printer-or-system' ? has('printer-uri') || has('system-uri') : has('printer-uri');
+  if (!targetOk) {
+    const need = target === 'job' ? 'job-uri, or printer-uri and job-id' : target === 'system' ? 'system-uri' : target === 'printer-or-system' ? 'printer-uri or system-uri' : 'printer-uri';
+    add({ code: 'missing-target', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });
+  }
+
+  // RFC 8011 §4.1.7 / §5.1: every registered attribute's values against its syntax.
+  for (const group of message.groups) {
+    const names = new Set<string>();
+    for (const attribute of group.attributes) {
+      // RFC 8011 §4.1.3: an attribute appears at most once in a group.
+      if (names.has(attribute.name)) {
+        add({ code: 'attribute-repeated', status: ValidationStatus.badRequest, message: `${attribute.name} appears twice in one group`, group: group.tag, attribute: attribute.name });
+      }
+      names.add(attribute.name);
+      if (group === first && (attribute === charset || attribute === language)) continue;
+      checkAttribute(attribute, attributeSyntax(attribute.name, group.tag), [], group.tag, add);
+    }
+  }
+  return out;
+}
+
+function checkAttribute(attribute: IppAttribute, syntax: AttributeSyntax | undefined, path: readonly string[], group: number, add: (v: Violation) => void): void {
+  const where = [...path, attribute.name].join('.');
+  const template = TEMPLATE_GROUPS.has(group);
+  const wrong = (code: ViolationCode, message: string, status: number = template ? ValidationStatus.attributesOrValuesNotSupported : ValidationStatus.badRequest): void =>
+    add({ code, status, message: `${where}: ${message}`, group, attribute: where, ...(template ? { unsupported: true } : {}) });
+
+  for (const value of attribute.values) {
+    if (value.tag === 'raw' && value.code !== 0x7f && value.code < 0x80 && value.code !== 0x14 && (value.code <= 0x17 || (value.code >= 0x21 && value.code <= 0x4a))) {
+      wrong('malformed-value', `value with tag 0x${value.code.toString(16)} does not fit its syntax (RFC 8010 §3.9)`, ValidationStatus.badRequest);
+    }
+  }
+  if (syntax === undefined) return; // unregistered: the Printer decides whether it supports it
+  if (!syntax.setOf && attribute.values.length > 1) wrong('not-single-valued', `${attribute.values.length} values for a single-valued ${syntax.text}`);
+  for (const value of attribute.values) {
+    if (value.tag === 'raw') continue;
+    const alternative = matching(syntax, value);
+    if (alternative === undefined) {
+      if (!OUT_OF_BAND_IN_REQUESTS.has(value.tag)) wrong('wrong-syntax', `${value.tag} is not ${syntax.text}`);
+      continue;
+    }
+    checkBounds(value, alternative, wrong);
+    if (value.tag === 'collection') {
+      const parent = [...path, attribute.name];
+      for (const member of value.value) checkAttribute(member, memberSyntax(parent, member.name), parent, group, add);
+    }
+  }
+}
+
+function matching(syntax: AttributeSyntax, value: IppValue): SyntaxAlternative | undefined {
+  return syntax.alternatives.find((a) => tagsOf(a.type).includes(value.tag));
+}
+
+function checkBounds(value: IppValue, alternative: SyntaxAlternative, wrong: (code: ViolationCode, message: string, status?: number) => void): void {
+  const { min, max } = alternative;
+  switch (value.tag) {
+    case 'integer':
+      if ((min !== undefined && value.value < min) || (max !== undefined && value.value > max)) wrong('out-of-range', `${value.value} is outside ${min}:${max}`);
+      return;
+    case 'rangeOfInteger':
+      if (value.value.lower > value.value.upper || (min !== undefined && value.value.lower < min) || (max !== undefined && value.value.upper > max)) {
+        wrong('out-of-range', `${value.value.lower}-${value.value.upper} is not an ascending range within ${min}:${max}`);
+      }
+      return;
+    case 'textWithoutLanguage':
+    case 'textWithLanguage':
+    case 'nameWithoutLanguage':
+    case 'nameWithLanguage': {
+      const octets = Buffer.byteLength(value.value, 'utf8');
+      if (max !== undefined && octets > max) wrong('too-long', `${octets} octets exceed ${max}`, ValidationStatus.valueTooLong);
+      return;
+    }
+    case 'octetString':
+      if (max !== undefined && value.value.length > max) wrong('too-long', `${value.value.length} octets exceed ${max}`, ValidationStatus.valueTooLong);
+      return;
+    case 'keyword':
+      // RFC 8011 §5.1.4: US-ASCII lowercase letters, digits, '-', '_', '.', at most 255 octets.
+      if (!/^[a-z0-9][a-z0-9._-]{0,254}$/.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not a keyword`);
+      return;
+    default:
+      return;
+  }
+}
+
+/** The status a Printer answers with: the first violation's, or undefined when the request is valid. */
+export function responseStatus(violations: readonly Violation[]): number | undefined {
+  return violations[0]?.status;
+}
