@@ -1,2 +1,15 @@
-// Public API of this package: filled in by its issue (see ../../README.md).
-export {};
+/**
+ * @trustnoone/printer — an IPP Everywhere printer emulator that is a strict TRUSTNOONE endpoint:
+ * it opens sealed jobs, verifies them and renders pages (see README.md).
+ */
+export { buildApp, IPP_PATHS, type PrinterHandle } from './app.js';
+export { startPrinter, closeOnSignals, type StartOptions, type RunningPrinter } from './server.js';
+export { DEFAULTS, type PrinterOptions, type KeyAlgorithm } from './options.js';
+export { PrinterError, type PrinterErrorCode } from './errors.js';
+export type { Job, JobState, SealInfo } from './jobs/job.js';
+export type { Manifest } from './pipeline/manifest.js';
+export type { Renderer } from './pipeline/renderer.js';
+export type { KeyStore } from './secure/key-store.js';
+export { SecurityFailure, type SecurityCheck } from './secure/security-failure.js';
+export { stateLayout, jobPaths } from './state/state-dir.js';
+export { showFingerprint, type FingerprintInfo } from './fingerprint.js';

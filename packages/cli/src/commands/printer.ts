@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULTS, closeOnSignals, showFingerprint, startPrinter, type KeyAlgorithm, type StartOptions } from '@trustnoone/printer';
+import { CliError, type Command, type Io } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+const usage = `Usage: tno printer [options]
+       tno printer --show-fingerprint [--state DIR] [--json]
+
+Runs the IPP Everywhere printer emulator, a TRUSTNOONE endpoint: it opens sealed jobs, verifies
+them and renders pages into STATE/jobs/<id>/pages. Prints the URI it serves as its first line;
+SIGTERM or SIGINT shuts it down cleanly.
+
+  --state DIR             state directory (default $XDG_STATE_HOME/trustnoone/printer)
+  --port N                port (default ${DEFAULTS.port}; 0 picks a free one)
+  --host ADDR             listen address (default 127.0.0.1)
+  --tls                   serve ipps with a certificate generated on first start
+  --name NAME             printer-name (default ${DEFAULTS.name})
+  --require-encryption    refuse cleartext jobs
+  --require-signature     refuse sealed jobs not signed by a certificate chaining to --trust
+  --trust FILE            PEM CA certificate(s) signatures are verified against; repeatable
+  --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
+  --ca-cert FILE          issue the printer certificate from this CA certificate ...
+  --ca-key FILE           ... and its private key (default: self-signed)
+  --job-history SECONDS   how long ended jobs stay visible (default 3600)
+  --max-document-bytes N  largest document accepted (default 1 GiB)
+  --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
+  --json                  machine-readable output (with --show-fingerprint)
+  --verbose               log requests (pino JSON on stderr; never keys or document bytes)
+`;
+
+function stateDefault(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'trustnoone', 'printer');
+}
+
+function positiveInt(flag: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new CliError(`--${flag} ${value}: expected an integer >= ${min}`, ExitCode.usage);
+  return n;
+}
+
+async function readText(flag: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`--${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
+  }
+}
+
+export const printerCommand: Command = {
+  name: 'printer',
+  summary: 'run the printer emulator (IPP Everywhere, TRUSTNOONE endpoint)',
+  usage,
+  async run(argv, io: Io) {
+    let v;
+    try {
+      ({ values: v } = parseArgs({
+        args: [...argv],
+        options: {
+          state: { type: 'string' },
+          port: { type: 'string' },
+          host: { type: 'string' },
+          tls: { type: 'boolean' },
+          name: { type: 'string' },
+          'require-encryption': { type: 'boolean' },
+          'require-signature': { type: 'boolean' },
+          trust: { type: 'string', multiple: true },
+          'key-algorithm': { type: 'string' },
+          'ca-cert': { type: 'string' },
+          'ca-key': { type: 'string' },
+          'job-history': { type: 'string' },
+          'max-document-bytes': { type: 'string' },
+          'show-fingerprint': { type: 'boolean' },
+          json: { type: 'boolean' },
+          verbose: { type: 'boolean' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (err) {
+      throw new CliError(`${(err as Error).message} (see 'tno printer --help')`, ExitCode.usage);
+    }
+    const stateDir = v.state ?? stateDefault(io.env);
+    const algorithm = v['key-algorithm'] ?? 'p256';
+    if (!['p256', 'x25519', 'rsa'].includes(algorithm)) throw new CliError(`--key-algorithm ${algorithm}: expected p256, x25519 or rsa`, ExitCode.usage);
+    if ((v['ca-cert'] === undefined) !== (v['ca-key'] === undefined)) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
+    const issuer =
+      v['ca-cert'] && v['ca-key'] ? { certificatePem: await readText('ca-cert', v['ca-cert']), privateKeyPem: await readText('ca-key', v['ca-key']) } : undefined;
+    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}) };
+
+    if (v['show-fingerprint']) {
+      const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
+        throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
+      });
+      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${info.fingerprint}\n`);
+      return ExitCode.ok;
+    }
+
+    if (v['require-signature'] && (v.trust ?? []).length === 0) {
+      throw new CliError('--require-signature needs at least one --trust CA.pem to verify signatures against', ExitCode.usage);
+    }
+    const port = v.port === undefined ? DEFAULTS.port : Number(v.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${v.port}: expected 0..65535`, ExitCode.usage);
+    const trustAnchorsPem = await Promise.all((v.trust ?? []).map((f) => readText('trust', f)));
+    const history = positiveInt('job-history', v['job-history'], 0);
+    const maxDoc = positiveInt('max-document-bytes', v['max-document-bytes']);
+    const options: StartOptions = {
+      stateDir,
+      port,
+      ...(v.host ? { host: v.host } : {}),
+      ...(v.tls ? { tls: true } : {}),
+      ...(v.name ? { name: v.name } : {}),
+      requireEncryption: v['require-encryption'] ?? false,
+      requireSignature: v['require-signature'] ?? false,
+      trustAnchorsPem,
+      ...keyOptions,
+      ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
+      ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
+      logger: v.verbose ? { level: 'info', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] } : false,
+    };
+    let running;
+    try {
+      running = await startPrinter(options);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : e.message;
+      throw new CliError(`cannot start the printer: ${why}`, ExitCode.failure, { cause: err });
+    }
+    // First line of output: the URI (ARCHITECTURE.md); scripts and tests read it.
+    io.stdout.write(`${running.uri}\n`);
+    io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
+    await closeOnSignals(running);
+    return ExitCode.ok;
+  },
+};

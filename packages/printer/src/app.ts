@@ -1,0 +1,166 @@
+/**
+ * buildApp: the printer as a configured fastify instance, not yet listening (tests use
+ * `inject`; server.ts listens). Preparing the state directory — identity, keys, replay cache,
+ * removal of plaintext a crash left behind — happens here, before the first request.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { IppHandler } from '@trustnoone/ipp-http';
+import { registerIppRoutes } from '@trustnoone/ipp-http';
+import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
+import { JobStore } from './jobs/job-store.js';
+import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
+import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
+import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './ops/job-ops.js';
+import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './ops/query-ops.js';
+import { guard } from './ops/refusal.js';
+import { DEFAULTS, type PrinterOptions } from './options.js';
+import { JobProcessor } from './pipeline/processor.js';
+import type { Renderer } from './pipeline/renderer.js';
+import type { PrinterRuntime } from './runtime.js';
+import { loadKeyStore, type KeyStore } from './secure/key-store.js';
+import { makeSealedOpener } from './secure/open-sealed.js';
+import { PersistentReplayCache } from './secure/replay-cache.js';
+import { loadOrCreateIdentity } from './state/identity.js';
+import { cleanJobsOnStart, prepareState, stateLayout } from './state/state-dir.js';
+
+export const IPP_PATHS = ['/ipp/print', '/'] as const;
+
+/** The parts of a built printer that callers (server, CLI, tests, benchmark) use. */
+export interface PrinterHandle {
+  readonly app: FastifyInstance;
+  readonly runtime: PrinterRuntime;
+  readonly keys: KeyStore;
+  /** printer-uuid without the urn:uuid: prefix. */
+  readonly uuid: string;
+  /** Sets the URIs advertised in printer-uri-supported (after listen, when the port is known). */
+  setUris(uris: readonly string[]): void;
+  /** Stops the engine (aborting queued jobs) and closes the app. */
+  close(): Promise<void>;
+}
+
+const REDACT = ['req.headers.authorization', 'req.headers.cookie'];
+
+async function defaultRenderer(): Promise<Renderer> {
+  const mod = (await import('./render/index.js')) as { renderDocument: Renderer };
+  return mod.renderDocument;
+}
+
+export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> {
+  const layout = stateLayout(options.stateDir);
+  await prepareState(layout);
+  const { maxJobId } = await cleanJobsOnStart(layout);
+  const ident = await loadOrCreateIdentity(layout.identityFile);
+  const keys = await loadKeyStore(layout, {
+    algorithm: options.keyAlgorithm ?? 'p256',
+    printerUuid: ident.uuid,
+    printerName: options.name ?? DEFAULTS.name,
+    ...(options.issuer ? { issuer: options.issuer } : {}),
+  });
+  const replay = await PersistentReplayCache.open(layout.replay, options.replayRetentionMs ?? DEFAULTS.replayRetentionMs);
+
+  const app = Fastify({
+    logger: options.logger ?? { level: 'info', redact: REDACT },
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // IPP requests are POSTs of arbitrary size handled as streams; fastify's body limit does not apply.
+    bodyLimit: 1024 * 1024,
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  const store = new JobStore({ firstId: maxJobId + 1, historyMs: options.jobHistoryMs ?? DEFAULTS.jobHistoryMs });
+  const renderer = options.renderer ?? (await defaultRenderer());
+  const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
+  const startedAt = new Date();
+  let identity: PrinterIdentity = {
+    name: options.name ?? DEFAULTS.name,
+    uuid: ident.uuid,
+    makeAndModel: 'trustnoone printer emulator',
+    location: options.location ?? DEFAULTS.location,
+    info: 'TRUSTNOONE reference printer (end-to-end encrypted jobs)',
+    uris: options.uris ?? [DEFAULTS.uri],
+    pkcs7PublicKeyLines: keys.certificatePemLines,
+    requireEncryption: options.requireEncryption ?? false,
+  };
+  const policy = { requireEncryption: options.requireEncryption ?? false, requireSignature: options.requireSignature ?? false };
+  if (policy.requireSignature && (options.trustAnchorsPem ?? []).length === 0) {
+    throw new RangeError('requireSignature needs at least one trust anchor (trustAnchorsPem)');
+  }
+
+  const runtime: PrinterRuntime = {
+    get identity() {
+      return identity;
+    },
+    layout,
+    store,
+    processor,
+    policy,
+    openSealed: undefined as unknown as PrinterRuntime['openSealed'],
+    limits: {
+      maxDocumentBytes: options.maxDocumentBytes ?? DEFAULTS.maxDocumentBytes,
+      multipleOperationTimeoutMs: options.multipleOperationTimeoutMs ?? DEFAULTS.multipleOperationTimeoutMs,
+    },
+    startedAt,
+    log: app.log,
+    status(): PrinterStatus {
+      const active = store.active();
+      return {
+        state: processor.busy ? 'processing' : 'idle',
+        stateReasons: [],
+        stateMessage: processor.busy ? 'Printing.' : 'Idle.',
+        isAcceptingJobs: true,
+        queuedJobCount: active.length,
+        startedAt,
+        stateChangedAt: processor.stateChangedAt,
+        now: new Date(),
+      };
+    },
+  };
+  (runtime as { openSealed: PrinterRuntime['openSealed'] }).openSealed =
+    options.openSealed ??
+    makeSealedOpener(runtime, {
+      keys,
+      replay,
+      requireSignature: policy.requireSignature,
+      trustAnchorsPem: options.trustAnchorsPem ?? [],
+    });
+
+  const handlers = new Map<number, IppHandler>(
+    (
+      [
+        [0x0002, printJob(runtime)],
+        [0x0004, validateJob(runtime)],
+        [0x0005, createJobOp(runtime)],
+        [0x0006, sendDocument(runtime)],
+        [0x0008, cancelJob(runtime)],
+        [0x0009, getJobAttributes(runtime)],
+        [0x000a, getJobs(runtime)],
+        [0x000b, getPrinterAttributes(runtime)],
+        [0x0039, cancelMyJobs(runtime)],
+        [0x003b, closeJob(runtime)],
+        [0x003c, identifyPrinter(runtime)],
+        [0x006a, getEncryptedJobAttributes(runtime, keys)],
+      ] as const
+    ).map(([code, h]) => [code, guard(h)]),
+  );
+  registerIppRoutes(app, {
+    paths: [...IPP_PATHS],
+    handlers,
+    limits: { maxDocumentBytes: runtime.limits.maxDocumentBytes },
+  });
+
+  let closed = false;
+  return {
+    app,
+    runtime,
+    keys,
+    uuid: ident.uuid,
+    setUris(uris) {
+      identity = { ...identity, uris: [...uris] };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await processor.stop();
+      await replay.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * What this printer supports, as data: the IPP Everywhere (PWG 5100.14 §5) and TRUSTNOONE
+ * (SPEC-NOTES §1) values that both the Get-Printer-Attributes answer and the request checks use,
+ * so what is advertised and what is accepted cannot drift apart.
+ */
+
+/** Renderable formats (the renderer's inputs); application/octet-stream means "sniff it". */
+export const RENDER_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster', 'text/plain'] as const;
+export type RenderFormat = (typeof RENDER_FORMATS)[number];
+
+/** SPEC-NOTES §2: the outer document-format of a sealed job. */
+export const PKCS7_MIME = 'application/pkcs7-mime';
+/** SPEC-NOTES §2: the only inner format of a sealed job request. */
+export const ENCRYPTED_REQUEST_FORMAT = 'application/ipp';
+
+export const DOCUMENT_FORMATS = ['application/octet-stream', ...RENDER_FORMATS, PKCS7_MIME] as const;
+export const DOCUMENT_FORMAT_DEFAULT = 'application/octet-stream';
+
+export const COMPRESSIONS = ['none', 'deflate', 'gzip'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
+export const SIDES = ['one-sided', 'two-sided-long-edge', 'two-sided-short-edge'] as const;
+export const COLOR_MODES = ['auto', 'color', 'monochrome'] as const;
+export const PRINT_QUALITIES = [3, 4, 5] as const; // RFC 8011 §5.2.13 draft, normal, high
+export const ORIENTATIONS = [3, 4, 5, 6] as const; // RFC 8011 §5.2.10
+export const RESOLUTIONS = [150, 300, 600] as const;
+/** PWG 5102.4 raster input accepted at this resolution only (as a 300 dpi engine would). */
+export const PWG_RASTER_RESOLUTIONS = [300] as const;
+export const PWG_RASTER_TYPES = ['black_1', 'sgray_8', 'srgb_8', 'srgb_16', 'cmyk_8'] as const;
+export const COPIES_MAX = 999;
+export const FINISHINGS = [3] as const; // none
+export const OUTPUT_BINS = ['face-down'] as const;
+export const PRINT_CONTENT_OPTIMIZE = ['auto', 'photo', 'graphic', 'text', 'text-and-graphic'] as const;
+export const PRINT_SCALING = ['auto', 'auto-fit', 'fill', 'fit', 'none'] as const;
+export const MULTIPLE_DOCUMENT_HANDLING = ['separate-documents-uncollated-copies', 'separate-documents-collated-copies'] as const;
+export const JOB_SHEETS = ['none'] as const;
+export const WHICH_JOBS = ['completed', 'not-completed', 'aborted', 'all', 'canceled', 'pending', 'processing'] as const;
+export const IDENTIFY_ACTIONS = ['display', 'sound'] as const;
+
+/** RFC 8011 §5.2 / PWG 5100.14 §5.2: the Job Template attributes accepted in a job creation request. */
+export const JOB_CREATION_ATTRIBUTES = [
+  'copies',
+  'finishings',
+  'ipp-attribute-fidelity',
+  'job-name',
+  'job-priority',
+  'job-sheets',
+  'media',
+  'media-col',
+  'multiple-document-handling',
+  'orientation-requested',
+  'output-bin',
+  'print-color-mode',
+  'print-content-optimize',
+  'print-quality',
+  'print-scaling',
+  'printer-resolution',
+  'sides',
+] as const;
+
+/**
+ * SPEC-NOTES §2 secure PIN release: this emulator does not gate release on a PIN yet, so it
+ * advertises the repertoire keyword 'none' rather than claim one it would not check (provisional).
+ */
+export const PKCS7_REPERTOIRES_SUPPORTED = ['none'] as const;
+export const PKCS7_REPERTOIRE_CONFIGURED = 'none';

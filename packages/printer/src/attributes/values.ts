@@ -1,0 +1,108 @@
+/**
+ * Small constructors for IPP attributes in the shared model (@trustnoone/ipp model.ts), so the
+ * printer's attribute tables read like the registry: `keyword('sides-default', 'one-sided')`.
+ */
+import type { IppAttribute, IppDateTime, IppValue, StringTag } from '@trustnoone/ipp';
+
+export type AttrValues<T> = T | readonly T[];
+
+function list<T>(v: AttrValues<T>): readonly T[] {
+  return Array.isArray(v) ? (v as readonly T[]) : [v as T];
+}
+
+function strings(tag: StringTag) {
+  return (name: string, v: AttrValues<string>): IppAttribute => ({
+    name,
+    values: list(v).map((value): IppValue => ({ tag, value })),
+  });
+}
+
+export const keyword = strings('keyword');
+export const text = strings('textWithoutLanguage');
+export const nameAttr = strings('nameWithoutLanguage');
+export const uri = strings('uri');
+export const uriScheme = strings('uriScheme');
+export const charset = strings('charset');
+export const naturalLanguage = strings('naturalLanguage');
+export const mimeType = strings('mimeMediaType');
+
+export function integer(name: string, v: AttrValues<number>): IppAttribute {
+  return { name, values: list(v).map((value): IppValue => ({ tag: 'integer', value })) };
+}
+
+export function enumAttr(name: string, v: AttrValues<number>): IppAttribute {
+  return { name, values: list(v).map((value): IppValue => ({ tag: 'enum', value })) };
+}
+
+export function boolean(name: string, value: boolean): IppAttribute {
+  return { name, values: [{ tag: 'boolean', value }] };
+}
+
+export function range(name: string, lower: number, upper: number): IppAttribute {
+  return { name, values: [{ tag: 'rangeOfInteger', value: { lower, upper } }] };
+}
+
+export function resolution(name: string, v: AttrValues<number>): IppAttribute {
+  return { name, values: list(v).map((dpi): IppValue => ({ tag: 'resolution', value: { x: dpi, y: dpi, units: 3 } })) };
+}
+
+export function octets(name: string, v: AttrValues<string>): IppAttribute {
+  return { name, values: list(v).map((s): IppValue => ({ tag: 'octetString', value: new TextEncoder().encode(s) })) };
+}
+
+export function collection(name: string, v: AttrValues<readonly IppAttribute[]>): IppAttribute {
+  const members = (Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? v : [v]) as readonly (readonly IppAttribute[])[];
+  return { name, values: members.map((value): IppValue => ({ tag: 'collection', value })) };
+}
+
+export function outOfBand(name: string, tag: 'unknown' | 'noValue' | 'unsupported'): IppAttribute {
+  return { name, values: [{ tag }] };
+}
+
+export function dateTime(name: string, date: Date): IppAttribute {
+  return { name, values: [{ tag: 'dateTime', value: toIppDateTime(date) }] };
+}
+
+/** RFC 2579 DateAndTime in UTC (RFC 8010 §3.9). */
+export function toIppDateTime(d: Date): IppDateTime {
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hours: d.getUTCHours(),
+    minutes: d.getUTCMinutes(),
+    seconds: d.getUTCSeconds(),
+    deciSeconds: Math.floor(d.getUTCMilliseconds() / 100),
+    utcDirection: '+',
+    utcHours: 0,
+    utcMinutes: 0,
+  };
+}
+
+/** Finds an attribute by name in one group of a message (first match). */
+export function findAttr(attrs: readonly IppAttribute[] | undefined, name: string): IppAttribute | undefined {
+  return attrs?.find((a) => a.name === name);
+}
+
+/** The string values of an attribute, or [] when absent or not string-valued. */
+export function stringValues(attr: IppAttribute | undefined): string[] {
+  if (!attr) return [];
+  const out: string[] = [];
+  for (const v of attr.values) if (typeof v.value === 'string') out.push(v.value);
+  return out;
+}
+
+export function firstString(attr: IppAttribute | undefined): string | undefined {
+  const v = attr?.values[0];
+  return v && typeof v.value === 'string' ? v.value : undefined;
+}
+
+export function firstInteger(attr: IppAttribute | undefined): number | undefined {
+  const v = attr?.values[0];
+  return v && (v.tag === 'integer' || v.tag === 'enum') ? v.value : undefined;
+}
+
+export function firstBoolean(attr: IppAttribute | undefined): boolean | undefined {
+  const v = attr?.values[0];
+  return v && v.tag === 'boolean' ? v.value : undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * The printer's jobs: creation with increasing ids, state transitions with their timestamps, and
+ * the history window (RFC 8011 §5.3.7: a job stays queryable for a while after it ends; the
+ * window is the `jobHistoryMs` option).
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { AppliedTemplate, Job, JobState } from './job.js';
+import { isTerminal } from './job.js';
+
+export interface NewJob {
+  readonly owner: string;
+  readonly clearName: string;
+  readonly sealed: boolean;
+  readonly clearTemplate: boolean;
+  readonly documentFormat: string;
+  readonly template: AppliedTemplate;
+}
+
+export class JobStore {
+  readonly #jobs = new Map<number, Job>();
+  readonly #events = new EventEmitter();
+  #nextId: number;
+  readonly #historyMs: number;
+
+  constructor(options: { firstId: number; historyMs: number }) {
+    this.#nextId = Math.max(1, options.firstId);
+    this.#historyMs = options.historyMs;
+    this.#events.setMaxListeners(0);
+  }
+
+  create(n: NewJob): Job {
+    const now = Date.now();
+    const job: Job = {
+      id: this.#nextId++,
+      uuid: `urn:uuid:${randomUUID()}`,
+      owner: n.owner,
+      clearName: n.clearName,
+      name: n.clearName,
+      state: 'pending',
+      reasons: new Set(['job-incoming']),
+      stateMessage: 'Receiving.',
+      sealed: n.sealed,
+      clearTemplate: n.clearTemplate,
+      documentFormat: n.documentFormat,
+      template: n.template,
+      documentsReceived: 0,
+      closed: false,
+      kOctets: 0,
+      pagesCompleted: 0,
+      impressionsCompleted: 0,
+      mediaSheetsCompleted: 0,
+      timings: { createdAt: now },
+      stateChangedAt: now,
+      finalized: false,
+    };
+    this.#jobs.set(job.id, job);
+    this.#emit(job);
+    return job;
+  }
+
+  get(id: number): Job | undefined {
+    this.purge();
+    return this.#jobs.get(id);
+  }
+
+  /** Jobs newest first (RFC 8011 §4.2.6.2 leaves the order open; newest first is what CUPS does). */
+  list(): Job[] {
+    this.purge();
+    return [...this.#jobs.values()].sort((a, b) => b.id - a.id);
+  }
+
+  /** Jobs not yet in a terminal state. */
+  active(): Job[] {
+    return this.list().filter((j) => !isTerminal(j.state));
+  }
+
+  /**
+   * Moves a job to `state`. A terminal job never leaves its state (RFC 8011 §5.3.7: canceled,
+   * aborted and completed are final); the return value says whether the transition happened.
+   */
+  transition(job: Job, state: JobState, message: string, reasons: { add?: readonly string[]; remove?: readonly string[] } = {}): boolean {
+    if (isTerminal(job.state)) return false;
+    job.state = state;
+    job.stateMessage = message;
+    for (const r of reasons.remove ?? []) job.reasons.delete(r);
+    for (const r of reasons.add ?? []) job.reasons.add(r);
+    const now = Date.now();
+    job.stateChangedAt = now;
+    if (state === 'processing' && job.timings.processingAt === undefined) job.timings.processingAt = now;
+    if (isTerminal(state)) {
+      job.timings.completedAt = now;
+      job.reasons.delete('job-incoming');
+      job.reasons.delete('job-data-insufficient');
+      job.reasons.delete('job-printing');
+      job.reasons.delete('job-queued');
+    }
+    this.#emit(job);
+    return true;
+  }
+
+  /** Re-announces a job whose counters changed (pages rendered, documents received). */
+  touch(job: Job): void {
+    this.#emit(job);
+  }
+
+  onChange(listener: (job: Job) => void): () => void {
+    this.#events.on('change', listener);
+    return () => this.#events.off('change', listener);
+  }
+
+  /** Resolves when `predicate(job)` holds (checked now and at every change), or rejects after `timeoutMs`. */
+  waitFor(id: number, predicate: (job: Job) => boolean, timeoutMs = 30_000): Promise<Job> {
+    return new Promise((resolve, reject) => {
+      const job = this.#jobs.get(id);
+      if (job && predicate(job)) return resolve(job);
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`job ${id} did not reach the expected state within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onChange((j) => {
+        if (j.id === id && predicate(j)) {
+          clearTimeout(timer);
+          off();
+          resolve(j);
+        }
+      });
+    });
+  }
+
+  /** Resolves when the job has ended and its manifest is on disk. */
+  whenFinalized(id: number, timeoutMs = 30_000): Promise<Job> {
+    return this.waitFor(id, (j) => j.finalized, timeoutMs);
+  }
+
+  /** Forgets terminal jobs older than the history window. */
+  purge(now = Date.now()): void {
+    for (const [id, job] of this.#jobs) {
+      const ended = job.timings.completedAt;
+      if (ended !== undefined && now - ended > this.#historyMs) this.#jobs.delete(id);
+    }
+  }
+
+  #emit(job: Job): void {
+    this.#events.emit('change', job);
+  }
+}

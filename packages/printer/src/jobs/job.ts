@@ -1,0 +1,92 @@
+/**
+ * A job as the printer tracks it (RFC 8011 §5.3.7 job-state, §5.3.8 job-state-reasons). The
+ * fields a network peer may see and the ones that came out of a sealed envelope are kept apart:
+ * `clear` is what arrived in clear, `applied` what the printer uses (from the inner request for a
+ * sealed job), so Get-Job-Attributes in clear never reveals a sealed job's real name or options.
+ */
+import type { IppAttribute } from '@trustnoone/ipp';
+
+/** RFC 8011 §5.3.7. */
+export const JobStateEnum = {
+  pending: 3,
+  'pending-held': 4,
+  processing: 5,
+  'processing-stopped': 6,
+  canceled: 7,
+  aborted: 8,
+  completed: 9,
+} as const;
+export type JobState = keyof typeof JobStateEnum;
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['canceled', 'aborted', 'completed']);
+
+export function isTerminal(state: JobState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** The Job Template values the printer applies (validated; defaults filled in). */
+export interface AppliedTemplate {
+  readonly copies: number;
+  readonly media: string;
+  readonly sides: string;
+  readonly printColorMode: string;
+  readonly printQuality: number;
+  readonly orientationRequested: number;
+  /** The attributes as they were accepted, for Get-Job-Attributes of the job-template group. */
+  readonly attributes: readonly IppAttribute[];
+}
+
+/** How a sealed job was opened (for the manifest and the owner's encrypted status). */
+export interface SealInfo {
+  readonly jobNonce: string;
+  readonly signed: boolean;
+  readonly signerSubject: string | undefined;
+  /** 'verified' (chains to a trust anchor), 'untrusted' (signed, not verified), 'unsigned'. */
+  readonly trust: 'verified' | 'untrusted' | 'unsigned';
+}
+
+export interface JobTimings {
+  readonly createdAt: number;
+  lastByteAt?: number;
+  openedAt?: number;
+  processingAt?: number;
+  completedAt?: number;
+}
+
+export interface Job {
+  readonly id: number;
+  readonly uuid: string;
+  readonly owner: string;
+  /** job-name as sent in clear (the neutral name for a sealed job). */
+  clearName: string;
+  /** The real job-name (inner request for a sealed job). */
+  name: string;
+  state: JobState;
+  readonly reasons: Set<string>;
+  stateMessage: string;
+  /** True once a sealed document is accepted for the job (Print-Job, or Create-Job + Send-Document). */
+  sealed: boolean;
+  /** Job Template attributes arrived in clear with the job creation request. */
+  readonly clearTemplate: boolean;
+  /** Outer document-format as received (application/pkcs7-mime for sealed jobs). */
+  documentFormat: string;
+  /** The format handed to the renderer (sniffed when application/octet-stream). */
+  renderFormat?: string;
+  template: AppliedTemplate;
+  /** Attributes the client sent that were ignored or substituted (RFC 8011 §4.1.7). */
+  documentsReceived: number;
+  /** last-document seen (or Close-Job): no more documents will come. */
+  closed: boolean;
+  kOctets: number;
+  pagesCompleted: number;
+  impressionsCompleted: number;
+  mediaSheetsCompleted: number;
+  seal?: SealInfo;
+  documentSha256?: string;
+  readonly timings: JobTimings;
+  /** Set while rendering; aborting it cancels the renderer. */
+  renderAbort?: AbortController;
+  stateChangedAt: number;
+  /** Set once the job ended and its manifest is written and private files removed. */
+  finalized: boolean;
+}

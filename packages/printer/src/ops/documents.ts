@@ -1,0 +1,125 @@
+/**
+ * Receiving a document for a job (Print-Job, Send-Document): spool it as it streams in, then
+ * either hand the cleartext to the engine or open the sealed envelope first (SPEC-NOTES §2).
+ * Any failure ends the job here, before anything is rendered.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IppReply, IppRequestContext } from '@trustnoone/ipp-http';
+import { PKCS7_MIME } from '../attributes/capabilities.js';
+import { jobCreationAttributes } from '../jobs/job-attributes.js';
+import type { Job } from '../jobs/job.js';
+import { sniffFormat } from '../pipeline/sniff.js';
+import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
+import type { PrinterRuntime } from '../runtime.js';
+import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-failure.js';
+import { jobPaths } from '../state/state-dir.js';
+import type { JobRequestCheck } from './job-request.js';
+import { Refusal, unsupportedGroup } from './refusal.js';
+import { Status } from './status.js';
+import { GroupTag } from '@trustnoone/ipp';
+
+export interface DocumentArrival {
+  readonly operation: 'Print-Job' | 'Send-Document';
+  readonly check: JobRequestCheck;
+  readonly lastDocument: boolean;
+}
+
+/** The reply of a successful job creation / document request (RFC 8011 §4.2.1.2). */
+export function jobReply(rt: PrinterRuntime, job: Job, unsupported: JobRequestCheck['template']['unsupported']): IppReply {
+  const ignored = unsupported.length > 0;
+  return {
+    status: ignored ? Status.successfulOkIgnoredOrSubstitutedAttributes : Status.successfulOk,
+    groups: [...(unsupportedGroup(unsupported) ?? []), { tag: GroupTag.job, attributes: jobCreationAttributes(job, rt.identity.uris[0]!) }],
+  };
+}
+
+export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
+  const paths = jobPaths(rt.layout, job.id);
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const sealed = arrival.check.format === PKCS7_MIME;
+  const dir = sealed ? paths.spool : paths.private;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, sealed ? 'document.p7m' : 'document');
+  rt.store.transition(job, 'pending', 'Receiving.', { add: ['job-incoming'], remove: ['job-data-insufficient'] });
+
+  let spooled;
+  try {
+    // A sealed envelope is opened as is: compression would be inside it (SPEC-NOTES §2).
+    spooled = await spoolToFile(ctx.data, file, { maxBytes: rt.limits.maxDocumentBytes, compression: sealed ? 'none' : arrival.check.compression });
+  } catch (err) {
+    const tooLarge = err instanceof SpoolLimitError || (err as { code?: string })?.code === 'IPP_HTTP_BYTE_LIMIT';
+    const compressionError = (err as { code?: string })?.code?.startsWith?.('Z_') ?? false;
+    rt.log.info({ jobId: job.id, err: (err as Error).message }, 'printer: document not received');
+    rt.store.transition(job, 'aborted', 'Document not received.', { add: ['aborted-by-system'] });
+    await rt.processor.finish(job, { error: tooLarge ? 'DOCUMENT_TOO_LARGE' : compressionError ? 'COMPRESSION_ERROR' : 'RECEIVE_FAILED' });
+    if (tooLarge) throw new Refusal(Status.clientErrorRequestEntityTooLarge, 'document too large');
+    if (compressionError) throw new Refusal(Status.clientErrorCompressionError, 'document could not be decompressed');
+    throw err;
+  }
+  job.timings.lastByteAt = Date.now();
+  job.documentsReceived += 1;
+  job.kOctets = Math.ceil(spooled.receivedBytes / 1024);
+  job.closed = true; // multiple-document-jobs-supported is false: the first document is the last.
+  rt.store.touch(job);
+
+  if (job.state !== 'pending') {
+    // Canceled while the data was arriving.
+    await rt.processor.finish(job, { documentBytes: spooled.bytes });
+    return jobReply(rt, job, arrival.check.template.unsupported);
+  }
+
+  if (!sealed) {
+    const format = arrival.check.format === 'application/octet-stream' ? sniffFormat(spooled.head) : arrival.check.format;
+    job.documentSha256 = spooled.sha256;
+    if (format === undefined) {
+      rt.store.transition(job, 'aborted', 'Document format not recognised.', { add: ['unsupported-document-format', 'aborted-by-system'] });
+      await rt.processor.finish(job, { documentBytes: spooled.bytes, error: 'FORMAT_NOT_DETECTED' });
+      return { ...jobReply(rt, job, arrival.check.template.unsupported), status: Status.clientErrorDocumentFormatNotSupported, statusMessage: 'document format not recognised' };
+    }
+    job.renderFormat = format;
+    rt.processor.enqueue(job, { path: file, format, bytes: spooled.bytes });
+    return jobReply(rt, job, arrival.check.template.unsupported);
+  }
+
+  rt.store.transition(job, 'pending', 'Opening.', { add: ['job-incoming'] });
+  try {
+    const opened = await rt.openSealed(job, {
+      operation: arrival.operation,
+      ciphertextPath: file,
+      ...(arrival.operation === 'Send-Document' ? { outerLastDocument: arrival.lastDocument } : {}),
+    });
+    job.timings.openedAt = Date.now();
+    job.documentSha256 = opened.sha256;
+    job.renderFormat = opened.format;
+    if (job.state !== 'pending') {
+      await rt.processor.finish(job, { documentBytes: opened.bytes });
+      return jobReply(rt, job, []);
+    }
+    rt.processor.enqueue(job, opened);
+    // Unsupported inner attributes are not echoed in clear: they came from inside the envelope.
+    return jobReply(rt, job, []);
+  } catch (err) {
+    job.timings.openedAt = Date.now();
+    if (err instanceof SecurityFailure) {
+      // The exact check goes to the local log only (SPEC-NOTES §2).
+      rt.log.warn({ jobId: job.id, check: err.check, code: err.code, detail: err.message }, 'printer: sealed job refused');
+      rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: [err.reason, 'aborted-by-system'] });
+      await rt.processor.finish(job, { error: err.reason === 'document-password-error' ? 'DOCUMENT_PASSWORD_ERROR' : 'DOCUMENT_SECURITY_ERROR' });
+      return { ...jobReply(rt, job, []), status: err.status, statusMessage: GENERIC_SECURITY_MESSAGE };
+    }
+    if (err instanceof Refusal) {
+      // The inner request was opened and verified but asks for something this printer cannot do.
+      rt.log.info({ jobId: job.id, status: err.status, reason: err.statusMessage }, 'printer: sealed job request refused');
+      rt.store.transition(job, 'aborted', 'Job request not supported.', {
+        add: [err.status === Status.clientErrorDocumentFormatNotSupported ? 'unsupported-document-format' : 'aborted-by-system'],
+      });
+      await rt.processor.finish(job, { error: `INNER_REQUEST_${err.status.toString(16)}` });
+      return { ...jobReply(rt, job, []), status: err.status, statusMessage: err.statusMessage };
+    }
+    rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');
+    rt.store.transition(job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
+    await rt.processor.finish(job, { error: 'INTERNAL' });
+    throw err;
+  }
+}

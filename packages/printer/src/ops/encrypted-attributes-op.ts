@@ -1,0 +1,68 @@
+/**
+ * Get-Encrypted-Job-Attributes (0x006A, SPEC-NOTES §1–2): the job's owner names the job, the
+ * attributes it wants and its certificate (requesting-user-pkcs7-public-key, PEM lines). The
+ * answer's attributes travel as an application/ipp message sealed to that certificate and signed
+ * by the printer, in the response's data; a relay sees only ciphertext. The values include what
+ * came from inside the job's envelope (real job-name, copies, media, ...).
+ */
+import { encodeMessage, GroupTag, type IppMessage } from '@trustnoone/ipp';
+import type { IppHandler } from '@trustnoone/ipp-http';
+import { joinPemLines, parseCertificate, sealToBytes, type Certificate } from '@trustnoone/smime';
+import { selectJobAttributes, selection } from '../attributes/select.js';
+import { charset, mimeType, naturalLanguage } from '../attributes/values.js';
+import { jobAttributes } from '../jobs/job-attributes.js';
+import { JOB_TEMPLATE_NAMES } from '../jobs/job-template.js';
+import type { PrinterRuntime } from '../runtime.js';
+import type { KeyStore } from '../secure/key-store.js';
+import { findJob } from './job-lookup.js';
+import { Refusal } from './refusal.js';
+import { opAttrs, requestingUser } from './request.js';
+import { Status } from './status.js';
+
+/** A certificate in PEM lines is a few kB; refuse absurd ones before joining them. */
+const MAX_PEM_LINES = 200;
+
+function requesterCertificate(lines: readonly string[]): Certificate {
+  if (lines.length === 0 || lines.length > MAX_PEM_LINES) throw new Refusal(Status.clientErrorBadRequest, 'requesting-user-pkcs7-public-key is required (PEM lines)');
+  try {
+    const cert = parseCertificate(joinPemLines(lines));
+    if (cert.notAfter.getTime() < Date.now()) throw new Error('expired');
+    return cert;
+  } catch {
+    throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, 'requesting-user-pkcs7-public-key is not a usable certificate');
+  }
+}
+
+export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): IppHandler {
+  return async (ctx) => {
+    const ops = opAttrs(ctx.message);
+    const pemAttr = ops.get('requesting-user-pkcs7-public-key');
+    const lines = (pemAttr?.values ?? []).map((v) => (v.tag === 'textWithoutLanguage' || v.tag === 'textWithLanguage' ? v.value : ''));
+    if (lines.some((l) => l === '')) throw new Refusal(Status.clientErrorBadRequest, 'requesting-user-pkcs7-public-key must be text values');
+    const job = findJob(rt, ctx);
+    // Only the owner may read what was sealed (SPEC-NOTES §2).
+    if (job.owner !== requestingUser(ctx.user, ctx.message)) throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
+    const recipient = requesterCertificate(lines);
+    const sel = selection(ops.keywords('requested-attributes'));
+    const attributes = selectJobAttributes(jobAttributes(job, { printerUri: rt.identity.uris[0]!, startedAt: rt.startedAt, revealSealed: true }), JOB_TEMPLATE_NAMES, sel);
+    const inner: IppMessage = {
+      version: ctx.message.version,
+      code: Status.successfulOk,
+      requestId: ctx.message.requestId,
+      groups: [
+        { tag: GroupTag.operation, attributes: [charset('attributes-charset', 'utf-8'), naturalLanguage('attributes-natural-language', 'en')] },
+        { tag: GroupTag.job, attributes },
+      ],
+    };
+    const sealed = await sealToBytes(encodeMessage(inner), {
+      recipients: [recipient],
+      signer: { certificate: keys.signer.certificate, privateKey: keys.signer.privateKey },
+    });
+    rt.log.info({ jobId: job.id, recipient: recipient.fingerprint }, 'printer: encrypted job attributes sent');
+    return {
+      status: Status.successfulOk,
+      operationAttributes: [mimeType('document-format', 'application/pkcs7-mime'), mimeType('encrypted-job-request-format', 'application/ipp')],
+      data: sealed,
+    };
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Print-Job, Validate-Job, Create-Job, Send-Document and Close-Job (RFC 8011 §4.2.1–4.3.1,
+ * PWG 5100.5 §11 Close-Job). A sealed submission is recognised by its outer
+ * document-format application/pkcs7-mime; its outer request is checked against the profile's
+ * cleartext rules before the envelope is even spooled.
+ */
+import type { IppHandler, IppRequestContext } from '@trustnoone/ipp-http';
+import { checkOuterRequest } from '@trustnoone/profile';
+import * as cap from '../attributes/capabilities.js';
+import { isTerminal, type Job } from '../jobs/job.js';
+import type { PrinterRuntime } from '../runtime.js';
+import { jobReply, receiveDocument } from './documents.js';
+import { checkJobRequest, type JobRequestCheck } from './job-request.js';
+import { findJob } from './job-lookup.js';
+import { Refusal } from './refusal.js';
+import { jobGroup, opAttrs, requestingUser } from './request.js';
+import { Status } from './status.js';
+
+function outerFormats(rt: PrinterRuntime): readonly string[] {
+  return rt.policy.requireEncryption ? [cap.PKCS7_MIME] : cap.DOCUMENT_FORMATS;
+}
+
+/** Checks an outer request; refuses cleartext under --require-encryption with a clear message. */
+function checkOuter(rt: PrinterRuntime, ctx: IppRequestContext, opts: { createsJob: boolean; hasDocument: boolean }): JobRequestCheck {
+  const requested = opAttrs(ctx.message).string('document-format', ['mimeMediaType'])?.toLowerCase();
+  if (rt.policy.requireEncryption && opts.hasDocument && requested !== cap.PKCS7_MIME) {
+    throw new Refusal(
+      Status.clientErrorDocumentFormatNotSupported,
+      'this printer accepts only encrypted jobs (document-format application/pkcs7-mime)',
+    );
+  }
+  const check = checkJobRequest(ctx.message, { formats: outerFormats(rt), ...opts });
+  if (check.format === cap.PKCS7_MIME) checkSealedOuter(ctx);
+  return check;
+}
+
+/**
+ * SPEC-NOTES §2: a sealed submission carries only routing attributes in clear. A Job Template
+ * attribute in clear next to an envelope is a downgrade attempt (a relay adding copies=999), so
+ * the request is refused before the envelope is spooled.
+ */
+function checkSealedOuter(ctx: IppRequestContext): void {
+  const violations = checkOuterRequest(ctx.message);
+  if (violations.length > 0) {
+    ctx.log.warn({ violations }, 'printer: sealed request carries attributes in clear that the profile forbids');
+    throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, 'attributes not allowed in clear with an encrypted job');
+  }
+}
+
+function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequestCheck, sealed: boolean): Job {
+  const job = rt.store.create({
+    owner: requestingUser(ctx.user, ctx.message),
+    clearName: check.jobName ?? (sealed ? 'encrypted job' : 'untitled'),
+    sealed,
+    clearTemplate: jobGroup(ctx.message).length > 0,
+    documentFormat: check.format,
+    template: check.template.applied,
+  });
+  return job;
+}
+
+export function printJob(rt: PrinterRuntime): IppHandler {
+  return async (ctx) => {
+    const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: true });
+    const sealed = check.format === cap.PKCS7_MIME;
+    const job = createJob(rt, ctx, check, sealed);
+    return receiveDocument(rt, job, ctx, { operation: 'Print-Job', check, lastDocument: true });
+  };
+}
+
+export function validateJob(rt: PrinterRuntime): IppHandler {
+  return async (ctx) => {
+    const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: true });
+    const ignored = check.template.unsupported;
+    return {
+      status: ignored.length > 0 ? Status.successfulOkIgnoredOrSubstitutedAttributes : Status.successfulOk,
+      groups: ignored.length > 0 ? [{ tag: 0x05, attributes: [...ignored] }] : [],
+    };
+  };
+}
+
+export function createJobOp(rt: PrinterRuntime): IppHandler {
+  return async (ctx) => {
+    const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: false });
+    // Whether the job is sealed is known when its document arrives (the profile lets a sealed
+    // Create-Job carry nothing but routing attributes, SPEC-NOTES §2).
+    const job = createJob(rt, ctx, check, false);
+    rt.store.transition(job, 'pending', 'Waiting for a document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
+    armMultipleOperationTimeout(rt, job);
+    return jobReply(rt, job, check.template.unsupported);
+  };
+}
+
+/**
+ * PWG 5100.5 multiple-operation-time-out with action abort-job: a job created without its
+ * document is aborted when the client goes silent.
+ */
+function armMultipleOperationTimeout(rt: PrinterRuntime, job: Job): void {
+  const timer = setTimeout(() => {
+    if (job.state === 'pending' && job.documentsReceived === 0 && !job.closed) {
+      rt.store.transition(job, 'aborted', 'No document arrived in time.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });
+      void rt.processor.finish(job, { error: 'MULTIPLE_OPERATION_TIMEOUT' });
+    }
+  }, rt.limits.multipleOperationTimeoutMs);
+  timer.unref();
+}
+
+function ownedOpenJob(rt: PrinterRuntime, ctx: IppRequestContext): Job {
+  const job = findJob(rt, ctx);
+  const user = requestingUser(ctx.user, ctx.message);
+  if (job.owner !== user) throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
+  if (isTerminal(job.state)) throw new Refusal(Status.clientErrorNotPossible, `job is ${job.state}`);
+  return job;
+}
+
+export function sendDocument(rt: PrinterRuntime): IppHandler {
+  return async (ctx) => {
+    const ops = opAttrs(ctx.message);
+    const last = ops.boolean('last-document');
+    // RFC 8011 §4.3.1.1: last-document is REQUIRED.
+    if (last === undefined) throw new Refusal(Status.clientErrorBadRequest, 'last-document is required');
+    const job = ownedOpenJob(rt, ctx);
+    if (job.closed || job.documentsReceived > 0) {
+      throw new Refusal(Status.serverErrorMultipleDocumentJobsNotSupported, 'this printer accepts one document per job');
+    }
+    const check = checkOuter(rt, ctx, { createsJob: false, hasDocument: true });
+    if (check.format === cap.PKCS7_MIME) {
+      if (job.clearTemplate) {
+        // Options set in clear would apply to an encrypted document: exactly what the profile forbids.
+        ctx.log.warn({ jobId: job.id }, 'printer: encrypted document for a job created with Job Template attributes in clear');
+        throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, 'attributes not allowed in clear with an encrypted job');
+      }
+      job.sealed = true;
+    }
+    job.documentFormat = check.format;
+    const reply = await receiveDocument(rt, job, ctx, {
+      operation: 'Send-Document',
+      check: { ...check, template: { ...check.template, applied: job.template } },
+      lastDocument: last,
+    });
+    return reply;
+  };
+}
+
+export function closeJob(rt: PrinterRuntime): IppHandler {
+  return async (ctx) => {
+    const job = ownedOpenJob(rt, ctx);
+    if (job.documentsReceived === 0) {
+      // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.
+      job.closed = true;
+      rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });
+      await rt.processor.finish(job, { error: 'NO_DOCUMENT' });
+    }
+    job.closed = true;
+    return jobReply(rt, job, []);
+  };
+}

@@ -1,0 +1,22 @@
+/** The RFC 8011 §13.1 (and PWG 5100.x) status codes this printer answers with. */
+export const Status = {
+  successfulOk: 0x0000,
+  successfulOkIgnoredOrSubstitutedAttributes: 0x0001,
+  clientErrorBadRequest: 0x0400,
+  clientErrorForbidden: 0x0401,
+  clientErrorNotAuthorized: 0x0403,
+  clientErrorNotPossible: 0x0404,
+  clientErrorNotFound: 0x0406,
+  clientErrorRequestEntityTooLarge: 0x0408,
+  clientErrorDocumentFormatNotSupported: 0x040a,
+  clientErrorAttributesOrValuesNotSupported: 0x040b,
+  clientErrorConflictingAttributes: 0x040e,
+  clientErrorCompressionNotSupported: 0x040f,
+  clientErrorCompressionError: 0x0410,
+  clientErrorDocumentFormatError: 0x0411,
+  clientErrorDocumentSecurityError: 0x041a,
+  serverErrorInternalError: 0x0500,
+  serverErrorOperationNotSupported: 0x0501,
+  serverErrorNotAcceptingJobs: 0x0506,
+  serverErrorMultipleDocumentJobsNotSupported: 0x0509,
+} as const;

@@ -1,0 +1,54 @@
+/** Options of the printer emulator, with the defaults of ARCHITECTURE.md "Configuration defaults". */
+import type { FastifyServerOptions } from 'fastify';
+import type { Renderer } from './pipeline/renderer.js';
+import type { RenderLimits } from './render/limits.js';
+import type { SealedOpener } from './runtime.js';
+
+export type KeyAlgorithm = 'p256' | 'x25519' | 'rsa';
+
+export interface PrinterOptions {
+  /** The state directory (keys, certificates, jobs, replay cache). */
+  readonly stateDir: string;
+  readonly name?: string;
+  readonly location?: string;
+  /** URIs advertised in printer-uri-supported; startPrinter fills them in once it listens. */
+  readonly uris?: readonly string[];
+  /** Refuse cleartext jobs (SPEC-NOTES §2 policy). Default false: accept both. */
+  readonly requireEncryption?: boolean;
+  /** Refuse sealed jobs without a signature chaining to `trustAnchorsPem`. Default false. */
+  readonly requireSignature?: boolean;
+  /** PEM text of the CA certificates signatures are verified against. */
+  readonly trustAnchorsPem?: readonly string[];
+  /** How long ended jobs stay visible to Get-Jobs / Get-Job-Attributes (ms). Default 1 hour. */
+  readonly jobHistoryMs?: number;
+  /** Largest document accepted (bytes, after decompression). Default 1 GiB. */
+  readonly maxDocumentBytes?: number;
+  /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
+  readonly multipleOperationTimeoutMs?: number;
+  /** How long the replay cache remembers a job nonce (ms). Default 400 days. */
+  readonly replayRetentionMs?: number;
+  /** The renderer (default: the isolated renderers of src/render). */
+  readonly renderer?: Renderer;
+  readonly renderLimits?: Partial<RenderLimits>;
+  /** Replaces the sealed-job opener (default: smime + profile, see secure/open-sealed.ts). */
+  readonly openSealed?: SealedOpener;
+  /** Key algorithm for a key generated on first start. Default p256. */
+  readonly keyAlgorithm?: KeyAlgorithm;
+  /** Issue the printer certificate from this CA (PEM certificate and key) instead of self-signing. */
+  readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** TLS key and certificate (PEM) when serving ipps. */
+  readonly https?: { readonly key: string; readonly cert: string };
+}
+
+export const DEFAULTS = {
+  name: 'trustnoone-printer',
+  location: '',
+  jobHistoryMs: 60 * 60 * 1000,
+  maxDocumentBytes: 1024 ** 3,
+  multipleOperationTimeoutMs: 60_000,
+  replayRetentionMs: 400 * 24 * 3600 * 1000,
+  uri: 'ipp://127.0.0.1:8631/ipp/print',
+  port: 8631,
+} as const;

@@ -1,0 +1,91 @@
+/**
+ * jobs/<id>/manifest.json (ARCHITECTURE.md "Data at rest"): what was printed and how it was
+ * verified, for the operator and for tests. Written atomically (temp file + rename). It holds no
+ * document content, only its SHA-256, and for a sealed job it stays in the state directory.
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import type { Job } from '../jobs/job.js';
+
+export interface Manifest {
+  readonly jobId: number;
+  readonly jobUuid: string;
+  readonly state: string;
+  readonly stateReasons: readonly string[];
+  readonly sealed: boolean;
+  /** The document-format received on the wire (application/pkcs7-mime for a sealed job). */
+  readonly documentFormat: string;
+  /** The format that was rendered: the inner document-format, or the sniffed one. */
+  readonly renderFormat: string | null;
+  /** SHA-256 of the (decrypted, decompressed) document, lowercase hex. */
+  readonly documentSha256: string | null;
+  readonly documentBytes: number | null;
+  readonly pageCount: number;
+  readonly pages: readonly string[];
+  readonly signer: { readonly subject: string | null; readonly trust: string } | null;
+  readonly attributes: {
+    readonly copies: number;
+    readonly media: string;
+    readonly sides: string;
+    readonly printColorMode: string;
+    readonly printQuality: number;
+    readonly orientationRequested: number;
+  };
+  /** A stable error code when the job did not complete (never the detail of a security failure). */
+  readonly error: string | null;
+  readonly timings: {
+    readonly createdAt: string;
+    /** Last byte received → document opened and verified (sealed jobs), ms. */
+    readonly openMs: number | null;
+    /** Renderer wall time, ms. */
+    readonly renderMs: number | null;
+    /** Last byte received → job ended, ms. */
+    readonly lastByteToEndMs: number | null;
+  };
+}
+
+export interface ManifestExtras {
+  readonly documentBytes?: number;
+  readonly pages?: readonly string[];
+  readonly renderMs?: number;
+  readonly error?: string;
+}
+
+export function buildManifest(job: Job, extras: ManifestExtras): Manifest {
+  const t = job.timings;
+  const t0 = t.lastByteAt;
+  return {
+    jobId: job.id,
+    jobUuid: job.uuid,
+    state: job.state,
+    stateReasons: [...job.reasons],
+    sealed: job.sealed,
+    documentFormat: job.documentFormat,
+    renderFormat: job.renderFormat ?? null,
+    documentSha256: job.documentSha256 ?? null,
+    documentBytes: extras.documentBytes ?? null,
+    pageCount: job.pagesCompleted,
+    pages: extras.pages ?? [],
+    signer: job.seal ? { subject: job.seal.signerSubject ?? null, trust: job.seal.trust } : null,
+    attributes: {
+      copies: job.template.copies,
+      media: job.template.media,
+      sides: job.template.sides,
+      printColorMode: job.template.printColorMode,
+      printQuality: job.template.printQuality,
+      orientationRequested: job.template.orientationRequested,
+    },
+    error: extras.error ?? null,
+    timings: {
+      createdAt: new Date(t.createdAt).toISOString(),
+      openMs: t0 !== undefined && t.openedAt !== undefined ? t.openedAt - t0 : null,
+      renderMs: extras.renderMs ?? null,
+      lastByteToEndMs: t0 !== undefined && t.completedAt !== undefined ? t.completedAt - t0 : null,
+    },
+  };
+}
+
+export async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, file);
+}

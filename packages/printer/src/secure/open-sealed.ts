@@ -1,0 +1,157 @@
+/**
+ * Opening a sealed submission (SPEC-NOTES §2, printer side), in this order:
+ *
+ *   1. decrypt with smime's openToFile: plaintext is released (renamed into private/) only after
+ *      the AES-GCM tag and every signature verified; the ciphertext spool is removed after;
+ *   2. signature policy: unsigned is accepted unless required; with trust anchors configured a
+ *      signature must chain to one of them;
+ *   3. parse the inner application/ipp request (codec limits), check its profile structure, then
+ *      the binding (operation, printer-uuid, job nonce, document number) and the replay cache;
+ *   4. validate the inner request exactly as a cleartext one (validateRequest + checkJobRequest);
+ *   5. copy the document bytes after the inner attributes into private/document.
+ *
+ * Any failure removes private/ entirely before the error propagates: no decrypted byte stays on
+ * disk. Security failures carry the exact reason for the local log and a generic one for the wire.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IppError, readIppMessage } from '@trustnoone/ipp';
+import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from '@trustnoone/profile';
+import { CmsError, CmsErrorCode, openToFile, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
+import * as cap from '../attributes/capabilities.js';
+import { checkJobRequest } from '../ops/job-request.js';
+import { Refusal } from '../ops/refusal.js';
+import { checkRequest } from '../ops/request-checks.js';
+import { sniffFormat } from '../pipeline/sniff.js';
+import { spoolToFile } from '../pipeline/spool.js';
+import type { OpenedDocument, PrinterRuntime, SealedOpener, SealedSubmission } from '../runtime.js';
+import { jobPaths } from '../state/state-dir.js';
+import type { Job } from '../jobs/job.js';
+import type { KeyStore } from './key-store.js';
+import { SecurityFailure, type SecurityCheck } from './security-failure.js';
+
+export interface SealedOpenerOptions {
+  readonly keys: KeyStore;
+  readonly replay: ReplayCache;
+  readonly requireSignature: boolean;
+  readonly trustAnchorsPem: readonly string[];
+}
+
+const INNER_FORMATS: readonly string[] = ['application/octet-stream', ...cap.RENDER_FORMATS];
+
+function checkForCmsCode(code: string): SecurityCheck | undefined {
+  switch (code) {
+    case CmsErrorCode.signatureInvalid:
+      return 'signature';
+    case CmsErrorCode.signatureMissing:
+      return 'signature-required';
+    case CmsErrorCode.untrusted:
+      return 'signer-untrusted';
+    case CmsErrorCode.algorithmRefused:
+      return 'downgrade';
+    case CmsErrorCode.io:
+      return undefined; // our disk, not the sender's fault: an internal error
+    default:
+      return 'decrypt';
+  }
+}
+
+export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): SealedOpener {
+  let anchors: Certificate[] = [];
+  try {
+    anchors = o.trustAnchorsPem.flatMap((pem) => parseCertificates(pem));
+  } catch (err) {
+    throw new RangeError(`a trust anchor cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+
+  return async (job: Job, submission: SealedSubmission): Promise<OpenedDocument> => {
+    const paths = jobPaths(rt.layout, job.id);
+    await mkdir(paths.private, { recursive: true, mode: 0o700 });
+    const innerPath = join(paths.private, 'inner.ipp');
+    const documentPath = join(paths.private, 'document');
+    try {
+      const opened = await decrypt(submission, innerPath);
+      return await openInner(job, submission, opened, innerPath, documentPath);
+    } catch (err) {
+      await rm(paths.private, { recursive: true, force: true });
+      throw err;
+    } finally {
+      await rm(submission.ciphertextPath, { force: true });
+      await rm(innerPath, { force: true });
+    }
+  };
+
+  async function decrypt(submission: SealedSubmission, innerPath: string): Promise<OpenedEnvelope> {
+    try {
+      return await openToFile(createReadStream(submission.ciphertextPath), innerPath, {
+        privateKey: o.keys.privateKey,
+        certificate: o.keys.certificate,
+        ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
+        requireSignature: o.requireSignature,
+      });
+    } catch (err) {
+      if (err instanceof CmsError) {
+        const check = checkForCmsCode(err.code);
+        if (check) throw new SecurityFailure(check, err.code, err.message, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  async function openInner(job: Job, submission: SealedSubmission, opened: OpenedEnvelope, innerPath: string, documentPath: string): Promise<OpenedDocument> {
+    let streamed;
+    try {
+      streamed = await readIppMessage(createReadStream(innerPath));
+    } catch (err) {
+      if (err instanceof IppError) throw new SecurityFailure('inner-malformed', `IPP_${err.code}`, `inner request does not decode: ${err.message}`, { cause: err });
+      throw err;
+    }
+    const { message, data } = streamed;
+    try {
+      const inner = parseInnerRequest(message);
+      await checkBinding(inner, {
+        operation: submission.operation,
+        printerUuid: `urn:uuid:${rt.identity.uuid}`,
+        ...(job.seal ? { jobNonce: job.seal.jobNonce } : {}),
+        expectedDocumentNumber: job.seal ? job.documentsReceived : 1,
+        ...(submission.outerLastDocument !== undefined ? { outerLastDocument: submission.outerLastDocument } : {}),
+        replay: o.replay,
+      });
+      // RFC 8011 §4.1 checks and the printer's own, exactly as for a request in clear.
+      const violation = checkRequest(message);
+      if (violation) throw new Refusal(violation.status, violation.message);
+      const check = checkJobRequest(message, { formats: INNER_FORMATS, createsJob: documentCreatesJob(job), hasDocument: true });
+      const spooled = await spoolToFile(data, documentPath, { maxBytes: rt.limits.maxDocumentBytes, compression: check.compression });
+      const format = check.format === 'application/octet-stream' ? sniffFormat(spooled.head) : check.format;
+      if (format === undefined) throw new Refusal(0x040a, 'document format not recognised');
+      const signer = opened.signer;
+      job.seal = {
+        jobNonce: inner.jobUuid,
+        signed: signer !== undefined,
+        signerSubject: signer?.subject,
+        trust: signer === undefined ? 'unsigned' : signer.trust === 'verified' ? 'verified' : 'untrusted',
+      };
+      if (inner.jobName !== undefined) job.name = inner.jobName;
+      if (documentCreatesJob(job)) job.template = check.template.applied;
+      return { path: documentPath, format, bytes: spooled.bytes, sha256: spooled.sha256 };
+    } catch (err) {
+      if (err instanceof ProfileError) {
+        const check: SecurityCheck = err.code === 'BINDING_REPLAYED' ? 'replay' : err.code.startsWith('BINDING') ? 'binding' : 'inner-malformed';
+        throw new SecurityFailure(check, err.code, err.message, { cause: err });
+      }
+      throw err;
+    } finally {
+      data.destroy();
+    }
+  }
+}
+
+/**
+ * The first document of a sealed job carries its Job Template attributes inside the envelope
+ * (SPEC-NOTES §2): they apply whether the job was created by Print-Job or by Create-Job, whose
+ * clear part may not carry any.
+ */
+function documentCreatesJob(job: Job): boolean {
+  return job.seal === undefined;
+}
