@@ -47,6 +47,8 @@ export interface OpenOptions {
    * `openssl cms -sign | openssl cms -encrypt` produce: verify it and release its content.
    */
   readonly innerContentInfo?: boolean;
+  /** Encrypted content types accepted besides id-data and id-signedData (dotted OIDs). */
+  readonly contentTypes?: readonly string[];
   readonly limits?: Partial<CmsLimits>;
 }
 
@@ -134,7 +136,9 @@ export async function openCore(input: ByteInput, options: OpenOptions, sink: Sin
   if (!gcmEnvelope && !options.allowUnauthenticated) throw new CmsError(CmsErrorCode.algorithmRefused, 'EnvelopedData (AES-CBC) has no integrity protection; refused unless allowUnauthenticated is set');
   const explicit = await expectConstructed(r, 2, 0, 'ContentInfo.content');
   const env = await expectConstructed(r, 0, 0x10, gcmEnvelope ? 'AuthEnvelopedData' : 'EnvelopedData');
-  readSmallInteger(await r.readElement('version', 16), 'version');
+  const version = readSmallInteger(await r.readElement('version', 16), 'version');
+  // RFC 5083 §2.1: AuthEnvelopedData version is 0; RFC 5652 §6.1: EnvelopedData 0, 2, 3 or 4.
+  if (gcmEnvelope ? version !== 0 : ![0, 2, 3, 4].includes(version)) throw malformed(`${gcmEnvelope ? 'AuthEnvelopedData' : 'EnvelopedData'} version ${version}`, env.offset);
   let next = await r.readElement('recipientInfos', limits.maxRecipientInfosBytes);
   if (isContext(next, 0)) next = await r.readElement('recipientInfos', limits.maxRecipientInfosBytes); // originatorInfo, unused
   const recipientInfos = setChildren(next, 'RecipientInfos');
@@ -142,6 +146,11 @@ export async function openCore(input: ByteInput, options: OpenOptions, sink: Sin
 
   const eci = await expectConstructed(r, 0, 0x10, 'EncryptedContentInfo');
   const contentType = readOid(await r.readElement('EncryptedContentInfo.contentType', 256), 'EncryptedContentInfo.contentType');
+  // The encrypted content type is not covered by the GCM tag (we accept no authAttrs), so accept
+  // only the types this package interprets, plus those the caller names.
+  if (contentType !== OID.data && contentType !== OID.signedData && !options.contentTypes?.includes(contentType)) {
+    throw new CmsError(CmsErrorCode.unsupported, `encrypted content type ${contentType} (expected id-data or id-signedData)`);
+  }
   const params = decodeContentAlgorithm(readAlgorithmIdentifier(await r.readElement('contentEncryptionAlgorithm', 4096), 'contentEncryptionAlgorithm'), gcmEnvelope);
   if (!(await r.hasMore(eci))) throw new CmsError(CmsErrorCode.unsupported, 'detached encrypted content is not supported');
   const ec = await r.readHeader('encryptedContent');

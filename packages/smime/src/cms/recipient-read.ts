@@ -89,8 +89,11 @@ function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string,
   if (ri.tagClass === 0 && ri.tag === 0x10) {
     if (kind !== 'rsa') return [];
     const f = sequenceChildren(ri, 'KeyTransRecipientInfo');
-    readSmallInteger(f[0], 'ktri.version');
+    if (f.length !== 4) throw malformed('KeyTransRecipientInfo must have 4 fields', ri.offset);
+    const version = readSmallInteger(f[0], 'ktri.version');
     const rid = decodeKtriRid(f[1]);
+    // RFC 5652 §6.2.1: version 0 with issuerAndSerialNumber, 2 with subjectKeyIdentifier.
+    if (version !== (rid.kind === 'issuerAndSerialNumber' ? 0 : 2)) throw malformed(`KeyTransRecipientInfo version ${version} does not fit its ${rid.kind}`, ri.offset);
     const alg = readAlgorithmIdentifier(f[2], 'ktri.keyEncryptionAlgorithm');
     const encryptedKey = readOctets(f[3], 'ktri.encryptedKey');
     return [{ index, type: 'ktri', rid, decrypt: () => decryptKtri(alg, encryptedKey, key, policy, cekLength) }];
@@ -175,6 +178,7 @@ function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: strin
   const kea = readAlgorithmIdentifier(f[i++], 'kari.keyEncryptionAlgorithm');
   const wrap = readAlgorithmIdentifier(kea.parameters, 'KeyWrapAlgorithm');
   const reks = sequenceChildren(f[i++], 'RecipientEncryptedKeys');
+  if (i !== f.length) throw malformed('unexpected fields at the end of KeyAgreeRecipientInfo', ri.offset);
   const isX = kind === 'x25519';
   if (isX ? origAlg.algorithm !== OID.x25519 : origAlg.algorithm !== OID.ecPublicKey) return [];
   const kekLength = wrapKeyLength[wrap.algorithm];
