@@ -109,7 +109,7 @@ describe('RFC 8011 §4.1 request validation', () => {
   });
 
   it('values the decoder kept raw because they did not fit their syntax are malformed (bad-request)', () => {
-    const m = valid().job({ copies: raw(0x21, new Uint8Array([0, 1])) }).build();
+    const m = valid().job({ 'job-priority': raw(0x21, new Uint8Array([0, 1])) }).build();
     expect(validateRequest(m).map((x) => [x.code, x.status])).toEqual([['malformed-value', 0x0400]]);
     const ext = valid().job({ 'x-ext': raw(0x7f, new Uint8Array([0x40, 0, 0, 1])) }).build();
     expect(validateRequest(ext)).toEqual([]);
