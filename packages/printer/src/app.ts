@@ -13,6 +13,7 @@ import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
 import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './ops/job-ops.js';
 import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './ops/query-ops.js';
 import { guard } from './ops/refusal.js';
+import { checkRequest } from './ops/request-checks.js';
 import { DEFAULTS, type PrinterOptions } from './options.js';
 import { JobProcessor } from './pipeline/processor.js';
 import type { Renderer } from './pipeline/renderer.js';
@@ -144,6 +145,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     paths: [...IPP_PATHS],
     handlers,
     limits: { maxDocumentBytes: runtime.limits.maxDocumentBytes },
+    validate: checkRequest,
   });
 
   let closed = false;

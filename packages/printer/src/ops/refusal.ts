@@ -3,7 +3,6 @@
  * unsupported-attributes group (RFC 8011 §4.1.7). Handlers throw it; `guard` turns it into a reply.
  */
 import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
-import { checkRequest } from './request-checks.js';
 import { IppStatusError, type IppHandler, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 
 export class Refusal extends IppStatusError {
@@ -22,8 +21,6 @@ export function unsupportedGroup(attrs: readonly IppAttribute[]): IppReply['grou
 export function guard(handler: IppHandler): IppHandler {
   return async (ctx: IppRequestContext): Promise<IppReply> => {
     try {
-      const violation = checkRequest(ctx.message);
-      if (violation) throw new Refusal(violation.status, violation.message);
       return await handler(ctx);
     } catch (err) {
       if (err instanceof Refusal) {

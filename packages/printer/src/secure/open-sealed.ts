@@ -16,7 +16,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IppError, readIppMessage } from '@trustnoone/ipp';
+import { IppError, readIppMessage, type IppMessage } from '@trustnoone/ipp';
 import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from '@trustnoone/profile';
 import { CmsError, CmsErrorCode, openToFile, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
 import * as cap from '../attributes/capabilities.js';
@@ -108,6 +108,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       throw err;
     }
     const { message, data } = streamed;
+    const first = documentCreatesJob(job);
     try {
       const inner = parseInnerRequest(message);
       await checkBinding(inner, {
@@ -119,9 +120,9 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         replay: o.replay,
       });
       // RFC 8011 §4.1 checks and the printer's own, exactly as for a request in clear.
-      const violation = checkRequest(message);
+      const violation = checkRequest(withOuterTarget(message, job.id));
       if (violation) throw new Refusal(violation.status, violation.message);
-      const check = checkJobRequest(message, { formats: INNER_FORMATS, createsJob: documentCreatesJob(job), hasDocument: true });
+      const check = checkJobRequest(message, { formats: INNER_FORMATS, createsJob: first, hasDocument: true });
       const spooled = await spoolToFile(data, documentPath, { maxBytes: rt.limits.maxDocumentBytes, compression: check.compression });
       const format = check.format === 'application/octet-stream' ? sniffFormat(spooled.head) : check.format;
       if (format === undefined) throw new Refusal(0x040a, 'document format not recognised');
@@ -133,7 +134,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         trust: signer === undefined ? 'unsigned' : signer.trust === 'verified' ? 'verified' : 'untrusted',
       };
       if (inner.jobName !== undefined) job.name = inner.jobName;
-      if (documentCreatesJob(job)) job.template = check.template.applied;
+      if (first) job.template = check.template.applied;
       return { path: documentPath, format, bytes: spooled.bytes, sha256: spooled.sha256 };
     } catch (err) {
       if (err instanceof ProfileError) {
@@ -145,6 +146,19 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       data.destroy();
     }
   }
+}
+
+/**
+ * A sealed Send-Document cannot name the printer's job-id: through an intermediary the client only
+ * knows the intermediary's. Its job is the one the outer request addressed (and the job nonce
+ * binds it), so it is validated as the cleartext Send-Document to that job would be.
+ */
+function withOuterTarget(message: IppMessage, jobId: number): IppMessage {
+  const op = message.groups[0];
+  if (message.code !== 0x0006 || !op || op.attributes.some((a) => a.name === 'job-id' || a.name === 'job-uri')) return message;
+  const at = op.attributes.findIndex((a) => a.name === 'printer-uri') + 1;
+  const attributes = [...op.attributes.slice(0, at), { name: 'job-id', values: [{ tag: 'integer' as const, value: jobId }] }, ...op.attributes.slice(at)];
+  return { ...message, groups: [{ ...op, attributes }, ...message.groups.slice(1)] };
 }
 
 /**
