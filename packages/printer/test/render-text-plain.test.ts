@@ -94,6 +94,23 @@ describe('text/plain rendered to PNG pages', () => {
   });
 });
 
+describe('text/plain on media too small or too large for 80 × 66 at 150 dpi', () => {
+  it('a 1 × 3 in label holds 20 columns at glyph scale 1, and text wraps there', async () => {
+    const layout = textLayout('oe_label_1x3in', 150, 4000);
+    expect([layout.width, layout.height, layout.columns, layout.scale]).toEqual([150, 450, 20, 1]);
+    const { page } = await render('label', 'x'.repeat(20) + 'L', 'oe_label_1x3in');
+    const png = page(0);
+    expect([png.width, png.height]).toEqual([150, 450]);
+    const y = layout.top + layout.cellHeight + Math.floor((layout.cellHeight - 7) / 2) + 6; // bottom row of line 2
+    expect(png.rgb(layout.left, y)[0]).toBe(0); // the "L" foot
+  });
+
+  it('a 100 × 100 in sheet is drawn at a lower resolution so no side exceeds maxPreviewSide', () => {
+    const layout = textLayout('custom_poster_100x100in', 150, 4000);
+    expect([layout.width, layout.height, layout.columns, layout.lines]).toEqual([4000, 4000, 80, 66]);
+  });
+});
+
 describe('the built-in 5 × 7 font', () => {
   it('has a glyph for each of the 95 printable ASCII characters, all different, and only space is blank', () => {
     expect(GLYPH_COUNT).toBe(95);

@@ -7,11 +7,30 @@
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { limitExceeded, malformed, RenderError } from './errors.js';
-import { PAGES_DIR } from './format.js';
+import { PAGES_DIR, pageFile } from './format.js';
 import { resolveLimits } from './limits.js';
 import { renderPdf } from './pdf/render-pdf.js';
 import { runWorker } from './sandbox/worker-process.js';
 import { isRenderFormat, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
+
+/**
+ * The worker's reply is data from a process that parsed hostile input: check it before the printer
+ * uses it (page files only under pages/, named as we name them, real sizes, within the page limit).
+ */
+function checkPages(pages: RenderedPage[], outDir: string, maxPages: number): void {
+  const problem = (why: string): RenderError => {
+    rmSync(join(outDir, PAGES_DIR), { recursive: true, force: true });
+    return new RenderError('RENDER_WORKER_FAILED', `the renderer returned an invalid result: ${why}`);
+  };
+  if (!Array.isArray(pages) || pages.length === 0 || pages.length > maxPages) throw problem(`${pages?.length} pages`);
+  for (const [index, page] of pages.entries()) {
+    if (page.file !== pageFile(index)) throw problem(`page ${index + 1} is ${JSON.stringify(page.file)}`);
+    if (!Number.isSafeInteger(page.width) || !Number.isSafeInteger(page.height) || page.width < 1 || page.height < 1) {
+      throw problem(`page ${index + 1} is ${page.width}x${page.height}`);
+    }
+    if (!statSync(join(outDir, page.file), { throwIfNoEntry: false })?.isFile()) throw problem(`page ${index + 1} was not written`);
+  }
+}
 
 export async function renderDocument(request: RenderRequest): Promise<RenderResult> {
   const started = performance.now();
@@ -54,6 +73,7 @@ export async function renderDocument(request: RenderRequest): Promise<RenderResu
     if (error instanceof RenderError) throw error;
     throw new RenderError('RENDER_WORKER_FAILED', `rendering failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
+  checkPages(pages, outDir, limits.maxPages);
   return {
     format,
     pageCount: pages.length,

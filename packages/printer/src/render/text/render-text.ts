@@ -18,25 +18,46 @@ export const TEXT_LINES = 66;
 const TAB = 8;
 const MARGIN_IN = 0.5;
 
-interface Layout {
+export interface Layout {
   width: number;
   height: number;
   left: number;
   top: number;
+  /** 80 × 66, or fewer on media too small for that at the smallest glyph size. */
+  columns: number;
+  lines: number;
   cellWidth: number;
   cellHeight: number;
   scale: number;
 }
 
-export function textLayout(media: string | undefined, dpi: number): Layout {
+export function textLayout(media: string | undefined, previewDpi: number, maxSide = Infinity): Layout {
   const size = mediaSize(media);
-  const width = Math.round(size.widthIn * dpi);
-  const height = Math.round(size.heightIn * dpi);
-  const margin = Math.round(MARGIN_IN * dpi);
-  const cellWidth = Math.max(FONT_WIDTH + 1, Math.floor((width - 2 * margin) / TEXT_COLUMNS));
-  const cellHeight = Math.max(FONT_HEIGHT + 1, Math.floor((height - 2 * margin) / TEXT_LINES));
-  const scale = Math.max(1, Math.min(Math.floor(cellWidth / (FONT_WIDTH + 1)), Math.floor(cellHeight / (FONT_HEIGHT + 2))));
-  return { width, height, left: margin, top: margin, cellWidth, cellHeight, scale };
+  // Large media (a banner, a poster) are drawn at a lower resolution so no side exceeds maxSide.
+  const dpi = Math.max(1, Math.min(previewDpi, Math.floor(maxSide / Math.max(size.widthIn, size.heightIn))));
+  const width = Math.max(1, Math.round(size.widthIn * dpi));
+  const height = Math.max(1, Math.round(size.heightIn * dpi));
+  const left = Math.min(Math.round(MARGIN_IN * dpi), Math.floor(width / 10));
+  const top = Math.min(Math.round(MARGIN_IN * dpi), Math.floor(height / 10));
+  const minCellWidth = FONT_WIDTH + 1;
+  const minCellHeight = FONT_HEIGHT + 2;
+  const columns = Math.max(1, Math.min(TEXT_COLUMNS, Math.floor((width - 2 * left) / minCellWidth)));
+  const lines = Math.max(1, Math.min(TEXT_LINES, Math.floor((height - 2 * top) / minCellHeight)));
+  const cellWidth = Math.max(minCellWidth, Math.floor((width - 2 * left) / columns));
+  const cellHeight = Math.max(minCellHeight, Math.floor((height - 2 * top) / lines));
+  const scale = Math.max(1, Math.min(Math.floor(cellWidth / minCellWidth), Math.floor(cellHeight / minCellHeight)));
+  // A page narrower than one cell still gets one (clipped) cell: grow the canvas instead of overflowing.
+  return {
+    width: Math.max(width, left + columns * cellWidth),
+    height: Math.max(height, top + lines * cellHeight),
+    left,
+    top,
+    columns,
+    lines,
+    cellWidth,
+    cellHeight,
+    scale,
+  };
 }
 
 class TextPage {
@@ -46,6 +67,7 @@ class TextPage {
   inked = false;
 
   constructor(private readonly layout: Layout) {
+    // Bounded by maxPreviewSide² at most (textLayout keeps both sides within it).
     this.pixels = new Uint8Array(layout.width * layout.height).fill(255);
   }
 
@@ -74,7 +96,7 @@ class TextPage {
 
 export async function renderText(context: FormatContext): Promise<RenderedPage[]> {
   const { limits } = context;
-  const layout = textLayout(context.attributes.media, limits.previewDpi);
+  const layout = textLayout(context.attributes.media, limits.previewDpi, limits.maxPreviewSide);
   const pages: RenderedPage[] = [];
   let page = new TextPage(layout);
   let touched = false; // the current page has received any character, even a blank line
@@ -97,7 +119,7 @@ export async function renderText(context: FormatContext): Promise<RenderedPage[]
   const newLine = async (): Promise<void> => {
     page.column = 0;
     page.line++;
-    if (page.line >= TEXT_LINES) await emit();
+    if (page.line >= layout.lines) await emit();
   };
 
   const fd = openSync(context.inputPath, 'r');
@@ -116,10 +138,10 @@ export async function renderText(context: FormatContext): Promise<RenderedPage[]
         if (cp === 0x0a) await newLine();
         else if (cp === 0x0c) await emit();
         else if (cp === 0x09) {
-          page.column = Math.min(TEXT_COLUMNS, (Math.floor(page.column / TAB) + 1) * TAB);
-          if (page.column >= TEXT_COLUMNS) await newLine();
+          page.column = Math.min(layout.columns, (Math.floor(page.column / TAB) + 1) * TAB);
+          if (page.column >= layout.columns) await newLine();
         } else {
-          if (page.column >= TEXT_COLUMNS) await newLine();
+          if (page.column >= layout.columns) await newLine();
           page.draw(cp);
         }
       }
