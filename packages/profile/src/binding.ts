@@ -34,7 +34,7 @@ export class MemoryReplayCache implements ReplayCache {
 }
 
 export interface BindingExpectations {
-  /** The outer operation this inner request arrived in; they must agree. */
+  /** The outer operation this inner request arrived in (an outer Print-Job must carry a whole job). */
   readonly operation: InnerOperation;
   /** This printer's own printer-uuid (urn:uuid:...). */
   readonly printerUuid: string;
@@ -63,13 +63,21 @@ export function replayKey(printerUuid: string, jobNonce: string): string {
 
 /**
  * Checks the binding of a parsed inner request against what the printer expects, in this order:
- * operation, target printer, job nonce, document order, last-document, then replay. The replay
+ * whole job in an outer Print-Job, target printer, job nonce, document order, last-document, then
+ * replay. The replay
  * cache is written only when every other check passed, and only for a job's first document
  * (later documents are tied to it by the nonce and the document order). Throws ProfileError.
  */
 export async function checkBinding(inner: InnerRequest, expect: BindingExpectations): Promise<BindingResult> {
-  if (inner.operation !== expect.operation) {
-    throw new ProfileError('BINDING_OPERATION_MISMATCH', `inner ${inner.operation} arrived in an outer ${expect.operation}`);
+  // The outer operation is transport: a relay may resubmit a Print-Job upstream as Create-Job + one
+  // Send-Document (last-document=true), or a one-document job as Print-Job. What must hold is that
+  // an outer Print-Job carries a whole job; for an outer Send-Document the order and last-document
+  // checks below decide, whichever inner operation it holds.
+  if (expect.operation === 'Print-Job' && !(inner.documentNumber === 1 && inner.lastDocument)) {
+    throw new ProfileError(
+      'BINDING_OPERATION_MISMATCH',
+      `an outer Print-Job carries document ${inner.documentNumber}${inner.lastDocument ? '' : ' (not the last)'} of a multi-document job`,
+    );
   }
   if (inner.printerUuid !== expect.printerUuid.toLowerCase()) {
     throw new ProfileError('BINDING_WRONG_PRINTER', `job is bound to printer ${inner.printerUuid}, this printer is ${expect.printerUuid}`, {

@@ -10,7 +10,7 @@ export type ProfileErrorCode =
   | 'INNER_MALFORMED'
   /** The inner request nests another envelope or IPP message instead of a document. */
   | 'INNER_NESTED'
-  /** The inner operation is not the one the outer request performs (Print-Job vs Send-Document). */
+  /** An outer Print-Job carries one document of a multi-document job instead of a whole job. */
   | 'BINDING_OPERATION_MISMATCH'
   /** The inner printer-uuid names another printer: the job was redirected. */
   | 'BINDING_WRONG_PRINTER'

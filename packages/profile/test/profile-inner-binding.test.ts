@@ -185,12 +185,22 @@ describe('SPEC-NOTES §2 binding checks (printer side)', () => {
     await expectCode(checkBinding(inner, opts), 'BINDING_REPLAYED');
   });
 
-  it('refuses an inner Print-Job carried by an outer Send-Document (BINDING_OPERATION_MISMATCH)', async () => {
-    const inner = parseInnerRequest(printJob());
+  it('lets a relay carry a whole job in either outer operation, but an outer Print-Job only a whole job', async () => {
+    // Print-Job resubmitted upstream as Create-Job + Send-Document(last-document=true): accepted.
+    const pj = parseInnerRequest(printJob());
+    const r = await checkBinding(pj, { operation: 'Send-Document', printerUuid: PRINTER, expectedDocumentNumber: 1, outerLastDocument: true, replay: new MemoryReplayCache() });
+    expect(r.lastDocument).toBe(true);
+    // ... but not as the first of several documents.
     await expectCode(
-      checkBinding(inner, { operation: 'Send-Document', printerUuid: PRINTER, expectedDocumentNumber: 1, replay: new MemoryReplayCache() }),
-      'BINDING_OPERATION_MISMATCH',
+      checkBinding(parseInnerRequest(printJob()), { operation: 'Send-Document', printerUuid: PRINTER, expectedDocumentNumber: 1, outerLastDocument: false, replay: new MemoryReplayCache() }),
+      'BINDING_LAST_DOCUMENT',
     );
+    // A one-document Create-Job job resubmitted as Print-Job: accepted.
+    const whole = parseInnerRequest(sendDocument(newJobNonce(), 1, true));
+    await checkBinding(whole, { operation: 'Print-Job', printerUuid: PRINTER, expectedDocumentNumber: 1, replay: new MemoryReplayCache() });
+    // The first document of a longer job passed off as a whole Print-Job (truncation): refused.
+    const partial = parseInnerRequest(sendDocument(newJobNonce(), 1, false));
+    await expectCode(checkBinding(partial, { operation: 'Print-Job', printerUuid: PRINTER, expectedDocumentNumber: 1, replay: new MemoryReplayCache() }), 'BINDING_OPERATION_MISMATCH');
   });
 
   it('ties every document of a multi-document job to its nonce and order', async () => {
