@@ -66,3 +66,5 @@ export { validateRequest, responseStatus, ValidationStatus } from './validate.js
 export type { Violation, ViolationCode, ValidateOptions } from './validate.js';
 export { operationTarget } from './validate-targets.js';
 export type { Target } from './validate-targets.js';
+export { messageToJson, messageFromJson } from './json.js';
+export type { JsonMessage, JsonAttribute, JsonValue } from './json.js';

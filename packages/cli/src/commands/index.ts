@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { intermediaryCommand } from './intermediary.js';
+import { ippCommand } from './ipp.js';
 import { printerCommand } from './printer.js';
 import { smimeCommand } from './smime.js';
 
@@ -7,4 +8,4 @@ import { smimeCommand } from './smime.js';
  * The top level of the tno command tree. Each entry lives in its own file under commands/;
  * add a command by adding its file and one line here.
  */
-export const commands: readonly Command[] = [intermediaryCommand, printerCommand, smimeCommand];
+export const commands: readonly Command[] = [intermediaryCommand, printerCommand, smimeCommand, ippCommand];
