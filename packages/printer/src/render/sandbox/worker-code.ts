@@ -1,17 +1,17 @@
 /**
  * Where the worker's code is and what it must be allowed to read to run.
  *
- * From the built dist/ (production) the worker is dist/render/worker/worker-main.js and reads its
- * own package and jpeg-js. From TypeScript sources (vitest, tsx) there is no JavaScript to run, and
+ * From the built dist/ (production) the worker is dist/render/worker/worker-main.js and may read
+ * only dist/render and the jpeg-js package. From TypeScript sources (vitest, tsx) there is no JavaScript to run, and
  * running tsx inside the worker would need threads and child processes (tsx's loader thread and its
  * esbuild service), which the sandbox forbids. So the sources are bundled once per process with
  * esbuild (tsx's own dependency) into one .mjs file in a private temporary directory, and the worker
  * runs that with exactly the production restrictions: tests exercise the real sandbox.
  */
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, parse, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface WorkerCode {
@@ -24,15 +24,6 @@ export interface WorkerCode {
 const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
 let cached: WorkerCode | undefined;
-
-function commonAncestor(paths: string[]): string {
-  const split = paths.map((p) => p.split(sep));
-  const first = split[0]!;
-  let n = 0;
-  while (n < first.length && split.every((parts) => parts[n] === first[n])) n++;
-  const joined = first.slice(0, n).join(sep);
-  return joined === '' ? parse(paths[0]!).root : joined;
-}
 
 interface Esbuild {
   buildSync(options: Record<string, unknown>): unknown;
@@ -68,10 +59,19 @@ export function workerCode(): WorkerCode {
   if (fromSource) {
     cached = bundleSources();
   } else {
-    const require = createRequire(import.meta.url);
-    const packageRoot = realpathSync(join(dirname(here), '..', '..', '..'));
-    const jpegJs = realpathSync(dirname(require.resolve('jpeg-js/package.json')));
-    cached = { entry: join(dirname(here), '..', 'worker', 'worker-main.js'), readRoots: [commonAncestor([packageRoot, jpegJs])] };
+    // The renderer's own directory, and jpeg-js both where the resolver finds it (node_modules,
+    // possibly a symlink) and where it really is: nothing else of the installation.
+    const renderDir = realpathSync(join(dirname(here), '..'));
+    const readRoots = [renderDir];
+    for (let dir = renderDir; ; dir = dirname(dir)) {
+      const candidate = join(dir, 'node_modules', 'jpeg-js');
+      if (existsSync(candidate)) {
+        readRoots.push(candidate, realpathSync(candidate));
+        break;
+      }
+      if (dirname(dir) === dir) throw new Error('jpeg-js is not installed next to the renderer');
+    }
+    cached = { entry: join(renderDir, 'worker', 'worker-main.js'), readRoots: [...new Set(readRoots)] };
   }
   return cached;
 }
