@@ -1,0 +1,244 @@
+/**
+ * What a test sees: the target, a way to send IPP requests to it (and to the printer behind an
+ * intermediary), the capability flags, and the facts shared between the tests of one run.
+ */
+import type { Readable } from 'node:stream';
+import { GroupTag, findGroups, getInteger, getStrings, operationCode, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { attr, buildRequest, val, type RequestSpec } from './ipp-builders.js';
+import { CAPABILITIES, ConformanceFailure, ConformanceSkip, type Capability, type Role } from './model.js';
+
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+export interface TargetOptions {
+  /** ipp://, ipps://, http:// or https:// URI of the printer or intermediary under test. */
+  readonly target: string;
+  readonly role: Role;
+  /** The printer behind an intermediary, reached directly (intermediary role). */
+  readonly printerDirect?: string;
+  readonly tls?: IppTlsOptions;
+  /** HTTP Basic credentials of the suite's main user. */
+  readonly auth?: Credentials;
+  /** Credentials of a second user, for the ownership tests when the target authenticates. */
+  readonly otherAuth?: Credentials;
+  /** requesting-user-name of the suite's main user (default "conformance", or auth.user). */
+  readonly user?: string;
+  /** requesting-user-name of the second user (default "conformance-other", or otherAuth.user). */
+  readonly otherUser?: string;
+  /** Time limit of one IPP exchange (ms). Default 15 s. */
+  readonly requestTimeoutMs?: number;
+  /** How long a job may take to reach a terminal state (ms). Default 30 s. */
+  readonly jobTimeoutMs?: number;
+}
+
+export interface Exchange {
+  readonly message: IppMessage;
+  /** The response's data (Get-Encrypted-Job-Attributes answers carry an envelope here). */
+  readonly data: Uint8Array;
+}
+
+export interface SendOptions {
+  readonly data?: Uint8Array | Readable;
+  /** 'direct' sends to --printer-direct instead of the target. */
+  readonly to?: 'target' | 'direct';
+  /** Send as the second user (ownership tests). */
+  readonly asOther?: boolean;
+}
+
+/** Response data beyond this is not read (suites never expect large responses). */
+const MAX_RESPONSE_DATA = 16 * 1024 * 1024;
+const TERMINAL_JOB_STATES = new Set([7, 8, 9]); // RFC 8011 §5.3.7: canceled, aborted, completed
+
+/** The run-wide state: capability flags and facts tests hand on to later tests. */
+export class RunState {
+  readonly capabilities = new Set<Capability>();
+  readonly facts = new Map<string, unknown>();
+  printerAttributes: IppMessage | undefined;
+  requestId = 1;
+}
+
+export class TestContext {
+  readonly options: TargetOptions;
+  readonly notes: string[] = [];
+  readonly provided: Capability[] = [];
+  readonly #state: RunState;
+
+  constructor(options: TargetOptions, state: RunState) {
+    this.options = options;
+    this.#state = state;
+  }
+
+  get role(): Role {
+    return this.options.role;
+  }
+
+  /** The URI written into printer-uri: the target as given, in ipp form. */
+  get printerUri(): string {
+    return this.options.target;
+  }
+
+  get user(): string {
+    return this.options.user ?? this.options.auth?.user ?? 'conformance';
+  }
+
+  get otherUser(): string {
+    return this.options.otherUser ?? this.options.otherAuth?.user ?? 'conformance-other';
+  }
+
+  has(capability: Capability): boolean {
+    return this.#state.capabilities.has(capability);
+  }
+
+  provide(capability: Capability): void {
+    if (!(capability in CAPABILITIES)) throw new RangeError(`unknown capability '${capability}'`);
+    if (!this.#state.capabilities.has(capability)) {
+      this.#state.capabilities.add(capability);
+      this.provided.push(capability);
+    }
+  }
+
+  /** A fact for later tests (a job-id, the printer certificate, ...). */
+  remember<T>(key: string, value: T): void {
+    this.#state.facts.set(key, value);
+  }
+
+  recall<T>(key: string): T | undefined {
+    return this.#state.facts.get(key) as T | undefined;
+  }
+
+  /** Like recall, but a missing fact skips the test (the test that produces it did not pass). */
+  need<T>(key: string): T {
+    if (!this.#state.facts.has(key)) throw new ConformanceSkip(`needs '${key}', which an earlier test did not establish`);
+    return this.#state.facts.get(key) as T;
+  }
+
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  skip(reason: string): never {
+    throw new ConformanceSkip(reason);
+  }
+
+  fail(reason: string): never {
+    throw new ConformanceFailure(reason);
+  }
+
+  nextRequestId(): number {
+    this.#state.requestId = (this.#state.requestId % 0x7fffffff) + 1;
+    return this.#state.requestId;
+  }
+
+  /** A well-formed request addressed to the target (or to `printerUri` when given). */
+  request(operation: string, spec: Partial<RequestSpec> & { readonly asOther?: boolean } = {}): IppMessage {
+    return buildRequest(operation, {
+      printerUri: spec.printerUri ?? this.printerUri,
+      user: spec.user ?? (spec.asOther ? this.otherUser : this.user),
+      requestId: spec.requestId ?? this.nextRequestId(),
+      ...(spec.operation ? { operation: spec.operation } : {}),
+      ...(spec.target ? { target: spec.target } : {}),
+      ...(spec.job ? { job: spec.job } : {}),
+    });
+  }
+
+  /** Sends one request and reads the whole response (attributes and up to 16 MiB of data). */
+  async send(message: IppMessage, options: SendOptions = {}): Promise<Exchange> {
+    const url = options.to === 'direct' ? this.options.printerDirect : this.options.target;
+    if (url === undefined) throw new ConformanceSkip('no --printer-direct URL given');
+    const auth = options.asOther ? this.options.otherAuth : this.options.auth;
+    const response = await ippRequest(url, message, {
+      ...(options.data !== undefined ? { data: options.data } : {}),
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
+      ...(auth ? { auth } : {}),
+      timeoutMs: this.options.requestTimeoutMs ?? 15_000,
+    });
+    const data = await readAll(response.data, MAX_RESPONSE_DATA);
+    return { message: response.message, data };
+  }
+
+  /** Get-Printer-Attributes (all), fetched once per run. */
+  async printerAttributes(): Promise<IppMessage> {
+    if (this.#state.printerAttributes) return this.#state.printerAttributes;
+    const { message } = await this.send(this.request('Get-Printer-Attributes', { operation: [attr('requested-attributes', val.keyword('all'))] }));
+    if (message.code < 0x0100) this.#state.printerAttributes = message;
+    return message;
+  }
+
+  async printerStrings(name: string): Promise<string[]> {
+    return getStrings(await this.printerAttributes(), 'printer', name);
+  }
+
+  /** Whether operations-supported lists the operation (RFC 8011 §5.4.15). */
+  async supportsOperation(name: string): Promise<boolean> {
+    const code = operationCode(name);
+    const a = findPrinterAttribute(await this.printerAttributes(), 'operations-supported');
+    return a?.values.some((v) => v.tag === 'enum' && v.value === code) ?? false;
+  }
+
+  /** Get-Job-Attributes for the job, as the given user. */
+  async jobAttributes(jobId: number, options: { asOther?: boolean; requested?: readonly string[] } = {}): Promise<IppMessage> {
+    const requested = options.requested ?? ['job-state', 'job-state-reasons', 'job-impressions-completed', 'job-originating-user-name'];
+    const req = this.request('Get-Job-Attributes', {
+      target: [attr('job-id', val.integer(jobId))],
+      operation: [attr('requested-attributes', ...requested.map(val.keyword))],
+      ...(options.asOther ? { asOther: true } : {}),
+    });
+    return (await this.send(req, options.asOther ? { asOther: true } : {})).message;
+  }
+
+  /** Polls Get-Job-Attributes until the job is canceled, aborted or completed (RFC 8011 §5.3.7). */
+  async waitForJob(jobId: number, timeoutMs = this.options.jobTimeoutMs ?? 30_000): Promise<JobOutcome> {
+    const deadline = Date.now() + timeoutMs;
+    for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
+      const message = await this.jobAttributes(jobId);
+      if (message.code >= 0x0100) throw new ConformanceFailure(`Get-Job-Attributes for job ${jobId} failed with status 0x${message.code.toString(16)}`);
+      const state = getInteger(message, 'job', 'job-state');
+      if (state !== undefined && TERMINAL_JOB_STATES.has(state)) return jobOutcome(message, state);
+      if (Date.now() > deadline) throw new ConformanceFailure(`job ${jobId} did not reach a terminal state within ${timeoutMs} ms (job-state ${state ?? 'missing'})`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+export interface JobOutcome {
+  readonly state: 'canceled' | 'aborted' | 'completed';
+  readonly reasons: readonly string[];
+  /** job-impressions-completed, when the target reports it. */
+  readonly impressions: number | undefined;
+  readonly message: IppMessage;
+}
+
+function jobOutcome(message: IppMessage, state: number): JobOutcome {
+  return {
+    state: state === 7 ? 'canceled' : state === 8 ? 'aborted' : 'completed',
+    reasons: getStrings(message, 'job', 'job-state-reasons'),
+    impressions: getInteger(message, 'job', 'job-impressions-completed'),
+    message,
+  };
+}
+
+export function findPrinterAttribute(message: IppMessage, name: string): IppAttribute | undefined {
+  for (const g of findGroups(message, GroupTag.printer)) {
+    const a = g.attributes.find((x) => x.name === name);
+    if (a) return a;
+  }
+  return undefined;
+}
+
+async function readAll(stream: Readable, limit: number): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const b = chunk as Buffer;
+    total += b.length;
+    if (total > limit) {
+      stream.destroy();
+      throw new ConformanceFailure(`response data exceeds ${limit} bytes`);
+    }
+    parts.push(b);
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}
