@@ -14,6 +14,8 @@ export const ExitCode = {
   security: 4,
   /** A peer could not be reached or answered with something that is not IPP. */
   unreachable: 5,
+  /** The printer does not support encrypted printing and --allow-plaintext was not given. */
+  notEncrypted: 6,
   /** A bug in tno itself. */
   internal: 70,
 } as const;

@@ -1,11 +1,26 @@
 import type { Command } from '../command.js';
+import { demoCommand } from './demo.js';
 import { intermediaryCommand } from './intermediary.js';
 import { ippCommand } from './ipp.js';
+import { cancelCommand, jobsCommand, statusCommand } from './job-commands.js';
+import { printCommand } from './print.js';
 import { printerCommand } from './printer.js';
 import { smimeCommand } from './smime.js';
+import { trustCommand } from './trust.js';
 
 /**
  * The top level of the tno command tree. Each entry lives in its own file under commands/;
  * add a command by adding its file and one line here.
  */
-export const commands: readonly Command[] = [intermediaryCommand, printerCommand, smimeCommand, ippCommand];
+export const commands: readonly Command[] = [
+  printCommand,
+  statusCommand,
+  jobsCommand,
+  cancelCommand,
+  trustCommand,
+  demoCommand,
+  intermediaryCommand,
+  printerCommand,
+  smimeCommand,
+  ippCommand,
+];

@@ -1,0 +1,122 @@
+/**
+ * What the user commands (print, status, jobs, cancel, trust) share: flags for reaching a printer,
+ * the state directory, and the mapping from client errors to one actionable line and an exit code.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isClientError, resolveStateDir, TrustStore, type ClientErrorCode, type Connection } from '@trustnoone/client';
+import { CliError, type Io } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+/** Flags every command that talks to a printer accepts (same names in every command). */
+export const connectionFlags = {
+  printer: { type: 'string', short: 'p' },
+  user: { type: 'string', short: 'U' },
+  ca: { type: 'string' },
+  'tls-pin': { type: 'string' },
+  state: { type: 'string' },
+  json: { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const connectionUsage = `  -p, --printer URL     printer or intermediary (ipp://, ipps://); default $TNO_PRINTER
+  -U, --user NAME       requesting-user-name (default $USER); with $TNO_PASSWORD set, also the
+                        HTTP Basic user name
+      --ca FILE         PEM CA certificate(s) to verify an ipps server with
+      --tls-pin HEX     SHA-256 fingerprint of the ipps server's TLS certificate
+      --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
+      --timeout SECONDS per request (default 60)
+      --json            machine-readable output on stdout`;
+
+type Parsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(argv: readonly string[], options: T): Parsed<T> {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (see --help)`, ExitCode.usage, { cause: err });
+  }
+}
+
+interface ConnectionValues {
+  printer?: string | undefined;
+  user?: string | undefined;
+  ca?: string | undefined;
+  'tls-pin'?: string | undefined;
+  timeout?: string | undefined;
+}
+
+export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Connection> {
+  const printer = v.printer ?? io.env.TNO_PRINTER;
+  if (!printer) throw new CliError('no printer given: use --printer URL (or set TNO_PRINTER)', ExitCode.usage);
+  if (!/^(ipps?|https?):\/\//i.test(printer)) throw new CliError(`--printer ${printer}: expected an ipp://, ipps://, http:// or https:// URL`, ExitCode.usage);
+  const userName = v.user ?? io.env.USER ?? io.env.LOGNAME;
+  let timeoutMs: number | undefined;
+  if (v.timeout !== undefined) {
+    const s = Number(v.timeout);
+    if (!Number.isFinite(s) || s <= 0) throw new CliError(`--timeout ${v.timeout}: expected a number of seconds`, ExitCode.usage);
+    timeoutMs = s * 1000;
+  }
+  let ca: Buffer | undefined;
+  if (v.ca !== undefined) ca = await readFlagFile('ca', v.ca, io);
+  const password = io.env.TNO_PASSWORD;
+  return {
+    printer,
+    ...(userName ? { userName } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
+    ...(ca || v['tls-pin'] ? { tls: { ...(ca ? { ca } : {}), ...(v['tls-pin'] ? { pinSha256: v['tls-pin'] } : {}) } } : {}),
+    ...(password && userName ? { auth: { user: userName, password } } : {}),
+  };
+}
+
+export async function readFlagFile(flag: string, file: string, io: Io): Promise<Buffer> {
+  try {
+    return await readFile(resolve(io.cwd, file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`--${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
+  }
+}
+
+export function trustStoreFrom(v: { state?: string | undefined }, io: Io): TrustStore {
+  return new TrustStore(resolveStateDir({ ...(v.state !== undefined ? { explicit: v.state } : {}), env: io.env, cwd: io.cwd }));
+}
+
+/** Exit status for each client error code (docs/cli.md lists the statuses). */
+const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
+  CLIENT_BAD_INPUT: ExitCode.usage,
+  CLIENT_ATTRIBUTE_NOT_SUPPORTED: ExitCode.usage,
+  CLIENT_FORMAT_NOT_SUPPORTED: ExitCode.usage,
+  CLIENT_UNREACHABLE: ExitCode.unreachable,
+  CLIENT_IPP_STATUS: ExitCode.failure,
+  CLIENT_JOB_FAILED: ExitCode.failure,
+  CLIENT_TIMEOUT: ExitCode.failure,
+  CLIENT_NOT_TRUSTNOONE: ExitCode.notEncrypted,
+  CLIENT_TRUST_KEY_INVALID: ExitCode.untrusted,
+  CLIENT_TRUST_FIRST_USE_REFUSED: ExitCode.untrusted,
+  CLIENT_TRUST_KEY_CHANGED: ExitCode.untrusted,
+  CLIENT_JOB_SECURITY_ERROR: ExitCode.security,
+  CLIENT_SEALED_ANSWER_INVALID: ExitCode.security,
+};
+
+/** Runs `fn`, turning a ClientError into a one-line CliError with the matching exit status. */
+export async function clientCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isClientError(err)) throw new CliError(err.message, EXIT_FOR[err.code], { cause: err });
+    throw err;
+  }
+}
+
+export function writeJson(io: Io, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function parseJobId(s: string | undefined): number {
+  if (s === undefined) throw new CliError('give the job id', ExitCode.usage);
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || n < 1 || n > 0x7fffffff) throw new CliError(`'${s}' is not a job id (an integer from 1)`, ExitCode.usage);
+  return n;
+}

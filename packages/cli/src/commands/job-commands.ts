@@ -1,0 +1,133 @@
+/**
+ * tno status, tno jobs, tno cancel: job status through any hop (printer or intermediary), like
+ * lpstat and cancel. `tno status --cert --key` asks for the job's attributes sealed to the owner
+ * (Get-Encrypted-Job-Attributes), which an intermediary can relay but not read.
+ */
+import { cancel, encryptedJobAttributes, jobs, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
+import type { IppValue } from '@trustnoone/ipp';
+import { CliError, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+
+function line(s: JobStatus): string {
+  const reasons = s.stateReasons.filter((r) => r !== 'none');
+  const extra = [reasons.length ? reasons.join(',') : '', s.impressionsCompleted !== undefined ? `${s.impressionsCompleted} impressions` : '', s.owner ?? '']
+    .filter(Boolean)
+    .join('  ');
+  return `${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`;
+}
+
+function showValue(v: IppValue): string {
+  switch (v.tag) {
+    case 'rangeOfInteger':
+      return `${v.value.lower}-${v.value.upper}`;
+    case 'resolution':
+      return `${v.value.x}x${v.value.y}${v.value.units === 3 ? 'dpi' : 'dpcm'}`;
+    case 'collection':
+      return `{${v.value.map((m) => `${m.name}=${m.values.map(showValue).join(',')}`).join(' ')}}`;
+    case 'octetString':
+    case 'raw':
+      return `<${v.value.length} bytes>`;
+    case 'dateTime':
+      return `${v.value.year}-${String(v.value.month).padStart(2, '0')}-${String(v.value.day).padStart(2, '0')}`;
+    default:
+      return 'value' in v && v.value !== undefined ? String(v.value) : v.tag;
+  }
+}
+
+const statusUsage = `Usage: tno status JOB-ID --printer URL [--cert CERT.pem --key KEY.pem] [--json]
+
+Shows a job's state. With --cert and --key, also asks the printer for the job's attributes
+sealed to your certificate (Get-Encrypted-Job-Attributes): the real job name, copies, media...,
+which the intermediary relays but cannot read. The answer must be signed by the printer key you
+trust.
+
+${connectionUsage}
+      --cert FILE       your certificate (the job owner's) ...
+      --key FILE        ... and its private key
+      --attribute NAME  with --cert: an attribute to ask for (repeatable; default a useful set)
+`;
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "show a job's state (and its sealed attributes with --cert/--key)",
+  usage: statusUsage,
+  async run(argv, io) {
+    const { values: v, positionals } = parseFlags(argv, { ...connectionFlags, cert: { type: 'string' }, key: { type: 'string' }, attribute: { type: 'string', multiple: true } });
+    if (positionals.length !== 1) throw new CliError('give exactly one JOB-ID (see tno status --help)', ExitCode.usage);
+    const jobId = parseJobId(positionals[0]);
+    const conn = await connectionFrom(v, io);
+    if ((v.cert === undefined) !== (v.key === undefined)) throw new CliError('--cert and --key go together', ExitCode.usage);
+    const s = await clientCall(() => status(conn, jobId));
+    let sealed: { name: string; values: string[] }[] | undefined;
+    if (v.cert !== undefined && v.key !== undefined) {
+      const certificate = (await readFlagFile('cert', v.cert, io)).toString('utf8');
+      const privateKey = (await readFlagFile('key', v.key, io)).toString('utf8');
+      const r = await clientCall(() =>
+        encryptedJobAttributes(conn, jobId, { certificate, privateKey, trust: { store: trustStoreFrom(v, io) }, ...(v.attribute ? { requested: v.attribute } : {}) }),
+      );
+      sealed = r.attributes.map((a) => ({ name: a.name, values: a.values.map(showValue) }));
+    }
+    if (v.json) {
+      writeJson(io, { ...s, ...(sealed ? { encryptedAttributes: Object.fromEntries(sealed.map((a) => [a.name, a.values.length === 1 ? a.values[0] : a.values])) } : {}) });
+    } else {
+      io.stdout.write(`${line(s)}\n`);
+      if (s.stateMessage) io.stdout.write(`        ${s.stateMessage}\n`);
+      for (const a of sealed ?? []) io.stdout.write(`        ${a.name} = ${a.values.join(', ')}\n`);
+    }
+    return ExitCode.ok;
+  },
+};
+
+const jobsUsage = `Usage: tno jobs --printer URL [--which not-completed|completed|all] [--mine] [--limit N] [--json]
+
+Lists jobs (Get-Jobs): id, state, name (the neutral name for sealed jobs), reasons.
+
+${connectionUsage}
+      --which WHICH     not-completed (default), completed or all
+      --mine            only your jobs
+      --limit N         at most N jobs
+`;
+
+export const jobsCommand: Command = {
+  name: 'jobs',
+  summary: 'list the jobs of a printer or intermediary',
+  usage: jobsUsage,
+  async run(argv, io) {
+    const { values: v, positionals } = parseFlags(argv, { ...connectionFlags, which: { type: 'string' }, mine: { type: 'boolean' }, limit: { type: 'string' } });
+    if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (see tno jobs --help)`, ExitCode.usage);
+    const which = (v.which ?? 'not-completed') as WhichJobs;
+    if (!['not-completed', 'completed', 'all'].includes(which)) throw new CliError(`--which ${v.which}: expected not-completed, completed or all`, ExitCode.usage);
+    const limit = v.limit === undefined ? undefined : Number(v.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new CliError(`--limit ${v.limit}: expected a positive integer`, ExitCode.usage);
+    const conn = await connectionFrom(v, io);
+    const list = await clientCall(() => jobs(conn, { which, myJobs: v.mine === true, ...(limit ? { limit } : {}) }));
+    if (v.json) writeJson(io, list);
+    else if (list.length === 0) io.stdout.write(`no ${which === 'all' ? '' : `${which} `}jobs\n`);
+    else io.stdout.write(`${list.map(line).join('\n')}\n`);
+    return ExitCode.ok;
+  },
+};
+
+const cancelUsage = `Usage: tno cancel JOB-ID --printer URL [--json]
+
+Cancels a job (Cancel-Job). Through an intermediary, the cancel reaches the printer too.
+
+${connectionUsage}
+`;
+
+export const cancelCommand: Command = {
+  name: 'cancel',
+  summary: 'cancel a job',
+  usage: cancelUsage,
+  async run(argv, io) {
+    const { values: v, positionals } = parseFlags(argv, connectionFlags);
+    if (positionals.length !== 1) throw new CliError('give exactly one JOB-ID (see tno cancel --help)', ExitCode.usage);
+    const jobId = parseJobId(positionals[0]);
+    const conn = await connectionFrom(v, io);
+    await clientCall(() => cancel(conn, jobId));
+    if (v.json) writeJson(io, { jobId, canceled: true });
+    else io.stdout.write(`job ${jobId} canceled\n`);
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,150 @@
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
+import { formatFingerprint, parseOptionStrings, print, type FirstUsePolicy, type JobAttributes, type PrintResult, type TrustCandidate } from '@trustnoone/client';
+import { CliError, type Command, type Io } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { ProgressBar } from '../progress.js';
+import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+
+const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
+                 [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
+                 [--allow-plaintext] [--no-wait] [--json]
+
+Seals FILE(s) to the printer's key (end-to-end encryption, TRUSTNOONE) and submits them as one
+job, directly or through an intermediary, then waits for the job to finish. One file is sent as
+Print-Job, several as Create-Job + Send-Document. Refuses printers without TRUSTNOONE unless
+--allow-plaintext.
+
+${connectionUsage}
+  -o name=value         Job Template attribute (copies, media, sides, print-quality, ...),
+                        checked against the printer's <name>-supported; repeatable. Also
+                        -o job-name=NAME and -o document-format=TYPE (default: detected)
+  -n, --copies N        same as -o copies=N
+      --sign-key FILE   sign the job (sign, then encrypt) with this private key ...
+      --sign-cert FILE  ... and certificate
+      --trust-on-first-use  pin an unknown printer's key without asking (warns on stderr)
+      --strict          never accept an unknown key: only pinned or anchor-verified printers
+                        (default on a terminal: ask; otherwise: refuse)
+      --allow-plaintext print in clear to a printer without TRUSTNOONE
+      --no-wait         return once the job is accepted
+`;
+
+async function askOnTerminal(io: Io, c: TrustCandidate): Promise<boolean> {
+  io.stderr.write(
+    `The printer ${c.printerUuid} (${c.printerUri}) is not known yet.\n` +
+      `Its key fingerprint (SHA-256) is\n  ${formatFingerprint(c.fingerprint)}\n` +
+      `Compare it with the one the printer shows (its panel or web page). Trust and pin this key? [y/N] `,
+  );
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  try {
+    const line: string = await new Promise((res) => rl.once('line', res).once('close', () => res('')));
+    return /^y(es)?$/i.test(line.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function firstUsePolicy(v: { 'trust-on-first-use'?: boolean | undefined; strict?: boolean | undefined }, io: Io): FirstUsePolicy {
+  if (v['trust-on-first-use'] && v.strict) throw new CliError('--trust-on-first-use and --strict contradict each other: give one', ExitCode.usage);
+  if (v['trust-on-first-use']) return 'accept';
+  if (v.strict) return 'refuse';
+  const interactive = (io.stdin as NodeJS.ReadStream).isTTY === true && (io.stderr as NodeJS.WriteStream).isTTY === true;
+  return interactive ? (c) => askOnTerminal(io, c) : 'refuse';
+}
+
+function trustLine(r: PrintResult): string {
+  if (!r.trust) return 'NOT encrypted (printed in clear)';
+  const fp = formatFingerprint(r.trust.fingerprint);
+  const how = r.trust.kind === 'verified' ? `key verified by ${r.trust.anchor}` : r.trust.kind === 'pinned' ? 'key pinned' : 'key trusted on first use';
+  return `encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp})`;
+}
+
+function resultJson(r: PrintResult): unknown {
+  return {
+    jobId: r.jobId,
+    jobUri: r.jobUri ?? null,
+    state: r.status?.state ?? 'submitted',
+    stateReasons: r.status?.stateReasons ?? [],
+    stateMessage: r.status?.stateMessage ?? null,
+    impressionsCompleted: r.status?.impressionsCompleted ?? null,
+    encrypted: r.encrypted,
+    signed: r.signed,
+    printerUuid: r.printerUuid ?? null,
+    trust: r.trust ? { kind: r.trust.kind, fingerprint: r.trust.fingerprint, subject: r.trust.subject } : null,
+  };
+}
+
+export const printCommand: Command = {
+  name: 'print',
+  summary: 'seal files to a printer and print them (end-to-end encrypted)',
+  usage,
+  async run(argv, io) {
+    const { values: v, positionals: files } = parseFlags(argv, {
+      ...connectionFlags,
+      option: { type: 'string', short: 'o', multiple: true },
+      copies: { type: 'string', short: 'n' },
+      'sign-key': { type: 'string' },
+      'sign-cert': { type: 'string' },
+      'trust-on-first-use': { type: 'boolean' },
+      strict: { type: 'boolean' },
+      'allow-plaintext': { type: 'boolean' },
+      'no-wait': { type: 'boolean' },
+    });
+    if (files.length === 0) throw new CliError('give at least one FILE to print (see tno print --help)', ExitCode.usage);
+    const conn = await connectionFrom(v, io);
+    const options = clientCallSync(() => parseOptionStrings(v.option ?? []));
+    const jobName = options['job-name']?.[0];
+    const format = options['document-format']?.[0];
+    delete options['job-name'];
+    delete options['document-format'];
+    const attributes: Record<string, string[]> = options;
+    if (v.copies !== undefined) attributes.copies = [v.copies];
+    if ((v['sign-key'] === undefined) !== (v['sign-cert'] === undefined)) throw new CliError('--sign-key and --sign-cert go together', ExitCode.usage);
+    const sign =
+      v['sign-key'] !== undefined && v['sign-cert'] !== undefined
+        ? { privateKey: await readFlagFile('sign-key', v['sign-key'], io), certificate: await readFlagFile('sign-cert', v['sign-cert'], io) }
+        : undefined;
+    const firstUse = firstUsePolicy(v, io);
+    const bar = new ProgressBar(io);
+    const result = await clientCall(() =>
+      print({
+        ...conn,
+        documents: files.map((f) => ({ path: resolve(io.cwd, f), ...(format ? { format } : {}) })),
+        attributes: attributes as JobAttributes,
+        ...(jobName !== undefined ? { jobName } : {}),
+        ...(sign ? { sign } : {}),
+        trust: { store: trustStoreFrom(v, io), firstUse },
+        allowPlaintext: v['allow-plaintext'] === true,
+        wait: v['no-wait'] !== true,
+        onProgress: (p) => {
+          if (p.phase === 'upload') bar.update(p.documents > 1 ? `document ${p.document}/${p.documents}` : 'upload', p.bytes, p.totalBytes);
+          if (p.phase === 'trust' && p.decision.kind === 'first-use') {
+            bar.done();
+            io.stderr.write(`tno: warning: trusting printer ${p.decision.printerUuid} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
+          }
+          if (p.phase === 'submitted') bar.done();
+        },
+      }),
+    );
+    if (v.json) writeJson(io, resultJson(result));
+    const state = result.status?.state;
+    if (!v.json) {
+      io.stdout.write(`job ${result.jobId} ${state ?? 'submitted'}: ${trustLine(result)}\n`);
+    }
+    if (state === undefined || state === 'completed') return ExitCode.ok;
+    const reasons = result.status!.stateReasons.filter((r) => r !== 'none');
+    const security = reasons.some((r) => r === 'document-security-error' || r === 'document-password-error');
+    throw new CliError(
+      `job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${security ? ': the printer could not verify the sealed job — it was tampered with, replayed, or sealed to another key' : ''}`,
+      security ? ExitCode.security : ExitCode.failure,
+    );
+  },
+};
+
+function clientCallSync<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new CliError((err as Error).message, ExitCode.usage, { cause: err });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * tno trust show|pin|forget: the user's trust in printer keys (SPEC-NOTES §3) — pins keyed by
+ * printer-uuid and trust anchors (site or manufacturer CAs), kept in the state directory.
+ */
+import { X509Certificate } from 'node:crypto';
+import { decideTrust, fingerprintOf, formatFingerprint, isClientError, pinPrinter, printerInfo } from '@trustnoone/client';
+import { CliError, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+
+const showUsage = `Usage: tno trust show [--printer URL] [--state DIR] [--json]
+
+Lists pinned printer keys and trust anchors. With --printer, also fetches that printer's key and
+says how it would be trusted (verified, pinned, unknown, or CHANGED), without pinning anything.
+
+${connectionUsage}
+`;
+
+const showCommand: Command = {
+  name: 'show',
+  summary: 'list pins and anchors; check a printer against them',
+  usage: showUsage,
+  async run(argv, io) {
+    const { values: v, positionals } = parseFlags(argv, connectionFlags);
+    if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (see tno trust show --help)`, ExitCode.usage);
+    const store = trustStoreFrom(v, io);
+    const pins = await clientCall(() => store.pins());
+    const anchors = (await clientCall(() => store.anchors())).map((a) => ({ subject: a.subject.split('\n').join(', '), fingerprint: fingerprintOf(a), validTo: a.validTo }));
+    let printer: Record<string, unknown> | undefined;
+    if (v.printer !== undefined || io.env.TNO_PRINTER) {
+      const conn = await connectionFrom(v, io);
+      const info = await clientCall(() => printerInfo(conn));
+      if (!info.trustnoone || !info.printerUuid || !info.certificatePem) {
+        printer = { uri: conn.printer, trustnoone: false };
+      } else {
+        let decision: string;
+        let detail = '';
+        let fingerprint = '';
+        try {
+          const d = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse' });
+          decision = d.kind;
+          fingerprint = d.fingerprint;
+        } catch (err) {
+          if (!isClientError(err)) throw err;
+          decision = err.code === 'CLIENT_TRUST_KEY_CHANGED' ? 'changed' : err.code === 'CLIENT_TRUST_FIRST_USE_REFUSED' ? 'unknown' : 'invalid';
+          detail = err.message;
+          fingerprint = /fingerprint ([0-9A-F:]{95})/.exec(err.message)?.[1]?.replace(/:/g, '').toLowerCase() ?? '';
+          if (!fingerprint) {
+            try {
+              fingerprint = fingerprintOf(new X509Certificate(info.certificatePem));
+            } catch {
+              fingerprint = '';
+            }
+          }
+        }
+        printer = { uri: conn.printer, trustnoone: true, printerUuid: info.printerUuid, fingerprint, decision, ...(detail ? { detail } : {}) };
+      }
+    }
+    if (v.json) {
+      writeJson(io, { stateDir: store.dir, pins, anchors, ...(printer ? { printer } : {}) });
+      return ExitCode.ok;
+    }
+    const out: string[] = [`trust store: ${store.dir}`];
+    const entries = Object.entries(pins);
+    out.push(entries.length ? 'pinned printer keys:' : 'no pinned printer keys');
+    for (const [uuid, p] of entries) out.push(`  ${uuid}  ${formatFingerprint(p.fingerprint)}  (${p.how}, ${p.pinnedAt}${p.printerUri ? `, ${p.printerUri}` : ''})`);
+    out.push(anchors.length ? 'trust anchors:' : 'no trust anchors');
+    for (const a of anchors) out.push(`  ${a.subject}  ${formatFingerprint(a.fingerprint)}  (until ${a.validTo})`);
+    if (printer) {
+      if (!printer.trustnoone) out.push(`${String(printer.uri)}: does not support encrypted printing (TRUSTNOONE)`);
+      else {
+        out.push(`${String(printer.uri)}: printer ${String(printer.printerUuid)}, key ${formatFingerprint(String(printer.fingerprint))}: ${String(printer.decision).toUpperCase()}`);
+        if (printer.detail) out.push(`  ${String(printer.detail)}`);
+      }
+    }
+    io.stdout.write(`${out.join('\n')}\n`);
+    return ExitCode.ok;
+  },
+};
+
+const pinUsage = `Usage: tno trust pin --printer URL [--fingerprint HEX] [--state DIR] [--json]
+       tno trust pin --anchor CA.pem [--state DIR] [--json]
+
+Pins the key a printer offers now, for its printer-uuid. Read the fingerprint on the printer
+itself (its panel or web page) and pass it with --fingerprint: the key is pinned only if it
+matches, and only then may it replace a different existing pin. With --anchor, adds a CA whose
+certificates, naming a printer's urn:uuid, are trusted without pinning.
+
+${connectionUsage}
+      --fingerprint HEX SHA-256 fingerprint of the printer's key, colons optional
+      --anchor FILE     add a trust anchor (PEM CA certificate) instead
+`;
+
+const pinCommand: Command = {
+  name: 'pin',
+  summary: "pin a printer's key (or add a trust anchor)",
+  usage: pinUsage,
+  async run(argv, io) {
+    const { values: v, positionals } = parseFlags(argv, { ...connectionFlags, fingerprint: { type: 'string' }, anchor: { type: 'string' } });
+    if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (see tno trust pin --help)`, ExitCode.usage);
+    const store = trustStoreFrom(v, io);
+    if (v.anchor !== undefined) {
+      if (v.printer !== undefined || v.fingerprint !== undefined) throw new CliError('--anchor stands alone: pin a printer and add an anchor in two commands', ExitCode.usage);
+      const pem = (await readFlagFile('anchor', v.anchor, io)).toString('utf8');
+      const fp = await clientCall(() => store.addAnchor(pem));
+      if (v.json) writeJson(io, { anchor: fp });
+      else io.stdout.write(`trust anchor added: ${formatFingerprint(fp)}\n`);
+      return ExitCode.ok;
+    }
+    const conn = await connectionFrom(v, io);
+    const r = await clientCall(() => pinPrinter(conn, { store, ...(v.fingerprint !== undefined ? { fingerprint: v.fingerprint } : {}) }));
+    if (v.json) writeJson(io, { printerUuid: r.printerUuid, fingerprint: r.fingerprint, subject: r.subject, replaced: r.previous?.fingerprint ?? null });
+    else {
+      io.stdout.write(`pinned printer ${r.printerUuid}: ${formatFingerprint(r.fingerprint)}\n`);
+      if (v.fingerprint === undefined) io.stderr.write("tno: note: pinned without --fingerprint; compare the fingerprint above with the printer's own display\n");
+    }
+    return ExitCode.ok;
+  },
+};
+
+const forgetUsage = `Usage: tno trust forget PRINTER-UUID [--state DIR] [--json]
+       tno trust forget --printer URL [--state DIR] [--json]
+       tno trust forget --anchor FINGERPRINT [--state DIR] [--json]
+
+Removes a pin (by printer-uuid, or every pin made for that URL) or a trust anchor. Nothing is
+contacted. After forgetting, the printer's next key is a first use again.
+
+      --printer URL     forget the pins recorded for this URL
+      --anchor HEX      remove the trust anchor with this SHA-256 fingerprint
+      --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
+      --json            machine-readable output
+`;
+
+const forgetCommand: Command = {
+  name: 'forget',
+  summary: 'remove a pin or a trust anchor',
+  usage: forgetUsage,
+  async run(argv, io) {
+    const { values: v, positionals } = parseFlags(argv, { printer: { type: 'string', short: 'p' }, anchor: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean' } });
+    const store = trustStoreFrom(v, io);
+    const given = [positionals.length > 0, v.printer !== undefined, v.anchor !== undefined].filter(Boolean).length;
+    if (given !== 1 || positionals.length > 1) throw new CliError('give one PRINTER-UUID, or --printer URL, or --anchor FINGERPRINT (see tno trust forget --help)', ExitCode.usage);
+    let removed: string[] = [];
+    if (v.anchor !== undefined) {
+      if (await clientCall(() => store.removeAnchor(v.anchor!))) removed = [v.anchor];
+    } else {
+      const pins = await clientCall(() => store.pins());
+      const targets = positionals[0] !== undefined ? [positionals[0].toLowerCase()] : Object.entries(pins).filter(([, p]) => p.printerUri === v.printer).map(([u]) => u);
+      for (const uuid of targets) if (await clientCall(() => store.forget(uuid))) removed.push(uuid);
+    }
+    if (v.json) writeJson(io, { removed });
+    if (removed.length === 0) throw new CliError('nothing to forget: no such pin or anchor (see tno trust show)', ExitCode.failure);
+    if (!v.json) io.stdout.write(`forgotten: ${removed.join(', ')}\n`);
+    return ExitCode.ok;
+  },
+};
+
+export const trustCommand: Command = {
+  name: 'trust',
+  summary: 'show, pin and forget printer keys and trust anchors',
+  subcommands: [showCommand, pinCommand, forgetCommand],
+};
