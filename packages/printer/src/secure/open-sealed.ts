@@ -84,7 +84,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
 
   async function decrypt(submission: SealedSubmission, innerPath: string): Promise<OpenedEnvelope> {
     try {
-      return await openToFile(createReadStream(submission.ciphertextPath), innerPath, {
+      return await openToFile(createReadStream(submission.ciphertextPath, { highWaterMark: 1 << 20 }), innerPath, {
         privateKey: o.keys.privateKey,
         certificate: o.keys.certificate,
         ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
@@ -102,7 +102,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
   async function openInner(job: Job, submission: SealedSubmission, opened: OpenedEnvelope, innerPath: string, documentPath: string): Promise<OpenedDocument> {
     let streamed;
     try {
-      streamed = await readIppMessage(createReadStream(innerPath));
+      streamed = await readIppMessage(createReadStream(innerPath, { highWaterMark: 1 << 20 }));
     } catch (err) {
       if (err instanceof IppError) throw new SecurityFailure('inner-malformed', `IPP_${err.code}`, `inner request does not decode: ${err.message}`, { cause: err });
       throw err;
