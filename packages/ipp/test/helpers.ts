@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Buffer } from 'node:buffer';
 
 export const SHARED_VECTORS = '/work/shared/vectors/ipp';
-const LOCAL_VECTORS = new URL('../../../vectors/ipp/', import.meta.url).pathname;
+const LOCAL_VECTORS = new URL('../../../vectors/ipp/captures/', import.meta.url).pathname;
 
 /** The captures: the shared directory when present, else our checked-in copy under vectors/ipp/. */
 export function vectorDir(): string {
