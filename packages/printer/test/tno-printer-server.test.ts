@@ -35,7 +35,7 @@ function capture(): { io: Io; out: () => string } {
 describe('tno printer', () => {
   it('prints the URI as its first line, serves it, and exits 0 on SIGTERM', async () => {
     const d = await tempDir();
-    const child = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), '--conditions=source', launcher, 'printer', '--port', '0', '--state', d.path], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, 'printer', '--port', '0', '--state', d.path], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
