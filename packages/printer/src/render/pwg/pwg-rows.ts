@@ -30,14 +30,19 @@ export class PwgRowDecoder {
     this.white = whiteByte(header);
   }
 
+  /** True when the last row returned by next() is a repeat of the one before (same bytes). */
+  repeated = false;
+
   /** The next row of the page (the returned buffer is reused by the next call). */
   next(): Uint8Array {
     if (this.rowsDone >= this.header.height) throw new RangeError('all rows of the page were read');
     this.rowsDone++;
     if (this.repeatsLeft > 0) {
       this.repeatsLeft--;
+      this.repeated = true;
       return this.line;
     }
+    this.repeated = false;
     const repeatAt = this.reader.offset;
     const repeats = this.reader.byte('line repeat count');
     if (this.rowsDone + repeats > this.header.height) {

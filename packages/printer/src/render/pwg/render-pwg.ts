@@ -51,7 +51,8 @@ export async function renderPwgRaster(context: FormatContext): Promise<RenderedP
         const decoder = new PwgRowDecoder(reader, header);
         const converted = new Uint8Array(header.width * outChannels);
         for (let y = 0; y < header.height; y++) {
-          convertRow(header, decoder.next(), converted, outChannels);
+          const row = decoder.next();
+          if (!decoder.repeated) convertRow(header, row, converted, outChannels); // PWG line repeats: same pixels
           await scaler.push(converted);
         }
         await png.finish();
