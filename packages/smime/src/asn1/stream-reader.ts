@@ -165,12 +165,36 @@ export class BerStreamReader {
       return;
     }
     if (depth > 8) throw new CmsError(CmsErrorCode.limitExceeded, `${what}: constructed OCTET STRING nested deeper than 8`, { offset: h.offset });
-    while (await this.hasMore(h)) {
+    for (;;) {
+      // Fast path: segments already buffered in full are taken synchronously and handed on as one
+      // batch (OpenSSL's -stream output uses segments of ~1 KiB; an await per segment costs more
+      // than the AES work).
+      const batch = this.takeBufferedSegments(h, 4 * 1024 * 1024);
+      if (batch.length === 1) yield batch[0]!;
+      else if (batch.length > 1) yield Buffer.concat(batch);
+      if (!(await this.hasMore(h))) break;
       const seg = await this.readHeader(what);
       if (seg.tagClass !== 0 || seg.tag !== 0x04) throw malformed(`${what}: segment is not an OCTET STRING`, seg.offset);
       yield* this.octetStringContent(seg, what, depth + 1);
     }
     if (h.end !== null && this.offset !== h.end) throw malformed(`${what}: segments overrun the constructed length`, this.offset);
+  }
+
+  /** Primitive OCTET STRING segments of `h` that are fully buffered, up to `max` content bytes. */
+  private takeBufferedSegments(h: StreamHeader, max: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let total = 0;
+    while (total < max) {
+      if (h.end !== null ? this.offset >= h.end : this.available >= 2 && this.buf[this.pos] === 0 && this.buf[this.pos + 1] === 0) break;
+      const seg = readHeader(this.buf, this.pos, this.consumed);
+      if (!seg || seg.constructed || seg.tagClass !== 0 || seg.tag !== 0x04 || seg.length === null) break;
+      const size = seg.headerLength + seg.length;
+      if (this.available < size || (h.end !== null && this.offset + size > h.end)) break;
+      out.push(this.buf.subarray(this.pos + seg.headerLength, this.pos + size));
+      this.pos += size;
+      total += seg.length;
+    }
+    return out;
   }
 
   /** Yields exactly `n` bytes as they arrive. */
