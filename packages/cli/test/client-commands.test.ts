@@ -1,0 +1,121 @@
+/**
+ * tno print / status / jobs / cancel / trust against the real printer emulator, directly and
+ * through the intermediary, on 127.0.0.1: exit statuses, one-line errors, JSON output.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '@trustnoone/cli';
+import { formatFingerprint } from '@trustnoone/client';
+import { startIntermediary, type RunningIntermediary } from '@trustnoone/intermediary';
+import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
+import { tno } from './helpers.js';
+
+let dir: string;
+let printer: RunningPrinter;
+let relay: RunningIntermediary;
+let doc: string;
+let fingerprint: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tno-cli-client-'));
+  printer = await startPrinter({ stateDir: join(dir, 'printer'), port: 0, logger: false });
+  relay = await startIntermediary({ stateDir: join(dir, 'relay'), port: 0, upstreams: [{ uri: printer.uri }], handleSignals: false, announce: () => undefined, logger: false });
+  fingerprint = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
+  doc = join(dir, 'memo.txt');
+  await writeFile(doc, 'memo\n\fpage two\n');
+});
+
+afterAll(async () => {
+  await relay?.close();
+  await printer?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function oneLine(err: string): void {
+  expect(err.trimEnd().split('\n')).toHaveLength(1);
+  expect(err).toMatch(/^tno: /);
+}
+
+describe('tno print and tno trust', () => {
+  it('refuses an unknown printer without a terminal to ask (exit 3), naming the fix', async () => {
+    const state = join(dir, 'state-strict');
+    const r = await tno(['print', doc, '--printer', relay.uri, '--state', state]);
+    expect(r.code).toBe(ExitCode.untrusted);
+    oneLine(r.err);
+    expect(r.err).toContain('tno trust pin');
+    expect(r.err).toContain(formatFingerprint(fingerprint));
+  });
+
+  it('pins only the fingerprint read on the printer, then prints through the intermediary', async () => {
+    const state = join(dir, 'state-pin');
+    const wrong = await tno(['trust', 'pin', '--printer', relay.uri, '--state', state, '--fingerprint', 'ab'.repeat(32)]);
+    expect(wrong.code).toBe(ExitCode.untrusted);
+    oneLine(wrong.err);
+    const pin = await tno(['trust', 'pin', '--printer', relay.uri, '--state', state, '--fingerprint', formatFingerprint(fingerprint), '--json']);
+    expect(pin.code).toBe(ExitCode.ok);
+    expect(JSON.parse(pin.out)).toMatchObject({ fingerprint });
+
+    const r = await tno(['print', doc, '--printer', relay.uri, '--state', state, '--strict', '-n', '2', '-o', 'job-name=Board minutes']);
+    expect(r.code, r.err).toBe(ExitCode.ok);
+    expect(r.out).toMatch(/^job \d+ completed: encrypted to urn:uuid:\S+ \(key pinned, fingerprint [0-9A-F:]+\)\n$/);
+
+    const show = await tno(['trust', 'show', '--printer', relay.uri, '--state', state, '--json']);
+    expect(JSON.parse(show.out).printer).toMatchObject({ decision: 'pinned', fingerprint });
+  });
+
+  it('trusts on first use with --trust-on-first-use, warning with the fingerprint; --json for scripts', async () => {
+    const state = join(dir, 'state-tofu');
+    const r = await tno(['print', doc, '--printer', printer.uri, '--state', state, '--trust-on-first-use', '--json']);
+    expect(r.code, r.err).toBe(ExitCode.ok);
+    expect(r.err).toContain(`on first use; its key fingerprint is ${formatFingerprint(fingerprint)}`);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ state: 'completed', encrypted: true, signed: false, trust: { kind: 'first-use', fingerprint } });
+
+    const st = await tno(['status', String(j.jobId), '--printer', printer.uri, '--json']);
+    expect(JSON.parse(st.out)).toMatchObject({ jobId: j.jobId, state: 'completed' });
+    const list = await tno(['jobs', '--printer', printer.uri, '--which', 'completed', '--json']);
+    expect(JSON.parse(list.out).map((x: { jobId: number }) => x.jobId)).toContain(j.jobId);
+    const cancel = await tno(['cancel', String(j.jobId), '--printer', printer.uri]);
+    expect(cancel.code).toBe(ExitCode.failure);
+    oneLine(cancel.err);
+
+    const forget = await tno(['trust', 'forget', j.trust ? JSON.parse(r.out).printerUuid : '', '--state', state]);
+    expect(forget.code).toBe(ExitCode.ok);
+    const again = await tno(['trust', 'forget', '--printer', printer.uri, '--state', state]);
+    expect(again.code).toBe(ExitCode.failure);
+  });
+
+  it('refuses an unsupported -o value before sending anything (exit 2)', async () => {
+    const r = await tno(['print', doc, '--printer', printer.uri, '--state', join(dir, 'state-o'), '--trust-on-first-use', '-o', 'sides=three-sided']);
+    expect(r.code).toBe(ExitCode.usage);
+    oneLine(r.err);
+    expect(r.err).toContain('sides=three-sided');
+  });
+
+  it('shows upload progress for a large document', async () => {
+    const state = join(dir, 'state-big');
+    // Not a real PDF: the printer refuses it quickly once received, which is all this test needs.
+    const big = join(dir, 'big.pdf');
+    await writeFile(big, '%PDF-1.4\n'.concat('x'.repeat(70).concat('\n').repeat(90_000)));
+    const r = await tno(['print', big, '--printer', printer.uri, '--state', state, '--trust-on-first-use', '--no-wait', '--json']);
+    expect(r.code, r.err).toBe(ExitCode.ok);
+    expect(r.err).toMatch(/upload: 0% of 6\.\d MB sent\n(.*\n)*upload: 100% of 6\.\d MB sent\n/);
+    expect(JSON.parse(r.out).state).toBe('submitted');
+  });
+
+  it('gives usage errors as one line with exit 2', async () => {
+    for (const args of [['print'], ['print', doc], ['status', 'x', '--printer', printer.uri], ['jobs', '--printer', printer.uri, '--which', 'some'], ['print', doc, '--printer', printer.uri, '--strict', '--trust-on-first-use'], ['trust', 'forget']]) {
+      const r = await tno(args);
+      expect(r.code, args.join(' ')).toBe(ExitCode.usage);
+      oneLine(r.err);
+    }
+  });
+
+  it('reports an unreachable printer with exit 5', async () => {
+    const r = await tno(['jobs', '--printer', 'ipp://127.0.0.1:1/ipp/print', '--timeout', '2']);
+    expect(r.code).toBe(ExitCode.unreachable);
+    oneLine(r.err);
+  });
+});
