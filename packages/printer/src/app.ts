@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
+import { registerWebPage } from './http/web-page.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
@@ -25,6 +26,7 @@ import { loadOrCreateIdentity } from './state/identity.js';
 import { cleanJobsOnStart, prepareState, stateLayout } from './state/state-dir.js';
 
 export const IPP_PATHS = ['/ipp/print', '/'] as const;
+
 
 /** The parts of a built printer that callers (server, CLI, tests, benchmark) use. */
 export interface PrinterHandle {
@@ -147,6 +149,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     limits: { maxDocumentBytes: runtime.limits.maxDocumentBytes },
     validate: checkRequest,
   });
+
+  registerWebPage(app, runtime, keys.fingerprint);
 
   let closed = false;
   return {

@@ -1,0 +1,130 @@
+/**
+ * Untrusted input at the printer's own layers, with fast-check: Job Template checks accept or
+ * report any attribute list without throwing; format sniffing never throws; the decompressing
+ * spool either writes or fails with an error on arbitrary bytes (never hangs, never exceeds its
+ * cap); garbage HTTP bodies get an IPP error and the printer keeps serving. Plus the web page.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IppAttribute, IppValue } from '@trustnoone/ipp';
+import type { PrinterHandle } from '@trustnoone/printer';
+import { checkJobTemplate } from '../src/jobs/job-template.js';
+import { sniffFormat } from '../src/pipeline/sniff.js';
+import { SpoolLimitError, spoolToFile } from '../src/pipeline/spool.js';
+import { answer, Op, printer, request, send, tempDir } from './support/ipp.js';
+
+const value: fc.Arbitrary<IppValue> = fc.oneof(
+  fc.integer().map((v): IppValue => ({ tag: 'integer', value: v })),
+  fc.integer({ min: 0, max: 20 }).map((v): IppValue => ({ tag: 'enum', value: v })),
+  fc.boolean().map((v): IppValue => ({ tag: 'boolean', value: v })),
+  fc.constantFrom('one-sided', 'iso_a4_210x297mm', 'color', 'x', '').map((v): IppValue => ({ tag: 'keyword', value: v })),
+  fc.record({ x: fc.integer(), y: fc.integer(), units: fc.constantFrom(3 as const, 4 as const) }).map((v): IppValue => ({ tag: 'resolution', value: v })),
+  fc.constant<IppValue>({ tag: 'noValue' }),
+);
+const attribute: fc.Arbitrary<IppAttribute> = fc.letrec((tie) => ({
+  attr: fc.record({
+    name: fc.constantFrom('copies', 'media', 'media-col', 'sides', 'print-quality', 'printer-resolution', 'finishings', 'media-size', 'x-dimension', 'bogus'),
+    values: fc.array(fc.oneof({ depthSize: 'small' }, value, fc.array(tie('attr') as fc.Arbitrary<IppAttribute>, { maxLength: 3 }).map((m): IppValue => ({ tag: 'collection', value: m }))), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  }),
+})).attr as fc.Arbitrary<IppAttribute>;
+
+describe('Job Template checks (property)', () => {
+  it('never throw; every input attribute is either applied or reported unsupported', () => {
+    fc.assert(
+      fc.property(fc.array(attribute, { maxLength: 8 }), (attrs) => {
+        const r = checkJobTemplate(attrs);
+        expect(r.applied.copies).toBeGreaterThanOrEqual(1);
+        expect(r.applied.copies).toBeLessThanOrEqual(999);
+        const applied = r.applied.attributes.map((a) => a.name);
+        for (const a of attrs) expect(applied.includes(a.name) || r.unsupported.some((u) => u.name === a.name)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('format sniffing (property)', () => {
+  it('never throws and recognises the magic numbers', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 16 }), (b) => void sniffFormat(b)));
+    expect(sniffFormat(new TextEncoder().encode('RaS2'))).toBe('image/pwg-raster');
+    expect(sniffFormat(new TextEncoder().encode('%PDF-1.7'))).toBe('application/pdf');
+    expect(sniffFormat(Uint8Array.of(0xff, 0xd8, 0xff, 0xe0))).toBe('image/jpeg');
+    expect(sniffFormat(Uint8Array.of(0x00, 0x01))).toBeUndefined();
+  });
+});
+
+describe('decompressing spool (property)', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  beforeAll(async () => {
+    dir = await tempDir();
+  });
+  afterAll(async () => dir.remove());
+
+  it('writes or rejects arbitrary gzip/deflate input, and leaves no partial file on failure', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.constantFrom('gzip' as const, 'deflate' as const), async (bytes, compression) => {
+        const file = join(dir.path, `f${n++}`);
+        try {
+          const r = await spoolToFile(Readable.from([Buffer.from(bytes)]), file, { maxBytes: 1 << 20, compression });
+          expect(r.bytes).toBe((await readFile(file)).length);
+        } catch {
+          await expect(readFile(file)).rejects.toThrow();
+        }
+        await rm(file, { force: true });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stops a decompression bomb at the cap', async () => {
+    const bomb = gzipSync(Buffer.alloc(64 << 20));
+    const file = join(dir.path, 'bomb');
+    await expect(spoolToFile(Readable.from([bomb]), file, { maxBytes: 1 << 20, compression: 'gzip' })).rejects.toBeInstanceOf(SpoolLimitError);
+    await expect(readFile(file)).rejects.toThrow();
+  });
+});
+
+describe('HTTP layer', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let p: PrinterHandle;
+  beforeAll(async () => {
+    dir = await tempDir();
+    p = await printer(dir.path);
+  });
+  afterAll(async () => {
+    await p.close();
+    await dir.remove();
+  });
+
+  it('answers garbage bodies with an IPP error and keeps serving (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (body) => {
+        const res = await p.app.inject({ method: 'POST', url: '/ipp/print', headers: { 'content-type': 'application/ipp' }, payload: Buffer.from(body) });
+        expect(res.statusCode).toBe(200);
+        expect(answer(res.rawPayload).status).toBeGreaterThanOrEqual(0x0400);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await send(p.app, request(Op.GetPrinterAttributes))).status).toBe(0);
+  });
+
+  it('shows printer-uuid and the certificate fingerprint on its web page, and serves its icon', async () => {
+    const page = await p.app.inject({ method: 'GET', url: '/' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(p.uuid);
+    expect(page.body.replace(/:/g, '').toLowerCase()).toContain(p.keys.fingerprint);
+    const icon = await p.app.inject({ method: 'GET', url: '/icon.png' });
+    expect(icon.headers['content-type']).toBe('image/png');
+    const png = PNG.sync.read(icon.rawPayload);
+    expect([png.width, png.height]).toEqual([128, 128]);
+  });
+});
