@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CmsErrorCode, createCertificate, createIdentity, generateKeyPair, OID, open, seal, sealToBytes } from '@trustnoone/smime';
 import { createTestPki, type TestPki } from './helpers/pki.js';
+import { reseal } from './helpers/reseal.js';
 
 let pki: TestPki;
 beforeAll(() => {
@@ -86,5 +87,50 @@ describe('verification failures throw', () => {
     expect(() => seal(msg, { recipients: [pki.ids.p256.certificate], signer: { certificate: pki.ids.p256.certificate, privateKey: pki.ids.p384.privateKey } })).toThrowError(
       expect.objectContaining({ code: CmsErrorCode.badOptions }) as Error,
     );
+  });
+});
+
+describe('behind a valid tag: the signature itself is checked', () => {
+  const cek = new Uint8Array(32).fill(3);
+  const sealSigned = (kind: 'ed25519' | 'p256' | 'rsa'): Promise<Uint8Array> =>
+    sealToBytes(msg, { recipients: [pki.ids.p256.certificate], contentEncryptionKey: cek, signer: { certificate: pki.ids[kind].certificate, privateKey: pki.ids[kind].privateKey } });
+
+  it('an unaltered re-encryption (definite-length, primitive encryptedContent) still opens', async () => {
+    const env = reseal(await sealSigned('ed25519'), cek, (p) => p);
+    const res = await open(env, { privateKey: pki.ids.p256.privateKey, requireSignature: true });
+    expect(Buffer.from(res.plaintext).equals(msg)).toBe(true);
+  });
+
+  it('altered content: CMS_SIGNATURE_INVALID (message-digest mismatch)', async () => {
+    const env = reseal(await sealSigned('p256'), cek, (p) => {
+      const at = p.indexOf(Buffer.from('inner application'));
+      p[at] ^= 0x20;
+      return p;
+    });
+    await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.signatureInvalid });
+  });
+
+  for (const kind of ['ed25519', 'p256', 'rsa'] as const) {
+    it(`${kind}: a flipped bit in the signature value gives CMS_SIGNATURE_INVALID`, async () => {
+      const env = reseal(await sealSigned(kind), cek, (p) => {
+        p[p.length - 10] ^= 0x01; // inside the signature OCTET STRING, the last field
+        return p;
+      });
+      await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.signatureInvalid });
+    });
+  }
+
+  it('a signed attribute altered after signing: CMS_SIGNATURE_INVALID', async () => {
+    const when = new Date('2026-03-04T05:06:07Z');
+    const env = reseal(
+      await sealToBytes(msg, { recipients: [pki.ids.p256.certificate], contentEncryptionKey: cek, signer: { certificate: pki.ids.ed25519.certificate, privateKey: pki.ids.ed25519.privateKey, signingTime: when } }),
+      cek,
+      (p) => {
+        const at = p.indexOf(Buffer.from('260304050607Z'));
+        p[at + 1] = 0x37; // 2026 -> 2027
+        return p;
+      },
+    );
+    await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.signatureInvalid });
   });
 });
