@@ -1,0 +1,338 @@
+/**
+ * TRUSTNOONE at the printer (PWG IPP Encrypted Jobs and Documents, SPEC-NOTES §1–2): the key is
+ * advertised and usable, a sealed job prints, and every damaged, replayed, redirected, misdirected
+ * or downgraded envelope is refused with document-security-error and prints nothing. The sealed
+ * tests also run through an intermediary, which must relay the printer's verdict.
+ */
+import { createIdentity, certificateToPem, certificateUuids, open, pemLines, privateKeyToPem } from '@trustnoone/smime';
+import { decodeMessage, type IppMessage } from '@trustnoone/ipp';
+import { newJobNonce } from '@trustnoone/profile';
+import { expectAttribute, expectStatus, statusNameOf } from '../expect.js';
+import { envelopeRegions, flipIn, type EnvelopeRegions } from '../envelope-regions.js';
+import { attr, val } from '../ipp-builders.js';
+import { ConformanceFailure, defineSuite, defineTest, type TestDefinition } from '../model.js';
+import type { TestContext } from '../context.js';
+import { opensslEncrypt } from '../openssl.js';
+import { advertisedCertificate, expectSealedRefusal, innerPlaintext, sealJob, secretName, submitSealed } from '../sealed.js';
+import { BOTH, PRINTER, isSuccess, jobIdOf, printableRaster } from './shared.js';
+
+const SPEC_PREFIX = 'SPEC-NOTES';
+const USABLE_KEYS = new Set(['p256', 'p384', 'p521', 'x25519', 'rsa']);
+
+/** A fresh sealed envelope of a one-page raster job, and the secret job name inside it. */
+async function freshEnvelope(t: TestContext, label: string, extra: { printerUuid?: string; cipher?: 'aes-256-cbc' } = {}): Promise<{ envelope: Uint8Array; secret: string }> {
+  const secret = secretName(label);
+  const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret, ...extra });
+  return { envelope, secret };
+}
+
+const tamperTest = (name: string, region: string, damage: (envelope: Uint8Array, r: EnvelopeRegions) => Uint8Array): TestDefinition =>
+  defineTest({
+    id: `trustnoone-printer.tampered-${name}`,
+    title: `an envelope damaged in its ${region} is refused and prints nothing`,
+    level: 'REQUIRED',
+    section: `${SPEC_PREFIX} §2 (RFC 5083 §2.2)`,
+    roles: BOTH,
+    requires: ['sealed-print'],
+    async run(t) {
+      const { envelope, secret } = await freshEnvelope(t, `tampered-${name}`);
+      await expectSealedRefusal(t, await submitSealed(t, damage(envelope, envelopeRegions(envelope))), secret);
+    },
+  });
+
+export const trustnoonePrinter = defineSuite({
+  id: 'trustnoone-printer',
+  title: 'TRUSTNOONE printer',
+  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the SPEC-NOTES profile',
+  tests: [
+    defineTest({
+      id: 'trustnoone-printer.printer-pkcs7-public-key',
+      title: 'printer-pkcs7-public-key is 1setOf text(MAX): the PEM certificate, one line per value',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §1`,
+      roles: BOTH,
+      requires: ['ipp'],
+      async run(t) {
+        expectAttribute('printer-pkcs7-public-key')
+          .inGroup('printer')
+          .ofSyntax('1setOf text(MAX)')
+          .where('PEM lines without line breaks, starting with -----BEGIN CERTIFICATE-----', (a) => {
+            const lines = a.values.map((v) => ('value' in v && typeof v.value === 'string' ? v.value : ''));
+            return lines[0] === '-----BEGIN CERTIFICATE-----' && lines.every((l) => !/[\r\n]/.test(l) && l.length > 0);
+          })
+          .in(await t.printerAttributes());
+        t.provide('trustnoone');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.certificate-usable',
+      title: 'the advertised certificate parses, is within its validity period and has a key sealing can use',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §1, §4`,
+      roles: BOTH,
+      requires: ['trustnoone'],
+      async run(t) {
+        const { certificate, pem } = await advertisedCertificate(t);
+        const now = Date.now();
+        if (certificate.notBefore.getTime() > now || certificate.notAfter.getTime() < now) {
+          throw new ConformanceFailure(`certificate valid ${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()}, not now`);
+        }
+        if (!USABLE_KEYS.has(certificate.keyKind)) throw new ConformanceFailure(`certificate key is ${certificate.keyKind}, not one RFC 8551 §2.7 key management can encrypt to`);
+        t.note(`key ${certificate.keyKind}, SHA-256 ${certificate.fingerprint}`);
+        t.remember('printer-certificate', pem);
+        t.remember('printer-key-kind', certificate.keyKind);
+        t.provide('printer-key');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.certificate-names-printer-uuid',
+      title: "the certificate's urn:uuid: subjectAltName is the printer-uuid",
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §3`,
+      roles: BOTH,
+      requires: ['printer-key', 'printer-uuid'],
+      async run(t) {
+        const { certificate } = await advertisedCertificate(t);
+        const uuid = t.need<string>('printer-uuid');
+        const named = certificateUuids(certificate).map((u) => `urn:uuid:${u}`);
+        if (!named.includes(uuid)) throw new ConformanceFailure(`subjectAltName names ${named.join(', ') || 'no urn:uuid:'}, printer-uuid is ${uuid}`);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.pkcs7-document-format-supported',
+      title: 'application/pkcs7-mime is accepted and pkcs7-document-format-supported lists the formats inside',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §1`,
+      roles: BOTH,
+      requires: ['trustnoone'],
+      async run(t) {
+        const attrs = await t.printerAttributes();
+        expectAttribute('document-format-supported').inGroup('printer').ofSyntax('1setOf mimeMediaType').containing('application/pkcs7-mime').in(attrs);
+        expectAttribute('pkcs7-document-format-supported').inGroup('printer').ofSyntax('1setOf mimeMediaType').in(attrs);
+        if (await t.supportsOperation('Get-Encrypted-Job-Attributes')) t.provide('get-encrypted-job-attributes');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.cleartext-policy',
+      title: 'the cleartext policy is stated by document-format-supported and kept by Validate-Job',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2`,
+      roles: PRINTER,
+      requires: ['trustnoone', 'validate-job'],
+      async run(t) {
+        const clearFormats = (await t.printerStrings('document-format-supported')).filter((f) => f !== 'application/pkcs7-mime' && f !== 'application/octet-stream');
+        const { message } = await t.send(t.request('Validate-Job', { operation: [attr('document-format', val.mime('image/pwg-raster'))] }));
+        const advertised = clearFormats.includes('image/pwg-raster');
+        if (advertised && !isSuccess(message)) throw new ConformanceFailure(`image/pwg-raster is advertised in clear but Validate-Job answers ${statusNameOf(message)}`);
+        if (!advertised && isSuccess(message)) throw new ConformanceFailure('cleartext image/pwg-raster is not advertised but Validate-Job accepts it');
+        if (!advertised && (message.code < 0x0400 || message.code > 0x04ff)) throw new ConformanceFailure(`a refused cleartext format must get a client-error status, got ${statusNameOf(message)}`);
+        t.note(advertised ? `accepts cleartext jobs (${clearFormats.join(', ')})` : 'refuses cleartext jobs: end-to-end encryption required');
+        if (!advertised) t.provide('requires-encryption');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.sealed-print-job',
+      title: 'a sealed one-page Print-Job is accepted and completes with one impression',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2`,
+      roles: BOTH,
+      requires: ['printer-key', 'printer-uuid'],
+      async run(t) {
+        const secret = secretName('sealed');
+        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret });
+        const { message } = await submitSealed(t, envelope);
+        expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
+        const jobId = jobIdOf(message);
+        const end = await t.waitForJob(jobId);
+        if (end.state !== 'completed') throw new ConformanceFailure(`sealed job ${jobId} ended ${end.state} (${end.reasons.join(', ')})`);
+        if (end.impressions !== undefined && end.impressions !== 1) throw new ConformanceFailure(`job-impressions-completed is ${end.impressions}, expected 1`);
+        if (end.impressions === undefined) t.note('job-impressions-completed not reported');
+        t.remember('sealed-job', { jobId, envelope, secret });
+        t.provide('sealed-print');
+        t.provide('sealed-job-id');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.sealed-job-attributes-hidden',
+      title: 'Get-Job-Attributes of a sealed job never shows what was sealed',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2`,
+      roles: BOTH,
+      requires: ['sealed-job-id'],
+      async run(t) {
+        const { jobId, secret } = t.need<{ jobId: number; secret: string }>('sealed-job');
+        const message = await t.jobAttributes(jobId, { requested: ['all'] });
+        expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
+        if (JSON.stringify(message, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)).includes(secret)) {
+          throw new ConformanceFailure('the sealed job-name appears in the Get-Job-Attributes response');
+        }
+      },
+    }),
+    tamperTest('content-type', 'ContentInfo content type', (e, r) => flipIn(e, r.contentType, r.contentType.end - 1)),
+    tamperTest('recipient-info', 'RecipientInfo', (e, r) => flipIn(e, r.recipientInfos, r.recipientInfos.end - 3)),
+    tamperTest('nonce', 'GCM nonce', (e, r) => flipIn(e, r.iv)),
+    tamperTest('ciphertext', 'ciphertext', (e, r) => flipIn(e, r.ciphertext)),
+    tamperTest('tag', 'authentication tag', (e, r) => {
+      if (!r.mac) throw new ConformanceFailure('the envelope has no mac');
+      return flipIn(e, r.mac, r.mac.end - 1);
+    }),
+    defineTest({
+      id: 'trustnoone-printer.truncated',
+      title: 'a truncated envelope (tag and end cut off) is refused and prints nothing',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const { envelope, secret } = await freshEnvelope(t, 'truncated');
+        await expectSealedRefusal(t, await submitSealed(t, envelope.subarray(0, envelope.length - 30)), secret);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.replayed',
+      title: 'an envelope that already printed, sent again, is refused',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2 (job-uuid nonce)`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const { envelope, secret } = t.need<{ envelope: Uint8Array; secret: string }>('sealed-job');
+        await expectSealedRefusal(t, await submitSealed(t, envelope), secret);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.redirected',
+      title: 'an envelope sealed for another printer-uuid is refused',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2 (printer-uuid binding)`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const { envelope, secret } = await freshEnvelope(t, 'redirected', { printerUuid: newJobNonce() });
+        await expectSealedRefusal(t, await submitSealed(t, envelope), secret);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.wrong-recipient',
+      title: 'an envelope sealed to another key is refused',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const stranger = createIdentity({ commonName: 'not the printer under test' });
+        const secret = secretName('wrong-recipient');
+        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret, recipient: certificateToPem(stranger.certificate) });
+        await expectSealedRefusal(t, await submitSealed(t, envelope), secret);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.downgrade-cbc',
+      title: 'an AES-CBC EnvelopedData (no integrity) is refused',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §4 (RFC 8551 §2.7)`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const { envelope, secret } = await freshEnvelope(t, 'cbc', { cipher: 'aes-256-cbc' });
+        await expectSealedRefusal(t, await submitSealed(t, envelope), secret);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.downgrade-rsa-pkcs1v15',
+      title: 'RSA PKCS#1 v1.5 key transport (made by openssl cms) is refused',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §4`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        if (t.need<string>('printer-key-kind') !== 'rsa') t.skip('the printer key is not RSA, so PKCS#1 v1.5 key transport cannot be offered to it');
+        const secret = secretName('rsa-v15');
+        const plaintext = innerPlaintext(t, { document: await printableRaster(t), jobName: secret });
+        const envelope = await opensslEncrypt(plaintext, t.need<string>('printer-certificate'), ['-aes-256-gcm', '-keyopt', 'rsa_padding_mode:pkcs1']);
+        await expectSealedRefusal(t, await submitSealed(t, envelope), secret);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.sha1-kdf',
+      title: 'an ECDH envelope with the SHA-1 X9.63 KDF (openssl cms default) is either printed or refused cleanly',
+      level: 'RECOMMENDED',
+      section: `${SPEC_PREFIX} §4 (RFC 5753 §7.2)`,
+      roles: PRINTER,
+      requires: ['sealed-print'],
+      async run(t) {
+        const kind = t.need<string>('printer-key-kind');
+        if (!kind.startsWith('p')) t.skip(`the printer key is ${kind}: the X9.63 KDF applies to P-curve ECDH only`);
+        const secret = secretName('sha1-kdf');
+        const plaintext = innerPlaintext(t, { document: await printableRaster(t), jobName: secret });
+        const envelope = await opensslEncrypt(plaintext, t.need<string>('printer-certificate'), ['-aes-256-gcm', '-keyopt', 'ecdh_kdf_md:sha1']);
+        const response = await submitSealed(t, envelope);
+        if (isSuccess(response.message)) {
+          const end = await t.waitForJob(jobIdOf(response.message));
+          if (end.state === 'completed') {
+            if (end.impressions !== undefined && end.impressions !== 1) throw new ConformanceFailure(`printed ${end.impressions} impressions, expected 1`);
+            t.note('policy: the SHA-1 KDF is accepted (interoperates with OpenSSL defaults)');
+            return;
+          }
+        }
+        await expectSealedRefusal(t, response, secret);
+        t.note('policy: the SHA-1 KDF is refused');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.get-encrypted-job-attributes',
+      title: "Get-Encrypted-Job-Attributes answers the owner with the job's attributes sealed to the owner's certificate",
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §1–2 (0x006A)`,
+      roles: BOTH,
+      requires: ['sealed-job-id', 'get-encrypted-job-attributes'],
+      async run(t) {
+        const { jobId, secret } = t.need<{ jobId: number; secret: string }>('sealed-job');
+        const owner = createIdentity({ commonName: `${t.user} (conformance)` });
+        const ownerPem = certificateToPem(owner.certificate);
+        const { message, data } = await t.send(encryptedAttributesRequest(t, jobId, ownerPem, false));
+        expectStatus('successful-ok').of(message);
+        if (data.length === 0) throw new ConformanceFailure('no envelope in the response data');
+        if (Buffer.from(data).includes(Buffer.from(secret))) throw new ConformanceFailure('the job-name travels in clear in the response data');
+        const opened = await open(data, { privateKey: privateKeyToPem(owner.privateKey), certificate: ownerPem });
+        const inner = decodeMessage(opened.plaintext);
+        expectAttribute('job-name').inGroup('job').withValue(secret).in(inner);
+        expectAttribute('job-state').inGroup('job').ofSyntax('enum').withValue(9).in(inner);
+        if (opened.signer) {
+          const { certificate } = await advertisedCertificate(t);
+          if (opened.signer.certificate.fingerprint !== certificate.fingerprint) throw new ConformanceFailure('the answer is signed by a certificate other than printer-pkcs7-public-key');
+          t.note('signed by the printer key');
+        } else {
+          t.note('answer not signed');
+        }
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.get-encrypted-job-attributes-other-user',
+      title: 'Get-Encrypted-Job-Attributes from a user who does not own the job is refused',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2, RFC 8011 §4.3.4`,
+      roles: BOTH,
+      requires: ['sealed-job-id', 'get-encrypted-job-attributes'],
+      async run(t) {
+        const { jobId } = t.need<{ jobId: number }>('sealed-job');
+        const stranger = createIdentity({ commonName: `${t.otherUser} (conformance)` });
+        const { message, data } = await t.send(encryptedAttributesRequest(t, jobId, certificateToPem(stranger.certificate), true), { asOther: true });
+        expectStatus('client-error-forbidden', 'client-error-not-authorized', 'client-error-not-found').of(message);
+        if (data.length > 0) throw new ConformanceFailure(`the refusal carries ${data.length} bytes of data`);
+      },
+    }),
+  ],
+});
+
+function encryptedAttributesRequest(t: TestContext, jobId: number, certificatePem: string, asOther: boolean): IppMessage {
+  return t.request('Get-Encrypted-Job-Attributes', {
+    target: [attr('job-id', val.integer(jobId))],
+    operation: [
+      attr('requested-attributes', val.keyword('job-name'), val.keyword('job-state')),
+      attr('requesting-user-pkcs7-public-key', ...pemLines(certificatePem).map(val.text)),
+    ],
+    asOther,
+  });
+}
+

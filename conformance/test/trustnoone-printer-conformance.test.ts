@@ -1,0 +1,68 @@
+/**
+ * The suite against our printer emulator (@trustnoone/printer): every REQUIRED test passes, with
+ * a P-256 key (the default) and with an RSA key (which brings the PKCS#1 v1.5 downgrade test in).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
+import { conforms, runConformance, type Report } from '@trustnoone/conformance';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function printer(keyAlgorithm: 'p256' | 'rsa'): Promise<RunningPrinter> {
+  const dir = await mkdtemp(join(tmpdir(), 'tno-conformance-printer-'));
+  const p = await startPrinter({ stateDir: dir, port: 0, logger: false, keyAlgorithm });
+  cleanups.push(async () => {
+    await p.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  // RFC 8011 §5.4.29: printer-up-time is integer(1:MAX); a printer counting seconds from start
+  // answers 0 during its first second, which the suite rightly flags.
+  await new Promise((r) => setTimeout(r, 1100));
+  return p;
+}
+
+const failures = (r: Report) => r.results.filter((x) => x.level === 'REQUIRED' && x.outcome === 'failed').map((x) => `${x.id}: ${x.reason}`);
+const outcome = (r: Report, id: string) => r.results.find((x) => x.id === id)?.outcome;
+
+describe('conformance suite against the trustnoone printer', () => {
+  it('passes every REQUIRED test with a P-256 printer key', async () => {
+    const p = await printer('p256');
+    const report = await runConformance({ target: p.uri, role: 'printer' });
+    expect(failures(report)).toEqual([]);
+    expect(conforms(report)).toBe(true);
+    for (const id of [
+      'trustnoone-printer.sealed-print-job',
+      'trustnoone-printer.tampered-ciphertext',
+      'trustnoone-printer.tampered-tag',
+      'trustnoone-printer.tampered-recipient-info',
+      'trustnoone-printer.tampered-nonce',
+      'trustnoone-printer.tampered-content-type',
+      'trustnoone-printer.truncated',
+      'trustnoone-printer.replayed',
+      'trustnoone-printer.redirected',
+      'trustnoone-printer.wrong-recipient',
+      'trustnoone-printer.downgrade-cbc',
+      'trustnoone-printer.get-encrypted-job-attributes',
+      'trustnoone-printer.get-encrypted-job-attributes-other-user',
+      'trustnoone-printer.sha1-kdf',
+      'rfc8011-jobs.print-job',
+    ]) {
+      expect(outcome(report, id), id).toBe('passed');
+    }
+    // P-256: PKCS#1 v1.5 cannot even be offered.
+    expect(outcome(report, 'trustnoone-printer.downgrade-rsa-pkcs1v15')).toBe('skipped');
+  });
+
+  it('passes every REQUIRED test with an RSA printer key, refusing PKCS#1 v1.5 key transport', async () => {
+    const p = await printer('rsa');
+    const report = await runConformance({ target: p.uri, role: 'printer', only: ['rfc8011-printer.get-printer-attributes', 'pwg5100-14.printer-uuid', 'trustnoone-printer.'] });
+    expect(failures(report)).toEqual([]);
+    expect(outcome(report, 'trustnoone-printer.downgrade-rsa-pkcs1v15')).toBe('passed');
+  });
+});
