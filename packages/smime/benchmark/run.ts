@@ -79,7 +79,7 @@ async function publicKeyWork(): Promise<Record<string, { seal: number; open: num
   for (const alg of ['p256', 'x25519', 'rsa2048'] as const) {
     const id = createIdentity({ commonName: alg, algorithm: alg, ca });
     const n = alg === 'rsa2048' ? 100 : 400;
-    let env = new Uint8Array(0);
+    let env: Uint8Array = new Uint8Array(0);
     let t = process.hrtime.bigint();
     for (let i = 0; i < n; i++) env = await sealToBytes(new Uint8Array(0), { recipients: [id.certificate] });
     const sealUs = Number(process.hrtime.bigint() - t) / 1e3 / n;
