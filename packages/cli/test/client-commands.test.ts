@@ -10,6 +10,7 @@ import { ExitCode } from '@trustnoone/cli';
 import { formatFingerprint } from '@trustnoone/client';
 import { startIntermediary, type RunningIntermediary } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
+import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { tno } from './helpers.js';
 
 let dir: string;
@@ -17,12 +18,17 @@ let printer: RunningPrinter;
 let relay: RunningIntermediary;
 let doc: string;
 let fingerprint: string;
+let owner: { cert: string; key: string };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tno-cli-client-'));
   printer = await startPrinter({ stateDir: join(dir, 'printer'), port: 0, logger: false });
   relay = await startIntermediary({ stateDir: join(dir, 'relay'), port: 0, upstreams: [{ uri: printer.uri }], handleSignals: false, announce: () => undefined, logger: false });
   fingerprint = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
+  const id = createIdentity({ commonName: 'alice', algorithm: 'p256' });
+  owner = { cert: join(dir, 'alice.crt'), key: join(dir, 'alice.key') };
+  await writeFile(owner.cert, certificateToPem(id.certificate));
+  await writeFile(owner.key, privateKeyToPem(id.privateKey));
   doc = join(dir, 'memo.txt');
   await writeFile(doc, 'memo\n\fpage two\n');
 });
@@ -60,6 +66,12 @@ describe('tno print and tno trust', () => {
     const r = await tno(['print', doc, '--printer', relay.uri, '--state', state, '--strict', '-n', '2', '-o', 'job-name=Board minutes']);
     expect(r.code, r.err).toBe(ExitCode.ok);
     expect(r.out).toMatch(/^job \d+ completed: encrypted to urn:uuid:\S+ \(key pinned, fingerprint [0-9A-F:]+\)\n$/);
+
+    // The owner reads the sealed job attributes through the relay (Get-Encrypted-Job-Attributes).
+    const jobId = /^job (\d+)/.exec(r.out)![1]!;
+    const st = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--cert', owner.cert, '--key', owner.key, '--json']);
+    expect(st.code, st.err).toBe(ExitCode.ok);
+    expect(JSON.parse(st.out)).toMatchObject({ jobName: 'encrypted job', encryptedAttributes: { 'job-name': 'Board minutes', copies: '2' } });
 
     const show = await tno(['trust', 'show', '--printer', relay.uri, '--state', state, '--json']);
     expect(JSON.parse(show.out).printer).toMatchObject({ decision: 'pinned', fingerprint });

@@ -5,6 +5,7 @@
  * only when it opens with the owner's key, its tag verifies, and its signer is the printer key the
  * user trusts (the same decision as for printing).
  */
+import { X509Certificate } from 'node:crypto';
 import { decodeMessage, findGroup, GroupTag, type IppAttribute } from '@trustnoone/ipp';
 import { CmsError, open, pemLines } from '@trustnoone/smime';
 import { ClientError } from './errors.js';
@@ -46,7 +47,21 @@ export interface EncryptedJobAttributesResult {
   readonly signer: string;
 }
 
+/** The answer is encrypted to the owner's certificate: its key must be able to receive (RFC 8551 §2.7). */
+function checkRecipientKey(pem: string): void {
+  let kind: string | undefined;
+  try {
+    kind = new X509Certificate(pem).publicKey.asymmetricKeyType;
+  } catch (cause) {
+    throw new ClientError('CLIENT_BAD_INPUT', 'the owner certificate is not a PEM certificate', { cause });
+  }
+  if (kind === 'ed25519' || kind === 'ed448' || kind === 'dsa') {
+    throw new ClientError('CLIENT_BAD_INPUT', `the owner certificate has an ${kind} key, which can sign but cannot receive the sealed answer; use a P-256, P-384, X25519 or RSA certificate`);
+  }
+}
+
 export async function encryptedJobAttributes(conn: Connection, jobId: number, options: EncryptedJobAttributesOptions): Promise<EncryptedJobAttributesResult> {
+  checkRecipientKey(options.certificate);
   const userName = conn.userName ?? defaultUserName();
   const info = await printerInfo({ ...conn, userName });
   if (!info.trustnoone || !info.printerUuid || !info.certificatePem) {

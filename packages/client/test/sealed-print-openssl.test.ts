@@ -12,6 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage, GroupTag } from '@trustnoone/ipp';
 import { checkBinding, checkOuterRequest, MemoryReplayCache, Operation, parseInnerRequest, PKCS7_MIME } from '@trustnoone/profile';
 import { ClientError, encryptedJobAttributes, print, TrustStore, type PrintProgress } from '@trustnoone/client';
+import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { startCapturePrinter, type CapturePrinter } from './helpers/capture-printer.js';
 import { makeLeaf, type TestCert } from './helpers/pki.js';
 
@@ -238,6 +239,14 @@ describe('SPEC-NOTES §2 Get-Encrypted-Job-Attributes', () => {
     await print({ printer: printer.uri, documents: [{ path: text }], trust: { store, firstUse: 'accept' } });
     const err = await encryptedJobAttributes({ printer: printer.uri }, 1, { certificate: owner.certPem, privateKey: owner.keyPem, trust: { store } }).catch((e: unknown) => e);
     expect((err as ClientError).code).toBe('CLIENT_SEALED_ANSWER_INVALID');
+  });
+
+  it('refuses up front an owner certificate whose key cannot receive (Ed25519)', async () => {
+    printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID });
+    const ed = createIdentity({ commonName: 'alice', algorithm: 'ed25519' });
+    const err = await encryptedJobAttributes({ printer: printer.uri }, 1, { certificate: certificateToPem(ed.certificate), privateKey: privateKeyToPem(ed.privateKey), trust: { store: await freshStore() } }).catch((e: unknown) => e);
+    expect((err as ClientError).code).toBe('CLIENT_BAD_INPUT');
+    expect(printer.requests).toHaveLength(0);
   });
 
   it('refuses an unsigned answer, and never trusts a printer on first use here', async () => {

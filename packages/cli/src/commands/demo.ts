@@ -7,7 +7,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { follow, formatFingerprint, pinPrinter, print, TrustStore } from '@trustnoone/client';
+import { encryptedJobAttributes, follow, formatFingerprint, pinPrinter, print, status as jobStatus, TrustStore } from '@trustnoone/client';
 import { httpUpstream, startIntermediary, type RunningIntermediary, type Upstream } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type Manifest, type RunningPrinter } from '@trustnoone/printer';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
@@ -37,6 +37,7 @@ interface Report {
   trust?: { kind: string; fingerprint: string };
   job?: { id: number; state: string; reasons: readonly string[]; encrypted: boolean; signed: boolean };
   pages?: { dir: string; files: string[]; manifest: string; signer: string | null };
+  names?: { atIntermediary: string | null; sealedForOwner: string | null };
   scan?: { canary: string; whileSpooled: ScanResult; afterDelivery: ScanResult; controlHits: number };
   ok: boolean;
 }
@@ -116,7 +117,8 @@ export const demoCommand: Command = {
       await mkdir(paths.docs, { recursive: true });
       const samplePath = join(paths.docs, 'salaries.txt');
       await writeFile(samplePath, sample.text);
-      const user = createIdentity({ commonName: 'demo user', algorithm: 'ed25519' });
+      // P-256: the same key signs the job and receives the sealed job attributes (ECDH).
+      const user = createIdentity({ commonName: 'demo user', algorithm: 'p256' });
       const submitted = await clientCall(() =>
         print({
           printer: intermediary!.uri,
@@ -162,6 +164,28 @@ export const demoCommand: Command = {
         throw new CliError(`the printer rendered ${rendered.manifest.pageCount} pages, expected ${sample.pages}`, ExitCode.failure);
       }
 
+      // What the relay knows about the job, and what its owner can still learn through it.
+      const relayView = await clientCall(() => jobStatus({ printer: intermediary!.uri, userName: 'demo' }, submitted.jobId));
+      const sealedView = await clientCall(() =>
+        encryptedJobAttributes({ printer: intermediary!.uri, userName: 'demo' }, submitted.jobId, {
+          certificate: certificateToPem(user.certificate),
+          privateKey: privateKeyToPem(user.privateKey),
+          trust: { store },
+          requested: ['job-name', 'copies'],
+        }),
+      );
+      const sealedName = sealedView.attributes.find((a) => a.name === 'job-name')?.values[0];
+      report.names = { atIntermediary: relayView.jobName ?? null, sealedForOwner: sealedName && 'value' in sealedName ? String(sealedName.value) : null };
+      step(
+        io,
+        json,
+        6,
+        `job name           the intermediary knows the job as "${report.names.atIntermediary ?? ''}"`,
+        `asked with the owner's certificate (Get-Encrypted-Job-Attributes), the printer answers, sealed`,
+        `to the owner and relayed unread: "${report.names.sealedForOwner ?? ''}" (signed by ${sealedView.signer})`,
+      );
+      if (report.names.sealedForOwner !== 'Quarterly salaries') throw new CliError('the sealed job attributes did not carry the job name', ExitCode.failure);
+
       // Stop the intermediary so nothing is still being written while its state is searched again.
       await intermediary.close();
       intermediary = undefined;
@@ -172,7 +196,7 @@ export const demoCommand: Command = {
       step(
         io,
         json,
-        6,
+        7,
         `proof              searched everything the intermediary stored for ${sample.canary}`,
         `while it held the job:  ${whileSpooled.filesScanned} files, ${whileSpooled.bytesScanned} bytes (largest ${whileSpooled.largestFile} bytes, the sealed document): ${whileSpooled.hits.length} hits`,
         `after delivery:         ${afterDelivery.filesScanned} files, ${afterDelivery.bytesScanned} bytes: ${afterDelivery.hits.length} hits`,
