@@ -16,7 +16,8 @@ export function downscaleFactor(side: number, dpi: number, previewDpi: number, m
 export class BoxDownscaler {
   readonly outWidth: number;
   readonly outHeight: number;
-  private readonly sums: Uint32Array;
+  /** Float64: 255 × fx × fy may pass 2^32 for absurd declared resolutions; exact up to 2^53. */
+  private readonly sums: Float64Array;
   private readonly out: Uint8Array;
   /** Output sample index of each input pixel: the hot loop then has no division. */
   private readonly target: Uint32Array;
@@ -34,30 +35,45 @@ export class BoxDownscaler {
   ) {
     this.outWidth = Math.ceil(width / fx);
     this.outHeight = Math.ceil(height / fy);
-    this.sums = new Uint32Array(this.outWidth * channels);
+    this.sums = new Float64Array(this.outWidth * channels);
     this.out = new Uint8Array(this.outWidth * channels);
     this.target = new Uint32Array(width);
     for (let x = 0; x < width; x++) this.target[x] = Math.floor(x / fx) * channels;
   }
 
-  /** Adds one input row of `width × channels` 8-bit samples. */
-  async push(row: Uint8Array): Promise<void> {
-    if (this.rowsSeen >= this.height) throw new RangeError(`downscaler got more than ${this.height} rows`);
-    this.rowsSeen++;
-    if (this.fx === 1 && this.fy === 1) return this.sink(row);
+  /** Adds `times` consecutive identical input rows of `width × channels` 8-bit samples. */
+  async push(row: Uint8Array, times = 1): Promise<void> {
+    if (!Number.isInteger(times) || times < 1 || this.rowsSeen + times > this.height) {
+      throw new RangeError(`downscaler got ${times} rows past row ${this.rowsSeen} of ${this.height}`);
+    }
+    if (this.fx === 1 && this.fy === 1) {
+      this.rowsSeen += times;
+      for (let k = 0; k < times; k++) await this.sink(row);
+      return;
+    }
+    while (times > 0) {
+      // A run of repeated rows (PWG line repeats, blank paper) is added once, weighted.
+      const k = Math.min(times, this.fy - this.rowsInBlock);
+      this.accumulate(row, k);
+      this.rowsInBlock += k;
+      this.rowsSeen += k;
+      times -= k;
+      if (this.rowsInBlock === this.fy || this.rowsSeen === this.height) await this.emit();
+    }
+  }
+
+  private accumulate(row: Uint8Array, weight: number): void {
     const { sums, target, width } = this;
     if (this.channels === 3) {
       for (let x = 0, i = 0; x < width; x++, i += 3) {
         const o = target[x]!;
-        sums[o] += row[i]!;
-        sums[o + 1] += row[i + 1]!;
-        sums[o + 2] += row[i + 2]!;
+        sums[o] += row[i]! * weight;
+        sums[o + 1] += row[i + 1]! * weight;
+        sums[o + 2] += row[i + 2]! * weight;
       }
     } else {
-      for (let x = 0; x < width; x++) sums[target[x]!] += row[x]!;
+      for (let x = 0; x < width; x++) sums[target[x]!] += row[x]! * weight;
     }
-    this.rowsInBlock++;
-    if (this.rowsInBlock === this.fy || this.rowsSeen === this.height) await this.emit();
   }
 
   private async emit(): Promise<void> {

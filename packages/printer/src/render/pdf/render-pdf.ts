@@ -11,7 +11,7 @@ import { limitExceeded, malformed, RenderError } from '../errors.js';
 import { PAGES_DIR, pageFile } from '../format.js';
 import type { RenderLimits } from '../limits.js';
 import { readPngSize } from '../png/png-writer.js';
-import { collect, spawnLimited } from '../sandbox/limited-process.js';
+import { collect, findTool, spawnLimited } from '../sandbox/limited-process.js';
 import type { RenderedPage } from '../types.js';
 
 export interface PdfJob {
@@ -45,9 +45,11 @@ interface PopplerOutcome {
 }
 
 async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: number): Promise<PopplerOutcome> {
+  const path = findTool(tool);
+  if (!path) throw new RenderError('RENDER_WORKER_FAILED', `cannot render PDF: ${tool} not found (install poppler-utils)`);
   const remaining = job.deadline - Date.now();
   if (remaining <= 0) throw new RenderError('RENDER_TIMEOUT', `PDF rendering ran out of time before ${tool}`);
-  const run = spawnLimited(tool, args, {
+  const run = spawnLimited(path, args, {
     cpuSeconds: job.limits.cpuSeconds,
     addressSpaceBytes: job.limits.memoryMb * 2 * 1024 * 1024,
     timeoutMs: remaining,

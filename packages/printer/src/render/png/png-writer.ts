@@ -41,7 +41,9 @@ export class PngWriter {
     this.previous = new Uint8Array(this.rowBytes);
     this.batch = new Uint8Array(Math.max(BATCH_BYTES, this.rowBytes + 1));
     this.fd = openSync(path, 'w', 0o644);
-    this.deflate = createDeflate({ level: 6, chunkSize: 64 * 1024 });
+    // Previews favour speed: level 2 (zlib's deflate_fast) measured ~5× faster than the default 6
+    // on a 150 dpi page, for PNGs about twice as large (tens of KB).
+    this.deflate = createDeflate({ level: 2, chunkSize: 64 * 1024 });
     this.deflate.on('data', (chunk: Buffer) => this.writeChunk('IDAT', chunk));
     this.deflate.on('error', (error: Error) => {
       this.failure = error;

@@ -30,19 +30,14 @@ export class PwgRowDecoder {
     this.white = whiteByte(header);
   }
 
-  /** True when the last row returned by next() is a repeat of the one before (same bytes). */
-  repeated = false;
-
   /** The next row of the page (the returned buffer is reused by the next call). */
   next(): Uint8Array {
     if (this.rowsDone >= this.header.height) throw new RangeError('all rows of the page were read');
     this.rowsDone++;
     if (this.repeatsLeft > 0) {
       this.repeatsLeft--;
-      this.repeated = true;
       return this.line;
     }
-    this.repeated = false;
     const repeatAt = this.reader.offset;
     const repeats = this.reader.byte('line repeat count');
     if (this.rowsDone + repeats > this.header.height) {
@@ -51,6 +46,17 @@ export class PwgRowDecoder {
     this.repeatsLeft = repeats;
     this.decodeLine();
     return this.line;
+  }
+
+  /**
+   * Consumes the remaining copies of the line last returned (PWG line repeat count) and says how
+   * many there were: they are the same bytes, so the caller can handle them in one step.
+   */
+  takeRepeats(): number {
+    const n = this.repeatsLeft;
+    this.repeatsLeft = 0;
+    this.rowsDone += n;
+    return n;
   }
 
   private decodeLine(): void {

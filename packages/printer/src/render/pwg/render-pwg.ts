@@ -50,10 +50,11 @@ export async function renderPwgRaster(context: FormatContext): Promise<RenderedP
         const scaler = new BoxDownscaler(header.width, header.height, outChannels, fx, fy, (row) => png.writeRow(row));
         const decoder = new PwgRowDecoder(reader, header);
         const converted = new Uint8Array(header.width * outChannels);
-        for (let y = 0; y < header.height; y++) {
-          const row = decoder.next();
-          if (!decoder.repeated) convertRow(header, row, converted, outChannels); // PWG line repeats: same pixels
-          await scaler.push(converted);
+        for (let y = 0; y < header.height; ) {
+          convertRow(header, decoder.next(), converted, outChannels);
+          const copies = 1 + decoder.takeRepeats(); // PWG line repeat: converted and scaled once
+          await scaler.push(converted, copies);
+          y += copies;
         }
         await png.finish();
       } catch (error) {

@@ -5,6 +5,8 @@
  * (V8 heap size) still hold.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
 let prlimitPath: string | null | undefined;
 
@@ -20,6 +22,31 @@ export function findPrlimit(): string | null {
     }
   }
   return prlimitPath;
+}
+
+const toolPaths = new Map<string, string | null>();
+
+/**
+ * Absolute path of an executable found on the caller's PATH (looked up once): the limited
+ * processes run with an empty environment, so they are started by absolute path.
+ */
+export function findTool(name: string): string | null {
+  if (!toolPaths.has(name)) {
+    let found: string | null = null;
+    for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
+      if (!dir) continue;
+      const candidate = join(dir, name);
+      try {
+        accessSync(candidate, constants.X_OK);
+        found = candidate;
+        break;
+      } catch {
+        // not here
+      }
+    }
+    toolPaths.set(name, found);
+  }
+  return toolPaths.get(name)!;
 }
 
 export interface ProcessLimits {
