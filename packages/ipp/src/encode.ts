@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { IppError } from './errors.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
-import { VALUE_TAG_CODE } from './tags.js';
 import { ByteWriter } from './writer.js';
 
 /** RFC 8010 §3.1.5: value-length and name-length are SIGNED-SHORT. */
@@ -77,9 +76,63 @@ function tagCode(value: IppValue, inCollection: boolean): number {
   if (inCollection && value.tag === 'memberAttrName') {
     throw new IppError('bad-value', 'a memberAttrName value inside a collection would be read back as a member name');
   }
-  const code = VALUE_TAG_CODE[value.tag];
-  if (code === undefined) throw new IppError('bad-value', `unknown value tag '${String((value as { tag: unknown }).tag)}'`);
-  return code;
+  // A switch on the tag literal compiles to pointer comparisons; a table lookup hashes the string.
+  switch (value.tag) {
+    case 'keyword':
+      return 0x44;
+    case 'integer':
+      return 0x21;
+    case 'enum':
+      return 0x23;
+    case 'collection':
+      return 0x34;
+    case 'nameWithoutLanguage':
+      return 0x42;
+    case 'textWithoutLanguage':
+      return 0x41;
+    case 'uri':
+      return 0x45;
+    case 'boolean':
+      return 0x22;
+    case 'mimeMediaType':
+      return 0x49;
+    case 'charset':
+      return 0x47;
+    case 'naturalLanguage':
+      return 0x48;
+    case 'uriScheme':
+      return 0x46;
+    case 'memberAttrName':
+      return 0x4a;
+    case 'octetString':
+      return 0x30;
+    case 'dateTime':
+      return 0x31;
+    case 'resolution':
+      return 0x32;
+    case 'rangeOfInteger':
+      return 0x33;
+    case 'textWithLanguage':
+      return 0x35;
+    case 'nameWithLanguage':
+      return 0x36;
+    case 'unsupported':
+      return 0x10;
+    case 'default':
+      return 0x11;
+    case 'unknown':
+      return 0x12;
+    case 'noValue':
+      return 0x13;
+    case 'notSettable':
+      return 0x15;
+    case 'deleteAttribute':
+      return 0x16;
+    case 'adminDefine':
+      return 0x17;
+    default:
+      throw new IppError('bad-value', `unknown value tag '${String((value as { tag: unknown }).tag)}'`);
+  }
 }
 
 /** Writes value-length and value of one value (its tag and name are already written). */

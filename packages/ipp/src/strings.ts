@@ -18,16 +18,29 @@ export function asFast(buf: Buffer): FastBuffer {
   return buf as FastBuffer;
 }
 
-/** Short ASCII strings are the bulk of IPP; building them directly avoids a native call per value. */
-const SHORT = 16;
+/**
+ * Attribute names and most keyword/URI values repeat from message to message. A small direct-mapped
+ * cache of recent strings lets the decoder compare bytes against a string it already has instead
+ * of allocating a new one: no garbage, and the same string object every time.
+ */
+const CACHE_SIZE = 4096;
+const CACHEABLE = 64;
+const cache: (string | undefined)[] = new Array<string | undefined>(CACHE_SIZE).fill(undefined);
 
 export function readLatin1(buf: Buffer, start: number, end: number): string {
-  if (end - start <= SHORT) {
-    let s = '';
-    for (let i = start; i < end; i++) s += String.fromCharCode(buf[i]!);
-    return s;
+  const len = end - start;
+  if (len === 0) return '';
+  if (len > CACHEABLE) return (buf as FastBuffer).latin1Slice(start, end);
+  const slot = (len * 31 + buf[start]! * 7 + buf[end - 1]! * 13 + buf[start + (len >> 1)]!) & (CACHE_SIZE - 1);
+  const hit = cache[slot];
+  if (hit !== undefined && hit.length === len) {
+    let i = 0;
+    while (i < len && hit.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return hit;
   }
-  return (buf as FastBuffer).latin1Slice(start, end);
+  const text = (buf as FastBuffer).latin1Slice(start, end);
+  cache[slot] = text;
+  return text;
 }
 
 /**

@@ -2,30 +2,43 @@ import { Buffer } from 'node:buffer';
 import { asFast } from './strings.js';
 
 /**
- * Scratch space shared by every encode: encoding is synchronous, so one buffer serves all calls
- * and a message costs a single right-sized copy at the end instead of a series of growths.
+ * Encoded messages are carved out of a shared slab, the way Node's Buffer pool works for small
+ * buffers: encoding writes straight into free slab space and the result is a view of it, so a
+ * message costs neither a fresh ArrayBuffer nor a copy. A message that outgrows the slab moves
+ * to a buffer of its own. (As with pooled Buffers, `result.buffer` may hold other messages too.)
  */
-let scratch = Buffer.allocUnsafe(64 * 1024);
+const SLAB_SIZE = 256 * 1024;
+let slab = Buffer.allocUnsafe(SLAB_SIZE);
+let slabUsed = 0;
 
-/** A growable output buffer: strings written in place, one copy out at the end. */
+/** A growable output buffer: strings written in place, one view handed out at the end. */
 export class ByteWriter {
   private buf: Buffer;
-  pos = 0;
+  private start: number;
+  pos: number;
 
   constructor() {
-    this.buf = scratch;
+    // A fresh slab when less than an eighth is left, so most messages fit without moving.
+    if (SLAB_SIZE - slabUsed < SLAB_SIZE / 8) {
+      slab = Buffer.allocUnsafe(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    this.buf = slab;
+    this.start = slabUsed;
+    this.pos = slabUsed;
   }
 
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
+    const used = this.pos - this.start;
+    let size = Math.max(SLAB_SIZE, used * 2);
+    while (size < used + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
+    this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
-    // Keep the larger scratch for later messages, up to a bound so one huge message does not pin memory.
-    if (size <= 1024 * 1024) scratch = next;
+    this.start = 0;
+    this.pos = used;
   }
 
   // The fixed-size writers below do not check capacity: the encoder calls `ensure` once for each
@@ -103,18 +116,19 @@ export class ByteWriter {
     this.buf[at + 1] = n & 0xff;
   }
 
-  /** A copy of the bytes written (the scratch buffer is reused by the next encode). */
+  /** The bytes written (a view; the slab space is claimed so later messages do not overwrite it). */
   result(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    const out = this.buf.subarray(this.start, this.pos);
+    if (this.buf === slab) slabUsed = (this.pos + 7) & ~7;
     return out;
   }
 
-  /** The bytes written followed by `tail`, in one new buffer. */
+  /** The bytes written followed by `tail`, in one new buffer (the writer's space is released). */
   resultWith(tail: Uint8Array): Buffer {
-    const out = Buffer.allocUnsafe(this.pos + tail.length);
-    this.buf.copy(out, 0, 0, this.pos);
-    out.set(tail, this.pos);
+    const len = this.pos - this.start;
+    const out = Buffer.allocUnsafe(len + tail.length);
+    this.buf.copy(out, 0, this.start, this.pos);
+    out.set(tail, len);
     return out;
   }
 }

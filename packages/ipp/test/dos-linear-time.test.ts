@@ -5,27 +5,31 @@ import { field, int32, requestWith } from './helpers.js';
 
 /**
  * Bounded slow test: decode time must grow linearly with input size for the shapes a hostile
- * client would pick. Each shape is decoded at n and 8n; the time ratio must stay well below the
- * 64 a quadratic decoder would show (we allow 4× the size ratio for noise on a shared 2-core machine).
+ * client would pick. Each shape is decoded at n and 8n, repeating the small one 8 times as often so
+ * both runs cover the same bytes; CPU time (not wall time, the machine is shared) per byte must
+ * stay within 4× between the two. A quadratic decoder would be 8× slower per byte at 8n.
  */
 
-/** The fastest of several runs: the least disturbed by GC and other processes. */
-function fastest(xs: number[]): number {
-  return Math.min(...xs);
+const LIMITS = { limits: { maxMessageBytes: 64 * 1024 * 1024, maxAttributes: 10_000_000 } };
+
+function decodeOnce(bytes: Buffer): void {
+  try {
+    decodeMessage(bytes, LIMITS);
+  } catch (error) {
+    if (!(error instanceof IppError)) throw error;
+  }
 }
 
-function timeDecode(bytes: Buffer): number {
-  const runs: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const t = process.hrtime.bigint();
-    try {
-      decodeMessage(bytes, { limits: { maxMessageBytes: 64 * 1024 * 1024, maxAttributes: 10_000_000 } });
-    } catch (error) {
-      if (!(error instanceof IppError)) throw error;
-    }
-    runs.push(Number(process.hrtime.bigint() - t));
+/** CPU microseconds for `repeat` decodes; the best of 5 tries, the least disturbed by GC and other processes. */
+function cpuTime(bytes: Buffer, repeat: number): number {
+  let best = Infinity;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < repeat; i++) decodeOnce(bytes);
+    const used = process.cpuUsage(start);
+    best = Math.min(best, used.user + used.system);
   }
-  return fastest(runs);
+  return best;
 }
 
 const shapes: Record<string, (n: number) => Buffer> = {
@@ -48,15 +52,15 @@ const shapes: Record<string, (n: number) => Buffer> = {
 describe('decode time is linear in input size (bounded DoS check)', () => {
   for (const [shape, make] of Object.entries(shapes)) {
     it(shape, () => {
-      const small = make(4000);
-      const large = make(32000);
-      timeDecode(small); // warm up the JIT on this shape
-      timeDecode(large);
-      const ratio = timeDecode(large) / timeDecode(small);
-      const sizeRatio = large.length / small.length;
-      expect(sizeRatio).toBeGreaterThan(6);
-      // linear: ratio ≈ sizeRatio (~8); quadratic: ≈ sizeRatio² (~64)
-      expect(ratio).toBeLessThan(sizeRatio * 4);
+      const small = make(2000);
+      const large = make(16000);
+      cpuTime(small, 8); // warm up the JIT on this shape
+      cpuTime(large, 1);
+      const perByteSmall = cpuTime(small, 8) / (8 * small.length);
+      const perByteLarge = cpuTime(large, 1) / large.length;
+      expect(large.length / small.length).toBeGreaterThan(6);
+      // linear: ≈ 1; quadratic: ≈ 8
+      expect(perByteLarge / perByteSmall).toBeLessThan(4);
     });
   }
 });
