@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { demoCommand } from './demo.js';
 import { intermediaryCommand } from './intermediary.js';
 import { ippCommand } from './ipp.js';
+import { keysCommand } from './keys.js';
 import { cancelCommand, jobsCommand, statusCommand } from './job-commands.js';
 import { printCommand } from './print.js';
 import { printerCommand } from './printer.js';
@@ -22,5 +23,6 @@ export const commands: readonly Command[] = [
   intermediaryCommand,
   printerCommand,
   smimeCommand,
+  keysCommand,
   ippCommand,
 ];

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  certificateToPem,
+  certificateUuids,
+  createCertificateAuthority,
+  createIdentity,
+  formatFingerprint,
+  isCmsError,
+  loadPrivateKey,
+  parseCertificate,
+  privateKeyToPem,
+  type Identity,
+  type KeyAlgorithm,
+} from '@trustnoone/smime';
+import { CliError, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+
+const algorithms: readonly KeyAlgorithm[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'x25519', 'ed25519'];
+
+const usage = `Usage: tno keys generate --kind ca|printer|client --name NAME --cert FILE --key FILE
+                         [--algorithm ALG] [--ca-cert FILE --ca-key FILE]
+                         [--printer-uuid UUID] [--email ADDR ...] [--days N] [--json]
+
+Generates a key pair and an X.509 certificate: a CA (self-signed), a printer (its printer-uuid as
+urn:uuid: in subjectAltName; X25519 needs a CA) or a client. Issued by --ca-cert/--ca-key, or
+self-signed without them. The private key is written with mode 0600.
+
+  --kind KIND          ca, printer or client
+  --name NAME          subject common name
+  --cert FILE          where to write the certificate (PEM)
+  --key FILE           where to write the private key (PKCS#8 PEM); an existing file is not replaced
+  --algorithm ALG      ${algorithms.join(', ')} (default p256)
+  --ca-cert FILE       issuing CA certificate ...
+  --ca-key FILE        ... and its private key
+  --printer-uuid UUID  printer only (default: a new random UUID, printed)
+  --email ADDR         rfc822Name in subjectAltName; repeatable
+  --days N             validity (default 825; 3650 for a CA)
+  --json               print the result as JSON
+`;
+
+async function read(flag: string, file: string, cwd: string): Promise<string> {
+  try {
+    return await readFile(resolve(cwd, file), 'utf8');
+  } catch (err) {
+    throw new CliError(`--${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
+  }
+}
+
+const generateCommand: Command = {
+  name: 'generate',
+  summary: 'generate a key pair and certificate for a CA, printer or client',
+  usage,
+  async run(argv, io) {
+    let v;
+    try {
+      ({ values: v } = parseArgs({
+        args: [...argv],
+        options: {
+          kind: { type: 'string' },
+          name: { type: 'string' },
+          cert: { type: 'string' },
+          key: { type: 'string' },
+          algorithm: { type: 'string' },
+          'ca-cert': { type: 'string' },
+          'ca-key': { type: 'string' },
+          'printer-uuid': { type: 'string' },
+          email: { type: 'string', multiple: true },
+          days: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        strict: true,
+        allowPositionals: false,
+      }));
+    } catch (err) {
+      throw new CliError(`${(err as Error).message} (see 'tno keys generate --help')`, ExitCode.usage, { cause: err });
+    }
+    const kind = v.kind;
+    if (kind !== 'ca' && kind !== 'printer' && kind !== 'client') throw new CliError('--kind must be ca, printer or client', ExitCode.usage);
+    if (!v.name || !v.cert || !v.key) throw new CliError('--name, --cert and --key are required', ExitCode.usage);
+    const algorithm = (v.algorithm ?? 'p256') as KeyAlgorithm;
+    if (!algorithms.includes(algorithm)) throw new CliError(`--algorithm ${v.algorithm}: expected one of ${algorithms.join(', ')}`, ExitCode.usage);
+    if (Boolean(v['ca-cert']) !== Boolean(v['ca-key'])) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
+    const days = v.days === undefined ? undefined : Number(v.days);
+    if (days !== undefined && (!Number.isSafeInteger(days) || days < 1)) throw new CliError(`--days ${v.days}: expected a positive integer`, ExitCode.usage);
+    if (v['printer-uuid'] !== undefined && (kind !== 'printer' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v['printer-uuid']))) {
+      throw new CliError('--printer-uuid takes a UUID and only goes with --kind printer', ExitCode.usage);
+    }
+    let id: Identity;
+    try {
+      const ca = v['ca-cert'] && v['ca-key'] ? { certificate: parseCertificate(await read('ca-cert', v['ca-cert'], io.cwd)), privateKey: loadPrivateKey(await read('ca-key', v['ca-key'], io.cwd)) } : undefined;
+      if (kind === 'ca') {
+        if (ca) throw new CliError('a CA here is self-signed: drop --ca-cert/--ca-key', ExitCode.usage);
+        id = createCertificateAuthority({ commonName: v.name, algorithm, ...(days ? { validityDays: days } : {}) });
+      } else {
+        id = createIdentity({
+          commonName: v.name,
+          algorithm,
+          ...(ca ? { ca } : {}),
+          ...(kind === 'printer' ? { printerUuid: v['printer-uuid'] ?? randomUUID() } : {}),
+          ...(v.email ? { emails: v.email } : {}),
+          ...(days ? { validityDays: days } : {}),
+        });
+      }
+    } catch (err) {
+      if (isCmsError(err)) throw new CliError(`${err.message} [${err.code}]`, ExitCode.usage, { cause: err });
+      throw err;
+    }
+    try {
+      await writeFile(resolve(io.cwd, v.key), privateKeyToPem(id.privateKey), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      throw new CliError(`--key ${v.key}: ${(err as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists; not replacing a private key' : (err as Error).message}`, ExitCode.failure, { cause: err });
+    }
+    await writeFile(resolve(io.cwd, v.cert), certificateToPem(id.certificate));
+    const c = id.certificate;
+    const result = { kind, subject: c.subjectText, issuer: c.issuerText, algorithm, fingerprint: formatFingerprint(c.fingerprint), printerUuid: certificateUuids(c)[0] ?? null, notAfter: c.notAfter.toISOString(), cert: v.cert, key: v.key };
+    io.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `${kind} certificate '${c.subjectText}' (${algorithm})${result.printerUuid ? ` for urn:uuid:${result.printerUuid}` : ''}\nSHA-256 fingerprint ${result.fingerprint}\n`);
+    return ExitCode.ok;
+  },
+};
+
+export const keysCommand: Command = {
+  name: 'keys',
+  summary: 'generate keys and certificates (CA, printer, client)',
+  subcommands: [generateCommand],
+};
