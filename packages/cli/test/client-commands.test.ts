@@ -99,6 +99,26 @@ describe('tno print and tno trust', () => {
     expect(again.code).toBe(ExitCode.failure);
   });
 
+  it('asks on a terminal, showing the fingerprint: "n" refuses (exit 3), "y" pins and prints', async () => {
+    const state = join(dir, 'state-ask');
+    const no = await tno(['print', doc, '--printer', printer.uri, '--state', state], {}, process.cwd(), { input: 'n\n' });
+    expect(no.code).toBe(ExitCode.untrusted);
+    expect(no.err).toContain(formatFingerprint(fingerprint));
+    expect(no.err).toContain('Trust and pin this key? [y/N]');
+    const yes = await tno(['print', doc, '--printer', printer.uri, '--state', state], {}, process.cwd(), { input: 'y\n' });
+    expect(yes.code, yes.err).toBe(ExitCode.ok);
+    const show = await tno(['trust', 'show', '--state', state, '--json']);
+    expect(Object.values(JSON.parse(show.out).pins).map((p) => (p as { fingerprint: string }).fingerprint)).toEqual([fingerprint]);
+  });
+
+  it('draws the progress bar in place on a terminal', async () => {
+    const big = join(dir, 'big-tty.pdf');
+    await writeFile(big, '%PDF-1.4\n'.concat('y'.repeat(5 * 1024 * 1024)));
+    const r = await tno(['print', big, '--printer', printer.uri, '--state', join(dir, 'state-tty'), '--trust-on-first-use', '--no-wait'], {}, process.cwd(), { input: '' });
+    expect(r.code, r.err).toBe(ExitCode.ok);
+    expect(r.err).toMatch(/\rupload \[#{30}\] 100% 5\.0\/5\.0 MB\n/);
+  });
+
   it('refuses an unsupported -o value before sending anything (exit 2)', async () => {
     const r = await tno(['print', doc, '--printer', printer.uri, '--state', join(dir, 'state-o'), '--trust-on-first-use', '-o', 'sides=three-sided']);
     expect(r.code).toBe(ExitCode.usage);

@@ -7,15 +7,24 @@ export interface Run {
   readonly err: string;
 }
 
-/** Runs `tno ...args` in-process with captured output (stdin and stderr are not terminals). */
-export async function tno(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<Run> {
+/**
+ * Runs `tno ...args` in-process with captured output. By default stdin and stderr are not
+ * terminals; `terminal` makes both claim to be one (isTTY), with `input` typed on stdin.
+ */
+export async function tno(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), terminal?: { input: string }): Promise<Run> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  if (terminal) {
+    Object.assign(stdin, { isTTY: true });
+    Object.assign(stderr, { isTTY: true });
+    stdin.end(terminal.input);
+  }
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
-  const io: Io = { stdout, stderr, stdin: new PassThrough(), cwd, env };
+  const io: Io = { stdout, stderr, stdin, cwd, env };
   const code = await main(args, io);
   return { code, out, err };
 }
