@@ -160,6 +160,22 @@ describe('PWG 5102.4 hostile and broken input ends in a typed error', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('a 285-megapixel 1200 dpi page renders within a 128 MiB budget (one line buffer, not the page)', async () => {
+    // 15,000 × 19,000 sGray: every line is "repeat 256 times, white to end of line" (PWG 5102.4 §4.4).
+    const headerOnly = writePwgRaster({ pages: 1, width: 1, height: 1, colorSpace: 'sgray', bitsPerColor: 8, resolution: [1200, 1200] }).slice(0, 4 + 1796);
+    const view = new DataView(headerOnly.buffer);
+    view.setUint32(4 + PWG_OFFSETS.width, 15_000);
+    view.setUint32(4 + PWG_OFFSETS.height, 19_000);
+    view.setUint32(4 + PWG_OFFSETS.bytesPerLine, 15_000);
+    const lines: number[] = [];
+    for (let y = 0; y < 19_000; y += 256) lines.push(Math.min(256, 19_000 - y) - 1, 128);
+    const started = Date.now();
+    const result = await render('big-page', new Uint8Array([...headerOnly, ...lines]), { memoryMb: 128 });
+    expect(result.pages[0]).toMatchObject({ width: 1875, height: 2375 }); // 1200 dpi → 150 dpi
+    expect(readPng(join(dir.path, 'big-page', result.pages[0]!.file)).rgb(1000, 1000)).toEqual([255, 255, 255]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('a zero-length document is RENDER_MALFORMED', async () => {
     await expectRenderError(render('empty', new Uint8Array(0)), 'RENDER_MALFORMED');
   });
