@@ -128,3 +128,21 @@ describe('HTTP layer', () => {
     expect([png.width, png.height]).toEqual([128, 128]);
   });
 });
+
+describe('document size limits', () => {
+  it('aborts a job whose document exceeds maxDocumentBytes with request-entity-too-large', async () => {
+    const d = await tempDir();
+    const q = await printer(d.path, { maxDocumentBytes: 1000 });
+    try {
+      const r = await send(q.app, request(Op.PrintJob, [{ name: 'document-format', values: [{ tag: 'mimeMediaType', value: 'text/plain' }] }]), new Uint8Array(5000).fill(0x41));
+      expect(r.status).toBe(0x0408);
+      const job = q.runtime.store.list()[0]!;
+      expect(job.state).toBe('aborted');
+      const again = await send(q.app, request(Op.PrintJob, [{ name: 'document-format', values: [{ tag: 'mimeMediaType', value: 'text/plain' }] }, { name: 'compression', values: [{ tag: 'keyword', value: 'gzip' }] }]), gzipSync(Buffer.alloc(100_000, 0x41)));
+      expect(again.status).toBe(0x0408);
+    } finally {
+      await q.close();
+      await d.remove();
+    }
+  });
+});

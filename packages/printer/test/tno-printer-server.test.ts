@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IppMessage } from '@trustnoone/ipp';
 import { ippRequest } from '@trustnoone/ipp-http';

@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IppReply, IppRequestContext } from '@trustnoone/ipp-http';
+import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
 import { jobCreationAttributes } from '../jobs/job-attributes.js';
 import type { Job } from '../jobs/job.js';
@@ -48,7 +48,7 @@ export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequ
     // A sealed envelope is opened as is: compression would be inside it (SPEC-NOTES §2).
     spooled = await spoolToFile(ctx.data, file, { maxBytes: rt.limits.maxDocumentBytes, compression: sealed ? 'none' : arrival.check.compression });
   } catch (err) {
-    const tooLarge = err instanceof SpoolLimitError || (err as { code?: string })?.code === 'IPP_HTTP_BYTE_LIMIT';
+    const tooLarge = err instanceof SpoolLimitError || err instanceof ByteLimitExceeded || (err as { cause?: unknown })?.cause instanceof ByteLimitExceeded;
     const compressionError = (err as { code?: string })?.code?.startsWith?.('Z_') ?? false;
     rt.log.info({ jobId: job.id, err: (err as Error).message }, 'printer: document not received');
     rt.store.transition(job, 'aborted', 'Document not received.', { add: ['aborted-by-system'] });
