@@ -122,6 +122,22 @@ describe('PWG 5102.4 raster types rendered to PNG', () => {
     expect(png.rgb(80, 100)).toEqual([10, 200, 90]);
   });
 
+  it('writePwgRaster row callback: packed rows go out as given (here: 16-bit big-endian sGray)', async () => {
+    const input = join(dir.path, 'rows.pwg');
+    writeFileSync(
+      input,
+      writePwgRaster({
+        pages: 1, width: 8, height: 4, colorSpace: 'sgray', bitsPerColor: 16, resolution: [150, 150],
+        row: (y, _page, out) => {
+          for (let x = 0; x < 8; x++) out.set([x * 30 + y, 0x55], 2 * x);
+        },
+      }),
+    );
+    const result = await renderDocument({ inputPath: input, format: 'image/pwg-raster', outDir: join(dir.path, 'rows') });
+    const png = readPng(join(dir.path, 'rows', result.pages[0]!.file));
+    expect(png.rgb(5, 3)).toEqual([153, 153, 153]);
+  });
+
   it('print-color-mode=monochrome turns a colour page into a grey PNG (BT.601 luma)', async () => {
     const input = join(dir.path, 'mono.pwg');
     writeFileSync(
