@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { conformanceCommand } from './conformance.js';
 import { demoCommand } from './demo.js';
 import { intermediaryCommand } from './intermediary.js';
 import { ippCommand } from './ipp.js';
@@ -25,4 +26,5 @@ export const commands: readonly Command[] = [
   smimeCommand,
   keysCommand,
   ippCommand,
+  conformanceCommand,
 ];

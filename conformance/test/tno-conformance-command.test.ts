@@ -1,0 +1,74 @@
+/** `tno conformance`: flags, progress and summary lines, report files, exit statuses. */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '@trustnoone/cli';
+import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
+import type { Report } from '@trustnoone/conformance';
+import { freePort } from './helpers/ippeveprinter.js';
+
+async function tno(args: readonly string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += d));
+  stderr.on('data', (d) => (err += d));
+  const code = await main(args, { stdout, stderr, stdin: new PassThrough(), cwd, env: {} });
+  return { code, out, err };
+}
+
+let printer: RunningPrinter;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tno-conformance-cli-'));
+  printer = await startPrinter({ stateDir: join(dir, 'state'), port: 0, logger: false });
+});
+
+afterAll(async () => {
+  await printer?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ONLY = ['--only', 'rfc8011-printer.get-printer-attributes', '--only', 'pwg5100-14.printer-uuid', '--only', 'trustnoone-printer.'];
+
+describe('tno conformance', () => {
+  it('prints one line per test and the summary line, writes Markdown and JSON reports, exits 0 when conforming', async () => {
+    const md = await tno(['conformance', printer.uri, '--role', 'printer', ...ONLY, '--report', 'report.md'], dir);
+    expect(md.err).toBe('');
+    expect(md.code).toBe(0);
+    expect(md.out).toMatch(/^PASS REQUIRED +trustnoone-printer\.sealed-print-job$/m);
+    const summary = md.out.trim().split('\n').at(-1)!;
+    expect(summary).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/);
+    expect(await readFile(join(dir, 'report.md'), 'utf8')).toContain(summary);
+
+    const js = await tno(['conformance', printer.uri, ...ONLY, '--report', 'report.json', '--json'], dir);
+    expect(js.code).toBe(0);
+    const report = JSON.parse(js.out) as Report;
+    expect(report.role).toBe('printer');
+    expect(report.results.every((r) => r.id.startsWith('trustnoone-printer.') || ONLY.includes(r.id))).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toMatchObject({ summary: report.summary });
+  });
+
+  it('exits 1 with the count on stderr when a REQUIRED test fails', async () => {
+    // The intermediary role asks for the printer's key relayed from --printer-direct; a printer
+    // reached as "intermediary" fails the end-to-end cleartext refusal (it accepts cleartext).
+    const r = await tno(['conformance', printer.uri, '--role', 'intermediary', '--only', 'rfc8011-printer.get-printer-attributes', '--only', 'trustnoone-intermediary.refuses-cleartext-document'], dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL REQUIRED +trustnoone-intermediary\.refuses-cleartext-document/m);
+    expect(r.err).toBe('tno: 1 REQUIRED test(s) failed\n');
+  });
+
+  it('exits 5 when the target cannot be reached, 2 on bad usage', async () => {
+    const port = await freePort();
+    const down = await tno(['conformance', `ipp://127.0.0.1:${port}/ipp/print`], dir);
+    expect(down.code).toBe(5);
+    expect(down.err).toMatch(/^tno: .*IPP_HTTP_CONNECT/);
+    expect((await tno(['conformance'], dir)).code).toBe(2);
+    expect((await tno(['conformance', printer.uri, '--role', 'scanner'], dir)).code).toBe(2);
+    expect((await tno(['conformance', printer.uri, '--printer-direct', printer.uri], dir)).code).toBe(2);
+  });
+});
