@@ -36,32 +36,30 @@ export class BerStreamReader {
     return this.buf.length - this.pos;
   }
 
-  /** Buffers at least `n` bytes; false at end of input. */
+  /**
+   * Buffers at least `n` bytes; false at end of input. New chunks are collected first and joined
+   * once, so a peer sending one byte at a time costs linear, not quadratic, copying.
+   */
   private async ensure(n: number): Promise<boolean> {
-    while (this.available < n) {
-      if (this.done) return false;
+    if (this.available >= n) return true;
+    if (this.done) return false;
+    const parts: Uint8Array[] = this.available > 0 ? [this.buf.subarray(this.pos)] : [];
+    let have = this.available;
+    while (have < n) {
       const r = await this.source.next();
       if (r.done) {
         this.done = true;
-        return false;
+        break;
       }
-      const chunk = r.value;
-      if (chunk.length === 0) continue;
-      if (this.available === 0) {
-        this.consumed += this.buf.length;
-        this.buf = chunk;
-        this.pos = 0;
-      } else {
-        const rest = this.buf.subarray(this.pos);
-        const merged = new Uint8Array(rest.length + chunk.length);
-        merged.set(rest, 0);
-        merged.set(chunk, rest.length);
-        this.consumed += this.pos;
-        this.buf = merged;
-        this.pos = 0;
-      }
+      if (r.value.length === 0) continue;
+      parts.push(r.value);
+      have += r.value.length;
     }
-    return true;
+    if (parts.length === 0) return false;
+    this.consumed += this.pos;
+    this.buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
+    this.pos = 0;
+    return have >= n;
   }
 
   /** True when no byte remains. */
@@ -190,7 +188,7 @@ export class BerStreamReader {
       if (!seg || seg.constructed || seg.tagClass !== 0 || seg.tag !== 0x04 || seg.length === null) break;
       const size = seg.headerLength + seg.length;
       if (this.available < size || (h.end !== null && this.offset + size > h.end)) break;
-      out.push(this.buf.subarray(this.pos + seg.headerLength, this.pos + size));
+      if (seg.length > 0) out.push(this.buf.subarray(this.pos + seg.headerLength, this.pos + size));
       this.pos += size;
       total += seg.length;
     }
