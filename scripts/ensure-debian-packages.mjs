@@ -10,6 +10,8 @@ const needed = [
   { bin: 'pdfinfo', pkg: 'poppler-utils' },
   { bin: 'cups-config', pkg: 'libcups2-dev' }, // libcups as the independent PWG Raster peer (printer render tests)
   { bin: 'gcc', pkg: 'gcc' },
+  { bin: 'cjpeg', pkg: 'libjpeg-turbo-progs' }, // libjpeg-turbo as the independent JPEG peer (printer render tests)
+  { bin: 'djpeg', pkg: 'libjpeg-turbo-progs' },
 ];
 
 function has(bin) {
