@@ -140,3 +140,15 @@ describe('openToFile: plaintext is released only after authentication', () => {
     expect(readFileSync(dest, 'utf8')).toBe('previous');
   });
 });
+
+describe('resources', () => {
+  it('a refused envelope read from a file stream closes the stream', async () => {
+    const { createReadStream } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'tno-open-'));
+    const env = await sealToBytes(text(4 * 1024 * 1024), { recipients: [pki.ids.p256.certificate] });
+    writeFileSync(join(dir, 'env.der'), env);
+    const stream = createReadStream(join(dir, 'env.der'), { highWaterMark: 64 * 1024 });
+    await expect(open(stream, { privateKey: pki.ids.p384.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.noMatchingRecipient });
+    expect(stream.destroyed).toBe(true);
+  });
+});

@@ -121,10 +121,20 @@ type Sink = (chunk: Uint8Array) => Promise<void> | void;
 /** The streaming core shared by open and openToFile. */
 export async function openCore(input: ByteInput, options: OpenOptions, sink: Sink): Promise<OpenedEnvelope> {
   const limits: CmsLimits = { ...defaultLimits, ...options.limits };
+  const input$ = chunksOf(input);
+  try {
+    return await openStream(input$, options, sink, limits);
+  } finally {
+    // Stop the producer when we stop early (a refused envelope): a file stream is closed.
+    await input$.return(undefined).catch(() => undefined);
+  }
+}
+
+async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits): Promise<OpenedEnvelope> {
   const key = loadPrivateKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
   const certs = (l: readonly CertificateInput[] | undefined): Certificate[] | undefined => l?.map((c) => parseCertificate(c));
-  const r = new BerStreamReader(chunksOf(input)[Symbol.asyncIterator](), limits);
+  const r = new BerStreamReader(input$, limits);
 
   // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY } (RFC 5652 §3)
   const ci = await expectConstructed(r, 0, 0x10, 'ContentInfo');
