@@ -116,6 +116,15 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     expect(job.seal?.trust).toBe('unsigned');
   });
 
+  it('accepts a sealed Print-Job that a relay resubmitted as Create-Job + Send-Document', async () => {
+    const id = (await send(p.app, outerCreateJob())).value(JOB, 'job-id') as number;
+    const { envelope } = await sealJob(p, TEXT, { format: 'text/plain', jobAttributes: [a.int('copies', 2)] });
+    expect((await send(p.app, outerSendDocument(id), envelope)).status).toBe(0);
+    const job = await p.runtime.store.whenFinalized(id);
+    expect(job.state).toBe('completed');
+    expect(job.template.copies).toBe(2);
+  });
+
   it('answers Get-Encrypted-Job-Attributes to the owner, sealed to the owner and signed by the printer', async () => {
     const { envelope } = await sealJob(p, TEXT, { format: 'text/plain', jobName: 'quarterly numbers', jobAttributes: [a.int('copies', 2)] });
     const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
@@ -199,8 +208,8 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
     expect(logFor(id)).toMatchObject({ check: 'downgrade', code: 'CMS_ALGORITHM_REFUSED' });
   });
 
-  it('inner operation that does not match the outer one (a Send-Document replayed as Print-Job)', async () => {
-    const { envelope } = await sealJob(p, DOC, { operation: 'Send-Document' });
+  it('an outer Print-Job carrying only part of a job (inner last-document=false)', async () => {
+    const { envelope } = await sealJob(p, DOC, { operation: 'Send-Document', lastDocument: false });
     const id = await expectRefused(await send(p.app, outerPrintJob(), envelope));
     expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_OPERATION_MISMATCH' });
   });

@@ -16,6 +16,8 @@ export interface SealOptions {
   readonly recipient?: CertificateInput;
   readonly cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc';
   readonly operation?: 'Print-Job' | 'Send-Document';
+  /** Inner Send-Document only (default true). */
+  readonly lastDocument?: boolean;
 }
 
 export function printerCertificate(p: PrinterHandle): string {
@@ -38,7 +40,7 @@ export async function sealJob(p: PrinterHandle, document: Uint8Array, o: SealOpt
   const inner: IppMessage =
     (o.operation ?? 'Print-Job') === 'Print-Job'
       ? buildInnerRequest({ ...common, operation: 'Print-Job' })
-      : buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: 1, lastDocument: true });
+      : buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: 1, lastDocument: o.lastDocument ?? true });
   const plaintext = Buffer.concat([encodeMessage(inner), document]);
   const envelope = await sealToBytes(plaintext, {
     recipients: [o.recipient ?? printerCertificate(p)],
