@@ -45,6 +45,8 @@ export interface ForwarderOptions {
   readonly pollMs?: number;
   /** Send a Print-Job upstream as Create-Job + Send-Document when the upstream supports it. */
   readonly preferCreateJob?: boolean;
+  /** Document uploads to one upstream at a time (default 4): a printer takes jobs one by one anyway. */
+  readonly maxConcurrentSends?: number;
 }
 
 /** The upstream refused the job with an IPP status: permanent for this job. */
@@ -65,6 +67,8 @@ export class Forwarder {
   private readonly wakers = new Map<number, () => void>();
   private readonly again = new Set<number>();
   private readonly createSupport = new Map<string, boolean>();
+  /** Per upstream: uploads in progress and callers waiting for a slot. */
+  private readonly slots = new Map<string, { busy: number; waiting: Array<() => void> }>();
   private stopped = false;
   /** Upstream URIs whose last exchange failed for transport reasons. */
   readonly unreachable = new Set<string>();
@@ -174,7 +178,22 @@ export class Forwarder {
     return ups[jobId % ups.length]!;
   }
 
-  private async exchange(upstream: Upstream, message: IppMessage, data?: Readable): Promise<IppMessage> {
+  private async exchange(upstream: Upstream, message: IppMessage, data?: () => Readable): Promise<IppMessage> {
+    if (!data) return this.exchangeNow(upstream, message);
+    const slot = this.slots.get(upstream.uri) ?? { busy: 0, waiting: [] };
+    this.slots.set(upstream.uri, slot);
+    while (slot.busy >= (this.o.maxConcurrentSends ?? 4)) await new Promise<void>((r) => slot.waiting.push(r));
+    slot.busy++;
+    try {
+      // The stream is opened only once a slot is ours: no file handles held by queued jobs.
+      return await this.exchangeNow(upstream, message, data());
+    } finally {
+      slot.busy--;
+      slot.waiting.shift()?.();
+    }
+  }
+
+  private async exchangeNow(upstream: Upstream, message: IppMessage, data?: Readable): Promise<IppMessage> {
     let answer: UpstreamAnswer;
     try {
       answer = await upstream.send(message, data);
@@ -255,7 +274,7 @@ export class Forwarder {
         ...submitAttributes(job, doc.attributes).filter((a) => a.name !== 'last-document'),
         attr.boolean('last-document', last),
       ];
-      await this.exchange(upstream, upstreamRequest(Op.sendDocument, upstream.uri, ops), this.documentStream(job.id, doc.number));
+      await this.exchange(upstream, upstreamRequest(Op.sendDocument, upstream.uri, ops), () => this.documentStream(job.id, doc.number));
       this.faults.hit('forward.sent');
       await this.o.table.update(job.id, (s) => ({
         ...s,
@@ -282,7 +301,7 @@ export class Forwarder {
     const res = await this.exchange(
       upstream,
       upstreamRequest(Op.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
-      this.documentStream(job.id, 1),
+      () => this.documentStream(job.id, 1),
     );
     const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
     this.faults.hit('forward.sent');
