@@ -11,7 +11,7 @@ import { limitExceeded, malformed, RenderError } from '../errors.js';
 import { PAGES_DIR, pageFile } from '../format.js';
 import type { RenderLimits } from '../limits.js';
 import { readPngSize } from '../png/png-writer.js';
-import { collect, findTool, spawnLimited } from '../sandbox/limited-process.js';
+import { MAX_OUTPUT_FILE_BYTES, collect, findTool, spawnLimited } from '../sandbox/limited-process.js';
 import type { RenderedPage } from '../types.js';
 
 export interface PdfJob {
@@ -52,6 +52,7 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
   const run = spawnLimited(path, args, {
     cpuSeconds: job.limits.cpuSeconds,
     addressSpaceBytes: job.limits.memoryMb * 2 * 1024 * 1024,
+    fileBytes: MAX_OUTPUT_FILE_BYTES,
     timeoutMs: remaining,
   }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
   let spawnError: Error | undefined;
@@ -66,6 +67,7 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
   }
   if (timedOut) throw new RenderError('RENDER_TIMEOUT', `${tool} did not finish within ${job.limits.timeoutMs} ms and was killed`);
   if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `${tool} used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
+  if (signal === 'SIGXFSZ') throw new RenderError('RENDER_LIMIT_EXCEEDED', `${tool} tried to write a file over ${MAX_OUTPUT_FILE_BYTES} bytes`);
   if (signal) {
     throw new RenderError('RENDER_LIMIT_EXCEEDED', `${tool} was stopped by ${signal} (limits: ${job.limits.memoryMb * 2} MiB address space, ${job.limits.cpuSeconds} s CPU)`);
   }

@@ -1,6 +1,6 @@
 /**
- * Starts a child process under OS resource limits (util-linux `prlimit`: RLIMIT_CPU and RLIMIT_AS or
- * RLIMIT_DATA) with an empty environment, and kills it (SIGKILL, whole process) when its wall-clock
+ * Starts a child process under OS resource limits (util-linux `prlimit`: RLIMIT_CPU, RLIMIT_AS or
+ * RLIMIT_DATA, RLIMIT_FSIZE) with an empty environment, and kills it (SIGKILL, whole process) when its wall-clock
  * budget runs out. Where prlimit is missing (not Linux), the wall clock and the child's own limits
  * (V8 heap size) still hold.
  */
@@ -49,6 +49,9 @@ export function findTool(name: string): string | null {
   return toolPaths.get(name)!;
 }
 
+/** No preview PNG comes near this (4000 × 4000 RGB, incompressible, is 48 MB): bounds disk use. */
+export const MAX_OUTPUT_FILE_BYTES = 128 * 1024 * 1024;
+
 export interface ProcessLimits {
   /** RLIMIT_CPU, seconds: SIGXCPU when used up. */
   cpuSeconds: number;
@@ -56,6 +59,8 @@ export interface ProcessLimits {
   addressSpaceBytes?: number;
   /** RLIMIT_DATA, bytes: right for V8, which reserves far more address space than it uses. */
   dataBytes?: number;
+  /** RLIMIT_FSIZE, bytes: the largest file the process may write (SIGXFSZ past it). */
+  fileBytes?: number;
   /** Wall-clock budget, milliseconds. */
   timeoutMs: number;
 }
@@ -79,6 +84,7 @@ export function spawnLimited(
   const rlimits: string[] = [`--cpu=${cpu}:${cpu + 1}`];
   if (limits.addressSpaceBytes) rlimits.push(`--as=${Math.floor(limits.addressSpaceBytes)}`);
   if (limits.dataBytes) rlimits.push(`--data=${Math.floor(limits.dataBytes)}`);
+  if (limits.fileBytes) rlimits.push(`--fsize=${Math.floor(limits.fileBytes)}`);
   const [file, argv] = prlimit ? [prlimit, [...rlimits, '--', command, ...args]] : [command, [...args]];
   const child = spawn(file, argv, {
     cwd: options.cwd,

@@ -1,7 +1,7 @@
 /**
  * Launches the renderer worker: a separate Node process (not a thread: it shares no memory with the
  * printer, whose keys are in its heap) running worker/worker-main, under
- * - RLIMIT_CPU and RLIMIT_DATA (prlimit) and a V8 heap cap (--max-old-space-size);
+ * - RLIMIT_CPU, RLIMIT_DATA and RLIMIT_FSIZE (prlimit) and a V8 heap cap (--max-old-space-size);
  * - Node's permission model: read access only to its own code and the input document, write access
  *   only to the output directory; no child processes, no worker threads, no native addons; no code
  *   generation from strings;
@@ -10,7 +10,7 @@
  */
 import { RenderError, isRenderErrorCode } from '../errors.js';
 import { isWorkerReply, type WorkerJob, type WorkerReply } from '../worker/protocol.js';
-import { collect, findPrlimit, spawnLimited, type ProcessLimits } from './limited-process.js';
+import { MAX_OUTPUT_FILE_BYTES, collect, findPrlimit, spawnLimited, type ProcessLimits } from './limited-process.js';
 import { workerCode } from './worker-code.js';
 
 function permissionFlag(): string {
@@ -47,7 +47,12 @@ export function workerInvocation(job: WorkerJob, timeoutMs: number): WorkerInvoc
     script: code.entry,
     argument: JSON.stringify(job),
     // RLIMIT_DATA bounds heap + array buffers + the runtime's own ~100 MiB.
-    limits: { cpuSeconds: job.limits.cpuSeconds, dataBytes: (job.limits.memoryMb + 256) * 1024 * 1024, timeoutMs },
+    limits: {
+      cpuSeconds: job.limits.cpuSeconds,
+      dataBytes: (job.limits.memoryMb + 256) * 1024 * 1024,
+      fileBytes: MAX_OUTPUT_FILE_BYTES,
+      timeoutMs,
+    },
     cwd: job.outDir,
   };
 }
@@ -70,6 +75,7 @@ export async function runWorker(job: WorkerJob, timeoutMs: number): Promise<Extr
   const { code, signal, timedOut } = await run.exited;
   if (timedOut) throw new RenderError('RENDER_TIMEOUT', `the renderer did not finish within ${timeoutMs} ms and was killed`);
   if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `the renderer used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
+  if (signal === 'SIGXFSZ') throw new RenderError('RENDER_LIMIT_EXCEEDED', `the renderer tried to write a file over ${MAX_OUTPUT_FILE_BYTES} bytes`);
   if (reply && !protocolError) {
     if (reply.ok) return reply;
     const failed = reply;
