@@ -145,6 +145,22 @@ describe('tno print and tno trust', () => {
     }
   });
 
+  it('prints over ipps with the TLS certificate pinned by --pin, and refuses an unverifiable one', async () => {
+    const tls = await startPrinter({ stateDir: join(dir, 'printer-tls'), port: 0, tls: true, logger: false });
+    try {
+      expect(tls.uri).toMatch(/^ipps:/);
+      const state = join(dir, 'state-tls');
+      const unverified = await tno(['print', doc, '--printer', tls.uri, '--state', state, '--trust-on-first-use']);
+      expect(unverified.code).toBe(ExitCode.unreachable);
+      oneLine(unverified.err);
+      const r = await tno(['print', doc, '--printer', tls.uri, '--pin', tls.tlsFingerprint!, '--state', state, '--trust-on-first-use', '--json']);
+      expect(r.code, JSON.stringify(r.err)).toBe(ExitCode.ok);
+      expect(JSON.parse(r.out)).toMatchObject({ state: 'completed', encrypted: true });
+    } finally {
+      await tls.close();
+    }
+  });
+
   it('reports an unreachable printer with exit 5', async () => {
     const r = await tno(['jobs', '--printer', 'ipp://127.0.0.1:1/ipp/print', '--timeout', '2']);
     expect(r.code).toBe(ExitCode.unreachable);

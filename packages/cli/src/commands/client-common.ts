@@ -14,7 +14,7 @@ export const connectionFlags = {
   printer: { type: 'string', short: 'p' },
   user: { type: 'string', short: 'U' },
   ca: { type: 'string' },
-  'tls-pin': { type: 'string' },
+  pin: { type: 'string' },
   state: { type: 'string' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -24,7 +24,7 @@ export const connectionUsage = `  -p, --printer URL     printer or intermediary 
   -U, --user NAME       requesting-user-name (default $USER); with $TNO_PASSWORD set, also the
                         HTTP Basic user name
       --ca FILE         PEM CA certificate(s) to verify an ipps server with
-      --tls-pin HEX     SHA-256 fingerprint of the ipps server's TLS certificate
+      --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
       --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
       --timeout SECONDS per request (default 60)
       --json            machine-readable output on stdout`;
@@ -43,7 +43,7 @@ interface ConnectionValues {
   printer?: string | undefined;
   user?: string | undefined;
   ca?: string | undefined;
-  'tls-pin'?: string | undefined;
+  pin?: string | undefined;
   timeout?: string | undefined;
 }
 
@@ -65,7 +65,7 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
     printer,
     ...(userName ? { userName } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
-    ...(ca || v['tls-pin'] ? { tls: { ...(ca ? { ca } : {}), ...(v['tls-pin'] ? { pinSha256: v['tls-pin'] } : {}) } } : {}),
+    ...(ca || v.pin ? { tls: { ...(ca ? { ca } : {}), ...(v.pin ? { pinSha256: v.pin } : {}) } } : {}),
     ...(password && userName ? { auth: { user: userName, password } } : {}),
   };
 }
