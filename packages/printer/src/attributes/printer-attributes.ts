@@ -67,8 +67,10 @@ export interface PrinterStatus {
 
 const PRINTER_STATE = { idle: 3, processing: 4, stopped: 5 } as const;
 
-function seconds(from: Date, to: Date): number {
-  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / 1000));
+/** RFC 8011 §5.4.29: printer-up-time and the *-time attributes count seconds from 1 at start. */
+export function upTimeAt(startedAt: Date, at: Date | number): number {
+  const t = typeof at === 'number' ? at : at.getTime();
+  return Math.max(1, Math.floor((t - startedAt.getTime()) / 1000) + 1);
 }
 
 function httpUri(ippUri: string, path: string): string {
@@ -205,11 +207,11 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     text('printer-state-message', st.stateMessage),
     boolean('printer-is-accepting-jobs', st.isAcceptingJobs),
     integer('queued-job-count', st.queuedJobCount),
-    integer('printer-up-time', Math.max(1, seconds(st.startedAt, st.now))),
+    integer('printer-up-time', upTimeAt(st.startedAt, st.now)),
     dateTime('printer-current-time', st.now),
-    integer('printer-state-change-time', seconds(st.startedAt, st.stateChangedAt)),
+    integer('printer-state-change-time', upTimeAt(st.startedAt, st.stateChangedAt)),
     dateTime('printer-state-change-date-time', st.stateChangedAt),
-    integer('printer-config-change-time', 0),
+    integer('printer-config-change-time', 1),
     dateTime('printer-config-change-date-time', st.startedAt),
   ];
 }

@@ -5,6 +5,7 @@
  */
 import type { IppAttribute } from '@trustnoone/ipp';
 import { dateTime, enumAttr, integer, keyword, mimeType, nameAttr, outOfBand, text, uri } from '../attributes/values.js';
+import { upTimeAt } from '../attributes/printer-attributes.js';
 import type { Job } from './job.js';
 import { JobStateEnum } from './job.js';
 
@@ -15,12 +16,9 @@ export interface JobView {
   readonly revealSealed: boolean;
 }
 
-function upTime(startedAt: Date, t: number | undefined): number {
-  return t === undefined ? 0 : Math.max(0, Math.floor((t - startedAt.getTime()) / 1000));
-}
-
+/** RFC 8011 §5.3.14: in printer-up-time units; no-value until the event happened. */
 function timeAttr(name: string, v: JobView, t: number | undefined): IppAttribute[] {
-  return [integer(`time-at-${name}`, upTime(v.startedAt, t))];
+  return [t === undefined ? outOfBand(`time-at-${name}`, 'noValue') : integer(`time-at-${name}`, upTimeAt(v.startedAt, t))];
 }
 
 function dateAttr(name: string, t: number | undefined): IppAttribute {
@@ -50,7 +48,7 @@ export function jobAttributes(job: Job, v: JobView): IppAttribute[] {
     uri('job-printer-uri', v.printerUri),
     nameAttr('job-name', reveal ? job.name : job.clearName),
     nameAttr('job-originating-user-name', job.owner),
-    integer('job-printer-up-time', upTime(v.startedAt, Date.now())),
+    integer('job-printer-up-time', upTimeAt(v.startedAt, Date.now())),
     ...timeAttr('creation', v, job.timings.createdAt),
     ...timeAttr('processing', v, job.timings.processingAt),
     ...timeAttr('completed', v, job.timings.completedAt),
