@@ -58,26 +58,27 @@ function writeAttribute(w: ByteWriter, attribute: IppAttribute): void {
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     w.ensure(FIXED_FIELD);
-    w.u8(tagCode(value, false));
+    w.u8(tagCode(value.tag, value, false));
     if (i === 0) writeName(w, name);
     else w.u16(0);
     writeValue(w, value, name, 0);
   }
 }
 
-function tagCode(value: IppValue, inCollection: boolean): number {
-  if (value.tag === 'raw') {
-    const code = value.code;
+/** The tag byte for a value; `tag` is read once by the caller (value objects come in many shapes, so each read is costly). */
+function tagCode(tag: IppValue['tag'], value: IppValue, inCollection: boolean): number {
+  if (tag === 'raw') {
+    const code = (value as { code: number }).code;
     if (!Number.isInteger(code) || code < 0x10 || code > 0xff || code === 0x34 || code === 0x37 || (inCollection && code === 0x4a)) {
       throw new IppError('bad-value', `raw value tag ${code} is not a value tag that can be written without breaking framing`);
     }
     return code;
   }
-  if (inCollection && value.tag === 'memberAttrName') {
+  if (inCollection && tag === 'memberAttrName') {
     throw new IppError('bad-value', 'a memberAttrName value inside a collection would be read back as a member name');
   }
   // A switch on the tag literal compiles to pointer comparisons; a table lookup hashes the string.
-  switch (value.tag) {
+  switch (tag) {
     case 'keyword':
       return 0x44;
     case 'integer':
@@ -131,7 +132,7 @@ function tagCode(value: IppValue, inCollection: boolean): number {
     case 'adminDefine':
       return 0x17;
     default:
-      throw new IppError('bad-value', `unknown value tag '${String((value as { tag: unknown }).tag)}'`);
+      throw new IppError('bad-value', `unknown value tag '${String(tag)}'`);
   }
 }
 
@@ -236,7 +237,7 @@ function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): vo
         writeName(w, member.name);
         for (const mv of member.values) {
           w.ensure(FIXED_FIELD);
-          w.u8(tagCode(mv, true));
+          w.u8(tagCode(mv.tag, mv, true));
           w.u16(0);
           writeValue(w, mv, member.name, depth + 1);
         }
