@@ -129,6 +129,24 @@ describe('Print-Job and the job lifecycle (RFC 8011 §4.2.1, §5.3.7)', () => {
     expect((await send(p.app, request(Op.GetPrinterAttributes))).status).toBe(0);
   });
 
+  it('aborts a truncated JPEG and a PDF whose page tree loops, with document-format-error', async () => {
+    const jpeg = jpegImage();
+    const loop = new TextEncoder().encode(
+      '%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [2 0 R] /Count 1 >>\nendobj\n' +
+        'trailer\n<< /Size 3 /Root 1 0 R >>\n%%EOF\n',
+    );
+    for (const [format, doc] of [
+      ['image/jpeg', jpeg.subarray(0, Math.floor(jpeg.length / 2))],
+      ['application/pdf', loop],
+    ] as const) {
+      const r = await send(p.app, request(Op.PrintJob, [a.mime('document-format', format)]), doc);
+      const j = await done(r.value(JOB, 'job-id') as number);
+      expect(j.state, format).toBe('aborted');
+      expect(j.reasons.has('document-format-error'), format).toBe(true);
+    }
+    expect((await send(p.app, request(Op.GetPrinterAttributes))).status).toBe(0);
+  });
+
   it('accepts gzip and deflate compressed documents', async () => {
     const { gzipSync, deflateSync } = await import('node:zlib');
     for (const [c, z] of [
