@@ -22,3 +22,5 @@ export { TestContext, type TargetOptions, type Credentials, type Exchange, type 
 export { expectAttribute, expectStatus, expectClientError, syntaxProblem, AttributeExpectation, StatusExpectation } from './expect.js';
 export { pwgRaster, mediaSizeHmm, type RasterOptions } from './documents.js';
 export { ALL_SUITES, suitesForRole } from './suites/index.js';
+export { generateJobVectors, readVectorKeys, vectorFiles, KEY_FILES, type GeneratedVector, type JobVector, type VectorKeys, type Expectation } from './vectors/job-vectors.js';
+export { envelopeRegions, flipIn, EnvelopeShapeError, type EnvelopeRegions, type Region } from './envelope-regions.js';
