@@ -8,6 +8,7 @@ import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { registerWebPage } from './http/web-page.js';
+import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
@@ -68,7 +69,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     bodyLimit: 1024 * 1024,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
-  const store = new JobStore({ firstId: maxJobId + 1, historyMs: options.jobHistoryMs ?? DEFAULTS.jobHistoryMs });
+  const historyMs = options.jobHistoryMs ?? DEFAULTS.jobHistoryMs;
+  const store = new JobStore({ firstId: maxJobId + 1, historyMs });
+  await restoreJobHistory(layout, store, historyMs, app.log);
   const renderer = options.renderer ?? (await defaultRenderer());
   const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
   const startedAt = new Date();

@@ -4,7 +4,7 @@
  * job whose verified plaintext is on disk; the next start on the same state directory removes it.
  */
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -69,6 +69,11 @@ describe('crash during a sealed job', () => {
       try {
         await expect(stat(paths.private)).rejects.toThrow();
         await expect(stat(paths.spool)).rejects.toThrow();
+        // The interrupted job is reported as aborted by the system, not lost.
+        const job = restarted.runtime.store.get(id)!;
+        expect(job.state).toBe('aborted');
+        expect(job.reasons.has('aborted-by-system')).toBe(true);
+        expect(JSON.parse(await readFile(paths.manifest, 'utf8'))).toMatchObject({ state: 'aborted', error: 'PRINTER_RESTARTED' });
       } finally {
         await restarted.close();
       }

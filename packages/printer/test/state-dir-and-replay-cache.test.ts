@@ -55,6 +55,32 @@ describe('state directory', () => {
     }
   });
 
+  it('keeps ended jobs queryable across a restart within the history window', async () => {
+    const d = await tempDir();
+    try {
+      const first = await printer(d.path);
+      const r = await send(first.app, request(Op.PrintJob, [a.mime('document-format', 'text/plain'), a.name('job-name', 'kept')], [a.int('copies', 2)]), new TextEncoder().encode('hi\n'));
+      const id = r.value(JOB, 'job-id') as number;
+      await first.runtime.store.whenFinalized(id);
+      await first.close();
+      const second = await printer(d.path);
+      const g = await send(second.app, request(Op.GetJobAttributes, [a.int('job-id', id)]));
+      expect(g.value(JOB, 'job-state')).toBe(9);
+      expect(g.value(JOB, 'job-name')).toBe('kept');
+      expect(g.value(JOB, 'copies')).toBe(2);
+      expect(g.value(JOB, 'job-impressions-completed')).toBe(2);
+      const next = await send(second.app, request(Op.CreateJob));
+      expect(next.value(JOB, 'job-id')).toBe(id + 1);
+      await send(second.app, request(Op.CancelJob, [a.int('job-id', id + 1)]));
+      await second.close();
+      const third = await printer(d.path, { jobHistoryMs: 0 });
+      expect((await send(third.app, request(Op.GetJobAttributes, [a.int('job-id', id)]))).status).toBe(0x0406);
+      await third.close();
+    } finally {
+      await d.remove();
+    }
+  });
+
   it('cleanJobsOnStart ignores entries that are not job directories', async () => {
     const d = await tempDir();
     try {

@@ -59,6 +59,12 @@ export class JobStore {
     return job;
   }
 
+  /** Adds an ended job read back from disk (job-history.ts); its id is never handed out again. */
+  restore(job: Job): void {
+    this.#jobs.set(job.id, job);
+    this.#nextId = Math.max(this.#nextId, job.id + 1);
+  }
+
   get(id: number): Job | undefined {
     this.purge();
     return this.#jobs.get(id);

@@ -12,6 +12,11 @@ export interface Manifest {
   readonly state: string;
   readonly stateReasons: readonly string[];
   readonly sealed: boolean;
+  /** job-originating-user-name and the job-name shown in clear (the neutral one for a sealed job). */
+  readonly owner: string;
+  readonly clearName: string;
+  readonly impressionsCompleted: number;
+  readonly mediaSheetsCompleted: number;
   /** The document-format received on the wire (application/pkcs7-mime for a sealed job). */
   readonly documentFormat: string;
   /** The format that was rendered: the inner document-format, or the sniffed one. */
@@ -34,6 +39,7 @@ export interface Manifest {
   readonly error: string | null;
   readonly timings: {
     readonly createdAt: string;
+    readonly endedAt: string | null;
     /** Last byte received → document opened and verified (sealed jobs), ms. */
     readonly openMs: number | null;
     /** Renderer wall time, ms. */
@@ -59,6 +65,10 @@ export function buildManifest(job: Job, extras: ManifestExtras): Manifest {
     state: job.state,
     stateReasons: [...job.reasons],
     sealed: job.sealed,
+    owner: job.owner,
+    clearName: job.clearName,
+    impressionsCompleted: job.impressionsCompleted,
+    mediaSheetsCompleted: job.mediaSheetsCompleted,
     documentFormat: job.documentFormat,
     renderFormat: job.renderFormat ?? null,
     documentSha256: job.documentSha256 ?? null,
@@ -77,6 +87,7 @@ export function buildManifest(job: Job, extras: ManifestExtras): Manifest {
     error: extras.error ?? null,
     timings: {
       createdAt: new Date(t.createdAt).toISOString(),
+      endedAt: t.completedAt !== undefined ? new Date(t.completedAt).toISOString() : null,
       openMs: t0 !== undefined && t.openedAt !== undefined ? t.openedAt - t0 : null,
       renderMs: extras.renderMs ?? null,
       lastByteToEndMs: t0 !== undefined && t.completedAt !== undefined ? t.completedAt - t0 : null,
