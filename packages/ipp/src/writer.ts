@@ -53,9 +53,15 @@ export class ByteWriter {
     this.buf[this.pos++] = n & 0xff;
   }
 
+  /** Big-endian two's complement; the caller has range-checked `n`. */
   i32(n: number): void {
-    this.buf.writeInt32BE(n, this.pos);
-    this.pos += 4;
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = n >>> 24;
+    buf[p++] = (n >>> 16) & 0xff;
+    buf[p++] = (n >>> 8) & 0xff;
+    buf[p++] = n & 0xff;
+    this.pos = p;
   }
 
   u32(n: number): void {
