@@ -77,11 +77,17 @@ export class BoxDownscaler {
   }
 
   private async emit(): Promise<void> {
-    const { sums, out, channels, fx, width } = this;
-    for (let x = 0, o = 0; x < width; x += fx, o += channels) {
-      const n = (Math.min(width, x + fx) - x) * this.rowsInBlock;
-      for (let c = 0; c < channels; c++) out[o + c] = Math.round(sums[o + c]! / n);
-    }
+    const { sums, out, channels, fx, width, outWidth } = this;
+    // Round half up exactly: (sum + n/2) / n is computed exactly enough that it never crosses an
+    // integer it should not, and the Uint8Array store truncates. Every block but the last column's
+    // has the same pixel count n.
+    const n = fx * this.rowsInBlock;
+    const half = n / 2;
+    const fullSamples = (outWidth - 1) * channels;
+    for (let o = 0; o < fullSamples; o++) out[o] = (sums[o]! + half) / n;
+    const nLast = (width - (outWidth - 1) * fx) * this.rowsInBlock;
+    const halfLast = nLast / 2;
+    for (let o = fullSamples; o < outWidth * channels; o++) out[o] = (sums[o]! + halfLast) / nLast;
     sums.fill(0);
     this.rowsInBlock = 0;
     await this.sink(out);

@@ -106,6 +106,10 @@ export function convertRow(header: PwgPageHeader, src: Uint8Array, dst: Uint8Arr
   }
   const step = bitsPerColor / 8; // bytes per sample; the high byte comes first
   const channels = header.channels;
+  if (step === 1 && channels === outChannels && colorSpace !== 'black' && channels !== 4) {
+    dst.set(src.subarray(0, width * channels)); // sgray_8 → grey, srgb_8 / adobe-rgb_8 → RGB: as is
+    return;
+  }
   for (let x = 0, i = 0; x < width; x++, i += channels * step) {
     let r: number;
     let g: number;
