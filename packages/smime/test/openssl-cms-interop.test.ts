@@ -21,11 +21,6 @@ beforeAll(() => {
   pki = createTestPki();
 });
 
-/** ContentInfo wrapper around a bare SignedData, as `openssl cms -verify` wants it (RFC 5652 §3). */
-function wrapSignedData(sd: Uint8Array): Uint8Array {
-  return Buffer.concat([Buffer.from('30800609' + '2a864886f70d010702' + 'a080', 'hex'), sd, Buffer.alloc(4)]);
-}
-
 describe('we seal, openssl cms -decrypt opens (AuthEnvelopedData, AES-GCM)', () => {
   const cases: [string, 'rsa' | 'p256' | 'p384', Partial<SealOptions>][] = [
     ['RSA-OAEP SHA-256, AES-256-GCM', 'rsa', {}],
@@ -60,8 +55,9 @@ describe('we seal, openssl cms -decrypt opens (AuthEnvelopedData, AES-GCM)', () 
     it(`signed (${signerKind === 'rsa' ? 'RSA-PSS' : `ECDSA ${signerKind}`}) then encrypted: openssl decrypts and verifies the chain`, async () => {
       const signer = pki.ids[signerKind];
       const env = await sealToBytes(message, { recipients: [pki.ids.p256.certificate], signer: { certificate: signer.certificate, privateKey: signer.privateKey } });
-      const sd = opensslOk(['cms', '-decrypt', '-inform', 'DER', '-in', file('signed-env.der', env), '-inkey', pki.ids.p256.keyPath]);
-      const verified = opensslOk(['cms', '-verify', '-inform', 'DER', '-in', file('sd.der', wrapSignedData(sd)), '-CAfile', pki.ca.certPath, '-purpose', 'any']);
+      // Default nesting: id-data holding ContentInfo(SignedData), so openssl's output verifies as is.
+      const signed = opensslOk(['cms', '-decrypt', '-inform', 'DER', '-in', file('signed-env.der', env), '-inkey', pki.ids.p256.keyPath]);
+      const verified = opensslOk(['cms', '-verify', '-inform', 'DER', '-in', file('sd.der', signed), '-CAfile', pki.ca.certPath, '-purpose', 'any']);
       expect(verified.equals(message)).toBe(true);
     });
   }
@@ -132,11 +128,12 @@ describe('openssl cms -encrypt seals, we open', () => {
   });
 
   for (const [signerKind, extra] of [['p256', []], ['rsa', ['-keyopt', 'rsa_padding_mode:pss']], ['rsa', []]] as const) {
-    it(`signed (${signerKind} ${extra.length ? 'PSS' : 'default'}) then encrypted, opened with innerContentInfo and chain verified`, async () => {
+    it(`signed (${signerKind} ${extra.length ? 'PSS' : 'default'}) then encrypted, opened, nested SignedData recognised and chain verified`, async () => {
       const signer = pki.ids[signerKind];
       const signed = opensslOk(['cms', '-sign', '-nodetach', '-binary', '-outform', 'DER', '-md', 'sha256', '-in', file('m.bin', message), '-signer', signer.certPath, '-inkey', signer.keyPath, ...extra]);
       const der = encrypt('p256', ['-aes-256-gcm'], signed);
-      const res = await open(der, { privateKey: pki.ids.p256.privateKey, innerContentInfo: true, trustAnchors: [pki.ca.certificate], requireSignature: true });
+      // The nested ContentInfo(SignedData) is recognised without being told (innerContentInfo 'auto').
+      const res = await open(der, { privateKey: pki.ids.p256.privateKey, trustAnchors: [pki.ca.certificate], requireSignature: true });
       expect(Buffer.from(res.plaintext).equals(message)).toBe(true);
       expect(res.signer?.subject).toBe(`CN=${signerKind === 'rsa' ? 'rsa' : 'p256'}`);
       expect(res.signer?.trust).toBe('verified');

@@ -152,3 +152,38 @@ describe('resources', () => {
     expect(stream.destroyed).toBe(true);
   });
 });
+
+describe('authAttrs (RFC 5083 §2.1–2.2): authenticated as GCM additional data, though they follow the content', () => {
+  const custom = { type: '1.3.6.1.4.1.99999.7', values: [Uint8Array.from([0x0c, 0x02, 0x68, 0x69])] };
+
+  it('caller authAttributes round-trip with the content-type attribute added', async () => {
+    const env = await sealToBytes(text(70_000), { recipients: [pki.ids.p256.certificate], authAttributes: [custom] });
+    const res = await open(env, { privateKey: pki.ids.p256.privateKey });
+    expect(res.authAttributes.map((a) => a.type).sort()).toEqual(['1.2.840.113549.1.9.3', custom.type].sort());
+    expect(Buffer.from(res.plaintext).equals(text(70_000))).toBe(true);
+  });
+
+  it('signedNesting "signedData": id-signedData content type with authAttrs, opened and verified', async () => {
+    const s = pki.ids.ed25519;
+    const env = await sealToBytes(text(5000), { recipients: [pki.ids.x25519.certificate], signedNesting: 'signedData', signer: { certificate: s.certificate, privateKey: s.privateKey } });
+    const res = await open(env, { privateKey: pki.ids.x25519.privateKey, requireSignature: true, trustAnchors: [pki.ca.certificate] });
+    expect(res.signer?.trust).toBe('verified');
+    expect(res.authAttributes).toHaveLength(1);
+  });
+
+  it('an altered authAttrs value fails the tag', async () => {
+    const env = Buffer.from(await sealToBytes(text(1000), { recipients: [pki.ids.p256.certificate], authAttributes: [custom] }));
+    const at = env.lastIndexOf(Buffer.from([0x0c, 0x02, 0x68, 0x69]));
+    env[at + 3]! ^= 0x01;
+    await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.tagMismatch });
+  });
+
+  it('innerContentInfo false returns the nested ContentInfo(SignedData) unverified, as bytes', async () => {
+    const s = pki.ids.p256;
+    const env = await sealToBytes(text(100), { recipients: [pki.ids.p256.certificate], signer: { certificate: s.certificate, privateKey: s.privateKey } });
+    const res = await open(env, { privateKey: pki.ids.p256.privateKey, innerContentInfo: false });
+    expect(res.signer).toBeUndefined();
+    expect(res.plaintext[0]).toBe(0x30);
+    await expect(open(env, { privateKey: pki.ids.p256.privateKey, innerContentInfo: false, requireSignature: true })).rejects.toMatchObject({ code: CmsErrorCode.signatureMissing });
+  });
+});

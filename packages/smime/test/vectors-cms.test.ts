@@ -115,7 +115,10 @@ describe('RFC 8419 Ed25519 SignedData vector, checked with @noble/curves', () =>
     const nonce = octets(kids(kids(kids(eci!)[1]!)[1]!)[0]!);
     const g = createDecipheriv('aes-256-gcm', fixed.cek256, nonce);
     g.setAuthTag(octets(mac!));
-    const signedData = parse(Buffer.concat([g.update(octets(kids(eci!)[2]!)), g.final()]));
+    // Default nesting: id-data holding ContentInfo { id-signedData, [0] SignedData }.
+    const innerCi = parse(Buffer.concat([g.update(octets(kids(eci!)[2]!)), g.final()]));
+    expect((kids(innerCi)[0] as unknown as asn1js.ObjectIdentifier).valueBlock.toString()).toBe('1.2.840.113549.1.7.2');
+    const signedData = kids(kids(innerCi)[1]!)[0]!;
     const [, digestAlgs, encap, , signerInfos] = kids(signedData);
     expect((kids(kids(digestAlgs!)[0]!)[0] as unknown as asn1js.ObjectIdentifier).valueBlock.toString()).toBe('2.16.840.1.101.3.4.2.3'); // SHA-512, RFC 8419 §3
     const content = octets(kids(kids(encap!)[1]!)[0]!);

@@ -62,6 +62,34 @@ export class BerStreamReader {
     return have >= n;
   }
 
+  /** Up to `n` next bytes without consuming them (fewer only at end of input). */
+  async peek(n: number): Promise<Uint8Array> {
+    await this.ensure(n);
+    return this.buf.subarray(this.pos, Math.min(this.buf.length, this.pos + n));
+  }
+
+  /** Everything not yet read, as it arrives (the reader is used up afterwards). */
+  async *remaining(): AsyncGenerator<Uint8Array> {
+    if (this.available > 0) {
+      const rest = this.buf.subarray(this.pos);
+      this.pos = this.buf.length;
+      yield rest;
+    }
+    for (;;) {
+      if (this.done) return;
+      const r = await this.source.next();
+      if (r.done) {
+        this.done = true;
+        return;
+      }
+      this.consumed += this.buf.length;
+      this.buf = new Uint8Array(0);
+      this.pos = 0;
+      this.consumed += r.value.length;
+      yield r.value;
+    }
+  }
+
   /** True when no byte remains. */
   async atEnd(): Promise<boolean> {
     return !(await this.ensure(1));

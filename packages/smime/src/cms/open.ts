@@ -10,7 +10,9 @@
 import { createDecipheriv, randomBytes, type Decipher } from 'node:crypto';
 import { open as openFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { isContext, readAlgorithmIdentifier, readOctets, readOid, readSmallInteger, setChildren } from '../asn1/ber-reader.js';
+import { isContext, readAlgorithmIdentifier, readOctets, readOid, readSmallInteger, setChildren, type Asn1Node } from '../asn1/ber-reader.js';
+import { LateAadGcmVerifier } from '../crypto/gcm-late-aad.js';
+import { decodeAttributes, readContentTypeAttribute, type Attribute } from './attributes.js';
 import { BerStreamReader, type StreamHeader } from '../asn1/stream-reader.js';
 import { CmsError, CmsErrorCode, isCmsError, malformed } from '../errors.js';
 import { OID } from '../oids.js';
@@ -43,10 +45,12 @@ export interface OpenOptions {
   readonly allowSha1Signatures?: boolean;
   readonly verificationTime?: Date;
   /**
-   * The decrypted id-data content is itself a ContentInfo holding SignedData, as
-   * `openssl cms -sign | openssl cms -encrypt` produce: verify it and release its content.
+   * Whether decrypted id-data content may be a ContentInfo holding SignedData (the nesting
+   * `openssl cms -sign | openssl cms -encrypt` and our seal() produce), which is then verified and
+   * unwrapped. 'auto' (default): when it starts with a ContentInfo of id-signedData; true: it must;
+   * false: never (the bytes are returned as they are).
    */
-  readonly innerContentInfo?: boolean;
+  readonly innerContentInfo?: boolean | 'auto';
   /** Encrypted content types accepted besides id-data and id-signedData (dotted OIDs). */
   readonly contentTypes?: readonly string[];
   readonly limits?: Partial<CmsLimits>;
@@ -60,6 +64,8 @@ export interface OpenedEnvelope {
   /** Content type of the innermost content (id-data unless the sender said otherwise). */
   readonly contentType: string;
   readonly contentLength: number;
+  /** AuthEnvelopedData authAttrs (covered by the tag), including the content-type attribute. */
+  readonly authAttributes: readonly Attribute[];
   /** The first signer, when the content was signed; `signers` lists all (each verified). */
   readonly signer?: VerifiedSigner;
   readonly signers: readonly VerifiedSigner[];
@@ -171,7 +177,9 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
     ? createDecipheriv(params.cipher as 'aes-256-gcm', cek, params.iv, { authTagLength: params.tagLength })
     : createDecipheriv(params.cipher, cek, params.iv);
 
-  const plaintext = decryptAndAuthenticate(r, { ci, explicit, env, eci, ec }, decipher, gcmEnvelope, params.tagLength, limits);
+  const trailer: Trailer = { authAttributes: [] };
+  const late = gcmEnvelope ? new LateAadGcmVerifier(params.cipher as 'aes-256-gcm', cek, params.iv) : undefined;
+  const plaintext = decryptAndAuthenticate(r, { ci, explicit, env, eci, ec }, decipher, late, contentType, params.tagLength, limits, trailer);
   // A source whose iteration cannot be cancelled by a consumer that stops early: we may still
   // need to drain it to learn whether the ciphertext was authentic.
   const source: AsyncIterator<Uint8Array> = { next: () => plaintext.next() };
@@ -179,25 +187,35 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
   let signed: ParsedSignedData | undefined;
   let contentLength = 0;
   try {
-    if (contentType === OID.signedData || (contentType === OID.data && options.innerContentInfo)) {
+    const write = guardedSink(sink);
+    const countAndWrite = async (c: Uint8Array): Promise<void> => {
+      contentLength += c.length;
+      if (contentLength > limits.maxContentLength) throw new CmsError(CmsErrorCode.limitExceeded, `content longer than ${limits.maxContentLength} bytes`);
+      await write(c);
+    };
+    const nested = options.innerContentInfo ?? 'auto';
+    if (contentType === OID.signedData) {
       const inner = new BerStreamReader(source, limits);
-      if (contentType === OID.data) {
+      signed = await readSignedData(inner, write, limits);
+      if (!(await inner.atEnd())) throw malformed('bytes after the SignedData in the plaintext', inner.offset);
+      contentLength = signed.contentLength;
+    } else if (contentType === OID.data && nested !== false) {
+      const inner = new BerStreamReader(source, limits);
+      if (nested === true || startsWithSignedContentInfo(await inner.peek(24))) {
         const innerCi = await expectConstructed(inner, 0, 0x10, 'inner ContentInfo');
         const t = readOid(await inner.readElement('inner contentType', 256), 'inner contentType');
         if (t !== OID.signedData) throw new CmsError(CmsErrorCode.signatureMissing, `the inner ContentInfo holds ${t}, not SignedData`);
         const innerExplicit = await expectConstructed(inner, 2, 0, 'inner ContentInfo.content');
-        signed = await readSignedData(inner, guardedSink(sink), limits);
+        signed = await readSignedData(inner, write, limits);
         await inner.close(innerExplicit, 'inner ContentInfo.content');
         await inner.close(innerCi, 'inner ContentInfo');
-      } else signed = await readSignedData(inner, guardedSink(sink), limits);
-      if (!(await inner.atEnd())) throw malformed('bytes after the SignedData in the plaintext', inner.offset);
-      contentLength = signed.contentLength;
-    } else {
-      for (let n = await source.next(); !n.done; n = await source.next()) {
-        contentLength += n.value.length;
-        if (contentLength > limits.maxContentLength) throw new CmsError(CmsErrorCode.limitExceeded, `content longer than ${limits.maxContentLength} bytes`);
-        await guardedSink(sink)(n.value);
+        if (!(await inner.atEnd())) throw malformed('bytes after the inner ContentInfo in the plaintext', inner.offset);
+        contentLength = signed.contentLength;
+      } else {
+        for await (const c of inner.remaining()) await countAndWrite(c);
       }
+    } else {
+      for (let n = await source.next(); !n.done; n = await source.next()) await countAndWrite(n.value);
     }
   } catch (err) {
     if (isCmsError(err, CmsErrorCode.io) || (isCmsError(err, CmsErrorCode.limitExceeded) && !gcmEnvelope)) throw err;
@@ -224,9 +242,19 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
     recipient,
     contentType: signed ? signed.eContentType : contentType,
     contentLength,
+    authAttributes: trailer.authAttributes,
     ...(signers[0] ? { signer: signers[0] } : {}),
     signers,
   };
+}
+
+/** A ContentInfo header followed by the id-signedData OID (RFC 5652 §3, §5.1), any length form. */
+function startsWithSignedContentInfo(head: Uint8Array): boolean {
+  if (head[0] !== 0x30 || head.length < 2) return false;
+  const l = head[1]!;
+  const at = l <= 0x80 ? 2 : 2 + (l & 0x7f);
+  const oidTlv = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+  return oidTlv.every((b, i) => head[at + i] === b);
 }
 
 function guardedSink(sink: Sink): Sink {
@@ -265,22 +293,36 @@ interface OpenContainers {
  * unauthAttrs / unprotectedAttrs) and finishes the cipher: a GCM tag mismatch or bad CBC padding
  * throws from the final step, so a consumer that reached the end holds authenticated plaintext.
  */
-async function* decryptAndAuthenticate(r: BerStreamReader, c: OpenContainers, decipher: Decipher, gcm: boolean, tagLength: number, limits: CmsLimits): AsyncGenerator<Uint8Array> {
+interface Trailer {
+  authAttributes: Attribute[];
+}
+
+async function* decryptAndAuthenticate(
+  r: BerStreamReader,
+  c: OpenContainers,
+  decipher: Decipher,
+  late: LateAadGcmVerifier | undefined,
+  contentType: string,
+  tagLength: number,
+  limits: CmsLimits,
+  trailer: Trailer,
+): AsyncGenerator<Uint8Array> {
+  const gcm = late !== undefined;
   let total = 0;
   for await (const ct of r.octetStringContent(c.ec, 'encryptedContent')) {
     total += ct.length;
     if (total > limits.maxContentLength + 1024 * 1024) throw new CmsError(CmsErrorCode.limitExceeded, `encrypted content longer than the content limit`);
+    late?.update(ct);
     const p = decipher.update(ct);
     if (p.length > 0) yield p;
   }
   await r.close(c.eci, 'EncryptedContentInfo');
   let mac: Uint8Array | undefined;
+  let authAttrs: Asn1Node | undefined;
   while (await r.hasMore(c.env)) {
     const el = await r.readElement('envelope trailer', limits.maxRecipientInfosBytes);
-    if (gcm && isContext(el, 1)) {
-      // RFC 5083 §2.1: authAttrs are GCM additional data, but they follow the content, so they would
-      // have had to be known before decrypting; we do not accept them (and never write them).
-      throw new CmsError(CmsErrorCode.unsupported, 'AuthEnvelopedData with authAttrs is not supported');
+    if (gcm && isContext(el, 1) && mac === undefined && authAttrs === undefined) {
+      authAttrs = el; // RFC 5083 §2.1 authAttrs [1] IMPLICIT AuthAttributes
     } else if (gcm && el.tagClass === 0 && el.tag === 0x04 && mac === undefined) {
       mac = readOctets(el, 'mac');
     } else if (isContext(el, gcm ? 2 : 1)) {
@@ -293,11 +335,23 @@ async function* decryptAndAuthenticate(r: BerStreamReader, c: OpenContainers, de
   if (gcm) {
     if (!mac) throw malformed('AuthEnvelopedData has no mac');
     if (mac.length !== tagLength) throw new CmsError(CmsErrorCode.tagMismatch, `mac is ${mac.length} bytes, aes-ICVlen says ${tagLength}`);
-    (decipher as unknown as { setAuthTag(t: Uint8Array): void }).setAuthTag(mac);
-    try {
-      decipher.final(); // OpenSSL compares the tag in constant time
-    } catch (err) {
-      throw new CmsError(CmsErrorCode.tagMismatch, 'the AES-GCM authentication tag does not verify: the envelope was altered or the key is wrong', { cause: err });
+    if (authAttrs) {
+      // RFC 5083 §2.2: the AAD is the DER of authAttrs with the EXPLICIT SET OF tag.
+      const aad = new Uint8Array(authAttrs.bytes);
+      aad[0] = 0x31;
+      if (!late.verify(aad, mac)) throw new CmsError(CmsErrorCode.tagMismatch, 'the AES-GCM authentication tag does not verify over the content and authAttrs');
+      trailer.authAttributes = decodeAttributes(authAttrs);
+      const ct = readContentTypeAttribute(trailer.authAttributes);
+      if (ct !== undefined && ct !== contentType) throw new CmsError(CmsErrorCode.malformed, `authAttrs content-type ${ct} differs from the encrypted content type ${contentType}`);
+    } else {
+      (decipher as unknown as { setAuthTag(t: Uint8Array): void }).setAuthTag(mac);
+      try {
+        decipher.final(); // OpenSSL compares the tag in constant time
+      } catch (err) {
+        throw new CmsError(CmsErrorCode.tagMismatch, 'the AES-GCM authentication tag does not verify: the envelope was altered or the key is wrong', { cause: err });
+      }
+      // RFC 5083 §2.1: authAttrs MUST be present when the content type is not id-data.
+      if (contentType !== OID.data) throw malformed(`AuthEnvelopedData of ${contentType} without authAttrs (RFC 5083 §2.1)`);
     }
     return;
   }

@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import { concat, integer, lengthBytes, oid, setOf } from '../asn1/der-writer.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { OID } from '../oids.js';
+import { contentTypeAttribute, encodeAttribute, type Attribute } from './attributes.js';
 import { encodeCbcAlgorithm, encodeGcmAlgorithm, type CbcCipher, type GcmCipher } from './content-cipher.js';
 import { chunksOf, coalesce, type ByteInput } from './input.js';
 import { encodeRecipientInfo, normalizeRecipient, type RecipientInput } from './recipient-write.js';
@@ -32,10 +33,25 @@ export interface SealOptions {
   readonly cipher?: GcmCipher | CbcCipher;
   /** Sign the content first (sign-then-encrypt). */
   readonly signer?: SignerOptions;
+  /**
+   * How signed content is nested (RFC 5652 allows both):
+   * - 'contentInfo' (default): the encrypted content is id-data holding a ContentInfo(SignedData),
+   *   the shape `openssl cms -sign | openssl cms -encrypt` makes, readable by every OpenSSL;
+   * - 'signedData': the encrypted content type is id-signedData, with authAttrs carrying the
+   *   content type (RFC 5083 §2.1). OpenSSL up to 3.0.19/3.5.x mis-tags authAttrs and cannot read
+   *   this shape (openssl/openssl#26101); BouncyCastle and newer OpenSSL can.
+   */
+  readonly signedNesting?: 'contentInfo' | 'signedData';
   /** Content type of the innermost content; default id-data. */
   readonly contentType?: string;
   /** Minimum ciphertext segment size (bytes); small input chunks are coalesced. Default 64 KiB. */
   readonly segmentSize?: number;
+  /**
+   * Extra authenticated attributes (AuthEnvelopedData authAttrs, GCM additional data). A
+   * content-type attribute is added whenever authAttrs are written, and they are always written
+   * when the encrypted content is not id-data (RFC 5083 §2.1), e.g. when signed.
+   */
+  readonly authAttributes?: readonly Attribute[];
   /** Deterministic vectors only: fixed content-encryption key and nonce/IV. */
   readonly contentEncryptionKey?: Uint8Array;
   readonly iv?: Uint8Array;
@@ -74,6 +90,11 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
   const innerType = options.contentType ?? OID.data;
   const algorithm = gcm ? encodeGcmAlgorithm(cipher as GcmCipher, iv) : encodeCbcAlgorithm(cipher as CbcCipher, iv);
   const segment = options.segmentSize ?? 64 * 1024;
+  const nesting = options.signedNesting ?? 'contentInfo';
+  const encryptedType = signer ? (nesting === 'signedData' ? OID.signedData : OID.data) : innerType;
+  if (!gcm && options.authAttributes?.length) throw new CmsError(CmsErrorCode.badOptions, 'authAttributes need an AES-GCM cipher (AuthEnvelopedData)');
+  // RFC 5083 §2.1–2.2: authAttrs, DER SET OF with the content type, are the GCM additional data.
+  const authAttrs = gcm && (encryptedType !== OID.data || options.authAttributes?.length) ? setOf([contentTypeAttribute(encryptedType), ...(options.authAttributes ?? [])].map(encodeAttribute)) : undefined;
   const header = concat([
     Uint8Array.of(0x30, 0x80),
     oid(gcm ? OID.authEnvelopedData : OID.envelopedData),
@@ -82,16 +103,21 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
     integer(gcm ? 0 : 2),
     setOf(recipientInfos),
     Uint8Array.of(0x30, 0x80),
-    oid(signer ? OID.signedData : innerType),
+    oid(encryptedType),
     algorithm,
     Uint8Array.of(0xa0, 0x80), // encryptedContent [0] IMPLICIT OCTET STRING, constructed
   ]);
-  const plaintext = signer ? signedDataStream(chunksOf(input), signer, innerType) : chunksOf(input);
-  return encryptStream(header, coalesce(plaintext, segment), cipher, cek, iv, gcm);
+  const plaintext = !signer
+    ? chunksOf(input)
+    : nesting === 'signedData'
+      ? signedDataStream(chunksOf(input), signer, innerType)
+      : inContentInfo(OID.signedData, signedDataStream(chunksOf(input), signer, innerType));
+  return encryptStream(header, coalesce(plaintext, segment), cipher, cek, iv, gcm, authAttrs);
 }
 
-async function* encryptStream(header: Uint8Array, plaintext: AsyncIterable<Uint8Array>, cipher: string, cek: Uint8Array, iv: Uint8Array, gcm: boolean): AsyncGenerator<Uint8Array> {
+async function* encryptStream(header: Uint8Array, plaintext: AsyncIterable<Uint8Array>, cipher: string, cek: Uint8Array, iv: Uint8Array, gcm: boolean, authAttrs: Uint8Array | undefined): AsyncGenerator<Uint8Array> {
   const c = gcm ? createCipheriv(cipher as 'aes-256-gcm', cek, iv, { authTagLength: 16 }) : createCipheriv(cipher, cek, iv);
+  if (authAttrs) (c as unknown as { setAAD(b: Uint8Array): void }).setAAD(authAttrs);
   yield header;
   for await (const chunk of plaintext) {
     const ct = c.update(chunk);
@@ -103,10 +129,18 @@ async function* encryptStream(header: Uint8Array, plaintext: AsyncIterable<Uint8
   const tail: Uint8Array[] = [];
   if (last.length > 0) tail.push(Uint8Array.of(0x04), lengthBytes(last.length), last);
   tail.push(EOC, EOC); // end of encryptedContent, end of EncryptedContentInfo
+  if (authAttrs) tail.push(Uint8Array.of(0xa1), authAttrs.subarray(1)); // [1] IMPLICIT, same length and content
   if (gcm) {
     const tag = (c as unknown as { getAuthTag(): Buffer }).getAuthTag();
     tail.push(Uint8Array.of(0x04, tag.length), tag); // mac
   }
   tail.push(EOC, EOC, EOC); // end of (Auth)EnvelopedData, of [0], of ContentInfo
   yield concat(tail);
+}
+
+/** ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT } around streamed content (RFC 5652 §3). */
+async function* inContentInfo(contentType: string, content: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield concat([Uint8Array.of(0x30, 0x80), oid(contentType), Uint8Array.of(0xa0, 0x80)]);
+  yield* content;
+  yield Uint8Array.of(0, 0, 0, 0);
 }

@@ -143,6 +143,12 @@ export async function buildVectors(): Promise<VectorSet> {
     recipients: [{ certificate: identities.p256.certificate, ephemeralKey: eph.p256() }],
     signer: { certificate: identities.signer.certificate, privateKey: identities.signer.privateKey, signingTime: fixed.signingTime },
   });
+  await add('signed-ed25519-auth-enveloped-p256-authattrs.der', 'RFC 5083 §2.1 nesting: encrypted content type id-signedData with authAttrs (content-type) as GCM AAD, Ed25519 signer, to P-256', 'p256', false, {
+    ...base,
+    signedNesting: 'signedData',
+    recipients: [{ certificate: identities.p256.certificate, ephemeralKey: eph.p256() }],
+    signer: { certificate: identities.signer.certificate, privateKey: identities.signer.privateKey, signingTime: fixed.signingTime },
+  });
   await add('enveloped-p256-aes256cbc.der', 'EnvelopedData, AES-256-CBC (written only on request), ECDH P-256', 'p256', true, {
     contentEncryptionKey: fixed.cek256,
     iv: fixed.cbcIv,
