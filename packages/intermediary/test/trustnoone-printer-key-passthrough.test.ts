@@ -63,4 +63,11 @@ describe('printer-pkcs7-public-key reaches the client byte for byte', () => {
     const relayed = decodeMessage(fromRelay);
     expect(findAttribute(relayed, GroupTag.printer, 'printer-uri-supported')?.values[0]).toMatchObject({ value: inter.uri });
   });
+
+  it('answers repeat requests from a short-lived cache (default TTL 5 s), one upstream request', async () => {
+    const count = () => printer.requests.filter((c) => c === 0x000b).length;
+    const before = count();
+    for (let i = 0; i < 3; i++) await rawPost(inter.uri, encodeMessage(request(0x000b, inter.uri)));
+    expect(count() - before).toBeLessThanOrEqual(1);
+  });
 });
