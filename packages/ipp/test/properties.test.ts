@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, IppError, readIppMessage } from '@trustnoone/ipp';
+import { decodeMessage, encodeMessage, IppError, messageFromJson, messageToJson, readIppMessage } from '@trustnoone/ipp';
 import { message } from './arbitraries.js';
 import { firstDifference, readVector, vectorNames } from './helpers.js';
 
@@ -36,6 +36,17 @@ describe('properties (fast-check)', () => {
         expect(firstDifference(encodeMessage(back), bytes)).toBe(-1);
       }),
       { numRuns: 400 },
+    );
+  });
+
+  it('the JSON form is lossless: JSON.parse(JSON.stringify(toJson(m))) encodes to the same bytes', () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        const bytes = encodeMessage(m);
+        const json = JSON.parse(JSON.stringify(messageToJson(decodeMessage(bytes)))) as unknown;
+        expect(firstDifference(encodeMessage(messageFromJson(json)), bytes)).toBe(-1);
+      }),
+      { numRuns: 300 },
     );
   });
 
