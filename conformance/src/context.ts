@@ -65,10 +65,13 @@ export class TestContext {
   readonly notes: string[] = [];
   readonly provided: Capability[] = [];
   readonly #state: RunState;
+  readonly #mayProvide: ReadonlySet<Capability> | undefined;
 
-  constructor(options: TargetOptions, state: RunState) {
+  /** `mayProvide`: the flags the running test declared; setting another one is a bug in the suite. */
+  constructor(options: TargetOptions, state: RunState, mayProvide?: readonly Capability[]) {
     this.options = options;
     this.#state = state;
+    this.#mayProvide = mayProvide ? new Set(mayProvide) : undefined;
   }
 
   get role(): Role {
@@ -94,6 +97,7 @@ export class TestContext {
 
   provide(capability: Capability): void {
     if (!(capability in CAPABILITIES)) throw new RangeError(`unknown capability '${capability}'`);
+    if (this.#mayProvide && !this.#mayProvide.has(capability)) throw new RangeError(`the test sets '${capability}' without declaring it in provides`);
     if (!this.#state.capabilities.has(capability)) {
       this.#state.capabilities.add(capability);
       this.provided.push(capability);

@@ -44,6 +44,9 @@ export interface TestDefinition {
   readonly roles: readonly Role[];
   /** Flags that earlier tests must have set; otherwise the test is skipped with the reason. */
   readonly requires?: readonly Capability[];
+  /** Flags the test may set (only when what they state was observed); declared so a reader, and
+   *  the suite's own tests, can check every `requires` is met by an earlier test. */
+  readonly provides?: readonly Capability[];
   /** Per-test time limit (ms); default from the run options. */
   readonly timeoutMs?: number;
   readonly run: (t: TestContext) => Promise<void>;

@@ -50,7 +50,7 @@ export async function runConformance(options: RunOptions): Promise<Report> {
 }
 
 async function runOne(suite: Suite, test: TestDefinition, options: RunOptions, state: RunState): Promise<TestResult> {
-  const t = new TestContext(options, state);
+  const t = new TestContext(options, state, test.provides ?? []);
   const t0 = performance.now();
   let outcome: Outcome = 'passed';
   let reason: string | undefined;

@@ -99,6 +99,7 @@ export const pwg5100_14 = defineSuite({
     }),
     defineTest({
       id: 'pwg5100-14.printer-uuid',
+      provides: ['printer-uuid'],
       title: 'printer-uuid is a urn:uuid: URI',
       level: 'REQUIRED',
       section: '§5.2 (PWG 5100.13 §6.6.3)',

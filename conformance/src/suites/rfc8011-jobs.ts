@@ -54,6 +54,7 @@ export const rfc8011Jobs = defineSuite({
     }),
     defineTest({
       id: 'rfc8011-jobs.print-job',
+      provides: ['jobs', 'requires-encryption'],
       title: 'Print-Job of a one-page PWG Raster document creates a job that completes',
       level: 'REQUIRED',
       section: '§4.2.1, §5.3.7',

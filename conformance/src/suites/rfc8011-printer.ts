@@ -29,6 +29,7 @@ export const rfc8011Printer = defineSuite({
   tests: [
     defineTest({
       id: 'rfc8011-printer.get-printer-attributes',
+      provides: ['ipp', 'print-job', 'validate-job', 'create-job', 'pwg-raster'],
       title: 'Get-Printer-Attributes succeeds with charset and language first in the operation group',
       level: 'REQUIRED',
       section: '§4.2.5, §4.1.4.2',

@@ -47,6 +47,7 @@ export const trustnoonePrinter = defineSuite({
   tests: [
     defineTest({
       id: 'trustnoone-printer.printer-pkcs7-public-key',
+      provides: ['trustnoone'],
       title: 'printer-pkcs7-public-key is 1setOf text(MAX): the PEM certificate, one line per value',
       level: 'REQUIRED',
       section: `${SPEC_PREFIX} §1`,
@@ -66,6 +67,7 @@ export const trustnoonePrinter = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-printer.certificate-usable',
+      provides: ['printer-key'],
       title: 'the advertised certificate parses, is within its validity period and has a key sealing can use',
       level: 'REQUIRED',
       section: `${SPEC_PREFIX} §1, §4`,
@@ -100,6 +102,7 @@ export const trustnoonePrinter = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-printer.pkcs7-document-format-supported',
+      provides: ['get-encrypted-job-attributes'],
       title: 'application/pkcs7-mime is accepted and pkcs7-document-format-supported lists the formats inside',
       level: 'REQUIRED',
       section: `${SPEC_PREFIX} §1`,
@@ -114,6 +117,7 @@ export const trustnoonePrinter = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-printer.cleartext-policy',
+      provides: ['requires-encryption'],
       title: 'the cleartext policy is stated by document-format-supported and kept by Validate-Job',
       level: 'REQUIRED',
       section: `${SPEC_PREFIX} §2`,
@@ -132,6 +136,7 @@ export const trustnoonePrinter = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-printer.sealed-print-job',
+      provides: ['sealed-print', 'sealed-job-id'],
       title: 'a sealed one-page Print-Job is accepted and completes with one impression',
       level: 'REQUIRED',
       section: `${SPEC_PREFIX} §2`,
