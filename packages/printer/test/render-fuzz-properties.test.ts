@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RenderError, renderDocument, resolveLimits, writePwgRaster } from '../src/render/index.js';
 import type { FormatContext, FormatRenderer } from '../src/render/format.js';
 import { renderJpeg } from '../src/render/jpeg/render-jpeg.js';
+import { parsePdfInfo } from '../src/render/pdf/render-pdf.js';
 import { PWG_OFFSETS } from '../src/render/pwg/pwg-header.js';
 import { renderPwgRaster } from '../src/render/pwg/render-pwg.js';
 import { renderText } from '../src/render/text/render-text.js';
@@ -122,6 +123,29 @@ describe('JPEG and text parsers on mutated input', () => {
         expect(await outcome(renderText, bytes)).toBe('ok');
       }),
       { numRuns: 15 },
+    );
+  });
+});
+
+describe('pdfinfo output parser', () => {
+  it('any text, forged metadata lines included, parses or fails with RENDER_MALFORMED', () => {
+    const line = fc.oneof(
+      fc.string(),
+      fc.nat(5000).map((n) => `Pages:          ${n}`),
+      fc.tuple(fc.nat(10), fc.nat(20000), fc.nat(20000)).map(([p, w, h]) => `Page ${String(p).padStart(5)} size: ${w} x ${h} pts`),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), (lines) => {
+        try {
+          const info = parsePdfInfo(lines.join('\n'));
+          expect(info.sizes.length).toBeLessThanOrEqual(lines.length);
+          expect(Number.isSafeInteger(info.pages)).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RenderError);
+          expect((error as RenderError).code).toBe('RENDER_MALFORMED');
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -81,6 +81,16 @@ describe('application/pdf hostile and broken input ends in a typed error', () =>
     expect(error.message).toMatch(/pdfinfo|pdftoppm|no pages|PDF/);
   });
 
+  it('a Title that forges pdfinfo lines ("Pages: 1", a 1 × 1 pt page) does not fool the page count', async () => {
+    const pdf = makePdf([1, 2, 3].map(() => ({ ...LETTER, content: square('0 0 0') })), {
+      title: 'x\\nPages:          1\\nPage    1 size: 1 x 1 pts',
+    });
+    await expectRenderError(render('forged', pdf, { limits: { maxPages: 2 } }), 'RENDER_LIMIT_EXCEEDED');
+    const result = await render('forged-ok', pdf);
+    expect(result.pageCount).toBe(3);
+    expect(result.pages.every((p) => p.width === 1275 && p.height === 1650)).toBe(true);
+  });
+
   it('more pages than maxPages is RENDER_LIMIT_EXCEEDED before rasterising', async () => {
     const pdf = makePdf([1, 2, 3].map(() => ({ ...LETTER, content: square('0 0 0') })));
     await expectRenderError(render('pages', pdf, { limits: { maxPages: 2 } }), 'RENDER_LIMIT_EXCEEDED');

@@ -16,4 +16,4 @@ export {
   type RenderTimings,
 } from './types.js';
 export { writePwgRaster, defaultPwgPattern, type PwgRasterOptions, type PwgPixelSource, type PwgColorSpace } from './pwg-raster-writer.js';
-export { writeTestPdf, type TestPdfPage } from './pdf-test-writer.js';
+export { writeTestPdf, type TestPdfOptions, type TestPdfPage } from './pdf-test-writer.js';

@@ -14,7 +14,16 @@ export interface TestPdfPage {
   content: string | Buffer;
 }
 
-export function writeTestPdf(pages: TestPdfPage[], options: { kidsOverride?: string; deflate?: boolean } = {}): Buffer {
+export interface TestPdfOptions {
+  /** Replaces the page tree's /Kids array content (e.g. `2 0 R` for a loop). */
+  kidsOverride?: string;
+  /** FlateDecode the content streams. */
+  deflate?: boolean;
+  /** Document information /Title, written as a PDF literal string (escape it yourself). */
+  title?: string;
+}
+
+export function writeTestPdf(pages: TestPdfPage[], options: TestPdfOptions = {}): Buffer {
   const objects: Buffer[] = [];
   const pageIds = pages.map((_, i) => 3 + 2 * i);
   objects.push(Buffer.from('<< /Type /Catalog /Pages 2 0 R >>'));
@@ -28,6 +37,7 @@ export function writeTestPdf(pages: TestPdfPage[], options: { kidsOverride?: str
       Buffer.concat([Buffer.from(`<< /Length ${data.length}${options.deflate ? ' /Filter /FlateDecode' : ''} >>\nstream\n`), data, Buffer.from('\nendstream')]),
     );
   }
+  if (options.title !== undefined) objects.push(Buffer.from(`<< /Title (${options.title}) >>`));
   const parts: Buffer[] = [Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
   let offset = parts[0]!.length;
   const offsets: number[] = [];
@@ -40,6 +50,6 @@ export function writeTestPdf(pages: TestPdfPage[], options: { kidsOverride?: str
   // ISO 32000-1 §7.5.4: each xref entry is exactly 20 bytes.
   let xref = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
   for (const o of offsets) xref += `${String(o).padStart(10, '0')} 00000 n \n`;
-  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`));
+  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${options.title !== undefined ? ` /Info ${objects.length} 0 R` : ''} >>\nstartxref\n${offset}\n%%EOF\n`));
   return Buffer.concat(parts);
 }

@@ -79,15 +79,24 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
   return { stdout: stdout(), stderr: stderr() };
 }
 
-/** Parses `pdfinfo -f 1 -l N` output: the page count and each listed page's size in points. */
+/**
+ * Parses `pdfinfo -f 1 -l N` output: the page count and each listed page's size in points.
+ * pdfinfo prints the document's metadata (Title, Author, ...) first, verbatim and possibly with
+ * newlines, so a hostile Title can contain a line "Pages: 1". Only the LAST "Pages:" line counts,
+ * and only "Page n size" lines after it, numbered 1, 2, 3, ... in order: nothing after that line
+ * comes from the document's strings.
+ */
 export function parsePdfInfo(text: string): { pages: number; sizes: Array<{ width: number; height: number }> } {
-  const pagesMatch = /^Pages:\s+(\d+)\s*$/m.exec(text);
-  if (!pagesMatch) throw malformed('pdfinfo reported no page count');
+  const counts = [...text.matchAll(/^Pages:\s+(\d+)\s*$/gm)];
+  const last = counts.at(-1);
+  if (!last) throw malformed('pdfinfo reported no page count');
+  const tail = text.slice(last.index! + last[0].length);
   const sizes: Array<{ width: number; height: number }> = [];
-  for (const match of text.matchAll(/^Page\s+\d+\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts/gm)) {
-    sizes.push({ width: Number(match[1]), height: Number(match[2]) });
+  for (const match of tail.matchAll(/^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts/gm)) {
+    if (Number(match[1]) !== sizes.length + 1) throw malformed(`pdfinfo listed page ${match[1]} out of order`);
+    sizes.push({ width: Number(match[2]), height: Number(match[3]) });
   }
-  return { pages: Number(pagesMatch[1]), sizes };
+  return { pages: Number(last[1]), sizes };
 }
 
 export async function renderPdf(job: PdfJob): Promise<RenderedPage[]> {

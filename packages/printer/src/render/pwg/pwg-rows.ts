@@ -106,7 +106,7 @@ export function convertRow(header: PwgPageHeader, src: Uint8Array, dst: Uint8Arr
   }
   const step = bitsPerColor / 8; // bytes per sample; the high byte comes first
   const channels = header.channels;
-  if (step === 1 && channels === outChannels && colorSpace !== 'black' && channels !== 4) {
+  if (step === 1 && channels === outChannels && colorSpace !== 'black' && colorSpace !== 'cmyk') {
     dst.set(src.subarray(0, width * channels)); // sgray_8 → grey, srgb_8 / adobe-rgb_8 → RGB: as is
     return;
   }
