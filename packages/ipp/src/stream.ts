@@ -124,6 +124,11 @@ export function readIppMessage(stream: Readable, options?: DecodeOptions): Promi
         fail(error);
       }
     };
+    // A stream that already finished will never emit again: answer now instead of waiting forever.
+    if (stream.destroyed || stream.readableEnded) {
+      reject(new IppError(stream.readableEnded ? 'truncated' : 'stream-error', 'the stream has already ended', { offset: 0 }));
+      return;
+    }
     stream.on('readable', onReadable);
     stream.on('end', onEnd);
     stream.on('error', onError);

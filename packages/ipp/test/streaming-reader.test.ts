@@ -81,6 +81,15 @@ describe('readIppMessage: attribute section from a stream, document handed on as
     endless.destroy();
   });
 
+  it('does not wait forever on a stream that already ended or was destroyed', async () => {
+    const ended = Readable.from([]);
+    for await (const _ of ended) void _;
+    await expect(readIppMessage(ended)).rejects.toMatchObject({ code: 'truncated' });
+    const destroyed = new Readable({ read() {} });
+    destroyed.destroy();
+    await expect(readIppMessage(destroyed)).rejects.toMatchObject({ code: 'stream-error' });
+  });
+
   it('reports malformed framing with the decoder error, and a failing stream as stream-error', async () => {
     await expect(readIppMessage(chunked(requestWith(field(0x37, '')), 3))).rejects.toMatchObject({ code: 'bad-collection' });
     const failing = new Readable({
