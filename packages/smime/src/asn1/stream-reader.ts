@@ -21,6 +21,7 @@ export class BerStreamReader {
   private pos = 0;
   private consumed = 0; // bytes before buf[0]
   private done = false;
+  private readonly queue: Uint8Array[] = [];
 
   constructor(
     private readonly source: AsyncIterator<Uint8Array>,
@@ -36,24 +37,43 @@ export class BerStreamReader {
     return this.buf.length - this.pos;
   }
 
-  /**
-   * Buffers at least `n` bytes; false at end of input. New chunks are collected first and joined
-   * once, so a peer sending one byte at a time costs linear, not quadratic, copying.
-   */
-  private async ensure(n: number): Promise<boolean> {
-    if (this.available >= n) return true;
-    if (this.done) return false;
-    const parts: Uint8Array[] = this.available > 0 ? [this.buf.subarray(this.pos)] : [];
-    let have = this.available;
-    while (have < n) {
+  /** The next chunk: a piece put back by ensure(), else the source's next chunk. */
+  private async nextChunk(): Promise<Uint8Array | undefined> {
+    const queued = this.queue.shift();
+    if (queued) return queued;
+    if (this.done) return undefined;
+    for (;;) {
       const r = await this.source.next();
       if (r.done) {
         this.done = true;
+        return undefined;
+      }
+      if (r.value.length > 0) return r.value;
+    }
+  }
+
+  /**
+   * Buffers at least `n` bytes; false at end of input. New chunks are collected first and joined
+   * once, so a peer sending one byte at a time costs linear, not quadratic, copying; and when a
+   * small need (a header split across chunks) meets a large chunk, only the needed head is
+   * copied and the rest of the chunk is queued uncopied.
+   */
+  private async ensure(n: number): Promise<boolean> {
+    if (this.available >= n) return true;
+    const parts: Uint8Array[] = this.available > 0 ? [this.buf.subarray(this.pos)] : [];
+    let have = this.available;
+    while (have < n) {
+      const c = await this.nextChunk();
+      if (!c) break;
+      const need = n - have;
+      if (have > 0 && c.length > need + 4096) {
+        parts.push(c.subarray(0, need));
+        this.queue.unshift(c.subarray(need));
+        have += need;
         break;
       }
-      if (r.value.length === 0) continue;
-      parts.push(r.value);
-      have += r.value.length;
+      parts.push(c);
+      have += c.length;
     }
     if (parts.length === 0) return false;
     this.consumed += this.pos;
@@ -75,18 +95,11 @@ export class BerStreamReader {
       this.pos = this.buf.length;
       yield rest;
     }
-    for (;;) {
-      if (this.done) return;
-      const r = await this.source.next();
-      if (r.done) {
-        this.done = true;
-        return;
-      }
-      this.consumed += this.buf.length;
+    for (let c = await this.nextChunk(); c; c = await this.nextChunk()) {
+      this.consumed += this.buf.length + c.length;
       this.buf = new Uint8Array(0);
       this.pos = 0;
-      this.consumed += r.value.length;
-      yield r.value;
+      yield c;
     }
   }
 

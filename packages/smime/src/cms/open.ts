@@ -100,22 +100,31 @@ export async function openToFile(input: ByteInput, destPath: string, options: Op
   } catch (err) {
     throw new CmsError(CmsErrorCode.io, `cannot create a temporary file next to '${destPath}'`, { cause: err });
   }
+  // One write in flight while the next chunk is decrypted: disk and AES overlap.
+  let inFlight: Promise<void> = Promise.resolve();
+  const writeAll = async (c: Uint8Array): Promise<void> => {
+    let off = 0;
+    while (off < c.length) {
+      const { bytesWritten } = await fh.write(c, off, c.length - off).catch((err: unknown) => {
+        throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
+      });
+      off += bytesWritten;
+    }
+  };
   try {
     const meta = await openCore(input, options, async (c) => {
-      let off = 0;
-      while (off < c.length) {
-        const { bytesWritten } = await fh.write(c, off, c.length - off).catch((err: unknown) => {
-          throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
-        });
-        off += bytesWritten;
-      }
+      await inFlight;
+      inFlight = writeAll(c);
+      inFlight.catch(() => undefined); // observed by the next await; never unhandled
     });
+    await inFlight;
     await fh.close();
     await rename(tmp, destPath).catch((err: unknown) => {
       throw new CmsError(CmsErrorCode.io, `renaming into '${destPath}' failed`, { cause: err });
     });
     return meta;
   } catch (err) {
+    await inFlight.catch(() => undefined);
     await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     throw err;
