@@ -181,7 +181,7 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
   const ec = await r.readHeader('encryptedContent');
   if (ec.tagClass !== 2 || ec.tag !== 0) throw malformed('encryptedContent must be [0] IMPLICIT OCTET STRING', ec.offset);
 
-  const { cek, recipient } = recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15 });
+  const { cek, recipient } = await recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15 });
   const decipher = isGcm(params.cipher)
     ? createDecipheriv(params.cipher as 'aes-256-gcm', cek, params.iv, { authTagLength: params.tagLength })
     : createDecipheriv(params.cipher, cek, params.iv);

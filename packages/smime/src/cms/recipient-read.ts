@@ -45,20 +45,20 @@ interface Candidate {
   readonly index: number;
   readonly type: 'ktri' | 'kari';
   readonly rid: RecipientId;
-  readonly decrypt: () => { cek: Uint8Array; scheme: string };
+  readonly decrypt: () => Promise<{ cek: Uint8Array; scheme: string }> | { cek: Uint8Array; scheme: string };
 }
 
 /**
  * Finds the RecipientInfo for our key and returns the CEK. With a certificate, only entries naming
  * it are tried; without one, every entry that fits the key type is tried in turn.
  */
-export function recoverContentKey(
+export async function recoverContentKey(
   recipientInfos: readonly Asn1Node[],
   key: KeyObject,
   cert: Certificate | undefined,
   cekLength: number,
   policy: RecipientPolicy,
-): { cek: Uint8Array; recipient: RecipientUsed } {
+): Promise<{ cek: Uint8Array; recipient: RecipientUsed }> {
   const kind = keyKindOf(key);
   const candidates: Candidate[] = [];
   recipientInfos.forEach((ri, index) => {
@@ -72,7 +72,7 @@ export function recoverContentKey(
   let lastError: unknown;
   for (const c of candidates) {
     try {
-      const { cek, scheme } = c.decrypt();
+      const { cek, scheme } = await c.decrypt();
       if (cek.length !== cekLength) throw new CmsError(CmsErrorCode.decryptFailed, `recovered key is ${cek.length} bytes, the content cipher needs ${cekLength}`);
       return { cek, recipient: { index: c.index, type: c.type, scheme, identifier: c.rid } };
     } catch (err) {
@@ -190,7 +190,7 @@ function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: strin
       index,
       type: 'kari' as const,
       rid,
-      decrypt: () => {
+      decrypt: async () => {
         if (kekLength === undefined) throw new CmsError(CmsErrorCode.unsupported, `key wrap algorithm ${wrap.algorithm}`);
         const sharedInfo = eccCmsSharedInfo(wrap.algorithm, ukm, kekLength);
         if (isX) {
@@ -204,7 +204,7 @@ function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: strin
         }
         const digest = x963Schemes[kea.algorithm];
         if (!digest) throw new CmsError(CmsErrorCode.unsupported, `ECDH key agreement scheme ${kea.algorithm}`);
-        const pub = ecPublicKeyFromPoint(kind as EcCurve, origKey);
+        const pub = await ecPublicKeyFromPoint(kind as EcCurve, origKey);
         const z = new Uint8Array(diffieHellman({ privateKey: key, publicKey: pub }));
         return { cek: aesKeyUnwrap(x963Kdf(digest, z, sharedInfo, kekLength), wrapped), scheme: `ecdh-x963-${digest}` };
       },

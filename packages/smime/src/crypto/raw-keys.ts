@@ -4,18 +4,25 @@
  * invalid-curve attack on the printer's static key cannot start.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { algorithmIdentifier, bitString, concat, oid, sequence } from '../asn1/der-writer.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { OID } from '../oids.js';
 
 export type EcCurve = 'p256' | 'p384' | 'p521';
-const curves = { p256, p384, p521 } as const;
+
+type Nist = typeof import('@noble/curves/nist.js');
+let nist: Nist | undefined;
+/** @noble/curves is loaded on first use: sealing and start-up do not pay for it. */
+async function curves(): Promise<Pick<Nist, EcCurve>> {
+  nist ??= await import('@noble/curves/nist.js');
+  return nist;
+}
 const curveOid: Record<EcCurve, string> = { p256: OID.p256, p384: OID.p384, p521: OID.p521 };
 
-export function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array): KeyObject {
+export async function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array): Promise<KeyObject> {
+  const c = (await curves())[curve];
   try {
-    curves[curve].Point.fromBytes(point).assertValidity();
+    c.Point.fromBytes(point).assertValidity();
   } catch (err) {
     throw new CmsError(CmsErrorCode.malformed, `originator public key is not a valid ${curve} point`, { cause: err });
   }
@@ -39,8 +46,8 @@ export function rawPublicKey(key: KeyObject): Uint8Array {
 }
 
 /** Private keys from fixed bytes, used for deterministic vectors (ephemeral keys chosen by a test). */
-export function ecPrivateKeyFromScalar(curve: EcCurve, d: Uint8Array): KeyObject {
-  const pub = curves[curve].getPublicKey(d, false);
+export async function ecPrivateKeyFromScalar(curve: EcCurve, d: Uint8Array): Promise<KeyObject> {
+  const pub = (await curves())[curve].getPublicKey(d, false);
   const n = (pub.length - 1) / 2;
   const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64url');
   const crv = curve === 'p256' ? 'P-256' : curve === 'p384' ? 'P-384' : 'P-521';

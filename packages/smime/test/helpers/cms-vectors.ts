@@ -86,8 +86,8 @@ export async function buildVectors(): Promise<VectorSet> {
   const identities = {
     ca: { name: 'ca', certificate: ca, privateKey: caKey },
     signer: issue('signer-ed25519', okpPrivateKeyFromSeed('Ed25519', fixed.signerSeed)),
-    p256: issue('printer-p256', ecPrivateKeyFromScalar('p256', fixed.p256Recipient), printer),
-    p384: issue('printer-p384', ecPrivateKeyFromScalar('p384', fixed.p384Recipient), printer),
+    p256: issue('printer-p256', await ecPrivateKeyFromScalar('p256', fixed.p256Recipient), printer),
+    p384: issue('printer-p384', await ecPrivateKeyFromScalar('p384', fixed.p384Recipient), printer),
     rsa: issue('printer-rsa', loadPrivateKey(readFileSync(join(vectorsDir, 'keys', 'rsa-recipient.key'), 'utf8')), printer),
     x25519: issue('printer-x25519', okpPrivateKeyFromSeed('X25519', fixed.x25519Recipient), printer),
   };
@@ -96,9 +96,11 @@ export async function buildVectors(): Promise<VectorSet> {
     files.set(`keys/${k}.crt`, new TextEncoder().encode(certificateToPem(id.certificate)));
     if (k !== 'rsa') files.set(`keys/${k}.key`, new TextEncoder().encode(privateKeyToPem(id.privateKey)));
   }
+  const p256Ephemeral = await ecPrivateKeyFromScalar('p256', fixed.p256Ephemeral);
+  const p384Ephemeral = await ecPrivateKeyFromScalar('p384', fixed.p384Ephemeral);
   const eph = {
-    p256: () => ecPrivateKeyFromScalar('p256', fixed.p256Ephemeral),
-    p384: () => ecPrivateKeyFromScalar('p384', fixed.p384Ephemeral),
+    p256: () => p256Ephemeral,
+    p384: () => p384Ephemeral,
     x25519: () => okpPrivateKeyFromSeed('X25519', fixed.x25519Ephemeral),
   };
   const base = { contentEncryptionKey: fixed.cek256, iv: fixed.nonce };
