@@ -4,17 +4,20 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
+import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { authenticate, parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
+import { createInfra, type InfraOptions } from './infra/index.js';
 import { JobTable } from './jobs.js';
 import { Op } from './operations/codes.js';
 import { getEncryptedJobAttributes } from './operations/encrypted.js';
 import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
+import { identifyPrinter, validateJob } from './operations/validate.js';
 import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
+import { Status } from './status.js';
 import { DirectorySpool } from './spool/dir-spool.js';
 import type { Spool } from './spool/types.js';
 import { Forwarder } from './upstream/forwarder.js';
@@ -50,6 +53,8 @@ export interface IntermediaryOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** TLS for the listening side (ipps). */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** Pull mode (PWG 5100.18 INFRA): output devices fetch the jobs; `upstreams` is then unused. */
+  readonly infra?: InfraOptions;
 }
 
 export interface Intermediary {
@@ -83,7 +88,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }) as unknown as FastifyInstance;
   const table = new JobTable(spool);
-  const forwarder = new Forwarder({
+  const infraLog = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m) };
+  const infra = options.infra ? createInfra(table, spool, options.path ?? '/ipp/print', { ...(options.stateDir ? { stateDir: join(options.stateDir, 'infra') } : {}), ...options.infra }, infraLog) : undefined;
+  const forwarder = infra ? infra.queue : new Forwarder({
     spool,
     table,
     upstreams,
@@ -97,7 +104,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     spool,
     table,
     forwarder,
-    upstreams,
+    upstreams: infra ? infra.queue.upstreams : upstreams,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     faults,
     requireEncryption: options.requireEncryption ?? true,
@@ -105,9 +112,15 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     allowAnonymous,
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,
+    servedOperations: new Set<number>(),
   };
 
   const bind = (fn: (s: Service, ctx: IppRequestContext) => Promise<IppReply>): IppHandler => async (ctx) => {
+    // RFC 8011 §4.1.5: every request names its target, printer-uri (or job-uri for job operations).
+    const op = ctx.message.groups[0]?.attributes ?? [];
+    if (!op.some((a) => a.name === 'printer-uri' || a.name === 'job-uri')) {
+      return { status: Status['client-error-bad-request'], statusMessage: 'printer-uri is required (RFC 8011 §4.1.5)' };
+    }
     try {
       return await fn(service, ctx);
     } catch (err) {
@@ -117,6 +130,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   };
   const handlers = new Map<number, IppHandler>([
     [Op.printJob, bind(printJob)],
+    [Op.validateJob, bind(validateJob)],
+    [Op.identifyPrinter, bind(identifyPrinter)],
     [Op.createJob, bind(createJob)],
     [Op.sendDocument, bind(sendDocument)],
     [Op.closeJob, bind(closeJob)],
@@ -127,9 +142,12 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     [Op.getPrinterAttributes, bind(getPrinterAttributes)],
     [Op.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
   ]);
+  for (const [code, h] of infra?.printerHandlers ?? []) handlers.set(code, bind(h));
+
+  service.servedOperations = new Set(handlers.keys());
 
   const realm = 'trustnoone intermediary';
-  registerIppRoutes(app, {
+  const routes: IppRoutesOptions = {
     paths: [options.path ?? '/ipp/print'],
     handlers,
     // The spool enforces the exact limit with RFC 8011's status; the transport's is only a backstop.
@@ -147,7 +165,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       if (!who) throw new HttpAuthRequired(realm, 'wrong user name or password');
       return who.name;
     },
-  });
+  };
+  registerIppRoutes(app, routes);
+  if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
 
   let started = false;
   return {
@@ -156,6 +176,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     async start() {
       if (started) return;
       started = true;
+      await infra?.queue.load();
       const jobs = await spool.recover();
       table.load(jobs);
       for (const { job } of jobs) forwarder.kick(job.id);

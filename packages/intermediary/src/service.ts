@@ -33,7 +33,8 @@ export const DEFAULT_LIMITS: Limits = {
 export interface Service {
   readonly spool: Spool;
   readonly table: JobTable;
-  readonly forwarder: Forwarder;
+  /** Delivers jobs: the push forwarder, or the pull-mode queue (infra/queue.ts) with the same contract. */
+  readonly forwarder: Pick<Forwarder, 'kick' | 'stop' | 'idle' | 'unreachable'>;
   readonly upstreams: readonly Upstream[];
   readonly limits: Limits;
   readonly faults: FaultHook;
@@ -47,4 +48,6 @@ export interface Service {
   readonly printerAttributesTtlMs: number;
   /** Uploads currently streaming to the spool. */
   uploads: number;
+  /** Operation codes this intermediary answers (operations-supported is cut down to these). */
+  servedOperations: ReadonlySet<number>;
 }

@@ -1,0 +1,318 @@
+/**
+ * The Infrastructure Printer's queue (PWG 5100.18): jobs committed to the spool become fetchable
+ * by the output devices registered for the queue, instead of being pushed to an upstream printer.
+ * It takes the forwarder's place in the Service (kick/stop/idle), so submission, cancel, Get-Jobs
+ * and Get-Job-Attributes work unchanged; each registered device is also presented as an Upstream
+ * so Get-Printer-Attributes and Get-Encrypted-Job-Attributes reach "the printer" the same way in
+ * push and pull mode.
+ *
+ * All job state lives in the spool's JobStatus, written atomically before it is visible:
+ *   pending + job-fetchable  →  Acknowledge-Job binds forward.upstream = the device's urn:uuid
+ *   (first acknowledgement wins; the update runs serialised per job) → the device's
+ *   Update-Job-Status reports move the state → a terminal report ends the job and drops its bytes.
+ * A restart therefore resumes each job at the step the disk recorded.
+ */
+import { Readable } from 'node:stream';
+import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { attr, findAttribute, integerValue, keywords } from '../attrs.js';
+import type { JobEntry, JobTable } from '../jobs.js';
+import { JobState, isTerminal, type JobStateValue, type JobStatus, type Spool } from '../spool/types.js';
+import type { Upstream, UpstreamAnswer } from '../upstream/client.js';
+import { InfraOp } from './codes.js';
+import { DeviceRegistry, type OutputDevice } from './devices.js';
+import { EncryptedRequests } from './encrypted-requests.js';
+import { EventHub } from './events.js';
+
+export interface InfraOptions {
+  /** Where devices.json lives (under `<stateDir>/infra`); omitted = devices are forgotten on restart. */
+  readonly stateDir?: string;
+  /** Users of the users file that may register output devices (operators always may). */
+  readonly deviceUsers?: readonly string[];
+  /** Admit unauthenticated output devices (loopback demos only: anyone could take jobs). */
+  readonly allowAnonymousDevices?: boolean;
+  /** Path of the System object for Register-/Deregister-Output-Device (default /ipp/system). */
+  readonly systemPath?: string;
+  /** Longest Get-Notifications notify-wait hold (default 30 s). */
+  readonly maxNotifyWaitMs?: number;
+  /** How long an owner's Get-Encrypted-Job-Attributes waits for the device (default 20 s). */
+  readonly encryptedAttributesTimeoutMs?: number;
+  /** Largest sealed Acknowledge-Encrypted-Job-Attributes answer accepted (default 1 MiB). */
+  readonly maxEncryptedAnswerBytes?: number;
+}
+
+export interface InfraLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Thrown inside a serialised status update when the job cannot be bound to the device. */
+export class NotFetchable extends Error {}
+
+const SERVICE_UNAVAILABLE = 0x0502;
+
+export class InfraQueue {
+  readonly registry: DeviceRegistry;
+  readonly hub = new EventHub();
+  readonly requests = new EncryptedRequests();
+  /** One Upstream per registered device, kept in registration order (Service.upstreams). */
+  readonly upstreams: Upstream[] = [];
+  /** Part of the forwarder's contract; pull mode has no upstream to be unreachable. */
+  readonly unreachable = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    readonly table: JobTable,
+    readonly spool: Spool,
+    /** The printer object path this queue is (e.g. /ipp/print). */
+    readonly queue: string,
+    readonly options: InfraOptions,
+    readonly log: InfraLog,
+  ) {
+    this.registry = new DeviceRegistry(options.stateDir);
+  }
+
+  async load(): Promise<void> {
+    await this.registry.load();
+    this.syncUpstreams();
+  }
+
+  // ---- the forwarder's contract -------------------------------------------------------------
+
+  /** A job was committed, got a document, was closed or canceled: publish what changed. */
+  kick(jobId: number): void {
+    if (this.stopped) return;
+    const run = this.react(jobId).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'infra: job update failed'));
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.hub.close();
+    this.requests.close();
+    await this.idle();
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  // ---- job state ----------------------------------------------------------------------------
+
+  assignedDevice(status: JobStatus): string | undefined {
+    const d = status.forward.upstream;
+    return d?.startsWith('urn:uuid:') ? d : undefined;
+  }
+
+  /** Waiting for a device: complete (closed, with data), not bound, not canceled, not finished. */
+  isFetchable(e: JobEntry): boolean {
+    return (
+      !isTerminal(e.status.state) &&
+      !e.status.cancelRequested &&
+      this.assignedDevice(e.status) === undefined &&
+      e.job.closed &&
+      e.job.documents.some((d) => d.size > 0)
+    );
+  }
+
+  /** The printer-uuid a device reported; the queue's identity is its first reporting device's. */
+  identityOf(device: OutputDevice): string | undefined {
+    const a = device.attributes.find((x) => x.name === 'printer-uuid');
+    const v = a?.values[0];
+    return v && 'value' in v && typeof v.value === 'string' ? v.value : undefined;
+  }
+
+  queueIdentity(): string | undefined {
+    for (const d of this.registry.forQueue(this.queue)) {
+      const id = this.identityOf(d);
+      if (id) return id;
+    }
+    return undefined;
+  }
+
+  /**
+   * A job sealed to the queue's advertised printer key can only be opened by a device holding that
+   * key (a pool provisioned with one identity). A device with another identity would fetch jobs it
+   * can only abort, so it is offered none; a device that has not reported attributes is not either.
+   */
+  mayServe(device: OutputDevice): boolean {
+    const id = this.identityOf(device);
+    return id !== undefined && id === this.queueIdentity();
+  }
+
+  jobEventAttributes(e: JobEntry): IppAttribute[] {
+    const out = [
+      attr.integer('job-id', e.job.id),
+      attr.uri('job-uuid', e.job.uuid),
+      attr.enum('job-state', e.status.state),
+      attr.keyword('job-state-reasons', ...(e.status.reasons.length ? e.status.reasons : ['none'])),
+    ];
+    const dev = this.assignedDevice(e.status);
+    if (dev) out.push(attr.uri('output-device-uuid-assigned', dev));
+    return out;
+  }
+
+  private async react(jobId: number): Promise<void> {
+    const e = this.table.get(jobId);
+    if (!e || isTerminal(e.status.state)) return;
+    const dev = this.assignedDevice(e.status);
+    if (e.status.cancelRequested) {
+      if (!dev) {
+        await this.finish(jobId, JobState.canceled, ['job-canceled-by-user'], 'canceled before an output device fetched it');
+        this.publishJob(jobId, 'job-completed');
+        return;
+      }
+      // The device stops it and reports canceled with Update-Job-Status.
+      this.publishJob(jobId, 'job-state-changed', dev);
+      return;
+    }
+    if (!dev && this.isFetchable(e)) {
+      if (!e.status.reasons.includes('job-fetchable')) {
+        await this.table.update(jobId, (s) => ({ ...s, state: JobState.pending, reasons: ['job-fetchable'], message: 'waiting for an output device to fetch it' }));
+      }
+      this.publishJob(jobId, 'job-fetchable');
+    }
+  }
+
+  publishJob(jobId: number, event: 'job-fetchable' | 'job-state-changed' | 'job-completed', device?: string): void {
+    const e = this.table.get(jobId);
+    if (!e) return;
+    this.hub.publish({ event, queue: this.queue, ...(device ? { device } : {}), attributes: this.jobEventAttributes(e) });
+    // A state change is also a job-state-changed for whoever listens only to that.
+    if (event === 'job-completed') this.hub.publish({ event: 'job-state-changed', queue: this.queue, ...(device ? { device } : {}), attributes: this.jobEventAttributes(e) });
+  }
+
+  /** Binds the job to `device` (first acknowledgement wins; repeating one's own is harmless). */
+  async bind(jobId: number, device: string): Promise<void> {
+    await this.table.update(jobId, (s) => {
+      const e = this.table.get(jobId)!;
+      const bound = this.assignedDevice(s);
+      if (bound === device && !isTerminal(s.state)) return s;
+      if (bound !== undefined) throw new NotFetchable(`job ${jobId} was acknowledged by another output device`);
+      if (!this.isFetchable({ job: e.job, status: s })) throw new NotFetchable(`job ${jobId} is not fetchable (finished, canceled or incomplete)`);
+      return {
+        ...s,
+        state: JobState.pending,
+        reasons: ['job-queued'],
+        message: undefined,
+        forward: { ...s.forward, upstream: device, upstreamJobId: jobId },
+      };
+    });
+  }
+
+  /** The device reports the job's state (Update-Job-Status). */
+  async report(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
+    if (isTerminal(state)) {
+      await this.finish(jobId, state, reasons, message);
+      this.publishJob(jobId, 'job-completed', this.assignedDevice(this.table.get(jobId)!.status));
+      return;
+    }
+    // A cancel in progress stays visible until the device confirms it.
+    await this.table.update(jobId, (s) => (isTerminal(s.state) ? s : { ...s, state, reasons: s.cancelRequested ? [...new Set([...reasons, 'processing-to-stop-point'])] : [...reasons], message }));
+  }
+
+  async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
+    await this.table.update(jobId, (s) =>
+      isTerminal(s.state) ? s : { ...s, state, reasons: reasons.length ? [...reasons] : ['none'], message, completedAt: Date.now() },
+    );
+    // The ciphertext has done its job; the record stays for Get-Jobs, the bytes go.
+    for (const d of this.table.get(jobId)?.job.documents ?? []) await this.spool.dropDocumentData(jobId, d.number);
+  }
+
+  // ---- devices as upstreams -----------------------------------------------------------------
+
+  syncUpstreams(): void {
+    const list = this.registry.forQueue(this.queue).map((d) => this.deviceUpstream(d.uuid));
+    this.upstreams.splice(0, this.upstreams.length, ...list);
+  }
+
+  private deviceUpstream(uuid: string): Upstream {
+    return {
+      uri: uuid,
+      send: (message) => this.answerAsDevice(uuid, message),
+    };
+  }
+
+  private async answerAsDevice(uuid: string, message: IppMessage): Promise<UpstreamAnswer> {
+    const device = this.registry.get(uuid);
+    if (!device) throw new Error(`output device ${uuid} is no longer registered`);
+    if (message.code === 0x000b) return this.printerAttributes(device, message);
+    if (message.code === InfraOp.getEncryptedJobAttributes) return this.encryptedAttributes(device, message);
+    return answer(message, 0x0501, [], 'not available in pull mode');
+  }
+
+  /** Get-Printer-Attributes answered with what the device reported, plus our pending requests. */
+  private printerAttributes(device: OutputDevice, message: IppMessage): UpstreamAnswer {
+    if (device.attributes.length === 0 || !this.mayServe(device)) throw new Error(`output device ${device.uuid} has not reported its attributes`);
+    const requested = keywords(findAttribute(message, GroupTag.operation, 'requested-attributes'));
+    const all = requested.length === 0 || requested.some((r) => r === 'all' || r === 'printer-description' || r === 'printer-defaults');
+    const want = new Set(requested);
+    const pending = this.requests.countFor(this.queue) > 0;
+    const attrs = device.attributes
+      .filter((a) => all || want.has(a.name))
+      .map((a) => {
+        if (a.name !== 'printer-state-reasons' || !pending) return a;
+        const kept = a.values.filter((v) => !('value' in v && v.value === 'none'));
+        return { name: a.name, values: [...kept, { tag: 'keyword' as const, value: 'encrypted-job-attributes-requested' }] };
+      });
+    return answer(message, 0x0000, [{ tag: GroupTag.printer, attributes: attrs }]);
+  }
+
+  /**
+   * The owner's Get-Encrypted-Job-Attributes, already checked for ownership by the caller
+   * (operations/encrypted.ts): recorded, announced to the job's device, answered when it is.
+   */
+  private async encryptedAttributes(device: OutputDevice, message: IppMessage): Promise<UpstreamAnswer> {
+    const jobId = integerValue(findAttribute(message, GroupTag.operation, 'job-id'));
+    if (jobId === undefined) return answer(message, 0x0400, [], 'job-id is required');
+    const operation = (message.groups[0]?.attributes ?? []).filter((a) => !['attributes-charset', 'attributes-natural-language', 'printer-uri'].includes(a.name));
+    const timeoutMs = this.options.encryptedAttributesTimeoutMs ?? 20_000;
+    const result = await this.requests.open({ jobId, device: device.uuid, queue: this.queue, operation }, timeoutMs, (r) => {
+      this.log.info({ jobId, requestId: r.id, device: device.uuid }, 'infra: encrypted job attributes requested');
+      this.hub.publish({
+        event: 'printer-state-changed',
+        queue: this.queue,
+        device: device.uuid,
+        attributes: [
+          attr.keyword('printer-state-reasons', 'encrypted-job-attributes-requested'),
+          attr.integer('encrypted-job-request-id', r.id),
+          attr.integer('job-id', jobId),
+        ],
+      });
+    });
+    if (!result) {
+      return answer(
+        message,
+        SERVICE_UNAVAILABLE,
+        [],
+        `the printer did not answer within ${Math.round(timeoutMs / 1000)} s (it fetches its work and may be offline); try again later`,
+      );
+    }
+    const m = answer(message, result.status, [], result.statusMessage, result.operation);
+    return { message: m.message, data: Readable.from([Buffer.from(result.sealed)]) };
+  }
+}
+
+function answer(request: IppMessage, status: number, groups: IppMessage['groups'], statusMessage?: string, operation: readonly IppAttribute[] = []): UpstreamAnswer {
+  return {
+    message: {
+      version: { major: 2, minor: 0 },
+      code: status,
+      requestId: request.requestId,
+      groups: [
+        {
+          tag: GroupTag.operation,
+          attributes: [
+            attr.charset('attributes-charset', 'utf-8'),
+            attr.naturalLanguage('attributes-natural-language', 'en'),
+            ...(statusMessage ? [attr.text('status-message', statusMessage.slice(0, 255))] : []),
+            ...operation,
+          ],
+        },
+        ...groups,
+      ],
+    },
+    data: Readable.from([]),
+  };
+}
