@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderDocument, resolveLimits } from '../src/render/index.js';
 import { collect, spawnLimited } from '../src/render/sandbox/limited-process.js';
 import { workerInvocation } from '../src/render/sandbox/worker-process.js';
-import { expectRenderError, readPng, tempDir } from './render-helpers.js';
+import { expectRenderError, makePdf, readPng, tempDir } from './render-helpers.js';
 
 const dir = tempDir('isolation');
 afterAll(() => dir.remove());
@@ -104,6 +104,33 @@ describe('the OS limits are really applied (prlimit)', () => {
     const { signal, timedOut } = await run.exited;
     expect([signal, timedOut]).toEqual(['SIGXCPU', false]);
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('aborting a render (job canceled while printing)', () => {
+  it('kills the worker at once: RENDER_ABORTED, no pages left', async () => {
+    const big = join(dir.path, 'abort.txt');
+    writeFileSync(big, 'Cancel me. '.repeat(1_500_000));
+    const outDir = join(dir.path, 'abort');
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 150);
+    await expectRenderError(renderDocument({ inputPath: big, format: 'text/plain', outDir, signal: controller.signal }), 'RENDER_ABORTED');
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(existsSync(join(outDir, 'pages'))).toBe(false);
+  });
+
+  it('kills poppler too, and an already aborted signal renders nothing', async () => {
+    const heavy = Buffer.from('0 0 m 612 792 l 612 0 l 0 792 l S\n'.repeat(2_000_000));
+    const pdf = join(dir.path, 'abort.pdf');
+    writeFileSync(pdf, makePdf([{ width: 612, height: 792, content: heavy }], { deflate: true }));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    await expectRenderError(renderDocument({ inputPath: pdf, format: 'application/pdf', outDir: join(dir.path, 'abort-pdf'), signal: controller.signal }), 'RENDER_ABORTED');
+    await expectRenderError(
+      renderDocument({ inputPath: pdf, format: 'application/pdf', outDir: join(dir.path, 'abort-pre'), signal: AbortSignal.abort() }),
+      'RENDER_ABORTED',
+    );
   });
 });
 

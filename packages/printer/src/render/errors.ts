@@ -1,7 +1,7 @@
 /**
- * Errors of the isolated renderers. The codes are stable: the printer maps every one of them to the
- * job ending `aborted` with `document-format-error` (PWG 5100.14 / RFC 8011 §5.3.8), and only the
- * code, never the message, reaches a network peer.
+ * Errors of the isolated renderers. The codes are stable: the printer maps every one of them (but
+ * RENDER_ABORTED, which it asked for) to the job ending `aborted` with `document-format-error`
+ * (PWG 5100.14 / RFC 8011 §5.3.8), and only the code, never the message, reaches a network peer.
  */
 export const RENDER_ERROR_CODES = [
   /** The document-format has no renderer here. */
@@ -12,6 +12,8 @@ export const RENDER_ERROR_CODES = [
   'RENDER_LIMIT_EXCEEDED',
   /** The renderer did not finish within its wall-clock or CPU budget and was killed. */
   'RENDER_TIMEOUT',
+  /** The caller's AbortSignal fired (e.g. the job was canceled); the renderer was killed. */
+  'RENDER_ABORTED',
   /** The isolated worker died (memory limit, signal) or broke its protocol. */
   'RENDER_WORKER_FAILED',
   /** The input could not be read or the output could not be written. */

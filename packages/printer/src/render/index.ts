@@ -8,6 +8,7 @@ export { DEFAULT_RENDER_LIMITS, resolveLimits, type RenderLimits } from './limit
 export {
   RENDER_FORMATS,
   isRenderFormat,
+  wantsMonochrome,
   type RenderAttributes,
   type RenderFormat,
   type RenderRequest,

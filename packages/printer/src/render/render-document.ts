@@ -11,7 +11,7 @@ import { PAGES_DIR, pageFile } from './format.js';
 import { resolveLimits } from './limits.js';
 import { renderPdf } from './pdf/render-pdf.js';
 import { runWorker } from './sandbox/worker-process.js';
-import { isRenderFormat, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
+import { isRenderFormat, wantsMonochrome, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
 
 /**
  * The worker's reply is data from a process that parsed hostile input: check it before the printer
@@ -58,13 +58,15 @@ export async function renderDocument(request: RenderRequest): Promise<RenderResu
   let pages: RenderedPage[];
   let renderMs: number;
   try {
+    if (request.signal?.aborted) throw new RenderError('RENDER_ABORTED', 'rendering was aborted before it started');
     if (format === 'application/pdf') {
-      const monochrome = attributes.printColorMode === 'monochrome' || attributes.printColorMode === 'bi-level';
       const renderStart = performance.now();
-      pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline: Date.now() + limits.timeoutMs });
+      const deadline = Date.now() + limits.timeoutMs;
+      const monochrome = wantsMonochrome(attributes);
+      pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline, ...(request.signal ? { signal: request.signal } : {}) });
       renderMs = performance.now() - renderStart;
     } else {
-      const reply = await runWorker({ inputPath, format, outDir, limits, attributes }, limits.timeoutMs);
+      const reply = await runWorker({ inputPath, format, outDir, limits, attributes }, limits.timeoutMs, request.signal);
       pages = reply.pages;
       renderMs = reply.renderMs;
     }

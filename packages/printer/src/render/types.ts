@@ -29,6 +29,13 @@ export interface RenderRequest {
   /** Output directory (created if missing); pages go to `outDir/pages/NNN.png`. */
   outDir: string;
   limits?: Partial<RenderLimits>;
+  /** Aborting kills the renderer at once (a job canceled while printing): RENDER_ABORTED. */
+  signal?: AbortSignal;
+}
+
+/** `print-color-mode` values that ask for grey output (PWG 5100.13 §5.2.3). */
+export function wantsMonochrome(attributes: RenderAttributes): boolean {
+  return attributes.printColorMode === 'monochrome' || attributes.printColorMode === 'bi-level' || attributes.printColorMode === 'process-monochrome';
 }
 
 export interface RenderedPage {

@@ -21,6 +21,7 @@ export interface PdfJob {
   monochrome: boolean;
   /** Absolute time (Date.now()) by which everything must be done. */
   deadline: number;
+  signal?: AbortSignal;
 }
 
 const HEADER_WINDOW = 1024;
@@ -54,17 +55,18 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
     addressSpaceBytes: job.limits.memoryMb * 2 * 1024 * 1024,
     fileBytes: MAX_OUTPUT_FILE_BYTES,
     timeoutMs: remaining,
-  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'] });
+  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], ...(job.signal ? { signal: job.signal } : {}) });
   let spawnError: Error | undefined;
   run.child.once('error', (error) => {
     spawnError = error;
   });
   const stdout = collect(run.child.stdout, stdoutMax);
   const stderr = collect(run.child.stderr, 8 * 1024);
-  const { code, signal, timedOut } = await run.exited;
+  const { code, signal, timedOut, aborted } = await run.exited;
   if (spawnError) {
     throw new RenderError('RENDER_WORKER_FAILED', `cannot run ${tool} (install poppler-utils): ${spawnError.message}`, { cause: spawnError });
   }
+  if (aborted) throw new RenderError('RENDER_ABORTED', `rendering was aborted by the caller (in ${tool})`);
   if (timedOut) throw new RenderError('RENDER_TIMEOUT', `${tool} did not finish within ${job.limits.timeoutMs} ms and was killed`);
   if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `${tool} used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
   if (signal === 'SIGXFSZ') throw new RenderError('RENDER_LIMIT_EXCEEDED', `${tool} tried to write a file over ${MAX_OUTPUT_FILE_BYTES} bytes`);

@@ -65,17 +65,26 @@ export interface ProcessLimits {
   timeoutMs: number;
 }
 
+export interface LimitedExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Killed because the wall-clock budget ran out. */
+  timedOut: boolean;
+  /** Killed because the caller's AbortSignal fired. */
+  aborted: boolean;
+}
+
 export interface LimitedRun {
   child: ChildProcess;
   /** Settles when the process has exited, with how. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }>;
+  exited: Promise<LimitedExit>;
 }
 
 export function spawnLimited(
   command: string,
   args: readonly string[],
   limits: ProcessLimits,
-  options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions; signal?: AbortSignal },
 ): LimitedRun {
   const prlimit = findPrlimit();
   // Soft below hard: the kernel sends SIGXCPU at the soft limit (which callers report as a CPU
@@ -95,19 +104,25 @@ export function spawnLimited(
     windowsHide: true,
   });
   let timedOut = false;
+  let aborted = false;
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
   }, limits.timeoutMs);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }>((resolve) => {
-    child.once('error', () => {
+  const onAbort = (): void => {
+    aborted = true;
+    child.kill('SIGKILL');
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const exited = new Promise<LimitedExit>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
-      resolve({ code: null, signal: null, timedOut });
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, timedOut });
-    });
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ code, signal, timedOut, aborted });
+    };
+    child.once('error', () => done(null, null));
+    child.once('exit', (code, signal) => done(code, signal));
   });
   return { child, exited };
 }

@@ -58,12 +58,13 @@ export function workerInvocation(job: WorkerJob, timeoutMs: number): WorkerInvoc
 }
 
 /** Runs one job in a fresh worker process and returns its reply; throws RenderError on any failure. */
-export async function runWorker(job: WorkerJob, timeoutMs: number): Promise<Extract<WorkerReply, { ok: true }>> {
+export async function runWorker(job: WorkerJob, timeoutMs: number, abort?: AbortSignal): Promise<Extract<WorkerReply, { ok: true }>> {
   const how = workerInvocation(job, timeoutMs);
   const run = spawnLimited(how.command, [...how.nodeOptions, how.script, how.argument], how.limits, {
     cwd: how.cwd,
     env: {},
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    ...(abort ? { signal: abort } : {}),
   });
   const stderr = collect(run.child.stderr, 16 * 1024);
   let reply: WorkerReply | undefined;
@@ -72,7 +73,8 @@ export async function runWorker(job: WorkerJob, timeoutMs: number): Promise<Extr
     if (reply === undefined && isWorkerReply(message)) reply = message;
     else protocolError = true;
   });
-  const { code, signal, timedOut } = await run.exited;
+  const { code, signal, timedOut, aborted } = await run.exited;
+  if (aborted) throw new RenderError('RENDER_ABORTED', 'rendering was aborted by the caller');
   if (timedOut) throw new RenderError('RENDER_TIMEOUT', `the renderer did not finish within ${timeoutMs} ms and was killed`);
   if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `the renderer used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
   if (signal === 'SIGXFSZ') throw new RenderError('RENDER_LIMIT_EXCEEDED', `the renderer tried to write a file over ${MAX_OUTPUT_FILE_BYTES} bytes`);

@@ -4,6 +4,7 @@ import type { FormatRenderer } from '../format.js';
 import { renderJpeg } from '../jpeg/render-jpeg.js';
 import { renderPwgRaster } from '../pwg/render-pwg.js';
 import { renderText } from '../text/render-text.js';
+import { wantsMonochrome } from '../types.js';
 import type { WorkerJob, WorkerReply } from './protocol.js';
 
 /** Formats rendered inside the Node worker; PDF goes to poppler in its own limited process instead. */
@@ -18,8 +19,7 @@ export async function runJob(job: WorkerJob): Promise<WorkerReply> {
   try {
     const renderer = RENDERERS[job.format];
     if (!renderer) throw new RenderError('RENDER_UNSUPPORTED_FORMAT', `the worker has no renderer for ${job.format}`);
-    const monochrome = job.attributes.printColorMode === 'monochrome' || job.attributes.printColorMode === 'bi-level';
-    const pages = await renderer({ ...job, monochrome });
+    const pages = await renderer({ ...job, monochrome: wantsMonochrome(job.attributes) });
     return { ok: true, pages, renderMs: performance.now() - started };
   } catch (error) {
     return toReply(error);
