@@ -149,7 +149,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   registerIppRoutes(app, {
     paths: [...IPP_PATHS],
     handlers,
-    limits: { maxDocumentBytes: runtime.limits.maxDocumentBytes },
+    // The document size limit is enforced by the printer while it reads (spool.ts, documents.ts);
+    // the transport's own cap is left far above it because it errors a stream nobody listens to yet.
+    limits: { maxDocumentBytes: Number.MAX_SAFE_INTEGER },
     validate: checkRequest,
   });
 

@@ -25,8 +25,8 @@ export interface SealedSubmission {
   readonly operation: 'Print-Job' | 'Send-Document';
   /** Outer last-document (Send-Document only). */
   readonly outerLastDocument?: boolean;
-  /** The ciphertext as received, in the job's spool directory. */
-  readonly ciphertextPath: string;
+  /** The envelope as it arrives from the network (decrypted while streaming). */
+  readonly ciphertext: AsyncIterable<Uint8Array>;
 }
 
 /**

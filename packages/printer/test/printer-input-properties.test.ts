@@ -17,6 +17,7 @@ import { checkJobTemplate } from '../src/jobs/job-template.js';
 import { sniffFormat } from '../src/pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../src/pipeline/spool.js';
 import { answer, Op, printer, request, send, tempDir } from './support/ipp.js';
+import { outerPrintJob, sealJob } from './support/sealed.js';
 
 const value: fc.Arbitrary<IppValue> = fc.oneof(
   fc.integer().map((v): IppValue => ({ tag: 'integer', value: v })),
@@ -140,6 +141,11 @@ describe('document size limits', () => {
       expect(job.state).toBe('aborted');
       const again = await send(q.app, request(Op.PrintJob, [{ name: 'document-format', values: [{ tag: 'mimeMediaType', value: 'text/plain' }] }, { name: 'compression', values: [{ tag: 'keyword', value: 'gzip' }] }]), gzipSync(Buffer.alloc(100_000, 0x41)));
       expect(again.status).toBe(0x0408);
+      // A sealed document is decrypted as it streams in: the limit stops it there too.
+      const { envelope } = await sealJob(q, new Uint8Array(5000).fill(0x41), { format: 'text/plain' });
+      const sealed = await send(q.app, outerPrintJob(), envelope);
+      expect(sealed.status).toBe(0x0408);
+      expect(q.runtime.store.list()[0]!.state).toBe('aborted');
     } finally {
       await q.close();
       await d.remove();

@@ -91,6 +91,8 @@ export async function spoolToFile(
   const counter = new Transform({
     transform(chunk: Buffer, _e, done) {
       received += chunk.length;
+      // Compressed input is capped too: a compressed stream larger than the limit is refused as it comes.
+      if (received > options.maxBytes) return done(new SpoolLimitError(options.maxBytes));
       done(null, chunk);
     },
   });
@@ -99,11 +101,12 @@ export async function spoolToFile(
   const inflate = decompressor(options.compression ?? 'none');
   if (inflate) stages.push(inflate);
   stages.push(meter);
+  const writer = createWriteStream(file, { mode: 0o600, flags: 'wx' });
   try {
-    await pipeline([...stages, createWriteStream(file, { mode: 0o600, flags: 'wx' })] as unknown as [Readable, NodeJS.WritableStream], {
-      signal: options.signal,
-    });
+    await pipeline([...stages, writer] as unknown as [Readable, NodeJS.WritableStream], { signal: options.signal });
   } catch (err) {
+    // The file is opened asynchronously: wait until the writer is closed so the removal is final.
+    if (!writer.closed) await new Promise<void>((resolve) => writer.once('close', () => resolve()));
     await rm(file, { force: true });
     throw err;
   }

@@ -1,8 +1,9 @@
 /**
  * Opening a sealed submission (SPEC-NOTES §2, printer side), in this order:
  *
- *   1. decrypt with smime's openToFile: plaintext is released (renamed into private/) only after
- *      the AES-GCM tag and every signature verified; the ciphertext spool is removed after;
+ *   1. decrypt with smime's openToFile while the envelope arrives: plaintext goes to a private
+ *      temporary file and is released (renamed into private/) only after the AES-GCM tag and
+ *      every signature verified;
  *   2. signature policy: unsigned is accepted unless required; with trust anchors configured a
  *      signature must chain to one of them;
  *   3. parse the inner application/ipp request (codec limits), check its profile structure, then
@@ -77,14 +78,13 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       await rm(paths.private, { recursive: true, force: true });
       throw err;
     } finally {
-      await rm(submission.ciphertextPath, { force: true });
       await rm(innerPath, { force: true });
     }
   };
 
   async function decrypt(submission: SealedSubmission, innerPath: string): Promise<OpenedEnvelope> {
     try {
-      return await openToFile(createReadStream(submission.ciphertextPath, { highWaterMark: 1 << 20 }), innerPath, {
+      return await openToFile(submission.ciphertext, innerPath, {
         privateKey: o.keys.privateKey,
         certificate: o.keys.certificate,
         ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),

@@ -5,8 +5,9 @@
  *   keys/                 0700: the TRUSTNOONE private key and the TLS key, each 0600
  *   certs/                the printer certificate (PEM) and the TLS certificate
  *   replay/               the replay cache of sealed job nonces
- *   jobs/<id>/            manifest.json and pages/NNN.png, kept; private/ holds verified
- *                         plaintext only while a job renders, spool/ the incoming bytes
+ *   jobs/<id>/            manifest.json and pages/NNN.png, kept; private/ holds plaintext: a
+ *                         sealed job's while it is decrypted (unreleased, temporary name) and
+ *                         verified, any job's document while it renders
  *
  * On start every jobs/<id>/private and jobs/<id>/spool left by a crash is removed, so no
  * decrypted byte outlives the process that produced it.
@@ -36,7 +37,7 @@ export function stateLayout(root: string): StateLayout {
 
 export interface JobPaths {
   readonly dir: string;
-  /** Incoming bytes as received (ciphertext for sealed jobs); removed once opened. */
+  /** Reserved for incoming bytes kept as received; cleaned on start like private/. */
   readonly spool: string;
   /** 0700, verified plaintext only; removed when the job ends, and on start. */
   readonly private: string;
