@@ -91,6 +91,11 @@ export class TestContext {
     return this.options.otherUser ?? this.options.otherAuth?.user ?? 'conformance-other';
   }
 
+  /** False when the main user authenticates but no credentials were given for the second one. */
+  get canActAsOther(): boolean {
+    return this.options.auth === undefined || this.options.otherAuth !== undefined;
+  }
+
   has(capability: Capability): boolean {
     return this.#state.capabilities.has(capability);
   }

@@ -120,8 +120,8 @@ export const trustnoonePrinter = defineSuite({
       provides: ['requires-encryption'],
       title: 'the cleartext policy is stated by document-format-supported and kept by Validate-Job',
       level: 'REQUIRED',
-      section: `${SPEC_PREFIX} §2`,
-      roles: PRINTER,
+      section: `${SPEC_PREFIX} §2, RFC 8011 §5.4.22`,
+      roles: BOTH,
       requires: ['trustnoone', 'validate-job'],
       async run(t) {
         const clearFormats = (await t.printerStrings('document-format-supported')).filter((f) => f !== 'application/pkcs7-mime' && f !== 'application/octet-stream');
@@ -159,7 +159,7 @@ export const trustnoonePrinter = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-printer.sealed-job-attributes-hidden',
-      title: 'Get-Job-Attributes of a sealed job never shows what was sealed',
+      title: 'Get-Job-Attributes and Get-Jobs describe a sealed job without showing what was sealed',
       level: 'REQUIRED',
       section: `${SPEC_PREFIX} §2`,
       roles: BOTH,
@@ -168,9 +168,17 @@ export const trustnoonePrinter = defineSuite({
         const { jobId, secret } = t.need<{ jobId: number; secret: string }>('sealed-job');
         const message = await t.jobAttributes(jobId, { requested: ['all'] });
         expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
-        if (JSON.stringify(message, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)).includes(secret)) {
-          throw new ConformanceFailure('the sealed job-name appears in the Get-Job-Attributes response');
-        }
+        // RFC 8011 §5.3: a sealed job is still a job, with its Job Description attributes.
+        expectAttribute('job-id').inGroup('job').ofSyntax('integer(1:MAX)').withValue(jobId).in(message);
+        expectAttribute('job-uri').inGroup('job').ofSyntax('uri').in(message);
+        expectAttribute('job-state').inGroup('job').ofSyntax('enum').withValue(9).in(message);
+        expectAttribute('job-state-reasons').inGroup('job').ofSyntax('1setOf keyword').in(message);
+        if (leaks(message, secret)) throw new ConformanceFailure('the sealed job-name appears in the Get-Job-Attributes response');
+        const { message: list } = await t.send(
+          t.request('Get-Jobs', { operation: [attr('which-jobs', val.keyword('all')), attr('requested-attributes', val.keyword('all'))] }),
+        );
+        expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(list);
+        if (leaks(list, secret)) throw new ConformanceFailure('the sealed job-name appears in the Get-Jobs response');
       },
     }),
     tamperTest('content-type', 'ContentInfo content type', (e, r) => flipIn(e, r.contentType, r.contentType.end - 1)),
@@ -321,6 +329,7 @@ export const trustnoonePrinter = defineSuite({
       requires: ['sealed-job-id', 'get-encrypted-job-attributes'],
       async run(t) {
         const { jobId } = t.need<{ jobId: number }>('sealed-job');
+        if (!t.canActAsOther) t.skip('--auth was given without --other-auth: the second user cannot authenticate');
         const stranger = createIdentity({ commonName: `${t.otherUser} (conformance)` });
         const { message, data } = await t.send(encryptedAttributesRequest(t, jobId, certificateToPem(stranger.certificate), true), { asOther: true });
         expectStatus('client-error-forbidden', 'client-error-not-authorized', 'client-error-not-found').of(message);
@@ -329,6 +338,11 @@ export const trustnoonePrinter = defineSuite({
     }),
   ],
 });
+
+/** Whether `secret` appears anywhere in a decoded message, octetStrings included. */
+function leaks(message: IppMessage, secret: string): boolean {
+  return JSON.stringify(message, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)).includes(secret);
+}
 
 function encryptedAttributesRequest(t: TestContext, jobId: number, certificatePem: string, asOther: boolean): IppMessage {
   return t.request('Get-Encrypted-Job-Attributes', {
