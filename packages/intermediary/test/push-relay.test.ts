@@ -91,9 +91,29 @@ describe('RFC 8011 §4.2.5 Get-Printer-Attributes relayed', () => {
     const p = (m: typeof relayed, n: string) => findAttribute(m.message, GroupTag.printer, n);
     expect(p(relayed, 'printer-uri-supported')?.values).toEqual([{ tag: 'uri', value: inter.uri }]);
     expect(p(relayed, 'printer-more-info')?.values[0]).toEqual({ tag: 'uri', value: inter.uri.replace(/^ipp:/, 'http:') });
-    for (const name of ['printer-pkcs7-public-key', 'printer-uuid', 'printer-info', 'x-binary', 'operations-supported']) {
+    for (const name of ['printer-pkcs7-public-key', 'printer-uuid', 'printer-info', 'x-binary']) {
       expect(p(relayed, name), name).toEqual(p(upstream, name));
     }
+    // operations-supported keeps only what the intermediary answers: Hold-Job (0x0C) goes.
+    const ops = (m: typeof relayed) => p(m, 'operations-supported')!.values.map((v) => ('value' in v ? v.value : 0));
+    expect(ops(upstream)).toContain(0x0c);
+    expect(ops(relayed)).toEqual(ops(upstream).filter((c) => c !== 0x0c));
+  });
+
+  it('RFC 8011 §4.1.5: a request without printer-uri is client-error-bad-request', async () => {
+    const m = request(0x000b, inter.uri);
+    const without = { ...m, groups: [{ ...m.groups[0]!, attributes: m.groups[0]!.attributes.filter((a) => a.name !== 'printer-uri') }] };
+    expect((await send(inter.uri, without)).status).toBe(0x0400);
+  });
+});
+
+describe('RFC 8011 §4.2.3 Validate-Job', () => {
+  it('is relayed when sealed-shaped, refused under the policy when it names a cleartext format', async () => {
+    const ok = await send(inter.uri, request(0x0004, inter.uri, [attr.name('requesting-user-name', 'alice'), attr.mimeMediaType('document-format', 'application/pkcs7-mime')]));
+    expect(ok.status, ok.statusMessage).toBe(0);
+    expect(printer.requests).toContain(0x0004);
+    const clear = await send(inter.uri, request(0x0004, inter.uri, [attr.name('requesting-user-name', 'alice'), attr.mimeMediaType('document-format', 'application/pdf')]));
+    expect(clear.status).toBe(0x040a);
   });
 });
 
@@ -156,7 +176,7 @@ describe('RFC 8011 §4.2.6 Get-Jobs and §4.3.3 Cancel-Job on the intermediary\'
       const g = await send(inter.uri, request(0x0009, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]));
       expect(stringValue(jobAttr(g, 'job-state-message'))).toMatch(/refused by the fake printer/);
       expect(integerValue(jobAttr(g, 'trustnoone-upstream-status'))).toBe(0x040a);
-      expect(keywords(jobAttr(g, 'job-state-reasons'))).toContain('aborted-by-system');
+      expect(keywords(jobAttr(g, 'job-state-reasons'))).toEqual(['aborted-by-system', 'unsupported-document-format']);
     } finally {
       printer.refuseWith = undefined;
     }

@@ -10,5 +10,6 @@ export const Op = {
   getPrinterAttributes: 0x000b,
   cancelMyJobs: 0x0039, // PWG 5100.11
   closeJob: 0x003b, // PWG 5100.11
+  identifyPrinter: 0x003c, // PWG 5100.13
   getEncryptedJobAttributes: 0x006a, // TRUSTNOONE (pending registration)
 } as const;

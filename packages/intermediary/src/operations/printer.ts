@@ -1,13 +1,17 @@
 /**
  * Get-Printer-Attributes (RFC 8011 §4.2.5), answered with the upstream printer's own attributes.
  * Only the attributes that name this printer object are rewritten (printer-uri-supported,
- * uri-security-supported, uri-authentication-supported, printer-more-info); everything else — in
+ * uri-security-supported, uri-authentication-supported, printer-more-info), operations-supported is
+ * cut down to the operations relayed, document-format-supported/-default say application/pkcs7-mime
+ * while the end-to-end policy is on, and connecting-to-device joins printer-state-reasons while
+ * the upstream cannot be reached; everything else — in
  * particular printer-uuid and the TRUSTNOONE printer-pkcs7-* attributes the client seals to —
  * passes through value for value, so the client can check what the printer itself published.
  * Answers are cached per distinct request for a short TTL.
  */
 import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
+import { PKCS7_MIME } from '@trustnoone/profile';
 import { attr, findAttribute, stringValue } from '../attrs.js';
 import type { Service } from '../service.js';
 import { Status } from '../status.js';
@@ -73,6 +77,16 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestC
     const attributes = g.attributes.map((a) => {
       const r = replace[a.name];
       if (r) return r;
+      if (service.requireEncryption && (a.name === 'document-format-supported' || a.name === 'document-format-default')) {
+        // The end-to-end policy makes this printer object accept sealed documents only; the
+        // formats inside the envelope stay advertised in pkcs7-document-format-supported.
+        return attr.mimeMediaType(a.name, PKCS7_MIME);
+      }
+      if (a.name === 'operations-supported') {
+        // Advertise only what this printer object answers (RFC 8011 §5.4.15): an operation the
+        // printer has but we do not relay (Identify-Printer, ...) would fail if a client tried it.
+        return { name: a.name, values: a.values.filter((v) => v.tag !== 'enum' || service.servedOperations.has(v.value)) };
+      }
       if (a.name === 'printer-state-reasons' && down) {
         // RFC 8011 §5.4.12: our own condition, added to what the printer reported.
         const kept = a.values.filter((v) => !('value' in v && v.value === 'none'));

@@ -124,7 +124,7 @@ export class Forwarder {
           await this.o.table.update(jobId, (s) => ({
             ...s,
             state: JobState.aborted,
-            reasons: ['aborted-by-system'],
+            reasons: ['aborted-by-system', ...reasonsFor(err.status)],
             message: `the upstream printer refused the job: ${err.statusMessage ?? `status 0x${err.status.toString(16).padStart(4, '0')}`}`,
             upstreamStatus: err.status,
             completedAt: Date.now(),
@@ -389,6 +389,27 @@ export class Forwarder {
 
 function owner(job: SpoolJob): IppAttribute[] {
   return [attr.name('requesting-user-name', job.owner)];
+}
+
+/**
+ * job-state-reasons (RFC 8011 §5.3.8, PWG 5100.7, SPEC-NOTES §2) that carry an upstream refusal's
+ * meaning onto the job, so a client polling the intermediary learns what the printer said.
+ */
+function reasonsFor(status: number): string[] {
+  switch (status) {
+    case 0x040a:
+      return ['unsupported-document-format'];
+    case 0x040b:
+      return ['unsupported-attributes-or-values'];
+    case 0x0418:
+      return ['document-password-error'];
+    case 0x0419:
+      return ['document-permission-error'];
+    case 0x041a:
+      return ['document-security-error'];
+    default:
+      return [];
+  }
 }
 
 /** The client's cleartext operation attributes, with the job's owner as requesting-user-name. */
