@@ -34,6 +34,7 @@ export type ViolationCode =
   | 'language-not-second'
   | 'charset-not-supported'
   | 'missing-target'
+  | 'missing-attribute'
   | 'wrong-syntax'
   | 'not-single-valued'
   | 'out-of-range'
@@ -65,6 +66,13 @@ export interface ValidateOptions {
 }
 
 const DEFAULT_VERSIONS = ['1.1', '2.0', '2.1', '2.2'];
+/**
+ * RFC 5646 language tag, loosely: subtags of 1–8 letters/digits, the first alphabetic. Case is
+ * not checked: IPP asks for lowercase, but real clients send "en-US" and refusing them helps no one.
+ */
+const LANGUAGE = /^[a-z]{1,8}(-[a-z0-9]{1,8})*$/i;
+/** Operations whose last request of a job says so with last-document (RFC 8011 §4.3.1, §4.3.2). */
+const NEEDS_LAST_DOCUMENT = new Set<number>([0x0006, 0x0007]);
 /** Group tags a request may carry (RFC 8011 §4.1.2, RFC 3995, PWG 5100.5, PWG 5100.22). */
 const REQUEST_GROUPS = new Set<number>([GroupTag.operation, GroupTag.job, GroupTag.printer, GroupTag.subscription, GroupTag.resource, GroupTag.document, GroupTag.system]);
 const OUT_OF_BAND_IN_REQUESTS = new Set<string>(['deleteAttribute', 'noValue', 'unknown', 'adminDefine', 'notSettable']);
@@ -118,6 +126,10 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
   if (!targetOk) {
     const need = target === 'job' ? 'job-uri, or printer-uri and job-id' : target === 'system' ? 'system-uri' : target === 'printer-or-system' ? 'printer-uri or system-uri' : 'printer-uri';
     add({ code: 'missing-target', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });
+  }
+
+  if (NEEDS_LAST_DOCUMENT.has(message.code) && !has('last-document')) {
+    add({ code: 'missing-attribute', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs last-document (RFC 8011 §4.3.1)`, group: GroupTag.operation, attribute: 'last-document' });
   }
 
   // RFC 8011 §4.1.7 / §5.1: every registered attribute's values against its syntax.
@@ -183,6 +195,9 @@ function checkBounds(value: IppValue, alternative: SyntaxAlternative, wrong: (co
     case 'textWithLanguage':
     case 'nameWithoutLanguage':
     case 'nameWithLanguage': {
+      if ((value.tag === 'textWithLanguage' || value.tag === 'nameWithLanguage') && !LANGUAGE.test(value.language)) {
+        wrong('wrong-syntax', `'${value.language}' is not a language tag`);
+      }
       const octets = Buffer.byteLength(value.value, 'utf8');
       if (max !== undefined && octets > max) wrong('too-long', `${octets} octets exceed ${max}`, ValidationStatus.valueTooLong);
       return;
@@ -193,6 +208,29 @@ function checkBounds(value: IppValue, alternative: SyntaxAlternative, wrong: (co
     case 'keyword':
       // RFC 8011 §5.1.4: US-ASCII lowercase letters, digits, '-', '_', '.', at most 255 octets.
       if (!/^[a-z0-9][a-z0-9._-]{0,254}$/.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not a keyword`);
+      return;
+    case 'uri':
+      // RFC 8011 §5.1.6: an absolute URI (RFC 3986), at most 1023 octets.
+      if (Buffer.byteLength(value.value, 'utf8') > 1023) wrong('too-long', 'a uri is at most 1023 octets', ValidationStatus.valueTooLong);
+      else if (!/^[a-z][a-z0-9+.-]*:[^\s]*$/i.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not an absolute URI`);
+      return;
+    case 'uriScheme':
+      // RFC 8011 §5.1.7: a URI scheme name, at most 63 octets.
+      if (!/^[a-z][a-z0-9+.-]{0,62}$/i.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not a URI scheme`);
+      return;
+    case 'charset':
+      // RFC 8011 §5.1.8: an IANA charset name, at most 63 octets (case not checked, as for languages).
+      if (!/^[a-z0-9][a-z0-9._:+-]{0,62}$/i.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not a charset name`);
+      return;
+    case 'naturalLanguage':
+      // RFC 8011 §5.1.9: an RFC 5646 language tag, at most 63 octets.
+      if (value.value.length > 63 || !LANGUAGE.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not a language tag`);
+      return;
+    case 'mimeMediaType':
+      // RFC 8011 §5.1.10: type/subtype (RFC 2045 tokens) with optional parameters, at most 255 octets.
+      if (value.value.length > 255 || !/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+*-]+(\s*;.*)?$/i.test(value.value)) {
+        wrong('wrong-syntax', `'${value.value}' is not a MIME media type`);
+      }
       return;
     default:
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, request, responseStatus, validateRequest, keyword, text, integer, raw, GroupTag } from '@trustnoone/ipp';
+import { decodeMessage, request, responseStatus, validateRequest, keyword, text, integer, raw, GroupTag, uri, mime, naturalLanguage, charset, name } from '@trustnoone/ipp';
 import type { IppMessage, ViolationCode } from '@trustnoone/ipp';
 import { readVector } from './helpers.js';
 
@@ -113,6 +113,38 @@ describe('RFC 8011 §4.1 request validation', () => {
     expect(validateRequest(m).map((x) => [x.code, x.status])).toEqual([['malformed-value', 0x0400]]);
     const ext = valid().job({ 'x-ext': raw(0x7f, new Uint8Array([0x40, 0, 0, 1])) }).build();
     expect(validateRequest(ext)).toEqual([]);
+  });
+
+  it('§5.1.6–§5.1.10 lexical forms: uri, uriScheme, charset, naturalLanguage, mimeMediaType, and languages of text/name', () => {
+    const m = request('Get-Printer-Attributes', { requestId: 2 })
+      .operation({
+        'printer-uri': uri('not a uri'),
+        'document-format': mime('pdf'),
+        'document-natural-language': naturalLanguage('English'),
+        'document-charset': charset('UTF 8'),
+        'requesting-user-name': name('Bob', 'en us'),
+        'printer-geo-location': uri(`geo:${'1'.repeat(1100)}`),
+      })
+      .build();
+    expect(validateRequest(m).map((v) => [v.code, v.attribute, v.status])).toEqual([
+      ['wrong-syntax', 'printer-uri', 0x0400],
+      ['wrong-syntax', 'document-format', 0x0400],
+      ['wrong-syntax', 'document-natural-language', 0x0400],
+      ['wrong-syntax', 'document-charset', 0x0400],
+      ['wrong-syntax', 'requesting-user-name', 0x0400],
+      ['too-long', 'printer-geo-location', 0x0409],
+    ]);
+    const ok = request('Get-Printer-Attributes')
+      .operation({ 'printer-uri': 'ipps://h:631/ipp/print', 'document-format': 'image/pwg-raster', 'document-natural-language': 'zh-hant-tw', 'requesting-user-name': name('李', 'zh-cn') })
+      .build();
+    expect(validateRequest(ok)).toEqual([]);
+  });
+
+  it('§4.3.1 Send-Document needs last-document', () => {
+    const m = request('Send-Document').operation({ 'printer-uri': 'ipp://h/p', 'job-id': 1 }).build();
+    expect(validateRequest(m).map((v) => [v.code, v.attribute])).toEqual([['missing-attribute', 'last-document']]);
+    const ok = request('Send-Document').operation({ 'printer-uri': 'ipp://h/p', 'job-id': 1, 'last-document': true }).build();
+    expect(validateRequest(ok)).toEqual([]);
   });
 
   it('unregistered attributes are left to the Printer', () => {
