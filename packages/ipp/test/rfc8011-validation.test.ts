@@ -120,7 +120,7 @@ describe('RFC 8011 §4.1 request validation', () => {
       .operation({
         'printer-uri': uri('not a uri'),
         'document-format': mime('pdf'),
-        'document-natural-language': naturalLanguage('English'),
+        'document-natural-language': naturalLanguage('en_US'),
         'document-charset': charset('UTF 8'),
         'requesting-user-name': name('Bob', 'en us'),
         'printer-geo-location': uri(`geo:${'1'.repeat(1100)}`),
