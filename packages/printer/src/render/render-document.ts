@@ -5,7 +5,7 @@
  * pages are removed and a RenderError with a stable code is thrown.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { limitExceeded, malformed, RenderError } from './errors.js';
 import { PAGES_DIR, pageFile } from './format.js';
 import { resolveLimits } from './limits.js';
@@ -39,9 +39,9 @@ export async function renderDocument(request: RenderRequest): Promise<RenderResu
     throw new RenderError('RENDER_UNSUPPORTED_FORMAT', `document-format ${request.format} is not rendered by this printer`);
   }
   const limits = resolveLimits(request.limits);
+  // Absolute paths: the worker's permissions are granted per path, and its working directory differs.
   const inputPath = resolve(request.inputPath);
   const outDir = resolve(request.outDir);
-  if (!isAbsolute(inputPath) || !isAbsolute(outDir)) throw new TypeError('inputPath and outDir must resolve to absolute paths');
   let size: number;
   try {
     size = statSync(inputPath).size;
