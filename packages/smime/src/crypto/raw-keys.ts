@@ -4,9 +4,8 @@
  * invalid-curve attack on the printer's static key cannot start.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { algorithmIdentifier, bitString, concat, oid, sequence } from '../asn1/der-writer.js';
+import { concat } from '../asn1/der-writer.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
-import { OID } from '../oids.js';
 
 export type EcCurve = 'p256' | 'p384' | 'p521';
 
@@ -17,23 +16,28 @@ async function curves(): Promise<Pick<Nist, EcCurve>> {
   nist ??= await import('@noble/curves/nist.js');
   return nist;
 }
-const curveOid: Record<EcCurve, string> = { p256: OID.p256, p384: OID.p384, p521: OID.p521 };
 
 export async function ecPublicKeyFromPoint(curve: EcCurve, point: Uint8Array): Promise<KeyObject> {
   const c = (await curves())[curve];
+  let x: bigint;
+  let y: bigint;
   try {
-    c.Point.fromBytes(point).assertValidity();
+    const p = c.Point.fromBytes(point);
+    p.assertValidity();
+    ({ x, y } = p.toAffine());
   } catch (err) {
     throw new CmsError(CmsErrorCode.malformed, `originator public key is not a valid ${curve} point`, { cause: err });
   }
-  const spki = sequence(algorithmIdentifier(OID.ecPublicKey, oid(curveOid[curve])), bitString(point));
-  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  // Imported as JWK: OpenSSL 3's DER decoder path costs several times more per key.
+  const size = curve === 'p256' ? 32 : curve === 'p384' ? 48 : 66;
+  const b64 = (v: bigint): string => Buffer.from(v.toString(16).padStart(size * 2, '0'), 'hex').toString('base64url');
+  const crv = curve === 'p256' ? 'P-256' : curve === 'p384' ? 'P-384' : 'P-521';
+  return createPublicKey({ key: { kty: 'EC', crv, x: b64(x), y: b64(y) }, format: 'jwk' });
 }
 
 export function x25519PublicKeyFromBytes(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new CmsError(CmsErrorCode.malformed, `X25519 public key must be 32 bytes (got ${raw.length})`);
-  const spki = sequence(algorithmIdentifier(OID.x25519), bitString(raw));
-  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: Buffer.from(raw).toString('base64url') }, format: 'jwk' });
 }
 
 /** Raw public key bytes: uncompressed EC point, or the 32-byte X25519/Ed25519 key. */
