@@ -2,9 +2,10 @@
  * What a test sees: the target, a way to send IPP requests to it (and to the printer behind an
  * intermediary), the capability flags, and the facts shared between the tests of one run.
  */
+import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { GroupTag, findGroups, getInteger, getStrings, operationCode, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
-import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { httpUrlFor, ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
 import { attr, buildRequest, val, type RequestSpec } from './ipp-builders.js';
 import { CAPABILITIES, ConformanceFailure, ConformanceSkip, type Capability, type Role } from './model.js';
 
@@ -58,6 +59,12 @@ export class RunState {
   readonly facts = new Map<string, unknown>();
   printerAttributes: IppMessage | undefined;
   requestId = 1;
+  /**
+   * For ipps targets: no TLS session cache. On a resumed session Node's getPeerCertificate()
+   * returns an empty object, so a certificate pin cannot be checked (it would fail, or worse, a
+   * checker might skip it); every connection makes a full handshake instead.
+   */
+  readonly tlsAgent = new https.Agent({ keepAlive: false, maxCachedSessions: 0 });
 }
 
 export class TestContext {
@@ -159,6 +166,7 @@ export class TestContext {
     if (url === undefined) throw new ConformanceSkip('no --printer-direct URL given');
     const auth = options.asOther ? this.options.otherAuth : this.options.auth;
     const response = await ippRequest(url, message, {
+      ...(httpUrlFor(url).protocol === 'https:' ? { agent: this.#state.tlsAgent } : {}),
       ...(options.data !== undefined ? { data: options.data } : {}),
       ...(this.options.tls ? { tls: this.options.tls } : {}),
       ...(auth ? { auth } : {}),

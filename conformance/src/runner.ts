@@ -26,14 +26,18 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   if (options.printerDirect !== undefined) state.capabilities.add('printer-direct');
   const results: TestResult[] = [];
   const suites = options.suites ?? suitesForRole(options.role);
-  for (const suite of suites) {
-    for (const test of suite.tests) {
-      if (!test.roles.includes(options.role)) continue;
-      if (options.only && !options.only.some((p) => test.id.startsWith(p))) continue;
-      const result = await runOne(suite, test, options, state);
-      results.push(result);
-      options.onResult?.(result);
+  try {
+    for (const suite of suites) {
+      for (const test of suite.tests) {
+        if (!test.roles.includes(options.role)) continue;
+        if (options.only && !options.only.some((p) => test.id.startsWith(p))) continue;
+        const result = await runOne(suite, test, options, state);
+        results.push(result);
+        options.onResult?.(result);
+      }
     }
+  } finally {
+    state.tlsAgent.destroy();
   }
   return {
     tool: '@trustnoone/conformance',
