@@ -141,6 +141,13 @@ describe('openssl cms -encrypt seals, we open', () => {
     });
   }
 
+  it('two signers (openssl -signer twice), then encrypted: both SignerInfos verified', async () => {
+    const signed = opensslOk(['cms', '-sign', '-nodetach', '-binary', '-outform', 'DER', '-md', 'sha384', '-in', file('m.bin', message), '-signer', pki.ids.p384.certPath, '-inkey', pki.ids.p384.keyPath, '-signer', pki.ids.rsa.certPath, '-inkey', pki.ids.rsa.keyPath]);
+    const res = await open(encrypt('p256', ['-aes-256-gcm'], signed), { privateKey: pki.ids.p256.privateKey, trustAnchors: [pki.ca.certificate], requireSignature: true });
+    expect(res.signers.map((s) => s.subject).sort()).toEqual(['CN=p384', 'CN=rsa']);
+    expect(res.signers.every((s) => s.trust === 'verified' && s.digestAlgorithm === 'sha384')).toBe(true);
+  });
+
   it('a tampered OpenSSL envelope fails with CMS_TAG_MISMATCH', async () => {
     const der = encrypt('p256', ['-aes-256-gcm']);
     der[der.length - 5000]! ^= 0x80;

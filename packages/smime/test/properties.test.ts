@@ -33,11 +33,13 @@ describe('round trips', () => {
         fc.constantFrom('aes-256-gcm', 'aes-128-gcm'),
         fc.constantFrom(undefined, 'ed25519', 'p256'),
         fc.integer({ min: 1, max: 70_000 }),
-        async (content, inCuts, envCuts, recipients, cipher, signerKind, segmentSize) => {
+        fc.constantFrom('contentInfo', 'signedData'),
+        async (content, inCuts, envCuts, recipients, cipher, signerKind, segmentSize, signedNesting) => {
           const options: SealOptions = {
             recipients: recipients.map((k) => pki.ids[k].certificate),
             cipher: cipher as 'aes-256-gcm',
             segmentSize,
+            signedNesting: signedNesting as 'contentInfo',
             ...(signerKind ? { signer: { certificate: pki.ids[signerKind].certificate, privateKey: pki.ids[signerKind].privateKey } } : {}),
           };
           const env = await sealToBytes(chunked(content, inCuts), options);
