@@ -92,6 +92,39 @@ describe('properties (fast-check)', () => {
     expect(decoded).toBeGreaterThan(50); // the lossless half of the property was exercised
   });
 
+  it('the streaming reader on mutated captures: settles (never hangs), rejecting only with IppError', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutation, fc.integer({ min: 1, max: 700 }), async ({ source, edits }, chunk) => {
+        let bytes = Buffer.from(corpus[source]!);
+        for (const { at, kind, byte } of edits) {
+          const i = at % Math.max(bytes.length, 1);
+          if (kind === 'set') bytes[i] = byte;
+          else if (kind === 'truncate') bytes = bytes.subarray(0, i);
+          else if (kind === 'delete') bytes = Buffer.concat([bytes.subarray(0, i), bytes.subarray(i + 1)]);
+          else bytes = Buffer.concat([bytes.subarray(0, i), Buffer.from([byte]), bytes.subarray(i)]);
+        }
+        const parts: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          readIppMessage(Readable.from(parts)).then(
+            async ({ data }) => {
+              for await (const _ of data) void _;
+              return 'ok';
+            },
+            (error: unknown) => (error instanceof IppError ? 'ipp-error' : error),
+          ),
+          new Promise((resolve) => {
+            timer = setTimeout(() => resolve('hung'), 2000);
+          }),
+        ]);
+        clearTimeout(timer);
+        expect(['ok', 'ipp-error']).toContain(outcome);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('the streaming reader agrees with decodeMessage on random messages split at random points', async () => {
     await fc.assert(
       fc.asyncProperty(message, fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }), async (m, sizes) => {
