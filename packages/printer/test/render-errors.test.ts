@@ -6,6 +6,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RENDER_ERROR_CODES, RenderError } from '../src/render/index.js';
 import { isRenderErrorCode } from '../src/render/errors.js';
+import { checkPages } from '../src/render/render-document.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './render-helpers.js';
 
 describe('RenderError codes', () => {
   it('the README documents exactly the exported codes', () => {
@@ -22,5 +26,38 @@ describe('RenderError codes', () => {
     expect(error).toBeInstanceOf(Error);
     expect(isRenderErrorCode('RENDER_TIMEOUT')).toBe(true);
     expect(isRenderErrorCode('EVIL')).toBe(false);
+  });
+});
+
+describe("the worker's reply is checked before the printer uses it", () => {
+  it('refuses page paths outside pages/NNN.png, bad sizes, missing files and too many pages', () => {
+    const dir = tempDir('reply');
+    try {
+      mkdirSync(join(dir.path, 'pages'));
+      writeFileSync(join(dir.path, 'pages', '001.png'), 'x');
+      const good = { file: join('pages', '001.png'), width: 10, height: 10 };
+      expect(() => checkPages([good], dir.path, 5)).not.toThrow();
+      const cases: Array<[string, Parameters<typeof checkPages>[0], number]> = [
+        ['escaping path', [{ ...good, file: '../../etc/passwd' }], 5],
+        ['zero width', [{ ...good, width: 0 }], 5],
+        ['fractional height', [{ ...good, height: 1.5 }], 5],
+        ['file not written', [good, { file: join('pages', '002.png'), width: 1, height: 1 }], 5],
+        ['no pages', [], 5],
+        ['over maxPages', [good, good], 1],
+      ];
+      for (const [name, pages, max] of cases) {
+        mkdirSync(join(dir.path, 'pages'), { recursive: true }); // a refusal removes pages/
+        writeFileSync(join(dir.path, 'pages', '001.png'), 'x');
+        let caught: unknown;
+        try {
+          checkPages(pages, dir.path, max);
+        } catch (error) {
+          caught = error;
+        }
+        expect((caught as RenderError)?.code, name).toBe('RENDER_WORKER_FAILED');
+      }
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -17,7 +17,7 @@ import { isRenderFormat, wantsMonochrome, type RenderRequest, type RenderResult,
  * The worker's reply is data from a process that parsed hostile input: check it before the printer
  * uses it (page files only under pages/, named as we name them, real sizes, within the page limit).
  */
-function checkPages(pages: RenderedPage[], outDir: string, maxPages: number): void {
+export function checkPages(pages: RenderedPage[], outDir: string, maxPages: number): void {
   const problem = (why: string): RenderError => {
     rmSync(join(outDir, PAGES_DIR), { recursive: true, force: true });
     return new RenderError('RENDER_WORKER_FAILED', `the renderer returned an invalid result: ${why}`);
