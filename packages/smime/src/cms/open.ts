@@ -227,7 +227,8 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
       for (let n = await source.next(); !n.done; n = await source.next()) await countAndWrite(n.value);
     }
   } catch (err) {
-    if (isCmsError(err, CmsErrorCode.io) || (isCmsError(err, CmsErrorCode.limitExceeded) && !gcmEnvelope)) throw err;
+    // Output failures and policy limits stand on their own: no need to read the rest first.
+    if (isCmsError(err, CmsErrorCode.io) || isCmsError(err, CmsErrorCode.limitExceeded)) throw err;
     // The inner structure failed to parse: was the ciphertext authentic at all? Report a tag
     // mismatch in preference to a parse error of forged plaintext.
     await drain(plaintext);
