@@ -11,7 +11,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IppAttribute, IppValue } from '@trustnoone/ipp';
+import { encodeMessage, type IppAttribute, type IppValue } from '@trustnoone/ipp';
+import { createHash } from 'node:crypto';
+import { InnerSplitter } from '../src/secure/inner-splitter.js';
 import type { PrinterHandle } from '@trustnoone/printer';
 import { checkJobTemplate } from '../src/jobs/job-template.js';
 import { sniffFormat } from '../src/pipeline/sniff.js';
@@ -150,5 +152,53 @@ describe('document size limits', () => {
       await q.close();
       await d.remove();
     }
+  });
+});
+
+describe('inner splitter (RFC 8010 §3.1 framing over still-unauthenticated plaintext)', () => {
+  const attr = fc.record({
+    name: fc.stringMatching(/^[a-z][a-z-]{0,20}$/),
+    values: fc.array(fc.string({ maxLength: 40 }).map((value): IppValue => ({ tag: 'textWithoutLanguage', value })), { minLength: 1, maxLength: 3 }),
+  });
+
+  async function split(bytes: Uint8Array, cuts: number[]): Promise<{ header: Buffer; doc: Buffer; r: Awaited<ReturnType<InnerSplitter['close']>> }> {
+    const d = await tempDir();
+    try {
+      const s = await InnerSplitter.create(join(d.path, 'h'), join(d.path, 'd'));
+      let at = 0;
+      for (const c of [...cuts.map((x) => x % (bytes.length + 1)).sort((x, y) => x - y), bytes.length]) {
+        await s.write(bytes.subarray(at, Math.max(at, c)));
+        at = Math.max(at, c);
+      }
+      const r = await s.close();
+      return { header: await readFile(join(d.path, 'h')), doc: await readFile(join(d.path, 'd')), r };
+    } finally {
+      await d.remove();
+    }
+  }
+
+  it('splits any encoded request at its end-of-attributes-tag, whatever the chunking', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(attr, { maxLength: 6 }), fc.uint8Array({ maxLength: 3000 }), fc.array(fc.nat(), { maxLength: 6 }), async (attrs, doc, cuts) => {
+        const head = encodeMessage({ version: { major: 2, minor: 0 }, code: 2, requestId: 1, groups: [{ tag: 1, attributes: attrs }, { tag: 2, attributes: attrs.slice(0, 1) }] });
+        const { header, doc: got, r } = await split(Buffer.concat([head, doc]), cuts);
+        expect(r.split).toBe(true);
+        expect(Buffer.compare(header, Buffer.from(head))).toBe(0);
+        expect(Buffer.compare(got, Buffer.from(doc))).toBe(0);
+        expect(r.documentSha256).toBe(createHash('sha256').update(doc).digest('hex'));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('never throws on arbitrary bytes; unfollowable input stays whole in the header file', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.nat(), { maxLength: 4 }), async (bytes, cuts) => {
+        const { header, doc, r } = await split(bytes, cuts);
+        expect(header.length + doc.length).toBe(bytes.length);
+        if (!r.split) expect(doc.length).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -125,6 +125,17 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     expect(job.template.copies).toBe(2);
   });
 
+  it('unpacks a document compressed inside the envelope (inner compression=gzip)', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { envelope } = await sealJob(p, gzipSync(DOC), { operationAttributes: [a.kw('compression', 'gzip')] });
+    const r = await send(p.app, outerPrintJob(), envelope);
+    expect(r.status).toBe(0);
+    const job = await p.runtime.store.whenFinalized(r.value(JOB, 'job-id') as number);
+    expect(job.state).toBe('completed');
+    expect(job.documentSha256).toBe(createHash('sha256').update(DOC).digest('hex'));
+    expect(await filesOf(job.id)).toEqual(['manifest.json', 'pages/001.png', 'pages/002.png']);
+  });
+
   it('answers Get-Encrypted-Job-Attributes to the owner, sealed to the owner and signed by the printer', async () => {
     const { envelope } = await sealJob(p, TEXT, { format: 'text/plain', jobName: 'quarterly numbers', jobAttributes: [a.int('copies', 2)] });
     const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;

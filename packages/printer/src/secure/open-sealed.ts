@@ -1,9 +1,9 @@
 /**
  * Opening a sealed submission (SPEC-NOTES §2, printer side), in this order:
  *
- *   1. decrypt with smime's openToFile while the envelope arrives: plaintext goes to a private
- *      temporary file and is released (renamed into private/) only after the AES-GCM tag and
- *      every signature verified;
+ *   1. decrypt with smime's openCore while the envelope arrives: the plaintext goes to two private
+ *      files (inner attribute section, document; inner-splitter.ts) that nothing reads until
+ *      openCore resolves, which it does only after the AES-GCM tag and every signature verified;
  *   2. signature policy: unsigned is accepted unless required; with trust anchors configured a
  *      signature must chain to one of them;
  *   3. parse the inner application/ipp request (codec limits), check its profile structure, then
@@ -19,7 +19,8 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IppError, readIppMessage, type IppMessage } from '@trustnoone/ipp';
 import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from '@trustnoone/profile';
-import { CmsError, CmsErrorCode, openToFile, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
+import { CmsError, CmsErrorCode, openCore, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
+import type { Readable } from 'node:stream';
 import * as cap from '../attributes/capabilities.js';
 import { checkJobRequest } from '../ops/job-request.js';
 import { Refusal } from '../ops/refusal.js';
@@ -30,6 +31,7 @@ import type { OpenedDocument, PrinterRuntime, SealedOpener, SealedSubmission } f
 import { jobPaths } from '../state/state-dir.js';
 import type { Job } from '../jobs/job.js';
 import type { KeyStore } from './key-store.js';
+import { InnerSplitter, type SplitResult } from './inner-splitter.js';
 import { SecurityFailure, type SecurityCheck } from './security-failure.js';
 
 export interface SealedOpenerOptions {
@@ -72,8 +74,8 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     const innerPath = join(paths.private, 'inner.ipp');
     const documentPath = join(paths.private, 'document');
     try {
-      const opened = await decrypt(submission, innerPath);
-      return await openInner(job, submission, opened, innerPath, documentPath);
+      const { opened, split } = await decrypt(submission, innerPath, documentPath);
+      return await openInner(job, submission, opened, split, innerPath, documentPath);
     } catch (err) {
       await rm(paths.private, { recursive: true, force: true });
       throw err;
@@ -82,15 +84,23 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     }
   };
 
-  async function decrypt(submission: SealedSubmission, innerPath: string): Promise<OpenedEnvelope> {
+  /** Decrypts into the two private files; resolves only when the tag and signatures verified. */
+  async function decrypt(submission: SealedSubmission, innerPath: string, documentPath: string): Promise<{ opened: OpenedEnvelope; split: SplitResult }> {
+    const splitter = await InnerSplitter.create(innerPath, documentPath);
     try {
-      return await openToFile(submission.ciphertext, innerPath, {
-        privateKey: o.keys.privateKey,
-        certificate: o.keys.certificate,
-        ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
-        requireSignature: o.requireSignature,
-      });
+      const opened = await openCore(
+        submission.ciphertext,
+        {
+          privateKey: o.keys.privateKey,
+          certificate: o.keys.certificate,
+          ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
+          requireSignature: o.requireSignature,
+        },
+        (chunk) => splitter.write(chunk),
+      );
+      return { opened, split: await splitter.close() };
     } catch (err) {
+      await splitter.abandon();
       if (err instanceof CmsError) {
         const check = checkForCmsCode(err.code);
         if (check) throw new SecurityFailure(check, err.code, err.message, { cause: err });
@@ -99,7 +109,15 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     }
   }
 
-  async function openInner(job: Job, submission: SealedSubmission, opened: OpenedEnvelope, innerPath: string, documentPath: string): Promise<OpenedDocument> {
+  /** Everything after verification: the inner request, binding, validation, the document. */
+  async function openInner(
+    job: Job,
+    submission: SealedSubmission,
+    opened: OpenedEnvelope,
+    split: SplitResult,
+    innerPath: string,
+    documentPath: string,
+  ): Promise<OpenedDocument> {
     let streamed;
     try {
       streamed = await readIppMessage(createReadStream(innerPath, { highWaterMark: 1 << 20 }));
@@ -110,6 +128,10 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     const { message, data } = streamed;
     const first = documentCreatesJob(job);
     try {
+      if (split.split && (await hasBytes(data))) {
+        // Cannot happen for a message the decoder reads as the splitter did; refuse rather than guess.
+        throw new SecurityFailure('inner-malformed', 'INNER_SPLIT_MISMATCH', 'inner attribute section boundary disagrees with the decoder');
+      }
       const inner = parseInnerRequest(message);
       await checkBinding(inner, {
         operation: submission.operation,
@@ -123,8 +145,8 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       const violation = checkRequest(withOuterTarget(message, job.id));
       if (violation) throw new Refusal(violation.status, violation.message);
       const check = checkJobRequest(message, { formats: INNER_FORMATS, createsJob: first, hasDocument: true });
-      const spooled = await spoolToFile(data, documentPath, { maxBytes: rt.limits.maxDocumentBytes, compression: check.compression });
-      const format = check.format === 'application/octet-stream' ? sniffFormat(spooled.head) : check.format;
+      const doc = await documentFile(split, check.compression, data, documentPath);
+      const format = check.format === 'application/octet-stream' ? sniffFormat(doc.head) : check.format;
       if (format === undefined) throw new Refusal(0x040a, 'document format not recognised');
       const signer = opened.signer;
       job.seal = {
@@ -135,7 +157,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       };
       if (inner.jobName !== undefined) job.name = inner.jobName;
       if (first) job.template = check.template.applied;
-      return { path: documentPath, format, bytes: spooled.bytes, sha256: spooled.sha256 };
+      return { path: doc.path, format, bytes: doc.bytes, sha256: doc.sha256 };
     } catch (err) {
       if (err instanceof ProfileError) {
         const check: SecurityCheck = err.code === 'BINDING_REPLAYED' ? 'replay' : err.code.startsWith('BINDING') ? 'binding' : 'inner-malformed';
@@ -146,6 +168,33 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       data.destroy();
     }
   }
+
+  /**
+   * The verified document: as split off during decryption when it needs nothing more, else
+   * (compressed inside the envelope, or an attribute section the splitter left whole) unpacked now.
+   */
+  async function documentFile(
+    split: SplitResult,
+    compression: cap.Compression,
+    rest: Readable,
+    documentPath: string,
+  ): Promise<{ path: string; bytes: number; sha256: string; head: Uint8Array }> {
+    if (split.split && compression === 'none') {
+      if (split.documentBytes > rt.limits.maxDocumentBytes) throw new Refusal(0x0408, 'document too large');
+      return { path: documentPath, bytes: split.documentBytes, sha256: split.documentSha256, head: split.head };
+    }
+    const source = split.split ? createReadStream(documentPath, { highWaterMark: 1 << 20 }) : rest;
+    const target = `${documentPath}.unpacked`;
+    const spooled = await spoolToFile(source, target, { maxBytes: rt.limits.maxDocumentBytes, compression });
+    await rm(documentPath, { force: true });
+    return { path: target, bytes: spooled.bytes, sha256: spooled.sha256, head: spooled.head };
+  }
+}
+
+/** Whether a stream has any byte left (reads at most one chunk). */
+async function hasBytes(stream: Readable): Promise<boolean> {
+  for await (const chunk of stream as AsyncIterable<Buffer>) if (chunk.length > 0) return true;
+  return false;
 }
 
 /**
