@@ -190,6 +190,35 @@ export const trustnoonePrinter = defineSuite({
       return flipIn(e, r.mac, r.mac.end - 1);
     }),
     defineTest({
+      id: 'trustnoone-printer.tampered-sweep',
+      title: 'single-bit flips at 24 positions spread over every byte outside the ciphertext body are each refused',
+      level: 'RECOMMENDED',
+      section: `${SPEC_PREFIX} §2 (RFC 5652 §6, RFC 5083 §2.2)`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      timeoutMs: 180_000,
+      async run(t) {
+        // The body is covered by the tag test; the structure around it (lengths, OIDs, recipient,
+        // algorithm parameters, end-of-contents, tag) is where parsers get lenient.
+        const probe = (await freshEnvelope(t, 'sweep-probe')).envelope;
+        const r = envelopeRegions(probe);
+        const outside = [...Array(probe.length).keys()].filter((i) => i < r.ciphertext.start || i >= r.ciphertext.end);
+        const positions = Array.from({ length: 24 }, (_, k) => outside[Math.floor((k * outside.length) / 24)]!);
+        for (const at of positions) {
+          // A fresh envelope per flip (same layout, new nonce and job-uuid), so no refusal is a replay refusal.
+          const { envelope, secret } = await freshEnvelope(t, `sweep-${at}`);
+          const bad = Uint8Array.from(envelope);
+          bad[at]! ^= 0x01;
+          try {
+            await expectSealedRefusal(t, await submitSealed(t, bad), secret);
+          } catch (err) {
+            throw new ConformanceFailure(`flip at offset ${at}: ${(err as Error).message}`, { cause: err });
+          }
+        }
+        t.notes.splice(0, t.notes.length, `offsets ${positions.join(', ')} of ${probe.length}`);
+      },
+    }),
+    defineTest({
       id: 'trustnoone-printer.truncated',
       title: 'a truncated envelope (tag and end cut off) is refused and prints nothing',
       level: 'REQUIRED',
