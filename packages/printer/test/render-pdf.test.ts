@@ -4,7 +4,8 @@
  * and page-size limits hold before rasterising; garbage, a cyclic page tree, a content stream that
  * burns CPU and too many pages end in typed errors within the limits.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderDocument } from '../src/render/index.js';
@@ -45,6 +46,28 @@ describe('application/pdf rendered by poppler', () => {
       expect(png.rgb(300, 1350), `page ${i + 1} inside the square`).toEqual(colours[i]);
       expect(png.rgb(1000, 300), `page ${i + 1} outside`).toEqual([255, 255, 255]);
     }
+  });
+
+  it('text in a base-14 font, re-written by cairo (pdftocairo -pdf: compressed streams, embedded font), renders ink where the text is', async () => {
+    const original = join(dir.path, 'hello-src.pdf');
+    writeFileSync(
+      original,
+      makePdf([{ ...LETTER, content: 'BT /F1 48 Tf 72 650 Td (Hello, printer) Tj ET' }], {
+        resources: '/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>',
+      }),
+    );
+    const cairo = join(dir.path, 'hello-cairo.pdf');
+    execFileSync('pdftocairo', ['-pdf', original, cairo], { stdio: 'pipe' });
+    expect(readFileSync(cairo).subarray(0, 5).toString()).toBe('%PDF-');
+    const result = await renderDocument({ inputPath: cairo, format: 'application/pdf', outDir: join(dir.path, 'hello') });
+    const png = readPng(join(dir.path, 'hello', result.pages[0]!.file));
+    // 48 pt text with its baseline 650 pt up: rows ~ (792 − 690 .. 792 − 645) × 150 / 72 from the top
+    let ink = 0;
+    for (let y = 200; y < 310; y++) for (let x = 150; x < 900; x++) if (png.rgb(x, y)[0] < 128) ink++;
+    let stray = 0;
+    for (let y = 600; y < 1600; y += 3) for (let x = 0; x < 1275; x += 3) if (png.rgb(x, y)[0] < 128) stray++;
+    expect(ink).toBeGreaterThan(2000);
+    expect(stray).toBe(0);
   });
 
   it('print-color-mode=monochrome renders grey pages', async () => {

@@ -138,6 +138,15 @@ describe('PWG 5102.4 raster types rendered to PNG', () => {
     expect(png.rgb(5, 3)).toEqual([153, 153, 153]);
   });
 
+  it('an asymmetric 600 × 300 dpi page is scaled 4:1 across and 2:1 down, keeping its aspect', async () => {
+    const input = join(dir.path, 'aniso.pwg');
+    writeFileSync(input, writePwgRaster({ pages: 1, width: 400, height: 200, colorSpace: 'sgray', bitsPerColor: 8, resolution: [600, 300], pixel: (x) => [x < 200 ? 0 : 255] }));
+    const result = await renderDocument({ inputPath: input, format: 'image/pwg-raster', outDir: join(dir.path, 'aniso') });
+    const png = readPng(join(dir.path, 'aniso', result.pages[0]!.file));
+    expect([png.width, png.height]).toEqual([100, 100]);
+    expect([png.rgb(10, 50)[0], png.rgb(90, 50)[0]]).toEqual([0, 255]);
+  });
+
   it('print-color-mode=monochrome turns a colour page into a grey PNG (BT.601 luma)', async () => {
     const input = join(dir.path, 'mono.pwg');
     writeFileSync(

@@ -21,6 +21,8 @@ export interface TestPdfOptions {
   deflate?: boolean;
   /** Document information /Title, written as a PDF literal string (escape it yourself). */
   title?: string;
+  /** Every page's /Resources dictionary body (default empty), e.g. a base-14 /Font entry. */
+  resources?: string;
 }
 
 export function writeTestPdf(pages: TestPdfPage[], options: TestPdfOptions = {}): Buffer {
@@ -30,7 +32,7 @@ export function writeTestPdf(pages: TestPdfPage[], options: TestPdfOptions = {})
   const kids = options.kidsOverride ?? pageIds.map((id) => `${id} 0 R`).join(' ');
   objects.push(Buffer.from(`<< /Type /Pages /Kids [${kids}] /Count ${pages.length} >>`));
   for (const [i, page] of pages.entries()) {
-    objects.push(Buffer.from(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${page.width} ${page.height}] /Contents ${pageIds[i]! + 1} 0 R /Resources << >> >>`));
+    objects.push(Buffer.from(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${page.width} ${page.height}] /Contents ${pageIds[i]! + 1} 0 R /Resources << ${options.resources ?? ''} >> >>`));
     const raw = Buffer.isBuffer(page.content) ? page.content : Buffer.from(page.content);
     const data = options.deflate ? deflateSync(raw) : raw;
     objects.push(
