@@ -40,27 +40,54 @@ export class PersistentReplayCache implements ReplayCache {
   }
 
   /**
-   * Records `key` durably; resolves false (and records nothing) if it was already there. Calls are
-   * serialised so two concurrent submissions of the same key cannot both pass.
+   * Records `key` durably; resolves true once it is on disk, false if it was already there or is
+   * being recorded by a concurrent call (exactly one of several concurrent claims of a key wins,
+   * decided synchronously). Claims arriving together share one append and one fdatasync (group
+   * commit), so durability costs one disk flush per batch rather than per job.
    */
   remember(key: string): Promise<boolean> {
     if (key.length === 0 || key.length > MAX_KEY_LENGTH || /[\r\n]/.test(key)) {
       return Promise.reject(new RangeError(`replay key must be 1..${MAX_KEY_LENGTH} characters on one line`));
     }
-    const run = this.#queue.then(async () => {
-      if (this.#seen.has(key)) return false;
-      const now = Date.now();
-      const log = this.#log!;
-      await log.appendFile(`${now} ${key}\n`);
-      await log.datasync();
-      this.#seen.set(key, now);
-      return true;
+    if (this.#seen.has(key) || this.#claimed.has(key)) return Promise.resolve(false);
+    this.#claimed.add(key);
+    return new Promise<boolean>((resolve, reject) => {
+      this.#batch.push({ key, resolve, reject });
+      if (!this.#flushing) this.#queue = this.#flush();
     });
-    this.#queue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  }
+
+  readonly #claimed = new Set<string>();
+  #batch: { key: string; resolve: (v: boolean) => void; reject: (e: unknown) => void }[] = [];
+  #flushing = false;
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#batch.length > 0) {
+        const batch = this.#batch;
+        this.#batch = [];
+        const now = Date.now();
+        try {
+          const log = this.#log;
+          if (!log) throw new Error('replay cache is closed');
+          await log.appendFile(batch.map((b) => `${now} ${b.key}\n`).join(''));
+          await log.datasync();
+          for (const b of batch) {
+            this.#seen.set(b.key, now);
+            this.#claimed.delete(b.key);
+            b.resolve(true);
+          }
+        } catch (err) {
+          for (const b of batch) {
+            this.#claimed.delete(b.key);
+            b.reject(err);
+          }
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
   }
 
   async close(): Promise<void> {
