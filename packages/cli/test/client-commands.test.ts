@@ -10,7 +10,7 @@ import { ExitCode } from '@trustnoone/cli';
 import { formatFingerprint } from '@trustnoone/client';
 import { startIntermediary, type RunningIntermediary } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
-import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
+import { certificateToPem, createCertificateAuthority, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { tno } from './helpers.js';
 
 let dir: string;
@@ -158,6 +158,29 @@ describe('tno print and tno trust', () => {
       expect(JSON.parse(r.out)).toMatchObject({ state: 'completed', encrypted: true });
     } finally {
       await tls.close();
+    }
+  });
+
+  it('trusts a printer whose certificate chains to an anchor (verified), without any pin', async () => {
+    const ca = createCertificateAuthority({ commonName: 'Example print CA' });
+    const caFile = join(dir, 'site-ca.crt');
+    await writeFile(caFile, certificateToPem(ca.certificate));
+    const issued = await startPrinter({
+      stateDir: join(dir, 'printer-ca'),
+      port: 0,
+      logger: false,
+      issuer: { certificatePem: certificateToPem(ca.certificate), privateKeyPem: privateKeyToPem(ca.privateKey) },
+    });
+    try {
+      const state = join(dir, 'state-anchor');
+      expect((await tno(['trust', 'pin', '--anchor', caFile, '--state', state])).code).toBe(ExitCode.ok);
+      const r = await tno(['print', doc, '--printer', issued.uri, '--state', state, '--strict']);
+      expect(r.code, r.err).toBe(ExitCode.ok);
+      expect(r.out).toContain('key verified by CN=Example print CA');
+      const show = await tno(['trust', 'show', '--state', state, '--json']);
+      expect(JSON.parse(show.out).pins).toEqual({});
+    } finally {
+      await issued.close();
     }
   });
 
