@@ -9,6 +9,7 @@ import { authenticate, parseBasicAuthorization, type UserEntry } from './auth/us
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
 import { createInfra, type InfraOptions } from './infra/index.js';
 import { JobTable } from './jobs.js';
+import { startRetention } from './retention.js';
 import { Op } from './operations/codes.js';
 import { getEncryptedJobAttributes } from './operations/encrypted.js';
 import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
@@ -53,6 +54,8 @@ export interface IntermediaryOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** TLS for the listening side (ipps). */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+  /** How long a finished job stays listed before it is deleted (default 1 hour). */
+  readonly jobHistoryMs?: number;
   /** Pull mode (PWG 5100.18 INFRA): output devices fetch the jobs; `upstreams` is then unused. */
   readonly infra?: InfraOptions;
 }
@@ -170,6 +173,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
 
   let started = false;
+  let stopRetention: (() => void) | undefined;
   return {
     app,
     service,
@@ -180,8 +184,10 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       const jobs = await spool.recover();
       table.load(jobs);
       for (const { job } of jobs) forwarder.kick(job.id);
+      stopRetention = startRetention(table, { historyMs: options.jobHistoryMs ?? 3_600_000, onError: (err) => app.log.warn({ err: (err as Error).message }, 'job history sweep failed') });
     },
     async close() {
+      stopRetention?.();
       await forwarder.stop();
       await app.close();
     },

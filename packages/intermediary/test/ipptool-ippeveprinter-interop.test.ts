@@ -100,7 +100,7 @@ describe('ipptool → intermediary → ippeveprinter', () => {
     const file = join(spoolDir, 'refused.txt');
     writeFileSync(file, 'must not be relayed\n');
     const r = await ipptool(strict.uri, 'print-job.test', ['-f', file, '-d', 'filetype=text/plain']);
-    expect(r.status).not.toBe(0);
-    expect(r.out).toContain('client-error-document-format-not-supported');
+    expect(r.status, r.out).not.toBe(0);
+    expect(r.out, r.out).toContain('client-error-document-format-not-supported');
   });
 });
