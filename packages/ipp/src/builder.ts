@@ -6,6 +6,7 @@ import type { AttributeSyntax, SyntaxType } from './registry/syntax.js';
 import { VALUE_TAG_CODE } from './tags.js';
 import { dateTime } from './values.js';
 import { IppError } from './errors.js';
+import type { JobTemplateInput, OperationInput } from './builder-types.js';
 
 /** What a builder accepts for an attribute: explicit values, plain JS values, or arrays of either (1setOf). */
 export type AttributeInput =
@@ -159,12 +160,12 @@ export class MessageBuilder {
     return this;
   }
 
-  operation(attributes: AttributesInput): this {
+  operation(attributes: OperationInput | readonly IppAttribute[]): this {
     const first = this.groups[0]!;
     first.attributes.push(...attributesOf(attributes, GroupTag.operation));
     return this;
   }
-  job(attributes: AttributesInput): this {
+  job(attributes: JobTemplateInput | readonly IppAttribute[]): this {
     return this.group('job', attributes);
   }
   printer(attributes: AttributesInput): this {

@@ -68,3 +68,4 @@ export { operationTarget } from './validate-targets.js';
 export type { Target } from './validate-targets.js';
 export { messageToJson, messageFromJson } from './json.js';
 export type { JsonMessage, JsonAttribute, JsonValue } from './json.js';
+export type { JobTemplateInput, OperationInput, MediaColInput, MediaSizeInput } from './builder-types.js';

@@ -108,7 +108,13 @@ describe('request builder: plain values take their tag from the registry', () =>
 
   it('refuses an unknown operation and a string where the registry wants a number', () => {
     expect(() => request('Print-Everything')).toThrowError(IppError);
-    expect(() => request('Print-Job').job({ copies: 'two' })).toThrowError(/copies.*integer/);
+    // The typed input already refuses this at compile time (checked by `tsc -p tsconfig.test.json`) ...
+    // @ts-expect-error copies is a number
+    const typed = () => request('Print-Job').job({ copies: 'two' });
+    expect(typed).toThrowError(IppError);
+    // ... and plain JS callers get a run-time IppError.
+    const untyped: Record<string, string> = { copies: 'two' };
+    expect(() => request('Print-Job').job(untyped)).toThrowError(/copies.*integer/);
   });
 
   it('options set version, request-id, charset and language', () => {

@@ -87,7 +87,7 @@ describe('RFC 8011 §4.1 request validation', () => {
     const m = valid()
       .job({
         'job-priority': 101,
-        'print-quality': [4, 5],
+        'print-quality': [4, 5] as never, // deliberately 1setOf for a single-valued attribute
         'job-sheet-message': text('x'.repeat(1024)),
         'output-bin': keyword('Top Bin'),
         'page-ranges': [{ lower: 5, upper: 2 }],
