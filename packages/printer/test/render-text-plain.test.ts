@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { renderDocument } from '../src/render/index.js';
 import { BOX_GLYPH, FONT_FIRST, GLYPH_COUNT, glyphRows } from '../src/render/text/font-5x7.js';
 import { textLayout } from '../src/render/text/render-text.js';
-import { readPng, tempDir, type DecodedPng } from './render-helpers.js';
+import { expectRenderError, readPng, tempDir, type DecodedPng } from './render-helpers.js';
 
 const dir = tempDir('text');
 afterAll(() => dir.remove());
@@ -84,6 +84,26 @@ describe('text/plain rendered to PNG pages', () => {
     const { page } = await render('box', Buffer.concat([Buffer.from('é'), Buffer.from([0xff]), Buffer.from('\u{1F600}')]));
     const png = page(0);
     expect([cellInk(png, 0, 0), cellInk(png, 1, 0), cellInk(png, 2, 0)]).toEqual([box, box, box]);
+  });
+
+  it('text/plain;charset=iso-8859-1 decodes Latin-1: C3 A9 is two characters, not UTF-8 "é"', async () => {
+    const input = join(dir.path, 'latin1.txt');
+    writeFileSync(input, Buffer.from([0x41, 0xc3, 0xa9, 0x42]));
+    const top = async (format: string, name: string): Promise<string[]> => {
+      const outDir = join(dir.path, name);
+      const result = await renderDocument({ inputPath: input, format, outDir });
+      const png = readPng(join(outDir, result.pages[0]!.file));
+      return [0, 1, 2, 3].map((c) => cellInk(png, c, 0)[0]!);
+    };
+    // "A", then boxes for what has no glyph, then "B" (top row ####.)
+    expect(await top('text/plain; charset="ISO-8859-1"', 'latin1')).toEqual(['.###.', '#####', '#####', '####.']);
+    expect(await top('text/plain', 'utf8')).toEqual(['.###.', '#####', '####.', '.....']);
+  });
+
+  it('an unknown charset is RENDER_UNSUPPORTED_FORMAT', async () => {
+    const input = join(dir.path, 'x.txt');
+    writeFileSync(input, 'x');
+    await expectRenderError(renderDocument({ inputPath: input, format: 'text/plain;charset=x-no-such', outDir: join(dir.path, 'nocs') }), 'RENDER_UNSUPPORTED_FORMAT');
   });
 
   it('media iso_a4_210x297mm gives an A4 page (1240 × 1754 at 150 dpi)', async () => {

@@ -10,6 +10,8 @@ export interface FormatContext {
   attributes: RenderAttributes;
   /** `print-color-mode` asks for monochrome: previews are grey. */
   monochrome: boolean;
+  /** text/plain: the document-format's charset parameter (default UTF-8). */
+  charset?: string;
 }
 
 export type FormatRenderer = (context: FormatContext) => Promise<RenderedPage[]>;

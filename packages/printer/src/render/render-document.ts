@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { limitExceeded, malformed, RenderError } from './errors.js';
 import { PAGES_DIR, pageFile } from './format.js';
 import { resolveLimits } from './limits.js';
+import { parseMediaType, textDecoderFor } from './media-type.js';
 import { renderPdf } from './pdf/render-pdf.js';
 import { runWorker } from './sandbox/worker-process.js';
 import { isRenderFormat, wantsMonochrome, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
@@ -34,11 +35,13 @@ export function checkPages(pages: RenderedPage[], outDir: string, maxPages: numb
 
 export async function renderDocument(request: RenderRequest): Promise<RenderResult> {
   const started = performance.now();
-  const format = request.format.split(';')[0]!.trim().toLowerCase(); // drop media-type parameters
+  const mediaType = parseMediaType(request.format);
+  const format = mediaType.essence;
   if (!isRenderFormat(format)) {
     throw new RenderError('RENDER_UNSUPPORTED_FORMAT', `document-format ${request.format} is not rendered by this printer`);
   }
   const limits = resolveLimits(request.limits);
+  if (format === 'text/plain') textDecoderFor(mediaType.charset); // an unknown charset fails here, not in the worker
   // Absolute paths: the worker's permissions are granted per path, and its working directory differs.
   const inputPath = resolve(request.inputPath);
   const outDir = resolve(request.outDir);
@@ -66,7 +69,8 @@ export async function renderDocument(request: RenderRequest): Promise<RenderResu
       pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline, ...(request.signal ? { signal: request.signal } : {}) });
       renderMs = performance.now() - renderStart;
     } else {
-      const reply = await runWorker({ inputPath, format, outDir, limits, attributes }, limits.timeoutMs, request.signal);
+      const job = { inputPath, format, outDir, limits, attributes, ...(mediaType.charset ? { charset: mediaType.charset } : {}) };
+      const reply = await runWorker(job, limits.timeoutMs, request.signal);
       pages = reply.pages;
       renderMs = reply.renderMs;
     }

@@ -1,5 +1,5 @@
 /**
- * text/plain → PNG pages: UTF-8 decoded as a stream, laid out 80 columns × 66 lines inside half-inch
+ * text/plain → PNG pages: decoded as a stream (UTF-8, or the document-format's charset), laid out 80 columns × 66 lines inside half-inch
  * margins of the job's media, drawn with the built-in 5 × 7 font. Tabs stop every 8 columns, long
  * lines wrap, form feed (U+000C) starts a new page, CR is ignored (CR LF ends a line once). Code
  * points without a glyph, invalid UTF-8 included, are drawn as a box.
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { limitExceeded } from '../errors.js';
 import { pageFile, type FormatContext } from '../format.js';
 import { mediaSize } from '../media.js';
+import { textDecoderFor } from '../media-type.js';
 import { PngWriter } from '../png/png-writer.js';
 import type { RenderedPage } from '../types.js';
 import { FONT_HEIGHT, FONT_WIDTH, glyphRows } from './font-5x7.js';
@@ -126,7 +127,7 @@ export async function renderText(context: FormatContext): Promise<RenderedPage[]
   try {
     const size = fstatSync(fd).size;
     if (size > limits.maxInputBytes) throw limitExceeded(`text document of ${size} bytes exceeds ${limits.maxInputBytes}`);
-    const decoder = new TextDecoder('utf-8', { fatal: false });
+    const decoder = textDecoderFor(context.charset);
     const chunk = new Uint8Array(64 * 1024);
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);

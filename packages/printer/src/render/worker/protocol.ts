@@ -7,6 +7,8 @@ import type { RenderAttributes, RenderedPage } from '../types.js';
 export interface WorkerJob {
   inputPath: string;
   format: string;
+  /** text/plain only: the charset parameter of the document-format, if any. */
+  charset?: string;
   outDir: string;
   limits: RenderLimits;
   attributes: RenderAttributes;
