@@ -119,6 +119,18 @@ describe('tno print and tno trust', () => {
     expect(r.err).toMatch(/\rupload \[#{30}\] 100% 5\.0\/5\.0 MB\n/);
   });
 
+  it('signs with --sign-key/--sign-cert, and prints from stdin with -', async () => {
+    const state = join(dir, 'state-sign');
+    const r = await tno(['print', doc, '--printer', printer.uri, '--state', state, '--trust-on-first-use', '--sign-key', owner.key, '--sign-cert', owner.cert, '--json']);
+    expect(r.code, r.err).toBe(ExitCode.ok);
+    expect(JSON.parse(r.out)).toMatchObject({ state: 'completed', encrypted: true, signed: true });
+    const noFormat = await tno(['print', '-', '--printer', printer.uri, '--state', state], {}, process.cwd(), undefined);
+    expect(noFormat.code).toBe(ExitCode.usage);
+    const piped = await tno(['print', '-', '-o', 'document-format=text/plain', '--printer', printer.uri, '--state', state, '--json'], {}, process.cwd(), { input: 'from a pipe\n', notTerminal: true });
+    expect(piped.code, piped.err).toBe(ExitCode.ok);
+    expect(JSON.parse(piped.out)).toMatchObject({ state: 'completed', trust: { kind: 'pinned' } });
+  });
+
   it('refuses an unsupported -o value before sending anything (exit 2)', async () => {
     const r = await tno(['print', doc, '--printer', printer.uri, '--state', join(dir, 'state-o'), '--trust-on-first-use', '-o', 'sides=three-sided']);
     expect(r.code).toBe(ExitCode.usage);

@@ -9,15 +9,18 @@ export interface Run {
 
 /**
  * Runs `tno ...args` in-process with captured output. By default stdin and stderr are not
- * terminals; `terminal` makes both claim to be one (isTTY), with `input` typed on stdin.
+ * terminals; `terminal` makes both claim to be one (isTTY), with `input` typed on stdin
+ * (`notTerminal`: only feed `input`, as a pipe would).
  */
-export async function tno(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), terminal?: { input: string }): Promise<Run> {
+export async function tno(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), terminal?: { input: string; notTerminal?: boolean }): Promise<Run> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();
   if (terminal) {
-    Object.assign(stdin, { isTTY: true });
-    Object.assign(stderr, { isTTY: true });
+    if (!terminal.notTerminal) {
+      Object.assign(stdin, { isTTY: true });
+      Object.assign(stderr, { isTTY: true });
+    }
     stdin.end(terminal.input);
   }
   let out = '';

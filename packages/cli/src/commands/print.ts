@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { formatFingerprint, parseOptionStrings, print, type FirstUsePolicy, type JobAttributes, type PrintResult, type TrustCandidate } from '@trustnoone/client';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -13,7 +14,7 @@ const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n co
 Seals FILE(s) to the printer's key (end-to-end encryption, TRUSTNOONE) and submits them as one
 job, directly or through an intermediary, then waits for the job to finish. One file is sent as
 Print-Job, several as Create-Job + Send-Document. Refuses printers without TRUSTNOONE unless
---allow-plaintext.
+--allow-plaintext. FILE - reads the document from stdin (give -o document-format=TYPE).
 
 ${connectionUsage}
   -o name=value         Job Template attribute (copies, media, sides, print-quality, ...),
@@ -104,12 +105,19 @@ export const printCommand: Command = {
       v['sign-key'] !== undefined && v['sign-cert'] !== undefined
         ? { privateKey: await readFlagFile('sign-key', v['sign-key'], io), certificate: await readFlagFile('sign-cert', v['sign-cert'], io) }
         : undefined;
+    if (files.includes('-')) {
+      if (format === undefined) throw new CliError('printing from stdin (-) needs -o document-format=TYPE', ExitCode.usage);
+      if (files.filter((f) => f === '-').length > 1) throw new CliError('stdin (-) can be printed once per job', ExitCode.usage);
+      if (!v['trust-on-first-use'] && !v.strict) v.strict = true; // stdin is the document: nobody can answer a prompt
+    }
     const firstUse = firstUsePolicy(v, io);
     const bar = new ProgressBar(io);
     const result = await clientCall(() =>
       print({
         ...conn,
-        documents: files.map((f) => ({ path: resolve(io.cwd, f), ...(format ? { format } : {}) })),
+        documents: files.map((f) =>
+          f === '-' ? { data: io.stdin as Readable, name: 'stdin', format: format! } : { path: resolve(io.cwd, f), ...(format ? { format } : {}) },
+        ),
         attributes: attributes as JobAttributes,
         ...(jobName !== undefined ? { jobName } : {}),
         ...(sign ? { sign } : {}),
