@@ -56,11 +56,13 @@ async function opensslOpen(ciphertext: Buffer, signed: boolean): Promise<Buffer>
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (!signed) return readFile(join(d, 'pt.bin'));
-  // RFC 5652 §6.1: with content type id-signedData the envelope holds the bare SignedData; openssl
-  // reads a ContentInfo, so wrap it (BER indefinite length): SEQUENCE { signedData OID, [0] { ... } }.
+  // The envelope holds either a ContentInfo(SignedData) (id-data content, the S/MIME habit) or, with
+  // content type id-signedData (RFC 5652 §6.1), the bare SignedData; openssl reads a ContentInfo, so
+  // wrap the latter (BER indefinite length): SEQUENCE { signedData OID, [0] { ... } }.
   const oidSignedData = Buffer.from('06092a864886f70d010702', 'hex');
   const sd = await readFile(join(d, 'pt.bin'));
-  await writeFile(join(d, 'pt.bin'), Buffer.concat([Buffer.from('3080', 'hex'), oidSignedData, Buffer.from('a080', 'hex'), sd, Buffer.alloc(4)]));
+  const isContentInfo = sd.subarray(0, 16).includes(oidSignedData);
+  if (!isContentInfo) await writeFile(join(d, 'pt.bin'), Buffer.concat([Buffer.from('3080', 'hex'), oidSignedData, Buffer.from('a080', 'hex'), sd, Buffer.alloc(4)]));
   // -noverify skips the chain (alice is self-signed) but not the signature itself.
   execFileSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(d, 'pt.bin'), '-noverify', '-signer', join(d, 'signer.pem'), '-out', join(d, 'content.bin')], {
     stdio: ['ignore', 'ignore', 'pipe'],
