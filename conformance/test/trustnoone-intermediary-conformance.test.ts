@@ -90,6 +90,26 @@ describe('conformance suite against the trustnoone intermediary', () => {
     expect(failed.filter((r) => !KNOWN_DEFECTS.includes(r.id)).map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
   });
 
+  it('catches a substituted key: compared with a different printer, the relay checks fail', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'tno-conformance-other-'));
+    dirs.push(d);
+    const other = await startPrinter({ stateDir: d, port: 0, logger: false });
+    try {
+      const r = await runConformance({
+        target: inter.uri,
+        role: 'intermediary',
+        printerDirect: other.uri,
+        only: ['rfc8011-printer.get-printer-attributes', 'pwg5100-14.printer-uuid', 'trustnoone-printer.printer-pkcs7-public-key', 'trustnoone-intermediary.relays-'],
+      });
+      const relay = r.results.find((x) => x.id === 'trustnoone-intermediary.relays-public-key')!;
+      expect(relay.outcome).toBe('failed');
+      expect(relay.reason).toMatch(/a substituted key/);
+      expect(r.results.find((x) => x.id === 'trustnoone-intermediary.relays-printer-uuid')?.outcome).toBe('failed');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('skips the cleartext job tests because the intermediary enforces end-to-end encryption', () => {
     expect(report.capabilities).toContain('requires-encryption');
     expect(outcome('rfc8011-jobs.print-job')).toBe('skipped');
