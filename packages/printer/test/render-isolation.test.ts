@@ -4,7 +4,7 @@
  * else: not a key store next to them, no child processes, no eval — and a worker that overruns its
  * time is killed with a typed error while the caller goes on serving.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ describe('the worker sandbox', () => {
     const how = workerInvocation({ inputPath, format: 'text/plain', outDir, limits: resolveLimits({}), attributes: {} }, 10_000);
     const probe = `
       import { readFileSync, writeFileSync, readdirSync, symlinkSync, linkSync } from 'node:fs';
-      import { spawnSync } from 'node:child_process';
+      import { spawn, spawnSync } from 'node:child_process';
       const out = {};
       const attempt = (name, fn) => { try { fn(); out[name] = 'allowed'; } catch (e) { out[name] = e.code ?? e.name; } };
       attempt('readInput', () => readFileSync(${JSON.stringify(inputPath)}));
@@ -131,6 +131,28 @@ describe('aborting a render (job canceled while printing)', () => {
       renderDocument({ inputPath: pdf, format: 'application/pdf', outDir: join(dir.path, 'abort-pre'), signal: AbortSignal.abort() }),
       'RENDER_ABORTED',
     );
+  });
+});
+
+describe('a worker whose printer dies', () => {
+  it('exits when its IPC channel closes instead of running on to the CPU limit', async () => {
+    const big = join(dir.path, 'orphan.txt');
+    writeFileSync(big, 'Orphan. '.repeat(2_000_000));
+    const outDir = join(dir.path, 'orphan');
+    mkdirSync(join(outDir, 'pages'), { recursive: true });
+    const how = workerInvocation({ inputPath: big, format: 'text/plain', outDir, limits: resolveLimits({}), attributes: {} }, 60_000);
+    const child = spawn(how.command, [...how.nodeOptions, how.script, how.argument], { cwd: how.cwd, env: {}, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let replied = false;
+    child.on('message', () => {
+      replied = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(replied, 'the worker is still rendering').toBe(false);
+    const started = Date.now();
+    child.disconnect(); // what the printer's death looks like from the worker's side
+    expect(await exited).toBe(71);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
 

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     process.stderr.write('renderer worker: must be started by renderDocument() with an IPC channel\n');
     process.exit(70);
   }
+  // If the printer goes away (crash, SIGKILL), stop at once instead of running on to the CPU limit.
+  process.once('disconnect', () => process.exit(71));
   const job = JSON.parse(process.argv[2] ?? '') as WorkerJob;
   const reply = await runJob(job);
   send(reply, () => process.exit(0));
