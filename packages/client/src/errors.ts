@@ -7,6 +7,8 @@ export type ClientErrorCode =
   | 'CLIENT_BAD_INPUT'
   /** The printer (or intermediary) could not be reached or did not answer IPP. */
   | 'CLIENT_UNREACHABLE'
+  /** The server requires HTTP authentication and none (or wrong) credentials were given. */
+  | 'CLIENT_AUTH_REQUIRED'
   /** The printer answered a request with an error status. */
   | 'CLIENT_IPP_STATUS'
   /** The printer does not advertise TRUSTNOONE and plaintext was not allowed. */

@@ -90,6 +90,10 @@ export async function exchange(
     });
   } catch (cause) {
     if (cause instanceof IppTransportError) {
+      if (cause.code === 'IPP_HTTP_AUTH_REQUIRED') {
+        const how = conn.auth ? `the password for user '${conn.auth.user}' was refused` : 'set TNO_PASSWORD (and --user) to authenticate';
+        throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}`, { cause });
+      }
       throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${cause.message}`, { cause });
     }
     throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${conn.printer} did not answer with a valid IPP response (${(cause as Error).message})`, { cause });

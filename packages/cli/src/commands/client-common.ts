@@ -90,6 +90,7 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_FORMAT_NOT_SUPPORTED: ExitCode.usage,
   CLIENT_UNREACHABLE: ExitCode.unreachable,
   CLIENT_IPP_STATUS: ExitCode.failure,
+  CLIENT_AUTH_REQUIRED: ExitCode.failure,
   CLIENT_JOB_FAILED: ExitCode.failure,
   CLIENT_TIMEOUT: ExitCode.failure,
   CLIENT_NOT_TRUSTNOONE: ExitCode.notEncrypted,
