@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroupTag } from '@trustnoone/ipp';
 import { buildOuterRequest } from '@trustnoone/profile';
 import { attr, findAttribute, integerValue, keywords, stringValue } from '../src/attrs.js';
-import { addUser, loadUsersFile, startIntermediary, type RunningIntermediary } from '../src/index.js';
+import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { request, sealedPrintJob, send, type Answer } from './fixtures/client.js';
 import { events, ScriptedDevice } from './fixtures/infra-device.js';
 
@@ -24,7 +24,7 @@ const bob = { user: 'bob', password: PW.bob };
 const PRINTER_UUID = `urn:uuid:${randomUUID()}`;
 
 let root: string;
-let usersFile: string;
+const users = new Map<string, UserEntry>();
 let server: RunningIntermediary;
 let systemUri: string;
 
@@ -33,7 +33,7 @@ async function start(state: string, extra: { encryptedAttributesTimeoutMs?: numb
     stateDir: state,
     upstreams: [],
     infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000, encryptedAttributesTimeoutMs: extra.encryptedAttributesTimeoutMs ?? 5000 },
-    users: await loadUsersFile(usersFile),
+    users,
     allowLoopbackCleartextAuth: true,
     port: 0,
     announce: () => {},
@@ -46,8 +46,8 @@ async function start(state: string, extra: { encryptedAttributesTimeoutMs?: numb
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tno-infra-'));
-  usersFile = join(root, 'users');
-  for (const [name, pw] of Object.entries(PW)) await addUser(usersFile, name, pw);
+  // Cheap scrypt parameters for test accounts: every device request authenticates.
+  for (const [name, pw] of Object.entries(PW)) users.set(name, { name, role: 'user', hash: await hashPassword(pw, { N: 1024, r: 8, p: 1 }) });
   server = await start(join(root, 'state'));
 }, 60_000);
 afterAll(async () => {

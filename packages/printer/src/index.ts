@@ -13,3 +13,4 @@ export type { KeyStore } from './secure/key-store.js';
 export { SecurityFailure, type SecurityCheck } from './secure/security-failure.js';
 export { stateLayout, jobPaths } from './state/state-dir.js';
 export { showFingerprint, type FingerprintInfo } from './fingerprint.js';
+export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/proxy.js';

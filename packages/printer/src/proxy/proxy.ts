@@ -1,0 +1,453 @@
+/**
+ * The printer emulator as a PWG 5100.18 Proxy (`tno printer --proxy URL`): it needs no inbound
+ * connectivity. It registers as an output device, reports its printer attributes (so clients seal
+ * to its key through the Infrastructure Printer), subscribes, primes its queue with Get-Jobs
+ * which-jobs=fetchable and then long-polls Get-Notifications. Each job is fetched, acknowledged,
+ * handed to this printer's own pipeline (local-printer.ts) document by document, and its state
+ * reported back with Update-Job-Status / Update-Document-Status until it is final. Owners'
+ * Get-Encrypted-Job-Attributes requests are collected (Fetch-Encrypted-Job-Attributes) and
+ * answered by the printer's own 0x006A handler (Acknowledge-Encrypted-Job-Attributes).
+ *
+ * Failures of the connection are retried with exponential backoff; a restarted Infrastructure
+ * Printer is met by subscribing again and re-priming; a restart of this printer never fetches or
+ * prints a job twice (proxy-state.ts).
+ */
+import { join } from 'node:path';
+import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import type { IppTlsOptions } from '@trustnoone/ipp-http';
+import type { PrinterHandle } from '../app.js';
+import { JobStateEnum, type Job } from '../jobs/job.js';
+import { jobPaths } from '../state/state-dir.js';
+import { call, exchange, InfraStatusError, int, str, v, type InfraConnection } from './infra-client.js';
+import { LocalPrinter } from './local-printer.js';
+import { ProxyState, type ProxyJob } from './proxy-state.js';
+import { readFile } from 'node:fs/promises';
+
+export interface ProxyOptions {
+  /** The Infrastructure Printer's queue URI (ipp:// or ipps://…/ipp/print). */
+  readonly url: string;
+  /** Its System object URI; default: the same origin with path /ipp/system. */
+  readonly systemUrl?: string;
+  readonly auth?: { readonly user: string; readonly password: string };
+  readonly tls?: IppTlsOptions;
+  /** Where the Proxy records its device uuid and jobs; default `<printer state>/proxy.json`. */
+  readonly stateFile?: string;
+  readonly retryInitialMs?: number;
+  readonly retryMaxMs?: number;
+  /** Per-request timeout; must exceed the server's notify-wait hold (default 75 s). */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface RunningProxy {
+  readonly deviceUuid: string;
+  /** Connected, registered and subscribed right now. */
+  readonly connected: boolean;
+  stop(): Promise<void>;
+}
+
+const EVENTS = ['job-fetchable', 'job-state-changed', 'printer-state-changed'];
+const SUBSCRIPTION_GONE = 0x0406;
+const NOT_FETCHABLE = 0x0420;
+
+export interface ProxyLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export async function startProxy(printer: PrinterHandle, options: ProxyOptions): Promise<RunningProxy> {
+  const state = await ProxyState.open(options.stateFile ?? join(printer.runtime.layout.root, 'proxy.json'));
+  const proxy = new Proxy(printer, options, state, printer.runtime.log);
+  proxy.start();
+  return {
+    deviceUuid: state.deviceUuid,
+    get connected() {
+      return proxy.connected;
+    },
+    stop: () => proxy.stop(),
+  };
+}
+
+function systemUrlFor(url: string): string {
+  const u = new URL(url);
+  u.pathname = '/ipp/system';
+  return u.href;
+}
+
+class Proxy {
+  connected = false;
+  private readonly c: InfraConnection;
+  private readonly local: LocalPrinter;
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> = Promise.resolve();
+  /** Jobs to try, in arrival order, handled one at a time as a single-engine printer does. */
+  private readonly todo: number[] = [];
+  private wakeWorker: (() => void) | undefined;
+  private worker: Promise<void> = Promise.resolve();
+  private readonly answering = new Set<number>();
+  private readonly canceling = new Set<number>();
+
+  constructor(
+    printer: PrinterHandle,
+    private readonly o: ProxyOptions,
+    private readonly state: ProxyState,
+    private readonly log: ProxyLog,
+  ) {
+    this.local = new LocalPrinter(printer);
+    this.c = {
+      printerUri: o.url,
+      systemUri: o.systemUrl ?? systemUrlFor(o.url),
+      deviceUuid: state.deviceUuid,
+      ...(o.auth ? { auth: o.auth } : {}),
+      ...(o.tls ? { tls: o.tls } : {}),
+      timeoutMs: o.requestTimeoutMs ?? 75_000,
+    };
+  }
+
+  start(): void {
+    this.loop = this.run();
+    this.worker = this.work();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wakeWorker?.();
+    await Promise.allSettled([this.loop, this.worker]);
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      const signal = this.stopping.signal;
+      function done(): void {
+        clearTimeout(t);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  // ---- connection loop ----------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    let delay = this.o.retryInitialMs ?? 500;
+    while (!this.stopped) {
+      try {
+        const sub = await this.connect();
+        delay = this.o.retryInitialMs ?? 500;
+        await this.listen(sub);
+      } catch (err) {
+        this.connected = false;
+        if (this.stopped) return;
+        const gone = err instanceof InfraStatusError && err.status === SUBSCRIPTION_GONE;
+        this.log.warn({ err: (err as Error).message, retryMs: gone ? 0 : delay }, 'proxy: connection to the Infrastructure Printer lost');
+        if (!gone) {
+          await this.sleep(delay);
+          delay = Math.min(delay * 2, this.o.retryMaxMs ?? 30_000);
+        }
+      }
+    }
+  }
+
+  /** Register, report attributes, subscribe, then recover and prime. Returns the subscription id. */
+  private async connect(): Promise<number> {
+    await call(this.c, 'Register-Output-Device', 0x005f, [], { system: true });
+    const attrs = await this.local.printerAttributes();
+    await call(this.c, 'Update-Output-Device-Attributes', 0x0049, [], { groups: [{ tag: GroupTag.printer, attributes: attrs }] });
+    const m = await call(this.c, 'Create-Printer-Subscriptions', 0x0016, [], {
+      groups: [{ tag: GroupTag.subscription, attributes: [v.keyword('notify-pull-method', 'ippget'), v.keyword('notify-events', ...EVENTS)] }],
+    });
+    const sub = int(m, GroupTag.subscription, 'notify-subscription-id');
+    if (sub === undefined) throw new Error('Create-Printer-Subscriptions returned no notify-subscription-id');
+    this.connected = true;
+    this.log.info({ device: this.c.deviceUuid, subscription: sub }, 'proxy: registered and subscribed');
+    await this.recover();
+    await this.prime();
+    return sub;
+  }
+
+  /** Get-Jobs which-jobs=fetchable: jobs that arrived while we were away (no event will come). */
+  private async prime(): Promise<void> {
+    const m = await call(this.c, 'Get-Jobs', 0x000a, [v.keyword('which-jobs', 'fetchable'), v.keyword('requested-attributes', 'job-id')]);
+    for (const g of m.groups) {
+      if (g.tag !== GroupTag.job) continue;
+      const id = g.attributes.find((a) => a.name === 'job-id')?.values[0];
+      if (id?.tag === 'integer') this.enqueue(id.value);
+    }
+  }
+
+  private async listen(sub: number): Promise<void> {
+    let next = 1;
+    while (!this.stopped) {
+      const a = await exchange(this.c, 'Get-Notifications', 0x001c, [v.integer('notify-subscription-ids', sub), v.integer('notify-sequence-numbers', next), v.boolean('notify-wait', true)], {
+        signal: this.stopping.signal,
+      });
+      a.data.resume();
+      if (a.status >= 0x0100) throw new InfraStatusError(a.status, 'Get-Notifications', undefined);
+      let seen = 0;
+      for (const g of a.message.groups) {
+        if (g.tag !== GroupTag.eventNotification) continue;
+        seen++;
+        const get = (name: string): IppAttribute | undefined => g.attributes.find((x) => x.name === name);
+        const num = (name: string): number | undefined => {
+          const x = get(name)?.values[0];
+          return x && (x.tag === 'integer' || x.tag === 'enum') ? x.value : undefined;
+        };
+        const seq = num('notify-sequence-number');
+        if (seq !== undefined) next = Math.max(next, seq + 1);
+        const event = get('notify-subscribed-event')?.values[0];
+        const name = event && 'value' in event ? event.value : undefined;
+        const jobId = num('job-id');
+        const reasons = (get('job-state-reasons')?.values ?? []).map((x) => ('value' in x ? String(x.value) : ''));
+        if (name === 'job-fetchable' && jobId !== undefined) this.enqueue(jobId);
+        else if (name === 'job-state-changed' && jobId !== undefined && reasons.includes('processing-to-stop-point')) void this.cancelLocal(jobId);
+        else if (name === 'printer-state-changed') {
+          const requestId = num('encrypted-job-request-id');
+          if (requestId !== undefined) void this.answerEncrypted(requestId);
+        }
+      }
+      // A quiet poll: re-check for jobs we may have missed and jobs canceled while we were away.
+      if (seen === 0) {
+        await this.prime();
+        await this.updateActiveJobs();
+      }
+    }
+  }
+
+  // ---- jobs ---------------------------------------------------------------------------------
+
+  private enqueue(jobId: number): void {
+    if (this.todo.includes(jobId) || this.state.get(jobId)) return;
+    this.todo.push(jobId);
+    this.wakeWorker?.();
+  }
+
+  private async work(): Promise<void> {
+    while (!this.stopped) {
+      const id = this.todo.shift();
+      if (id === undefined) {
+        await new Promise<void>((r) => (this.wakeWorker = r));
+        this.wakeWorker = undefined;
+        continue;
+      }
+      try {
+        await this.take(id);
+      } catch (err) {
+        this.log.warn({ jobId: id, err: (err as Error).message }, 'proxy: job not taken');
+      }
+    }
+  }
+
+  /** Fetch-Job → record → Acknowledge-Job → documents → local pipeline → final report. */
+  private async take(jobId: number): Promise<void> {
+    if (this.state.get(jobId)) return; // never twice
+    let job;
+    try {
+      job = await call(this.c, 'Fetch-Job', 0x0043, [v.integer('job-id', jobId)]);
+    } catch (err) {
+      if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) return; // another device was faster
+      throw err;
+    }
+    const uuid = str(job, GroupTag.job, 'job-uuid') ?? '';
+    const record: ProxyJob = { infraJobId: jobId, jobUuid: uuid, phase: 'claimed', updatedAt: Date.now() };
+    await this.state.put(record);
+    try {
+      await call(this.c, 'Acknowledge-Job', 0x0041, [v.integer('job-id', jobId)]);
+    } catch (err) {
+      if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) {
+        await this.state.forget(jobId);
+        return;
+      }
+      throw err; // stays 'claimed': resumed after reconnecting
+    }
+    this.log.info({ jobId }, 'proxy: job acknowledged');
+    await this.print(record, job);
+  }
+
+  private async print(record: ProxyJob, job: Awaited<ReturnType<typeof call>>): Promise<void> {
+    const jobId = record.infraJobId;
+    const owner = str(job, GroupTag.job, 'job-originating-user-name') ?? 'anonymous';
+    const documents = int(job, GroupTag.job, 'number-of-documents') ?? 1;
+    const created = await this.local.ipp(0x0005, [v.name('requesting-user-name', owner), v.name('job-name', str(job, GroupTag.job, 'job-name') ?? 'encrypted job')]);
+    const localJobId = int(created.message, GroupTag.job, 'job-id');
+    if (created.status >= 0x0100 || localJobId === undefined) {
+      await this.finishWith(record, JobStateEnum.aborted, ['aborted-by-system'], 'the printer refused the job');
+      return;
+    }
+    record.localJobId = localJobId;
+    record.phase = 'submitting';
+    await this.state.put(record);
+    await this.report(jobId, JobStateEnum.processing, ['job-fetched'], 'Fetched by the printer.');
+    let refused: string | undefined;
+    for (let n = 1; n <= documents && refused === undefined; n++) {
+      const doc = await exchange(this.c, 'Fetch-Document', 0x0042, [v.integer('job-id', jobId), v.integer('document-number', n)]);
+      if (doc.status >= 0x0100) {
+        doc.data.resume();
+        refused = `document ${n} could not be fetched (status 0x${doc.status.toString(16)})`;
+        break;
+      }
+      const format = str(doc.message, GroupTag.operation, 'document-format') ?? 'application/octet-stream';
+      const request = str(doc.message, GroupTag.operation, 'encrypted-job-request-format');
+      const ops: IppAttribute[] = [
+        v.integer('job-id', localJobId),
+        v.name('requesting-user-name', owner),
+        v.boolean('last-document', n === documents),
+        { name: 'document-format', values: [{ tag: 'mimeMediaType', value: format }] },
+        ...(request ? [{ name: 'encrypted-job-request-format', values: [{ tag: 'mimeMediaType' as const, value: request }] }] : []),
+      ];
+      const sent = await this.local.ipp(0x0006, ops, doc.data);
+      if (sent.status >= 0x0100 && sent.status !== 0x041a && sent.status !== 0x0418) refused = `document ${n} refused by the printer (status 0x${sent.status.toString(16)})`;
+      await call(this.c, 'Acknowledge-Document', 0x003f, [v.integer('job-id', jobId), v.integer('document-number', n)]);
+      if (sent.status >= 0x0100) break;
+    }
+    const ended = await this.local.finished(localJobId, this.stopping.signal);
+    if (this.stopped && ended && !ended.finalized) return; // reported after our restart, from the manifest
+    const final = ended ? { state: JobStateEnum[ended.state], reasons: [...ended.reasons], message: ended.stateMessage } : { state: JobStateEnum.aborted, reasons: ['aborted-by-system'], message: 'lost' };
+    if (refused && final.state === JobStateEnum.completed) {
+      // Part of the job printed; what the printer could not take is not silently dropped.
+      final.state = JobStateEnum.aborted;
+      final.reasons = ['aborted-by-system'];
+      final.message = refused;
+    }
+    for (let n = 1; n <= documents; n++) {
+      await call(this.c, 'Update-Document-Status', 0x0047, [v.integer('job-id', jobId), v.integer('document-number', n)], {
+        groups: [{ tag: GroupTag.document, attributes: [v.enum('output-device-document-state', final.state)] }],
+      }).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'proxy: document status not reported'));
+    }
+    await this.finishWith(record, final.state, final.reasons, final.message);
+  }
+
+  private async finishWith(record: ProxyJob, state: number, reasons: string[], message: string): Promise<void> {
+    record.phase = 'finished';
+    record.final = { state, reasons: reasons.length ? reasons : ['none'], message };
+    await this.state.put(record);
+    await this.report(record.infraJobId, state, record.final.reasons, message);
+    record.phase = 'reported';
+    await this.state.put(record);
+    this.log.info({ jobId: record.infraJobId, state }, 'proxy: final job state reported');
+  }
+
+  private async report(jobId: number, state: number, reasons: readonly string[], message: string): Promise<void> {
+    await call(this.c, 'Update-Job-Status', 0x0048, [v.integer('job-id', jobId)], {
+      groups: [
+        {
+          tag: GroupTag.job,
+          attributes: [v.enum('output-device-job-state', state), v.keyword('output-device-job-state-reasons', ...(reasons.length ? reasons : ['none'])), v.text('output-device-job-state-message', message.slice(0, 255))],
+        },
+      ],
+    });
+  }
+
+  /**
+   * After reconnecting (either side restarted): 'claimed' jobs resume — nothing reached the printer;
+   * 'submitting' jobs are never sent again — a written manifest says how they ended, otherwise they
+   * are reported aborted; 'finished' jobs get their final report (again).
+   */
+  private async recover(): Promise<void> {
+    for (const r of this.state.list()) {
+      if (r.phase === 'reported') continue;
+      if (r.localJobId !== undefined && this.local.job(r.localJobId) && !this.local.job(r.localJobId)!.finalized) continue; // still printing here
+      try {
+        if (r.phase === 'claimed') {
+          const job = await call(this.c, 'Fetch-Job', 0x0043, [v.integer('job-id', r.infraJobId)]).catch(async (err: unknown) => {
+            if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) await this.state.forget(r.infraJobId);
+            throw err;
+          });
+          await call(this.c, 'Acknowledge-Job', 0x0041, [v.integer('job-id', r.infraJobId)]);
+          void this.print(r, job).catch((err: unknown) => this.log.warn({ jobId: r.infraJobId, err: (err as Error).message }, 'proxy: resumed job failed'));
+        } else if (r.phase === 'submitting') {
+          const final = await this.manifestFinal(r.localJobId);
+          await this.finishWith(r, final.state, final.reasons, final.message);
+        } else if (r.phase === 'finished' && r.final) {
+          await this.finishWith(r, r.final.state, r.final.reasons, r.final.message);
+        }
+      } catch (err) {
+        if (err instanceof InfraStatusError && (err.status === NOT_FETCHABLE || err.status === 0x0406)) {
+          await this.state.put({ ...r, phase: 'reported' });
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async manifestFinal(localJobId: number | undefined): Promise<{ state: number; reasons: string[]; message: string }> {
+    if (localJobId !== undefined) {
+      try {
+        const m = JSON.parse(await readFile(jobPaths(this.local.printer.runtime.layout, localJobId).manifest, 'utf8')) as { state: keyof typeof JobStateEnum; stateReasons: string[] };
+        const state = JobStateEnum[m.state];
+        if (state !== undefined && state >= JobStateEnum.canceled) return { state, reasons: m.stateReasons, message: 'Ended before the printer restarted.' };
+      } catch {
+        // No manifest: the job did not finish before the restart.
+      }
+    }
+    return { state: JobStateEnum.aborted, reasons: ['aborted-by-system'], message: 'The printer restarted while processing; not printed again (no duplicates).' };
+  }
+
+  /** Update-Active-Jobs: learn of cancels we missed (and jobs the other side no longer has). */
+  private async updateActiveJobs(): Promise<void> {
+    const active = this.state.list().filter((r) => r.phase === 'submitting' && r.localJobId !== undefined);
+    const ids = active.map((r) => r.infraJobId);
+    const states = active.map((r) => {
+      const j = this.local.job(r.localJobId!);
+      return j ? JobStateEnum[j.state] : JobStateEnum.processing;
+    });
+    const m = await call(this.c, 'Update-Active-Jobs', 0x0045, ids.length ? [v.integer('job-ids', ...ids), v.enum('output-device-job-states', ...states)] : []);
+    const outIds = m.groups[0]?.attributes.find((a) => a.name === 'job-ids')?.values ?? [];
+    const outStates = m.groups[0]?.attributes.find((a) => a.name === 'output-device-job-states')?.values ?? [];
+    outIds.forEach((x, i) => {
+      const s = outStates[i];
+      if (x.tag === 'integer' && s && (s.tag === 'enum' || s.tag === 'integer') && s.value === JobStateEnum.canceled) void this.cancelLocal(x.value);
+    });
+  }
+
+  private async cancelLocal(infraJobId: number): Promise<void> {
+    const r = this.state.get(infraJobId);
+    if (!r || r.localJobId === undefined || this.canceling.has(infraJobId)) return;
+    const j: Job | undefined = this.local.job(r.localJobId);
+    if (!j || j.finalized) return;
+    this.canceling.add(infraJobId);
+    try {
+      await this.local.ipp(0x0008, [v.integer('job-id', r.localJobId), v.name('requesting-user-name', j.owner)]);
+      this.log.info({ jobId: infraJobId }, 'proxy: job canceled at the Infrastructure Printer, canceled here');
+    } finally {
+      this.canceling.delete(infraJobId);
+    }
+  }
+
+  // ---- Get-Encrypted-Job-Attributes ---------------------------------------------------------
+
+  private async answerEncrypted(requestId: number): Promise<void> {
+    if (this.answering.has(requestId)) return;
+    this.answering.add(requestId);
+    try {
+      const req = await call(this.c, 'Fetch-Encrypted-Job-Attributes', 0x0069, [v.integer('encrypted-job-request-id', requestId)]);
+      const op = req.groups[0]?.attributes ?? [];
+      const jobId = int(req, GroupTag.operation, 'job-id');
+      const record = jobId !== undefined ? this.state.get(jobId) : undefined;
+      const pass = op.filter((a) => ['requesting-user-name', 'requested-attributes', 'requesting-user-pkcs7-public-key'].includes(a.name));
+      let status = 0x0406;
+      let sealed: Buffer = Buffer.alloc(0);
+      let message: string | undefined = 'the printer no longer has this job';
+      if (record?.localJobId !== undefined && this.local.job(record.localJobId)) {
+        // The printer's own 0x006A handler: ownership check, selection, seal to the owner, sign.
+        const a = await this.local.ipp(0x006a, [v.integer('job-id', record.localJobId), ...pass]);
+        status = a.status;
+        sealed = a.data;
+        message = status === 0 ? undefined : (str(a.message, GroupTag.operation, 'status-message') ?? 'refused by the printer');
+      }
+      await call(this.c, 'Acknowledge-Encrypted-Job-Attributes', 0x0068, [v.integer('encrypted-job-request-id', requestId), ...(status === 0 ? [] : [v.integer('fetch-status-code', status), v.text('fetch-status-message', message ?? '')])], {
+        data: sealed,
+      });
+      this.log.info({ jobId, requestId, status }, 'proxy: encrypted job attributes answered');
+    } catch (err) {
+      this.log.warn({ requestId, err: (err as Error).message }, 'proxy: encrypted job attributes request not answered');
+    } finally {
+      this.answering.delete(requestId);
+    }
+  }
+}
