@@ -45,6 +45,16 @@ describe('we seal, openssl cms -decrypt opens (AuthEnvelopedData, AES-GCM)', () 
     }
   });
 
+  it('EnvelopedData AES-256-CBC, written only when asked (RSA-OAEP, version 0; P-256, version 2)', async () => {
+    for (const [kind, version] of [['rsa', 0], ['p256', 2]] as const) {
+      const env = await sealToBytes(message, { recipients: [pki.ids[kind].certificate], cipher: 'aes-256-cbc' });
+      const printed = opensslOk(['cms', '-cmsout', '-print', '-inform', 'DER', '-in', file('cbc.der', env)]).toString();
+      expect(printed).toMatch(new RegExp(`envelopedData:\\s+version: ${version}`));
+      const out = opensslOk(['cms', '-decrypt', '-inform', 'DER', '-in', file('cbc.der', env), '-inkey', pki.ids[kind].keyPath]);
+      expect(out.equals(message), kind).toBe(true);
+    }
+  });
+
   it('empty content', async () => {
     const env = await sealToBytes(new Uint8Array(0), { recipients: [pki.ids.p256.certificate] });
     const out = opensslOk(['cms', '-decrypt', '-inform', 'DER', '-in', file('empty.der', env), '-inkey', pki.ids.p256.keyPath]);

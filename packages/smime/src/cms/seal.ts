@@ -85,7 +85,11 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
   if (cek.length !== keyLength) throw new CmsError(CmsErrorCode.badOptions, `contentEncryptionKey must be ${keyLength} bytes for ${cipher}`);
   const iv = options.iv ?? new Uint8Array(randomBytes(gcm ? 12 : 16));
   if (iv.length !== (gcm ? 12 : 16)) throw new CmsError(CmsErrorCode.badOptions, `iv must be ${gcm ? 12 : 16} bytes for ${cipher}`);
-  const recipientInfos = options.recipients.map((r) => encodeRecipientInfo(normalizeRecipient(r), cek));
+  const recipients = options.recipients.map((r) => normalizeRecipient(r));
+  const recipientInfos = recipients.map((r) => encodeRecipientInfo(r, cek));
+  // RFC 5652 §6.1: EnvelopedData is version 0 when every RecipientInfo is version 0 (ktri by
+  // issuerAndSerialNumber), else 2 (kari is v3, ktri by subjectKeyIdentifier v2).
+  const allV0 = recipients.every((r) => r.cert.keyKind === 'rsa' && (r.identifier ?? 'issuerAndSerialNumber') === 'issuerAndSerialNumber');
   const signer = options.signer ? prepareSigner(options.signer) : undefined;
   const innerType = options.contentType ?? OID.data;
   const algorithm = gcm ? encodeGcmAlgorithm(cipher as GcmCipher, iv) : encodeCbcAlgorithm(cipher as CbcCipher, iv);
@@ -99,8 +103,7 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
     Uint8Array.of(0x30, 0x80),
     oid(gcm ? OID.authEnvelopedData : OID.envelopedData),
     Uint8Array.of(0xa0, 0x80, 0x30, 0x80),
-    // RFC 5083 §2.1: version 0. RFC 5652 §6.1: EnvelopedData v2 when any RecipientInfo is v2+ (kari is v3).
-    integer(gcm ? 0 : 2),
+    integer(gcm || allV0 ? 0 : 2), // RFC 5083 §2.1: AuthEnvelopedData is always version 0
     setOf(recipientInfos),
     Uint8Array.of(0x30, 0x80),
     oid(encryptedType),
