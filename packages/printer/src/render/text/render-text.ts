@@ -65,11 +65,16 @@ class TextPage {
   readonly pixels: Uint8Array;
   line = 0;
   column = 0;
-  inked = false;
 
   constructor(private readonly layout: Layout) {
-    // Bounded by maxPreviewSide² at most (textLayout keeps both sides within it).
+    // Bounded by maxPreviewSide² at most (textLayout keeps both sides within it); reused page to page.
     this.pixels = new Uint8Array(layout.width * layout.height).fill(255);
+  }
+
+  clear(): void {
+    this.pixels.fill(255);
+    this.line = 0;
+    this.column = 0;
   }
 
   draw(codePoint: number): void {
@@ -89,7 +94,6 @@ class TextPage {
           }
         }
       }
-      this.inked = true;
     }
     this.column++;
   }
@@ -99,7 +103,7 @@ export async function renderText(context: FormatContext): Promise<RenderedPage[]
   const { limits } = context;
   const layout = textLayout(context.attributes.media, limits.previewDpi, limits.maxPreviewSide);
   const pages: RenderedPage[] = [];
-  let page = new TextPage(layout);
+  const page = new TextPage(layout);
   let touched = false; // the current page has received any character, even a blank line
 
   const emit = async (): Promise<void> => {
@@ -114,7 +118,7 @@ export async function renderText(context: FormatContext): Promise<RenderedPage[]
       throw error;
     }
     pages.push({ file, width: layout.width, height: layout.height });
-    page = new TextPage(layout);
+    page.clear();
     touched = false;
   };
   const newLine = async (): Promise<void> => {
