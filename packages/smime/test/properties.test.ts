@@ -2,7 +2,7 @@
 // single flipped bit is rejected; random and mutated bytes never crash or hang the reader.
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CmsError, open, sealToBytes, type SealOptions } from '@trustnoone/smime';
+import { CmsError, open, parseCertificate, parseCertificates, sealToBytes, type SealOptions } from '@trustnoone/smime';
 import { createTestPki, type TestPki } from './helpers/pki.js';
 
 let pki: TestPki;
@@ -128,5 +128,36 @@ describe('hostile input', () => {
     const huge = Buffer.from('3086ffffffffffff', 'hex');
     await expect(open(huge, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: expect.stringMatching(/CMS_(LIMIT_EXCEEDED|MALFORMED)/) as string });
     expect(Date.now() - start).toBeLessThan(2000);
+  });
+});
+
+describe('certificate and PEM parsers on hostile input', () => {
+  it('random bytes and mutated certificates: a Certificate or a CmsError, nothing else', () => {
+    const der = pki.ids.p256.certificate.der;
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (random, pos, byte) => {
+        for (const input of [random, Uint8Array.from(der).fill(byte, pos % der.length, (pos % der.length) + 1)]) {
+          try {
+            parseCertificate(input);
+          } catch (err) {
+            if (!(err instanceof CmsError)) throw err;
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('PEM text with junk: certificates or a CmsError', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (junk) => {
+        try {
+          parseCertificates(`-----BEGIN CERTIFICATE-----\n${junk}\n-----END CERTIFICATE-----\n`);
+        } catch (err) {
+          if (!(err instanceof CmsError)) throw err;
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
