@@ -1,0 +1,88 @@
+/**
+ * How jobs travel upstream: Print-Job when the printer lacks Create-Job (RFC 8011 §4.2.4 is
+ * optional), failover to a second upstream when the first is down, and Cancel-My-Jobs (PWG 5100.11
+ * §4.1) on jobs still open at the intermediary.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GroupTag } from '@trustnoone/ipp';
+import { startIntermediary, type RunningIntermediary } from '../src/index.js';
+import { attr, findAttribute, integerValue } from '../src/attrs.js';
+import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
+import { jobAttr, request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function printerUp(): Promise<FakePrinter> {
+  const p = await startFakePrinter();
+  cleanup.push(() => p.close());
+  return p;
+}
+
+async function relay(uris: string[]): Promise<RunningIntermediary> {
+  const r = await startIntermediary({
+    stateDir: mkdtempSync(join(tmpdir(), 'tno-shapes-')),
+    upstreams: uris.map((uri) => ({ uri })),
+    port: 0,
+    announce: () => {},
+    handleSignals: false,
+    retryInitialMs: 20,
+    retryMaxMs: 100,
+    pollMs: 20,
+  });
+  cleanup.push(() => r.close());
+  return r;
+}
+
+const stateOf = async (r: RunningIntermediary, id: number) =>
+  integerValue(jobAttr(await send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', id), attr.name('requesting-user-name', 'alice')])), 'job-state'));
+
+describe('forwarding shapes', () => {
+  it('an upstream without Create-Job gets the job as one Print-Job', async () => {
+    const p = await printerUp();
+    p.noCreateJob = true;
+    const r = await relay([p.uri]);
+    const doc = Buffer.from('via print-job');
+    const a = await send(r.uri, sealedPrintJob(r.uri), doc);
+    await waitFor(async () => (await stateOf(r, a.jobId!)) === 9, 10_000, 'completed');
+    expect(p.deliveries.map((d) => [d.operation, d.sha256])).toEqual([['Print-Job', createHash('sha256').update(doc).digest('hex')]]);
+    expect(p.requests).not.toContain(0x0005);
+  });
+
+  it('with the first upstream down, jobs go to the second', async () => {
+    const dead = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      });
+    });
+    const p = await printerUp();
+    const r = await relay([`ipp://127.0.0.1:${dead}/ipp/print`, p.uri]);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await send(r.uri, sealedPrintJob(r.uri), Buffer.from(`failover ${i}`))).jobId!);
+    for (const id of ids) await waitFor(async () => (await stateOf(r, id)) === 9, 10_000, `job ${id} completed`);
+    expect(p.deliveries).toHaveLength(3);
+  });
+
+  it('Cancel-My-Jobs cancels the requester\'s unfinished jobs and names them', async () => {
+    const p = await printerUp();
+    const r = await relay([p.uri]);
+    const create = (user: string) => send(r.uri, request(0x0005, r.uri, [attr.name('requesting-user-name', user), attr.name('job-name', 'encrypted job')]));
+    const mine = [(await create('alice')).jobId!, (await create('alice')).jobId!];
+    const theirs = (await create('bob')).jobId!;
+    const c = await send(r.uri, request(0x0039, r.uri, [attr.name('requesting-user-name', 'alice')]));
+    expect(c.status, c.statusMessage).toBe(0);
+    const listed = findAttribute(c.message, GroupTag.operation, 'job-ids')?.values.map((v) => ('value' in v ? v.value : 0));
+    expect(listed?.sort()).toEqual([...mine].sort());
+    for (const id of mine) await waitFor(async () => (await stateOf(r, id)) === 7, 5000, `job ${id} canceled`);
+    const bobState = integerValue(jobAttr(await send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', theirs), attr.name('requesting-user-name', 'bob')])), 'job-state'));
+    expect(bobState).not.toBe(7);
+  });
+});
