@@ -182,6 +182,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       started = true;
       await infra?.queue.load();
       const jobs = await spool.recover();
+      for (const q of spool instanceof DirectorySpool ? spool.quarantined : []) app.log.warn(q, 'spool: unreadable job moved to quarantine');
       table.load(jobs);
       for (const { job } of jobs) forwarder.kick(job.id);
       stopRetention = startRetention(table, { historyMs: options.jobHistoryMs ?? 3_600_000, onError: (err) => app.log.warn({ err: (err as Error).message }, 'job history sweep failed') });

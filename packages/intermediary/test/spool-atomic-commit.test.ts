@@ -105,4 +105,17 @@ describe('directory spool: commit is atomic and recovery keeps only committed jo
     expect(existsSync(join(root, 'jobs', '1'))).toBe(false);
     expect(await new DirectorySpool({ root }).recover()).toEqual([]);
   });
+
+  it('a damaged job record is quarantined instead of stopping recovery', async () => {
+    const { root, spool } = fresh();
+    await spool.recover();
+    await spool.commitJob(job(1, [], true), status, []);
+    await spool.commitJob(job(2, [], true), status, []);
+    writeFileSync(join(root, 'jobs', '1', 'job.json'), '{"id": 1, "documents": tru');
+    const again = new DirectorySpool({ root });
+    expect((await again.recover()).map((j) => j.job.id)).toEqual([2]);
+    expect(again.quarantined).toHaveLength(1);
+    expect(existsSync(join(again.quarantined[0]!.movedTo, 'job.json'))).toBe(true);
+    expect(existsSync(join(root, 'jobs', '1'))).toBe(false);
+  });
 });

@@ -35,6 +35,8 @@ export class DirectorySpool implements Spool {
   private readonly tmpDir: string;
   private readonly faults: FaultHook;
   private nextId = 1;
+  /** Job directories recovery could not read, moved to `<root>/quarantine/` (for logs and tests). */
+  readonly quarantined: Array<{ job: string; reason: string; movedTo: string }> = [];
   /** Serialises read-modify-write of one job's files. */
   private readonly locks = new Map<number, Promise<unknown>>();
 
@@ -58,8 +60,21 @@ export class DirectorySpool implements Spool {
         await rm(dir, { recursive: true, force: true });
         continue;
       }
-      const job = fromJson<SpoolJob>(await readFile(join(dir, 'job.json'), 'utf8'));
-      const status = fromJson<JobStatus>(await readFile(join(dir, 'status.json'), 'utf8'));
+      let job: SpoolJob;
+      let status: JobStatus;
+      try {
+        job = fromJson<SpoolJob>(await readFile(join(dir, 'job.json'), 'utf8'));
+        status = fromJson<JobStatus>(await readFile(join(dir, 'status.json'), 'utf8'));
+        if (job.id !== Number(name) || !Array.isArray(job.documents) || typeof status.state !== 'number') throw new Error('records do not describe this job');
+      } catch (err) {
+        // Our writes cannot leave this behind (every record is replaced atomically), but a damaged
+        // disk or a hand edit can: keep the bytes for a person to look at, and serve the rest.
+        const aside = join(this.root, 'quarantine', `${name}-${Date.now()}`);
+        await mkdir(join(this.root, 'quarantine'), { recursive: true, mode: 0o700 });
+        await rename(dir, aside);
+        this.quarantined.push({ job: name, reason: (err as Error).message, movedTo: aside });
+        continue;
+      }
       const listed = new Set(job.documents.map((d) => d.number));
       for (const f of await readdir(dir)) {
         const m = DOC_FILE.exec(f);
