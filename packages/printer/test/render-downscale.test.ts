@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BoxDownscaler, downscaleFactor } from '../src/render/downscale.js';
+import { BoxDownscaler, downscaleFactor, previewFactors } from '../src/render/downscale.js';
 
 /** Reference: mean of each fx × fy block (smaller at the right and bottom edges), rounded. */
 function reference(rows: Uint8Array[], width: number, channels: number, fx: number, fy: number): number[][] {
@@ -63,6 +63,13 @@ describe('BoxDownscaler', () => {
     const scaler = new BoxDownscaler(2, 3, 1, 2, 2, async () => {});
     await scaler.push(new Uint8Array(2), 2);
     await expect(scaler.push(new Uint8Array(2), 2)).rejects.toThrow(RangeError);
+  });
+
+  it('uses one physical preview resolution for both axes, so roll media keep their shape', () => {
+    expect(previewFactors(2550, 3300, 300, 300, 150, 4000)).toEqual({ fx: 2, fy: 2 }); // Letter at 300 dpi
+    expect(previewFactors(400, 200, 600, 300, 150, 4000)).toEqual({ fx: 4, fy: 2 }); // 600 × 300 dpi
+    expect(previewFactors(450, 60_000, 150, 150, 150, 4000)).toEqual({ fx: 15, fy: 15 }); // 3 in × 400 in roll
+    expect(previewFactors(100, 100, 72, 72, 150, 4000)).toEqual({ fx: 1, fy: 1 }); // never upscales
   });
 
   it('picks the smallest integer factor meeting both the preview dpi and the side limit', () => {

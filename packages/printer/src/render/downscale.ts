@@ -13,6 +13,23 @@ export function downscaleFactor(side: number, dpi: number, previewDpi: number, m
   return Math.max(1, byDpi, bySide);
 }
 
+/**
+ * Integer factors for a page of width × height pixels at xDpi × yDpi: one physical preview
+ * resolution for both axes (so the preview keeps the page's shape), at most previewDpi and low
+ * enough that neither side exceeds maxSide pixels (roll media, posters).
+ */
+export function previewFactors(
+  width: number,
+  height: number,
+  xDpi: number,
+  yDpi: number,
+  previewDpi: number,
+  maxSide: number,
+): { fx: number; fy: number } {
+  const dpi = Math.min(previewDpi, (maxSide * xDpi) / width, (maxSide * yDpi) / height);
+  return { fx: Math.max(1, Math.ceil(xDpi / dpi)), fy: Math.max(1, Math.ceil(yDpi / dpi)) };
+}
+
 export class BoxDownscaler {
   readonly outWidth: number;
   readonly outHeight: number;

@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteReader } from '../byte-reader.js';
-import { BoxDownscaler, downscaleFactor } from '../downscale.js';
+import { BoxDownscaler, previewFactors } from '../downscale.js';
 import { limitExceeded, malformed } from '../errors.js';
 import { pageFile, type FormatContext } from '../format.js';
 import { PngWriter } from '../png/png-writer.js';
@@ -40,8 +40,7 @@ export async function renderPwgRaster(context: FormatContext): Promise<RenderedP
         throw limitExceeded(`PWG Raster document exceeds ${limits.maxDocumentPixels} pixels in all`);
       }
       const outChannels = header.channels === 1 || context.monochrome ? 1 : 3;
-      const fx = downscaleFactor(header.width, header.xDpi, limits.previewDpi, limits.maxPreviewSide);
-      const fy = downscaleFactor(header.height, header.yDpi, limits.previewDpi, limits.maxPreviewSide);
+      const { fx, fy } = previewFactors(header.width, header.height, header.xDpi, header.yDpi, limits.previewDpi, limits.maxPreviewSide);
       const file = pageFile(pages.length);
       const scaledWidth = Math.ceil(header.width / fx);
       const scaledHeight = Math.ceil(header.height / fy);
