@@ -21,6 +21,7 @@ export const CAPABILITIES = {
   'print-job': 'Print-Job is in operations-supported',
   'create-job': 'Create-Job and Send-Document are in operations-supported',
   'validate-job': 'Validate-Job is in operations-supported',
+  'multiple-documents': 'multiple-document-jobs-supported is true',
   'pwg-raster': 'image/pwg-raster is in document-format-supported',
   'jobs': 'a cleartext Print-Job created a job (job-id returned)',
   trustnoone: 'printer-pkcs7-public-key is present (TRUSTNOONE advertised)',

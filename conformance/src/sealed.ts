@@ -23,6 +23,8 @@ export interface SealSpec {
   readonly cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc';
   /** A job name that must never appear outside the envelope (see `secretName`). */
   readonly jobName: string;
+  /** Seal one document of a multi-document job (inner Send-Document) instead of a whole Print-Job. */
+  readonly part?: { readonly number: number; readonly last: boolean };
 }
 
 /** A job name unique to this run, so a leak can be found by searching the bytes for it. */
@@ -42,15 +44,17 @@ export async function advertisedCertificate(t: TestContext, to: 'target' | 'dire
 
 /** The plaintext a client seals: the inner request, then the document bytes. */
 export function innerPlaintext(t: TestContext, spec: SealSpec): Uint8Array {
-  const inner = buildInnerRequest({
-    operation: 'Print-Job',
+  const common = {
     printerUri: t.printerUri,
     requestingUserName: t.user,
     printerUuid: spec.printerUuid ?? t.need<string>('printer-uuid'),
     jobUuid: spec.jobUuid ?? newJobNonce(),
     documentFormat: spec.documentFormat ?? 'image/pwg-raster',
     jobName: spec.jobName,
-  });
+  };
+  const inner = spec.part
+    ? buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: spec.part.number, lastDocument: spec.part.last })
+    : buildInnerRequest({ ...common, operation: 'Print-Job' });
   const header = encodeMessage(inner);
   const out = new Uint8Array(header.length + spec.document.length);
   out.set(header, 0);
@@ -75,6 +79,17 @@ export function outerPrintJob(t: TestContext, options: { asOther?: boolean } = {
 
 export async function submitSealed(t: TestContext, envelope: Uint8Array): Promise<Exchange> {
   return t.send(outerPrintJob(t), { data: envelope });
+}
+
+/** The cleartext outer Create-Job of a sealed multi-document job (no Job Template in clear). */
+export function outerCreateJob(t: TestContext): IppMessage {
+  return buildOuterRequest({ operation: 'Create-Job', printerUri: t.printerUri, requestId: t.nextRequestId(), requestingUserName: t.user });
+}
+
+/** A sealed document sent to job `jobId` (outer Send-Document, PWG 5100.5 / RFC 8011 §4.3.1). */
+export async function sendSealedDocument(t: TestContext, jobId: number, envelope: Uint8Array, last: boolean): Promise<Exchange> {
+  const outer = buildOuterRequest({ operation: 'Send-Document', printerUri: t.printerUri, requestId: t.nextRequestId(), requestingUserName: t.user, jobId, lastDocument: last });
+  return t.send(outer, { data: envelope });
 }
 
 const DOCUMENT_SECURITY_ERROR = 0x041a;

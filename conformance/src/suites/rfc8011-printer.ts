@@ -2,7 +2,7 @@
  * RFC 8011 §4.2.5 Get-Printer-Attributes and §5.4 the Printer Description attributes every IPP
  * Printer MUST support. One test per attribute, so a report reads like the RFC's table.
  */
-import { getStrings } from '@trustnoone/ipp';
+import { getBoolean, getStrings } from '@trustnoone/ipp';
 import { expectAttribute, expectStatus } from '../expect.js';
 import { ConformanceFailure, defineSuite, defineTest, type Level, type TestDefinition } from '../model.js';
 import { BOTH } from './shared.js';
@@ -29,7 +29,7 @@ export const rfc8011Printer = defineSuite({
   tests: [
     defineTest({
       id: 'rfc8011-printer.get-printer-attributes',
-      provides: ['ipp', 'print-job', 'validate-job', 'create-job', 'pwg-raster'],
+      provides: ['ipp', 'print-job', 'validate-job', 'create-job', 'pwg-raster', 'multiple-documents'],
       title: 'Get-Printer-Attributes succeeds with charset and language first in the operation group',
       level: 'REQUIRED',
       section: '§4.2.5, §4.1.4.2',
@@ -48,6 +48,7 @@ export const rfc8011Printer = defineSuite({
         if ((await t.supportsOperation('Validate-Job'))) t.provide('validate-job');
         if ((await t.supportsOperation('Create-Job')) && (await t.supportsOperation('Send-Document'))) t.provide('create-job');
         if (getStrings(response, 'printer', 'document-format-supported').includes('image/pwg-raster')) t.provide('pwg-raster');
+        if (getBoolean(response, 'printer', 'multiple-document-jobs-supported') === true) t.provide('multiple-documents');
       },
     }),
     defineTest({
