@@ -134,3 +134,20 @@ describe('behind a valid tag: the signature itself is checked', () => {
     await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.signatureInvalid });
   });
 });
+
+describe('certificate policy on the signer (RFC 8550 §4.4.2, RFC 5280 §4.2.1.3)', () => {
+  it('a signer certificate whose keyUsage forbids signing is CMS_UNTRUSTED', async () => {
+    const { privateKey } = generateKeyPair('p256');
+    const cert = createCertificate({ subject: { commonName: 'agree-only' }, publicKey: privateKey, signingKey: pki.ca.privateKey, issuer: { certificate: pki.ca.certificate }, keyUsage: ['keyAgreement'] });
+    const env = await sealToBytes(msg, { recipients: [pki.ids.p256.certificate], signer: { certificate: cert, privateKey } });
+    await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.untrusted });
+  });
+
+  it('an "issuer" that is not a CA does not complete the chain', async () => {
+    const notCa = pki.ids.p256; // an end-entity certificate
+    const { privateKey } = generateKeyPair('ed25519');
+    const cert = createCertificate({ subject: { commonName: 'under an end entity' }, publicKey: privateKey, signingKey: notCa.privateKey, issuer: { certificate: notCa.certificate } });
+    const env = await sealToBytes(msg, { recipients: [pki.ids.p256.certificate], signer: { certificate: cert, privateKey, chain: [notCa.certificate] } });
+    await expect(open(env, { privateKey: pki.ids.p256.privateKey, trustAnchors: [pki.ca.certificate] })).rejects.toMatchObject({ code: CmsErrorCode.untrusted });
+  });
+});

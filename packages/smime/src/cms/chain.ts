@@ -4,7 +4,10 @@
  * anchor. Name constraints and policies are not processed; anchors are trusted as configured.
  */
 import { CmsError, CmsErrorCode } from '../errors.js';
-import { toX509, type Certificate } from '../x509/certificate.js';
+import { allowsKeyUsage, toX509, type Certificate } from '../x509/certificate.js';
+
+// keyUsage bits, RFC 5280 §4.2.1.3
+const KEY_CERT_SIGN = 5;
 
 export interface TrustResult {
   readonly trust: 'verified' | 'unchecked';
@@ -39,11 +42,11 @@ export function verifyChain(leaf: Certificate, pool: readonly Certificate[], anc
     if (anchors.some((a) => a.fingerprint === current.fingerprint)) return { trust: 'verified', chain };
     const anchor = anchors.find((a) => signedBy(current, a));
     if (anchor) {
-      if (!anchor.isCA && anchor.fingerprint !== current.fingerprint) throw new CmsError(CmsErrorCode.untrusted, `trust anchor '${anchor.subjectText}' is not a CA certificate`);
+      if (!anchor.isCA || !allowsKeyUsage(anchor, KEY_CERT_SIGN)) throw new CmsError(CmsErrorCode.untrusted, `trust anchor '${anchor.subjectText}' is not a CA certificate allowed to sign certificates`);
       chain.push(anchor);
       return { trust: 'verified', chain };
     }
-    const next = pool.find((c) => c.isCA && c.fingerprint !== current.fingerprint && !chain.includes(c) && signedBy(current, c));
+    const next = pool.find((c) => c.isCA && allowsKeyUsage(c, KEY_CERT_SIGN) && c.fingerprint !== current.fingerprint && !chain.includes(c) && signedBy(current, c));
     if (!next) break;
     chain.push(next);
     current = next;

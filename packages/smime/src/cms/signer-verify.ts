@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { expectTag, isContext, readAlgorithmIdentifier, readOctets, readSmallInteger, sequenceChildren, type Asn1Node } from '../asn1/ber-reader.js';
 import { CmsError, CmsErrorCode, malformed } from '../errors.js';
 import type { DigestName } from '../oids.js';
-import type { Certificate } from '../x509/certificate.js';
+import { allowsKeyUsage, type Certificate } from '../x509/certificate.js';
 import { decodeAttributes, readContentTypeAttribute, readMessageDigest, readSigningTime, type Attribute } from './attributes.js';
 import { verifyChain, type TrustResult } from './chain.js';
 import { decodeKtriRid, ridMatches } from './recipient-identifier.js';
@@ -60,6 +60,8 @@ function verifySignerInfo(si: Asn1Node, sd: ParsedSignedData, options: VerifyOpt
   const certificate = pool.find((c) => ridMatches(sid, c));
   if (!certificate) throw new CmsError(CmsErrorCode.signatureInvalid, 'the signer certificate is not in the message and was not supplied');
 
+  // RFC 8550 §4.4.2: a signing certificate's keyUsage, when present, has digitalSignature or nonRepudiation.
+  if (!allowsKeyUsage(certificate, 0, 1)) throw new CmsError(CmsErrorCode.untrusted, `certificate '${certificate.subjectText}' is not allowed to sign (keyUsage)`);
   const signedAttributes = decodeAttributes(signedAttrsNode);
   // RFC 5652 §5.3: content-type and message-digest MUST be present when signed attributes are.
   const ct = readContentTypeAttribute(signedAttributes);

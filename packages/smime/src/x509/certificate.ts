@@ -47,6 +47,8 @@ export interface Certificate {
   /** uniformResourceIdentifier entries of subjectAltName, e.g. `urn:uuid:...`. */
   readonly uris: readonly string[];
   readonly isCA: boolean;
+  /** keyUsage bits (RFC 5280 §4.2.1.3; bit 0 = digitalSignature), undefined when absent. */
+  readonly keyUsage: ReadonlySet<number> | undefined;
   readonly signatureAlgorithm: AlgorithmIdentifier;
   readonly signature: Uint8Array;
   /** Lowercase hex SHA-256 of the DER certificate. */
@@ -112,6 +114,7 @@ function decodeCertificate(der: Uint8Array): Certificate {
   let aki: Uint8Array | undefined;
   const uris: string[] = [];
   let isCA = false;
+  let keyUsage: Set<number> | undefined;
   for (const ext of extensions) {
     const f = sequenceChildren(ext, 'Extension');
     const id = readOid(f[0], 'extnID');
@@ -125,6 +128,10 @@ function decodeCertificate(der: Uint8Array): Certificate {
         // GeneralName uniformResourceIdentifier [6] IMPLICIT IA5String
         if (isContext(gn, 6) && !gn.constructed) uris.push(new TextDecoder().decode(gn.content));
       }
+    } else if (id === OID.keyUsage) {
+      const bits = readBitStringBits(decodeBer(value));
+      keyUsage = new Set();
+      for (let i = 0; i < bits.length * 8; i++) if (bits[i >> 3]! & (0x80 >> (i & 7))) keyUsage.add(i);
     } else if (id === OID.basicConstraints) {
       const bc = sequenceChildren(decodeBer(value), 'BasicConstraints');
       isCA = bc[0] !== undefined && bc[0].tagClass === 0 && bc[0].tag === 0x01 && bc[0].content[0] !== 0;
@@ -153,10 +160,23 @@ function decodeCertificate(der: Uint8Array): Certificate {
     authorityKeyIdentifier: aki,
     uris,
     isCA,
+    keyUsage,
     signatureAlgorithm: readAlgorithmIdentifier(sigAlgNode, 'signatureAlgorithm'),
     signature: readBitString(sigNode, 'signatureValue'),
     fingerprint: createHash('sha256').update(der).digest('hex'),
   };
+}
+
+/** BIT STRING content bits (unused trailing bits allowed, as keyUsage uses them). */
+function readBitStringBits(node: Asn1Node): Uint8Array {
+  const n = expectTag(node, 0, 0x03, 'keyUsage');
+  if (n.content.length === 0 || n.content[0]! > 7) throw new CmsError(CmsErrorCode.malformed, 'keyUsage: bad BIT STRING');
+  return n.content.subarray(1);
+}
+
+/** True when keyUsage is absent (no restriction) or has one of `bits`. */
+export function allowsKeyUsage(cert: Certificate, ...bits: readonly number[]): boolean {
+  return cert.keyUsage === undefined || bits.some((b) => cert.keyUsage!.has(b));
 }
 
 export function keyKindOf(key: KeyObject): KeyKind {

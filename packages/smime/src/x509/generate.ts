@@ -61,6 +61,8 @@ export interface CertificateTemplate {
   readonly notAfter?: Date;
   /** Validity in days from notBefore when notAfter is not given (default 825). */
   readonly validityDays?: number;
+  /** keyUsage to state instead of the default for the key kind (RFC 5280 §4.2.1.3). */
+  readonly keyUsage?: readonly (keyof typeof KU)[];
   /** Serial number magnitude bytes (default 16 random bytes). */
   readonly serialNumber?: Uint8Array;
 }
@@ -119,7 +121,9 @@ export function createCertificate(t: CertificateTemplate): Certificate {
   })();
   const ski = keyIdentifier(spki);
   const aki = t.issuer ? t.issuer.certificate.subjectKeyIdentifier : ski;
-  const usage = t.isCA
+  const usage = t.keyUsage
+    ? t.keyUsage.map((u) => KU[u])
+    : t.isCA
     ? [KU.digitalSignature, KU.keyCertSign, KU.cRLSign]
     : kind === 'rsa'
       ? [KU.digitalSignature, KU.keyEncipherment]
