@@ -224,7 +224,13 @@ export function readTime(node: Asn1Node | undefined, what: string): Date {
   if (!m) throw malformed(`${what}: time '${s.slice(0, 32)}' is not in the DER form`, node.offset);
   let year = Number(m[1]);
   if (node.tag === 0x17) year += year < 50 ? 2000 : 1900; // RFC 5280 §4.1.2.5.1
-  return new Date(Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  const [mo, d, h, mi, sec] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const date = new Date(Date.UTC(year, mo - 1, d, h, mi, sec));
+  // Reject values Date would silently roll over (month 13, 31 February, hour 24, ...).
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== sec) {
+    throw malformed(`${what}: '${s}' is not a valid time`, node.offset);
+  }
+  return date;
 }
 
 export interface AlgorithmIdentifier {
