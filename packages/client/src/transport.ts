@@ -103,6 +103,17 @@ export async function exchange(
   if (status >= 0x0400) {
     if (opts.keepData) res.data.resume();
     const detail = getString(res.message, 'operation', 'status-message');
+    // SPEC-NOTES §2: the printer's single answer to a sealed job that failed decryption, integrity,
+    // signature or binding checks (or a wrong release PIN).
+    if (status === 0x041a || status === 0x0418) {
+      throw new ClientError(
+        'CLIENT_JOB_SECURITY_ERROR',
+        status === 0x0418
+          ? `${opts.what}: the printer refused the job's release password (${statusName(status)})`
+          : `${opts.what}: the printer refused the sealed job (${statusName(status)}): it was altered or replayed on the way, or was not sealed for this printer`,
+        { ippStatus: status },
+      );
+    }
     throw new ClientError('CLIENT_IPP_STATUS', `${opts.what}: the printer answered ${statusName(status)}${detail ? ` (${detail})` : ''}`, { ippStatus: status });
   }
   return { message: res.message, data: res.data };
