@@ -1,8 +1,8 @@
 /**
  * application/pdf (ISO 32000-1) through renderDocument() and poppler: PDFs written by a small
  * generator here (correct xref, ISO 32000-1 §7.5) render to the colours they paint; the page count
- * and page-size limits hold before rasterising; garbage, a cyclic page tree, a content stream that
- * burns CPU and too many pages end in typed errors within the limits.
+ * and page-size limits hold before rasterising; garbage, a cyclic page tree, forged pdfinfo lines and
+ * too many pages end in typed errors (CPU-burning content: render-dos-limits.test.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -117,20 +117,5 @@ describe('application/pdf hostile and broken input ends in a typed error', () =>
   it('more pages than maxPages is RENDER_LIMIT_EXCEEDED before rasterising', async () => {
     const pdf = makePdf([1, 2, 3].map(() => ({ ...LETTER, content: square('0 0 0') })));
     await expectRenderError(render('pages', pdf, { limits: { maxPages: 2 } }), 'RENDER_LIMIT_EXCEEDED');
-  });
-
-  it('a content stream that would take long is killed at the wall-clock limit: RENDER_TIMEOUT', async () => {
-    const heavy = Buffer.from('0 0 m 612 792 l 612 0 l 0 792 l S\n'.repeat(2_000_000));
-    const pdf = makePdf([{ ...LETTER, content: heavy }], { deflate: true });
-    const started = Date.now();
-    await expectRenderError(render('slow', pdf, { limits: { timeoutMs: 1500 } }), 'RENDER_TIMEOUT');
-    expect(Date.now() - started).toBeLessThan(6000);
-  });
-
-  it('the same content under a 1-second CPU budget is stopped by RLIMIT_CPU: RENDER_TIMEOUT', async () => {
-    const heavy = Buffer.from('0 0 m 612 792 l 612 0 l 0 792 l S\n'.repeat(4_000_000));
-    const pdf = makePdf([{ ...LETTER, content: heavy }], { deflate: true });
-    const error = await expectRenderError(render('cpu', pdf, { limits: { cpuSeconds: 1, timeoutMs: 30_000 } }), 'RENDER_TIMEOUT');
-    expect(error.message).toMatch(/CPU/);
   });
 });
