@@ -27,7 +27,7 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      let body = Buffer.concat(chunks);
+      let body: Buffer = Buffer.concat(chunks);
       const msg = decodeMessage(body);
       if (msg.code === 0x0002 && msg.data && msg.data.length > 0) {
         if (mode === 'flip') {
