@@ -4,8 +4,9 @@
  * 1. 200 concurrent 1 MiB sealed-shaped uploads from this process to the intermediary (a separate
  *    child process): all must be accepted; the intermediary's peak RSS (VmHWM) is reported.
  * 2. One large job (TNO_BENCH_MB, default 1024 MiB) client → intermediary → upstream printer, timed
- *    until the upstream has every byte, against a plain file copy (copyFile + fsync) of the same
- *    size on the same disk: the named peer.
+ *    until the upstream has every byte, against two named peers of the same size in the same run:
+ *    a plain file copy (copyFile + fsync) on the same disk, and a bare node:http upload on loopback
+ *    written to a file and fsynced (what any store-and-forward server pays for one hop).
  *
  *   node --conditions=source --import tsx packages/intermediary/benchmark/run.ts
  */
@@ -13,6 +14,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { startFakePrinter } from '../test/fixtures/fake-printer.js';
 import { sealedPrintJob, send } from '../test/fixtures/client.js';
@@ -41,6 +44,31 @@ function pattern(totalBytes: number, chunk: Buffer): Readable {
 }
 
 const fmt = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+
+/** Peer: one plain HTTP upload on loopback, streamed to a file and fsynced. Returns seconds. */
+async function bareHttpUpload(path: string, total: number, chunk: Buffer): Promise<number> {
+  const server = http.createServer(async (req, res) => {
+    const fh = await open(path, 'w');
+    for await (const c of req) await fh.write(c as Buffer);
+    await fh.sync();
+    await fh.close();
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST' }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    pattern(total, chunk).pipe(req);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await new Promise((r) => server.close(r));
+  return seconds;
+}
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'tno-bench-'));
@@ -97,10 +125,15 @@ async function main(): Promise<void> {
     await dst.close();
     const c1 = performance.now();
 
+    const httpSeconds = await bareHttpUpload(join(root, 'http-dst.bin'), total, chunk);
+
     const relayMBs = total / MiB / ((p1 - p0) / 1000);
     const copyMBs = total / MiB / ((c1 - c0) / 1000);
+    const httpMBs = total / MiB / httpSeconds;
     console.log(`pass-through ${fmt(total)}: acknowledged after ${((pAck - p0) / 1000).toFixed(2)} s, at the printer after ${((p1 - p0) / 1000).toFixed(2)} s = ${relayMBs.toFixed(0)} MiB/s`);
     console.log(`plain file copy (copyFile + fsync) ${fmt(total)}: ${((c1 - c0) / 1000).toFixed(2)} s = ${copyMBs.toFixed(0)} MiB/s`);
+    console.log(`bare node:http upload to a file + fsync ${fmt(total)}: ${httpSeconds.toFixed(2)} s = ${httpMBs.toFixed(0)} MiB/s`);
+    console.log(`ratio relay/http-upload: ${(relayMBs / httpMBs).toFixed(2)}x (two hops + spool vs one hop)`);
     console.log(`ratio relay/copy: ${(relayMBs / copyMBs).toFixed(2)}x; intermediary peak RSS while relaying ${fmt(total)}: ${fmt(relayPeak.hwm)}`);
   } finally {
     child.proc.kill('SIGTERM');

@@ -43,14 +43,14 @@ describe('SIGKILL at every step of a job, then restart', () => {
   for (const point of KILL_POINTS) {
     it(`killed at ${point}: acknowledged jobs delivered exactly once, nothing half-written`, async () => {
       const state = mkdtempSync(join(tmpdir(), 'tno-crash-'));
-      const docs = [0, 1, 2].map(() => randomBytes(200_000));
+      // 1.5 MB: two spool writes each (1 MiB batches), so upload.chunk@3 fires in the middle of job 2.
+      const docs = [0, 1, 2].map(() => randomBytes(1_500_000));
       const sent = new Set(docs.map(sha));
       const before = printer.deliveries.length;
       const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: point });
       const acked: string[] = [];
       for (const d of docs) {
         try {
-          // Chunks of 64 KiB so upload.chunk fires mid-document.
           const a = await send(first.uri, sealedPrintJob(first.uri), d);
           if (a.status === 0) acked.push(sha(d));
         } catch {

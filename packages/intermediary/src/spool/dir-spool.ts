@@ -22,6 +22,7 @@ import { fromJson, toJson } from './json.js';
 import type { JobStatus, Spool, SpoolDocument, SpoolJob, StagedBlob, WriteBlobOptions } from './types.js';
 
 const JOB_DIR = /^[1-9][0-9]{0,9}$/;
+const WRITE_BATCH = 1024 * 1024;
 const DOC_FILE = /^doc-([1-9][0-9]{0,9})\.blob$/;
 
 export interface DirectorySpoolOptions {
@@ -98,6 +99,18 @@ export class DirectorySpool implements Spool {
     const hash = createHash('sha256');
     let size = 0;
     const fh = await open(path, 'wx', 0o600);
+    // Socket chunks are small (16–64 KiB); gathering them into ~1 MiB writev calls cuts the
+    // number of thread-pool round trips per gigabyte from ~16,000 to ~1,000.
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async (): Promise<void> => {
+      if (batched === 0) return;
+      const parts = batch;
+      batch = [];
+      batched = 0;
+      await fh.writev(parts);
+      this.faults.hit('upload.chunk');
+    };
     try {
       for await (const chunk of data) {
         const buf = chunk as Buffer;
@@ -110,9 +123,11 @@ export class DirectorySpool implements Spool {
           );
         }
         hash.update(buf);
-        await fh.write(buf);
-        this.faults.hit('upload.chunk');
+        batch.push(buf);
+        batched += buf.length;
+        if (batched >= WRITE_BATCH) await flush();
       }
+      await flush();
       await fh.sync();
     } catch (err) {
       await fh.close().catch(() => {});
@@ -176,7 +191,7 @@ export class DirectorySpool implements Spool {
   }
 
   openDocument(jobId: number, number: number): Readable {
-    return createReadStream(join(this.jobDir(jobId), `doc-${number}.blob`));
+    return createReadStream(join(this.jobDir(jobId), `doc-${number}.blob`), { highWaterMark: WRITE_BATCH });
   }
 
   async dropDocumentData(jobId: number, number: number): Promise<void> {
