@@ -2,7 +2,7 @@
  * @trustnoone/conformance — declarative IPP, IPP Everywhere and TRUSTNOONE conformance suites and
  * a runner for any printer or intermediary URL (README.md).
  */
-export { runConformance, type RunOptions } from './runner.js';
+export { runConformance, selectTests, type RunOptions } from './runner.js';
 export { toJson, toMarkdown, summaryLine, conforms, summarize, type Report, type Summary } from './report.js';
 export {
   CAPABILITIES,

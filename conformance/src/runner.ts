@@ -26,11 +26,11 @@ export async function runConformance(options: RunOptions): Promise<Report> {
   if (options.printerDirect !== undefined) state.capabilities.add('printer-direct');
   const results: TestResult[] = [];
   const suites = options.suites ?? suitesForRole(options.role);
+  const selected = selectTests(suites, options.role, options.only);
   try {
     for (const suite of suites) {
       for (const test of suite.tests) {
-        if (!test.roles.includes(options.role)) continue;
-        if (options.only && !options.only.some((p) => test.id.startsWith(p))) continue;
+        if (!selected.has(test)) continue;
         const result = await runOne(suite, test, options, state);
         results.push(result);
         options.onResult?.(result);
@@ -51,6 +51,25 @@ export async function runConformance(options: RunOptions): Promise<Report> {
     suites: suites.map((s) => ({ id: s.id, title: s.title, spec: s.spec })),
     results,
   };
+}
+
+/**
+ * The tests to run for `role`: all of them, or those matching `only` plus, transitively, every
+ * earlier test declaring a capability they require (so `--only trustnoone-printer.replayed` also
+ * runs what establishes the printer key and the first sealed job).
+ */
+export function selectTests(suites: readonly Suite[], role: RunOptions['role'], only: readonly string[] | undefined): Set<TestDefinition> {
+  const ordered = suites.flatMap((s) => s.tests).filter((t) => t.roles.includes(role));
+  if (!only) return new Set(ordered);
+  const selected = new Set(ordered.filter((t) => only.some((p) => t.id.startsWith(p))));
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const test = ordered[i]!;
+    if (!selected.has(test)) continue;
+    for (const c of test.requires ?? []) {
+      for (const earlier of ordered.slice(0, i)) if (earlier.provides?.includes(c)) selected.add(earlier);
+    }
+  }
+  return new Set(ordered.filter((t) => selected.has(t))); // in run order
 }
 
 async function runOne(suite: Suite, test: TestDefinition, options: RunOptions, state: RunState): Promise<TestResult> {

@@ -12,6 +12,7 @@ import {
   defineSuite,
   defineTest,
   runConformance,
+  selectTests,
   summaryLine,
   toMarkdown,
   type Capability,
@@ -43,6 +44,19 @@ describe('suite definitions', () => {
         declared.add(c);
       }
     }
+  });
+
+  it('--only brings in, transitively, the earlier tests that establish what the chosen ones require', () => {
+    const ids = [...selectTests(ALL_SUITES, 'printer', ['trustnoone-printer.replayed'])].map((t) => t.id);
+    expect(ids).toEqual([
+      'rfc8011-printer.get-printer-attributes',
+      'pwg5100-14.printer-uuid',
+      'trustnoone-printer.printer-pkcs7-public-key',
+      'trustnoone-printer.certificate-usable',
+      'trustnoone-printer.sealed-print-job',
+      'trustnoone-printer.replayed',
+    ]);
+    expect(selectTests(ALL_SUITES, 'intermediary', undefined).size).toBe(all.filter((x) => x.test.roles.includes('intermediary')).length);
   });
 
   it('refuse ids outside their suite and duplicates', () => {
