@@ -16,7 +16,7 @@ reached. The target receives real jobs: run it against test devices.
   --printer-direct URL    the printer behind an intermediary, reached directly (key relay checks)
   --report FILE           write the report: JSON if FILE ends in .json, Markdown otherwise
   --json                  print the JSON report on stdout instead of progress lines
-  --only PREFIX           run only tests whose id starts with PREFIX; repeatable
+  --only PREFIX           run only tests whose id starts with PREFIX (and those they depend on); repeatable
   --user NAME             requesting-user-name of the main user (default conformance)
   --other-user NAME       the second user of the ownership tests (default conformance-other)
   --auth USER:PASS        HTTP Basic credentials of the main user
