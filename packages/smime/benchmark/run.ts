@@ -29,25 +29,34 @@ function makeInput(path: string): void {
   closeSync(fd);
 }
 
-/** Runs a command under GNU time: wall seconds and peak RSS (KiB) of the process. */
-function timed(cmd: string, argv: readonly string[]): { s: number; rssKiB: number; stdout: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 20 });
+/**
+ * Runs a command under GNU time: wall seconds, CPU seconds (user + system: less sensitive to
+ * other load on a shared machine) and peak RSS (KiB) of the process.
+ */
+function timed(cmd: string, argv: readonly string[]): { s: number; cpu: number; rssKiB: number; stdout: string } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...argv], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr}`);
   const last = r.stderr.trim().split('\n').pop()!.split(' ');
-  return { s: Number(last[0]), rssKiB: Number(last[1]), stdout: r.stdout };
+  return { s: Number(last[0]), cpu: Number(last[2]) + Number(last[3]), rssKiB: Number(last[1]), stdout: r.stdout };
 }
 
 /** Best (fastest) of `runs` runs; RSS is the largest seen. */
-function best(run: () => { s: number; rssKiB: number }): { s: number; rssKiB: number } {
-  let out = { s: Infinity, rssKiB: 0 };
+interface Measure {
+  s: number;
+  cpu: number;
+  rssKiB: number;
+}
+
+function best(run: () => Measure): Measure {
+  let out = { s: Infinity, cpu: Infinity, rssKiB: 0 };
   for (let i = 0; i < runs; i++) {
     const r = run();
-    out = { s: Math.min(out.s, r.s), rssKiB: Math.max(out.rssKiB, r.rssKiB) };
+    out = { s: Math.min(out.s, r.s), cpu: Math.min(out.cpu, r.cpu), rssKiB: Math.max(out.rssKiB, r.rssKiB) };
   }
   return out;
 }
 
-function worker(mode: string, input: string, output: string, keyOrCert = ''): { s: number; rssKiB: number } {
+function worker(mode: string, input: string, output: string, keyOrCert = ''): Measure {
   return timed(process.execPath, [join(here, 'worker.mjs'), mode, input, output, keyOrCert]);
 }
 
@@ -115,7 +124,7 @@ const ourOpen = best(() => worker('open', f('ours.p7m'), f('ours.out'), key));
 const ourOpenOfOpenssl = best(() => worker('open', f('openssl.p7m'), f('ours2.out'), key));
 const same = statSync(f('ours.out')).size === size && readFileSync(f('ours.out')).equals(readFileSync(plain)) && readFileSync(f('openssl.out')).equals(readFileSync(plain));
 const gbps = (s: number): string => `${(size / s / 1e9).toFixed(2)} GB/s`;
-const row = (name: string, r: { s: number; rssKiB: number }): string => `${name.padEnd(50)} ${r.s.toFixed(2).padStart(7)} s  ${gbps(r.s).padStart(10)}  peak RSS ${(r.rssKiB / 1024).toFixed(1).padStart(7)} MiB`;
+const row = (name: string, r: Measure): string => `${name.padEnd(50)} ${r.s.toFixed(2).padStart(7)} s  ${gbps(r.s).padStart(10)}  cpu ${r.cpu.toFixed(2).padStart(6)} s  peak RSS ${(r.rssKiB / 1024).toFixed(1).padStart(7)} MiB`;
 console.log(`file to file, best of ${runs}, wall time including process start:`);
 console.log(row('node: read+write only (floor)', copy));
 console.log(row('node: raw AES-256-GCM stream, no CMS', rawSeal));
@@ -124,7 +133,8 @@ console.log(row('tno seal (AuthEnvelopedData, BER streamed)', ourSeal));
 console.log(row('openssl cms -decrypt (of our envelope)', sslDec));
 console.log(row('tno openToFile (tag verified before rename)', ourOpen));
 console.log(row('tno openToFile (of the openssl envelope)', ourOpenOfOpenssl));
-console.log(`seal: ${(sslEnc.s / ourSeal.s).toFixed(2)}x openssl (target >= 2x), ${(rawSeal.s / ourSeal.s).toFixed(2)}x raw node; open: ${(sslDec.s / ourOpen.s).toFixed(2)}x openssl (target >= 5x); plaintext identical: ${same}`);
+console.log(`wall: seal ${(sslEnc.s / ourSeal.s).toFixed(2)}x openssl (target >= 2x), ${(rawSeal.s / ourSeal.s).toFixed(2)}x raw node; open ${(sslDec.s / ourOpen.s).toFixed(2)}x openssl (target >= 5x)`);
+console.log(`cpu:  seal ${(sslEnc.cpu / ourSeal.cpu).toFixed(2)}x openssl, ${(rawSeal.cpu / ourSeal.cpu).toFixed(2)}x raw node; open ${(sslDec.cpu / ourOpen.cpu).toFixed(2)}x openssl; plaintext identical: ${same}`);
 const pk = await publicKeyWork();
 for (const [alg, t] of Object.entries(pk)) console.log(`public-key work per envelope, ${alg.padEnd(7)}: seal ${t.seal.toFixed(0)} µs, open ${t.open.toFixed(0)} µs (empty content, includes parsing)`);
 rmSync(dir, { recursive: true, force: true });
