@@ -59,7 +59,7 @@ describe('crash during a sealed job', () => {
         if (value(g.message, 0x02, 'job-state') === 5) break;
         await new Promise((r) => setTimeout(r, 25));
       }
-      expect((await stat(join(paths.private, 'document'))).size).toBe(doc.length);
+      expect((await stat(join(paths.private, 'document-1'))).size).toBe(doc.length);
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGKILL');
       await exited;

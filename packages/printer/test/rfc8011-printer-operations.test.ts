@@ -192,9 +192,36 @@ describe('Create-Job, Send-Document, Close-Job, Cancel (RFC 8011 §4.2.4, §4.3.
     const j = await done(id);
     expect(j.state).toBe('completed');
     expect(j.template.media).toBe('na_letter_8.5x11in');
-    // One document per job (multiple-document-jobs-supported = false).
+    // RFC 8011 §4.3.1: nothing after the last document.
     const again = await send(p.app, request(Op.SendDocument, [a.int('job-id', id), a.bool('last-document', true)]), TEXT);
     expect(again.status).toBe(0x0404);
+  });
+
+  it('prints a multi-document job, pages numbered on across documents (PWG 5100.5)', async () => {
+    const id = (await send(p.app, request(Op.CreateJob))).value(JOB, 'job-id') as number;
+    const first = await send(p.app, request(Op.SendDocument, [a.int('job-id', id), a.bool('last-document', false), a.mime('document-format', 'text/plain')]), TEXT);
+    expect(first.status).toBe(0);
+    expect(first.values(JOB, 'job-state-reasons')).toContain('job-data-insufficient');
+    const second = await send(p.app, request(Op.SendDocument, [a.int('job-id', id), a.bool('last-document', true), a.mime('document-format', 'image/pwg-raster')]), pwgRaster({ pages: 2 }));
+    expect(second.status).toBe(0);
+    const j = await done(id);
+    expect(j.state).toBe('completed');
+    expect(j.documents.map((d) => d.format)).toEqual(['text/plain', 'image/pwg-raster']);
+    const textPages = j.documents[0]!.pages!;
+    expect(j.pagesCompleted).toBe(textPages + 2);
+    const manifest = JSON.parse(await readFile(jobPaths(p.runtime.layout, id).manifest, 'utf8'));
+    expect(manifest.documents).toHaveLength(2);
+    expect(manifest.pages).toEqual(Array.from({ length: textPages + 2 }, (_, i) => `pages/${String(i + 1).padStart(3, '0')}.png`));
+    for (const page of manifest.pages) expect((await stat(join(jobPaths(p.runtime.layout, id).dir, page))).size).toBeGreaterThan(0);
+    const g = await send(p.app, request(Op.GetJobAttributes, [a.int('job-id', id), a.kw('requested-attributes', 'number-of-documents')]));
+    expect(g.value(JOB, 'number-of-documents')).toBe(2);
+  });
+
+  it('Close-Job ends a job whose last Send-Document said last-document=false', async () => {
+    const id = (await send(p.app, request(Op.CreateJob))).value(JOB, 'job-id') as number;
+    await send(p.app, request(Op.SendDocument, [a.int('job-id', id), a.bool('last-document', false), a.mime('document-format', 'text/plain')]), TEXT);
+    expect((await send(p.app, request(Op.CloseJob, [a.int('job-id', id)]))).status).toBe(0);
+    expect((await done(id)).state).toBe('completed');
   });
 
   it('Send-Document needs last-document, an existing job and its owner', async () => {

@@ -63,7 +63,7 @@ async function filesOf(id: number, handle = p): Promise<string[]> {
   return out.sort();
 }
 
-async function expectRefused(r: Answer, handle = p): Promise<number> {
+async function expectRefused(r: Answer, handle = p, priorDocuments = 0): Promise<number> {
   expect(r.status).toBe(0x041a);
   expect(statusMessage(r)).toBe(GENERIC);
   const id = r.value(JOB, 'job-id') as number;
@@ -73,7 +73,10 @@ async function expectRefused(r: Answer, handle = p): Promise<number> {
   expect(job.pagesCompleted).toBe(0);
   expect(await filesOf(id, handle)).toEqual(['manifest.json']);
   const manifest = JSON.parse(await readFile(jobPaths(handle.runtime.layout, id).manifest, 'utf8'));
-  expect(manifest).toMatchObject({ state: 'aborted', error: 'DOCUMENT_SECURITY_ERROR', pageCount: 0, documentSha256: null });
+  expect(manifest).toMatchObject({ state: 'aborted', error: 'DOCUMENT_SECURITY_ERROR', pageCount: 0 });
+  // Only documents verified before the refused one are listed (by hash); none was rendered.
+  expect(manifest.documents).toHaveLength(priorDocuments);
+  if (priorDocuments === 0) expect(manifest.documentSha256).toBeNull();
   return id;
 }
 
@@ -230,6 +233,62 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
     expect(text).not.toContain('PRIVATE KEY');
     expect(text).not.toContain('secret payroll');
     expect(text).not.toContain('Hello from the trustnoone');
+  });
+});
+
+describe('sealed multi-document jobs (document-number binding, SPEC-NOTES §2)', () => {
+  async function twoDocuments(second: Parameters<typeof sealJob>[2]): Promise<{ id: number; r: Answer }> {
+    const id = (await send(p.app, outerCreateJob())).value(JOB, 'job-id') as number;
+    const d1 = await sealJob(p, TEXT, { operation: 'Send-Document', format: 'text/plain', documentNumber: 1, lastDocument: false, jobAttributes: [a.int('copies', 2)] });
+    expect((await send(p.app, outerSendDocument(id, false), d1.envelope)).status).toBe(0);
+    const d2 = await sealJob(p, DOC, { operation: 'Send-Document', jobUuid: d1.jobUuid, documentNumber: 2, lastDocument: true, ...second });
+    return { id, r: await send(p.app, outerSendDocument(id, second?.lastDocument ?? true), d2.envelope) };
+  }
+
+  it('prints two sealed documents of one job', async () => {
+    const { id, r } = await twoDocuments({});
+    expect(r.status).toBe(0);
+    const job = await p.runtime.store.whenFinalized(id);
+    expect(job.state).toBe('completed');
+    expect(job.documents.map((d) => d.number)).toEqual([1, 2]);
+    expect(job.template.copies).toBe(2);
+    expect(job.pagesCompleted).toBe(job.documents[0]!.pages! + 2);
+  });
+
+  it('refuses a document spliced in from another job, and drops the job\'s earlier plaintext', async () => {
+    const { id, r } = await twoDocuments({ jobUuid: 'urn:uuid:11111111-2222-4333-8444-555555555555' });
+    await expectRefused(r, p, 1);
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_WRONG_JOB' });
+  });
+
+  it('refuses documents out of order', async () => {
+    const { id, r } = await twoDocuments({ documentNumber: 3 });
+    await expectRefused(r, p, 1);
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_DOCUMENT_ORDER' });
+  });
+
+  it('refuses a sealed last-document that the outer request contradicts', async () => {
+    // Documents 1 and 2 arrive with last-document=false, matching in and out...
+    const { id, r } = await twoDocuments({ lastDocument: false });
+    expect(r.status).toBe(0);
+    const job = p.runtime.store.get(id)!;
+    expect(job.state).toBe('pending');
+    // ...then document 3 says "not the last" inside while the outer request claims it is.
+    const d3 = await sealJob(p, TEXT, { operation: 'Send-Document', format: 'text/plain', jobUuid: job.seal!.jobNonce, documentNumber: 3, lastDocument: false });
+    await expectRefused(await send(p.app, outerSendDocument(id, true), d3.envelope), p, 2);
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_LAST_DOCUMENT' });
+  });
+
+  it('refuses a cleartext document for a job whose documents are sealed', async () => {
+    const id = (await send(p.app, outerCreateJob())).value(JOB, 'job-id') as number;
+    const d1 = await sealJob(p, TEXT, { operation: 'Send-Document', format: 'text/plain', lastDocument: false });
+    expect((await send(p.app, outerSendDocument(id, false), d1.envelope)).status).toBe(0);
+    const clear = await send(p.app, request(Op.SendDocument, [a.int('job-id', id), a.bool('last-document', true), a.mime('document-format', 'text/plain')]), TEXT);
+    expect(clear.status).toBe(0x041a);
+    await send(p.app, request(Op.CancelJob, [a.int('job-id', id)]));
+    const job = await p.runtime.store.whenFinalized(id);
+    expect(job.state).toBe('canceled');
+    expect(await filesOf(id)).toEqual(['manifest.json']);
   });
 });
 

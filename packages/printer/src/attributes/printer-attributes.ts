@@ -118,7 +118,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     keyword('pdl-override-supported', 'attempted'),
     boolean('job-ids-supported', true),
     boolean('preferred-attributes-supported', false),
-    boolean('multiple-document-jobs-supported', false),
+    boolean('multiple-document-jobs-supported', true),
     integer('multiple-operation-time-out', 60),
     keyword('multiple-operation-time-out-action', 'abort-job'),
     range('job-k-octets-supported', 0, 2_147_483_647),

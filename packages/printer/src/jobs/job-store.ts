@@ -45,6 +45,7 @@ export class JobStore {
       documentFormat: n.documentFormat,
       template: n.template,
       documentsReceived: 0,
+      documents: [],
       closed: false,
       kOctets: 0,
       pagesCompleted: 0,

@@ -45,6 +45,21 @@ export interface SealInfo {
   readonly trust: 'verified' | 'untrusted' | 'unsigned';
 }
 
+/** One document of a job (PWG 5100.5), verified and ready or already rendered. */
+export interface JobDocument {
+  /** document-number, from 1. */
+  readonly number: number;
+  /** Verified plaintext in the job's private directory (removed once rendered). */
+  readonly path: string;
+  /** The format handed to the renderer. */
+  readonly format: string;
+  readonly bytes: number;
+  /** SHA-256 of the (decrypted, decompressed) document, lowercase hex. */
+  readonly sha256: string;
+  /** Pages rendered from it (set by the engine). */
+  pages?: number;
+}
+
 export interface JobTimings {
   readonly createdAt: number;
   lastByteAt?: number;
@@ -73,8 +88,9 @@ export interface Job {
   /** The format handed to the renderer (sniffed when application/octet-stream). */
   renderFormat?: string;
   template: AppliedTemplate;
-  /** Attributes the client sent that were ignored or substituted (RFC 8011 §4.1.7). */
+  /** Documents received (and verified) so far; the last one closes the job. */
   documentsReceived: number;
+  readonly documents: JobDocument[];
   /** last-document seen (or Close-Job): no more documents will come. */
   closed: boolean;
   kOctets: number;

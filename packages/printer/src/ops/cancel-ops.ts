@@ -12,7 +12,8 @@ import { Status } from './status.js';
  * processing (the renderer's result is discarded; a terminal state is final).
  */
 export async function cancel(rt: PrinterRuntime, job: Job, reason: string): Promise<void> {
-  const waiting = job.documentsReceived === 0 && !job.reasons.has('job-incoming');
+  // Not yet with the engine and no document arriving: nobody else will finish it.
+  const waiting = !job.closed && !job.reasons.has('job-incoming');
   if (!rt.store.transition(job, 'canceled', 'Canceled.', { add: [reason], remove: ['job-data-insufficient'] })) return;
   if (waiting) await rt.processor.finish(job);
 }

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
 import { jobCreationAttributes } from '../jobs/job-attributes.js';
-import type { Job } from '../jobs/job.js';
+import type { Job, JobDocument } from '../jobs/job.js';
+import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
 import type { PrinterRuntime } from '../runtime.js';
@@ -46,14 +47,14 @@ export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequ
   const paths = jobPaths(rt.layout, job.id);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   rt.store.transition(job, 'pending', 'Receiving.', { add: ['job-incoming'], remove: ['job-data-insufficient'] });
-  job.closed = true; // multiple-document-jobs-supported is false: the first document is the last.
   return arrival.check.format === PKCS7_MIME ? receiveSealed(rt, job, ctx, arrival) : receiveClear(rt, job, ctx, arrival);
 }
 
 async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
   const paths = jobPaths(rt.layout, job.id);
   await mkdir(paths.private, { recursive: true, mode: 0o700 });
-  const file = join(paths.private, 'document');
+  const number = job.documentsReceived + 1;
+  const file = join(paths.private, `document-${number}`);
   let spooled;
   try {
     spooled = await spoolToFile(ctx.data, file, { maxBytes: rt.limits.maxDocumentBytes, compression: arrival.check.compression });
@@ -68,8 +69,8 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     throw err;
   }
   job.timings.lastByteAt = Date.now();
-  job.documentsReceived += 1;
-  job.kOctets = Math.ceil(spooled.receivedBytes / 1024);
+  job.documentsReceived = number;
+  job.kOctets += Math.ceil(spooled.receivedBytes / 1024);
   rt.store.touch(job);
 
   if (job.state !== 'pending') {
@@ -78,15 +79,32 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     return jobReply(rt, job, arrival.check.template.unsupported);
   }
   const format = arrival.check.format === 'application/octet-stream' ? sniffFormat(spooled.head) : arrival.check.format;
-  job.documentSha256 = spooled.sha256;
   if (format === undefined) {
     rt.store.transition(job, 'aborted', 'Document format not recognised.', { add: ['unsupported-document-format', 'aborted-by-system'] });
     await rt.processor.finish(job, { documentBytes: spooled.bytes, error: 'FORMAT_NOT_DETECTED' });
     return { ...jobReply(rt, job, arrival.check.template.unsupported), status: Status.clientErrorDocumentFormatNotSupported, statusMessage: 'document format not recognised' };
   }
-  job.renderFormat = format;
-  rt.processor.enqueue(job, { path: file, format, bytes: spooled.bytes });
+  documentReady(rt, job, { number, path: file, format, bytes: spooled.bytes, sha256: spooled.sha256 }, arrival.lastDocument);
   return jobReply(rt, job, arrival.check.template.unsupported);
+}
+
+/**
+ * A verified document joins its job; the last one (last-document, or Print-Job) closes the job and
+ * hands it to the engine, otherwise the job waits for the next (PWG 5100.5 multiple documents).
+ */
+function documentReady(rt: PrinterRuntime, job: Job, doc: JobDocument, lastDocument: boolean): void {
+  job.documents.push(doc);
+  if (doc.number === 1) {
+    job.documentSha256 = doc.sha256;
+    job.renderFormat = doc.format;
+  }
+  if (lastDocument) {
+    job.closed = true;
+    rt.processor.enqueue(job);
+    return;
+  }
+  rt.store.transition(job, 'pending', 'Waiting for the next document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
+  armMultipleOperationTimeout(rt, job);
 }
 
 /**
@@ -97,6 +115,8 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
  */
 async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
   let received = 0;
+  let lastByte: number | undefined;
+  const number = job.documentsReceived + 1;
   // The iterator below sees every stream error; this keeps one emitted after it stopped listening
   // (the size limit hit mid-chunk) from becoming an uncaught 'error' event.
   ctx.data.on('error', () => undefined);
@@ -107,12 +127,12 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       if (received > rt.limits.maxDocumentBytes) throw new SpoolLimitError(rt.limits.maxDocumentBytes);
       yield chunk;
     }
-    job.timings.lastByteAt = Date.now();
+    lastByte = Date.now();
   })();
   const received_ = () => {
-    job.timings.lastByteAt ??= Date.now();
-    job.documentsReceived += 1;
-    job.kOctets = Math.ceil(received / 1024);
+    job.timings.lastByteAt = lastByte ?? Date.now();
+    job.documentsReceived = number;
+    job.kOctets += Math.ceil(received / 1024);
     rt.store.touch(job);
   };
   try {
@@ -123,14 +143,12 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     });
     received_();
     job.timings.openedAt = Date.now();
-    job.documentSha256 = opened.sha256;
-    job.renderFormat = opened.format;
     if (job.state !== 'pending') {
       // Canceled while the data was arriving or being opened.
       await rt.processor.finish(job, { documentBytes: opened.bytes });
       return jobReply(rt, job, []);
     }
-    rt.processor.enqueue(job, opened);
+    documentReady(rt, job, { number, path: opened.path, format: opened.format, bytes: opened.bytes, sha256: opened.sha256 }, arrival.lastDocument);
     // Unsupported inner attributes are not echoed in clear: they came from inside the envelope.
     return jobReply(rt, job, []);
   } catch (err) {

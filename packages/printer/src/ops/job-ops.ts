@@ -15,6 +15,7 @@ import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
 import { jobGroup, opAttrs, requestingUser } from './request.js';
 import { Status } from './status.js';
+import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 
 function outerFormats(rt: PrinterRuntime): readonly string[] {
   return rt.policy.requireEncryption ? [cap.PKCS7_MIME] : cap.DOCUMENT_FORMATS;
@@ -91,20 +92,6 @@ export function createJobOp(rt: PrinterRuntime): IppHandler {
   };
 }
 
-/**
- * PWG 5100.5 multiple-operation-time-out with action abort-job: a job created without its
- * document is aborted when the client goes silent.
- */
-function armMultipleOperationTimeout(rt: PrinterRuntime, job: Job): void {
-  const timer = setTimeout(() => {
-    if (job.state === 'pending' && job.documentsReceived === 0 && !job.closed) {
-      rt.store.transition(job, 'aborted', 'No document arrived in time.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });
-      void rt.processor.finish(job, { error: 'MULTIPLE_OPERATION_TIMEOUT' });
-    }
-  }, rt.limits.multipleOperationTimeoutMs);
-  timer.unref();
-}
-
 function ownedOpenJob(rt: PrinterRuntime, ctx: IppRequestContext): Job {
   const job = findJob(rt, ctx);
   const user = requestingUser(ctx.user, ctx.message);
@@ -120,10 +107,18 @@ export function sendDocument(rt: PrinterRuntime): IppHandler {
     // RFC 8011 §4.3.1.1: last-document is REQUIRED.
     if (last === undefined) throw new Refusal(Status.clientErrorBadRequest, 'last-document is required');
     const job = ownedOpenJob(rt, ctx);
-    if (job.closed || job.documentsReceived > 0) {
-      throw new Refusal(Status.serverErrorMultipleDocumentJobsNotSupported, 'this printer accepts one document per job');
-    }
+    // RFC 8011 §4.3.1: no document after the last one.
+    if (job.closed) throw new Refusal(Status.clientErrorNotPossible, 'the job is closed: its last document was received');
+    if (job.reasons.has('job-incoming')) throw new Refusal(Status.clientErrorNotPossible, 'a document of this job is still arriving');
     const check = checkOuter(rt, ctx, { createsJob: false, hasDocument: true });
+    if (job.sealed && check.format !== cap.PKCS7_MIME) {
+      // A job whose first document was sealed cannot be continued in clear (downgrade).
+      ctx.log.warn({ jobId: job.id }, 'printer: cleartext document for a sealed job refused');
+      throw new Refusal(Status.clientErrorDocumentSecurityError, 'this job accepts only encrypted documents');
+    }
+    if (!job.sealed && job.documentsReceived > 0 && check.format === cap.PKCS7_MIME) {
+      throw new Refusal(Status.clientErrorConflictingAttributes, 'an encrypted document cannot join a job printed in clear');
+    }
     if (check.format === cap.PKCS7_MIME) {
       if (job.clearTemplate) {
         // Options set in clear would apply to an encrypted document: exactly what the profile forbids.
@@ -145,13 +140,16 @@ export function sendDocument(rt: PrinterRuntime): IppHandler {
 export function closeJob(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const job = ownedOpenJob(rt, ctx);
+    if (job.reasons.has('job-incoming')) throw new Refusal(Status.clientErrorNotPossible, 'a document of this job is still arriving');
+    job.closed = true;
     if (job.documentsReceived === 0) {
       // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.
-      job.closed = true;
       rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });
       await rt.processor.finish(job, { error: 'NO_DOCUMENT' });
+    } else if (job.state === 'pending') {
+      // Close-Job ends a job whose last Send-Document said last-document=false (PWG 5100.5 §11).
+      rt.processor.enqueue(job);
     }
-    job.closed = true;
     return jobReply(rt, job, []);
   };
 }

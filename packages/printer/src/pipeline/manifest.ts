@@ -21,11 +21,13 @@ export interface Manifest {
   readonly documentFormat: string;
   /** The format that was rendered: the inner document-format, or the sniffed one. */
   readonly renderFormat: string | null;
-  /** SHA-256 of the (decrypted, decompressed) document, lowercase hex. */
+  /** SHA-256 of the (decrypted, decompressed) first document, lowercase hex (all: `documents`). */
   readonly documentSha256: string | null;
   readonly documentBytes: number | null;
   readonly pageCount: number;
   readonly pages: readonly string[];
+  /** Every document of the job, in document-number order (PWG 5100.5). */
+  readonly documents: readonly { readonly number: number; readonly format: string; readonly sha256: string; readonly bytes: number; readonly pages: number | null }[];
   readonly signer: { readonly subject: string | null; readonly trust: string } | null;
   readonly attributes: {
     readonly copies: number;
@@ -75,6 +77,7 @@ export function buildManifest(job: Job, extras: ManifestExtras): Manifest {
     documentBytes: extras.documentBytes ?? null,
     pageCount: job.pagesCompleted,
     pages: extras.pages ?? [],
+    documents: job.documents.map((d) => ({ number: d.number, format: d.format, sha256: d.sha256, bytes: d.bytes, pages: d.pages ?? null })),
     signer: job.seal ? { subject: job.seal.signerSubject ?? null, trust: job.seal.trust } : null,
     attributes: {
       copies: job.template.copies,

@@ -1,11 +1,13 @@
 /**
- * The print engine: jobs whose document is spooled (and, for sealed jobs, opened and verified)
- * are rendered one at a time, in arrival order, as a single-engine printer does. Every job ends
- * in a terminal state with its manifest written and its private plaintext removed.
+ * The print engine: jobs whose documents are all received (and, for sealed jobs, opened and
+ * verified) are rendered one at a time, in arrival order, as a single-engine printer does; the
+ * documents of a job in document-number order, pages numbered on across them. Every job ends in
+ * a terminal state with its manifest written and its private plaintext removed.
  */
-import { rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Job } from '../jobs/job.js';
+import type { Job, JobState } from '../jobs/job.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { RenderError } from '../render/errors.js';
 import type { RenderLimits } from '../render/limits.js';
@@ -22,7 +24,6 @@ export interface ReadyDocument {
 
 interface Queued {
   readonly job: Job;
-  readonly doc: ReadyDocument;
 }
 
 export class JobProcessor {
@@ -55,9 +56,10 @@ export class JobProcessor {
     return this.#queue.length;
   }
 
-  enqueue(job: Job, doc: ReadyDocument): void {
+  /** Queues a closed job whose documents (job.documents) are all ready. */
+  enqueue(job: Job): void {
     this.store.transition(job, 'pending', 'Queued.', { add: ['job-queued'], remove: ['job-incoming', 'job-data-insufficient'] });
-    this.#queue.push({ job, doc });
+    this.#queue.push({ job });
     this.#wake?.();
   }
 
@@ -105,39 +107,52 @@ export class JobProcessor {
     }
   }
 
-  async #process({ job, doc }: Queued): Promise<void> {
+  async #process({ job }: Queued): Promise<void> {
     const paths = jobPaths(this.layout, job.id);
+    const documentBytes = job.documents[0]?.bytes;
     if (job.state !== 'pending') {
       // Canceled while queued: nothing to render.
-      await this.finish(job, { documentBytes: doc.bytes });
+      await this.finish(job, documentBytes === undefined ? {} : { documentBytes });
       return;
     }
     this.store.transition(job, 'processing', 'Printing.', { add: ['job-printing'], remove: ['job-queued'] });
     const started = Date.now();
-    let extras: ManifestExtras = { documentBytes: doc.bytes };
+    const pages: string[] = [];
+    let extras: ManifestExtras = documentBytes === undefined ? {} : { documentBytes };
     try {
-      const result = await this.renderer({
-        inputPath: doc.path,
-        format: doc.format,
-        outDir: paths.dir,
-        attributes: {
-          copies: job.template.copies,
-          media: job.template.media,
-          sides: job.template.sides,
-          printColorMode: job.template.printColorMode,
-        },
-        limits: this.renderLimits,
-      });
-      extras = { ...extras, renderMs: Date.now() - started, pages: result.pages.map((p) => p.file) };
-      const copies = job.template.copies;
-      const perSheet = job.template.sides === 'one-sided' ? 1 : 2;
-      job.pagesCompleted = result.pageCount;
-      // PWG 5100.7: an impression is one side marked; copies multiply both counters.
-      job.impressionsCompleted = result.pageCount * copies;
-      job.mediaSheetsCompleted = Math.ceil(result.pageCount / perSheet) * copies;
+      for (const doc of job.documents) {
+        if ((job.state as JobState) !== 'processing') break; // canceled between documents
+        // The first document renders straight into the job directory; later ones beside it, their
+        // pages then renamed to continue the job's numbering.
+        const outDir = doc.number === 1 ? paths.dir : join(paths.dir, `.render-${doc.number}`);
+        const result = await this.renderer({
+          inputPath: doc.path,
+          format: doc.format,
+          outDir,
+          attributes: {
+            copies: job.template.copies,
+            media: job.template.media,
+            sides: job.template.sides,
+            printColorMode: job.template.printColorMode,
+          },
+          limits: this.renderLimits,
+        });
+        await rm(doc.path, { force: true });
+        doc.pages = result.pageCount;
+        if (doc.number === 1) pages.push(...result.pages.map((p) => p.file));
+        else pages.push(...(await this.#movePages(outDir, paths.pages, pages.length, result.pages.map((p) => p.file))));
+        job.pagesCompleted += result.pageCount;
+        const copies = job.template.copies;
+        const perSheet = job.template.sides === 'one-sided' ? 1 : 2;
+        // PWG 5100.7: an impression is one side marked; copies multiply both counters.
+        job.impressionsCompleted = job.pagesCompleted * copies;
+        job.mediaSheetsCompleted = job.documents.reduce((n, d) => n + Math.ceil((d.pages ?? 0) / perSheet), 0) * copies;
+        this.store.touch(job);
+      }
+      extras = { ...extras, renderMs: Date.now() - started, pages };
       this.store.transition(job, 'completed', 'Completed.', { add: ['job-completed-successfully'], remove: ['job-printing'] });
     } catch (err) {
-      extras = { ...extras, renderMs: Date.now() - started };
+      extras = { ...extras, renderMs: Date.now() - started, pages };
       if (err instanceof RenderError) {
         // The code only: renderer messages may quote document content.
         this.log.info({ jobId: job.id, code: err.code }, 'printer: document could not be rendered');
@@ -151,7 +166,20 @@ export class JobProcessor {
       }
     } finally {
       await rm(paths.private, { recursive: true, force: true });
+      for (const doc of job.documents) if (doc.number > 1) await rm(join(paths.dir, `.render-${doc.number}`), { recursive: true, force: true });
     }
     await this.finish(job, extras);
+  }
+
+  /** Moves a later document's pages into the job's pages/, numbered after the ones before. */
+  async #movePages(outDir: string, pagesDir: string, before: number, files: readonly string[]): Promise<string[]> {
+    await mkdir(pagesDir, { recursive: true });
+    const moved: string[] = [];
+    for (const [i, file] of files.entries()) {
+      const name = `${String(before + i + 1).padStart(3, '0')}.png`;
+      await rename(join(outDir, file), join(pagesDir, name));
+      moved.push(`pages/${name}`);
+    }
+    return moved;
   }
 }

@@ -71,8 +71,9 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
   return async (job: Job, submission: SealedSubmission): Promise<OpenedDocument> => {
     const paths = jobPaths(rt.layout, job.id);
     await mkdir(paths.private, { recursive: true, mode: 0o700 });
-    const innerPath = join(paths.private, 'inner.ipp');
-    const documentPath = join(paths.private, 'document');
+    const number = job.documentsReceived + 1;
+    const innerPath = join(paths.private, `inner-${number}.ipp`);
+    const documentPath = join(paths.private, `document-${number}`);
     try {
       const { opened, split } = await decrypt(submission, innerPath, documentPath);
       return await openInner(job, submission, opened, split, innerPath, documentPath);
@@ -137,7 +138,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         operation: submission.operation,
         printerUuid: `urn:uuid:${rt.identity.uuid}`,
         ...(job.seal ? { jobNonce: job.seal.jobNonce } : {}),
-        expectedDocumentNumber: job.seal ? job.documentsReceived : 1,
+        expectedDocumentNumber: job.documentsReceived + 1,
         ...(submission.outerLastDocument !== undefined ? { outerLastDocument: submission.outerLastDocument } : {}),
         replay: o.replay,
       });

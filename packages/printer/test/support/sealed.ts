@@ -18,6 +18,8 @@ export interface SealOptions {
   readonly operation?: 'Print-Job' | 'Send-Document';
   /** Inner Send-Document only (default true). */
   readonly lastDocument?: boolean;
+  /** Inner Send-Document only (default 1). */
+  readonly documentNumber?: number;
 }
 
 export function printerCertificate(p: PrinterHandle): string {
@@ -40,7 +42,7 @@ export async function sealJob(p: PrinterHandle, document: Uint8Array, o: SealOpt
   const inner: IppMessage =
     (o.operation ?? 'Print-Job') === 'Print-Job'
       ? buildInnerRequest({ ...common, operation: 'Print-Job' })
-      : buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: 1, lastDocument: o.lastDocument ?? true });
+      : buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: o.documentNumber ?? 1, lastDocument: o.lastDocument ?? true });
   const plaintext = Buffer.concat([encodeMessage(inner), document]);
   const envelope = await sealToBytes(plaintext, {
     recipients: [o.recipient ?? printerCertificate(p)],
@@ -59,6 +61,6 @@ export function outerCreateJob(): IppMessage {
   return buildOuterRequest({ operation: 'Create-Job', printerUri: URI, requestId: 8, requestingUserName: 'alice' });
 }
 
-export function outerSendDocument(jobId: number): IppMessage {
-  return buildOuterRequest({ operation: 'Send-Document', printerUri: URI, requestId: 9, requestingUserName: 'alice', jobId, lastDocument: true });
+export function outerSendDocument(jobId: number, lastDocument = true): IppMessage {
+  return buildOuterRequest({ operation: 'Send-Document', printerUri: URI, requestId: 9, requestingUserName: 'alice', jobId, lastDocument });
 }
