@@ -98,7 +98,11 @@ async function main(): Promise<void> {
 
     // 2. pass-through of one large job vs a plain file copy. Linux: writing 5 to clear_refs resets
     // VmHWM, so the peak below belongs to this phase alone.
-    await writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => {});
+    const reset = await writeFile(`/proc/${pid}/clear_refs`, '5').then(
+      () => true,
+      () => false,
+    );
+    console.log(`peak RSS ${reset ? 'reset' : 'NOT reset (no clear_refs)'}: now ${fmt((await peakRss(pid)).hwm)}`);
     const total = LARGE_MB * MiB;
     const chunk = randomBytes(MiB);
     const expected = createHash('sha256');

@@ -26,7 +26,8 @@ afterAll(async () => {
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 const KILL_POINTS = [
-  'upload.chunk@3',
+  'upload.chunk@2',
+  'upload.chunk@5',
   'upload.synced@2',
   'commit.staged@1',
   'commit.renamed@2',
@@ -43,8 +44,8 @@ describe('SIGKILL at every step of a job, then restart', () => {
   for (const point of KILL_POINTS) {
     it(`killed at ${point}: acknowledged jobs delivered exactly once, nothing half-written`, async () => {
       const state = mkdtempSync(join(tmpdir(), 'tno-crash-'));
-      // 1.5 MB: two spool writes each (1 MiB batches), so upload.chunk@3 fires in the middle of job 2.
-      const docs = [0, 1, 2].map(() => randomBytes(1_500_000));
+      // 600 kB: three spool writes each (256 KiB batches); upload.chunk@2 and @5 fire inside the uploads of jobs 1 and 2.
+      const docs = [0, 1, 2].map(() => randomBytes(600_000));
       const sent = new Set(docs.map(sha));
       const before = printer.deliveries.length;
       const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: point });
