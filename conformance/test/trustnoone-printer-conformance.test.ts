@@ -55,6 +55,10 @@ describe('conformance suite against the trustnoone printer', () => {
     ]) {
       expect(outcome(report, id), id).toBe('passed');
     }
+    // Multi-document jobs run where the printer offers them (RFC 8011 §5.4.16).
+    const multi = report.capabilities.includes('multiple-documents');
+    for (const id of ['trustnoone-documents.two-documents', 'trustnoone-documents.spliced']) expect(outcome(report, id), id).toBe(multi ? 'passed' : 'skipped');
+    expect(outcome(report, 'trustnoone-documents.out-of-order')).toBe('passed');
     // P-256: PKCS#1 v1.5 cannot even be offered.
     expect(outcome(report, 'trustnoone-printer.downgrade-rsa-pkcs1v15')).toBe('skipped');
   });
