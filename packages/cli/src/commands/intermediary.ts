@@ -7,6 +7,7 @@ import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
 const usage = `Usage: tno intermediary --upstream URL [options]
+       tno intermediary --infra --device-user NAME [options]        (pull mode, PWG 5100.18)
        tno intermediary --add-user NAME [--operator] --users FILE   (password read from stdin)
 
 Runs a blind TRUSTNOONE intermediary: it spools sealed jobs and relays them to the upstream
@@ -15,6 +16,10 @@ printer, and cannot read them. Prints the URI it serves as its first line.
   --upstream URL        upstream printer (ipp:// or ipps://); repeat for several
   --upstream-ca FILE    PEM CA certificate(s) to verify ipps upstreams with
   --upstream-pin HEX    SHA-256 fingerprint of the upstream's TLS certificate (pinning)
+  --infra               pull mode: be an Infrastructure Printer; printers (Proxies) behind NAT
+                        register on /ipp/system and fetch their jobs (no --upstream)
+  --device-user NAME    with --infra: this --users account may act as an output device; repeat
+  --anonymous-devices   with --infra: admit output devices without credentials (loopback demos)
   --state DIR           state directory (default $XDG_STATE_HOME/trustnoone/intermediary)
   --port N              port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDR           listen address (default 127.0.0.1)
@@ -52,6 +57,9 @@ export const intermediaryCommand: Command = {
         args: [...argv],
         options: {
           upstream: { type: 'string', multiple: true },
+          infra: { type: 'boolean' },
+          'device-user': { type: 'string', multiple: true },
+          'anonymous-devices': { type: 'boolean' },
           'upstream-ca': { type: 'string' },
           'upstream-pin': { type: 'string' },
           state: { type: 'string' },
@@ -79,7 +87,9 @@ export const intermediaryCommand: Command = {
       return ExitCode.ok;
     }
     const upstreamUris = v.upstream ?? [];
-    if (upstreamUris.length === 0) throw new CliError('--upstream URL is required (the printer to relay to)', ExitCode.usage);
+    if (v.infra && upstreamUris.length > 0) throw new CliError('--infra and --upstream exclude each other (printers fetch their jobs in pull mode)', ExitCode.usage);
+    if (!v.infra && (v['device-user'] || v['anonymous-devices'])) throw new CliError('--device-user and --anonymous-devices need --infra', ExitCode.usage);
+    if (upstreamUris.length === 0 && !v.infra) throw new CliError('--upstream URL is required (the printer to relay to), or --infra for pull mode', ExitCode.usage);
     for (const u of upstreamUris) {
       if (!/^ipps?:\/\/[^/]+/.test(u)) throw new CliError(`--upstream ${u}: expected an ipp:// or ipps:// URI`, ExitCode.usage);
     }
@@ -96,6 +106,7 @@ export const intermediaryCommand: Command = {
       await startIntermediary({
         stateDir: v.state ?? stateDefault(io.env),
         upstreams,
+        ...(v.infra ? { infra: { deviceUsers: v['device-user'] ?? [], allowAnonymousDevices: v['anonymous-devices'] ?? false } } : {}),
         port,
         ...(v.host ? { host: v.host } : {}),
         ...(users ? { users } : {}),

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, closeOnSignals, showFingerprint, startPrinter, type KeyAlgorithm, type StartOptions } from '@trustnoone/printer';
+import { DEFAULTS, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type StartOptions } from '@trustnoone/printer';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -26,6 +26,12 @@ SIGTERM or SIGINT shuts it down cleanly.
   --ca-key FILE           ... and its private key (default: self-signed)
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
+  --proxy URL             also pull jobs from an Infrastructure Printer (tno intermediary --infra
+                          queue URI, PWG 5100.18); works behind NAT, no inbound connection needed
+  --proxy-user NAME       device account at the Infrastructure Printer; password from the
+                          TNO_PROXY_PASSWORD environment variable (never on the command line)
+  --proxy-ca FILE         PEM CA certificate(s) to verify an ipps Infrastructure Printer with
+  --proxy-pin HEX         SHA-256 fingerprint of its TLS certificate (pinning)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
   --verbose               log requests (pino JSON on stderr; never keys or document bytes)
@@ -74,6 +80,10 @@ export const printerCommand: Command = {
           'job-history': { type: 'string' },
           'max-document-bytes': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
+          proxy: { type: 'string' },
+          'proxy-user': { type: 'string' },
+          'proxy-ca': { type: 'string' },
+          'proxy-pin': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
         },
@@ -132,6 +142,20 @@ export const printerCommand: Command = {
     // First line of output: the URI (ARCHITECTURE.md); scripts and tests read it.
     io.stdout.write(`${running.uri}\n`);
     io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
+    if (v.proxy !== undefined) {
+      if (!/^ipps?:\/\/[^/]+/.test(v.proxy)) throw new CliError(`--proxy ${v.proxy}: expected an ipp:// or ipps:// URI`, ExitCode.usage);
+      const password = io.env.TNO_PROXY_PASSWORD;
+      if (v['proxy-user'] !== undefined && !password) throw new CliError('--proxy-user needs the password in TNO_PROXY_PASSWORD', ExitCode.usage);
+      const ca = v['proxy-ca'] ? await readText('proxy-ca', v['proxy-ca']) : undefined;
+      const proxy = await startProxy(running.printer, {
+        url: v.proxy,
+        ...(v['proxy-user'] !== undefined && password ? { auth: { user: v['proxy-user'], password } } : {}),
+        ...(ca || v['proxy-pin'] ? { tls: { ...(ca ? { ca } : {}), ...(v['proxy-pin'] ? { pinSha256: v['proxy-pin'] } : {}) } } : {}),
+      });
+      io.stdout.write(`proxy ${v.proxy} output-device-uuid ${proxy.deviceUuid}\n`);
+      await closeOnSignals({ ...running, close: async () => (await proxy.stop(), await running.close()) });
+      return ExitCode.ok;
+    }
     await closeOnSignals(running);
     return ExitCode.ok;
   },

@@ -147,7 +147,7 @@ class Proxy {
         this.log.warn({ err: (err as Error).message, retryMs: gone ? 0 : delay }, 'proxy: connection to the Infrastructure Printer lost');
         if (!gone) {
           await this.sleep(delay);
-          delay = Math.min(delay * 2, this.o.retryMaxMs ?? 30_000);
+          delay = Math.min(delay * 2, this.o.retryMaxMs ?? 10_000);
         }
       }
     }
@@ -221,7 +221,8 @@ class Proxy {
   // ---- jobs ---------------------------------------------------------------------------------
 
   private enqueue(jobId: number): void {
-    if (this.todo.includes(jobId) || this.state.get(jobId)) return;
+    const known = this.state.get(jobId);
+    if (this.todo.includes(jobId) || (known && known.phase !== 'claimed')) return;
     this.todo.push(jobId);
     this.wakeWorker?.();
   }
@@ -244,17 +245,22 @@ class Proxy {
 
   /** Fetch-Job → record → Acknowledge-Job → documents → local pipeline → final report. */
   private async take(jobId: number): Promise<void> {
-    if (this.state.get(jobId)) return; // never twice
+    const known = this.state.get(jobId);
+    if (known && known.phase !== 'claimed') return; // never twice
     let job;
     try {
       job = await call(this.c, 'Fetch-Job', 0x0043, [v.integer('job-id', jobId)]);
     } catch (err) {
-      if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) return; // another device was faster
+      // Another device was faster, or (for our own claim) the job ended meanwhile.
+      if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) {
+        if (known) await this.state.forget(jobId);
+        return;
+      }
       throw err;
     }
     const uuid = str(job, GroupTag.job, 'job-uuid') ?? '';
-    const record: ProxyJob = { infraJobId: jobId, jobUuid: uuid, phase: 'claimed', updatedAt: Date.now() };
-    await this.state.put(record);
+    const record: ProxyJob = known ?? { infraJobId: jobId, jobUuid: uuid, phase: 'claimed', updatedAt: Date.now() };
+    if (!known) await this.state.put(record);
     try {
       await call(this.c, 'Acknowledge-Job', 0x0041, [v.integer('job-id', jobId)]);
     } catch (err) {
@@ -290,6 +296,8 @@ class Proxy {
         refused = `document ${n} could not be fetched (status 0x${doc.status.toString(16)})`;
         break;
       }
+      let transferFailed: Error | undefined;
+      doc.data.once('error', (e: Error) => (transferFailed = e));
       const format = str(doc.message, GroupTag.operation, 'document-format') ?? 'application/octet-stream';
       const request = str(doc.message, GroupTag.operation, 'encrypted-job-request-format');
       const ops: IppAttribute[] = [
@@ -299,7 +307,23 @@ class Proxy {
         { name: 'document-format', values: [{ tag: 'mimeMediaType', value: format }] },
         ...(request ? [{ name: 'encrypted-job-request-format', values: [{ tag: 'mimeMediaType' as const, value: request }] }] : []),
       ];
-      const sent = await this.local.ipp(0x0006, ops, doc.data);
+      let sent;
+      try {
+        sent = await this.local.ipp(0x0006, ops, doc.data);
+      } catch (err) {
+        if (!transferFailed) throw err;
+        sent = { status: 0x0500 };
+      }
+      if (transferFailed && n === 1) {
+        // The envelope arrived truncated: its GCM tag could not verify, so nothing was opened or
+        // printed. Fetching it again is safe (the same holds for no later document).
+        await this.local.finished(localJobId, this.stopping.signal);
+        delete record.localJobId;
+        record.phase = 'claimed';
+        await this.state.put(record);
+        setTimeout(() => this.enqueue(jobId), this.o.retryInitialMs ?? 500).unref();
+        throw new Error(`document 1 transfer failed, will fetch again: ${(transferFailed as Error).message}`);
+      }
       if (sent.status >= 0x0100 && sent.status !== 0x041a && sent.status !== 0x0418) refused = `document ${n} refused by the printer (status 0x${sent.status.toString(16)})`;
       await call(this.c, 'Acknowledge-Document', 0x003f, [v.integer('job-id', jobId), v.integer('document-number', n)]);
       if (sent.status >= 0x0100) break;
@@ -352,14 +376,8 @@ class Proxy {
       if (r.phase === 'reported') continue;
       if (r.localJobId !== undefined && this.local.job(r.localJobId) && !this.local.job(r.localJobId)!.finalized) continue; // still printing here
       try {
-        if (r.phase === 'claimed') {
-          const job = await call(this.c, 'Fetch-Job', 0x0043, [v.integer('job-id', r.infraJobId)]).catch(async (err: unknown) => {
-            if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) await this.state.forget(r.infraJobId);
-            throw err;
-          });
-          await call(this.c, 'Acknowledge-Job', 0x0041, [v.integer('job-id', r.infraJobId)]);
-          void this.print(r, job).catch((err: unknown) => this.log.warn({ jobId: r.infraJobId, err: (err as Error).message }, 'proxy: resumed job failed'));
-        } else if (r.phase === 'submitting') {
+        if (r.phase === 'claimed') this.enqueue(r.infraJobId); // nothing reached the printer: resume
+        else if (r.phase === 'submitting') {
           const final = await this.manifestFinal(r.localJobId);
           await this.finishWith(r, final.state, final.reasons, final.message);
         } else if (r.phase === 'finished' && r.final) {
