@@ -1,5 +1,6 @@
 /** `tno conformance`: flags, progress and summary lines, report files, exit statuses. */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -67,6 +68,16 @@ describe('tno conformance', () => {
     const down = await tno(['conformance', `ipp://127.0.0.1:${port}/ipp/print`], dir);
     expect(down.code).toBe(5);
     expect(down.err).toMatch(/^tno: .*IPP_HTTP_CONNECT/);
+    // A web server that is not an IPP printer: "answered with something that is not IPP".
+    const web = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html></html>'));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    try {
+      const html = await tno(['conformance', `ipp://127.0.0.1:${(web.address() as { port: number }).port}/ipp/print`], dir);
+      expect(html.code).toBe(5);
+      expect(html.err).toMatch(/IPP_HTTP_NOT_IPP/);
+    } finally {
+      await new Promise((r) => web.close(r));
+    }
     expect((await tno(['conformance'], dir)).code).toBe(2);
     expect((await tno(['conformance', printer.uri, '--role', 'scanner'], dir)).code).toBe(2);
     expect((await tno(['conformance', printer.uri, '--printer-direct', printer.uri], dir)).code).toBe(2);
