@@ -38,6 +38,7 @@ describe('tno demo', () => {
       expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     }
     expect(report.pages.signer).toBe('CN=demo user');
+    expect(report.pages.signerTrust).toBe('verified');
     // The relay knows only the neutral name; the owner gets the real one, sealed, through it.
     expect(report.names).toEqual({ atIntermediary: 'encrypted job', sealedForOwner: 'Quarterly salaries' });
   });

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { encryptedJobAttributes, follow, formatFingerprint, pinPrinter, print, status as jobStatus, TrustStore } from '@trustnoone/client';
 import { httpUpstream, startIntermediary, type RunningIntermediary, type Upstream } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type Manifest, type RunningPrinter } from '@trustnoone/printer';
-import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
+import { certificateToPem, createCertificateAuthority, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { CliError, type Command, type Io } from '../command.js';
 import { sampleDocument } from '../demo/sample.js';
 import { scanTree, type ScanResult } from '../demo/scan.js';
@@ -36,7 +36,7 @@ interface Report {
   intermediary?: { uri: string; stateDir: string };
   trust?: { kind: string; fingerprint: string };
   job?: { id: number; state: string; reasons: readonly string[]; encrypted: boolean; signed: boolean };
-  pages?: { dir: string; files: string[]; manifest: string; signer: string | null };
+  pages?: { dir: string; files: string[]; manifest: string; signer: string | null; signerTrust: string | null };
   names?: { atIntermediary: string | null; sealedForOwner: string | null };
   scan?: { canary: string; whileSpooled: ScanResult; afterDelivery: ScanResult; controlHits: number };
   ok: boolean;
@@ -45,6 +45,14 @@ interface Report {
 function step(io: Io, json: boolean, n: number, title: string, ...lines: string[]): void {
   if (json) return;
   io.stdout.write(`${String(n).padStart(2)}. ${title}\n${lines.map((l) => `      ${l}\n`).join('')}`);
+}
+
+/** What the printer recorded about the signature ('untrusted': valid, but no anchor vouches for the signer). */
+function signerLine(m: Manifest): string {
+  const signer = m.signer;
+  if (!signer || signer.trust === 'unsigned') return 'the job was not signed';
+  if (signer.trust === 'verified') return `signature by ${signer.subject ?? '?'} verified, chaining to a trust anchor of the printer`;
+  return `signature by ${signer.subject ?? '?'} verified; the printer has no trust anchor for this signer (start it with --trust CA.pem to require one)`;
 }
 
 /** The printer's job directory holding the finished job: fresh state means exactly one job. */
@@ -79,10 +87,18 @@ export const demoCommand: Command = {
     let intermediary: RunningIntermediary | undefined;
     if (!json) io.stdout.write(`trustnoone demo: end-to-end encrypted printing through a blind intermediary\n   state in ${dir}\n\n`);
     try {
-      printer = await startPrinter({ stateDir: paths.printer, port: 0, logger: false });
+      // A site CA vouches for the users; the printer requires jobs signed by someone it issued.
+      const siteCa = createCertificateAuthority({ commonName: 'demo site CA' });
+      printer = await startPrinter({
+        stateDir: paths.printer,
+        port: 0,
+        logger: false,
+        requireSignature: true,
+        trustAnchorsPem: [certificateToPem(siteCa.certificate)],
+      });
       const own = await showFingerprint({ stateDir: paths.printer });
       report.printer = { uri: printer.uri, stateDir: paths.printer, printerUuid: own.printerUuid, fingerprint: own.fingerprint };
-      step(io, json, 1, `printer emulator   ${printer.uri}`, `state: ${paths.printer}`);
+      step(io, json, 1, `printer emulator   ${printer.uri}`, `state: ${paths.printer}`, `accepts only jobs signed by users of the demo site CA`);
 
       // Submissions wait at this gate until the spool has been searched, so the search sees the
       // sealed job as the intermediary stored it (it deletes the blob once delivered).
@@ -118,7 +134,7 @@ export const demoCommand: Command = {
       const samplePath = join(paths.docs, 'salaries.txt');
       await writeFile(samplePath, sample.text);
       // P-256: the same key signs the job and receives the sealed job attributes (ECDH).
-      const user = createIdentity({ commonName: 'demo user', algorithm: 'p256' });
+      const user = createIdentity({ commonName: 'demo user', algorithm: 'p256', ca: siteCa });
       const submitted = await clientCall(() =>
         print({
           printer: intermediary!.uri,
@@ -143,7 +159,7 @@ export const demoCommand: Command = {
         json,
         4,
         `print              ${samplePath} (${sample.pages} pages, canary ${sample.canary})`,
-        `sealed to the pinned key and signed by "demo user", sent through the intermediary`,
+        `signed by "demo user" (issued by the demo site CA), sealed to the pinned key, sent through the intermediary`,
         `job ${submitted.jobId}: ${status.state} (${status.stateReasons.join(', ')})`,
       );
       if (status.state !== 'completed') throw new CliError(`the demo job ended ${status.state} (${status.stateReasons.join(', ')})${status.stateMessage ? `: ${status.stateMessage}` : ''}`, ExitCode.failure);
@@ -151,15 +167,23 @@ export const demoCommand: Command = {
       const rendered = await renderedJob(paths.printer);
       const pagesDir = join(rendered.dir, 'pages');
       const files = rendered.manifest.pages.map((p) => resolve(rendered.dir, p));
-      report.pages = { dir: pagesDir, files, manifest: join(rendered.dir, 'manifest.json'), signer: rendered.manifest.signer?.subject ?? null };
+      report.pages = {
+        dir: pagesDir,
+        files,
+        manifest: join(rendered.dir, 'manifest.json'),
+        signer: rendered.manifest.signer?.subject ?? null,
+        signerTrust: rendered.manifest.signer?.trust ?? null,
+      };
       step(
         io,
         json,
         5,
         `rendered pages     ${pagesDir}`,
         ...files.map((f) => f),
-        `manifest: ${join(rendered.dir, 'manifest.json')} (signer: ${rendered.manifest.signer?.subject ?? 'none'}, ${rendered.manifest.signer?.trust ?? ''})`,
+        `manifest: ${join(rendered.dir, 'manifest.json')}`,
+        signerLine(rendered.manifest),
       );
+      if (rendered.manifest.signer?.trust !== 'verified') throw new CliError(`the printer did not verify the job's signature against its trust anchor (${rendered.manifest.signer?.trust ?? 'no signer'})`, ExitCode.security);
       if (rendered.manifest.pageCount < sample.pages || files.length < sample.pages) {
         throw new CliError(`the printer rendered ${rendered.manifest.pageCount} pages, expected ${sample.pages}`, ExitCode.failure);
       }
