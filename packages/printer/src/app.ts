@@ -70,7 +70,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   const historyMs = options.jobHistoryMs ?? DEFAULTS.jobHistoryMs;
-  const store = new JobStore({ firstId: maxJobId + 1, historyMs });
+  const store = new JobStore({ firstId: maxJobId + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
   const renderer = options.renderer ?? (await defaultRenderer());
   const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
@@ -101,6 +101,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     openSealed: undefined as unknown as PrinterRuntime['openSealed'],
     limits: {
       maxDocumentBytes: options.maxDocumentBytes ?? DEFAULTS.maxDocumentBytes,
+      maxActiveJobs: options.maxActiveJobs ?? DEFAULTS.maxActiveJobs,
       multipleOperationTimeoutMs: options.multipleOperationTimeoutMs ?? DEFAULTS.multipleOperationTimeoutMs,
     },
     startedAt,

@@ -21,6 +21,10 @@ export interface PrinterOptions {
   readonly trustAnchorsPem?: readonly string[];
   /** How long ended jobs stay visible to Get-Jobs / Get-Job-Attributes (ms). Default 1 hour. */
   readonly jobHistoryMs?: number;
+  /** Ended jobs kept at most, whatever their age. Default 10,000. */
+  readonly maxJobHistory?: number;
+  /** Jobs not yet ended at most; more job creation requests get server-error-busy. Default 500. */
+  readonly maxActiveJobs?: number;
   /** Largest document accepted (bytes, after decompression). Default 1 GiB. */
   readonly maxDocumentBytes?: number;
   /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
@@ -46,6 +50,8 @@ export const DEFAULTS = {
   name: 'trustnoone-printer',
   location: '',
   jobHistoryMs: 60 * 60 * 1000,
+  maxJobHistory: 10_000,
+  maxActiveJobs: 500,
   maxDocumentBytes: 1024 ** 3,
   multipleOperationTimeoutMs: 60_000,
   replayRetentionMs: 400 * 24 * 3600 * 1000,

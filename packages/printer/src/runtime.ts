@@ -45,6 +45,8 @@ export interface PrinterRuntime {
   readonly openSealed: SealedOpener;
   readonly limits: {
     readonly maxDocumentBytes: number;
+    /** Jobs not yet ended at most (server-error-busy beyond). */
+    readonly maxActiveJobs: number;
     /** RFC 8011 / PWG 5100.5 multiple-operation-time-out, ms. */
     readonly multipleOperationTimeoutMs: number;
   };

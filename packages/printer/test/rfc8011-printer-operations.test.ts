@@ -295,6 +295,24 @@ describe('Get-Jobs (RFC 8011 §4.2.6) and job history', () => {
     }
   });
 
+  it('bounds active jobs (server-error-busy) and the number of ended jobs kept', async () => {
+    const d = await tempDir();
+    const q = await printer(d.path, { maxActiveJobs: 2, maxJobHistory: 1 });
+    try {
+      const ids = [];
+      for (let i = 0; i < 2; i++) ids.push((await send(q.app, request(Op.CreateJob))).value(JOB, 'job-id') as number);
+      expect((await send(q.app, request(Op.CreateJob))).status).toBe(0x0507);
+      for (const id of ids) await send(q.app, request(Op.CancelJob, [a.int('job-id', id)]));
+      // Only the newest ended job is kept.
+      expect((await send(q.app, request(Op.GetJobAttributes, [a.int('job-id', ids[0]!)]))).status).toBe(0x0406);
+      expect((await send(q.app, request(Op.GetJobAttributes, [a.int('job-id', ids[1]!)]))).status).toBe(0);
+      expect((await send(q.app, request(Op.CreateJob))).status).toBe(0);
+    } finally {
+      await q.close();
+      await d.remove();
+    }
+  });
+
   it('aborts a Create-Job whose document never comes (multiple-operation-time-out)', async () => {
     const d = await tempDir();
     const q = await printer(d.path, { multipleOperationTimeoutMs: 50 });

@@ -23,9 +23,12 @@ export class JobStore {
   #nextId: number;
   readonly #historyMs: number;
 
-  constructor(options: { firstId: number; historyMs: number }) {
+  readonly #maxHistory: number;
+
+  constructor(options: { firstId: number; historyMs: number; maxHistory?: number }) {
     this.#nextId = Math.max(1, options.firstId);
     this.#historyMs = options.historyMs;
+    this.#maxHistory = options.maxHistory ?? 10_000;
     this.#events.setMaxListeners(0);
   }
 
@@ -140,11 +143,26 @@ export class JobStore {
     return this.waitFor(id, (j) => j.finalized, timeoutMs);
   }
 
-  /** Forgets terminal jobs older than the history window. */
+  /**
+   * Forgets terminal jobs older than the history window, and the oldest ended ones beyond
+   * `maxHistory` (a flood of small jobs must not grow memory without bound).
+   */
   purge(now = Date.now()): void {
+    let ended = 0;
     for (const [id, job] of this.#jobs) {
-      const ended = job.timings.completedAt;
-      if (ended !== undefined && now - ended > this.#historyMs) this.#jobs.delete(id);
+      const at = job.timings.completedAt;
+      if (at === undefined || !job.finalized) continue;
+      if (now - at > this.#historyMs) this.#jobs.delete(id);
+      else ended++;
+    }
+    if (ended <= this.#maxHistory) return;
+    // Map iteration is insertion (= id) order: the first ended jobs are the oldest.
+    for (const [id, job] of this.#jobs) {
+      if (ended <= this.#maxHistory) break;
+      if (job.finalized) {
+        this.#jobs.delete(id);
+        ended--;
+      }
     }
   }
 

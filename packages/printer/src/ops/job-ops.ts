@@ -49,6 +49,8 @@ function checkSealedOuter(ctx: IppRequestContext): void {
 }
 
 function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequestCheck, sealed: boolean): Job {
+  // RFC 8011 §13.1.5.8: a printer that cannot take another job now says so; the client retries.
+  if (rt.store.active().length >= rt.limits.maxActiveJobs) throw new Refusal(Status.serverErrorBusy, 'too many jobs in progress; try again later');
   const job = rt.store.create({
     owner: requestingUser(ctx.user, ctx.message),
     clearName: check.jobName ?? (sealed ? 'encrypted job' : 'untitled'),

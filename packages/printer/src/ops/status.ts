@@ -18,5 +18,6 @@ export const Status = {
   serverErrorInternalError: 0x0500,
   serverErrorOperationNotSupported: 0x0501,
   serverErrorNotAcceptingJobs: 0x0506,
+  serverErrorBusy: 0x0507,
   serverErrorMultipleDocumentJobsNotSupported: 0x0509,
 } as const;
