@@ -34,7 +34,8 @@ SIGTERM or SIGINT shuts it down cleanly.
   --proxy-pin HEX         SHA-256 fingerprint of its TLS certificate (pinning)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
-  --verbose               log requests (pino JSON on stderr; never keys or document bytes)
+  --verbose               log every request too (pino JSON on stderr; refused sealed jobs are
+                          always logged there with the check that failed; never keys or document bytes)
 `;
 
 function stateDefault(env: NodeJS.ProcessEnv): string {
@@ -129,7 +130,9 @@ export const printerCommand: Command = {
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
-      logger: v.verbose ? { level: 'info', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] } : false,
+      // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
+      // --verbose adds every request.
+      logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     };
     let running;
     try {
