@@ -17,7 +17,7 @@ export interface Connection {
   readonly auth?: { readonly user: string; readonly password: string };
   /** The requesting-user-name sent; default the login name from the environment. */
   readonly userName?: string;
-  /** Per exchange, until the response's attributes arrive; default 60 s. */
+  /** Per exchange, until the response's attributes arrive; default 60 s without a document, none with one. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -81,7 +81,9 @@ export async function exchange(
       ...(opts.data !== undefined ? { data: opts.data } : {}),
       ...(conn.tls ? { tls: conn.tls } : {}),
       ...(conn.auth ? { auth: conn.auth } : {}),
-      timeoutMs: conn.timeoutMs ?? 60_000,
+      // The timeout covers the whole exchange, upload included: a document of any size on a slow
+      // link must not be cut off by the default meant for small requests.
+      ...(conn.timeoutMs !== undefined ? { timeoutMs: conn.timeoutMs } : opts.data === undefined ? { timeoutMs: 60_000 } : {}),
       ...(conn.signal ? { signal: conn.signal } : {}),
       // A resumed TLS session (RFC 8446 §2.2) carries no server certificate, so a pinned
       // connection could not be checked: pinned exchanges use an agent that never resumes.

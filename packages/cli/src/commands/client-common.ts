@@ -26,7 +26,7 @@ export const connectionUsage = `  -p, --printer URL     printer or intermediary 
       --ca FILE         PEM CA certificate(s) to verify an ipps server with
       --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
       --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
-      --timeout SECONDS per request (default 60)
+      --timeout SECONDS per request (default 60; no limit for document uploads)
       --json            machine-readable output on stdout`;
 
 type Parsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
