@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { authenticate, parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
+import { IntermediaryError } from './errors.js';
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
 import { createInfra, type InfraOptions } from './infra/index.js';
 import { JobTable } from './jobs.js';
@@ -128,6 +129,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       return await fn(service, ctx);
     } catch (err) {
       if (err instanceof PolicyViolation) return { status: err.status, statusMessage: err.statusMessage, groups: [err.unsupported] };
+      // Spool and configuration errors carry their IPP status (a job closed under a racing
+      // Send-Document, a document over the limit): answer with it rather than internal-error.
+      if (err instanceof IntermediaryError) return { status: err.status, statusMessage: err.message };
       throw err;
     }
   };
