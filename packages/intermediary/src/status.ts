@@ -18,6 +18,7 @@ export const Status = {
   'server-error-internal-error': 0x0500,
   'server-error-operation-not-supported': 0x0501,
   'server-error-service-unavailable': 0x0502,
+  'server-error-temporary-error': 0x0505,
   'server-error-busy': 0x0507,
   'server-error-job-canceled': 0x0508,
   'server-error-multiple-document-jobs-not-supported': 0x0509,

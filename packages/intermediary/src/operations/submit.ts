@@ -68,6 +68,12 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
     return await service.spool.writeBlob(ctx.data, { maxBytes: service.limits.maxDocumentBytes });
   } catch (err) {
     if (err instanceof IntermediaryError) throw new IppStatusError(err.status, err.message, { cause: err });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      // RFC 8011 §4.1.6.1: a condition expected to clear; the client may retry later.
+      ctx.log.error({ code }, 'spool: out of space');
+      throw new IppStatusError(Status['server-error-temporary-error'], 'the spool is out of space; try again later', { cause: err });
+    }
     throw err;
   } finally {
     service.uploads--;
