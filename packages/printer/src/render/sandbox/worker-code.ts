@@ -8,7 +8,7 @@
  * esbuild (tsx's own dependency) into one .mjs file in a private temporary directory, and the worker
  * runs that with exactly the production restrictions: tests exercise the real sandbox.
  */
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +25,35 @@ const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
 let cached: WorkerCode | undefined;
 
+const BUNDLE_PREFIX = 'tno-render-worker-';
+
+/**
+ * Removes bundle directories left by test processes that were killed before their exit handler
+ * ran: only ours (same uid), only real directories (not symlinks), only when that pid is gone.
+ */
+function sweepStaleBundles(): void {
+  const uid = process.getuid?.();
+  for (const name of readdirSync(tmpdir())) {
+    const match = new RegExp(`^${BUNDLE_PREFIX}(\\d+)-`).exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+      continue; // still running
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+    }
+    const path = join(tmpdir(), name);
+    try {
+      const stat = lstatSync(path);
+      if (stat.isDirectory() && (uid === undefined || stat.uid === uid)) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // raced with another sweeper: fine
+    }
+  }
+}
+
 interface Esbuild {
   buildSync(options: Record<string, unknown>): unknown;
 }
@@ -37,7 +66,8 @@ function bundleSources(): WorkerCode {
   } catch (error) {
     throw new Error('running the renderer from TypeScript sources needs tsx (and its esbuild) installed', { cause: error });
   }
-  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'tno-render-worker-')));
+  sweepStaleBundles();
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), `${BUNDLE_PREFIX}${process.pid}-`)));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const entry = join(dir, 'worker-main.mjs');
   esbuild.buildSync({
