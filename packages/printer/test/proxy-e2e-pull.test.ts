@@ -3,7 +3,8 @@
  * Infrastructure Printer, two emulated printers (one identity, provisioned as a pool) run as
  * Proxies pulling from its one queue, and the real client library prints sealed jobs through it
  * and reads their attributes back with Get-Encrypted-Job-Attributes. Checks: every job printed
- * exactly once and completed; each printer pulls on its own; the owner reads the real job name
+ * exactly once and completed; each printer pulls on its own; a two-document sealed job prints
+ * both documents once; the owner reads the real job name
  * sealed through the relay, another user cannot; the intermediary's state never held the canary.
  */
 import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
@@ -41,13 +42,13 @@ async function startProxyFor(i: 0 | 1): Promise<RunningProxy> {
   return p;
 }
 
-async function completedManifests(p: PrinterHandle): Promise<Array<{ jobUuid: string; state: string; clearName: string }>> {
+async function completedManifests(p: PrinterHandle): Promise<Array<{ jobUuid: string; state: string; clearName: string; pageCount: number; documents?: unknown[] }>> {
   const dir = p.runtime.layout.jobs;
   const out = [];
   for (const id of await readdir(dir)) {
     const f = join(dir, id, 'manifest.json');
     if (!(await stat(f).catch(() => undefined))) continue;
-    out.push(JSON.parse(await readFile(f, 'utf8')) as { jobUuid: string; state: string; clearName: string });
+    out.push(JSON.parse(await readFile(f, 'utf8')) as { jobUuid: string; state: string; clearName: string; pageCount: number; documents?: unknown[] });
   }
   return out.filter((m) => m.state === 'completed');
 }
@@ -157,6 +158,28 @@ describe('pull mode end to end: two printers, one queue', () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(String((err as Error).message)).toMatch(/not-authorized|another user|0x0403/i);
+  }, 60_000);
+
+  it('a two-document sealed job: both envelopes travel through the relay and print once, all pages', async () => {
+    const docs = [pwgRaster({ pages: 1, width: 64, height: 80 }), pwgRaster({ pages: 2, width: 64, height: 80 })];
+    const r = await print({
+      printer: inter.uri,
+      auth: { user: 'alice', password: PW.alice },
+      userName: 'alice',
+      documents: docs.map((data, i) => ({ data, format: 'image/pwg-raster', name: `part ${i + 1}` })),
+      jobName: `two parts ${CANARY}`,
+      trust: { store, firstUse: 'accept' },
+      wait: true,
+      follow: { intervalMs: 100, timeoutMs: 30_000 },
+    });
+    expect(r.status?.state).toBe('completed');
+    // Two sealed documents travelled through the relay, each as its own envelope ...
+    expect(inter.service.table.get(r.jobId)?.job.documents.map((d) => d.number)).toEqual([1, 2]);
+    // ... and one printer opened both and printed all three pages, once.
+    const all = [...(await completedManifests(printers[0]!)), ...(await completedManifests(printers[1]!))];
+    const multi = all.filter((m) => (m.documents?.length ?? 0) === 2);
+    expect(multi).toHaveLength(1);
+    expect(multi[0]!.pageCount).toBe(3);
   }, 60_000);
 
   it('the intermediary never held plaintext: no canary in anything it wrote', async () => {
