@@ -3,7 +3,7 @@
  * cancel, and following a job to a terminal state.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findGroups, getInteger, GroupTag, integerOf, stringOf, type IppGroup } from '@trustnoone/ipp';
+import { findGroups, getInteger, GroupTag, integerOf, stringOf, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 import { ClientError } from './errors.js';
 import { cancelJobRequest, getJobAttributesRequest, getJobsRequest, type WhichJobs } from './requests.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
@@ -103,6 +103,6 @@ export async function follow(conn: Connection, jobId: number, options: FollowOpt
 }
 
 /** The job-id returned by a Print-Job or Create-Job response. */
-export function jobIdFrom(message: Parameters<typeof getInteger>[0]): number | undefined {
+export function jobIdFrom(message: IppMessage): number | undefined {
   return getInteger(message, GroupTag.job, 'job-id');
 }

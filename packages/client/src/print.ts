@@ -77,10 +77,8 @@ function checkFormats(docs: readonly ResolvedDocument[], accepted: readonly stri
   for (const d of docs) {
     const f = d.format.toLowerCase();
     if (accepted.length > 0 && !accepted.includes(f) && !accepted.includes('application/octet-stream')) {
-      throw new ClientError(
-        'CLIENT_FORMAT_NOT_SUPPORTED',
-        `the printer does not accept ${f} ${sealed ? 'inside an encrypted job' : ''} for ${d.name} (it accepts ${accepted.join(', ')})`.replace('  ', ' '),
-      );
+      const where = sealed ? ' inside an encrypted job' : '';
+      throw new ClientError('CLIENT_FORMAT_NOT_SUPPORTED', `the printer does not accept ${f}${where} for ${d.name} (it accepts ${accepted.join(', ')})`);
     }
   }
 }

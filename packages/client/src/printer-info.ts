@@ -54,10 +54,7 @@ export function printerInfoFrom(uri: string, response: IppMessage): PrinterInfo 
     documentFormats,
     sealedDocumentFormats: strings(Attr.pkcs7DocumentFormatSupported),
     operations: (attrs.get(Attr.operationsSupported)?.values ?? []).flatMap((v) => (v.tag === 'enum' || v.tag === 'integer' ? [v.value] : [])),
-    printerName: (() => {
-      const v = attrs.get('printer-name')?.values[0];
-      return stringOf(v);
-    })(),
+    printerName: stringOf(attrs.get('printer-name')?.values[0]),
     attributes: attrs,
   };
 }
