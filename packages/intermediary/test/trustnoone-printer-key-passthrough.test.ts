@@ -30,10 +30,11 @@ afterAll(async () => {
   await printer?.close();
 });
 
-function rawPost(uri: string, body: Uint8Array): Promise<Buffer> {
+function rawPost(uri: string, body: Uint8Array, host?: string): Promise<Buffer> {
   const url = new URL(uri.replace(/^ipp:/, 'http:'));
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/ipp', 'content-length': body.length } }, (res) => {
+    const headers = { 'content-type': 'application/ipp', 'content-length': body.length, ...(host ? { host } : {}) };
+    const req = http.request(url, { method: 'POST', headers }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('end', () => resolve(Buffer.concat(parts)));
@@ -69,5 +70,12 @@ describe('printer-pkcs7-public-key reaches the client byte for byte', () => {
     const before = count();
     for (let i = 0; i < 3; i++) await rawPost(inter.uri, encodeMessage(request(0x000b, inter.uri)));
     expect(count() - before).toBeLessThanOrEqual(1);
+  });
+
+  it('a malformed Host header does not end up in printer-uri-supported (RFC 7230 §5.4)', async () => {
+    const answer = decodeMessage(await rawPost(inter.uri, encodeMessage(request(0x000b, inter.uri)), 'evil.example/"><script>'));
+    expect(findAttribute(answer, GroupTag.printer, 'printer-uri-supported')?.values[0]).toMatchObject({ value: inter.uri });
+    const named = decodeMessage(await rawPost(inter.uri, encodeMessage(request(0x000b, inter.uri)), 'printer.example:631'));
+    expect(findAttribute(named, GroupTag.printer, 'printer-uri-supported')?.values[0]).toMatchObject({ value: 'ipp://printer.example:631/ipp/print' });
   });
 });

@@ -9,8 +9,19 @@ import type { JobEntry } from '../jobs.js';
 
 /** The URI of this intermediary's printer object as the client addressed it. */
 export function printerUriOf(ctx: IppRequestContext): string {
-  const host = ctx.http.headers.host ?? '127.0.0.1';
+  // RFC 7230 §5.4 Host: a name or address literal and a port. Anything else (a client's garbage or
+  // an injection attempt) falls back to the address the request arrived on.
+  const header = ctx.http.headers.host;
+  const host = header && HOST.test(header) ? header : localHost(ctx);
   return `${ctx.secure ? 'ipps' : 'ipp'}://${host}${ctx.path}`;
+}
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
+
+function localHost(ctx: IppRequestContext): string {
+  const { localAddress, localPort } = ctx.http.socket;
+  const addr = localAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+  return `${addr.includes(':') ? `[${addr}]` : addr}:${localPort ?? ''}`;
 }
 
 export function principalOf(service: Service, ctx: IppRequestContext): Principal {
