@@ -25,8 +25,10 @@ export interface HttpUpstreamOptions {
   readonly uri: string;
   readonly tls?: IppTlsOptions;
   readonly auth?: { readonly user: string; readonly password: string };
-  /** Until the response's attributes arrive; a large document upload needs a generous value. */
+  /** Until the response's attributes arrive, for requests carrying a document (default 10 min). */
   readonly timeoutMs?: number;
+  /** The same for requests without data: polls, Create-Job, Cancel-Job (default 30 s). */
+  readonly queryTimeoutMs?: number;
 }
 
 export function httpUpstream(options: HttpUpstreamOptions): Upstream {
@@ -41,7 +43,8 @@ export function httpUpstream(options: HttpUpstreamOptions): Upstream {
         ...(agent ? { agent } : {}),
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.auth ? { auth: options.auth } : {}),
-        timeoutMs: options.timeoutMs ?? 10 * 60_000,
+        // A hung printer must not stall a job's poll loop for the length of an upload timeout.
+        timeoutMs: data ? (options.timeoutMs ?? 10 * 60_000) : (options.queryTimeoutMs ?? 30_000),
       }),
   };
 }
