@@ -7,6 +7,7 @@
 import { getStrings, operationCode } from '@trustnoone/ipp';
 import { expectAttribute } from '../expect.js';
 import { ConformanceFailure, defineSuite, defineTest, type Level, type TestDefinition } from '../model.js';
+import { pwg5100_14Operations } from './pwg5100-14-operations.js';
 import { BOTH } from './shared.js';
 
 const OPERATIONS = [
@@ -158,5 +159,6 @@ export const pwg5100_14 = defineSuite({
     attributeTest('printer-state-change-time', 'integer(1:MAX)', 'RECOMMENDED'),
     attributeTest('identify-actions-supported', '1setOf keyword', 'RECOMMENDED'),
     attributeTest('which-jobs-supported', '1setOf keyword', 'RECOMMENDED'),
+    ...pwg5100_14Operations,
   ],
 });
