@@ -26,7 +26,8 @@ import { PersistentReplayCache } from './secure/replay-cache.js';
 import { loadOrCreateIdentity } from './state/identity.js';
 import { cleanJobsOnStart, prepareState, stateLayout } from './state/state-dir.js';
 
-export const IPP_PATHS = ['/ipp/print', '/'] as const;
+/** The printer object, and its jobs' URIs (job-uri = printer URI + /job-id, RFC 8011 §4.3.1). */
+export const IPP_PATHS = ['/ipp/print', '/', '/ipp/print/:jobId'] as const;
 
 
 /** The parts of a built printer that callers (server, CLI, tests, benchmark) use. */

@@ -104,5 +104,8 @@ describe('ipptool (cups-ipp-utils) against the emulator', () => {
     expect(jobs.length).toBeGreaterThan(0);
     const last = await running.printer.runtime.store.waitFor(jobs[0]!.id, (j) => j.state === 'completed' || j.state === 'aborted');
     expect(last.state).toBe('completed');
+    // The job's own URI is an IPP endpoint too (RFC 8011 §4.3: job-uri targets).
+    const byJobUri = await ipptool(['-t', `${running.uri}/${last.id}`, join(TESTS, 'get-job-attributes.test')]);
+    expect(byJobUri.code, failures(byJobUri.out)).toBe(0);
   });
 });
