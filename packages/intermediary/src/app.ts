@@ -57,6 +57,8 @@ export interface IntermediaryOptions {
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** How long a finished job stays listed before it is deleted (default 1 hour). */
   readonly jobHistoryMs?: number;
+  /** Multiple-operation time-out: an open job silent this long is closed (default 5 minutes). */
+  readonly openJobTimeoutMs?: number;
   /** Pull mode (PWG 5100.18 INFRA): output devices fetch the jobs; `upstreams` is then unused. */
   readonly infra?: InfraOptions;
 }
@@ -189,7 +191,13 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       for (const q of spool instanceof DirectorySpool ? spool.quarantined : []) app.log.warn(q, 'spool: unreadable job moved to quarantine');
       table.load(jobs);
       for (const { job } of jobs) forwarder.kick(job.id);
-      stopRetention = startRetention(table, { historyMs: options.jobHistoryMs ?? 3_600_000, onError: (err) => app.log.warn({ err: (err as Error).message }, 'job history sweep failed') });
+      stopRetention = startRetention(table, {
+        historyMs: options.jobHistoryMs ?? 3_600_000,
+        ...(options.openJobTimeoutMs !== undefined ? { openJobTimeoutMs: options.openJobTimeoutMs } : {}),
+        spool,
+        kick: (id) => forwarder.kick(id),
+        onError: (err) => app.log.warn({ err: (err as Error).message }, 'job housekeeping failed'),
+      });
     },
     async close() {
       stopRetention?.();

@@ -86,3 +86,32 @@ describe('forwarding shapes', () => {
     expect(bobState).not.toBe(7);
   });
 });
+
+describe('RFC 8011 §5.4.31 multiple-operation time-out', () => {
+  it('an open job left silent is closed and printed with its documents; an empty one is canceled', async () => {
+    const p = await printerUp();
+    const r = await startIntermediary({
+      stateDir: mkdtempSync(join(tmpdir(), 'tno-timeout-')),
+      upstreams: [{ uri: p.uri }],
+      port: 0,
+      announce: () => {},
+      handleSignals: false,
+      retryInitialMs: 20,
+      pollMs: 20,
+      openJobTimeoutMs: 200,
+    });
+    cleanup.push(() => r.close());
+    const create = () => send(r.uri, request(0x0005, r.uri, [attr.name('requesting-user-name', 'alice'), attr.name('job-name', 'encrypted job')]));
+    const withDoc = (await create()).jobId!;
+    const empty = (await create()).jobId!;
+    const s = await send(
+      r.uri,
+      request(0x0006, r.uri, [attr.integer('job-id', withDoc), attr.name('requesting-user-name', 'alice'), attr.boolean('last-document', false), attr.mimeMediaType('document-format', 'application/pkcs7-mime')]),
+      Buffer.from('the only document'),
+    );
+    expect(s.status).toBe(0);
+    await waitFor(async () => (await stateOf(r, withDoc)) === 9, 10_000, 'open job closed and completed');
+    await waitFor(async () => (await stateOf(r, empty)) === 7, 10_000, 'empty job canceled');
+    expect(p.deliveries.map((d) => d.size)).toEqual([Buffer.byteLength('the only document')]);
+  });
+});

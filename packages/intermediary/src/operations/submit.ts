@@ -109,7 +109,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
   const attrs = operationAttrs(ctx);
   const blob = await stage(service, ctx);
   const base = newJob(service, who, 'print-job', attrs, ctx);
-  const doc: SpoolDocument = { number: 1, size: blob.size, sha256: blob.sha256, attributes: attrs.filter((a) => DOCUMENT_LEVEL.has(a.name)), last: true };
+  const doc: SpoolDocument = { number: 1, size: blob.size, sha256: blob.sha256, attributes: attrs.filter((a) => DOCUMENT_LEVEL.has(a.name)), last: true, receivedAt: Date.now() };
   const job: SpoolJob = { ...base, documents: [doc] };
   await service.spool.commitJob(job, initialStatus, [blob]);
   const entry = service.table.add(job, initialStatus);
@@ -152,7 +152,7 @@ export async function sendDocument(service: Service, ctx: IppRequestContext): Pr
   const empty = blob.size === 0 && last;
   if (empty) await service.spool.discard(blob);
   const number = entry.job.documents.length + 1;
-  const doc: SpoolDocument = { number, size: blob.size, sha256: blob.sha256, attributes: attrs, last };
+  const doc: SpoolDocument = { number, size: blob.size, sha256: blob.sha256, attributes: attrs, last, receivedAt: Date.now() };
   const job = await service.spool.addDocument(entry.job.id, doc, empty ? undefined : blob, last).catch(async (err: unknown) => {
     await service.spool.discard(blob);
     throw err;

@@ -18,6 +18,8 @@ export interface SpoolDocument {
   readonly attributes: readonly IppAttribute[];
   /** The client said this is the last document (Print-Job, or Send-Document last-document=true). */
   readonly last: boolean;
+  /** When it was committed (ms since the epoch); drives the multiple-operation time-out. */
+  readonly receivedAt?: number;
 }
 
 /** What the client submitted, as committed. Immutable except for new documents and `closed`. */
