@@ -312,6 +312,8 @@ describe('downgrades in clear and policy', () => {
     const { envelope } = await sealJob(p, TEXT, { format: 'application/x-unknown' });
     const r = await send(p.app, outerPrintJob(), envelope);
     expect(r.status).toBe(0x040a);
+    // The sealed value is not quoted back in clear.
+    expect(String(r.value(OP, 'status-message'))).not.toContain('x-unknown');
     const job = await p.runtime.store.whenFinalized(r.value(JOB, 'job-id') as number);
     expect(job.state).toBe('aborted');
     expect(await filesOf(job.id)).toEqual(['manifest.json']);

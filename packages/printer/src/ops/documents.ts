@@ -20,6 +20,8 @@ import { Refusal, unsupportedGroup } from './refusal.js';
 import { Status } from './status.js';
 import { GroupTag } from '@trustnoone/ipp';
 
+const SEALED_REQUEST_REFUSED = 'The encrypted job asks for something this printer does not support.';
+
 export interface DocumentArrival {
   readonly operation: 'Print-Job' | 'Send-Document';
   readonly check: JobRequestCheck;
@@ -174,7 +176,9 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
         add: [err.status === Status.clientErrorDocumentFormatNotSupported ? 'unsupported-document-format' : 'aborted-by-system'],
       });
       await rt.processor.finish(job, { error: `INNER_REQUEST_${err.status.toString(16)}` });
-      return { ...jobReply(rt, job, []), status: err.status, statusMessage: err.statusMessage };
+      // The status says what kind of request it was; the message would quote sealed values (an
+      // inner document-format, a job-name), so only the local log has it.
+      return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
     }
     rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');
     rt.store.transition(job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
