@@ -100,6 +100,17 @@ describe('Proxy requests on the wire', () => {
       // PWG 5100.18 §5: every Proxy request names its output device, as a uri.
       expect(m.groups[0]!.attributes.find((a) => a.name === 'output-device-uuid')?.values[0]?.tag).toBe('uri');
     }
+    // The job's life at the printer was mirrored: receiving, printing, then the final state.
+    const reported = fromProxy
+      .filter((m) => operationName(m.code) === 'Update-Job-Status')
+      .flatMap((m) => m.groups.filter((g) => g.tag === GroupTag.job))
+      .map((g) => ({
+        state: (g.attributes.find((a) => a.name === 'output-device-job-state')?.values[0] as { value: number }).value,
+        reasons: g.attributes.find((a) => a.name === 'output-device-job-state-reasons')!.values.map((v) => (v as { value: string }).value),
+      }));
+    expect(reported[0]).toEqual({ state: 5, reasons: ['job-incoming'] });
+    expect(reported.some((r) => r.state === 5 && r.reasons.includes('job-printing'))).toBe(true);
+    expect(reported.at(-1)).toEqual({ state: 9, reasons: ['job-completed-successfully'] });
     // Shrink-only: printer attributes whose syntax differs from the IANA registry (the printer
     // emulator's to fix: job-pages-per-set-supported is boolean in PWG 5100.1, sent as a range).
     expect([...printerAttributeDefects].sort()).toEqual(['job-pages-per-set-supported']);

@@ -287,48 +287,55 @@ class Proxy {
     record.localJobId = localJobId;
     record.phase = 'submitting';
     await this.state.put(record);
-    await this.report(jobId, JobStateEnum.processing, ['job-fetched'], 'Fetched by the printer.');
+    // RFC 8011 job-incoming: the printer is receiving the job's documents (fetching them here).
+    await this.report(jobId, JobStateEnum.processing, ['job-incoming'], 'Fetching the job.');
+    const stopMirror = this.mirrorLocalState(jobId, localJobId);
     let refused: string | undefined;
-    for (let n = 1; n <= documents && refused === undefined; n++) {
-      const doc = await exchange(this.c, 'Fetch-Document', 0x0042, [v.integer('job-id', jobId), v.integer('document-number', n)]);
-      if (doc.status >= 0x0100) {
-        doc.data.resume();
-        refused = `document ${n} could not be fetched (status 0x${doc.status.toString(16)})`;
-        break;
+    let ended: Job | undefined;
+    try {
+      for (let n = 1; n <= documents && refused === undefined; n++) {
+        const doc = await exchange(this.c, 'Fetch-Document', 0x0042, [v.integer('job-id', jobId), v.integer('document-number', n)]);
+        if (doc.status >= 0x0100) {
+          doc.data.resume();
+          refused = `document ${n} could not be fetched (status 0x${doc.status.toString(16)})`;
+          break;
+        }
+        let transferFailed: Error | undefined;
+        doc.data.once('error', (e: Error) => (transferFailed = e));
+        const format = str(doc.message, GroupTag.operation, 'document-format') ?? 'application/octet-stream';
+        const request = str(doc.message, GroupTag.operation, 'encrypted-job-request-format');
+        const ops: IppAttribute[] = [
+          v.integer('job-id', localJobId),
+          v.name('requesting-user-name', owner),
+          v.boolean('last-document', n === documents),
+          { name: 'document-format', values: [{ tag: 'mimeMediaType', value: format }] },
+          ...(request ? [{ name: 'encrypted-job-request-format', values: [{ tag: 'mimeMediaType' as const, value: request }] }] : []),
+        ];
+        let sent;
+        try {
+          sent = await this.local.ipp(0x0006, ops, doc.data);
+        } catch (err) {
+          if (!transferFailed) throw err;
+          sent = { status: 0x0500 };
+        }
+        if (transferFailed && n === 1) {
+          // The envelope arrived truncated: its GCM tag could not verify, so nothing was opened or
+          // printed. Fetching it again is safe (the same holds for no later document).
+          await this.local.finished(localJobId, this.stopping.signal);
+          delete record.localJobId;
+          record.phase = 'claimed';
+          await this.state.put(record);
+          setTimeout(() => this.enqueue(jobId), this.o.retryInitialMs ?? 500).unref();
+          throw new Error(`document 1 transfer failed, will fetch again: ${(transferFailed as Error).message}`);
+        }
+        if (sent.status >= 0x0100 && sent.status !== 0x041a && sent.status !== 0x0418) refused = `document ${n} refused by the printer (status 0x${sent.status.toString(16)})`;
+        await call(this.c, 'Acknowledge-Document', 0x003f, [v.integer('job-id', jobId), v.integer('document-number', n)]);
+        if (sent.status >= 0x0100) break;
       }
-      let transferFailed: Error | undefined;
-      doc.data.once('error', (e: Error) => (transferFailed = e));
-      const format = str(doc.message, GroupTag.operation, 'document-format') ?? 'application/octet-stream';
-      const request = str(doc.message, GroupTag.operation, 'encrypted-job-request-format');
-      const ops: IppAttribute[] = [
-        v.integer('job-id', localJobId),
-        v.name('requesting-user-name', owner),
-        v.boolean('last-document', n === documents),
-        { name: 'document-format', values: [{ tag: 'mimeMediaType', value: format }] },
-        ...(request ? [{ name: 'encrypted-job-request-format', values: [{ tag: 'mimeMediaType' as const, value: request }] }] : []),
-      ];
-      let sent;
-      try {
-        sent = await this.local.ipp(0x0006, ops, doc.data);
-      } catch (err) {
-        if (!transferFailed) throw err;
-        sent = { status: 0x0500 };
-      }
-      if (transferFailed && n === 1) {
-        // The envelope arrived truncated: its GCM tag could not verify, so nothing was opened or
-        // printed. Fetching it again is safe (the same holds for no later document).
-        await this.local.finished(localJobId, this.stopping.signal);
-        delete record.localJobId;
-        record.phase = 'claimed';
-        await this.state.put(record);
-        setTimeout(() => this.enqueue(jobId), this.o.retryInitialMs ?? 500).unref();
-        throw new Error(`document 1 transfer failed, will fetch again: ${(transferFailed as Error).message}`);
-      }
-      if (sent.status >= 0x0100 && sent.status !== 0x041a && sent.status !== 0x0418) refused = `document ${n} refused by the printer (status 0x${sent.status.toString(16)})`;
-      await call(this.c, 'Acknowledge-Document', 0x003f, [v.integer('job-id', jobId), v.integer('document-number', n)]);
-      if (sent.status >= 0x0100) break;
+      ended = await this.local.finished(localJobId, this.stopping.signal);
+    } finally {
+      await stopMirror();
     }
-    const ended = await this.local.finished(localJobId, this.stopping.signal);
     if (this.stopped && ended && !ended.finalized) return; // reported after our restart, from the manifest
     const final = ended ? { state: JobStateEnum[ended.state], reasons: [...ended.reasons], message: ended.stateMessage } : { state: JobStateEnum.aborted, reasons: ['aborted-by-system'], message: 'lost' };
     if (refused && final.state === JobStateEnum.completed) {
@@ -343,6 +350,45 @@ class Proxy {
       }).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'proxy: document status not reported'));
     }
     await this.finishWith(record, final.state, final.reasons, final.message);
+  }
+
+  /**
+   * Reports the local job's non-final state changes (opening, printing) as they happen, newest
+   * first and one at a time: a burst of changes costs one Update-Job-Status, not one each.
+   */
+  private mirrorLocalState(jobId: number, localJobId: number): () => Promise<void> {
+    let latest: { state: number; reasons: string[]; message: string } | undefined;
+    let sent = '';
+    let sending = false;
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async (): Promise<void> => {
+      if (sending) return;
+      sending = true;
+      try {
+        while (latest) {
+          const next = latest;
+          latest = undefined;
+          const key = JSON.stringify(next);
+          if (key === sent || next.state >= JobStateEnum.canceled) continue;
+          await this.report(jobId, next.state, next.reasons, next.message).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'proxy: job state not reported'));
+          sent = key;
+        }
+      } finally {
+        sending = false;
+      }
+    };
+    const off = this.local.printer.runtime.store.onChange((j) => {
+      if (j.id !== localJobId) return;
+      // Queued or receiving here is still "processing" for the Infrastructure Printer: the device has it.
+      latest = { state: Math.max(JobStateEnum.processing, JobStateEnum[j.state]), reasons: [...j.reasons], message: j.stateMessage };
+      if (!sending) inFlight = flush();
+    });
+    // Stops mirroring and lets a report in flight land before the final one is sent.
+    return async () => {
+      off();
+      latest = undefined;
+      await inFlight;
+    };
   }
 
   private async finishWith(record: ProxyJob, state: number, reasons: string[], message: string): Promise<void> {
