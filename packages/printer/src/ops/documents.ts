@@ -46,9 +46,10 @@ function isTooLarge(err: unknown): boolean {
 }
 
 export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
+  // Marked before the first await: a concurrent Send-Document for this job sees it and is refused.
+  rt.store.transition(job, 'pending', 'Receiving.', { add: ['job-incoming'], remove: ['job-data-insufficient'] });
   const paths = jobPaths(rt.layout, job.id);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
-  rt.store.transition(job, 'pending', 'Receiving.', { add: ['job-incoming'], remove: ['job-data-insufficient'] });
   return arrival.check.format === PKCS7_MIME ? receiveSealed(rt, job, ctx, arrival) : receiveClear(rt, job, ctx, arrival);
 }
 
