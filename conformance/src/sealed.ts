@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeMessage, getInteger, type IppMessage } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce } from '@trustnoone/profile';
-import { joinPemLines, parseCertificate, sealToBytes, type Certificate, type CertificateInput, type RecipientOptions } from '@trustnoone/smime';
+import { joinPemLines, parseCertificate, sealToBytes, type Certificate, type CertificateInput, type RecipientOptions, type SignerOptions } from '@trustnoone/smime';
 import type { Exchange, TestContext } from './context.js';
 import { findPrinterAttribute } from './context.js';
 import { statusMessageOf, statusNameOf } from './expect.js';
@@ -23,6 +23,8 @@ export interface SealSpec {
   readonly cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc';
   /** A job name that must never appear outside the envelope (see `secretName`). */
   readonly jobName: string;
+  /** Sign before encrypting (SPEC-NOTES §2: SignedData inside the envelope). */
+  readonly signer?: SignerOptions;
   /** Seal one document of a multi-document job (inner Send-Document) instead of a whole Print-Job. */
   readonly part?: { readonly number: number; readonly last: boolean };
 }
@@ -64,7 +66,7 @@ export function innerPlaintext(t: TestContext, spec: SealSpec): Uint8Array {
 
 export async function sealJob(t: TestContext, spec: SealSpec): Promise<Uint8Array> {
   const recipient = spec.recipient ?? t.need<string>('printer-certificate');
-  return sealToBytes(innerPlaintext(t, spec), { recipients: [recipient], ...(spec.cipher ? { cipher: spec.cipher } : {}) });
+  return sealToBytes(innerPlaintext(t, spec), { recipients: [recipient], ...(spec.cipher ? { cipher: spec.cipher } : {}), ...(spec.signer ? { signer: spec.signer } : {}) });
 }
 
 /** The cleartext outer Print-Job carrying only routing attributes (SPEC-NOTES §2). */

@@ -158,6 +158,47 @@ export const trustnoonePrinter = defineSuite({
       },
     }),
     defineTest({
+      id: 'trustnoone-printer.sealed-signed-print-job',
+      title: 'a sealed job signed before encryption (Ed25519, RFC 8419) is accepted and completes',
+      level: 'RECOMMENDED',
+      section: `${SPEC_PREFIX} §2, §4`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const client = createIdentity({ commonName: `${t.user} (conformance signer)`, algorithm: 'ed25519' });
+        const envelope = await sealJob(t, {
+          document: await printableRaster(t),
+          jobName: secretName('signed'),
+          signer: { certificate: client.certificate, privateKey: client.privateKey },
+        });
+        const { message } = await submitSealed(t, envelope);
+        if (!isSuccess(message)) {
+          if (message.code === 0x041a) t.skip('refused: the printer may require signatures from configured trust anchors (policy)');
+          throw new ConformanceFailure(`a signed sealed job was answered ${statusNameOf(message)}`);
+        }
+        const end = await t.waitForJob(jobIdOf(message));
+        if (end.state !== 'completed') throw new ConformanceFailure(`signed sealed job ended ${end.state} (${end.reasons.join(', ')})`);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.pkcs7-repertoire',
+      title: 'printer-pkcs7-repertoire-supported is 1setOf keyword and -configured one of its values',
+      level: 'RECOMMENDED',
+      section: `${SPEC_PREFIX} §1`,
+      roles: BOTH,
+      requires: ['trustnoone'],
+      async run(t) {
+        const attrs = await t.printerAttributes();
+        const supported = expectAttribute('printer-pkcs7-repertoire-supported').inGroup('printer').ofSyntax('1setOf keyword').in(attrs);
+        const values = supported.values.map((v) => ('value' in v ? v.value : undefined));
+        expectAttribute('printer-pkcs7-repertoire-configured')
+          .inGroup('printer')
+          .ofSyntax('keyword')
+          .where(`one of printer-pkcs7-repertoire-supported (${values.join(', ')})`, (a) => a.values.every((v) => values.includes('value' in v ? v.value : undefined)))
+          .in(attrs);
+      },
+    }),
+    defineTest({
       id: 'trustnoone-printer.sealed-job-attributes-hidden',
       title: 'Get-Job-Attributes and Get-Jobs describe a sealed job without showing what was sealed',
       level: 'REQUIRED',
