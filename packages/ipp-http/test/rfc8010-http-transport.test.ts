@@ -172,14 +172,14 @@ describe('IPP over HTTP (RFC 8010 §4) — plain http on loopback', () => {
     expect((await ippRequest(base, request(GET_PRINTER_ATTRIBUTES))).message.code).toBe(0);
   });
 
-  it('enforces the document byte limit with request-entity-too-large (0x0409)', async () => {
+  it('enforces the document byte limit with request-entity-too-large (0x0408, RFC 8011 §13.1.4.9)', async () => {
     const small = Fastify({ logger: false });
     registerIppRoutes(small, { paths: ['/p'], handlers, limits: { maxDocumentBytes: 1024 } });
     await small.listen({ host: '127.0.0.1', port: 0 });
     try {
       const port = (small.server.address() as { port: number }).port;
       const res = await ippRequest(`ipp://127.0.0.1:${port}/p`, request(PRINT_JOB), { data: new Uint8Array(4096) });
-      expect(res.message.code).toBe(0x0409);
+      expect(res.message.code).toBe(0x0408);
     } finally {
       await small.close();
     }
