@@ -67,6 +67,7 @@ describe('conformance suite against the trustnoone intermediary', () => {
       'trustnoone-intermediary.refuses-cleartext-job-template',
       'trustnoone-intermediary.job-ownership',
       'trustnoone-intermediary.client-disconnects-mid-upload',
+      'trustnoone-intermediary.relays-security-reason',
       'trustnoone-printer.sealed-print-job',
       'trustnoone-printer.sealed-job-attributes-hidden',
       'trustnoone-printer.tampered-ciphertext',
