@@ -19,6 +19,9 @@ const ok = (extra: Partial<IppReply> = {}): IppReply => ({ status: Status['succe
 /** Attributes that name the intermediary's printer object, which it sets itself. */
 const LOCAL_ONLY = new Set(['printer-uri-supported', 'uri-security-supported', 'uri-authentication-supported', 'printer-more-info']);
 const MAX_DEVICE_ATTRIBUTES = 1024;
+/** Long polls one device may hold open at once; more are answered at once (no hold). */
+const MAX_WAITS_PER_DEVICE = 4;
+const waiting = new WeakMap<InfraQueue, Map<string, number>>();
 
 function queueUri(ctx: IppRequestContext, queue: string): string {
   return `${ctx.secure ? 'ipps' : 'ipp'}://${ctx.http.headers.host ?? '127.0.0.1'}${queue}`;
@@ -136,8 +139,12 @@ export function getNotifications(q: InfraQueue): Handler {
       const sub = q.hub.get(w.id);
       if (!sub || sub.device !== device.uuid) throw new IppStatusError(Status['client-error-not-found'], `subscription ${w.id} does not exist (subscribe again)`);
     }
-    const wait = booleanValue(operationAttribute(ctx.message, 'notify-wait')) ?? false;
+    let holds = waiting.get(q);
+    if (!holds) waiting.set(q, (holds = new Map()));
+    const held = holds.get(device.uuid) ?? 0;
+    const wait = (booleanValue(operationAttribute(ctx.message, 'notify-wait')) ?? false) && held < MAX_WAITS_PER_DEVICE;
     if (wait) {
+      holds.set(device.uuid, held + 1);
       const abort = new AbortController();
       const socket = ctx.http.raw.socket;
       const onClose = (): void => abort.abort();
@@ -146,6 +153,9 @@ export function getNotifications(q: InfraQueue): Handler {
         await q.hub.wait(wants, q.options.maxNotifyWaitMs ?? 30_000, abort.signal);
       } finally {
         socket.off('close', onClose);
+        const now = (holds.get(device.uuid) ?? 1) - 1;
+        if (now > 0) holds.set(device.uuid, now);
+        else holds.delete(device.uuid);
       }
     }
     const uri = `${ctx.secure ? 'ipps' : 'ipp'}://${ctx.http.headers.host ?? '127.0.0.1'}${q.queue}`;
