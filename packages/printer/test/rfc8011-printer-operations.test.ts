@@ -39,6 +39,8 @@ describe('Get-Printer-Attributes (RFC 8011 §4.2.5, PWG 5100.14 §5.1)', () => {
     expect(r.attr(PRINTER, 'printer-pkcs7-repertoire-supported')).toBeDefined();
     expect(r.attr(PRINTER, 'printer-pkcs7-repertoire-configured')).toBeDefined();
     expect(r.value(PRINTER, 'encrypted-job-request-format-supported')).toBe('application/ipp');
+    expect(r.values(PRINTER, 'printer-input-tray')).toHaveLength(2);
+    expect(r.attr(PRINTER, 'printer-output-tray')).toBeDefined();
     // media-col-database only when asked for by name (PWG 5100.7).
     expect(r.attr(PRINTER, 'media-col-database')).toBeUndefined();
   });

@@ -103,6 +103,13 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     uri('printer-icons', httpUri(mainUri, '/icon.png')),
     uri('printer-supply-info-uri', httpUri(mainUri, '/supplies')),
     octets('printer-supply', 'index=1;class=supplyThatIsConsumed;type=toner;unit=percent;maxcapacity=100;level=80;colorantname=black;'),
+    // PWG 5100.13 §6.5.16/17: the trays, in the RFC 3805 key=value form.
+    octets('printer-input-tray', [
+      'type=sheetFeedAutoRemovableTray;mediafeed=0;mediaxfeed=0;maxcapacity=-2;level=-2;status=0;name=auto;',
+      'type=sheetFeedAutoRemovableTray;mediafeed=29700;mediaxfeed=21000;maxcapacity=250;level=-3;status=0;name=main;',
+    ]),
+    octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=lastToFirst;pagedelivery=faceDown;'),
+    keyword('printer-kind', 'document'),
     text('printer-supply-description', 'Black Toner'),
     enumAttr('operations-supported', [...SUPPORTED_OPERATIONS]),
     charset('charset-configured', 'utf-8'),
