@@ -20,8 +20,10 @@ export interface ResolvedDocument {
   readonly format: string;
   /** Bytes, when known (for progress); undefined for a stream of unknown length. */
   readonly size: number | undefined;
-  /** The document bytes; call once. */
+  /** The document bytes; call once, or again only when `reopenable`. */
   readonly open: () => ByteSource;
+  /** True for files and byte arrays (a refused upload can be sent again); false for streams. */
+  readonly reopenable: boolean;
 }
 
 export async function resolveDocument(doc: DocumentInput, index: number): Promise<ResolvedDocument> {
@@ -37,14 +39,14 @@ export async function resolveDocument(doc: DocumentInput, index: number): Promis
     }
     const format = doc.format ?? (await detectFileFormat(doc.path));
     if (!format) throw new ClientError('CLIENT_BAD_INPUT', `cannot tell the format of ${doc.path}; give it with -o document-format=TYPE`);
-    return { name: doc.name ?? basename(doc.path), format, size, open: () => createReadStream(doc.path, { highWaterMark: 256 * 1024 }) };
+    return { name: doc.name ?? basename(doc.path), format, size, reopenable: true, open: () => createReadStream(doc.path, { highWaterMark: 256 * 1024 }) };
   }
   const data = doc.data;
   if (data instanceof Uint8Array) {
     const format = doc.format ?? sniffFormat(data);
     if (!format) throw new ClientError('CLIENT_BAD_INPUT', `cannot tell the format of document ${index + 1}; give its format`);
-    return { name: doc.name ?? `document ${index + 1}`, format, size: data.byteLength, open: () => [data] };
+    return { name: doc.name ?? `document ${index + 1}`, format, size: data.byteLength, reopenable: true, open: () => [data] };
   }
   if (!doc.format) throw new ClientError('CLIENT_BAD_INPUT', `document ${index + 1} is a stream: give its format`);
-  return { name: doc.name ?? `document ${index + 1}`, format: doc.format, size: doc.size, open: () => data };
+  return { name: doc.name ?? `document ${index + 1}`, format: doc.format, size: doc.size, reopenable: false, open: () => data };
 }

@@ -4,6 +4,7 @@
  * document with its inner IPP request (sign then encrypt), submit, and follow the job.
  */
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeHeader, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce, Operation, PKCS7_MIME } from '@trustnoone/profile';
 import { seal } from '@trustnoone/smime';
@@ -29,6 +30,7 @@ export type PrintProgress =
   | { readonly phase: 'printer'; readonly info: PrinterInfo }
   | { readonly phase: 'trust'; readonly decision: TrustDecision }
   | { readonly phase: 'upload'; readonly document: number; readonly documents: number; readonly bytes: number; readonly totalBytes: number | undefined }
+  | { readonly phase: 'busy'; readonly retryInMs: number }
   | { readonly phase: 'submitted'; readonly jobId: number; readonly encrypted: boolean }
   | { readonly phase: 'job'; readonly status: JobStatus };
 
@@ -44,6 +46,8 @@ export interface PrintOptions extends Connection {
   /** Print in clear to a printer without TRUSTNOONE. Never used for a TRUSTNOONE printer. */
   readonly allowPlaintext?: boolean;
   readonly onProgress?: (p: PrintProgress) => void;
+  /** How long to keep resubmitting while the printer answers server-error-busy (default 2 minutes). */
+  readonly busyTimeoutMs?: number;
   /** Follow the job until it is completed, aborted or canceled (default true). */
   readonly wait?: boolean;
   readonly follow?: FollowOptions;
@@ -119,6 +123,30 @@ function requireJobId(res: IppMessage, what: string): number {
   return id;
 }
 
+/** RFC 8011 §13.1.5: statuses that mean "try again later" (a printer that takes one job at a time). */
+const BUSY = new Set([0x0502, 0x0507]);
+
+/**
+ * Runs a submission, repeating it while the printer answers server-error-busy or
+ * service-unavailable, with backoff (0.25 s doubling to 4 s) for up to `busyTimeoutMs` (default
+ * 2 minutes). Only documents that can be read again (files, bytes) allow a repeat.
+ */
+async function retryWhileBusy<T>(ctx: SubmitContext, docs: readonly ResolvedDocument[], attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + (ctx.options.busyTimeoutMs ?? 120_000);
+  let wait = 250;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const busy = err instanceof ClientError && err.ippStatus !== undefined && BUSY.has(err.ippStatus);
+      if (!busy || !docs.every((d) => d.reopenable) || Date.now() + wait > deadline) throw err;
+      ctx.options.onProgress?.({ phase: 'busy', retryInMs: wait });
+      await sleep(wait, undefined, ctx.conn.signal ? { signal: ctx.conn.signal } : undefined);
+      wait = Math.min(wait * 2, 4000);
+    }
+  }
+}
+
 async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jobId: number; jobUri: string | undefined }> {
   const { conn, docs, options } = ctx;
   const printerUuid = info.printerUuid!;
@@ -131,21 +159,28 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
 
   if (docs.length === 1) {
     const d = docs[0]!;
-    const inner = buildInnerRequest({
-      ...common,
-      operation: 'Print-Job',
-      documentFormat: d.format,
-      jobName: ctx.jobName,
-      documentName: d.name,
-      jobAttributes: ctx.jobAttributes,
+    const res = await retryWhileBusy(ctx, [d], () => {
+      // A fresh nonce for each attempt: a refused attempt never reuses its sealed request.
+      const inner = buildInnerRequest({
+        ...common,
+        jobUuid: newJobNonce(),
+        operation: 'Print-Job',
+        documentFormat: d.format,
+        jobName: ctx.jobName,
+        documentName: d.name,
+        jobAttributes: ctx.jobAttributes,
+      });
+      const outer = buildOuterRequest({ operation: 'Print-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
+      return exchange(conn, outer, { data: sealDocument(0, inner), what: `Print-Job to ${conn.printer}` });
     });
-    const outer = buildOuterRequest({ operation: 'Print-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
-    const res = await exchange(conn, outer, { data: sealDocument(0, inner), what: `Print-Job to ${conn.printer}` });
     return { jobId: requireJobId(res.message, 'Print-Job'), jobUri: jobUriOf(res.message) };
   }
 
-  const create = buildOuterRequest({ operation: 'Create-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
-  const created = await exchange(conn, create, { what: `Create-Job on ${conn.printer}` });
+  const created = await retryWhileBusy(ctx, [], () =>
+    exchange(conn, buildOuterRequest({ operation: 'Create-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName }), {
+      what: `Create-Job on ${conn.printer}`,
+    }),
+  );
   const jobId = requireJobId(created.message, 'Create-Job');
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
@@ -160,8 +195,10 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
       documentName: d.name,
       ...(i === 0 ? { jobName: ctx.jobName, jobAttributes: ctx.jobAttributes } : {}),
     });
-    const outer = buildOuterRequest({ operation: 'Send-Document', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName, jobId, lastDocument: last });
-    await exchange(conn, outer, { data: sealDocument(i, inner), what: `Send-Document ${i + 1} of ${docs.length} for job ${jobId}` });
+    await retryWhileBusy(ctx, [d], () => {
+      const outer = buildOuterRequest({ operation: 'Send-Document', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName, jobId, lastDocument: last });
+      return exchange(conn, outer, { data: sealDocument(i, inner), what: `Send-Document ${i + 1} of ${docs.length} for job ${jobId}` });
+    });
   }
   return { jobId, jobUri: jobUriOf(created.message) };
 }
@@ -172,18 +209,24 @@ async function submitPlain(ctx: SubmitContext): Promise<{ jobId: number; jobUri:
   const stream = (i: number): Readable => Readable.from(counted(docs[i]!.open(), progressFor(ctx, i)));
   if (docs.length === 1) {
     const d = docs[0]!;
-    const req = plainPrintJobRequest({ ...base, requestId: newRequestId(), jobName: ctx.jobName, documentName: d.name, documentFormat: d.format }, ctx.jobAttributes);
-    const res = await exchange(conn, req, { data: stream(0), what: `Print-Job to ${conn.printer}` });
+    const res = await retryWhileBusy(ctx, [d], () => {
+      const req = plainPrintJobRequest({ ...base, requestId: newRequestId(), jobName: ctx.jobName, documentName: d.name, documentFormat: d.format }, ctx.jobAttributes);
+      return exchange(conn, req, { data: stream(0), what: `Print-Job to ${conn.printer}` });
+    });
     return { jobId: requireJobId(res.message, 'Print-Job'), jobUri: jobUriOf(res.message) };
   }
-  const created = await exchange(conn, plainCreateJobRequest({ ...base, requestId: newRequestId(), jobName: ctx.jobName }, ctx.jobAttributes), {
-    what: `Create-Job on ${conn.printer}`,
-  });
+  const created = await retryWhileBusy(ctx, [], () =>
+    exchange(conn, plainCreateJobRequest({ ...base, requestId: newRequestId(), jobName: ctx.jobName }, ctx.jobAttributes), {
+      what: `Create-Job on ${conn.printer}`,
+    }),
+  );
   const jobId = requireJobId(created.message, 'Create-Job');
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
-    const req = plainSendDocumentRequest({ ...base, requestId: newRequestId(), jobId, lastDocument: i === docs.length - 1, documentName: d.name, documentFormat: d.format });
-    await exchange(conn, req, { data: stream(i), what: `Send-Document ${i + 1} of ${docs.length} for job ${jobId}` });
+    await retryWhileBusy(ctx, [d], () => {
+      const req = plainSendDocumentRequest({ ...base, requestId: newRequestId(), jobId, lastDocument: i === docs.length - 1, documentName: d.name, documentFormat: d.format });
+      return exchange(conn, req, { data: stream(i), what: `Send-Document ${i + 1} of ${docs.length} for job ${jobId}` });
+    });
   }
   return { jobId, jobUri: jobUriOf(created.message) };
 }

@@ -16,11 +16,11 @@ let dir: string;
 let textFile: string;
 
 beforeAll(async () => {
-  peer = await startIppEvePrinter();
+  peer = await startIppEvePrinter({ processSeconds: 2 });
   info = await printerInfo({ printer: peer.uri, userName: 'alice' });
   dir = await mkdtemp(join(tmpdir(), 'tno-client-docs-'));
   textFile = join(dir, 'letter.txt');
-  await writeFile(textFile, 'Dear printer,\nthis is a plain text job.\n'.repeat(200));
+  await writeFile(textFile, 'Dear printer,\nthis is a plain text job.\n');
 });
 
 afterAll(async () => {
@@ -76,11 +76,15 @@ describe('a printer without TRUSTNOONE (ippeveprinter)', () => {
     expect(await code(cancel({ printer: peer.uri, userName: 'alice' }, r.jobId))).toBe('CLIENT_IPP_STATUS');
   });
 
-  it('cancels a job that is still pending or processing', async () => {
-    const r = await print({ printer: peer.uri, userName: 'alice', documents: [{ path: textFile }], allowPlaintext: true, wait: false });
-    await cancel({ printer: peer.uri, userName: 'alice' }, r.jobId);
-    // ippeveprinter stops the job at its next stop point: follow it to its terminal state.
-    const s = await follow({ printer: peer.uri, userName: 'alice' }, r.jobId, { timeoutMs: 30_000 });
+  it('waits while the printer is busy (server-error-busy), then submits; cancels a job in progress', async () => {
+    const first = await print({ printer: peer.uri, userName: 'alice', documents: [{ path: textFile }], allowPlaintext: true, wait: false });
+    // ippeveprinter takes one job at a time and answers server-error-busy meanwhile.
+    const events: PrintProgress[] = [];
+    const second = await print({ printer: peer.uri, userName: 'alice', documents: [{ path: textFile }], allowPlaintext: true, wait: false, onProgress: (e) => events.push(e) });
+    expect(events.some((e) => e.phase === 'busy')).toBe(true);
+    expect(second.jobId).toBeGreaterThan(first.jobId);
+    await cancel({ printer: peer.uri, userName: 'alice' }, second.jobId);
+    const s = await follow({ printer: peer.uri, userName: 'alice' }, second.jobId, { timeoutMs: 30_000 });
     expect(s.state).toBe('canceled');
   });
 

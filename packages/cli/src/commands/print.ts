@@ -112,6 +112,7 @@ export const printCommand: Command = {
     }
     const firstUse = firstUsePolicy(v, io);
     const bar = new ProgressBar(io);
+    let toldBusy = false;
     const result = await clientCall(() =>
       print({
         ...conn,
@@ -131,6 +132,11 @@ export const printCommand: Command = {
             io.stderr.write(`tno: warning: trusting printer ${p.decision.printerUuid} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
           }
           if (p.phase === 'submitted') bar.done();
+          if (p.phase === 'busy' && !toldBusy) {
+            toldBusy = true;
+            bar.done();
+            io.stderr.write('tno: the printer is busy with another job; waiting to submit\n');
+          }
         },
       }),
     );

@@ -53,10 +53,16 @@ function kill(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startIppEvePrinter(): Promise<IppEvePrinter> {
+/**
+ * `processSeconds`: how long each job "prints" (ippeveprinter runs a command per job, here a
+ * shell script that sleeps); 0 finishes at once.
+ */
+export async function startIppEvePrinter(options: { processSeconds?: number } = {}): Promise<IppEvePrinter> {
   const dir = await mkdtemp(join(tmpdir(), 'tno-ippeve-'));
   const socket = join(dir, 'bus.sock');
   await writeFile(join(dir, 'bus.conf'), busConfig(socket));
+  const processor = join(dir, 'process.sh');
+  await writeFile(processor, `#!/bin/sh\nsleep ${options.processSeconds ?? 0}\n`, { mode: 0o755 });
   const bus = spawn('dbus-daemon', ['--config-file', join(dir, 'bus.conf'), '--nofork', '--nopidfile'], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
     if (existsSync(socket)) break;
@@ -66,7 +72,7 @@ export async function startIppEvePrinter(): Promise<IppEvePrinter> {
     const port = await freePort();
     const spool = join(dir, `spool-${attempt}`);
     await mkdir(spool);
-    const child = spawn('ippeveprinter', ['-p', String(port), '-n', 'localhost', '-r', 'off', '-k', '-2', '-d', spool, '-f', 'application/pdf,image/jpeg,image/pwg-raster,text/plain', 'tno test printer'], {
+    const child = spawn('ippeveprinter', ['-p', String(port), '-n', 'localhost', '-r', 'off', '-k', '-2', '-c', processor, '-d', spool, '-f', 'application/pdf,image/jpeg,image/pwg-raster,text/plain', 'tno test printer'], {
       env: { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${socket}` },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
