@@ -183,9 +183,19 @@ class Proxy {
   private async listen(sub: number): Promise<void> {
     let next = 1;
     while (!this.stopped) {
-      const a = await exchange(this.c, 'Get-Notifications', 0x001c, [v.integer('notify-subscription-ids', sub), v.integer('notify-sequence-numbers', next), v.boolean('notify-wait', true)], {
-        signal: this.stopping.signal,
-      });
+      // A signal per poll, tied to ours: the transport never removes its abort listener, and one
+      // per poll on a long-lived signal would pile up.
+      const poll = new AbortController();
+      const onStop = (): void => poll.abort();
+      this.stopping.signal.addEventListener('abort', onStop, { once: true });
+      let a;
+      try {
+        a = await exchange(this.c, 'Get-Notifications', 0x001c, [v.integer('notify-subscription-ids', sub), v.integer('notify-sequence-numbers', next), v.boolean('notify-wait', true)], {
+          signal: poll.signal,
+        });
+      } finally {
+        this.stopping.signal.removeEventListener('abort', onStop);
+      }
       a.data.resume();
       if (a.status >= 0x0100) throw new InfraStatusError(a.status, 'Get-Notifications', undefined);
       let seen = 0;
