@@ -3,7 +3,7 @@
  * without TRUSTNOONE: refusal by default, printing in clear with allowPlaintext, status, jobs,
  * cancel, and Job Template validation against its real -supported attributes (RFC 8011 §5.2).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await peer?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function code(p: Promise<unknown>): Promise<string> {

@@ -5,16 +5,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMessage, GroupTag } from '@trustnoone/ipp';
 import { checkBinding, checkOuterRequest, MemoryReplayCache, Operation, parseInnerRequest, PKCS7_MIME } from '@trustnoone/profile';
 import { ClientError, encryptedJobAttributes, print, TrustStore, type PrintProgress } from '@trustnoone/client';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { startCapturePrinter, type CapturePrinter } from './helpers/capture-printer.js';
-import { makeLeaf, type TestCert } from './helpers/pki.js';
+import { makeLeaf, pkiDir, type TestCert } from './helpers/pki.js';
 
 const UUID = 'c0ffee00-1234-4abc-8def-0123456789ab';
 const PRINTER_UUID = `urn:uuid:${UUID}`;
@@ -42,6 +42,10 @@ beforeAll(async () => {
 afterEach(async () => {
   await printer?.close();
   printer = undefined;
+});
+
+afterAll(async () => {
+  for (const d of [dir, pkiDir]) await rm(d, { recursive: true, force: true });
 });
 
 async function freshStore(): Promise<TrustStore> {

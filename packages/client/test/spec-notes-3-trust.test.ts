@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ClientError, decideTrust, formatFingerprint, resolveStateDir, TrustStore, type ClientErrorCode } from '@trustnoone/client';
-import { makeCa, makeLeaf } from './helpers/pki.js';
+import { makeCa, makeLeaf, pkiDir } from './helpers/pki.js';
 
 const UUID = '6f1c3a52-8d2e-4b7a-9c10-0123456789ab';
 const PRINTER = `urn:uuid:${UUID}`;
@@ -16,8 +16,15 @@ const selfSigned = makeLeaf({ cn: 'printer self-signed', uuid: UUID });
 const selfSigned2 = makeLeaf({ cn: 'printer new key', uuid: UUID });
 const noSan = makeLeaf({ cn: 'printer without SAN' });
 
+const dirs: string[] = [pkiDir];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
 async function store(): Promise<TrustStore> {
-  return new TrustStore(await mkdtemp(join(tmpdir(), 'tno-trust-')));
+  const d = await mkdtemp(join(tmpdir(), 'tno-trust-'));
+  dirs.push(d);
+  return new TrustStore(d);
 }
 
 async function refused(p: Promise<unknown>, code: ClientErrorCode): Promise<ClientError> {

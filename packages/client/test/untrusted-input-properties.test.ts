@@ -3,7 +3,7 @@
  * status, the advertised certificate. fast-check properties: no input makes these functions throw
  * anything but a ClientError (or return nonsense types).
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -76,7 +76,8 @@ describe('untrusted printer attributes (fast-check)', () => {
   });
 
   it('decideTrust refuses any non-certificate text with a ClientError and pins nothing', async () => {
-    const store = new TrustStore(await mkdtemp(join(tmpdir(), 'tno-prop-')));
+    const storeDir = await mkdtemp(join(tmpdir(), 'tno-prop-'));
+    const store = new TrustStore(storeDir);
     const pemish = fc.oneof(
       fc.string({ maxLength: 200 }),
       fc.base64String({ maxLength: 400 }).map((b) => `-----BEGIN CERTIFICATE-----\n${b}\n-----END CERTIFICATE-----\n`),
@@ -88,5 +89,6 @@ describe('untrusted printer attributes (fast-check)', () => {
       { numRuns: 200 },
     );
     expect(await store.pins()).toEqual({});
+    await rm(storeDir, { recursive: true, force: true });
   });
 });
