@@ -43,6 +43,8 @@ export interface ForwarderOptions {
   readonly retryMaxMs?: number;
   /** Interval of Get-Job-Attributes polls upstream while a forwarded job is not terminal. */
   readonly pollMs?: number;
+  /** Longest interval polls back off to while nothing changes (default 10 × pollMs). */
+  readonly pollMaxMs?: number;
   /** Send a Print-Job upstream as Create-Job + Send-Document when the upstream supports it. */
   readonly preferCreateJob?: boolean;
   /** Document uploads to one upstream at a time (default 4): a printer takes jobs one by one anyway. */
@@ -59,7 +61,8 @@ class UpstreamRejected extends Error {
   }
 }
 
-type Step = 'continue' | 'poll' | 'wait-client' | 'done';
+/** 'poll' after a state change, 'poll-quiet' when the upstream reported nothing new. */
+type Step = 'continue' | 'poll' | 'poll-quiet' | 'wait-client' | 'done';
 const quietLog: ForwarderLog = { info() {}, warn() {} };
 
 export class Forwarder {
@@ -111,6 +114,7 @@ export class Forwarder {
 
   private async run(jobId: number): Promise<void> {
     let delay = this.o.retryInitialMs ?? 250;
+    let pollDelay = this.o.pollMs ?? 1000;
     while (!this.stopped) {
       const entry = this.o.table.get(jobId);
       if (!entry || isTerminal(entry.status.state)) return;
@@ -146,7 +150,13 @@ export class Forwarder {
         continue;
       }
       if (step === 'wait-client' || step === 'done') return;
-      if (step === 'poll') await this.sleep(jobId, this.o.pollMs ?? 1000);
+      if (step === 'poll' || step === 'poll-quiet') {
+        // Polls back off while a job sits unchanged upstream (a long queue must not turn into a
+        // request storm against the printer) and return to the base rate on any change.
+        const base = this.o.pollMs ?? 1000;
+        pollDelay = step === 'poll' ? base : Math.min(pollDelay * 2, Math.max(base, this.o.pollMaxMs ?? base * 10));
+        await this.sleep(jobId, pollDelay);
+      }
     }
   }
 
@@ -347,7 +357,7 @@ export class Forwarder {
       ]),
     );
     const state = integerValue(findAttribute(res, GroupTag.job, 'job-state'));
-    if (state === undefined || state < JobState.pending || state > JobState.completed) return 'poll';
+    if (state === undefined || state < JobState.pending || state > JobState.completed) return 'poll-quiet';
     const reasons = keywords(findAttribute(res, GroupTag.job, 'job-state-reasons'));
     const message = stringValue(findAttribute(res, GroupTag.job, 'job-state-message'));
     if (isTerminal(state)) {
@@ -357,8 +367,9 @@ export class Forwarder {
     const cur = this.o.table.get(job.id)!.status;
     if (cur.state !== state || cur.reasons.join() !== reasons.join() || cur.message !== message) {
       await this.o.table.update(job.id, (s) => ({ ...s, state: state as JobStateValue, reasons, message }));
+      return 'poll';
     }
-    return 'poll';
+    return 'poll-quiet';
   }
 
   private async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
