@@ -28,11 +28,11 @@ const users = new Map<string, UserEntry>();
 let server: RunningIntermediary;
 let systemUri: string;
 
-async function start(state: string, extra: { encryptedAttributesTimeoutMs?: number } = {}): Promise<RunningIntermediary> {
+async function start(state: string, extra: { encryptedAttributesTimeoutMs?: number; deviceTimeoutMs?: number } = {}): Promise<RunningIntermediary> {
   const s = await startIntermediary({
     stateDir: state,
     upstreams: [],
-    infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000, encryptedAttributesTimeoutMs: extra.encryptedAttributesTimeoutMs ?? 5000 },
+    infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000, encryptedAttributesTimeoutMs: extra.encryptedAttributesTimeoutMs ?? 5000, ...(extra.deviceTimeoutMs ? { deviceTimeoutMs: extra.deviceTimeoutMs } : {}) },
     users,
     allowLoopbackCleartextAuth: true,
     port: 0,
@@ -297,5 +297,19 @@ describe('INFRA: restart and time-outs', () => {
     function ask(job: number) {
       return send(server.uri, request(0x006a, server.uri, [jobIdOp(job), attr.name('requesting-user-name', 'alice'), attr.text('requesting-user-pkcs7-public-key', 'x')]), undefined, alice);
     }
+  });
+});
+
+describe('INFRA: a device that goes silent', () => {
+  it('loses its unfinished job to aborted (with a message), not to another device and not pending forever', async () => {
+    await server.close();
+    server = await start(join(root, 'state-silent'), { deviceTimeoutMs: 300 });
+    const d = await device('dev1');
+    const id = await submit(randomBytes(500));
+    expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
+    // The device says nothing more; the job must end on its own.
+    await expect.poll(async () => (await jobState(id)).state, { timeout: 10_000, interval: 100 }).toBe(8);
+    const a = await send(server.uri, request(0x0009, server.uri, [jobIdOp(id), attr.name('requesting-user-name', 'alice'), attr.keyword('requested-attributes', 'job-state-message')]), undefined, alice);
+    expect(stringValue(findAttribute(a.message, GroupTag.job, 'job-state-message'))).toMatch(/stopped responding/);
   });
 });

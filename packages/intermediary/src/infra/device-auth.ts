@@ -40,6 +40,7 @@ export function deviceOf(service: Service, q: InfraQueue, ctx: IppRequestContext
   if (!device) throw new IppStatusError(Status['client-error-not-authorized'], `output device ${uuid} is not registered: send Register-Output-Device first`);
   if (device.user !== ctx.user) throw new IppStatusError(Status['client-error-not-authorized'], `output device ${uuid} belongs to another account`);
   if (!device.queues.includes(ctx.path)) throw new IppStatusError(Status['client-error-not-authorized'], `output device ${uuid} is not registered for ${ctx.path}`);
+  q.seen(uuid);
   return device;
 }
 

@@ -38,6 +38,12 @@ export interface InfraOptions {
   readonly encryptedAttributesTimeoutMs?: number;
   /** Largest sealed Acknowledge-Encrypted-Job-Attributes answer accepted (default 1 MiB). */
   readonly maxEncryptedAnswerBytes?: number;
+  /**
+   * A device silent this long (no request at all; a Proxy long-polls far more often) loses its
+   * unfinished jobs: they end aborted with a message rather than stay processing forever. Not
+   * re-offered to another device: the silent one may have printed them. Default 15 min.
+   */
+  readonly deviceTimeoutMs?: number;
 }
 
 export interface InfraLog {
@@ -60,6 +66,9 @@ export class InfraQueue {
   readonly unreachable = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
+  /** When each device last made a request (since this process started). */
+  private readonly lastSeen = new Map<string, number>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     readonly table: JobTable,
@@ -75,6 +84,28 @@ export class InfraQueue {
   async load(): Promise<void> {
     await this.registry.load();
     this.syncUpstreams();
+    const timeout = this.options.deviceTimeoutMs ?? 15 * 60_000;
+    const started = Date.now();
+    this.sweeper = setInterval(() => void this.sweep(timeout, started), Math.max(20, Math.min(timeout / 4, 30_000)));
+    this.sweeper.unref();
+  }
+
+  /** Called for every authenticated device request. */
+  seen(device: string): void {
+    this.lastSeen.set(device, Date.now());
+  }
+
+  private async sweep(timeoutMs: number, started: number): Promise<void> {
+    const now = Date.now();
+    for (const e of this.table.all()) {
+      const dev = this.assignedDevice(e.status);
+      if (!dev || isTerminal(e.status.state)) continue;
+      if (now - (this.lastSeen.get(dev) ?? started) < timeoutMs) continue;
+      this.log.warn({ jobId: e.job.id, device: dev }, 'infra: output device silent; its job ends aborted');
+      await this.finish(e.job.id, JobState.aborted, ['aborted-by-system'], `the output device stopped responding (silent for over ${Math.round(timeoutMs / 1000)} s); the job was not re-sent to avoid printing it twice`).catch(
+        (err: unknown) => this.log.warn({ jobId: e.job.id, err: (err as Error).message }, 'infra: could not end the job of a silent device'),
+      );
+    }
   }
 
   // ---- the forwarder's contract -------------------------------------------------------------
@@ -89,6 +120,7 @@ export class InfraQueue {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     this.hub.close();
     this.requests.close();
     await this.idle();
