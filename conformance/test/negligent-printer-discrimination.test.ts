@@ -51,7 +51,7 @@ beforeAll(async () => {
   report = await runConformance({
     target: printer.uri,
     role: 'printer',
-    only: ['rfc8011-printer.get-printer-attributes', 'pwg5100-14.printer-uuid', 'trustnoone-printer.'],
+    only: ['replayed', 'redirected', 'downgrade-cbc', 'tampered-tag', 'tampered-ciphertext', 'truncated', 'wrong-recipient'].map((n) => `trustnoone-printer.${n}`),
   });
 }, 120_000);
 
