@@ -185,6 +185,26 @@ describe('IPP over HTTP (RFC 8010 §4) — plain http on loopback', () => {
     }
   });
 
+  it('survives a handler that reads an over-limit document without an error listener', async () => {
+    const careless: IppHandler = async (ctx) => {
+      ctx.data.on('data', () => undefined); // flowing, no 'error' listener of its own
+      await new Promise((r) => setTimeout(r, 50));
+      return { status: 0 };
+    };
+    const small = Fastify({ logger: false });
+    registerIppRoutes(small, { paths: ['/p'], handlers: new Map([[PRINT_JOB, careless]]), limits: { maxDocumentBytes: 1024 } });
+    await small.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const url = `ipp://127.0.0.1:${(small.server.address() as { port: number }).port}/p`;
+      const res = await ippRequest(url, request(PRINT_JOB), { data: new Uint8Array(256 * 1024) });
+      expect(res.message.code).toBe(0x0408);
+      // and the server is still up
+      expect((await ippRequest(url, request(PRINT_JOB), { data: new Uint8Array(10) })).message.code).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers HTTP 401 with a Basic challenge when authentication is required', async () => {
     const guarded = Fastify({ logger: false });
     registerIppRoutes(guarded, {

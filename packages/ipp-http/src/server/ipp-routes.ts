@@ -108,6 +108,13 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
 
   const limited = data.pipe(byteLimit(options.limits?.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT));
   data.on('error', (e) => limited.destroy(e));
+  // A handler may read the document with no 'error' listener of its own (or stop reading and
+  // return); an over-limit or aborted upload must then fail that handler's read, not the process.
+  // Listeners it does attach (for await, pipeline) still receive the error.
+  let documentError: unknown;
+  limited.on('error', (e) => {
+    documentError = e;
+  });
   const ctx: IppRequestContext = {
     message,
     operationId: message.code,
@@ -125,6 +132,10 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
     result = await handler(ctx);
   } catch (err) {
     result = replyForError(err, request, requestId);
+  }
+  if (documentError instanceof ByteLimitExceeded && result.status < 0x0400) {
+    // The handler ignored the truncation of its document: the request still failed.
+    result = replyForError(documentError, request, requestId);
   }
   if (!limited.readableEnded) drain(request, reply, limited);
   return sendIpp(reply, responseFor(message, result, languageOf));
