@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrinterHandle } from '@trustnoone/printer';
 import { jobPaths } from '@trustnoone/printer';
+import { RenderError, type Renderer } from '../src/pipeline/renderer.js';
 import { jpegImage, pwgRaster, TEXT } from './support/documents.js';
 import { a, JOB, OP, Op, PRINTER, UNSUPPORTED, printer, request, send, tempDir } from './support/ipp.js';
 
@@ -256,6 +257,32 @@ describe('Create-Job, Send-Document, Close-Job, Cancel (RFC 8011 §4.2.4, §4.3.
     }
     for (const id of ids) expect((await send(p.app, request(Op.CancelJob, [a.int('job-id', id)]))).status).toBe(0);
     for (const id of ids) expect((await done(id)).state).toBe('canceled');
+  });
+
+  it('Cancel-Job while rendering stops the renderer at once: the job ends canceled, not aborted', async () => {
+    // A renderer that would run until stopped: only the abort signal ends it.
+    let started!: () => void;
+    const rendering = new Promise<void>((r) => (started = r));
+    const stuck: Renderer = (req) =>
+      new Promise((_resolve, reject) => {
+        started();
+        req.signal?.addEventListener('abort', () => reject(new RenderError('RENDER_ABORTED', 'rendering aborted')), { once: true });
+      });
+    const sub = await tempDir();
+    const q = await printer(sub.path, { renderer: stuck });
+    try {
+      const r = await send(q.app, request(Op.PrintJob, [a.mime('document-format', 'image/pwg-raster')]), pwgRaster({ pages: 1 }));
+      const id = r.value(JOB, 'job-id') as number;
+      await rendering;
+      expect(q.runtime.store.get(id)!.state).toBe('processing');
+      expect((await send(q.app, request(Op.CancelJob, [a.int('job-id', id)]))).status).toBe(0);
+      const job = await q.runtime.store.whenFinalized(id);
+      expect(job.state).toBe('canceled');
+      expect([...job.reasons]).not.toContain('document-format-error');
+    } finally {
+      await q.close();
+      await sub.remove();
+    }
   });
 
   it('Cancel-My-Jobs cancels only the requesting user\'s active jobs', async () => {

@@ -119,6 +119,12 @@ export class JobProcessor {
     const started = Date.now();
     const pages: string[] = [];
     let extras: ManifestExtras = documentBytes === undefined ? {} : { documentBytes };
+    // Cancel-Job while rendering stops the renderer at once (it kills its worker) instead of
+    // letting a large job run to its limits for pages nobody will get.
+    const rendering = new AbortController();
+    const stopWatching = this.store.onChange((changed) => {
+      if (changed === job && job.state !== 'processing') rendering.abort();
+    });
     try {
       for (const doc of job.documents) {
         if ((job.state as JobState) !== 'processing') break; // canceled between documents
@@ -136,6 +142,7 @@ export class JobProcessor {
             printColorMode: job.template.printColorMode,
           },
           limits: this.renderLimits,
+          signal: rendering.signal,
         });
         await rm(doc.path, { force: true });
         doc.pages = result.pageCount;
@@ -153,7 +160,10 @@ export class JobProcessor {
       this.store.transition(job, 'completed', 'Completed.', { add: ['job-completed-successfully'], remove: ['job-printing'] });
     } catch (err) {
       extras = { ...extras, renderMs: Date.now() - started, pages };
-      if (err instanceof RenderError) {
+      if (err instanceof RenderError && rendering.signal.aborted) {
+        // Canceled (or aborted) by an operation while rendering: that state stands, no format error.
+        this.log.info({ jobId: job.id }, 'printer: rendering stopped by cancellation');
+      } else if (err instanceof RenderError) {
         // The code only: renderer messages may quote document content.
         this.log.info({ jobId: job.id, code: err.code }, 'printer: document could not be rendered');
         this.store.transition(job, 'aborted', 'Document format error.', {
@@ -165,6 +175,7 @@ export class JobProcessor {
         throw err;
       }
     } finally {
+      stopWatching();
       await rm(paths.private, { recursive: true, force: true });
       for (const doc of job.documents) if (doc.number > 1) await rm(join(paths.dir, `.render-${doc.number}`), { recursive: true, force: true });
     }
