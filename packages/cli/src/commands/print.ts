@@ -148,10 +148,12 @@ export const printCommand: Command = {
     if (state === undefined || state === 'completed') return ExitCode.ok;
     const reasons = result.status!.stateReasons.filter((r) => r !== 'none');
     const security = reasons.some((r) => r === 'document-security-error' || r === 'document-password-error');
-    throw new CliError(
-      `job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${security ? ': the printer could not verify the sealed job — it was tampered with, replayed, or sealed to another key' : ''}`,
-      security ? ExitCode.security : ExitCode.failure,
-    );
+    const why = security
+      ? ': the printer could not verify the sealed job — it was tampered with, replayed, or sealed to another key'
+      : result.status!.stateMessage
+        ? `: ${result.status!.stateMessage.replace(/\s+/g, ' ').slice(0, 200)}`
+        : '';
+    throw new CliError(`job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${why}`, security ? ExitCode.security : ExitCode.failure);
   },
 };
 
