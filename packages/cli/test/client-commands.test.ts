@@ -131,6 +131,14 @@ describe('tno print and tno trust', () => {
     expect(JSON.parse(piped.out)).toMatchObject({ state: 'completed', trust: { kind: 'pinned' } });
   });
 
+  it('reports a job the printer aborted as one line with exit 1', async () => {
+    const broken = join(dir, 'broken.pdf');
+    await writeFile(broken, '%PDF-1.7\nthis is not a PDF body\n');
+    const r = await tno(['print', broken, '--printer', printer.uri, '--state', join(dir, 'state-broken'), '--trust-on-first-use']);
+    expect(r.code).toBe(ExitCode.failure);
+    expect(r.err.trimEnd().split('\n').at(-1)).toMatch(/^tno: job \d+ aborted/);
+  });
+
   it('refuses an unsupported -o value before sending anything (exit 2)', async () => {
     const r = await tno(['print', doc, '--printer', printer.uri, '--state', join(dir, 'state-o'), '--trust-on-first-use', '-o', 'sides=three-sided']);
     expect(r.code).toBe(ExitCode.usage);
