@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '@trustnoone/cli';
 import { decodeMessage, encodeHeader } from '@trustnoone/ipp';
+import { startIntermediary } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { tno } from './helpers.js';
 
@@ -29,7 +30,7 @@ beforeAll(async () => {
     req.on('end', async () => {
       let body: Buffer = Buffer.concat(chunks);
       const msg = decodeMessage(body);
-      if (msg.code === 0x0002 && msg.data && msg.data.length > 0) {
+      if ((msg.code === 0x0002 || msg.code === 0x0006) && msg.data && msg.data.length > 0) {
         if (mode === 'flip') {
           const data = Buffer.from(msg.data);
           data[Math.floor(data.length / 2)]! ^= 0x01;
@@ -74,5 +75,19 @@ describe('tno print through a tampering relay', () => {
     expect(first.code, first.err).toBe(ExitCode.ok);
     const second = await tno(['print', join(dir, 'doc.txt'), '--printer', relayUri, '--state', join(dir, 'state')]);
     expect(second.code, second.err).toBe(ExitCode.security);
+  });
+
+  it('tampering between the intermediary and the printer: the job ends aborted with document-security-error, exit 4', async () => {
+    mode = 'flip';
+    // client → blind intermediary → tampering relay → printer (the intermediary resubmits upstream).
+    const inter = await startIntermediary({ stateDir: join(dir, 'inter'), port: 0, upstreams: [{ uri: relayUri }], handleSignals: false, announce: () => undefined, logger: false });
+    try {
+      const r = await tno(['print', join(dir, 'doc.txt'), '--printer', inter.uri, '--state', join(dir, 'state'), '--json']);
+      expect(r.code, r.err).toBe(ExitCode.security);
+      expect(JSON.parse(r.out)).toMatchObject({ state: 'aborted' });
+      expect(JSON.parse(r.out).stateReasons).toContain('document-security-error');
+    } finally {
+      await inter.close();
+    }
   });
 });
