@@ -115,3 +115,16 @@ describe('RFC 8011 §5.4.31 multiple-operation time-out', () => {
     expect(p.deliveries.map((d) => d.size)).toEqual([Buffer.byteLength('the only document')]);
   });
 });
+
+describe('state polling', () => {
+  it('backs off while the upstream job is unchanged (no request storm on a long queue)', async () => {
+    const p = await printerUp();
+    p.completeAfterMs = 1500;
+    const r = await relay([p.uri]); // pollMs 20: without back-off ~75 polls in 1.5 s
+    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('slow printer'));
+    await waitFor(async () => (await stateOf(r, a.jobId!)) === 9, 10_000, 'completed');
+    const polls = p.requests.filter((c) => c === 0x0009).length;
+    expect(polls).toBeGreaterThan(2);
+    expect(polls).toBeLessThan(25);
+  });
+});
