@@ -24,6 +24,10 @@ export interface EnvelopeRegions {
   readonly iv: Region;
   /** The value bytes of the first encryptedContent segment. */
   readonly ciphertext: Region;
+  /** The value bytes of every encryptedContent segment, in order (one for a primitive encoding). */
+  readonly segments: readonly Region[];
+  /** authAttrs ([1] IMPLICIT SET OF Attribute, RFC 5083 §2.1), whole element, when present. */
+  readonly authAttrs: Region | undefined;
   /** The MAC value bytes (the GCM tag), for AuthEnvelopedData. */
   readonly mac: Region | undefined;
 }
@@ -103,11 +107,22 @@ export function envelopeRegions(envelope: Uint8Array): EnvelopeRegions {
   const [, params] = children(envelope, alg);
   const ivTlv = params?.tag === 0x04 ? params : params?.tag === 0x30 ? children(envelope, params).find((c) => c.tag === 0x04) : undefined;
   if (!ivTlv) throw new EnvelopeShapeError('no nonce or IV in the content-encryption algorithm', alg.start);
-  let ciphertext: Region = { start: content.start, end: content.end };
+  let segments: Region[] = [{ start: content.start, end: content.end }];
   if (content.constructed) {
-    const first = children(envelope, content).find((c) => c.end > c.start);
-    if (!first) throw new EnvelopeShapeError('empty encryptedContent', content.start);
-    ciphertext = { start: first.start, end: first.end };
+    segments = children(envelope, content)
+      .filter((c) => c.end > c.start)
+      .map((c) => {
+        if (c.tag !== 0x04) throw new EnvelopeShapeError('encryptedContent segment is not an OCTET STRING', c.start);
+        return { start: c.start, end: c.end };
+      });
+    if (segments.length === 0) throw new EnvelopeShapeError('empty encryptedContent', content.start);
+  }
+  const ciphertext = segments[0]!;
+  const attrsTlv = parts.find((p) => p.tag === 0xa1);
+  let authAttrs: Region | undefined;
+  if (attrsTlv) {
+    if (attrsTlv.end !== attrsTlv.next) throw new EnvelopeShapeError('authAttrs must have a definite length (DER, RFC 5083 §2.1)', attrsTlv.start);
+    authAttrs = { start: attrsTlv.start - headerLength(attrsTlv.end - attrsTlv.start), end: attrsTlv.end };
   }
   const last = parts[parts.length - 1]!;
   const mac = last.tag === 0x04 && last !== eci ? { start: last.start, end: last.end } : undefined;
@@ -117,8 +132,18 @@ export function envelopeRegions(envelope: Uint8Array): EnvelopeRegions {
     contentEncryptionAlgorithm: { start: alg.start, end: alg.end },
     iv: { start: ivTlv.start, end: ivTlv.end },
     ciphertext,
+    segments,
+    authAttrs,
     mac,
   };
+}
+
+/** Octets of a DER tag and length for a value of `length` octets (single-octet tag). */
+function headerLength(length: number): number {
+  if (length < 0x80) return 2;
+  let n = 0;
+  for (let l = length; l > 0; l = Math.floor(l / 256)) n++;
+  return 2 + n;
 }
 
 /** A copy of `bytes` with one bit flipped in the middle of `region` (or at `at` within it). */

@@ -24,3 +24,4 @@ export { pwgRaster, mediaSizeHmm, type RasterOptions } from './documents.js';
 export { ALL_SUITES, suitesForRole } from './suites/index.js';
 export { generateJobVectors, readVectorKeys, vectorFiles, KEY_FILES, type GeneratedVector, type JobVector, type VectorKeys, type Expectation } from './vectors/job-vectors.js';
 export { envelopeRegions, flipIn, EnvelopeShapeError, type EnvelopeRegions, type Region } from './envelope-regions.js';
+export { resealEdited } from './reseal.js';

@@ -23,6 +23,9 @@ export interface SealSpec {
   readonly cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc';
   /** A job name that must never appear outside the envelope (see `secretName`). */
   readonly jobName: string;
+  /** Fixed content-encryption key and nonce (tests that re-encrypt an edited plaintext). */
+  readonly contentEncryptionKey?: Uint8Array;
+  readonly iv?: Uint8Array;
   /** Sign before encrypting (SPEC-NOTES §2: SignedData inside the envelope). */
   readonly signer?: SignerOptions;
   /** Seal one document of a multi-document job (inner Send-Document) instead of a whole Print-Job. */
@@ -66,7 +69,10 @@ export function innerPlaintext(t: TestContext, spec: SealSpec): Uint8Array {
 
 export async function sealJob(t: TestContext, spec: SealSpec): Promise<Uint8Array> {
   const recipient = spec.recipient ?? t.need<string>('printer-certificate');
-  return sealToBytes(innerPlaintext(t, spec), { recipients: [recipient], ...(spec.cipher ? { cipher: spec.cipher } : {}), ...(spec.signer ? { signer: spec.signer } : {}) });
+  return sealToBytes(innerPlaintext(t, spec), { recipients: [recipient], ...(spec.cipher ? { cipher: spec.cipher } : {}), ...(spec.signer ? { signer: spec.signer } : {}),
+    ...(spec.contentEncryptionKey ? { contentEncryptionKey: spec.contentEncryptionKey } : {}),
+    ...(spec.iv ? { iv: spec.iv } : {}),
+  });
 }
 
 /** The cleartext outer Print-Job carrying only routing attributes (SPEC-NOTES §2). */

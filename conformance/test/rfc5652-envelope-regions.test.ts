@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { certificateToPem, createIdentity, privateKeyToPem, sealToBytes } from '@trustnoone/smime';
-import { EnvelopeShapeError, envelopeRegions, flipIn } from '@trustnoone/conformance';
+import { certificateToPem, createIdentity, open, privateKeyToPem, sealToBytes } from '@trustnoone/smime';
+import { EnvelopeShapeError, envelopeRegions, flipIn, resealEdited } from '@trustnoone/conformance';
 
 const printer = createIdentity({ commonName: 'regions test printer' });
 const pem = certificateToPem(printer.certificate);
@@ -71,5 +71,39 @@ describe('envelopeRegions', () => {
     const deep = new Uint8Array(2 * 5000);
     for (let i = 0; i < 5000; i++) deep.set([0x30, 0x80], 2 * i);
     expect(() => envelopeRegions(deep)).toThrow(/nested too deeply/);
+  });
+});
+
+describe('resealEdited (RFC 5083 re-encryption under a chosen key)', () => {
+  const cek = new Uint8Array(32).fill(1);
+  const iv = new Uint8Array(12).fill(2);
+  const signerId = createIdentity({ commonName: 'reseal signer', algorithm: 'ed25519' });
+  const signer = { certificate: signerId.certificate, privateKey: signerId.privateKey };
+
+  it.each([
+    ['unsigned', undefined, undefined],
+    ['signed (ContentInfo nesting)', signer, undefined],
+    ['signed (id-signedData with authAttrs as GCM additional data)', signer, 'signedData'],
+  ] as const)('%s: the identity edit reproduces the envelope byte for byte', async (_n, s, nesting) => {
+    // Four input chunks and a small segment size: the ciphertext spans several OCTET STRING segments.
+    const chunks = [0, 1, 2, 3].map((i) => plaintext.subarray(i * 50_000, (i + 1) * 50_000));
+    const env = await sealToBytes(chunks, { recipients: [pem], contentEncryptionKey: cek, iv, segmentSize: 1024, ...(s ? { signer: s } : {}), ...(nesting ? { signedNesting: nesting } : {}) });
+    expect(envelopeRegions(env).segments.length).toBeGreaterThan(1);
+    expect(envelopeRegions(env).authAttrs !== undefined).toBe(nesting === 'signedData');
+    expect(resealEdited(env, cek, iv, (p) => p)).toEqual(env);
+  });
+
+  it('an edit gives a valid tag, and a signed envelope then fails its signature check', async () => {
+    const flip = (p: Uint8Array) => {
+      const c = Uint8Array.from(p);
+      c[Math.floor(c.length / 2)]! ^= 1;
+      return c;
+    };
+    const key = privateKeyToPem(printer.privateKey);
+    const unsigned = resealEdited(await sealToBytes(plaintext, { recipients: [pem], contentEncryptionKey: cek, iv }), cek, iv, flip);
+    const opened = await open(unsigned, { privateKey: key, certificate: pem });
+    expect(opened.plaintext[plaintext.length / 2]).toBe(7 ^ 1);
+    const signed = resealEdited(await sealToBytes(plaintext, { recipients: [pem], contentEncryptionKey: cek, iv, signer }), cek, iv, flip);
+    await expect(open(signed, { privateKey: key, certificate: pem })).rejects.toMatchObject({ code: expect.stringMatching(/SIGNATURE|DIGEST/) });
   });
 });

@@ -4,6 +4,7 @@
  * or downgraded envelope is refused with document-security-error and prints nothing. The sealed
  * tests also run through an intermediary, which must relay the printer's verdict.
  */
+import { randomBytes } from 'node:crypto';
 import { createIdentity, certificateToPem, certificateUuids, open, pemLines, privateKeyToPem } from '@trustnoone/smime';
 import { decodeMessage, type IppMessage } from '@trustnoone/ipp';
 import { newJobNonce } from '@trustnoone/profile';
@@ -13,6 +14,7 @@ import { attr, val } from '../ipp-builders.js';
 import { ConformanceFailure, defineSuite, defineTest, type TestDefinition } from '../model.js';
 import type { TestContext } from '../context.js';
 import { opensslEncrypt } from '../openssl.js';
+import { resealEdited } from '../reseal.js';
 import { advertisedCertificate, expectSealedRefusal, innerPlaintext, sealJob, secretName, submitSealed } from '../sealed.js';
 import { BOTH, PRINTER, isSuccess, jobIdOf, printableRaster } from './shared.js';
 
@@ -178,6 +180,42 @@ export const trustnoonePrinter = defineSuite({
         }
         const end = await t.waitForJob(jobIdOf(message));
         if (end.state !== 'completed') throw new ConformanceFailure(`signed sealed job ended ${end.state} (${end.reasons.join(', ')})`);
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.signed-content-altered',
+      title: 'signed content altered behind a valid GCM tag (re-encrypted) is refused: the signature is verified',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §2 (RFC 5652 §5.4, §5.6)`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const client = createIdentity({ commonName: `${t.user} (conformance signer)`, algorithm: 'ed25519' });
+        const signer = { certificate: client.certificate, privateKey: client.privateKey };
+        const document = await printableRaster(t);
+        const sealed = async (label: string) => {
+          const cek = new Uint8Array(randomBytes(32));
+          const iv = new Uint8Array(randomBytes(12));
+          const secret = secretName(label);
+          return { envelope: await sealJob(t, { document, jobName: secret, signer, contentEncryptionKey: cek, iv }), cek, iv, secret };
+        };
+        // Control: re-encrypting the plaintext unchanged must give an envelope the printer prints,
+        // or a refusal below would prove nothing about signatures.
+        const control = await sealed('reseal-control');
+        const same = await submitSealed(t, resealEdited(control.envelope, control.cek, control.iv, (p) => p));
+        if (!isSuccess(same.message)) {
+          if (same.message.code === 0x041a) t.skip('the printer refuses these signed jobs even unaltered (signature policy)');
+          throw new ConformanceFailure(`the unaltered re-encrypted control job was answered ${statusNameOf(same.message)}`);
+        }
+        const controlEnd = await t.waitForJob(jobIdOf(same.message));
+        if (controlEnd.state !== 'completed') t.skip(`the unaltered signed control job ended ${controlEnd.state}: signed jobs are not printed here`);
+        const altered = await sealed('signed-altered');
+        const edited = resealEdited(altered.envelope, altered.cek, altered.iv, (p) => {
+          const c = Uint8Array.from(p);
+          c[Math.floor(c.length / 2)]! ^= 0x01; // inside the signed document bytes
+          return c;
+        });
+        await expectSealedRefusal(t, await submitSealed(t, edited), altered.secret);
       },
     }),
     defineTest({
