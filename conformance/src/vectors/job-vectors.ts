@@ -12,6 +12,7 @@ import { buildInnerRequest, buildOuterRequest } from '@trustnoone/profile';
 import { parseCertificate, sealToBytes, type SealOptions } from '@trustnoone/smime';
 import { pwgRaster } from '../documents.js';
 import { envelopeRegions, flipIn } from '../envelope-regions.js';
+import { resealEdited } from '../reseal.js';
 import { derive, derivedP256Key, derivedUuid } from './derive.js';
 
 /** The key files the vectors are sealed to (and signed with); PEM text. */
@@ -104,7 +105,8 @@ interface Recipe {
   readonly sign?: boolean;
   /** Seal for this printer-uuid instead of the printer's (a redirected job). */
   readonly otherPrinterUuid?: boolean;
-  readonly damage?: 'tag' | 'truncate';
+  /** 'signed-content': a byte of the signed document flipped and the envelope re-encrypted under its own key (valid tag). */
+  readonly damage?: 'tag' | 'truncate' | 'signed-content';
   readonly refusal?: string;
 }
 
@@ -117,6 +119,7 @@ const RECIPES: readonly Recipe[] = [
   { name: 'p256-tampered-tag', description: 'as p256-aes256gcm-pwg-raster with the last byte of the GCM tag flipped', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', damage: 'tag', refusal: 'GCM tag mismatch (RFC 5083 §2.2)' },
   { name: 'p256-truncated', description: 'as p256-aes256gcm-pwg-raster cut 30 bytes short (tag and end-of-contents lost)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', damage: 'truncate', refusal: 'truncated envelope' },
   { name: 'p256-redirected', description: 'sealed correctly to the printer key, but its inner printer-uuid names another printer', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', otherPrinterUuid: true, refusal: 'printer-uuid binding (SPEC-NOTES §2)' },
+  { name: 'p256-signed-content-altered', description: 'as p256-aes128gcm-text-signed, with one byte of the signed document flipped and the plaintext re-encrypted under the same key and nonce: the GCM tag is valid, the Ed25519 signature is not', printer: 'printerP256', format: 'text/plain', document: TEXT, pages: 1, copies: 2, cipher: 'aes-128-gcm', sign: true, damage: 'signed-content', refusal: 'signature does not verify (RFC 5652 §5.6)' },
   { name: 'p256-aes256cbc-downgrade', description: 'EnvelopedData with AES-256-CBC: no integrity, refused by default (RFC 8551 §2.7, SPEC-NOTES §4)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-cbc', refusal: 'downgrade to unauthenticated encryption' },
 ];
 
@@ -166,6 +169,15 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
   let envelope = await sealToBytes(inner, options);
   if (recipe.damage === 'tag') envelope = flipIn(envelope, envelopeRegions(envelope).mac!, envelopeRegions(envelope).mac!.end - 1);
   if (recipe.damage === 'truncate') envelope = envelope.subarray(0, envelope.length - 30);
+  if (recipe.damage === 'signed-content') {
+    envelope = resealEdited(envelope, cek, iv, (p) => {
+      const c = Uint8Array.from(p);
+      const at = Buffer.from(p).indexOf(Buffer.from(recipe.document)); // the document inside the SignedData
+      if (at < 0) throw new Error('signed document not found in the plaintext');
+      c[at + 10]! ^= 0x01;
+      return c;
+    });
+  }
 
   const outer = encodeHeader(buildOuterRequest({ operation: 'Print-Job', printerUri: PRINTER_URI, requestId: 1, requestingUserName: USER }));
   const request = new Uint8Array(outer.length + envelope.length);
