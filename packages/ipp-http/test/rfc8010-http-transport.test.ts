@@ -264,6 +264,13 @@ describe('IPP over HTTPS (RFC 7472) with certificate pinning', () => {
     expect(res.message.code).toBe(0);
   });
 
+  it('checks the pin again on every request (no TLS session resumption hides the certificate)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await ippRequest(url, request(GET_PRINTER_ATTRIBUTES, i + 1), { tls: { pinSha256: fingerprint } });
+      expect(res.message.requestId).toBe(i + 1);
+    }
+  });
+
   it('refuses a certificate that does not match the pin', async () => {
     await expect(ippRequest(url, request(GET_PRINTER_ATTRIBUTES), { tls: { pinSha256: '00'.repeat(32) } })).rejects.toMatchObject({
       code: 'IPP_HTTP_TLS_PIN_MISMATCH',

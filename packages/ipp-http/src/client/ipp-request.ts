@@ -57,6 +57,12 @@ export function httpUrlFor(target: string | URL): URL {
   return out;
 }
 
+let sharedPinnedAgent: https.Agent | undefined;
+function pinnedAgent(): https.Agent {
+  sharedPinnedAgent ??= new https.Agent({ keepAlive: false, maxCachedSessions: 0 });
+  return sharedPinnedAgent;
+}
+
 function normalizeFingerprint(fp: string): string {
   return fp.replace(/[^0-9a-f]/gi, '').toLowerCase();
 }
@@ -90,7 +96,9 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
     const requestOptions: https.RequestOptions = {
       method: 'POST',
       headers,
-      ...(options.agent ? { agent: options.agent } : {}),
+      // A resumed TLS session shows no certificate, so a pin could not be checked: pinned requests
+      // use an agent that never resumes (unless the caller brings its own agent).
+      ...(options.agent ? { agent: options.agent } : pin ? { agent: pinnedAgent() } : {}),
       ...(secure
         ? {
             ca: options.tls?.ca as https.RequestOptions['ca'],
