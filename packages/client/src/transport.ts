@@ -3,7 +3,6 @@
  * statuses (RFC 8011 §4.1.6: 0x0400 and above) become CLIENT_IPP_STATUS with the printer's
  * status-message, so every caller reports failures the same way.
  */
-import { Agent as HttpsAgent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { getString, type IppMessage } from '@trustnoone/ipp';
 import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http';
@@ -85,9 +84,6 @@ export async function exchange(
       // link must not be cut off by the default meant for small requests.
       ...(conn.timeoutMs !== undefined ? { timeoutMs: conn.timeoutMs } : opts.data === undefined ? { timeoutMs: 60_000 } : {}),
       ...(conn.signal ? { signal: conn.signal } : {}),
-      // A resumed TLS session (RFC 8446 §2.2) carries no server certificate, so a pinned
-      // connection could not be checked: pinned exchanges use an agent that never resumes.
-      ...(conn.tls?.pinSha256 ? { agent: new HttpsAgent({ maxCachedSessions: 0 }) } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
   } catch (cause) {

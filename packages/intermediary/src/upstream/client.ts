@@ -3,7 +3,6 @@
  * @trustnoone/ipp-http with TLS verification (CA file) or SHA-256 pinning. Behind an interface so
  * tests can substitute a recording fake and a pull-mode (INFRA) queue can replace it.
  */
-import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
@@ -32,15 +31,11 @@ export interface HttpUpstreamOptions {
 }
 
 export function httpUpstream(options: HttpUpstreamOptions): Upstream {
-  // A resumed TLS session presents no peer certificate, so a pin could not be checked on it: with
-  // a pin, every connection makes a full handshake (no session cache).
-  const agent = options.tls?.pinSha256 ? new https.Agent({ maxCachedSessions: 0 }) : undefined;
   return {
     uri: options.uri,
     send: (message, data) =>
       ippRequest(options.uri, message, {
         ...(data ? { data } : {}),
-        ...(agent ? { agent } : {}),
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.auth ? { auth: options.auth } : {}),
         // A hung printer must not stall a job's poll loop for the length of an upload timeout.
