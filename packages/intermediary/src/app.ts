@@ -35,6 +35,12 @@ export interface IntermediaryOptions {
   readonly path?: string;
   /** End-to-end policy (default true): refuse cleartext documents and Job Template attributes. */
   readonly requireEncryption?: boolean;
+  /**
+   * With the policy on, also refuse a document whose first bytes are not a CMS ContentInfo of
+   * (Auth)EnvelopedData — plaintext mislabelled application/pkcs7-mime (default false here; the
+   * tno command turns it on).
+   */
+  readonly checkEnvelope?: boolean;
   /** Users who may authenticate with HTTP Basic. */
   readonly users?: ReadonlyMap<string, UserEntry>;
   /** Admit requests without credentials (default: only when no users are configured). */
@@ -114,6 +120,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     faults,
     requireEncryption: options.requireEncryption ?? true,
+    checkEnvelope: (options.requireEncryption ?? true) && (options.checkEnvelope ?? false),
     users,
     allowAnonymous,
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,

@@ -40,6 +40,8 @@ export interface Service {
   readonly faults: FaultHook;
   /** End-to-end policy on (default) or off (--allow-cleartext). */
   readonly requireEncryption: boolean;
+  /** Refuse documents whose first bytes are not a CMS envelope header (envelope-shape.ts). */
+  readonly checkEnvelope: boolean;
   /** Users who may authenticate; empty = nobody can. */
   readonly users: ReadonlyMap<string, UserEntry>;
   /** Anonymous requests are admitted (owner = requesting-user-name). */

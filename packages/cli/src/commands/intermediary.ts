@@ -112,6 +112,7 @@ export const intermediaryCommand: Command = {
         ...(users ? { users } : {}),
         ...(v.anonymous ? { allowAnonymous: true } : {}),
         requireEncryption: !v['allow-cleartext'],
+        checkEnvelope: !v['allow-cleartext'],
         ...(maxDoc ? { limits: { maxDocumentBytes: maxDoc } } : {}),
         ...(v['tls-key'] && v['tls-cert'] ? { https: { key: await readFile(v['tls-key']), cert: await readFile(v['tls-cert']) } } : {}),
         logger: v.verbose ? { level: 'info', stream: io.stderr } : false,

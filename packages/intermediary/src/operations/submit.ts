@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { IppAttribute } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { GroupTag } from '@trustnoone/ipp';
+import type { Readable } from 'node:stream';
+import { envelopeShapeCheck, NotAnEnvelope } from '../envelope-shape.js';
 import { IntermediaryError } from '../errors.js';
 import { enforceEndToEnd, PolicyViolation } from '../policy.js';
 import { requireAccess, type Principal } from '../principal.js';
@@ -65,9 +67,19 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
   }
   service.uploads++;
   try {
-    return await service.spool.writeBlob(ctx.data, { maxBytes: service.limits.maxDocumentBytes });
+    let data: Readable = ctx.data;
+    if (service.checkEnvelope) {
+      const check = envelopeShapeCheck();
+      ctx.data.on('error', (e) => check.destroy(e));
+      // The refusal can fire before the spool starts reading (it opens its file first); the
+      // reader still sees it as the stream's error, so this listener only prevents a crash.
+      check.on('error', () => {});
+      data = ctx.data.pipe(check);
+    }
+    return await service.spool.writeBlob(data, { maxBytes: service.limits.maxDocumentBytes });
   } catch (err) {
     if (err instanceof IntermediaryError) throw new IppStatusError(err.status, err.message, { cause: err });
+    if (err instanceof NotAnEnvelope) throw new IppStatusError(Status['client-error-document-format-not-supported'], err.message, { cause: err });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') {
       // RFC 8011 §4.1.6.1: a condition expected to clear; the client may retry later.
