@@ -168,6 +168,19 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     expect(val('job-name')).toBe('quarterly numbers');
     expect(val('copies')).toBe(2);
     expect(val('job-state')).toBe(9);
+    // A certificate whose key cannot receive an envelope (Ed25519 signs only) is the client's
+    // mistake: a client-error status, never server-error-internal-error.
+    const signOnly = createIdentity({ commonName: 'alice', algorithm: 'ed25519' });
+    const refused = await send(
+      p.app,
+      request(
+        Op.GetEncryptedJobAttributes,
+        [a.int('job-id', id), a.kw('requested-attributes', 'job-name'), a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))],
+        [],
+        'alice',
+      ),
+    );
+    expect(refused.status).toBe(0x040b);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { encodeMessage, GroupTag, type IppMessage } from '@trustnoone/ipp';
 import type { IppHandler } from '@trustnoone/ipp-http';
-import { joinPemLines, parseCertificate, sealToBytes, type Certificate } from '@trustnoone/smime';
+import { CmsError, joinPemLines, parseCertificate, sealToBytes, type Certificate } from '@trustnoone/smime';
 import { selectJobAttributes, selection } from '../attributes/select.js';
 import { charset, mimeType, naturalLanguage } from '../attributes/values.js';
 import { jobAttributes } from '../jobs/job-attributes.js';
@@ -54,10 +54,23 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
         { tag: GroupTag.job, attributes },
       ],
     };
-    const sealed = await sealToBytes(encodeMessage(inner), {
-      recipients: [recipient],
-      signer: { certificate: keys.signer.certificate, privateKey: keys.signer.privateKey },
-    });
+    let sealed: Uint8Array;
+    try {
+      sealed = await sealToBytes(encodeMessage(inner), {
+        recipients: [recipient],
+        signer: { certificate: keys.signer.certificate, privateKey: keys.signer.privateKey },
+      });
+    } catch (err) {
+      // A key that cannot receive an envelope (e.g. Ed25519, which only signs) is the requester's
+      // mistake, not the printer's.
+      if (err instanceof CmsError && (err.code === 'CMS_UNSUPPORTED' || err.code === 'CMS_BAD_KEY' || err.code === 'CMS_BAD_OPTIONS')) {
+        throw new Refusal(
+          Status.clientErrorAttributesOrValuesNotSupported,
+          'requesting-user-pkcs7-public-key: its key cannot receive an envelope (use RSA, P-256, P-384 or X25519)',
+        );
+      }
+      throw err;
+    }
     rt.log.info({ jobId: job.id, recipient: recipient.fingerprint }, 'printer: encrypted job attributes sent');
     return {
       status: Status.successfulOk,
