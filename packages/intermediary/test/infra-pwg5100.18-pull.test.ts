@@ -267,6 +267,25 @@ describe('Get-Encrypted-Job-Attributes in pull mode (0x006A via 0x0069/0x0068)',
     expect((await d.call(0x0068, [attr.integer('encrypted-job-request-id', requestId)], [], sealed)).status).toBe(0x0406);
   });
 
+  it('a refusal by the printer reaches the owner with its status and no data', async () => {
+    const d = await device('dev1');
+    const id = await submit(randomBytes(1000));
+    expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
+    const sub = await d.subscribe();
+    const before = await d.notifications(sub, 1, false);
+    const next = Math.max(0, ...events(before).map((e) => e['notify-sequence-number'] as number)) + 1;
+    const poll = d.notifications(sub, next, true);
+    const owner = ask(id, alice);
+    const requestId = events(await poll).find((e) => e['encrypted-job-request-id'] !== undefined)?.['encrypted-job-request-id'] as number;
+    expect((await d.call(0x0069, [attr.integer('encrypted-job-request-id', requestId)])).status).toBe(0);
+    const refusal = await d.call(0x0068, [attr.integer('encrypted-job-request-id', requestId), attr.integer('fetch-status-code', 0x0406), attr.text('fetch-status-message', 'the printer no longer has this job')]);
+    expect(refusal.status).toBe(0);
+    const answer = await owner;
+    expect(answer.status).toBe(0x0406);
+    expect(answer.statusMessage).toBe('the printer no longer has this job');
+    expect((await bytesOf(answer)).length).toBe(0);
+  });
+
   it('a non-owner is refused before anything reaches the device; a job not yet fetched says so', async () => {
     const d = await device('dev1');
     const id = await submit(randomBytes(1000));
