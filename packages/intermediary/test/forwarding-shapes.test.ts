@@ -128,3 +128,16 @@ describe('state polling', () => {
     expect(polls).toBeLessThan(25);
   });
 });
+
+describe('a document refused upstream', () => {
+  it('ends the job aborted with document-security-error and cancels the upstream job', async () => {
+    const p = await printerUp();
+    p.refuseDocumentsWith = 0x041a;
+    const r = await relay([p.uri]);
+    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('tampered envelope'));
+    await waitFor(async () => (await stateOf(r, a.jobId!)) === 8, 10_000, 'aborted');
+    const g = await send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]));
+    expect(jobAttr(g, 'job-state-reasons')?.values.map((v) => ('value' in v ? v.value : ''))).toEqual(['aborted-by-system', 'document-security-error']);
+    await waitFor(() => p.requests.includes(0x0008), 5000, 'Cancel-Job upstream');
+  });
+});

@@ -134,6 +134,13 @@ export class Forwarder {
             completedAt: Date.now(),
             forward: { ...s.forward, inFlight: undefined },
           }));
+          // A job created upstream and then refused a document would otherwise wait there for
+          // documents that never come: cancel it, best effort (it may already be terminal).
+          const fwd = entry.status.forward;
+          if (fwd.upstreamJobId) {
+            const upstream = this.pick(entry.status, jobId);
+            await this.exchangeNow(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', fwd.upstreamJobId), ...owner(entry.job)])).catch(() => undefined);
+          }
           return;
         }
         const uri = entry.status.forward.upstream ?? this.o.upstreams[0]!.uri;
