@@ -11,7 +11,7 @@ import { cp, mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encryptedJobAttributes, print, TrustStore } from '@trustnoone/client';
+import { cancel, encryptedJobAttributes, print, status, TrustStore } from '@trustnoone/client';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '@trustnoone/intermediary';
 import { buildApp, startProxy, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
@@ -181,6 +181,18 @@ describe('pull mode end to end: two printers, one queue', () => {
     expect(multi).toHaveLength(1);
     expect(multi[0]!.pageCount).toBe(3);
   }, 60_000);
+
+  it('the owner cancels a job the printer is rendering: the cancel reaches the printer and the job ends canceled', async () => {
+    const conn = { printer: inter.uri, auth: { user: 'alice', password: PW.alice }, userName: 'alice' };
+    // Many large pages: rendering takes far longer than the cancel needs to arrive.
+    const big = pwgRaster({ pages: 12, width: 2480, height: 3508, dpi: 300 });
+    const r = await print({ ...conn, documents: [{ data: big, format: 'image/pwg-raster' }], jobName: `cancel me ${CANARY}`, trust: { store, firstUse: 'accept' }, wait: false });
+    await waitUntil(async () => (await status(conn, r.jobId)).stateReasons.includes('job-printing'), 'the printer to be rendering', 30_000);
+    await cancel(conn, r.jobId);
+    await waitUntil(async () => (await status(conn, r.jobId)).state === 'canceled', 'the job to end canceled', 30_000);
+    const rendered = [...(await completedManifests(printers[0]!)), ...(await completedManifests(printers[1]!))];
+    expect(rendered.some((m) => m.pageCount === 12)).toBe(false);
+  }, 90_000);
 
   it('the intermediary never held plaintext: no canary in anything it wrote', async () => {
     const files = await filesUnder(join(root, 'intermediary'));
