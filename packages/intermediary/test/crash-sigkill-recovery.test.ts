@@ -91,3 +91,67 @@ describe('SIGKILL at every step of a job, then restart', () => {
     });
   }
 });
+
+/** Create-Job, then documents one by one: the addDocument commit path and multi-document forwarding. */
+const MULTI_KILL_POINTS = ['commit.staged@2', 'commit.renamed@3', 'forward.sent@2', 'forward.recorded@1'];
+
+describe('SIGKILL during a multi-document job (Create-Job + Send-Document), then restart', () => {
+  for (const point of MULTI_KILL_POINTS) {
+    it(`killed at ${point}: every acknowledged document delivered once, in order`, async () => {
+      const state = mkdtempSync(join(tmpdir(), 'tno-crash-multi-'));
+      const docs = [0, 1, 2].map(() => randomBytes(300_000));
+      const before = printer.deliveries.length;
+      const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: point });
+      const acked: string[] = [];
+      let jobId: number | undefined;
+      try {
+        const c = await send(first.uri, request(0x0005, first.uri, [attr.name('requesting-user-name', 'alice'), attr.name('job-name', 'encrypted job')]));
+        jobId = c.jobId;
+        for (const [i, d] of docs.entries()) {
+          const s = await send(
+            first.uri,
+            request(0x0006, first.uri, [
+              attr.integer('job-id', jobId!),
+              attr.name('requesting-user-name', 'alice'),
+              attr.boolean('last-document', i === docs.length - 1),
+              attr.mimeMediaType('document-format', 'application/pkcs7-mime'),
+            ]),
+            d,
+          );
+          if (s.status !== 0) break;
+          acked.push(sha(d));
+        }
+      } catch {
+        // the process died under us
+      }
+      await Promise.race([first.exited, new Promise((r) => setTimeout(r, 1500))]);
+      const died = first.proc.exitCode !== null || first.proc.signalCode !== null;
+      if (!died) first.proc.kill('SIGKILL');
+      await first.exited;
+      expect(died, `fault point ${point} was never reached:\n${first.output()}`).toBe(true);
+
+      const second = await spawnIntermediary(state, printer.uri);
+      try {
+        if (jobId !== undefined && acked.length < docs.length) {
+          // The client learns of the crash and closes the job with what was acknowledged.
+          await send(second.uri, request(0x003b, second.uri, [attr.integer('job-id', jobId), attr.name('requesting-user-name', 'alice')])).catch(() => undefined);
+        }
+        await waitFor(() => acked.every((h) => printer.deliveries.slice(before).some((d) => d.sha256 === h)), 15_000, `delivery of ${acked.length} documents`);
+        await waitFor(async () => {
+          const list = await send(second.uri, request(0x000a, second.uri, [attr.name('requesting-user-name', 'alice'), attr.keyword('which-jobs', 'not-completed')]));
+          return list.message.groups.filter((g) => g.tag === GroupTag.job).length === 0;
+        }, 15_000, 'job finished');
+        const mine = printer.deliveries.slice(before).map((d) => d.sha256);
+        // Exactly the acknowledged documents, once each, in the order sent (a document committed
+        // just before the crash but not acknowledged may follow them).
+        expect(mine.slice(0, acked.length)).toEqual(acked);
+        expect(new Set(mine).size).toBe(mine.length);
+        const sent = docs.map(sha);
+        for (const h of mine) expect(sent).toContain(h);
+      } finally {
+        second.proc.kill('SIGTERM');
+        await second.exited;
+      }
+    });
+  }
+});
