@@ -85,6 +85,8 @@ class Proxy {
   private worker: Promise<void> = Promise.resolve();
   private readonly answering = new Set<number>();
   private readonly canceling = new Set<number>();
+  /** Jobs whose local printing someone here is following (to report their end). */
+  private readonly following = new Set<number>();
 
   constructor(
     printer: PrinterHandle,
@@ -222,6 +224,7 @@ class Proxy {
       }
       // A quiet poll: re-check for jobs we may have missed and jobs canceled while we were away.
       if (seen === 0) {
+        await this.recover(); // reports an exchange failed to deliver are retried here too
         await this.prime();
         await this.updateActiveJobs();
       }
@@ -281,7 +284,12 @@ class Proxy {
       throw err; // stays 'claimed': resumed after reconnecting
     }
     this.log.info({ jobId }, 'proxy: job acknowledged');
-    await this.print(record, job);
+    this.following.add(jobId);
+    try {
+      await this.print(record, job);
+    } finally {
+      this.following.delete(jobId);
+    }
   }
 
   private async print(record: ProxyJob, job: Awaited<ReturnType<typeof call>>): Promise<void> {
@@ -430,7 +438,12 @@ class Proxy {
   private async recover(): Promise<void> {
     for (const r of this.state.list()) {
       if (r.phase === 'reported') continue;
-      if (r.localJobId !== undefined && this.local.job(r.localJobId) && !this.local.job(r.localJobId)!.finalized) continue; // still printing here
+      const printing = r.localJobId !== undefined && this.local.job(r.localJobId) !== undefined && !this.local.job(r.localJobId)!.finalized;
+      if (printing) {
+        // Still printing here; if the exchange that was following it failed, follow it again.
+        if (!this.following.has(r.infraJobId)) this.follow(r);
+        continue;
+      }
       try {
         if (r.phase === 'claimed') this.enqueue(r.infraJobId); // nothing reached the printer: resume
         else if (r.phase === 'submitting') {
@@ -447,6 +460,20 @@ class Proxy {
         throw err;
       }
     }
+  }
+
+  /** Reports a local job's end once it comes (after the exchange that started it failed). */
+  private follow(r: ProxyJob): void {
+    this.following.add(r.infraJobId);
+    void this.local
+      .finished(r.localJobId!, this.stopping.signal)
+      .then(async (j) => {
+        if (this.stopped) return;
+        const final = j?.finalized ? { state: JobStateEnum[j.state], reasons: [...j.reasons], message: j.stateMessage } : await this.manifestFinal(r.localJobId);
+        await this.finishWith(r, final.state, final.reasons, final.message);
+      })
+      .catch((err: unknown) => this.log.warn({ jobId: r.infraJobId, err: (err as Error).message }, 'proxy: final state not reported yet (retried on reconnect)'))
+      .finally(() => this.following.delete(r.infraJobId));
   }
 
   private async manifestFinal(localJobId: number | undefined): Promise<{ state: number; reasons: string[]; message: string }> {
