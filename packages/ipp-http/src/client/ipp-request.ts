@@ -87,12 +87,21 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
 
   return new Promise<IppResponse>((resolve, reject) => {
     let settled = false;
-    const fail = (err: IppTransportError): void => {
-      if (settled) return;
+    // Settling once clears the timer and the abort listener: a long-lived signal shared by many
+    // requests must not collect one listener per request.
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const fail = (err: IppTransportError): void => {
+      if (!settle()) return;
       req.destroy();
       reject(err);
     };
+    const onAbort = (): void => fail(new IppTransportError('IPP_HTTP_ABORTED', 'request aborted'));
     const requestOptions: https.RequestOptions = {
       method: 'POST',
       headers,
@@ -124,16 +133,10 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
       }
       readIppMessage(res, { limits: options.limits }).then(
         ({ message: response, data: rest }) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ message: response, data: rest, httpStatus: status });
+          if (settle()) resolve({ message: response, data: rest, httpStatus: status });
         },
         (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(err);
+          if (settle()) reject(err);
         },
       );
     });
@@ -141,10 +144,10 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
     const timer = options.timeoutMs
       ? setTimeout(() => fail(new IppTransportError('IPP_HTTP_TIMEOUT', `no IPP response from ${url.origin} within ${options.timeoutMs} ms`)), options.timeoutMs)
       : undefined;
-    options.signal?.addEventListener('abort', () => fail(new IppTransportError('IPP_HTTP_ABORTED', 'request aborted')), { once: true });
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
 
     req.on('error', (cause) => {
-      clearTimeout(timer);
       fail(new IppTransportError('IPP_HTTP_CONNECT', `cannot reach ${url.origin}: ${(cause as Error).message}`, { cause }));
     });
     let sent = 0;
