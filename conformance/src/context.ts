@@ -61,8 +61,9 @@ export class RunState {
   requestId = 1;
   /**
    * For ipps targets: no TLS session cache. On a resumed session Node's getPeerCertificate()
-   * returns an empty object, so a certificate pin cannot be checked (it would fail, or worse, a
-   * checker might skip it); every connection makes a full handshake instead.
+   * returns an empty object, so a certificate pin cannot be checked; every connection makes a
+   * full handshake (ipp-http does the same for pinned requests since ed465d1; this also covers
+   * CA-verified ones and older transports).
    */
   readonly tlsAgent = new https.Agent({ keepAlive: false, maxCachedSessions: 0 });
 }
@@ -165,10 +166,13 @@ export class TestContext {
     const url = options.to === 'direct' ? this.options.printerDirect : this.options.target;
     if (url === undefined) throw new ConformanceSkip('no --printer-direct URL given');
     const auth = options.asOther ? this.options.otherAuth : this.options.auth;
+    // TLS options (and the session-cache-free agent) only for ipps/https: one set of options
+    // serves both an http intermediary and the ipps printer behind it.
+    const secure = httpUrlFor(url).protocol === 'https:';
     const response = await ippRequest(url, message, {
-      ...(httpUrlFor(url).protocol === 'https:' ? { agent: this.#state.tlsAgent } : {}),
+      ...(secure ? { agent: this.#state.tlsAgent } : {}),
       ...(options.data !== undefined ? { data: options.data } : {}),
-      ...(this.options.tls ? { tls: this.options.tls } : {}),
+      ...(secure && this.options.tls ? { tls: this.options.tls } : {}),
       ...(auth ? { auth } : {}),
       timeoutMs: this.options.requestTimeoutMs ?? 15_000,
     });
