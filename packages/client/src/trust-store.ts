@@ -3,7 +3,7 @@
  * trust anchors (site or manufacturer CAs). Stored in the state directory as `trust.json` (pins)
  * and `anchors/*.pem`; written atomically (temp file, fsync, rename) with owner-only permissions.
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClientError } from './errors.js';
@@ -33,7 +33,8 @@ function normalizeUuid(uuid: string): string {
 }
 
 async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  // Unique per write: two writers in one millisecond must not share (and steal) a temp file.
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(text);
@@ -42,6 +43,22 @@ async function writeAtomic(path: string, text: string): Promise<void> {
     await fh.close();
   }
   await rename(tmp, path);
+}
+
+/**
+ * Read-modify-write of one trust file is serialised within the process (several prints may pin
+ * printers concurrently); without it the later write would drop the earlier pin.
+ */
+const updates = new Map<string, Promise<unknown>>();
+function serialised<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = updates.get(key) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  const settled = next.catch(() => undefined);
+  updates.set(key, settled);
+  void settled.then(() => {
+    if (updates.get(key) === settled) updates.delete(key);
+  });
+  return next;
 }
 
 export class TrustStore {
@@ -99,19 +116,23 @@ export class TrustStore {
 
   async setPin(printerUuid: string, pin: Pin): Promise<void> {
     if (!/^[0-9a-f]{64}$/.test(pin.fingerprint)) throw new RangeError(`fingerprint must be 64 lowercase hex digits, got ${pin.fingerprint}`);
-    const file = await this.#load();
-    await this.#save({ version: 1, pins: { ...file.pins, [normalizeUuid(printerUuid)]: pin } });
+    await serialised(this.#file, async () => {
+      const file = await this.#load();
+      await this.#save({ version: 1, pins: { ...file.pins, [normalizeUuid(printerUuid)]: pin } });
+    });
   }
 
   /** Removes the pin for a printer; resolves false when there was none. */
   async forget(printerUuid: string): Promise<boolean> {
-    const file = await this.#load();
-    const key = normalizeUuid(printerUuid);
-    if (!(key in file.pins)) return false;
-    const pins = { ...file.pins };
-    delete pins[key];
-    await this.#save({ version: 1, pins });
-    return true;
+    return serialised(this.#file, async () => {
+      const file = await this.#load();
+      const key = normalizeUuid(printerUuid);
+      if (!(key in file.pins)) return false;
+      const pins = { ...file.pins };
+      delete pins[key];
+      await this.#save({ version: 1, pins });
+      return true;
+    });
   }
 
   /** Adds a trust anchor (a CA certificate, PEM); returns its SHA-256 fingerprint. */

@@ -136,6 +136,16 @@ describe('trust store on disk', () => {
     await expect(s.getPin(PRINTER)).rejects.toThrow(/not valid JSON/);
   });
 
+  it('keeps every pin when many printers are pinned at once (concurrent first-use prints)', async () => {
+    const s = await store();
+    const uuids = Array.from({ length: 25 }, (_, i) => `urn:uuid:00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    await Promise.all(uuids.map((u, i) => s.setPin(u, { fingerprint: i.toString(16).padStart(64, '0'), pinnedAt: new Date(0).toISOString(), how: 'manual' })));
+    const pins = await s.pins();
+    expect(Object.keys(pins).sort()).toEqual([...uuids].sort());
+    await Promise.all(uuids.slice(0, 10).map((u) => s.forget(u)));
+    expect(Object.keys(await s.pins())).toHaveLength(15);
+  });
+
   it('resolves the state directory: --state, then $XDG_STATE_HOME, then ~/.local/state', () => {
     expect(resolveStateDir({ explicit: 'st', cwd: '/w' })).toBe('/w/st');
     expect(resolveStateDir({ env: { XDG_STATE_HOME: '/x', HOME: '/h' } })).toBe('/x/trustnoone');
