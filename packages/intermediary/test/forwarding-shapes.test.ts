@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,5 +139,31 @@ describe('a document refused upstream', () => {
     const g = await send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]));
     expect(jobAttr(g, 'job-state-reasons')?.values.map((v) => ('value' in v ? v.value : ''))).toEqual(['aborted-by-system', 'document-security-error']);
     await waitFor(() => p.requests.includes(0x0008), 5000, 'Cancel-Job upstream');
+  });
+});
+
+describe('a hung upstream', () => {
+  it('gets a bounded number of connections however many jobs wait (16 per upstream)', async () => {
+    const sockets = new Set<Socket>();
+    let peak = 0;
+    const hung = createServer((sock) => {
+      sockets.add(sock);
+      peak = Math.max(peak, sockets.size);
+      sock.on('close', () => sockets.delete(sock));
+      sock.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of sockets) s.destroy();
+          hung.close(() => r());
+        }),
+    );
+    const r = await relay([`ipp://127.0.0.1:${(hung.address() as { port: number }).port}/ipp/print`]);
+    for (let i = 0; i < 40; i++) expect((await send(r.uri, sealedPrintJob(r.uri, `user${i}`), Buffer.from(`job ${i}`))).status).toBe(0);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(16);
   });
 });

@@ -17,7 +17,8 @@ export interface UpstreamAnswer {
 export interface Upstream {
   /** The printer-uri requests are addressed to. */
   readonly uri: string;
-  send(message: IppMessage, data?: Readable): Promise<UpstreamAnswer>;
+  /** `signal` aborts the exchange (shutdown); the promise then rejects. */
+  send(message: IppMessage, data?: Readable, signal?: AbortSignal): Promise<UpstreamAnswer>;
 }
 
 export interface HttpUpstreamOptions {
@@ -33,9 +34,10 @@ export interface HttpUpstreamOptions {
 export function httpUpstream(options: HttpUpstreamOptions): Upstream {
   return {
     uri: options.uri,
-    send: (message, data) =>
+    send: (message, data, signal) =>
       ippRequest(options.uri, message, {
         ...(data ? { data } : {}),
+        ...(signal ? { signal } : {}),
         ...(options.tls ? { tls: options.tls } : {}),
         ...(options.auth ? { auth: options.auth } : {}),
         // A hung printer must not stall a job's poll loop for the length of an upload timeout.

@@ -49,6 +49,23 @@ export interface ForwarderOptions {
   readonly preferCreateJob?: boolean;
   /** Document uploads to one upstream at a time (default 4): a printer takes jobs one by one anyway. */
   readonly maxConcurrentSends?: number;
+  /** Requests of any kind to one upstream at a time (default 16), uploads included. */
+  readonly maxConcurrentRequests?: number;
+}
+
+interface Slot {
+  busy: number;
+  waiting: Array<() => void>;
+}
+
+async function acquire(slot: Slot, max: number): Promise<void> {
+  while (slot.busy >= max) await new Promise<void>((r) => slot.waiting.push(r));
+  slot.busy++;
+}
+
+function release(slot: Slot): void {
+  slot.busy--;
+  slot.waiting.shift()?.();
 }
 
 /** The upstream refused the job with an IPP status: permanent for this job. */
@@ -70,9 +87,11 @@ export class Forwarder {
   private readonly wakers = new Map<number, () => void>();
   private readonly again = new Set<number>();
   private readonly createSupport = new Map<string, boolean>();
-  /** Per upstream: uploads in progress and callers waiting for a slot. */
-  private readonly slots = new Map<string, { busy: number; waiting: Array<() => void> }>();
+  /** Per upstream: requests (and uploads) in progress and callers waiting for a slot. */
+  private readonly slots = new Map<string, Slot>();
   private stopped = false;
+  /** Aborted by stop(): in-flight exchanges end at once instead of running to their timeouts. */
+  private readonly abort = new AbortController();
   /** Upstream URIs whose last exchange failed for transport reasons. */
   readonly unreachable = new Set<string>();
   private readonly faults: FaultHook;
@@ -103,6 +122,7 @@ export class Forwarder {
   /** Stops scheduling; in-flight exchanges finish or fail on their own. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     for (const wake of this.wakers.values()) wake();
     await Promise.allSettled([...this.running.values()]);
   }
@@ -123,6 +143,8 @@ export class Forwarder {
         step = await this.step(entry);
         delay = this.o.retryInitialMs ?? 250;
       } catch (err) {
+        // Shutting down: the exchange was aborted on purpose; the spool already says where to resume.
+        if (this.stopped) return;
         if (err instanceof UpstreamRejected) {
           this.log.warn({ jobId, status: err.status }, 'forward: upstream refused the job');
           await this.o.table.update(jobId, (s) => ({
@@ -195,25 +217,43 @@ export class Forwarder {
     return ups[jobId % ups.length]!;
   }
 
+  /**
+   * Every forwarding exchange takes a slot of its upstream: document uploads up to
+   * maxConcurrentSends, all requests together up to maxConcurrentRequests. Thousands of queued
+   * jobs then make a bounded number of connections, also to an upstream that is down.
+   */
   private async exchange(upstream: Upstream, message: IppMessage, data?: () => Readable): Promise<IppMessage> {
-    if (!data) return this.exchangeNow(upstream, message);
-    const slot = this.slots.get(upstream.uri) ?? { busy: 0, waiting: [] };
-    this.slots.set(upstream.uri, slot);
-    while (slot.busy >= (this.o.maxConcurrentSends ?? 4)) await new Promise<void>((r) => slot.waiting.push(r));
-    slot.busy++;
+    const all = this.slot(`all ${upstream.uri}`);
+    const sends = data ? this.slot(`send ${upstream.uri}`) : undefined;
+    // An upload first waits for an upload slot, so queued uploads never hold the slots polls need.
+    if (sends) await acquire(sends, this.o.maxConcurrentSends ?? 4);
     try {
-      // The stream is opened only once a slot is ours: no file handles held by queued jobs.
-      return await this.exchangeNow(upstream, message, data());
+      await acquire(all, this.o.maxConcurrentRequests ?? 16);
+      try {
+        // The stream is opened only once the slots are ours: no file handles held by queued jobs.
+        return await this.exchangeNow(upstream, message, data?.());
+      } finally {
+        release(all);
+      }
     } finally {
-      slot.busy--;
-      slot.waiting.shift()?.();
+      if (sends) release(sends);
     }
   }
 
+  private slot(key: string): Slot {
+    let s = this.slots.get(key);
+    if (!s) this.slots.set(key, (s = { busy: 0, waiting: [] }));
+    return s;
+  }
+
   private async exchangeNow(upstream: Upstream, message: IppMessage, data?: Readable): Promise<IppMessage> {
+    if (this.stopped) {
+      data?.destroy();
+      throw new Error('forwarding stopped');
+    }
     let answer: UpstreamAnswer;
     try {
-      answer = await upstream.send(message, data);
+      answer = await upstream.send(message, data, this.abort.signal);
     } catch (err) {
       data?.destroy();
       throw err;
