@@ -2,7 +2,7 @@
  * tno print / status / jobs / cancel / trust against the real printer emulator, directly and
  * through the intermediary, on 127.0.0.1: exit statuses, one-line errors, JSON output.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,18 @@ describe('tno print and tno trust', () => {
     const st = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--cert', owner.cert, '--key', owner.key, '--json']);
     expect(st.code, st.err).toBe(ExitCode.ok);
     expect(JSON.parse(st.out)).toMatchObject({ jobName: 'encrypted job', encryptedAttributes: { 'job-name': 'Board minutes', copies: '2' } });
+
+    // --private: the same with the identity kept in the state directory.
+    const missing = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--private']);
+    expect(missing.code).toBe(ExitCode.usage);
+    oneLine(missing.err);
+    expect(missing.err).toMatch(/tno keys generate --kind client/);
+    await mkdir(join(state, 'identity'), { recursive: true });
+    await copyFile(owner.cert, join(state, 'identity', 'cert.pem'));
+    await copyFile(owner.key, join(state, 'identity', 'key.pem'));
+    const priv = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--private', '--json']);
+    expect(priv.code, priv.err).toBe(ExitCode.ok);
+    expect(JSON.parse(priv.out)).toMatchObject({ encryptedAttributes: { 'job-name': 'Board minutes' } });
 
     const show = await tno(['trust', 'show', '--printer', relay.uri, '--state', state, '--json']);
     expect(JSON.parse(show.out).printer).toMatchObject({ decision: 'pinned', fingerprint });

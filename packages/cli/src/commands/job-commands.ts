@@ -3,6 +3,8 @@
  * lpstat and cancel. `tno status --cert --key` asks for the job's attributes sealed to the owner
  * (Get-Encrypted-Job-Attributes), which an intermediary can relay but not read.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { cancel, encryptedJobAttributes, jobs, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
 import type { IppValue } from '@trustnoone/ipp';
 import { CliError, type Command } from '../command.js';
@@ -35,7 +37,7 @@ function showValue(v: IppValue): string {
   }
 }
 
-const statusUsage = `Usage: tno status JOB-ID --printer URL [--cert CERT.pem --key KEY.pem] [--json]
+const statusUsage = `Usage: tno status JOB-ID --printer URL [--private | --cert CERT.pem --key KEY.pem] [--json]
 
 Shows a job's state. With --cert and --key, also asks the printer for the job's attributes
 sealed to your certificate (Get-Encrypted-Job-Attributes): the real job name, copies, media...,
@@ -43,6 +45,9 @@ which the intermediary relays but cannot read. The answer must be signed by the 
 trust.
 
 ${connectionUsage}
+      --private         use your identity in the state directory (identity/cert.pem and
+                        identity/key.pem; make it with: tno keys generate --kind client
+                        --name YOU --cert STATE/identity/cert.pem --key STATE/identity/key.pem)
       --cert FILE       your certificate (the job owner's) ...
       --key FILE        ... and its private key
       --attribute NAME  with --cert: an attribute to ask for (repeatable; default a useful set)
@@ -53,10 +58,27 @@ export const statusCommand: Command = {
   summary: "show a job's state (and its sealed attributes with --cert/--key)",
   usage: statusUsage,
   async run(argv, io) {
-    const { values: v, positionals } = parseFlags(argv, { ...connectionFlags, cert: { type: 'string' }, key: { type: 'string' }, attribute: { type: 'string', multiple: true } });
+    const { values: v, positionals } = parseFlags(argv, {
+      ...connectionFlags,
+      private: { type: 'boolean' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
+      attribute: { type: 'string', multiple: true },
+    });
     if (positionals.length !== 1) throw new CliError('give exactly one JOB-ID (see tno status --help)', ExitCode.usage);
     const jobId = parseJobId(positionals[0]);
     const conn = await connectionFrom(v, io);
+    if (v.private && (v.cert !== undefined || v.key !== undefined)) throw new CliError('--private uses the identity in the state directory: give it or --cert/--key, not both', ExitCode.usage);
+    if (v.private) {
+      const identity = join(trustStoreFrom(v, io).dir, 'identity');
+      v.cert = join(identity, 'cert.pem');
+      v.key = join(identity, 'key.pem');
+      for (const f of [v.cert, v.key]) {
+        if (!existsSync(f)) {
+          throw new CliError(`--private: no ${f}; create your identity with: tno keys generate --kind client --name YOU --cert ${v.cert} --key ${v.key}`, ExitCode.usage);
+        }
+      }
+    }
     if ((v.cert === undefined) !== (v.key === undefined)) throw new CliError('--cert and --key go together', ExitCode.usage);
     const s = await clientCall(() => status(conn, jobId));
     let sealed: { name: string; values: string[] }[] | undefined;
