@@ -130,7 +130,6 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     keyword('multiple-operation-time-out-action', 'abort-job'),
     range('job-k-octets-supported', 0, 2_147_483_647),
     range('job-impressions-supported', 0, 2_147_483_647),
-    range('job-pages-per-set-supported', 1, 2_147_483_647),
     keyword('which-jobs-supported', [...cap.WHICH_JOBS]),
     keyword('job-creation-attributes-supported', [...cap.JOB_CREATION_ATTRIBUTES]),
     keyword('identify-actions-default', 'sound'),
