@@ -85,6 +85,20 @@ describe('tno print and tno trust', () => {
     expect(priv.code, priv.err).toBe(ExitCode.ok);
     expect(JSON.parse(priv.out)).toMatchObject({ encryptedAttributes: { 'job-name': 'Board minutes' } });
 
+    // With an identity, a new job is bound to it: another certificate in the same user's name
+    // (what a relay would send) is refused, the identity is answered.
+    const bound = await tno(['print', doc, '--printer', relay.uri, '--state', state, '--strict', '-o', 'job-name=Bound minutes']);
+    expect(bound.code, bound.err).toBe(ExitCode.ok);
+    const boundId = /^job (\d+)/.exec(bound.out)![1]!;
+    const other = createIdentity({ commonName: 'alice' });
+    await writeFile(join(dir, 'other.crt'), certificateToPem(other.certificate));
+    await writeFile(join(dir, 'other.key'), privateKeyToPem(other.privateKey));
+    const stranger = await tno(['status', boundId, '--printer', relay.uri, '--state', state, '--cert', join(dir, 'other.crt'), '--key', join(dir, 'other.key')]);
+    expect(stranger.code).not.toBe(ExitCode.ok);
+    const mine = await tno(['status', boundId, '--printer', relay.uri, '--state', state, '--private', '--json']);
+    expect(mine.code, mine.err).toBe(ExitCode.ok);
+    expect(JSON.parse(mine.out)).toMatchObject({ encryptedAttributes: { 'job-name': 'Bound minutes' } });
+
     const show = await tno(['trust', 'show', '--printer', relay.uri, '--state', state, '--json']);
     expect(JSON.parse(show.out).printer).toMatchObject({ decision: 'pinned', fingerprint });
   });

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeHeader, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce, Operation, PKCS7_MIME } from '@trustnoone/profile';
-import { seal } from '@trustnoone/smime';
+import { pemLines, seal } from '@trustnoone/smime';
 import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
 import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
 import { ClientError } from './errors.js';
@@ -40,8 +40,14 @@ export interface PrintOptions extends Connection {
   readonly attributes?: JobAttributes;
   /** The real job name (sealed); default the first document's name. */
   readonly jobName?: string;
-  /** Sign the job (sign-then-encrypt). */
+  /** Sign the job (sign-then-encrypt). The signer's certificate also binds the job to its owner. */
   readonly sign?: SignOptions;
+  /**
+   * The owner's certificate (PEM), sealed into an unsigned job as requesting-user-pkcs7-public-key:
+   * the printer then answers Get-Encrypted-Job-Attributes only to that certificate, so a relay
+   * cannot ask in the owner's name with a key of its own.
+   */
+  readonly ownerCertificate?: string;
   readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string; readonly firstUse?: FirstUsePolicy };
   /** Print in clear to a printer without TRUSTNOONE. Never used for a TRUSTNOONE printer. */
   readonly allowPlaintext?: boolean;
@@ -155,7 +161,11 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
   const signer = options.sign ? { certificate: options.sign.certificate, privateKey: options.sign.privateKey } : undefined;
   const sealDocument = (index: number, inner: IppMessage): Readable =>
     seal(innerMessage(inner, counted(docs[index]!.open(), progressFor(ctx, index))), { recipients: [certificate], ...(signer ? { signer } : {}) });
-  const common = { printerUri: conn.printer, requestingUserName: ctx.userName, printerUuid, jobUuid };
+  const ownerBinding =
+    !signer && options.ownerCertificate
+      ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(options.ownerCertificate).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
+      : {};
+  const common = { printerUri: conn.printer, requestingUserName: ctx.userName, printerUuid, jobUuid, ...ownerBinding };
 
   if (docs.length === 1) {
     const d = docs[0]!;

@@ -184,6 +184,40 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
   });
 });
 
+describe('Get-Encrypted-Job-Attributes is bound to the owner certificate the sealed job names', () => {
+  const ask = (id: number, pem: string) =>
+    send(
+      p.app,
+      request(Op.GetEncryptedJobAttributes, [a.int('job-id', id), a.kw('requested-attributes', 'job-name'), a.text('requesting-user-pkcs7-public-key', ...pemLines(pem))], [], 'alice'),
+    );
+
+  it('a signed job answers only to its signer certificate, whatever requesting-user-name says', async () => {
+    const owner = createIdentity({ commonName: 'alice' });
+    const relay = createIdentity({ commonName: 'alice' }); // a relay asking in alice's name with its own key
+    const { envelope } = await sealJob(p, TEXT, { format: 'text/plain', jobName: 'board minutes', signer: { certificate: owner.certificate, privateKey: owner.privateKey } });
+    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
+    await p.runtime.store.whenFinalized(id);
+    expect((await ask(id, certificateToPem(relay.certificate))).status).toBe(0x0403);
+    const r = await ask(id, certificateToPem(owner.certificate));
+    expect(r.status).toBe(0);
+    const opened = await open(r.data, { privateKey: privateKeyToPem(owner.privateKey), certificate: certificateToPem(owner.certificate), requireSignature: true });
+    expect(decodeMessage(opened.plaintext).groups.find((g) => g.tag === JOB)!.attributes.find((x) => x.name === 'job-name')?.values[0]).toMatchObject({ value: 'board minutes' });
+  });
+
+  it('an unsigned job binds the requesting-user-pkcs7-public-key sealed inside it', async () => {
+    const owner = createIdentity({ commonName: 'alice' });
+    const relay = createIdentity({ commonName: 'alice' });
+    const { envelope } = await sealJob(p, TEXT, {
+      format: 'text/plain',
+      operationAttributes: [a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(owner.certificate)))],
+    });
+    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
+    await p.runtime.store.whenFinalized(id);
+    expect((await ask(id, certificateToPem(relay.certificate))).status).toBe(0x0403);
+    expect((await ask(id, certificateToPem(owner.certificate))).status).toBe(0);
+  });
+});
+
 describe('refused envelopes: aborted, document-security-error, generic on the wire, exact in the log', () => {
   it('tampered ciphertext', async () => {
     const { envelope } = await sealJob(p, DOC);

@@ -1,5 +1,7 @@
 import { createInterface } from 'node:readline';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatFingerprint, parseOptionStrings, print, type FirstUsePolicy, type JobAttributes, type PrintResult, type TrustCandidate } from '@trustnoone/client';
 import { CliError, type Command, type Io } from '../command.js';
@@ -22,7 +24,8 @@ ${connectionUsage}
                         -o job-name=NAME and -o document-format=TYPE (default: detected)
   -n, --copies N        same as -o copies=N
       --sign-key FILE   sign the job (sign, then encrypt) with this private key ...
-      --sign-cert FILE  ... and certificate
+      --sign-cert FILE  ... and certificate. Unsigned jobs carry STATE/identity/cert.pem instead,
+                        when it exists, so only its owner can read the sealed job status
       --trust-on-first-use  pin an unknown printer's key without asking (warns on stderr)
       --strict          never accept an unknown key: only pinned or anchor-verified printers
                         (default on a terminal: ask; otherwise: refuse)
@@ -111,6 +114,10 @@ export const printCommand: Command = {
       if (!v['trust-on-first-use'] && !v.strict) v.strict = true; // stdin is the document: nobody can answer a prompt
     }
     const firstUse = firstUsePolicy(v, io);
+    // Unsigned jobs carry the owner's certificate from the state directory when there is one (the
+    // identity `tno status --private` uses), binding Get-Encrypted-Job-Attributes to it.
+    const identityCert = join(trustStoreFrom(v, io).dir, 'identity', 'cert.pem');
+    const ownerCertificate = !sign && existsSync(identityCert) ? await readFile(identityCert, 'utf8') : undefined;
     const bar = new ProgressBar(io);
     let toldBusy = false;
     const result = await clientCall(() =>
@@ -122,6 +129,7 @@ export const printCommand: Command = {
         attributes: attributes as JobAttributes,
         ...(jobName !== undefined ? { jobName } : {}),
         ...(sign ? { sign } : {}),
+        ...(ownerCertificate ? { ownerCertificate } : {}),
         trust: { store: trustStoreFrom(v, io), firstUse },
         allowPlaintext: v['allow-plaintext'] === true,
         wait: v['no-wait'] !== true,

@@ -43,6 +43,13 @@ export interface SealInfo {
   readonly signerSubject: string | undefined;
   /** 'verified' (chains to a trust anchor), 'untrusted' (signed, not verified), 'unsigned'. */
   readonly trust: 'verified' | 'untrusted' | 'unsigned';
+  /**
+   * SHA-256 fingerprint of the owner's certificate as the sealed job itself names it (the signer's
+   * certificate, else a sealed `requesting-user-pkcs7-public-key`). Get-Encrypted-Job-Attributes
+   * seals only to that certificate, so a relay that asks in the owner's name with its own key gets
+   * nothing. Undefined when the job named no certificate (then only requesting-user-name guards).
+   */
+  readonly ownerFingerprint: string | undefined;
 }
 
 /** One document of a job (PWG 5100.5), verified and ready or already rendered. */

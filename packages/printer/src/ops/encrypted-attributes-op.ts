@@ -43,6 +43,13 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
     // Only the owner may read what was sealed (SPEC-NOTES §2).
     if (job.owner !== requestingUser(ctx.user, ctx.message)) throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
     const recipient = requesterCertificate(lines);
+    // The sealed job named its owner's certificate: only that one may receive the answer, whatever
+    // requesting-user-name a relay puts in front of it.
+    const bound = job.seal?.ownerFingerprint;
+    if (bound !== undefined && recipient.fingerprint !== bound) {
+      rt.log.info({ jobId: job.id, check: 'owner-certificate' }, 'printer: encrypted job attributes refused: not the certificate the sealed job names');
+      throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
+    }
     const sel = selection(ops.keywords('requested-attributes'));
     const attributes = selectJobAttributes(jobAttributes(job, { printerUri: rt.identity.uris[0]!, startedAt: rt.startedAt, revealSealed: true }), JOB_TEMPLATE_NAMES, sel);
     const inner: IppMessage = {

@@ -19,7 +19,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IppError, readIppMessage, type IppMessage } from '@trustnoone/ipp';
 import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from '@trustnoone/profile';
-import { CmsError, CmsErrorCode, openCore, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
+import { CmsError, CmsErrorCode, joinPemLines, openCore, parseCertificate, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
 import type { Readable } from 'node:stream';
 import * as cap from '../attributes/capabilities.js';
 import { checkJobRequest } from '../ops/job-request.js';
@@ -155,6 +155,8 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         signed: signer !== undefined,
         signerSubject: signer?.subject,
         trust: signer === undefined ? 'unsigned' : signer.trust === 'verified' ? 'verified' : 'untrusted',
+        // The first document's binding stands for the whole job.
+        ownerFingerprint: job.seal?.ownerFingerprint ?? signer?.certificate.fingerprint ?? sealedOwnerFingerprint(message),
       };
       if (inner.jobName !== undefined) job.name = inner.jobName;
       if (first) job.template = check.template.applied;
@@ -218,4 +220,17 @@ function withOuterTarget(message: IppMessage, jobId: number): IppMessage {
  */
 function documentCreatesJob(job: Job): boolean {
   return job.seal === undefined;
+}
+
+/** The fingerprint of a `requesting-user-pkcs7-public-key` sealed in the inner request, if any. */
+function sealedOwnerFingerprint(message: IppMessage): string | undefined {
+  const attr = message.groups[0]?.attributes.find((a) => a.name === 'requesting-user-pkcs7-public-key');
+  if (!attr || attr.values.length === 0 || attr.values.length > 200) return undefined;
+  const lines = attr.values.map((v) => (v.tag === 'textWithoutLanguage' || v.tag === 'textWithLanguage' ? v.value : ''));
+  if (lines.some((l) => l === '')) throw new Refusal(0x0400, 'requesting-user-pkcs7-public-key must be text values');
+  try {
+    return parseCertificate(joinPemLines(lines)).fingerprint;
+  } catch {
+    throw new Refusal(0x040b, 'requesting-user-pkcs7-public-key is not a usable certificate');
+  }
 }
