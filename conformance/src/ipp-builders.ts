@@ -1,16 +1,17 @@
 /** Request construction for the suites: the RFC 8011 §4.1.4 preamble and small value helpers. */
-import { GroupTag, operationCode, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { boolean, charset, integer, keyword, mime, name, naturalLanguage, text, uri, GroupTag, operationCode, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 
+/** The codec's value helpers under the short names this module's callers use. */
 export const val = {
-  charset: (value: string): IppValue => ({ tag: 'charset', value }),
-  language: (value: string): IppValue => ({ tag: 'naturalLanguage', value }),
-  uri: (value: string): IppValue => ({ tag: 'uri', value }),
-  name: (value: string): IppValue => ({ tag: 'nameWithoutLanguage', value }),
-  text: (value: string): IppValue => ({ tag: 'textWithoutLanguage', value }),
-  keyword: (value: string): IppValue => ({ tag: 'keyword', value }),
-  mime: (value: string): IppValue => ({ tag: 'mimeMediaType', value }),
-  integer: (value: number): IppValue => ({ tag: 'integer', value }),
-  boolean: (value: boolean): IppValue => ({ tag: 'boolean', value }),
+  charset,
+  language: naturalLanguage,
+  uri,
+  name: (value: string): IppValue => name(value),
+  text: (value: string): IppValue => text(value),
+  keyword,
+  mime,
+  integer,
+  boolean,
 } as const;
 
 export function attr(name: string, ...values: IppValue[]): IppAttribute {

@@ -3,18 +3,19 @@
  * @trustnoone/ipp message model. Kept here (rather than waiting on the codec's builders) so the
  * profile depends on the model contract only.
  */
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { boolean, charset, integer, keyword, mime, name, naturalLanguage, text, uri, GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 
+/** The codec's value helpers under the short names this module's callers use. */
 export const v = {
-  charset: (value: string): IppValue => ({ tag: 'charset', value }),
-  language: (value: string): IppValue => ({ tag: 'naturalLanguage', value }),
-  uri: (value: string): IppValue => ({ tag: 'uri', value }),
-  name: (value: string): IppValue => ({ tag: 'nameWithoutLanguage', value }),
-  text: (value: string): IppValue => ({ tag: 'textWithoutLanguage', value }),
-  keyword: (value: string): IppValue => ({ tag: 'keyword', value }),
-  mime: (value: string): IppValue => ({ tag: 'mimeMediaType', value }),
-  integer: (value: number): IppValue => ({ tag: 'integer', value }),
-  boolean: (value: boolean): IppValue => ({ tag: 'boolean', value }),
+  charset,
+  language: naturalLanguage,
+  uri,
+  name: (value: string): IppValue => name(value),
+  text: (value: string): IppValue => text(value),
+  keyword,
+  mime,
+  integer,
+  boolean,
 } as const;
 
 export function attr(name: string, ...values: IppValue[]): IppAttribute {
