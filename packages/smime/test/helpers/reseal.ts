@@ -8,9 +8,10 @@ import * as asn1js from 'asn1js';
 type Node = asn1js.AsnType & { valueBlock: { value: Node[]; valueHexView: Uint8Array } } & asn1js.BaseBlock;
 const kids = (n: Node): Node[] => n.valueBlock.value;
 function octets(n: Node): Uint8Array {
-  const v = n.valueBlock.value;
-  if (Array.isArray(v) && v.length > 0) return Buffer.concat(v.map(octets));
-  return n.valueBlock.valueHexView;
+  // A primitive OCTET STRING is its bytes. asn1js also tries to read them as nested BER, and a
+  // random GCM tag or ciphertext chunk sometimes parses (e.g. 32 80 ...): never use that guess.
+  if (!n.idBlock.isConstructed) return n.valueBlock.valueHexView;
+  return Buffer.concat(n.valueBlock.value.map(octets));
 }
 
 export function reseal(envelope: Uint8Array, cek: Uint8Array, alter: (plaintext: Buffer) => Buffer): Uint8Array {
