@@ -13,6 +13,7 @@
  * -not-accepting-jobs) are retried with exponential backoff; the job then says why it waits. An
  * IPP rejection ends the job aborted with the upstream's status, which the client sees on the job.
  */
+import { setMaxListeners } from 'node:events';
 import { Transform, type Readable } from 'node:stream';
 import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
 import { attr, integerValue, keywords, findAttribute, stringValue } from '../attrs.js';
@@ -98,6 +99,9 @@ export class Forwarder {
   private readonly log: ForwarderLog;
 
   constructor(private readonly o: ForwarderOptions) {
+    // Every in-flight exchange (up to 16 per upstream, several upstreams) listens on this one
+    // signal at once; that is the design, not a leak, so lift Node's default warning threshold.
+    setMaxListeners(0, this.abort.signal);
     if (o.upstreams.length === 0) throw new RangeError('at least one upstream printer is required');
     this.faults = o.faults ?? noFaults;
     this.log = o.log ?? quietLog;
