@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeMessage, getInteger, type IppMessage } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce } from '@trustnoone/profile';
-import { joinPemLines, parseCertificate, sealToBytes, type Certificate, type CertificateInput, type RecipientOptions, type SignerOptions } from '@trustnoone/smime';
+import { joinPemLines, parseCertificate, pemLines, sealToBytes, type Certificate, type CertificateInput, type RecipientOptions, type SignerOptions } from '@trustnoone/smime';
 import type { Exchange, TestContext } from './context.js';
 import { findPrinterAttribute } from './context.js';
 import { statusMessageOf, statusNameOf } from './expect.js';
@@ -23,6 +23,8 @@ export interface SealSpec {
   readonly cipher?: 'aes-256-gcm' | 'aes-128-gcm' | 'aes-256-cbc';
   /** A job name that must never appear outside the envelope (see `secretName`). */
   readonly jobName: string;
+  /** Seal the owner's certificate (requesting-user-pkcs7-public-key, PEM lines) into the inner request. */
+  readonly ownerCertificatePem?: string;
   /** Fixed content-encryption key and nonce (tests that re-encrypt an edited plaintext). */
   readonly contentEncryptionKey?: Uint8Array;
   readonly iv?: Uint8Array;
@@ -56,6 +58,9 @@ export function innerPlaintext(t: TestContext, spec: SealSpec): Uint8Array {
     jobUuid: spec.jobUuid ?? newJobNonce(),
     documentFormat: spec.documentFormat ?? 'image/pwg-raster',
     jobName: spec.jobName,
+    ...(spec.ownerCertificatePem
+      ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(spec.ownerCertificatePem).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
+      : {}),
   };
   const inner = spec.part
     ? buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: spec.part.number, lastDocument: spec.part.last })

@@ -53,6 +53,7 @@ describe('conformance suite against the trustnoone printer', () => {
       'trustnoone-printer.tampered-sweep',
       'trustnoone-printer.get-encrypted-job-attributes',
       'trustnoone-printer.get-encrypted-job-attributes-other-user',
+      'trustnoone-printer.get-encrypted-job-attributes-bound-owner',
       'trustnoone-printer.sha1-kdf',
       'rfc8011-jobs.print-job',
     ]) {

@@ -429,6 +429,32 @@ export const trustnoonePrinter = defineSuite({
       },
     }),
     defineTest({
+      id: 'trustnoone-printer.get-encrypted-job-attributes-bound-owner',
+      title: "Get-Encrypted-Job-Attributes answers only the owner certificate sealed in the job; the owner's name with another certificate is refused",
+      level: 'RECOMMENDED',
+      section: `${SPEC_PREFIX} §2 (docs/profile.md "The owner's certificate", provisional)`,
+      roles: BOTH,
+      requires: ['sealed-print', 'get-encrypted-job-attributes'],
+      async run(t) {
+        const owner = createIdentity({ commonName: `${t.user} (conformance bound owner)` });
+        const ownerPem = certificateToPem(owner.certificate);
+        const secret = secretName('bound-owner');
+        const { message } = await submitSealed(t, await sealJob(t, { document: await printableRaster(t), jobName: secret, ownerCertificatePem: ownerPem }));
+        expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
+        const jobId = jobIdOf(message);
+        await t.waitForJob(jobId);
+        // A relay asking in the owner's name with a key of its own (SPEC-NOTES §2's threat).
+        const relayKey = createIdentity({ commonName: `${t.user} (substituted by a relay)` });
+        const substituted = await t.send(encryptedAttributesRequest(t, jobId, certificateToPem(relayKey.certificate), false));
+        expectStatus('client-error-not-authorized', 'client-error-forbidden').of(substituted.message);
+        if (substituted.data.length > 0) throw new ConformanceFailure(`the refusal carries ${substituted.data.length} bytes of data`);
+        const bound = await t.send(encryptedAttributesRequest(t, jobId, ownerPem, false));
+        expectStatus('successful-ok').of(bound.message);
+        const opened = await open(bound.data, { privateKey: privateKeyToPem(owner.privateKey), certificate: ownerPem });
+        expectAttribute('job-name').inGroup('job').withValue(secret).in(decodeMessage(opened.plaintext));
+      },
+    }),
+    defineTest({
       id: 'trustnoone-printer.get-encrypted-job-attributes-other-user',
       title: 'Get-Encrypted-Job-Attributes from a user who does not own the job is refused',
       level: 'REQUIRED',
