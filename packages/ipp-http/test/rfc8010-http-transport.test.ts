@@ -141,6 +141,20 @@ describe('IPP over HTTP (RFC 8010 §4) — plain http on loopback', () => {
     expect(decodeMessage(answer).requestId).toBe(5);
   });
 
+  it('keeps the connection alive across requests without a document', async () => {
+    let connections = 0;
+    const count = (): void => void connections++;
+    app.server.on('connection', count);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 5; i++) (await ippRequest(base, request(GET_PRINTER_ATTRIBUTES, i + 1), { agent })).data.resume();
+      expect(connections).toBe(1);
+    } finally {
+      app.server.off('connection', count);
+      agent.destroy();
+    }
+  });
+
   it('turns a handler IppStatusError into that IPP status and message', async () => {
     const res = await ippRequest(base, request(VALIDATE_JOB));
     expect(res.message.code).toBe(0x040b);

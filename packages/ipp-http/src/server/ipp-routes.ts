@@ -63,7 +63,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
     } catch (err) {
       if (err instanceof HttpAuthRequired) {
         request.log.info({ reason: err.message }, 'ipp: authentication required');
-        drain(request, reply);
+        await drain(request, reply);
         return reply
           .code(401)
           .header('www-authenticate', `Basic realm="${err.realm}", charset="UTF-8"`)
@@ -82,7 +82,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
   } catch (err) {
     if (err instanceof IppError) {
       request.log.info({ code: err.code, offset: err.offset }, 'ipp: undecodable request');
-      drain(request, reply);
+      await drain(request, reply);
       return sendIpp(reply, minimalResponse(err.status, err.message, 0));
     }
     throw err;
@@ -93,13 +93,13 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
   const violation = checkRequestEnvelope(message) ?? options.validate?.(message);
   if (violation) {
     request.log.info({ op: message.code, status: violation.status, reason: violation.message }, 'ipp: request refused');
-    drain(request, reply);
+    await drain(request, reply);
     return sendIpp(reply, responseFor(message, { status: violation.status, statusMessage: violation.message }, languageOf));
   }
 
   const handler = options.handlers.get(message.code);
   if (!handler) {
-    drain(request, reply);
+    await drain(request, reply);
     return sendIpp(
       reply,
       responseFor(message, { status: Status.serverErrorOperationNotSupported, statusMessage: 'operation not supported' }, languageOf),
@@ -137,7 +137,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
     // The handler ignored the truncation of its document: the request still failed.
     result = replyForError(documentError, request, requestId);
   }
-  if (!limited.readableEnded) drain(request, reply, limited);
+  if (!limited.readableEnded) await drain(request, reply, limited);
   return sendIpp(reply, responseFor(message, result, languageOf));
 }
 
@@ -156,16 +156,52 @@ function replyForError(err: unknown, request: FastifyRequest, requestId: number)
   return { status: Status.serverErrorInternalError, statusMessage: 'internal error' };
 }
 
+/** What is read and thrown away of an unused body before giving up on the connection instead. */
+const DISCARD_MAX_BYTES = 1 << 20;
+const DISCARD_MAX_MS = 1000;
+
 /**
- * Stops reading an upload we will not use. Reading a multi-gigabyte body only to throw it away
- * would hand a client free bandwidth on our side, so the connection is closed after the response.
+ * Finishes with a body the handler did not read. A short remainder (every request without a large
+ * document) is read and dropped so the connection stays open for the next request; beyond
+ * DISCARD_MAX_BYTES or DISCARD_MAX_MS the connection is closed after the response rather than
+ * handing a client free bandwidth on our side.
  */
-function drain(request: FastifyRequest, reply: FastifyReply, stream?: Readable): void {
-  reply.header('connection', 'close');
+async function drain(request: FastifyRequest, reply: FastifyReply, stream?: Readable): Promise<void> {
   const body = stream ?? (request.body as Readable | undefined);
-  if (body && typeof body.resume === 'function') {
-    body.on('error', () => undefined);
+  if (!body || typeof body.resume !== 'function' || body.readableEnded) return;
+  body.on('error', () => undefined);
+  if (body.destroyed) {
+    // Failed mid-upload (over the limit, client gone): the rest of the body is not ours to read.
+    reply.header('connection', 'close');
+    request.raw.resume();
+    return;
+  }
+  const ended = await new Promise<boolean>((resolve) => {
+    let seen = 0;
+    const finish = (ok: boolean): void => {
+      clearTimeout(timer);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onError);
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.length;
+      if (seen > DISCARD_MAX_BYTES) finish(false);
+    };
+    const onEnd = (): void => finish(true);
+    const onError = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), DISCARD_MAX_MS);
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onError);
     body.resume();
+  });
+  if (!ended) {
+    reply.header('connection', 'close');
+    body.resume(); // keep discarding until the socket closes
   }
 }
 
