@@ -250,6 +250,11 @@ describe('IPP over HTTP (RFC 8010 §4) — plain http on loopback', () => {
     await expect(ippRequest(base, request(GET_PRINTER_ATTRIBUTES), { signal: controller.signal })).rejects.toMatchObject({ code: 'IPP_HTTP_ABORTED' });
   });
 
+  it('ignores a TLS pin on a plain ipp:// URL (one set of options may serve ipp and ipps targets)', async () => {
+    const res = await ippRequest(base, request(GET_PRINTER_ATTRIBUTES), { tls: { pinSha256: '00'.repeat(32) } });
+    expect(res.message.code).toBe(0);
+  });
+
   it('reports an unreachable server as IPP_HTTP_CONNECT', async () => {
     await expect(ippRequest('ipp://127.0.0.1:1/ipp/print', request(GET_PRINTER_ATTRIBUTES))).rejects.toMatchObject({ code: 'IPP_HTTP_CONNECT' });
   });

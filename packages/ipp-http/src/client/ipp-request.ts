@@ -11,7 +11,9 @@ export interface IppTlsOptions {
   readonly ca?: string | Buffer | readonly (string | Buffer)[];
   /**
    * SHA-256 fingerprint (hex, colons optional) of the server's certificate. When given, the
-   * connection is accepted if and only if the certificate matches, whoever issued it.
+   * connection is accepted if and only if the certificate matches, whoever issued it. It applies
+   * to ipps/https URLs only; a plain ipp:// URL has no certificate to pin (callers that require
+   * TLS must use an ipps:// URL).
    */
   readonly pinSha256?: string;
   /** Default true. Turning it off without a pin accepts any server: tests only. */
@@ -107,7 +109,7 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
       headers,
       // A resumed TLS session shows no certificate, so a pin could not be checked: pinned requests
       // use an agent that never resumes (unless the caller brings its own agent).
-      ...(options.agent ? { agent: options.agent } : pin ? { agent: pinnedAgent() } : {}),
+      ...(options.agent ? { agent: options.agent } : secure && pin ? { agent: pinnedAgent() } : {}),
       ...(secure
         ? {
             ca: options.tls?.ca as https.RequestOptions['ca'],
