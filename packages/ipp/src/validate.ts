@@ -79,7 +79,12 @@ const OUT_OF_BAND_IN_REQUESTS = new Set<string>(['deleteAttribute', 'noValue', '
 /** Groups whose attributes are Template attributes: an unsupported value is ignorable there. */
 const TEMPLATE_GROUPS = new Set<number>([GroupTag.job, GroupTag.document, GroupTag.subscription]);
 
-export function validateRequest(message: IppMessage, options: ValidateOptions = {}): Violation[] {
+/**
+ * The checks every IPP server makes before looking at any attribute (RFC 8011 §4.1.1, §4.1.2,
+ * §4.1.4, §4.1.8): version, request-id, group order, and attributes-charset then
+ * attributes-natural-language first. Transports run this; `validateRequest` runs it and more.
+ */
+export function validateEnvelope(message: IppMessage, options: ValidateOptions = {}): Violation[] {
   const out: Violation[] = [];
   const add = (v: Violation): void => void out.push(v);
 
@@ -117,6 +122,15 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
   if (language?.name !== 'attributes-natural-language' || language.values.length !== 1 || language.values[0]!.tag !== 'naturalLanguage') {
     add({ code: 'language-not-second', status: ValidationStatus.badRequest, message: 'attributes-natural-language (one naturalLanguage value) must be the second operation attribute', group: GroupTag.operation, attribute: 'attributes-natural-language' });
   }
+  return out;
+}
+
+export function validateRequest(message: IppMessage, options: ValidateOptions = {}): Violation[] {
+  const out = validateEnvelope(message, options);
+  const add = (v: Violation): void => void out.push(v);
+  const [first] = message.groups;
+  const operation = first?.tag === GroupTag.operation ? first.attributes : [];
+  const [charset, language] = operation;
 
   // RFC 8011 §4.1.5: the operation target.
   const has = (name: string): boolean => operation.some((a) => a.name === name);

@@ -4,6 +4,7 @@ import {
   IppError,
   encodeHeader,
   readIppMessage,
+  validateEnvelope,
   type DecodeLimits,
   type IppAttribute,
   type IppGroup,
@@ -14,7 +15,6 @@ import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
 import { HttpAuthRequired, IppStatusError } from '../errors.js';
 import type { IppHandler, IppReply, IppRequestContext } from './context.js';
 import { Status } from '../status.js';
-import { checkRequestEnvelope, type RequestViolation } from './request-checks.js';
 
 export interface IppRoutesOptions {
   /** URL paths that accept IPP requests (e.g. '/ipp/print'). */
@@ -35,10 +35,12 @@ export interface IppRoutesOptions {
    * Further checks before dispatch (e.g. the registry-driven RFC 8011 validation); the envelope
    * checks of RFC 8011 §4.1 always run first.
    */
-  readonly validate?: (message: IppMessage) => RequestViolation | undefined;
+  readonly validate?: (message: IppMessage) => { readonly status: number; readonly message: string } | undefined;
 }
 
 const DEFAULT_MAX_DOCUMENT = 4 * 1024 ** 3;
+/** RFC 8011 §4.1.4.1: utf-8 is required; us-ascii is a subset every client may still send. */
+const ENVELOPE_OPTIONS = { charsets: ['utf-8', 'us-ascii'] } as const;
 
 /**
  * Registers POST routes that speak IPP over HTTP (RFC 8010 §4): the body is read as a stream, the
@@ -90,7 +92,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
 
   const requestId = message.requestId;
   const languageOf = naturalLanguage(message);
-  const violation = checkRequestEnvelope(message) ?? options.validate?.(message);
+  const violation = validateEnvelope(message, ENVELOPE_OPTIONS)[0] ?? options.validate?.(message);
   if (violation) {
     request.log.info({ op: message.code, status: violation.status, reason: violation.message }, 'ipp: request refused');
     await drain(request, reply);
