@@ -4,7 +4,7 @@
  * tests can substitute a recording fake and a pull-mode (INFRA) queue can replace it.
  */
 import type { Readable } from 'node:stream';
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { request, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
 import { attr } from '../attrs.js';
 
@@ -55,23 +55,8 @@ let nextRequestId = 1;
 export function upstreamRequest(code: number, upstreamUri: string, operation: readonly IppAttribute[], groups: readonly IppGroup[] = []): IppMessage {
   const requestId = nextRequestId;
   nextRequestId = nextRequestId >= 0x7fffffff ? 1 : nextRequestId + 1;
-  return {
-    version: { major: 2, minor: 0 },
-    code,
-    requestId,
-    groups: [
-      {
-        tag: GroupTag.operation,
-        attributes: [
-          attr.charset('attributes-charset', 'utf-8'),
-          attr.naturalLanguage('attributes-natural-language', 'en'),
-          attr.uri('printer-uri', upstreamUri),
-          ...operation,
-        ],
-      },
-      ...groups,
-    ],
-  };
+  const message = request(code, { requestId }).operation([attr.uri('printer-uri', upstreamUri), ...operation]).build();
+  return { ...message, groups: [...message.groups, ...groups] };
 }
 
 /** Operation attributes the relay sets itself and so never copies from a client request. */

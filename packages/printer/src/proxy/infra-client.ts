@@ -3,7 +3,7 @@
  * naming this device's output-device-uuid, over @trustnoone/ipp-http with the device's credentials.
  */
 import type { Readable } from 'node:stream';
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
 
 export interface InfraConnection {
@@ -51,25 +51,15 @@ export const v = {
 export function build(code: number, uri: string, deviceUuid: string, ops: readonly IppAttribute[], groups: readonly IppGroup[] = [], system?: string): IppMessage {
   const requestId = nextId;
   nextId = nextId >= 0x7fffffff ? 1 : nextId + 1;
-  return {
-    version: { major: 2, minor: 0 },
-    code,
-    requestId,
-    groups: [
-      {
-        tag: GroupTag.operation,
-        attributes: [
-          { name: 'attributes-charset', values: [{ tag: 'charset', value: 'utf-8' }] },
-          { name: 'attributes-natural-language', values: [{ tag: 'naturalLanguage', value: 'en' }] },
-          // System operations (PWG 5100.22) target system-uri; printer-uri then names the queue served.
-          ...(system ? [v.uri('system-uri', uri), v.uri('printer-uri', system)] : [v.uri('printer-uri', uri)]),
-          v.uri('output-device-uuid', deviceUuid),
-          ...ops,
-        ],
-      },
-      ...groups,
-    ],
-  };
+  const message = request(code, { requestId })
+    .operation([
+      // System operations (PWG 5100.22) target system-uri; printer-uri then names the queue served.
+      ...(system ? [v.uri('system-uri', uri), v.uri('printer-uri', system)] : [v.uri('printer-uri', uri)]),
+      v.uri('output-device-uuid', deviceUuid),
+      ...ops,
+    ])
+    .build();
+  return { ...message, groups: [...message.groups, ...groups] };
 }
 
 /** One exchange; the answer's data must be consumed or destroyed by the caller. */
