@@ -1,7 +1,6 @@
 /**
- * Small helpers to write and read the few attribute syntaxes the profile uses, on the
- * @trustnoone/ipp message model. Kept here (rather than waiting on the codec's builders) so the
- * profile depends on the model contract only.
+ * Short helpers to write and read the few attribute syntaxes the profile uses: the codec's value
+ * helpers under short names, and group/attribute lookups on the @trustnoone/ipp message model.
  */
 import { boolean, charset, integer, keyword, mime, name, naturalLanguage, text, uri, GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 
