@@ -6,6 +6,7 @@ const needed = [
   { bin: 'openssl', pkg: 'openssl' },
   { bin: 'ipptool', pkg: 'cups-ipp-utils' },
   { bin: 'ippeveprinter', pkg: 'cups-ipp-utils' },
+  { bin: 'dbus-daemon', pkg: 'dbus-daemon' }, // a private bus per ippeveprinter (testing/ippeveprinter.ts)
   { bin: 'pdftoppm', pkg: 'poppler-utils' }, // the printer's PDF renderer (packages/printer/src/render/pdf)
   { bin: 'pdfinfo', pkg: 'poppler-utils' },
   { bin: 'cups-config', pkg: 'libcups2-dev' }, // libcups as the independent PWG Raster peer (printer render tests)

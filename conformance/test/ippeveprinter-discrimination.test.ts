@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformance, summaryLine, toJson, toMarkdown, type Report } from '@trustnoone/conformance';
-import { startIppEvePrinter, type RunningIppEve } from './helpers/ippeveprinter.js';
+import { startIppEvePrinter, type IppEvePrinter } from '../../testing/ippeveprinter.js';
 
-let eve: RunningIppEve;
+let eve: IppEvePrinter;
 let report: Report;
 
 beforeAll(async () => {
-  eve = await startIppEvePrinter();
+  eve = await startIppEvePrinter({ name: 'Conformance Printer', formats: ['image/pwg-raster', 'image/jpeg'] });
   // ippeveprinter reports printer-up-time 0 during its first second, which RFC 8011 §5.4.29
   // (integer(1:MAX)) forbids and the suite rightly flags; let a second pass first.
   await new Promise((r) => setTimeout(r, 1100));

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '@trustnoone/cli';
 import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import type { Report } from '@trustnoone/conformance';
-import { freePort } from './helpers/ippeveprinter.js';
+import { freePort } from '../../testing/ippeveprinter.js';
 
 async function tno(args: readonly string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancel, ClientError, follow, jobs, jobTemplateAttributes, print, printerInfo, status, type PrinterInfo, type PrintProgress } from '@trustnoone/client';
-import { startIppEvePrinter, type IppEvePrinter } from './helpers/ippeveprinter.js';
+import { startIppEvePrinter, type IppEvePrinter } from '../../../testing/ippeveprinter.js';
 
 let peer: IppEvePrinter;
 let info: PrinterInfo;
@@ -16,7 +16,7 @@ let dir: string;
 let textFile: string;
 
 beforeAll(async () => {
-  peer = await startIppEvePrinter({ processSeconds: 2 });
+  peer = await startIppEvePrinter({ processSeconds: 2, extraArgs: ['-2'] });
   info = await printerInfo({ printer: peer.uri, userName: 'alice' });
   dir = await mkdtemp(join(tmpdir(), 'tno-client-docs-'));
   textFile = join(dir, 'letter.txt');

@@ -3,41 +3,23 @@
  * upstream printer, the intermediary in between with --allow-cleartext (ippeveprinter cannot
  * decrypt); and ipptool against the default policy, which must refuse a cleartext job.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIppEvePrinter, type IppEvePrinter } from '../../../testing/ippeveprinter.js';
 import { GroupTag } from '@trustnoone/ipp';
 import { startIntermediary, type RunningIntermediary } from '../src/index.js';
 import { attr, findAttribute, integerValue } from '../src/attrs.js';
 import { request, send, waitFor } from './fixtures/client.js';
 
 const TESTS = '/usr/share/cups/ipptool';
-let eve: ChildProcess;
+let eve: IppEvePrinter;
 let eveUri: string;
 let spoolDir: string;
 let relaxed: RunningIntermediary;
 let strict: RunningIntermediary;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-const canConnect = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const c = createConnection({ host: '127.0.0.1', port }, () => {
-      c.end();
-      resolve(true);
-    });
-    c.on('error', () => resolve(false));
-  });
 
 /** Runs ipptool asynchronously: the intermediary under test shares this process's event loop. */
 function ipptool(uri: string, test: string, extra: string[] = []): Promise<{ status: number | null; out: string }> {
@@ -51,13 +33,9 @@ function ipptool(uri: string, test: string, extra: string[] = []): Promise<{ sta
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  spoolDir = mkdtempSync(join(tmpdir(), 'tno-eve-'));
-  eve = spawn('ippeveprinter', ['-p', String(port), '-n', 'localhost', '-f', 'application/pdf,image/jpeg,text/plain', '-d', spoolDir, '-k', '-r', 'off', 'tno-interop'], {
-    stdio: 'ignore',
-  });
-  await waitFor(() => canConnect(port), 15_000, 'ippeveprinter to listen');
-  eveUri = `ipp://127.0.0.1:${port}/ipp/print`;
+  eve = await startIppEvePrinter({ name: 'tno-interop', formats: ['application/pdf', 'image/jpeg', 'text/plain'] });
+  eveUri = eve.uri;
+  spoolDir = eve.spool;
   const common = { upstreams: [{ uri: eveUri }], port: 0, announce: () => {}, handleSignals: false, retryInitialMs: 50, pollMs: 100 } as const;
   relaxed = await startIntermediary({ ...common, stateDir: mkdtempSync(join(tmpdir(), 'tno-interop-')), requireEncryption: false });
   strict = await startIntermediary({ ...common, stateDir: mkdtempSync(join(tmpdir(), 'tno-interop-')) });
@@ -65,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await relaxed?.close();
   await strict?.close();
-  eve?.kill('SIGTERM');
+  await eve?.stop();
 });
 
 describe('ipptool → intermediary → ippeveprinter', () => {

@@ -16,7 +16,8 @@ import {
   text,
 } from '@trustnoone/ipp';
 import { firstDifference } from './helpers.js';
-import { post, startEvePrinter, type EvePrinter } from './ippeveprinter.js';
+import { startIppEvePrinter, type IppEvePrinter } from '../../../testing/ippeveprinter.js';
+import { post } from './ipp-post.js';
 
 /**
  * Our encoder against libcups' decoder and our decoder against libcups' encoder, live: requests
@@ -24,10 +25,10 @@ import { post, startEvePrinter, type EvePrinter } from './ippeveprinter.js';
  * readIppMessage from the HTTP response stream.
  */
 describe('interop with CUPS ippeveprinter (libcups 2.4)', () => {
-  let printer: EvePrinter;
+  let printer: IppEvePrinter;
   let nextId = 1;
   beforeAll(async () => {
-    printer = await startEvePrinter();
+    printer = await startIppEvePrinter({ name: 'tno codec interop', formats: ['application/pdf', 'text/plain'] });
   }, 30_000);
   afterAll(async () => {
     await printer?.stop();
