@@ -16,6 +16,11 @@ export const CmsErrorCode = {
   noMatchingRecipient: 'CMS_NO_MATCHING_RECIPIENT',
   /** The content-encryption key could not be recovered (unwrap or OAEP decode failed). */
   decryptFailed: 'CMS_DECRYPT_FAILED',
+  /**
+   * A PasswordRecipientInfo did not open with the given password (RFC 3211 check value). Distinct
+   * from CMS_DECRYPT_FAILED so a caller can count wrong PINs without treating them as an attack.
+   */
+  wrongPassword: 'CMS_WRONG_PASSWORD',
   /** The AES-GCM authentication tag did not verify: the ciphertext or its parameters were altered. */
   tagMismatch: 'CMS_TAG_MISMATCH',
   /** CBC padding was invalid (EnvelopedData only; no integrity beyond this). */

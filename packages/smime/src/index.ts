@@ -5,6 +5,8 @@ export { seal, sealToBytes, sealChunks, type SealOptions } from './cms/seal.js';
 export { open, openToFile, openCore, type OpenOptions, type OpenResult, type OpenedEnvelope } from './cms/open.js';
 export type { RecipientOptions, RecipientInput } from './cms/recipient-write.js';
 export type { RecipientUsed } from './cms/recipient-read.js';
+export { DEFAULT_PBKDF2_ITERATIONS, type PasswordRecipientOptions, type PasswordPrf } from './cms/password-recipient.js';
+export type { PwriKekCipher } from './crypto/pwri-kek-wrap.js';
 export type { RecipientId, IdentifierKind } from './cms/recipient-identifier.js';
 export type { SignerOptions } from './cms/signed-data-write.js';
 export type { VerifiedSigner } from './cms/signer-verify.js';

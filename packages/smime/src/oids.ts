@@ -58,6 +58,13 @@ export const OID = {
   stdDhHkdfSha256: '1.2.840.113549.1.9.16.3.19',
   stdDhHkdfSha384: '1.2.840.113549.1.9.16.3.20',
   stdDhHkdfSha512: '1.2.840.113549.1.9.16.3.21',
+  // Password recipients: PBKDF2 (RFC 8018 §5.2, A.2, B.1.2), id-alg-PWRI-KEK (RFC 3211 §2.3)
+  pbkdf2: '1.2.840.113549.1.5.12',
+  hmacWithSha1: '1.2.840.113549.2.7',
+  hmacWithSha256: '1.2.840.113549.2.9',
+  hmacWithSha384: '1.2.840.113549.2.10',
+  hmacWithSha512: '1.2.840.113549.2.11',
+  pwriKek: '1.2.840.113549.1.9.16.3.9',
   // X.509 (RFC 5280)
   commonName: '2.5.4.3',
   serialNumberAttr: '2.5.4.5',

@@ -13,6 +13,11 @@ export interface CmsLimits {
   readonly maxSignerInfos: number;
   /** Plaintext size limit (bytes). */
   readonly maxContentLength: number;
+  /**
+   * Highest PBKDF2 iteration count accepted in a PasswordRecipientInfo: the count is chosen by
+   * the sender, so without a cap one envelope could keep the reader busy for hours.
+   */
+  readonly maxPbkdf2Iterations: number;
   /** open() only: largest plaintext kept in memory. */
   readonly maxInMemory: number;
 }
@@ -26,5 +31,6 @@ export const defaultLimits: CmsLimits = {
   maxCertificates: 32,
   maxSignerInfos: 8,
   maxContentLength: Number.MAX_SAFE_INTEGER,
+  maxPbkdf2Iterations: 5_000_000,
   maxInMemory: 64 * 1024 * 1024,
 };

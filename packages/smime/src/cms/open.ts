@@ -21,13 +21,21 @@ import { loadPrivateKey, type PrivateKeyInput } from '../x509/keys.js';
 import { decodeContentAlgorithm, isGcm, type ContentCipher } from './content-cipher.js';
 import { chunksOf, type ByteInput } from './input.js';
 import { defaultLimits, type CmsLimits } from './limits.js';
+import { recoverContentKeyWithPassword } from './password-recipient-read.js';
 import { recoverContentKey, type RecipientUsed } from './recipient-read.js';
 import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
 import { verifySigners, type VerifiedSigner } from './signer-verify.js';
 
 export interface OpenOptions {
-  /** Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1). */
-  readonly privateKey: PrivateKeyInput;
+  /** Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1). Either this or `password`. */
+  readonly privateKey?: PrivateKeyInput;
+  /**
+   * Open a PasswordRecipientInfo (RFC 3211) with this password instead of a key. A wrong password
+   * fails with CMS_WRONG_PASSWORD.
+   */
+  readonly password?: string | Uint8Array;
+  /** Accept PBKDF2 with HMAC-SHA-1, a salt under 16 bytes or under 10 000 iterations (OpenSSL's defaults). */
+  readonly allowWeakPasswordDerivation?: boolean;
   /** Our certificate: selects the RecipientInfo naming it. Without it every fitting entry is tried. */
   readonly certificate?: CertificateInput;
   /** Trust anchors for the signer's certificate; when given, the chain must verify. */
@@ -146,7 +154,8 @@ export async function openCore(input: ByteInput, options: OpenOptions, sink: Sin
 }
 
 async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits): Promise<OpenedEnvelope> {
-  const key = loadPrivateKey(options.privateKey);
+  if ((options.privateKey === undefined) === (options.password === undefined)) throw new CmsError(CmsErrorCode.badOptions, 'open needs exactly one of privateKey and password');
+  const key = options.privateKey === undefined ? undefined : loadPrivateKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
   const certs = (l: readonly CertificateInput[] | undefined): Certificate[] | undefined => l?.map((c) => parseCertificate(c));
   const r = new BerStreamReader(input$, limits);
@@ -181,7 +190,9 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
   const ec = await r.readHeader('encryptedContent');
   if (ec.tagClass !== 2 || ec.tag !== 0) throw malformed('encryptedContent must be [0] IMPLICIT OCTET STRING', ec.offset);
 
-  const { cek, recipient } = await recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15 });
+  const { cek, recipient } = key
+    ? await recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15 })
+    : await recoverContentKeyWithPassword(recipientInfos, options.password!, params.keyLength, { maxIterations: limits.maxPbkdf2Iterations, allowWeak: options.allowWeakPasswordDerivation ?? false });
   const decipher = isGcm(params.cipher)
     ? createDecipheriv(params.cipher as 'aes-256-gcm', cek, params.iv, { authTagLength: params.tagLength })
     : createDecipheriv(params.cipher, cek, params.iv);

@@ -3,7 +3,8 @@
  * ktri: RSAES-OAEP (SHA-1/256/384/512); RSA PKCS#1 v1.5 is refused unless explicitly allowed
  * (Bleichenbacher oracles on an unattended printer; SPEC-NOTES §4).
  * kari: ECDH P-256/P-384/P-521 with the X9.63 KDF (any digest, with or without ukm; RFC 5753) and
- * X25519 with HKDF (RFC 8418). kekri/pwri/ori are skipped (not addressed to a key pair).
+ * X25519 with HKDF (RFC 8418). kekri/pwri/ori are skipped (not addressed to a key pair; a
+ * password opens pwri in password-recipient-read.ts).
  */
 import { constants, diffieHellman, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
 import {
@@ -30,10 +31,14 @@ import { decodeKariRid, decodeKtriRid, ridMatches, type RecipientId } from './re
 export interface RecipientUsed {
   /** Index of the RecipientInfo in the envelope. */
   readonly index: number;
-  readonly type: 'ktri' | 'kari';
-  /** The key-encryption scheme, e.g. 'rsaes-oaep-sha256', 'ecdh-x963-sha256', 'x25519-hkdf-sha256'. */
+  readonly type: 'ktri' | 'kari' | 'pwri';
+  /**
+   * The key-encryption scheme, e.g. 'rsaes-oaep-sha256', 'ecdh-x963-sha256', 'x25519-hkdf-sha256',
+   * 'pbkdf2-sha256-aes-256-cbc' (a password).
+   */
   readonly scheme: string;
-  readonly identifier: RecipientId;
+  /** The certificate named, or `{ kind: 'password' }` for a PasswordRecipientInfo. */
+  readonly identifier: RecipientId | { readonly kind: 'password' };
 }
 
 export interface RecipientPolicy {

@@ -23,12 +23,17 @@ import { OID } from '../oids.js';
 import { contentTypeAttribute, encodeAttribute, type Attribute } from './attributes.js';
 import { encodeCbcAlgorithm, encodeGcmAlgorithm, type CbcCipher, type GcmCipher } from './content-cipher.js';
 import { chunksOf, coalesce, type ByteInput } from './input.js';
+import { encodePasswordRecipientInfo, isPasswordRecipient, type PasswordRecipientOptions } from './password-recipient.js';
 import { encodeRecipientInfo, normalizeRecipient, type RecipientInput } from './recipient-write.js';
 import { prepareSigner, signedDataStream, type SignerOptions } from './signed-data-write.js';
 
 export interface SealOptions {
-  /** One or more recipients: certificates (PEM/DER/parsed) or RecipientOptions. */
-  readonly recipients: readonly RecipientInput[];
+  /**
+   * One or more recipients: certificates (PEM/DER/parsed), RecipientOptions, or a password
+   * (PasswordRecipientInfo, RFC 3211; only ever nested inside an envelope to a key, since a short
+   * password alone can be searched offline by whoever holds the ciphertext).
+   */
+  readonly recipients: readonly (RecipientInput | PasswordRecipientOptions)[];
   /** Default aes-256-gcm. CBC writes EnvelopedData and must be asked for explicitly. */
   readonly cipher?: GcmCipher | CbcCipher;
   /** Sign the content first (sign-then-encrypt). */
@@ -85,11 +90,13 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
   if (cek.length !== keyLength) throw new CmsError(CmsErrorCode.badOptions, `contentEncryptionKey must be ${keyLength} bytes for ${cipher}`);
   const iv = options.iv ?? new Uint8Array(randomBytes(gcm ? 12 : 16));
   if (iv.length !== (gcm ? 12 : 16)) throw new CmsError(CmsErrorCode.badOptions, `iv must be ${gcm ? 12 : 16} bytes for ${cipher}`);
-  const recipients = options.recipients.map((r) => normalizeRecipient(r));
-  const recipientInfos = recipients.map((r) => encodeRecipientInfo(r, cek));
-  // RFC 5652 §6.1: EnvelopedData is version 0 when every RecipientInfo is version 0 (ktri by
-  // issuerAndSerialNumber), else 2 (kari is v3, ktri by subjectKeyIdentifier v2).
+  const passwords = options.recipients.filter(isPasswordRecipient);
+  const recipients = options.recipients.filter((r) => !isPasswordRecipient(r)).map((r) => normalizeRecipient(r as RecipientInput));
+  const recipientInfos = [...recipients.map((r) => encodeRecipientInfo(r, cek)), ...passwords.map((p) => encodePasswordRecipientInfo(p, cek))];
+  // RFC 5652 §6.1: EnvelopedData is version 3 with any pwri, else 0 when every RecipientInfo is
+  // version 0 (ktri by issuerAndSerialNumber), else 2 (kari is v3, ktri by subjectKeyIdentifier v2).
   const allV0 = recipients.every((r) => r.cert.keyKind === 'rsa' && (r.identifier ?? 'issuerAndSerialNumber') === 'issuerAndSerialNumber');
+  const envelopedVersion = passwords.length > 0 ? 3 : allV0 ? 0 : 2;
   const signer = options.signer ? prepareSigner(options.signer) : undefined;
   const innerType = options.contentType ?? OID.data;
   const algorithm = gcm ? encodeGcmAlgorithm(cipher as GcmCipher, iv) : encodeCbcAlgorithm(cipher as CbcCipher, iv);
@@ -103,7 +110,7 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
     Uint8Array.of(0x30, 0x80),
     oid(gcm ? OID.authEnvelopedData : OID.envelopedData),
     Uint8Array.of(0xa0, 0x80, 0x30, 0x80),
-    integer(gcm || allV0 ? 0 : 2), // RFC 5083 §2.1: AuthEnvelopedData is always version 0
+    integer(gcm ? 0 : envelopedVersion), // RFC 5083 §2.1: AuthEnvelopedData is always version 0
     setOf(recipientInfos),
     Uint8Array.of(0x30, 0x80),
     oid(encryptedType),
