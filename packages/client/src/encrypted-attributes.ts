@@ -3,17 +3,19 @@
  * printer answers with the requested Job attributes as an application/ipp message sealed to that
  * certificate and signed by the printer. The intermediary relays it unread. The answer is accepted
  * only when it opens with the owner's key, its tag verifies, and its signer is the printer key the
- * user trusts (the same decision as for printing).
+ * user trusts (the same decision as for printing) or, for a printer whose key cannot sign, the
+ * issuer that verifiably signed that key (answer-signer.ts).
  */
 import { X509Certificate } from 'node:crypto';
 import { decodeMessage, findGroup, GroupTag, type IppAttribute } from '@trustnoone/ipp';
 import { CmsError, open, pemLines } from '@trustnoone/smime';
+import { checkAnswerSigner, type AnswerSigner } from './answer-signer.js';
 import { ClientError } from './errors.js';
 import { printerInfo } from './print.js';
 import { getEncryptedJobAttributesRequest } from './requests.js';
 import { resolveStateDir } from './state-dir.js';
 import { decideTrust, type TrustDecision } from './trust.js';
-import { TrustStore } from './trust-store.js';
+import { fingerprintOf, TrustStore } from './trust-store.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
 
 export interface EncryptedJobAttributesOptions {
@@ -45,6 +47,8 @@ export interface EncryptedJobAttributesResult {
   readonly trust: TrustDecision;
   /** Subject of the printer certificate that signed the answer. */
   readonly signer: string;
+  /** The trusted certificate itself, or (a key that cannot sign, e.g. X25519) the issuer that signed it. */
+  readonly signedBy: AnswerSigner;
 }
 
 /** The answer is encrypted to the owner's certificate: its key must be able to receive (RFC 8551 §2.7). */
@@ -82,14 +86,19 @@ export async function encryptedJobAttributes(conn: Connection, jobId: number, op
     const code = cause instanceof CmsError ? cause.code : 'unknown';
     throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer for job ${jobId} did not open or verify (${code}); it may have been tampered with`, { cause });
   }
-  if (opened.signer?.certificate.fingerprint !== trust.fingerprint) {
-    throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the answer for job ${jobId} is not signed by the printer's trusted key; a relay may be forging it`);
-  }
+  if (!opened.signer) throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the answer for job ${jobId} is not signed; a relay may be forging it`);
+  const anchors = await store.anchors();
+  const signedBy = checkAnswerSigner({
+    advertisedPem: info.certificatePem,
+    trustedFingerprint: trust.fingerprint,
+    signer: opened.signer.certificate,
+    anchorFingerprints: anchors.map(fingerprintOf),
+  });
   let message;
   try {
     message = decodeMessage(opened.plaintext);
   } catch (cause) {
     throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer for job ${jobId} is not an IPP message`, { cause });
   }
-  return { attributes: findGroup(message, GroupTag.job)?.attributes ?? [], trust, signer: opened.signer.subject };
+  return { attributes: findGroup(message, GroupTag.job)?.attributes ?? [], trust, signer: opened.signer.subject, signedBy };
 }

@@ -6,9 +6,13 @@
  *   keys/printer-ca.key.pem   only for an X25519 key without an external CA: X25519 cannot sign,
  *   certs/printer-ca.pem      so a local P-256 issuer signs the certificate and the printer's answers
  *
+ * When the key cannot sign, printer-pkcs7-public-key carries the certificate followed by the
+ * issuer that signs the answers, so a client can check that issuer against the certificate it
+ * pinned (docs/decisions.md "Who signs an X25519 printer's answers").
+ *
  * The key never leaves this module except as a KeyObject handed to smime's open/seal.
  */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -31,7 +35,10 @@ export interface KeyStore {
   readonly privateKey: KeyObject;
   readonly certificate: Certificate;
   readonly certificatePem: string;
-  /** printer-pkcs7-public-key values (SPEC-NOTES §1): the PEM split into lines, empty ones dropped. */
+  /**
+   * printer-pkcs7-public-key values (SPEC-NOTES §1): the PEM split into lines, empty ones dropped.
+   * The printer's certificate first; then, when another key signs the answers, its certificate.
+   */
   readonly certificatePemLines: readonly string[];
   /** SHA-256 of the DER certificate, lowercase hex. */
   readonly fingerprint: string;
@@ -92,6 +99,10 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
   throw new PrinterError('KEY_ALGORITHM', `unsupported printer key type ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
+function signedBy(cert: Certificate, issuer: Certificate): boolean {
+  return new X509Certificate(Buffer.from(cert.der)).verify(issuer.publicKey);
+}
+
 function names(cert: Certificate, uuid: string): boolean {
   return cert.uris.map((u) => u.toLowerCase()).includes(`urn:uuid:${uuid.toLowerCase()}`);
 }
@@ -126,6 +137,9 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
       !names(certificate, options.printerUuid) ||
       certificate.notAfter.getTime() < Date.now() ||
       (options.issuer !== undefined && certificate.issuerText !== issuer!.certificate.subjectText) ||
+      // The issuer's key was replaced (e.g. printer-ca.key.pem deleted): clients check that the
+      // advertised issuer signed this certificate, so reissue it rather than advertise a broken pair.
+      (issuer !== undefined && !signedBy(certificate, issuer.certificate)) ||
       !Buffer.from(certificate.spki).equals(createPublicKey(privateKey).export({ type: 'spki', format: 'der' }));
     if (stale) certificate = undefined;
   }
@@ -141,12 +155,15 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
   }
   const certificatePem = certificateToPem(certificate);
   const signer = algorithm === 'x25519' ? issuer! : { privateKey, certificate };
+  // A client accepts answers from the certificate it trusts or from the issuer that signed it; it
+  // can only check the issuer if it is advertised next to the certificate.
+  const advertisedPem = signer.certificate === certificate ? certificatePem : certificatePem + certificateToPem(signer.certificate);
   return {
     algorithm,
     privateKey,
     certificate,
     certificatePem,
-    certificatePemLines: pemLines(certificatePem),
+    certificatePemLines: pemLines(advertisedPem),
     fingerprint: certificate.fingerprint,
     signer,
     keyFile,
