@@ -23,6 +23,8 @@ export type ClientErrorCode =
   | 'CLIENT_ATTRIBUTE_NOT_SUPPORTED'
   /** The document format is not accepted by the printer (sealed or in clear). */
   | 'CLIENT_FORMAT_NOT_SUPPORTED'
+  /** A release code (--pin) was given but the printer offers no PIN release, or the code does not fit its repertoire. */
+  | 'CLIENT_PIN_NOT_SUPPORTED'
   /** The job ended aborted or canceled. */
   | 'CLIENT_JOB_FAILED'
   /** The printer refused the sealed job for integrity/decryption/signature reasons. */

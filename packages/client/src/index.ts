@@ -14,5 +14,6 @@ export { jobTemplateAttributes, parseOptionStrings, type JobAttributes, type Att
 export { detectFileFormat, sniffFormat } from './formats.js';
 export { type DocumentInput } from './documents.js';
 export { ClientError, isClientError, type ClientErrorCode } from './errors.js';
+export { checkReleaseCode, MIN_RELEASE_CODE_LENGTH, MAX_RELEASE_CODE_LENGTH } from './release-code.js';
 export { statusName, defaultUserName, type Connection } from './transport.js';
 export type { WhichJobs } from './requests.js';

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeHeader, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce, Operation, PKCS7_MIME } from '@trustnoone/profile';
 import { pemLines, seal } from '@trustnoone/smime';
+import { checkReleaseCode, releaseCodeLayer } from './release-code.js';
 import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
 import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
 import { ClientError } from './errors.js';
@@ -51,10 +52,15 @@ export interface PrintOptions extends Connection {
   readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string; readonly firstUse?: FirstUsePolicy };
   /** Print in clear to a printer without TRUSTNOONE. Never used for a TRUSTNOONE printer. */
   readonly allowPlaintext?: boolean;
+  /**
+   * Release code (PIN): the document is enveloped to it inside the sealed job, and the printer
+   * holds the job until the code is entered at the printer (docs/profile.md "PIN release").
+   */
+  readonly pin?: string;
   readonly onProgress?: (p: PrintProgress) => void;
   /** How long to keep resubmitting while the printer answers server-error-busy (default 2 minutes). */
   readonly busyTimeoutMs?: number;
-  /** Follow the job until it is completed, aborted or canceled (default true). */
+  /** Follow the job until it is completed, aborted or canceled (default true; false with a `pin`, as the job waits at the printer). */
   readonly wait?: boolean;
   readonly follow?: FollowOptions;
 }
@@ -159,8 +165,13 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
   const certificate = info.certificatePem!;
   const jobUuid = newJobNonce();
   const signer = options.sign ? { certificate: options.sign.certificate, privateKey: options.sign.privateKey } : undefined;
+  const pin = options.pin;
+  const documentBytes = (index: number): AsyncIterable<Uint8Array> => {
+    const plain = counted(docs[index]!.open(), progressFor(ctx, index));
+    return pin === undefined ? plain : releaseCodeLayer(plain, pin);
+  };
   const sealDocument = (index: number, inner: IppMessage): Readable =>
-    seal(innerMessage(inner, counted(docs[index]!.open(), progressFor(ctx, index))), { recipients: [certificate], ...(signer ? { signer } : {}) });
+    seal(innerMessage(inner, documentBytes(index)), { recipients: [certificate], ...(signer ? { signer } : {}) });
   const ownerBinding =
     !signer && options.ownerCertificate
       ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(options.ownerCertificate).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
@@ -279,6 +290,11 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   // Everything the user can fix is checked before trust, so a refused job never pins a key.
   const jobAttributes = jobTemplateAttributes(options.attributes ?? {}, info);
   checkFormats(docs, info.trustnoone ? sealedFormats(info) : info.documentFormats, info.trustnoone);
+  if (options.pin !== undefined) {
+    // A release code is never sent where the relay could read the PIN layer on its own.
+    if (!info.trustnoone) throw new ClientError('CLIENT_PIN_NOT_SUPPORTED', `${conn.printer} does not support encrypted printing, and a release code is only ever sent inside an encrypted job`);
+    checkReleaseCode(info, options.pin);
+  }
   let trust: TrustDecision | undefined;
   if (info.trustnoone) {
     const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
@@ -291,7 +307,8 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   options.onProgress?.({ phase: 'submitted', jobId, encrypted });
 
   let finalStatus: JobStatus | undefined;
-  if (options.wait ?? true) {
+  // A job behind a release code waits at the printer for someone to enter it: not for us.
+  if (options.wait ?? options.pin === undefined) {
     finalStatus = await follow({ ...conn, userName }, jobId, {
       ...options.follow,
       onStatus: (s) => {

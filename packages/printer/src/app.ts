@@ -3,6 +3,8 @@
  * `inject`; server.ts listens). Preparing the state directory — identity, keys, replay cache,
  * removal of plaintext a crash left behind — happens here, before the first request.
  */
+import { PIN_ATTEMPTS_DEFAULT, PIN_REPERTOIRE_DEFAULT } from './attributes/capabilities.js';
+import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
@@ -37,6 +39,13 @@ export interface PrinterHandle {
   readonly keys: KeyStore;
   /** printer-uuid without the urn:uuid: prefix. */
   readonly uuid: string;
+  /**
+   * The printer's panel: enter a release code for a job held behind one (secure PIN release).
+   * Local only, so the code never crosses the network or an intermediary.
+   */
+  release(jobId: number, pin: string | Uint8Array): Promise<ReleaseResult>;
+  /** Ids of the jobs waiting for their release code. */
+  heldJobs(): number[];
   /** Sets the URIs advertised in printer-uri-supported (after listen, when the port is known). */
   setUris(uris: readonly string[]): void;
   /** Stops the engine (aborting queued jobs) and closes the app. */
@@ -85,6 +94,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     uris: options.uris ?? [DEFAULTS.uri],
     pkcs7PublicKeyLines: keys.certificatePemLines,
     requireEncryption: options.requireEncryption ?? false,
+    pinRepertoire: options.pinRepertoire ?? PIN_REPERTOIRE_DEFAULT,
   };
   const policy = { requireEncryption: options.requireEncryption ?? false, requireSignature: options.requireSignature ?? false };
   if (policy.requireSignature && (options.trustAnchorsPem ?? []).length === 0) {
@@ -128,7 +138,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       replay,
       requireSignature: policy.requireSignature,
       trustAnchorsPem: options.trustAnchorsPem ?? [],
+      pinRelease: identity.pinRepertoire !== 'none',
     });
+  const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT);
 
   const handlers = new Map<number, IppHandler>(
     (
@@ -165,6 +177,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     runtime,
     keys,
     uuid: ident.uuid,
+    release: (jobId, pin) => desk.release(jobId, pin),
+    heldJobs: () => desk.held(),
     setUris(uris) {
       identity = { ...identity, uris: [...uris] };
     },

@@ -8,7 +8,11 @@ export type PrinterErrorCode =
   | 'KEY_ALGORITHM'
   | 'TRUST_ANCHORS'
   | 'TLS'
-  | 'SPOOL_LIMIT';
+  | 'SPOOL_LIMIT'
+  /** A release code was given for a job that is not waiting for one (or is being checked). */
+  | 'JOB_NOT_HELD'
+  /** A document behind a release code opened but is in no format the printer renders. */
+  | 'FORMAT_NOT_DETECTED';
 
 export class PrinterError extends Error {
   readonly code: PrinterErrorCode;

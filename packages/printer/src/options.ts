@@ -1,5 +1,6 @@
 /** Options of the printer emulator, with the defaults of ARCHITECTURE.md "Configuration defaults". */
 import type { FastifyServerOptions } from 'fastify';
+import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
 import type { RenderLimits } from './render/limits.js';
 import type { SealedOpener } from './runtime.js';
@@ -31,6 +32,14 @@ export interface PrinterOptions {
   readonly multipleOperationTimeoutMs?: number;
   /** How long the replay cache remembers a job nonce (ms). Default 400 days. */
   readonly replayRetentionMs?: number;
+  /**
+   * Secure PIN release (docs/profile.md): the repertoire advertised as
+   * printer-pkcs7-repertoire-configured, or 'none' to refuse jobs behind a release code.
+   * Default 'iana_us-ascii_digits'.
+   */
+  readonly pinRepertoire?: PinRepertoire | 'none';
+  /** Wrong release codes a held job takes before it is aborted. Default 5. */
+  readonly pinAttempts?: number;
   /** The renderer (default: the isolated renderers of src/render). */
   readonly renderer?: Renderer;
   readonly renderLimits?: Partial<RenderLimits>;

@@ -18,6 +18,8 @@ export interface PrinterPolicy {
 
 export interface OpenedDocument extends ReadyDocument {
   readonly sha256: string;
+  /** The bytes are still enveloped to a release code (secure PIN release): hold the job. */
+  readonly pinLayer?: boolean;
 }
 
 /** What opening a sealed submission yields; everything else about the job is set on `job`. */

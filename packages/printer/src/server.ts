@@ -5,6 +5,7 @@
  */
 import { buildApp, type PrinterHandle } from './app.js';
 import { DEFAULTS, type PrinterOptions } from './options.js';
+import { startPanelSocket } from './secure/panel-socket.js';
 import { loadOrCreateTlsCredentials } from './secure/tls.js';
 import { stateLayout, prepareState } from './state/state-dir.js';
 
@@ -15,6 +16,11 @@ export interface StartOptions extends Omit<PrinterOptions, 'uris' | 'https'> {
   readonly host?: string;
   /** Serve ipps (TLS) with a certificate generated on first start in the state directory. */
   readonly tls?: boolean;
+  /**
+   * A Unix socket path for the local panel (secure/panel-socket.ts: release codes for held jobs);
+   * `tno printer` uses STATE/panel.sock. None by default.
+   */
+  readonly panelSocket?: string;
 }
 
 export interface RunningPrinter {
@@ -52,6 +58,15 @@ export async function startPrinter(options: StartOptions): Promise<RunningPrinte
     await printer.close();
     throw err;
   }
+  let panel: { close(): Promise<void> } | undefined;
+  if (options.panelSocket !== undefined) {
+    try {
+      panel = await startPanelSocket(printer, options.panelSocket);
+    } catch (err) {
+      await printer.close();
+      throw err;
+    }
+  }
   const scheme = options.tls ? 'ipps' : 'ipp';
   const uri = `${scheme}://${hostForUri(host)}:${port}/ipp/print`;
   printer.setUris([uri]);
@@ -60,7 +75,10 @@ export async function startPrinter(options: StartOptions): Promise<RunningPrinte
     port,
     printer,
     tlsFingerprint,
-    close: () => printer.close(),
+    close: async () => {
+      await panel?.close();
+      await printer.close();
+    },
   };
 }
 

@@ -91,6 +91,7 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_UNREACHABLE: ExitCode.unreachable,
   CLIENT_IPP_STATUS: ExitCode.failure,
   CLIENT_AUTH_REQUIRED: ExitCode.failure,
+  CLIENT_PIN_NOT_SUPPORTED: ExitCode.usage,
   CLIENT_JOB_FAILED: ExitCode.failure,
   CLIENT_TIMEOUT: ExitCode.failure,
   CLIENT_NOT_TRUSTNOONE: ExitCode.notEncrypted,

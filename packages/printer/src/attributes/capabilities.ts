@@ -59,8 +59,13 @@ export const JOB_CREATION_ATTRIBUTES = [
 ] as const;
 
 /**
- * SPEC-NOTES §2 secure PIN release: this emulator does not gate release on a PIN yet, so it
- * advertises the repertoire keyword 'none' rather than claim one it would not check (provisional).
+ * SPEC-NOTES §2 secure PIN release: the job-password repertoires (PWG 5100.11) a release code may
+ * be drawn from. The code is checked by decryption (a PasswordRecipientInfo inside the sealed
+ * job), so any repertoire works; the configured one is what the panel offers for entry and what
+ * clients check a code against before sending. 'none' turns PIN release off.
  */
-export const PKCS7_REPERTOIRES_SUPPORTED = ['none'] as const;
-export const PKCS7_REPERTOIRE_CONFIGURED = 'none';
+export const PIN_REPERTOIRES = ['iana_us-ascii_digits', 'iana_us-ascii_any', 'iana_utf-8_any'] as const;
+export type PinRepertoire = (typeof PIN_REPERTOIRES)[number];
+export const PIN_REPERTOIRE_DEFAULT: PinRepertoire = 'iana_us-ascii_digits';
+/** Wrong release codes a held job takes before it is aborted (document-password-error). */
+export const PIN_ATTEMPTS_DEFAULT = 5;

@@ -52,6 +52,8 @@ export interface PrinterIdentity {
   /** The printer certificate as PEM lines (SPEC-NOTES §1): empty lines dropped. */
   readonly pkcs7PublicKeyLines: readonly string[];
   readonly requireEncryption: boolean;
+  /** printer-pkcs7-repertoire-configured: the PIN release repertoire, or 'none' (no PIN release). */
+  readonly pinRepertoire: cap.PinRepertoire | 'none';
 }
 
 export interface PrinterStatus {
@@ -203,8 +205,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     // SPEC-NOTES §1: TRUSTNOONE printer attributes
     text('printer-pkcs7-public-key', id.pkcs7PublicKeyLines),
     mimeType('pkcs7-document-format-supported', [...cap.RENDER_FORMATS]),
-    keyword('printer-pkcs7-repertoire-supported', [...cap.PKCS7_REPERTOIRES_SUPPORTED]),
-    keyword('printer-pkcs7-repertoire-configured', cap.PKCS7_REPERTOIRE_CONFIGURED),
+    keyword('printer-pkcs7-repertoire-supported', id.pinRepertoire === 'none' ? ['none'] : [...cap.PIN_REPERTOIRES]),
+    keyword('printer-pkcs7-repertoire-configured', id.pinRepertoire),
     // Provisional (SPEC-NOTES §2): the inner request format a sealed job must carry.
     mimeType('encrypted-job-request-format-supported', cap.ENCRYPTED_REQUEST_FORMAT),
     // RFC 8011 §5.4 Printer Status

@@ -63,6 +63,11 @@ export interface JobDocument {
   readonly bytes: number;
   /** SHA-256 of the (decrypted, decompressed) document, lowercase hex. */
   readonly sha256: string;
+  /**
+   * The file is the PIN-layer ciphertext (an envelope to the release code), not yet plaintext:
+   * the job is held until the code is entered (secure/pin-release.ts).
+   */
+  readonly pinLayer?: boolean;
   /** Pages rendered from it (set by the engine). */
   pages?: number;
 }

@@ -12,8 +12,9 @@ import { Status } from './status.js';
  * processing (the renderer's result is discarded; a terminal state is final).
  */
 export async function cancel(rt: PrinterRuntime, job: Job, reason: string): Promise<void> {
-  // Not yet with the engine and no document arriving: nobody else will finish it.
-  const waiting = !job.closed && !job.reasons.has('job-incoming');
+  // Not yet with the engine and no document arriving, or held for a release code: nobody else
+  // will finish it (and finishing deletes a held job's PIN-layer ciphertext).
+  const waiting = (!job.closed && !job.reasons.has('job-incoming')) || job.state === 'pending-held';
   if (!rt.store.transition(job, 'canceled', 'Canceled.', { add: [reason], remove: ['job-data-insufficient'] })) return;
   if (waiting) await rt.processor.finish(job);
 }

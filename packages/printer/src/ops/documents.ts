@@ -13,6 +13,7 @@ import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
 import type { PrinterRuntime } from '../runtime.js';
+import { jobComplete } from '../secure/pin-release.js';
 import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-failure.js';
 import { jobPaths } from '../state/state-dir.js';
 import type { JobRequestCheck } from './job-request.js';
@@ -103,7 +104,7 @@ function documentReady(rt: PrinterRuntime, job: Job, doc: JobDocument, lastDocum
   }
   if (lastDocument) {
     job.closed = true;
-    rt.processor.enqueue(job);
+    jobComplete(rt, job); // queued, or held for its release code
     return;
   }
   rt.store.transition(job, 'pending', 'Waiting for the next document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
@@ -151,7 +152,12 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       await rt.processor.finish(job, { documentBytes: opened.bytes });
       return jobReply(rt, job, []);
     }
-    documentReady(rt, job, { number, path: opened.path, format: opened.format, bytes: opened.bytes, sha256: opened.sha256 }, arrival.lastDocument);
+    documentReady(
+      rt,
+      job,
+      { number, path: opened.path, format: opened.format, bytes: opened.bytes, sha256: opened.sha256, ...(opened.pinLayer ? { pinLayer: true } : {}) },
+      arrival.lastDocument,
+    );
     // Unsupported inner attributes are not echoed in clear: they came from inside the envelope.
     return jobReply(rt, job, []);
   } catch (err) {

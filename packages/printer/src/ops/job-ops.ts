@@ -16,6 +16,7 @@ import { Refusal } from './refusal.js';
 import { jobGroup, opAttrs, requestingUser } from './request.js';
 import { Status } from './status.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
+import { jobComplete } from '../secure/pin-release.js';
 
 function outerFormats(rt: PrinterRuntime): readonly string[] {
   return rt.policy.requireEncryption ? [cap.PKCS7_MIME] : cap.DOCUMENT_FORMATS;
@@ -150,7 +151,7 @@ export function closeJob(rt: PrinterRuntime): IppHandler {
       await rt.processor.finish(job, { error: 'NO_DOCUMENT' });
     } else if (job.state === 'pending') {
       // Close-Job ends a job whose last Send-Document said last-document=false (PWG 5100.5 §11).
-      rt.processor.enqueue(job);
+      jobComplete(rt, job);
     }
     return jobReply(rt, job, []);
   };

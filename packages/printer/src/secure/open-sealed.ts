@@ -32,6 +32,7 @@ import { jobPaths } from '../state/state-dir.js';
 import type { Job } from '../jobs/job.js';
 import type { KeyStore } from './key-store.js';
 import { InnerSplitter, type SplitResult } from './inner-splitter.js';
+import { startsWithPinLayer } from './pin-layer.js';
 import { SecurityFailure, type SecurityCheck } from './security-failure.js';
 
 export interface SealedOpenerOptions {
@@ -39,6 +40,8 @@ export interface SealedOpenerOptions {
   readonly replay: ReplayCache;
   readonly requireSignature: boolean;
   readonly trustAnchorsPem: readonly string[];
+  /** Accept an inner document enveloped to a release code (secure PIN release). */
+  readonly pinRelease: boolean;
 }
 
 const INNER_FORMATS: readonly string[] = ['application/octet-stream', ...cap.RENDER_FORMATS];
@@ -147,7 +150,11 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       if (violation) throw new Refusal(violation.status, violation.message);
       const check = checkJobRequest(message, { formats: INNER_FORMATS, createsJob: first, hasDocument: true });
       const doc = await documentFile(split, check.compression, data, documentPath);
-      const format = check.format === 'application/octet-stream' ? sniffFormat(doc.head) : check.format;
+      // A document behind a release code stays that ciphertext until the code is entered; its
+      // format (declared, or detected when application/octet-stream) is settled at release.
+      const pinLayer = await startsWithPinLayer(doc.path);
+      if (pinLayer && !o.pinRelease) throw new Refusal(0x040a, 'this printer does not offer PIN release');
+      const format = pinLayer ? check.format : check.format === 'application/octet-stream' ? sniffFormat(doc.head) : check.format;
       if (format === undefined) throw new Refusal(0x040a, 'document format not recognised');
       const signer = opened.signer;
       job.seal = {
@@ -160,7 +167,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       };
       if (inner.jobName !== undefined) job.name = inner.jobName;
       if (first) job.template = check.template.applied;
-      return { path: doc.path, format, bytes: doc.bytes, sha256: doc.sha256 };
+      return { path: doc.path, format, bytes: doc.bytes, sha256: doc.sha256, ...(pinLayer ? { pinLayer } : {}) };
     } catch (err) {
       if (err instanceof ProfileError) {
         const check: SecurityCheck = err.code === 'BINDING_REPLAYED' ? 'replay' : err.code.startsWith('BINDING') ? 'binding' : 'inner-malformed';

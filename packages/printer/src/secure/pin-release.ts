@@ -1,0 +1,154 @@
+/**
+ * Secure PIN release at the printer (docs/profile.md "PIN release"). A sealed job whose inner
+ * document is itself an envelope to a release code (a PasswordRecipientInfo) is opened, bound and
+ * validated on arrival like any sealed job, then held: job-state pending-held with
+ * job-state-reasons job-password-wait (PWG 5100.11). While held only the PIN-layer ciphertext is
+ * on disk. Entering the code at the panel (PinReleaseDesk.release) decrypts the documents and
+ * queues the job; after `maxAttempts` wrong codes the job is aborted with document-password-error
+ * and its files deleted. The code is never logged and never leaves this process.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { CmsError, CmsErrorCode, openToFile } from '@trustnoone/smime';
+import { PrinterError } from '../errors.js';
+import type { Job, JobDocument } from '../jobs/job.js';
+import { sniffFormat } from '../pipeline/sniff.js';
+import type { PrinterRuntime } from '../runtime.js';
+
+export const HOLD_REASON = 'job-password-wait';
+export const PASSWORD_ERROR_REASON = 'document-password-error';
+
+export type ReleaseResult =
+  | { readonly outcome: 'released' }
+  | { readonly outcome: 'wrong-pin'; readonly attemptsLeft: number }
+  /** Too many wrong codes: the job is aborted and its files are gone. */
+  | { readonly outcome: 'aborted' };
+
+const isPinLayer = (d: JobDocument): boolean => d.pinLayer === true;
+
+/** The job's documents are all in: queue it, or hold it when any document is behind a release code. */
+export function jobComplete(rt: PrinterRuntime, job: Job): void {
+  if (!job.documents.some(isPinLayer)) {
+    rt.processor.enqueue(job);
+    return;
+  }
+  job.closed = true;
+  rt.store.transition(job, 'pending-held', 'Held until its release code is entered at the printer.', {
+    add: [HOLD_REASON],
+    remove: ['job-incoming', 'job-data-insufficient'],
+  });
+}
+
+export class PinReleaseDesk {
+  readonly #wrong = new Map<number, number>();
+  readonly #inProgress = new Set<number>();
+
+  constructor(
+    private readonly rt: PrinterRuntime,
+    private readonly maxAttempts: number,
+  ) {
+    if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('pinAttempts must be a positive integer');
+  }
+
+  /** Jobs waiting for their release code (ids), oldest first. */
+  held(): number[] {
+    return this.rt.store
+      .active()
+      .filter((j) => j.state === 'pending-held' && j.reasons.has(HOLD_REASON))
+      .map((j) => j.id)
+      .sort((a, b) => a - b);
+  }
+
+  /**
+   * Tries `pin` on held job `jobId`. One attempt at a time per job, so parallel guesses cannot
+   * get past the attempt limit. Throws PrinterError JOB_NOT_HELD for a job that is not waiting
+   * for its code (unknown, ended, never behind a code, or an attempt already running).
+   */
+  async release(jobId: number, pin: string | Uint8Array): Promise<ReleaseResult> {
+    const job = this.rt.store.get(jobId);
+    if (!job || job.state !== 'pending-held' || !job.reasons.has(HOLD_REASON)) throw new PrinterError('JOB_NOT_HELD', `job ${jobId} is not waiting for a release code`);
+    if (this.#inProgress.has(jobId)) throw new PrinterError('JOB_NOT_HELD', `a release code for job ${jobId} is being checked; try again when it is done`);
+    this.#inProgress.add(jobId);
+    try {
+      return await this.#attempt(job, pin);
+    } finally {
+      this.#inProgress.delete(jobId);
+    }
+  }
+
+  async #attempt(job: Job, pin: string | Uint8Array): Promise<ReleaseResult> {
+    const opened: JobDocument[] = [];
+    const discard = async (): Promise<void> => {
+      for (const d of opened) await rm(d.path, { force: true });
+    };
+    try {
+      for (const doc of job.documents) opened.push(isPinLayer(doc) ? await openPinLayer(doc, pin) : doc);
+    } catch (err) {
+      await discard();
+      const wrongCode = err instanceof CmsError && (err.code === CmsErrorCode.wrongPassword || err.code === CmsErrorCode.tagMismatch);
+      // The PIN layer arrived inside the authenticated printer envelope, so a tag mismatch here
+      // is a wrong code that happened to pass the 24-bit check value, not tampering.
+      if (wrongCode) return this.#wrongCode(job);
+      return this.#fail(job, err);
+    }
+    if (job.state !== 'pending-held') {
+      // Canceled while the code was being checked: its cleanup removed the private directory.
+      await discard();
+      throw new PrinterError('JOB_NOT_HELD', `job ${job.id} was ${job.state} while its release code was checked`);
+    }
+    for (const [i, doc] of job.documents.entries()) if (opened[i] !== doc) await rm(doc.path, { force: true });
+    job.documents.splice(0, job.documents.length, ...opened);
+    job.documentSha256 = opened[0]!.sha256;
+    job.renderFormat = opened[0]!.format;
+    this.#wrong.delete(job.id);
+    this.rt.log.info({ jobId: job.id }, 'printer: held job released at the panel');
+    this.rt.store.transition(job, 'pending', 'Released.', { remove: [HOLD_REASON] });
+    this.rt.processor.enqueue(job);
+    return { outcome: 'released' };
+  }
+
+  async #wrongCode(job: Job): Promise<ReleaseResult> {
+    const wrong = (this.#wrong.get(job.id) ?? 0) + 1;
+    this.#wrong.set(job.id, wrong);
+    this.rt.log.info({ jobId: job.id, wrongAttempts: wrong, maxAttempts: this.maxAttempts }, 'printer: wrong release code');
+    if (wrong < this.maxAttempts) return { outcome: 'wrong-pin', attemptsLeft: this.maxAttempts - wrong };
+    this.#wrong.delete(job.id);
+    this.rt.store.transition(job, 'aborted', 'Too many wrong release codes.', { add: [PASSWORD_ERROR_REASON, 'aborted-by-system'], remove: [HOLD_REASON] });
+    await this.rt.processor.finish(job, { error: 'DOCUMENT_PASSWORD_ERROR' }); // deletes the PIN-layer ciphertext
+    return { outcome: 'aborted' };
+  }
+
+  async #fail(job: Job, err: unknown): Promise<ReleaseResult> {
+    const unrecognised = err instanceof PrinterError && err.code === 'FORMAT_NOT_DETECTED';
+    const code = err instanceof CmsError || err instanceof PrinterError ? err.code : 'INTERNAL';
+    this.rt.log.warn({ jobId: job.id, code }, 'printer: held job could not be released');
+    this.#wrong.delete(job.id);
+    this.rt.store.transition(job, 'aborted', unrecognised ? 'Document format not recognised.' : 'The document could not be opened securely.', {
+      add: [unrecognised ? 'unsupported-document-format' : 'document-security-error', 'aborted-by-system'],
+      remove: [HOLD_REASON],
+    });
+    await this.rt.processor.finish(job, { error: unrecognised ? 'FORMAT_NOT_DETECTED' : 'DOCUMENT_SECURITY_ERROR' });
+    return { outcome: 'aborted' };
+  }
+}
+
+/** Opens one PIN-layer document into a private file beside it; octet-stream is detected now. */
+async function openPinLayer(doc: JobDocument, pin: string | Uint8Array): Promise<JobDocument> {
+  const path = `${doc.path}.released`;
+  await openToFile(createReadStream(doc.path, { highWaterMark: 1 << 20 }), path, { password: pin });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let head = new Uint8Array(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (head.length < 16) head = new Uint8Array(Buffer.concat([head, chunk.subarray(0, 16 - head.length)]));
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  const format = doc.format === 'application/octet-stream' ? sniffFormat(head) : doc.format;
+  if (format === undefined) {
+    await rm(path, { force: true });
+    throw new PrinterError('FORMAT_NOT_DETECTED', `document ${doc.number} behind the release code is in no format this printer renders`);
+  }
+  return { number: doc.number, path, format, bytes, sha256: hash.digest('hex') };
+}
