@@ -6,6 +6,7 @@
  * pinned leaf. Everything goes through public interfaces: startPrinter, the client's print and
  * encryptedJobAttributes, and a relay in the middle that can rewrite what it forwards.
  */
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMess
 import {
   certificateToPem,
   createCertificate,
+  createCertificateAuthority,
   createIdentity,
   generateKeyPair,
   joinPemLines,
@@ -24,6 +26,7 @@ import {
   privateKeyToPem,
   sealToBytes,
   type Certificate,
+  type Identity,
 } from '@trustnoone/smime';
 import { startPrinter, type KeyAlgorithm, type RunningPrinter } from '@trustnoone/printer';
 import { TEXT } from './support/documents.js';
@@ -119,9 +122,15 @@ interface Setup {
 }
 
 /** Starts a printer with `algorithm`, a relay in front, pins the printer on first use and prints one sealed job. */
-async function setup(algorithm: KeyAlgorithm): Promise<Setup> {
+async function setup(algorithm: KeyAlgorithm, issuer?: Identity): Promise<Setup> {
   const dirs = [await mkdtemp(join(tmpdir(), 'tno-answer-printer-')), await mkdtemp(join(tmpdir(), 'tno-answer-client-'))];
-  const printer = await startPrinter({ stateDir: dirs[0]!, port: 0, keyAlgorithm: algorithm, logger: false });
+  const printer = await startPrinter({
+    stateDir: dirs[0]!,
+    port: 0,
+    keyAlgorithm: algorithm,
+    logger: false,
+    ...(issuer ? { issuer: { certificatePem: certificateToPem(issuer.certificate), privateKeyPem: privateKeyToPem(issuer.privateKey) } } : {}),
+  });
   const relay = await startRelay(printer.uri);
   const store = new TrustStore(dirs[1]!);
   const id = createIdentity({ commonName: 'alice', algorithm: 'p256' });
@@ -200,6 +209,7 @@ describe('an X25519 printer answers Get-Encrypted-Job-Attributes verifiably', ()
     expect(got.trust.kind).toBe('pinned');
     expect(got.trust.fingerprint).toBe(s!.printer.printer.keys.fingerprint);
     expect(got.signer).toContain('issuer');
+    expect(got.signedBy).toBe('printer-issuer');
   });
 
   it('refuses an answer signed by a look-alike issuer the relay advertises instead of the real one', async () => {
@@ -253,6 +263,65 @@ describe('an X25519 printer answers Get-Encrypted-Job-Attributes verifiably', ()
   });
 });
 
+describe('the X25519 key store keeps the advertised pair consistent', () => {
+  it('reissues the certificate when the local issuer key was replaced, so the issuer advertised signed it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tno-answer-reissue-'));
+    try {
+      const first = await startPrinter({ stateDir: dir, port: 0, keyAlgorithm: 'x25519', logger: false });
+      const before = first.printer.keys.fingerprint;
+      await first.close();
+      await rm(join(dir, 'keys', 'printer-ca.key.pem'));
+      const second = await startPrinter({ stateDir: dir, port: 0, keyAlgorithm: 'x25519', logger: false });
+      try {
+        const [leaf, issuer] = parseCertificates(joinPemLines(second.printer.keys.certificatePemLines));
+        expect(leaf!.fingerprint).not.toBe(before);
+        expect(new X509Certificate(Buffer.from(leaf!.der)).verify(issuer!.publicKey)).toBe(true);
+        expect(issuer!.fingerprint).toBe(second.printer.keys.signer.certificate.fingerprint);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an X25519 printer issued by a site CA', () => {
+  const setups: Setup[] = [];
+  afterAll(async () => {
+    for (const s of setups) await teardown(s);
+  });
+
+  it('a P-256 CA signs the answers; once the CA is an anchor the printer is verified and answers still verify', async () => {
+    const ca = createCertificateAuthority({ commonName: 'Site CA', algorithm: 'p256' });
+    const s = await setup('x25519', ca);
+    setups.push(s);
+    const pinned = await ask(s);
+    expect(jobName(pinned.attributes)).toBe('budget 2027');
+    expect(pinned.signedBy).toBe('printer-issuer');
+    await s.store.addAnchor(certificateToPem(ca.certificate));
+    const verified = await ask(s);
+    expect(verified.trust.kind).toBe('verified');
+    expect(jobName(verified.attributes)).toBe('budget 2027');
+  }, 60_000);
+
+  it('an RSA CA signs the answers: accepted only once the user made that CA a trust anchor', async () => {
+    const ca = createCertificateAuthority({ commonName: 'Site RSA CA', algorithm: 'rsa3072' });
+    const s = await setup('x25519', ca);
+    setups.push(s);
+    // RSA does not bind the issuer to the signature on the pinned certificate: a forger can build
+    // an RSA key under which that signature verifies, so the pin alone does not cover the issuer.
+    const err = await refusal(ask(s));
+    expect(err.code).toBe('CLIENT_SEALED_ANSWER_INVALID');
+    expect(err.message).toMatch(/rsa key.*trust anchor/);
+    await s.store.addAnchor(certificateToPem(ca.certificate));
+    const got = await ask(s);
+    expect(got.trust.kind).toBe('verified');
+    expect(got.signedBy).toBe('printer-issuer');
+    expect(jobName(got.attributes)).toBe('budget 2027');
+  }, 60_000);
+});
+
 describe.each(['p256', 'rsa'] as const)('a %s printer is unchanged', (algorithm) => {
   let s: Setup | undefined;
   beforeAll(async () => {
@@ -265,6 +334,7 @@ describe.each(['p256', 'rsa'] as const)('a %s printer is unchanged', (algorithm)
     const got = await ask(s!);
     expect(jobName(got.attributes)).toBe('budget 2027');
     expect(got.trust.fingerprint).toBe(s!.printer.printer.keys.fingerprint);
+    expect(got.signedBy).toBe('printer-certificate');
   });
 
   it('refuses an answer signed by another key', async () => {
