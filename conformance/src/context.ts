@@ -20,6 +20,11 @@ export interface TargetOptions {
   readonly role: Role;
   /** The printer behind an intermediary, reached directly (intermediary role). */
   readonly printerDirect?: string;
+  /**
+   * The Infrastructure Printer's System object (PWG 5100.22), where output devices register
+   * (infrastructure role). Default: the target with its path replaced by /ipp/system.
+   */
+  readonly systemUri?: string;
   readonly tls?: IppTlsOptions;
   /** HTTP Basic credentials of the suite's main user. */
   readonly auth?: Credentials;
@@ -43,10 +48,12 @@ export interface Exchange {
 
 export interface SendOptions {
   readonly data?: Uint8Array | Readable;
-  /** 'direct' sends to --printer-direct instead of the target. */
-  readonly to?: 'target' | 'direct';
+  /** 'direct' sends to --printer-direct, 'system' to the System object, instead of the target. */
+  readonly to?: 'target' | 'direct' | 'system';
   /** Send as the second user (ownership tests). */
   readonly asOther?: boolean;
+  /** Send without any credentials (authentication tests). */
+  readonly anonymous?: boolean;
 }
 
 /** Response data beyond this is not read (suites never expect large responses). */
@@ -89,6 +96,15 @@ export class TestContext {
   /** The URI written into printer-uri: the target as given, in ipp form. */
   get printerUri(): string {
     return this.options.target;
+  }
+
+  /** The System object URI (infrastructure role): given, or the target's path replaced by /ipp/system. */
+  get systemUri(): string {
+    if (this.options.systemUri !== undefined) return this.options.systemUri;
+    const u = new URL(this.options.target);
+    u.pathname = '/ipp/system';
+    u.search = '';
+    return u.toString();
   }
 
   get user(): string {
@@ -163,9 +179,9 @@ export class TestContext {
 
   /** Sends one request and reads the whole response (attributes and up to 16 MiB of data). */
   async send(message: IppMessage, options: SendOptions = {}): Promise<Exchange> {
-    const url = options.to === 'direct' ? this.options.printerDirect : this.options.target;
+    const url = options.to === 'direct' ? this.options.printerDirect : options.to === 'system' ? this.systemUri : this.options.target;
     if (url === undefined) throw new ConformanceSkip('no --printer-direct URL given');
-    const auth = options.asOther ? this.options.otherAuth : this.options.auth;
+    const auth = options.anonymous ? undefined : options.asOther ? this.options.otherAuth : this.options.auth;
     // TLS options (and the session-cache-free agent) only for ipps/https: one set of options
     // serves both an http intermediary and the ipps printer behind it.
     const secure = httpUrlFor(url).protocol === 'https:';

@@ -8,8 +8,12 @@ import type { TestContext } from './context.js';
 /** RFC 2119 levels as the specifications use them; only REQUIRED failures fail a run. */
 export type Level = 'REQUIRED' | 'RECOMMENDED';
 
-/** What the target is: a printer (opens sealed jobs) or a pass-through intermediary (never can). */
-export type Role = 'printer' | 'intermediary';
+/**
+ * What the target is: a printer (opens sealed jobs), a pass-through intermediary (never can), or
+ * an INFRA Infrastructure Printer (PWG 5100.18) that output devices fetch jobs from — the suite
+ * then plays the output device (Proxy) as well as the client.
+ */
+export type Role = 'printer' | 'intermediary' | 'infrastructure';
 
 /**
  * Capability flags: set by a test that establishes a fact about the target, read by the tests
@@ -32,6 +36,10 @@ export const CAPABILITIES = {
   'get-encrypted-job-attributes': 'Get-Encrypted-Job-Attributes is in operations-supported',
   'printer-direct': 'the printer behind the intermediary was given with --printer-direct',
   'requires-encryption': 'the target refuses cleartext jobs (end-to-end policy)',
+  'infra-device': "the suite's output device was registered with Register-Output-Device",
+  'infra-identity': "Get-Printer-Attributes shows the printer-uuid and key the suite's output device reported",
+  'infra-job': "a sealed job sealed to the suite's key is fetchable",
+  'infra-acknowledged': "the suite's output device fetched and acknowledged that job (it is bound to the device)",
 } as const;
 export type Capability = keyof typeof CAPABILITIES;
 

@@ -5,13 +5,14 @@ import { rfc8011Jobs } from './rfc8011-jobs.js';
 import { rfc8011Printer } from './rfc8011-printer.js';
 import { rfc8011Requests } from './rfc8011-requests.js';
 import { trustnooneDocuments } from './trustnoone-documents.js';
+import { trustnooneInfra } from './trustnoone-infra.js';
 import { trustnooneIntermediary } from './trustnoone-intermediary.js';
 import { trustnoonePrinter } from './trustnoone-printer.js';
 
-export const ALL_SUITES: readonly Suite[] = [rfc8011Printer, rfc8011Requests, pwg5100_14, rfc8011Jobs, trustnoonePrinter, trustnooneDocuments, trustnooneIntermediary];
+export const ALL_SUITES: readonly Suite[] = [rfc8011Printer, rfc8011Requests, pwg5100_14, rfc8011Jobs, trustnoonePrinter, trustnooneDocuments, trustnooneIntermediary, trustnooneInfra];
 
 export function suitesForRole(role: Role): Suite[] {
   return ALL_SUITES.filter((s) => s.tests.some((t) => t.roles.includes(role)));
 }
 
-export { pwg5100_14, rfc8011Jobs, rfc8011Printer, rfc8011Requests, trustnooneDocuments, trustnooneIntermediary, trustnoonePrinter };
+export { pwg5100_14, rfc8011Jobs, rfc8011Printer, rfc8011Requests, trustnooneDocuments, trustnooneInfra, trustnooneIntermediary, trustnoonePrinter };

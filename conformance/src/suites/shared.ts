@@ -8,6 +8,7 @@ import { ConformanceFailure } from '../model.js';
 export const BOTH = ['printer', 'intermediary'] as const;
 export const PRINTER = ['printer'] as const;
 export const INTERMEDIARY = ['intermediary'] as const;
+export const INFRASTRUCTURE = ['infrastructure'] as const;
 
 const A4 = { widthHmm: 21000, heightHmm: 29700 };
 
