@@ -23,7 +23,7 @@ export type ClientErrorCode =
   | 'CLIENT_ATTRIBUTE_NOT_SUPPORTED'
   /** The document format is not accepted by the printer (sealed or in clear). */
   | 'CLIENT_FORMAT_NOT_SUPPORTED'
-  /** A release code (--pin) was given but the printer offers no PIN release, or the code does not fit its repertoire. */
+  /** A release code (pin, --release-pin) was given but the printer offers no PIN release, or the code does not fit its repertoire. */
   | 'CLIENT_PIN_NOT_SUPPORTED'
   /** The job ended aborted or canceled. */
   | 'CLIENT_JOB_FAILED'

@@ -33,7 +33,7 @@ export const MAX_RELEASE_CODE_LENGTH = 255;
 export function checkReleaseCode(info: PrinterInfo, code: string): void {
   const configured = stringOf(info.attributes.get(Attr.printerPkcs7RepertoireConfigured)?.values[0]);
   if (configured === undefined || configured === 'none') {
-    throw new ClientError('CLIENT_PIN_NOT_SUPPORTED', `${info.uri} does not offer PIN release (printer-pkcs7-repertoire-configured is ${configured ?? 'absent'}); print without --pin`);
+    throw new ClientError('CLIENT_PIN_NOT_SUPPORTED', `${info.uri} does not offer PIN release (printer-pkcs7-repertoire-configured is ${configured ?? 'absent'}); print without a release code`);
   }
   const chars = [...code].length;
   if (chars < MIN_RELEASE_CODE_LENGTH || new TextEncoder().encode(code).length > MAX_RELEASE_CODE_LENGTH) {

@@ -11,7 +11,7 @@ import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlag
 
 const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
                  [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
-                 [--allow-plaintext] [--no-wait] [--json]
+                 [--allow-plaintext] [--release-pin] [--no-wait] [--json]
 
 Seals FILE(s) to the printer's key (end-to-end encryption, TRUSTNOONE) and submits them as one
 job, directly or through an intermediary, then waits for the job to finish. One file is sent as
@@ -30,6 +30,10 @@ ${connectionUsage}
       --strict          never accept an unknown key: only pinned or anchor-verified printers
                         (default on a terminal: ask; otherwise: refuse)
       --allow-plaintext print in clear to a printer without TRUSTNOONE
+      --release-pin     hold the job at the printer until its release code (PIN) is entered
+                        there; the code is read from TNO_PIN (never a flag: others see the
+                        command line). tno returns once the job is submitted (--pin is the
+                        TLS certificate pin, see above)
       --no-wait         return once the job is accepted
 `;
 
@@ -93,7 +97,10 @@ export const printCommand: Command = {
       strict: { type: 'boolean' },
       'allow-plaintext': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
+      'release-pin': { type: 'boolean' },
     });
+    const pin = v['release-pin'] ? io.env.TNO_PIN : undefined;
+    if (v['release-pin'] && !pin) throw new CliError('--release-pin reads the release code from the TNO_PIN environment variable, which is unset or empty', ExitCode.usage);
     if (files.length === 0) throw new CliError('give at least one FILE to print (see tno print --help)', ExitCode.usage);
     const conn = await connectionFrom(v, io);
     const options = clientCallSync(() => parseOptionStrings(v.option ?? []));
@@ -132,7 +139,8 @@ export const printCommand: Command = {
         ...(ownerCertificate ? { ownerCertificate } : {}),
         trust: { store: trustStoreFrom(v, io), firstUse },
         allowPlaintext: v['allow-plaintext'] === true,
-        wait: v['no-wait'] !== true,
+        wait: v['no-wait'] !== true && pin === undefined,
+        ...(pin !== undefined ? { pin } : {}),
         onProgress: (p) => {
           if (p.phase === 'upload') bar.update(p.documents > 1 ? `document ${p.document}/${p.documents}` : 'upload', p.bytes, p.totalBytes);
           if (p.phase === 'trust' && p.decision.kind === 'first-use') {
@@ -151,7 +159,7 @@ export const printCommand: Command = {
     if (v.json) writeJson(io, resultJson(result));
     const state = result.status?.state;
     if (!v.json) {
-      io.stdout.write(`job ${result.jobId} ${state ?? 'submitted'}: ${trustLine(result)}\n`);
+      io.stdout.write(`job ${result.jobId} ${state ?? (pin !== undefined ? 'submitted, held at the printer until its release code is entered' : 'submitted')}: ${trustLine(result)}\n`);
     }
     if (state === undefined || state === 'completed') return ExitCode.ok;
     const reasons = result.status!.stateReasons.filter((r) => r !== 'none');

@@ -2,12 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type StartOptions } from '@trustnoone/printer';
+import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
 
 const usage = `Usage: tno printer [options]
        tno printer --show-fingerprint [--state DIR] [--json]
+${panelUsage}
 
 Runs the IPP Everywhere printer emulator, a TRUSTNOONE endpoint: it opens sealed jobs, verifies
 them and renders pages into STATE/jobs/<id>/pages. Prints the URI it serves as its first line;
@@ -32,8 +34,17 @@ SIGTERM or SIGINT shuts it down cleanly.
                           TNO_PROXY_PASSWORD environment variable (never on the command line)
   --proxy-ca FILE         PEM CA certificate(s) to verify an ipps Infrastructure Printer with
   --proxy-pin HEX         SHA-256 fingerprint of its TLS certificate (pinning)
+  --pin-repertoire KW     PIN release: the repertoire release codes are drawn from
+                          (iana_us-ascii_digits (default), iana_us-ascii_any, iana_utf-8_any),
+                          or none to refuse jobs behind a release code
+  --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
+
+held lists the jobs waiting for their release code; release enters one (read from TNO_PIN,
+never a flag) for a job, as at the printer's panel: through the running printer's socket
+STATE/panel.sock, never over the network.
+
   --verbose               log every request too (pino JSON on stderr; refused sealed jobs are
                           always logged there with the check that failed; never keys or document bytes)
 `;
@@ -62,6 +73,7 @@ export const printerCommand: Command = {
   summary: 'run the printer emulator (IPP Everywhere, TRUSTNOONE endpoint)',
   usage,
   async run(argv, io: Io) {
+    if (argv[0] === 'held' || argv[0] === 'release') return runPanel(argv[0], argv.slice(1), io, stateDefault(io.env));
     let v;
     try {
       ({ values: v } = parseArgs({
@@ -85,6 +97,8 @@ export const printerCommand: Command = {
           'proxy-user': { type: 'string' },
           'proxy-ca': { type: 'string' },
           'proxy-pin': { type: 'string' },
+          'pin-repertoire': { type: 'string' },
+          'pin-attempts': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
         },
@@ -118,6 +132,11 @@ export const printerCommand: Command = {
     const trustAnchorsPem = await Promise.all((v.trust ?? []).map((f) => readText('trust', f)));
     const history = positiveInt('job-history', v['job-history'], 0);
     const maxDoc = positiveInt('max-document-bytes', v['max-document-bytes']);
+    const pinAttempts = positiveInt('pin-attempts', v['pin-attempts']);
+    const pinRepertoire = v['pin-repertoire'];
+    if (pinRepertoire !== undefined && pinRepertoire !== 'none' && !(PIN_REPERTOIRES as readonly string[]).includes(pinRepertoire)) {
+      throw new CliError(`--pin-repertoire ${pinRepertoire}: expected ${PIN_REPERTOIRES.join(', ')} or none`, ExitCode.usage);
+    }
     const options: StartOptions = {
       stateDir,
       port,
@@ -130,6 +149,9 @@ export const printerCommand: Command = {
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
+      ...(pinAttempts !== undefined ? { pinAttempts } : {}),
+      ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
+      panelSocket: join(stateDir, PANEL_SOCKET),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
       // --verbose adds every request.
       logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },
