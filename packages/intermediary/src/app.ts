@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
-import { authenticate, parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
+import { Authenticator, type AuthStats } from './auth/authenticator.js';
+import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
 import { createInfra, type InfraOptions } from './infra/index.js';
@@ -43,6 +44,13 @@ export interface IntermediaryOptions {
   readonly checkEnvelope?: boolean;
   /** Users who may authenticate with HTTP Basic. */
   readonly users?: ReadonlyMap<string, UserEntry>;
+  /**
+   * A users file instead of `users`: loaded by start() and re-read whenever it changes on disk, so
+   * an added, changed or removed user takes effect on the next request.
+   */
+  readonly usersFile?: string;
+  /** How long a credential that passed scrypt is accepted from memory (default 60 s; 0: never). */
+  readonly credentialCacheTtlMs?: number;
   /** Admit requests without credentials (default: only when no users are configured). */
   readonly allowAnonymous?: boolean;
   /**
@@ -72,6 +80,8 @@ export interface IntermediaryOptions {
 export interface Intermediary {
   readonly app: FastifyInstance;
   readonly service: Service;
+  /** HTTP Basic checking: counters (full scrypt checks vs cache hits) and a users-file reload. */
+  readonly auth: { stats(): AuthStats; load(): Promise<void> };
   /** Recovers the spool and resumes forwarding; call before serving. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -88,8 +98,13 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       faults,
     });
   const upstreams = options.upstreams.map((u) => ('send' in u ? u : httpUpstream(u)));
-  const users = options.users ?? new Map<string, UserEntry>();
-  const allowAnonymous = options.allowAnonymous ?? users.size === 0;
+  const auth = new Authenticator({
+    ...(options.users ? { users: options.users } : {}),
+    ...(options.usersFile ? { usersFile: options.usersFile } : {}),
+    ...(options.credentialCacheTtlMs !== undefined ? { cache: { ttlMs: options.credentialCacheTtlMs } } : {}),
+    onReloadError: (err) => app.log.warn({ err: err.message }, 'users file changed and no longer loads: nobody can authenticate until it is fixed'),
+  });
+  const allowAnonymous = options.allowAnonymous ?? (options.usersFile === undefined && auth.users.size === 0);
   const logger: FastifyServerOptions['logger'] =
     options.logger === undefined || options.logger === false
       ? false
@@ -121,7 +136,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     faults,
     requireEncryption: options.requireEncryption ?? true,
     checkEnvelope: (options.requireEncryption ?? true) && (options.checkEnvelope ?? false),
-    users,
+    get users() {
+      return auth.users;
+    },
     allowAnonymous,
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,
@@ -177,7 +194,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       const secure = request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && LOOPBACK.has(request.socket.remoteAddress ?? ''));
       if (!secure) throw new HttpAuthRequired(realm, 'credentials over cleartext HTTP are refused; use ipps');
       const creds = parseBasicAuthorization(header);
-      const who = creds ? await authenticate(users, creds.user, creds.password) : undefined;
+      const who = creds ? await auth.authenticate(creds.user, creds.password) : undefined;
       if (!who) throw new HttpAuthRequired(realm, 'wrong user name or password');
       return who.name;
     },
@@ -190,9 +207,11 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   return {
     app,
     service,
+    auth,
     async start() {
       if (started) return;
       started = true;
+      await auth.load();
       await infra?.queue.load();
       const jobs = await spool.recover();
       for (const q of spool instanceof DirectorySpool ? spool.quarantined : []) app.log.warn(q, 'spool: unreadable job moved to quarantine');
