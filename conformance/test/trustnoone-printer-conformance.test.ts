@@ -1,6 +1,7 @@
 /**
  * The suite against our printer emulator (@trustnoone/printer): every REQUIRED test passes, with
- * a P-256 key (the default) and with an RSA key (which brings the PKCS#1 v1.5 downgrade test in).
+ * a P-256 key (the default) and with an RSA key (which brings the PKCS#1 v1.5 downgrade test in);
+ * with an X25519 key, whose answers are signed by the issuer advertised after the certificate.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function printer(keyAlgorithm: 'p256' | 'rsa'): Promise<RunningPrinter> {
+async function printer(keyAlgorithm: 'p256' | 'rsa' | 'x25519'): Promise<RunningPrinter> {
   const dir = await mkdtemp(join(tmpdir(), 'tno-conformance-printer-'));
   const p = await startPrinter({ stateDir: dir, port: 0, logger: false, keyAlgorithm });
   cleanups.push(async () => {
@@ -72,5 +73,13 @@ describe('conformance suite against the trustnoone printer', () => {
     const report = await runConformance({ target: p.uri, role: 'printer', only: ['trustnoone-printer.sealed-print-job', 'trustnoone-printer.downgrade-rsa-pkcs1v15', 'trustnoone-printer.get-encrypted-job-attributes'] });
     expect(failures(report)).toEqual([]);
     expect(outcome(report, 'trustnoone-printer.downgrade-rsa-pkcs1v15')).toBe('passed');
+  });
+
+  it('passes the TRUSTNOONE key and Get-Encrypted-Job-Attributes tests with an X25519 printer key (answers signed by its advertised issuer)', async () => {
+    const p = await printer('x25519');
+    const ids = ['trustnoone-printer.printer-pkcs7-public-key', 'trustnoone-printer.certificate-usable', 'trustnoone-printer.get-encrypted-job-attributes'];
+    const report = await runConformance({ target: p.uri, role: 'printer', only: ids });
+    expect(failures(report)).toEqual([]);
+    for (const id of ids) expect(outcome(report, id), id).toBe('passed');
   });
 });
