@@ -1,0 +1,135 @@
+/**
+ * Secure PIN release at the printer (docs/profile.md §5), through its IPP interface and its panel
+ * API: a sealed job whose document is enveloped to a release code is held (pending-held,
+ * job-password-wait, visible through Get-Job-Attributes), multi-document jobs are released as a
+ * whole, one code is checked at a time, a printer with PIN release off refuses such jobs, and no
+ * log line holds the code or the document.
+ */
+import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealToBytes } from '@trustnoone/smime';
+import type { PrinterHandle } from '@trustnoone/printer';
+import { pwgRaster, TEXT } from './support/documents.js';
+import { a, JOB, Op, PRINTER, printer, request, send, tempDir } from './support/ipp.js';
+import { outerCreateJob, outerPrintJob, outerSendDocument, sealJob } from './support/sealed.js';
+
+const CODE = '7391';
+const fast = { iterations: 10_000 } as const;
+const pinLayer = (doc: Uint8Array, password = CODE): Promise<Uint8Array> => sealToBytes(doc, { recipients: [{ password, ...fast }] });
+
+class LogCapture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _e: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString('utf8');
+    done();
+  }
+}
+
+let dir: { path: string; remove(): Promise<void> };
+let p: PrinterHandle;
+const log = new LogCapture();
+const DOC = pwgRaster({ pages: 1 });
+
+beforeAll(async () => {
+  dir = await tempDir();
+  p = await printer(dir.path, { logger: { level: 'info', stream: log } });
+});
+afterAll(async () => {
+  await p.close();
+  await dir.remove();
+});
+
+async function held(id: number): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (p.runtime.store.get(id)?.state !== 'pending-held') {
+    if (Date.now() > until) throw new Error(`job ${id} is ${p.runtime.store.get(id)?.state}, not held`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('PIN release at the printer', () => {
+  it('Get-Printer-Attributes: printer-pkcs7-repertoire-supported and -configured', async () => {
+    const r = await send(p.app, request(Op.GetPrinterAttributes));
+    expect(r.values(PRINTER, 'printer-pkcs7-repertoire-supported')).toEqual(['iana_us-ascii_digits', 'iana_us-ascii_any', 'iana_utf-8_any']);
+    expect(r.value(PRINTER, 'printer-pkcs7-repertoire-configured')).toBe('iana_us-ascii_digits');
+  });
+
+  it('a held job shows pending-held / job-password-wait over IPP and prints its document unchanged once released', async () => {
+    const { envelope } = await sealJob(p, await pinLayer(DOC));
+    const r = await send(p.app, outerPrintJob(), envelope);
+    expect(r.status).toBe(0);
+    const id = r.value(JOB, 'job-id') as number;
+    await held(id);
+    const g = await send(p.app, request(Op.GetJobAttributes, [a.int('job-id', id)]));
+    expect(g.value(JOB, 'job-state')).toBe(4);
+    expect(g.values(JOB, 'job-state-reasons')).toContain('job-password-wait');
+    expect(p.heldJobs()).toContain(id);
+    expect(await p.release(id, CODE)).toEqual({ outcome: 'released' });
+    const job = await p.runtime.store.whenFinalized(id);
+    expect(job.state).toBe('completed');
+    expect(job.documentSha256).toBe(createHash('sha256').update(DOC).digest('hex'));
+    expect(p.heldJobs()).not.toContain(id);
+  });
+
+  it('a multi-document job is held until the last document, then released as a whole', async () => {
+    const c = await send(p.app, outerCreateJob());
+    const id = c.value(JOB, 'job-id') as number;
+    const first = await sealJob(p, await pinLayer(DOC), { operation: 'Send-Document', documentNumber: 1, lastDocument: false });
+    expect((await send(p.app, outerSendDocument(id, false), first.envelope)).status).toBe(0);
+    expect(p.runtime.store.get(id)!.state).toBe('pending');
+    const second = await sealJob(p, await pinLayer(TEXT), { operation: 'Send-Document', documentNumber: 2, lastDocument: true, jobUuid: first.jobUuid, format: 'text/plain' });
+    expect((await send(p.app, outerSendDocument(id, true), second.envelope)).status).toBe(0);
+    await held(id);
+    expect(await p.release(id, CODE)).toEqual({ outcome: 'released' });
+    const job = await p.runtime.store.whenFinalized(id);
+    expect(job.state).toBe('completed');
+    expect(job.documents.map((d) => d.format)).toEqual(['image/pwg-raster', 'text/plain']);
+  });
+
+  it('one code at a time: a second attempt while the first is checked is refused, not counted', async () => {
+    const { envelope } = await sealJob(p, await pinLayer(DOC));
+    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
+    await held(id);
+    const [one, two] = await Promise.allSettled([p.release(id, '0000'), p.release(id, '1111')]);
+    expect(one).toMatchObject({ status: 'fulfilled', value: { outcome: 'wrong-pin', attemptsLeft: 4 } });
+    expect(two).toMatchObject({ status: 'rejected', reason: { code: 'JOB_NOT_HELD' } });
+    expect(await p.release(id, '2222')).toEqual({ outcome: 'wrong-pin', attemptsLeft: 3 });
+    expect(await p.release(id, CODE)).toEqual({ outcome: 'released' });
+    expect((await p.runtime.store.whenFinalized(id)).state).toBe('completed');
+  });
+
+  it('a code on a job that was never behind one is refused', async () => {
+    const { envelope } = await sealJob(p, DOC);
+    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
+    await expect(p.release(id, CODE)).rejects.toMatchObject({ code: 'JOB_NOT_HELD' });
+    expect((await p.runtime.store.whenFinalized(id)).state).toBe('completed');
+  });
+
+  it('no log line holds the code or the document', () => {
+    expect(log.text).not.toContain(CODE);
+    expect(log.text).not.toContain('0000');
+    expect(log.text).toContain('wrong release code');
+  });
+});
+
+describe('a printer with PIN release off', () => {
+  it('advertises none and refuses a job behind a release code with 0x040A, nothing held', async () => {
+    const d = await tempDir();
+    const off = await printer(d.path, { pinRepertoire: 'none' });
+    try {
+      const r0 = await send(off.app, request(Op.GetPrinterAttributes));
+      expect(r0.value(PRINTER, 'printer-pkcs7-repertoire-configured')).toBe('none');
+      const { envelope } = await sealJob(off, await pinLayer(DOC));
+      const r = await send(off.app, outerPrintJob(), envelope);
+      expect(r.status).toBe(0x040a);
+      const id = r.value(JOB, 'job-id') as number;
+      const job = await off.runtime.store.whenFinalized(id);
+      expect(job.state).toBe('aborted');
+      expect(off.heldJobs()).toEqual([]);
+    } finally {
+      await off.close();
+      await d.remove();
+    }
+  });
+});
