@@ -4,6 +4,7 @@
  */
 export { runConformance, selectTests, type RunOptions } from './runner.js';
 export { toJson, toMarkdown, summaryLine, conforms, summarize, type Report, type Summary } from './report.js';
+export { toHtml, escapeHtml } from './html-report.js';
 export {
   CAPABILITIES,
   ConformanceFailure,

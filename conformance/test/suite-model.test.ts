@@ -35,7 +35,7 @@ describe('suite definitions', () => {
     expect(all.length).toBeGreaterThan(100);
   });
 
-  it.each(['printer', 'intermediary'] as Role[])('declare, before use, every capability a %s test requires', (role) => {
+  it.each(['printer', 'intermediary', 'infrastructure'] as Role[])('declare, before use, every capability a %s test requires', (role) => {
     const declared = new Set<Capability>(role === 'intermediary' ? ['printer-direct'] : []);
     for (const { test } of all.filter((x) => x.test.roles.includes(role))) {
       for (const c of test.requires ?? []) expect(declared.has(c), `${test.id} requires '${c}' before any ${role} test provides it`).toBe(true);

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '@trustnoone/cli';
 import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
+import { hashPassword, startIntermediary, type UserEntry } from '@trustnoone/intermediary';
 import type { Report } from '@trustnoone/conformance';
 import { freePort } from '../../testing/ippeveprinter.js';
 
@@ -61,6 +62,41 @@ describe('tno conformance', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^FAIL REQUIRED +trustnoone-intermediary\.refuses-cleartext-document/m);
     expect(r.err).toBe('tno: 1 REQUIRED test(s) failed\n');
+  });
+
+  it('--role infrastructure runs the INFRA suite as an output device with --auth, --report FILE.html writes HTML', async () => {
+    const users = new Map<string, UserEntry>([['dev', { name: 'dev', role: 'user', hash: await hashPassword('dev-pw', { N: 1024, r: 8, p: 1 }) }]]);
+    const infra = await startIntermediary({
+      stateDir: join(dir, 'infra'),
+      upstreams: [],
+      infra: { deviceUsers: ['dev'] },
+      users,
+      allowLoopbackCleartextAuth: true,
+      port: 0,
+      logger: false,
+      announce: () => {},
+      handleSignals: false,
+    });
+    try {
+      const system = infra.uri.replace('/ipp/print', '/ipp/system');
+      const r = await tno(['conformance', infra.uri, '--role', 'infrastructure', '--system-uri', system, '--auth', 'dev:dev-pw', '--report', 'infra.html'], dir);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^PASS REQUIRED +trustnoone-infra\.fetch-document-byte-for-byte$/m);
+      const summary = r.out.trim().split('\n').at(-1)!;
+      expect(summary).toMatch(/^14 passed, 0 failed, 0 skipped$/);
+      const html = await readFile(join(dir, 'infra.html'), 'utf8');
+      expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+      expect(html).toContain(summary);
+      expect(html).toContain('<code>trustnoone-infra.deregister-output-device</code>');
+      // Without the device account nothing can run: said as for any target that wants credentials.
+      const anon = await tno(['conformance', infra.uri, '--role', 'infrastructure', '--only', 'trustnoone-infra.register-output-device'], dir);
+      expect(anon.code).toBe(5);
+      expect(anon.err).toMatch(/IPP_HTTP_AUTH_REQUIRED.*HTTP 401/);
+    } finally {
+      await infra.close();
+    }
+    expect((await tno(['conformance', printer.uri, '--system-uri', printer.uri], dir)).code).toBe(2);
   });
 
   it('exits 5 when the target cannot be reached, 2 on bad usage', async () => {

@@ -1,20 +1,24 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { conforms, runConformance, summaryLine, toJson, toMarkdown, type RunOptions, type TestResult } from '@trustnoone/conformance';
+import { conforms, runConformance, summaryLine, toHtml, toJson, toMarkdown, type Report, type RunOptions, type TestResult } from '@trustnoone/conformance';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
-const usage = `Usage: tno conformance URL --role printer|intermediary [options]
+const usage = `Usage: tno conformance URL --role printer|intermediary|infrastructure [options]
 
-Runs the conformance suites (RFC 8011, PWG 5100.14, TRUSTNOONE) against the printer or
-intermediary at URL (ipp://, ipps://, http://, https://). Prints one line per test and the summary
+Runs the conformance suites (RFC 8011, PWG 5100.14, TRUSTNOONE, INFRA) against the printer,
+intermediary or INFRA Infrastructure Printer at URL (ipp://, ipps://, http://, https://). Prints one line per test and the summary
 line "N passed, N failed, N skipped"; exits 1 when a REQUIRED test fails, 5 when URL cannot be
 reached. The target receives real jobs: run it against test devices.
 
-  --role ROLE             printer (default) or intermediary
+  --role ROLE             printer (default), intermediary, or infrastructure (PWG 5100.18: the
+                          suite plays an output device with --auth as its device account)
   --printer-direct URL    the printer behind an intermediary, reached directly (key relay checks)
-  --report FILE           write the report: JSON if FILE ends in .json, Markdown otherwise
+  --system-uri URL        infrastructure role: the System object devices register with
+                          (default: URL with the path /ipp/system)
+  --report FILE           write the report: JSON if FILE ends in .json, HTML if .html or .htm,
+                          Markdown otherwise
   --json                  print the JSON report on stdout instead of progress lines
   --only PREFIX           run only tests whose id starts with PREFIX (and those they depend on); repeatable
   --user NAME             requesting-user-name of the main user (default conformance)
@@ -41,9 +45,17 @@ function progressLine(r: TestResult): string {
   return `${MARK[r.outcome]} ${r.level.padEnd(11)} ${r.id}${why}\n`;
 }
 
+/** The report format the file name asks for. */
+function reportText(file: string, report: Report): string {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json')) return toJson(report);
+  if (lower.endsWith('.html') || lower.endsWith('.htm')) return toHtml(report);
+  return toMarkdown(report);
+}
+
 export const conformanceCommand: Command = {
   name: 'conformance',
-  summary: 'run the conformance suites against a printer or intermediary',
+  summary: 'run the conformance suites against a printer, intermediary or Infrastructure Printer',
   usage,
   async run(argv, io: Io) {
     let parsed;
@@ -53,6 +65,7 @@ export const conformanceCommand: Command = {
         options: {
           role: { type: 'string' },
           'printer-direct': { type: 'string' },
+          'system-uri': { type: 'string' },
           report: { type: 'string' },
           json: { type: 'boolean' },
           only: { type: 'string', multiple: true },
@@ -76,8 +89,10 @@ export const conformanceCommand: Command = {
     const target = positionals[0]!;
     if (!/^(ipps?|https?):\/\//i.test(target)) throw new CliError(`${target}: expected an ipp://, ipps://, http:// or https:// URL`, ExitCode.usage);
     const role = v.role ?? 'printer';
-    if (role !== 'printer' && role !== 'intermediary') throw new CliError(`--role ${role}: expected printer or intermediary`, ExitCode.usage);
+    if (role !== 'printer' && role !== 'intermediary' && role !== 'infrastructure') throw new CliError(`--role ${role}: expected printer, intermediary or infrastructure`, ExitCode.usage);
     if (v['printer-direct'] !== undefined && role !== 'intermediary') throw new CliError('--printer-direct applies to --role intermediary', ExitCode.usage);
+    if (v['system-uri'] !== undefined && role !== 'infrastructure') throw new CliError('--system-uri applies to --role infrastructure', ExitCode.usage);
+    if (v['system-uri'] !== undefined && !/^(ipps?|https?):\/\//i.test(v['system-uri'])) throw new CliError(`--system-uri ${v['system-uri']}: expected an ipp://, ipps://, http:// or https:// URL`, ExitCode.usage);
     const jobTimeout = v['job-timeout'] === undefined ? 30 : Number(v['job-timeout']);
     if (!Number.isFinite(jobTimeout) || jobTimeout <= 0) throw new CliError(`--job-timeout ${v['job-timeout']}: expected a number of seconds > 0`, ExitCode.usage);
     let ca: string | undefined;
@@ -92,6 +107,7 @@ export const conformanceCommand: Command = {
       target,
       role,
       ...(v['printer-direct'] !== undefined ? { printerDirect: v['printer-direct'] } : {}),
+      ...(v['system-uri'] !== undefined ? { systemUri: v['system-uri'] } : {}),
       ...(ca !== undefined || v.pin !== undefined || v.insecure
         ? { tls: { ...(ca !== undefined ? { ca } : {}), ...(v.pin !== undefined ? { pinSha256: v.pin } : {}), ...(v.insecure ? { rejectUnauthorized: false } : {}) } }
         : {}),
@@ -110,7 +126,7 @@ export const conformanceCommand: Command = {
     }
     if (v.report !== undefined) {
       const file = resolve(io.cwd, v.report);
-      await writeFile(file, file.endsWith('.json') ? toJson(report) : toMarkdown(report));
+      await writeFile(file, reportText(file, report));
     }
     io.stdout.write(v.json ? toJson(report) : `${summaryLine(report.summary)}\n`);
     if (!conforms(report) && !v.json) io.stderr.write(`tno: ${report.summary.requiredFailed} REQUIRED test(s) failed\n`);
