@@ -66,6 +66,13 @@ export { validateEnvelope, validateRequest, responseStatus, ValidationStatus } f
 export type { Violation, ViolationCode, ValidateOptions } from './validate.js';
 export { operationTarget } from './validate-targets.js';
 export type { Target } from './validate-targets.js';
+export { validateOperation, unsupportedAttributes } from './operations/validate-operation.js';
+export type { ValidateOperationOptions } from './operations/validate-operation.js';
+export { OPERATION_RULES, operationRule } from './operations/required.js';
+export type { OperationRule } from './operations/rule.js';
+export { SINGLE_VALUED_OPERATION_ATTRIBUTES } from './operations/single-valued.js';
+export { CLOSED_VALUES } from './operations/closed-values.js';
+export type { ClosedValues } from './operations/closed-values.js';
 export { messageToJson, messageFromJson } from './json.js';
 export type { JsonMessage, JsonAttribute, JsonValue } from './json.js';
 export type { JobTemplateInput, OperationInput, MediaColInput, MediaSizeInput } from './builder-types.js';

@@ -1,9 +1,13 @@
 /**
  * Which target attributes an operation needs (RFC 8011 §4.1.5 and the operation definitions of
  * RFC 8011 §4.2-4.3, PWG 5100.5/5100.11/5100.18/5100.22, TRUSTNOONE). `job` means job-uri, or
- * printer-uri together with job-id.
+ * printer-uri together with job-id. The per-operation table (operations/required.ts) decides for
+ * the operations it covers; the lists below cover the other registered operations.
  */
-export type Target = 'printer' | 'job' | 'system' | 'printer-or-system';
+import { operationRule } from './operations/required.js';
+import type { Target } from './operations/rule.js';
+
+export type { Target } from './operations/rule.js';
 
 const JOB_OPERATIONS = [
   0x0006, 0x0007, 0x0008, 0x0009, 0x000c, 0x000d, 0x000e, 0x0014, 0x002c, 0x002f, 0x0030, 0x0031, 0x0033, 0x0034, 0x0035, 0x0036,
@@ -24,5 +28,5 @@ const TARGETS = new Map<number, Target>([
 
 /** The target an operation needs; every other registered printer operation targets the printer. */
 export function operationTarget(code: number): Target {
-  return TARGETS.get(code) ?? 'printer';
+  return operationRule(code)?.target ?? TARGETS.get(code) ?? 'printer';
 }

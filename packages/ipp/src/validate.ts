@@ -5,6 +5,8 @@ import { attributeSyntax, memberSyntax, operationName } from './registry/lookup.
 import type { AttributeSyntax, SyntaxAlternative } from './registry/syntax.js';
 import { tagsOf } from './registry/syntax.js';
 import { operationTarget } from './validate-targets.js';
+import { validateOperation, type ValidateOperationOptions } from './operations/validate-operation.js';
+import { operationRule } from './operations/required.js';
 
 /**
  * RFC 8011 request validation, separate from decoding: the decoder accepts anything well framed;
@@ -35,6 +37,9 @@ export type ViolationCode =
   | 'charset-not-supported'
   | 'missing-target'
   | 'missing-attribute'
+  | 'missing-group'
+  | 'unpaired-values'
+  | 'value-not-supported'
   | 'wrong-syntax'
   | 'not-single-valued'
   | 'out-of-range'
@@ -54,15 +59,27 @@ export interface Violation {
    * Unsupported Attributes group and ignore when ipp-attribute-fidelity is false (RFC 8011 §4.1.7).
    */
   readonly unsupported?: boolean;
+  /**
+   * What the Printer returns for this finding in the Unsupported Attributes group (RFC 8011
+   * §4.1.7): the attribute with the values it refused. `unsupportedAttributes(violations)` merges them.
+   */
+  readonly echo?: IppAttribute;
 }
 
-export interface ValidateOptions {
+export interface ValidateOptions extends ValidateOperationOptions {
   /** Versions the Printer supports, as "major.minor"; default 1.1, 2.0, 2.1, 2.2. */
   readonly versions?: readonly string[];
   /** Operation codes the Printer supports; default: do not check. */
   readonly operations?: readonly number[];
   /** Charsets the Printer supports; default utf-8 (RFC 8011 §4.1.4.1 requires it; we support nothing else). */
   readonly charsets?: readonly string[];
+  /**
+   * Also apply the per-operation rules of validateOperation (REQUIRED operation attributes,
+   * single-valued ones, closed value lists) in place of the target-only check. Default false,
+   * so callers choose when a request missing, say, document-number is refused here rather than
+   * by their own handler.
+   */
+  readonly operationRules?: boolean;
 }
 
 const DEFAULT_VERSIONS = ['1.1', '2.0', '2.1', '2.2'];
@@ -132,18 +149,23 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
   const operation = first?.tag === GroupTag.operation ? first.attributes : [];
   const [charset, language] = operation;
 
-  // RFC 8011 §4.1.5: the operation target.
-  const has = (name: string): boolean => operation.some((a) => a.name === name);
-  const target = operationTarget(message.code);
-  const targetOk =
-    target === 'job' ? has('job-uri') || (has('printer-uri') && has('job-id')) : target === 'system' ? has('system-uri') : target === 'printer-or-system' ? has('printer-uri') || has('system-uri') : has('printer-uri');
-  if (!targetOk) {
-    const need = target === 'job' ? 'job-uri, or printer-uri and job-id' : target === 'system' ? 'system-uri' : target === 'printer-or-system' ? 'printer-uri or system-uri' : 'printer-uri';
-    add({ code: 'missing-target', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });
-  }
+  if (options.operationRules === true && operationRule(message.code) !== undefined) {
+    // RFC 8011 §4.1.5 and each operation's definition: target, REQUIRED attributes and the rest.
+    out.push(...validateOperation(message, options));
+  } else {
+    // RFC 8011 §4.1.5: the operation target.
+    const has = (name: string): boolean => operation.some((a) => a.name === name);
+    const target = operationTarget(message.code);
+    const targetOk =
+      target === 'job' ? has('job-uri') || (has('printer-uri') && has('job-id')) : target === 'system' ? has('system-uri') : target === 'printer-or-system' ? has('printer-uri') || has('system-uri') : has('printer-uri');
+    if (!targetOk) {
+      const need = target === 'job' ? 'job-uri, or printer-uri and job-id' : target === 'system' ? 'system-uri' : target === 'printer-or-system' ? 'printer-uri or system-uri' : 'printer-uri';
+      add({ code: 'missing-target', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });
+    }
 
-  if (NEEDS_LAST_DOCUMENT.has(message.code) && !has('last-document')) {
-    add({ code: 'missing-attribute', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs last-document (RFC 8011 §4.3.1)`, group: GroupTag.operation, attribute: 'last-document' });
+    if (NEEDS_LAST_DOCUMENT.has(message.code) && !has('last-document')) {
+      add({ code: 'missing-attribute', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs last-document (RFC 8011 §4.3.1)`, group: GroupTag.operation, attribute: 'last-document' });
+    }
   }
 
   // RFC 8011 §4.1.7 / §5.1: every registered attribute's values against its syntax.
@@ -159,7 +181,18 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
       checkAttribute(attribute, attributeSyntax(attribute.name, group.tag), [], group.tag, add);
     }
   }
-  return out;
+  return options.operationRules === true ? withoutRepeats(out) : out;
+}
+
+/** The operation rules and the registry may both report one attribute as not single-valued: keep the first. */
+function withoutRepeats(violations: readonly Violation[]): Violation[] {
+  const seen = new Set<string>();
+  return violations.filter((v) => {
+    const key = `${v.code}\u0000${v.group ?? ''}\u0000${v.attribute ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function checkAttribute(attribute: IppAttribute, syntax: AttributeSyntax | undefined, path: readonly string[], group: number, add: (v: Violation) => void): void {
