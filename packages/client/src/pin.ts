@@ -36,9 +36,12 @@ export async function pinPrinter(conn: Connection, options: PinOptions): Promise
   if (!info.trustnoone || !info.certificatePem || !info.printerUuid) {
     throw new ClientError('CLIENT_NOT_TRUSTNOONE', `${conn.printer} does not advertise a TRUSTNOONE key and printer-uuid; there is nothing to pin`);
   }
+  // The pin is the printer's own certificate, the first one advertised; an issuer may follow it
+  // (docs/decisions.md D6) and is covered through its signature on this one.
+  const leafPem = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/.exec(info.certificatePem)?.[0] ?? info.certificatePem;
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(info.certificatePem);
+    cert = new X509Certificate(leafPem);
   } catch (cause) {
     throw new ClientError('CLIENT_TRUST_KEY_INVALID', `the printer-pkcs7-public-key of ${conn.printer} is not a certificate`, { cause });
   }

@@ -12,7 +12,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClientError, encryptedJobAttributes, print, TrustStore } from '@trustnoone/client';
+import { ClientError, encryptedJobAttributes, pinPrinter, print, TrustStore } from '@trustnoone/client';
 import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import {
   certificateToPem,
@@ -256,6 +256,24 @@ describe('an X25519 printer answers Get-Encrypted-Job-Attributes verifiably', ()
       delete s!.relay.tamper.answer;
       delete s!.relay.tamper.advertise;
     }
+  });
+
+  it('pinning deliberately uses the printer certificate\'s fingerprint (what the printer displays), not the issuer\'s', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'tno-answer-pin-'));
+    s!.dirs.push(d);
+    const store = new TrustStore(d);
+    const pinned = await pinPrinter({ printer: s!.relay.uri }, { store, fingerprint: s!.printer.printer.keys.fingerprint });
+    expect(pinned.fingerprint).toBe(s!.printer.printer.keys.fingerprint);
+    expect(pinned.subject).not.toContain('issuer');
+    await expect(pinPrinter({ printer: s!.relay.uri }, { store: new TrustStore(d), fingerprint: s!.printer.printer.keys.signer.certificate.fingerprint })).rejects.toThrow(ClientError);
+    const got = await encryptedJobAttributes({ printer: s!.relay.uri, userName: 'alice' }, s!.jobId, {
+      certificate: s!.owner.certificatePem,
+      privateKey: s!.owner.privateKeyPem,
+      requested: ['job-name'],
+      trust: { store },
+    });
+    expect(got.trust.kind).toBe('pinned');
+    expect(jobName(got.attributes)).toBe('budget 2027');
   });
 
   it('still reads the genuine answer after the relay stops tampering', async () => {
