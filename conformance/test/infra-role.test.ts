@@ -3,7 +3,8 @@
  * account: every REQUIRED test passes. Against a deliberately broken Infrastructure Printer (our
  * intermediary behind a small HTTP relay that alters one byte of what passes) the test that
  * guards that byte fails: a Fetch-Document answer with one ciphertext byte changed, and a
- * Get-Printer-Attributes answer with the reported key altered (a substituted key).
+ * Get-Printer-Attributes answer with the reported key altered (a substituted key), and a job
+ * handed to a second output device.
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,15 +43,17 @@ async function infraPrinter(): Promise<RunningIntermediary> {
 
 /**
  * An HTTP relay on 127.0.0.1 in front of `port` that hands each IPP response of operation `op` to
- * `alter` (whole bodies are buffered: the suite's exchanges are small).
+ * `alter`, and every request to `alterRequest` (whole bodies are buffered: the suite's exchanges
+ * are small).
  */
-async function alteringRelay(port: number, op: number, alter: (body: Buffer) => Buffer): Promise<number> {
+async function alteringRelay(port: number, op: number, alter: (body: Buffer) => Buffer, alterRequest: (code: number, body: Buffer) => Buffer = (_c, b) => b): Promise<number> {
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const code = body.length >= 4 ? body.readUInt16BE(2) : -1;
+      const received = Buffer.concat(chunks);
+      const code = received.length >= 4 ? received.readUInt16BE(2) : -1;
+      const body = alterRequest(code, received);
       const headers = { ...req.headers, 'content-length': String(body.length) };
       delete headers['transfer-encoding'];
       const up = http.request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers }, (ur) => {
@@ -136,6 +139,23 @@ describe('trustnoone-infra discriminates', () => {
     const report = await run(`ipp://127.0.0.1:${port}/ipp/print`);
     expect(requiredFailures(report)).toEqual(['trustnoone-infra.fetch-document-byte-for-byte']);
     expect(report.results.find((r) => r.id === 'trustnoone-infra.fetch-document-byte-for-byte')?.reason).toMatch(/not the submitted envelope/);
+  }, 120_000);
+
+  it('a job handed to a second device (its job operations answered as if it were the first) fails second-device-refused, and only that', async () => {
+    const inter = await infraPrinter();
+    let first: string | undefined;
+    const port = await alteringRelay(inter.port, -1, (body) => body, (code, body) => {
+      const at = body.indexOf('output-device-uuid');
+      if (at < 0) return body;
+      const len = body.readUInt16BE(at + 18);
+      const value = body.toString('latin1', at + 20, at + 20 + len);
+      if (code === 0x005f && first === undefined) first = value;
+      // Fetch-Job, Acknowledge-Job, Fetch-Document from any other device act as the first device.
+      if (first !== undefined && value !== first && len === first.length && [0x0041, 0x0042, 0x0043].includes(code)) body.write(first, at + 20, 'latin1');
+      return body;
+    });
+    const report = await run(`ipp://127.0.0.1:${port}/ipp/print`);
+    expect(requiredFailures(report)).toEqual(['trustnoone-infra.second-device-refused']);
   }, 120_000);
 
   it('a substituted key in Get-Printer-Attributes fails reported-key-relayed', async () => {

@@ -90,13 +90,16 @@ function encryptedAttributesRequest(t: TestContext, jobId: number, ownerPem: str
  */
 async function awaitEncryptedRequest(t: TestContext, d: DeviceIdentity, subscription: number | undefined, from: number): Promise<{ requestId?: number; signal: string } | undefined> {
   if (subscription !== undefined) {
+    let next = from;
     const found = await until(async () => {
       const { message } = await t.send(
         deviceRequest(t, 'Get-Notifications', d.deviceUuid, {
-          operation: [attr('notify-subscription-ids', val.integer(subscription)), attr('notify-sequence-numbers', val.integer(from)), attr('notify-wait', val.boolean(true))],
+          operation: [attr('notify-subscription-ids', val.integer(subscription)), attr('notify-sequence-numbers', val.integer(next)), attr('notify-wait', val.boolean(true))],
         }),
       );
-      for (const e of eventsIn(message)) {
+      const events = eventsIn(message);
+      next = Math.max(next, ...events.map((e) => e.sequence + 1));
+      for (const e of events) {
         const id = e.attributes.find((a) => a.name === 'encrypted-job-request-id')?.values[0];
         const reasons = e.attributes.find((a) => a.name === 'printer-state-reasons')?.values.map((v) => ('value' in v ? v.value : ''));
         if (id?.tag === 'integer' && (reasons ?? []).includes('encrypted-job-attributes-requested')) return id.value;
@@ -136,13 +139,23 @@ export const trustnooneInfra = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-infra.register-requires-device-uuid',
-      title: 'Register-Output-Device without output-device-uuid is refused with client-error-bad-request',
+      title: 'Register-Output-Device and Fetch-Job without output-device-uuid are refused with client-error-bad-request',
       level: 'REQUIRED',
-      section: `${SYSTEM} Register-Output-Device, ${NOTES} §5 (every Proxy request names its output-device-uuid)`,
+      section: `${SYSTEM} Register-Output-Device, ${INFRA} Fetch-Job, ${NOTES} §5 (every Proxy request names its output-device-uuid)`,
       roles: INFRASTRUCTURE,
       async run(t) {
         const { message } = await t.send(systemRequest(t, 'Register-Output-Device', undefined), { to: 'system' });
-        expectStatus('client-error-bad-request').of(message);
+        try {
+          expectStatus('client-error-bad-request').of(message);
+        } catch (err) {
+          throw new ConformanceFailure(`Register-Output-Device: ${(err as Error).message}`);
+        }
+        const fetch = await t.send(t.request('Fetch-Job', { target: [attr('job-id', val.integer(1))] }));
+        try {
+          expectStatus('client-error-bad-request').of(fetch.message);
+        } catch (err) {
+          throw new ConformanceFailure(`Fetch-Job: ${(err as Error).message}`);
+        }
       },
     }),
     defineTest({
