@@ -248,16 +248,17 @@ class Proxy {
         this.wakeWorker = undefined;
         continue;
       }
-      try {
-        await this.take(id);
-      } catch (err) {
-        this.log.warn({ jobId: id, err: (err as Error).message }, 'proxy: job not taken');
-      }
+      // A job held at the printer for its release code (PIN release) may wait for hours: once it
+      // is held, the next job is taken while this one waits in the background for its end.
+      let held: () => void = () => undefined;
+      const heldNow = new Promise<void>((r) => (held = r));
+      const taking = this.take(id, held).catch((err: unknown) => this.log.warn({ jobId: id, err: (err as Error).message }, 'proxy: job not taken'));
+      await Promise.race([taking, heldNow]);
     }
   }
 
   /** Fetch-Job → record → Acknowledge-Job → documents → local pipeline → final report. */
-  private async take(jobId: number): Promise<void> {
+  private async take(jobId: number, onHeld: () => void): Promise<void> {
     const known = this.state.get(jobId);
     if (known && known.phase !== 'claimed') return; // never twice
     let job;
@@ -286,13 +287,13 @@ class Proxy {
     this.log.info({ jobId }, 'proxy: job acknowledged');
     this.following.add(jobId);
     try {
-      await this.print(record, job);
+      await this.print(record, job, onHeld);
     } finally {
       this.following.delete(jobId);
     }
   }
 
-  private async print(record: ProxyJob, job: Awaited<ReturnType<typeof call>>): Promise<void> {
+  private async print(record: ProxyJob, job: Awaited<ReturnType<typeof call>>, onHeld: () => void): Promise<void> {
     const jobId = record.infraJobId;
     const owner = str(job, GroupTag.job, 'job-originating-user-name') ?? 'anonymous';
     const documents = int(job, GroupTag.job, 'number-of-documents') ?? 1;
@@ -350,6 +351,7 @@ class Proxy {
         await call(this.c, 'Acknowledge-Document', 0x003f, [v.integer('job-id', jobId), v.integer('document-number', n)]);
         if (sent.status >= 0x0100) break;
       }
+      if (this.local.printer.runtime.store.get(localJobId)?.state === 'pending-held') onHeld();
       ended = await this.local.finished(localJobId, this.stopping.signal);
     } finally {
       await stopMirror();
