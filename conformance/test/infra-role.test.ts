@@ -4,7 +4,8 @@
  * intermediary behind a small HTTP relay that alters one byte of what passes) the test that
  * guards that byte fails: a Fetch-Document answer with one ciphertext byte changed, and a
  * Get-Printer-Attributes answer with the reported key altered (a substituted key), and a job
- * handed to a second output device.
+ * handed to a second output device. Configured to admit anonymous output devices, it fails the
+ * authentication test.
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,14 +24,16 @@ const users = new Map<string, UserEntry>();
 const dirs: string[] = [];
 const closers: Array<() => Promise<void>> = [];
 
-async function infraPrinter(): Promise<RunningIntermediary> {
+async function infraPrinter(lax = false): Promise<RunningIntermediary> {
   const dir = await mkdtemp(join(tmpdir(), 'tno-conformance-infra-'));
   dirs.push(dir);
   const s = await startIntermediary({
     stateDir: dir,
     upstreams: [],
-    infra: { deviceUsers: [DEVICE.user], maxNotifyWaitMs: 5000 },
+    // lax: anyone may act as an output device (a demo setting; here the broken target).
+    infra: { deviceUsers: [DEVICE.user], maxNotifyWaitMs: 5000, ...(lax ? { allowAnonymousDevices: true } : {}) },
     users,
+    ...(lax ? { allowAnonymous: true } : {}),
     allowLoopbackCleartextAuth: true,
     port: 0,
     logger: false,
@@ -156,6 +159,11 @@ describe('trustnoone-infra discriminates', () => {
     });
     const report = await run(`ipp://127.0.0.1:${port}/ipp/print`);
     expect(requiredFailures(report)).toEqual(['trustnoone-infra.second-device-refused']);
+  }, 120_000);
+
+  it('an Infrastructure Printer that lets anyone act as an output device fails device-must-authenticate', async () => {
+    const report = await run((await infraPrinter(true)).uri);
+    expect(requiredFailures(report)).toEqual(['trustnoone-infra.device-must-authenticate']);
   }, 120_000);
 
   it('a substituted key in Get-Printer-Attributes fails reported-key-relayed', async () => {

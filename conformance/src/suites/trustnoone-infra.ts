@@ -168,13 +168,16 @@ export const trustnooneInfra = defineSuite({
       async run(t) {
         if (t.options.auth === undefined) t.skip('no --auth given: the device account is unknown, so the target is assumed to admit anonymous devices');
         const d = device(t);
+        const stranger = sameIdentityOtherDevice(d);
         const attempts: Array<[string, (a: { anonymous: true }) => Promise<Exchange>]> = [
-          ['Register-Output-Device', (o) => t.send(systemRequest(t, 'Register-Output-Device', sameIdentityOtherDevice(d).deviceUuid), { to: 'system', ...o })],
+          ['Register-Output-Device', (o) => t.send(systemRequest(t, 'Register-Output-Device', stranger.deviceUuid), { to: 'system', ...o })],
           ['Get-Jobs which-jobs=fetchable', (o) => t.send(deviceRequest(t, 'Get-Jobs', d.deviceUuid, { operation: [attr('which-jobs', val.keyword('fetchable'))] }), o)],
         ];
         for (const [what, send] of attempts) {
           try {
             const { message } = await send({ anonymous: true });
+            // A stray anonymous registration must not outlive the run.
+            if (isSuccess(message) && what === 'Register-Output-Device') await t.send(systemRequest(t, 'Deregister-Output-Device', stranger.deviceUuid), { to: 'system', anonymous: true }).catch(() => undefined);
             expectStatus('client-error-not-authenticated', 'client-error-not-authorized', 'client-error-forbidden').of(message);
             t.note(`${what}: ${statusNameOf(message)}`);
           } catch (err) {
