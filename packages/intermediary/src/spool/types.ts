@@ -53,6 +53,12 @@ export interface ForwardState {
   readonly upstream?: string;
   /** upstream job-id once Create-Job/Print-Job succeeded there. */
   readonly upstreamJobId?: number;
+  /**
+   * A Create-Job was sent to `upstream` and its answer is not recorded yet. Found on resume, it
+   * means an empty job of ours may exist there: the forwarder looks for it and cancels it before
+   * creating the job again (forwarder.ts, docs/decisions.md D6).
+   */
+  readonly creating?: { readonly upstream: string; readonly since: number };
   /** Documents the upstream has acknowledged. */
   readonly documentsSent: number;
   /** A Print-Job or Send-Document was started upstream and its outcome is not recorded. */

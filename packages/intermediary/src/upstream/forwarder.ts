@@ -2,8 +2,12 @@
  * Moves committed jobs from the spool to an upstream printer and mirrors their state back.
  *
  * Exactly-once delivery across crashes (the spool status records each step before the next):
- *   Create-Job upstream → record its job-id → mark document N in flight → Send-Document N →
- *   record N sent → ... → Close-Job → poll Get-Job-Attributes until terminal.
+ *   record "creating" → Create-Job upstream → record its job-id → mark document N in flight →
+ *   Send-Document N → record N sent → ... → Close-Job → poll Get-Job-Attributes until terminal.
+ * A restart (or retry) that finds "creating" without a job-id cannot know whether the upstream made
+ * the job: it looks for the empty job with Get-Jobs (orphans.ts) and cancels it before creating
+ * the job again, so the printer ends with one job holding the documents and at most one canceled
+ * empty one (docs/decisions.md D6 says why cancel rather than adopt).
  * A restart that finds document N "in flight" asks the upstream how many documents the job holds
  * (number-of-documents, PWG 5100.5) before sending N again. When the upstream lacks Create-Job the
  * job goes as one Print-Job, and a crash between the upstream's acceptance and our record of it can
@@ -23,7 +27,10 @@ import { Op } from '../operations/codes.js';
 import { isSuccess } from '../status.js';
 import { JobState, isTerminal, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
 import { discard, passThroughOperationAttributes, upstreamRequest, type Upstream, type UpstreamAnswer } from './client.js';
+import { CreateGate } from './create-gate.js';
+import { ORPHAN_ATTRIBUTES, orphanCandidates } from './orphans.js';
 import { GroupTag } from '@trustnoone/ipp';
+import { IppTransportError } from '@trustnoone/ipp-http';
 
 /** RFC 8011 §4.1.6.1: service-unavailable, temporary-error, not-accepting-jobs, busy — "try again later", not "no". */
 const TRANSIENT = new Set([0x0502, 0x0505, 0x0506, 0x0507]);
@@ -88,6 +95,8 @@ export class Forwarder {
   private readonly wakers = new Map<number, () => void>();
   private readonly again = new Set<number>();
   private readonly createSupport = new Map<string, boolean>();
+  /** Keeps orphan searches from running while a Create-Job of ours is unrecorded (create-gate.ts). */
+  private readonly createGate = new CreateGate();
   /** Per upstream: requests (and uploads) in progress and callers waiting for a slot. */
   private readonly slots = new Map<string, Slot>();
   private stopped = false;
@@ -288,26 +297,26 @@ export class Forwarder {
     const { job, status } = entry;
     const fwd = status.forward;
     if (status.cancelRequested && fwd.upstreamJobId === undefined) {
+      // Best effort: the client's cancel must not wait for an upstream that is down.
+      if (fwd.creating) await this.cancelOrphan(job, fwd.creating.upstream).catch(() => undefined);
       await this.finish(job.id, JobState.canceled, ['job-canceled-by-user'], 'canceled before it reached the printer');
       return 'done';
     }
-    const upstream = this.pick(status, job.id);
 
     if (fwd.upstreamJobId === undefined) {
       if (job.documents.length === 0 && !job.closed && job.operation === 'print-job') return 'wait-client';
+      if (fwd.creating) {
+        await this.cancelOrphan(job, fwd.creating.upstream);
+        return 'continue';
+      }
+      const upstream = this.pick(status, job.id);
       const viaCreate = job.operation === 'create-job' || ((this.o.preferCreateJob ?? true) && (await this.supportsCreateJob(upstream)));
       if (!viaCreate) return this.printJob(upstream, job, status);
-      const res = await this.exchange(
-        upstream,
-        upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)),
-      );
-      const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
-      if (upstreamJobId === undefined) throw new UpstreamRejected(0x0500, 'Create-Job answer carried no job-id');
-      this.faults.hit('forward.created');
-      await this.o.table.update(job.id, (s) => ({ ...s, reasons: ['job-queued'], message: undefined, forward: { ...s.forward, upstream: upstream.uri, upstreamJobId } }));
+      await this.createUpstream(upstream, job);
       this.faults.hit('forward.recorded');
       return 'continue';
     }
+    const upstream = this.pick(status, job.id);
     const upstreamJobId = fwd.upstreamJobId;
 
     if (status.cancelRequested) {
@@ -352,6 +361,76 @@ export class Forwarder {
       await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, closeSent: true } }));
     }
     return this.mirror(upstream, upstreamJobId, job);
+  }
+
+  /**
+   * Create-Job upstream with the intent recorded first and the job-id recorded as soon as the answer
+   * is in, both inside the gate's shared side so no orphan search runs in between.
+   */
+  private createUpstream(upstream: Upstream, job: SpoolJob): Promise<void> {
+    return this.createGate.shared(upstream.uri, async () => {
+      await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: { upstream: upstream.uri, since: Date.now() } } }));
+      let res: IppMessage;
+      try {
+        res = await this.exchange(upstream, upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
+      } catch (err) {
+        // Certainly not created (refused, or no connection was ever made): nothing to look for
+        // later, and the job stays free to go to another upstream.
+        if (err instanceof UpstreamRejected || neverSent(err)) {
+          await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: undefined } }));
+        }
+        throw err;
+      }
+      const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
+      if (upstreamJobId === undefined) throw new UpstreamRejected(0x0500, 'Create-Job answer carried no job-id');
+      this.faults.hit('forward.created');
+      await this.o.table.update(job.id, (s) => ({
+        ...s,
+        reasons: ['job-queued'],
+        message: undefined,
+        forward: { ...s.forward, upstream: upstream.uri, upstreamJobId, creating: undefined },
+      }));
+    });
+  }
+
+  /**
+   * The answer to an earlier Create-Job of this job was never recorded: find the empty job it may
+   * have left at `uri` and cancel it, then forget the intent. An upstream that cannot list jobs
+   * (no Get-Jobs) gets a warning instead; a transient failure is retried like any other.
+   */
+  private async cancelOrphan(job: SpoolJob, uri: string): Promise<void> {
+    const upstream = this.o.upstreams.find((u) => u.uri === uri);
+    if (upstream) {
+      await this.createGate.exclusive(uri, async () => {
+        let answer: IppMessage;
+        try {
+          answer = await this.exchange(
+            upstream,
+            upstreamRequest(Op.getJobs, uri, [
+              ...owner(job),
+              attr.keyword('which-jobs', 'not-completed'),
+              attr.boolean('my-jobs', true),
+              attr.keyword('requested-attributes', ...ORPHAN_ATTRIBUTES),
+            ]),
+          );
+        } catch (err) {
+          if (!(err instanceof UpstreamRejected)) throw err;
+          this.log.warn({ jobId: job.id, upstream: uri, status: err.status }, 'forward: the upstream cannot list jobs; an empty job from an interrupted Create-Job may remain there');
+          return;
+        }
+        const known = new Set<number>();
+        for (const e of this.o.table.all()) if (e.status.forward.upstream === uri && e.status.forward.upstreamJobId) known.add(e.status.forward.upstreamJobId);
+        const jobName = stringValue(submitAttributes(job, job.attributes).find((a) => a.name === 'job-name'));
+        const [orphan] = orphanCandidates(answer, { jobName, known });
+        if (orphan === undefined) return;
+        await this.exchange(upstream, upstreamRequest(Op.cancelJob, uri, [attr.integer('job-id', orphan), ...owner(job)])).catch((err: unknown) => {
+          // Already ended upstream: nothing left to clean.
+          if (!(err instanceof UpstreamRejected)) throw err;
+        });
+        this.log.info({ jobId: job.id, upstream: uri, upstreamJobId: orphan }, 'forward: canceled the empty upstream job an interrupted Create-Job left behind');
+      });
+    }
+    await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: undefined } }));
   }
 
   private async printJob(upstream: Upstream, job: SpoolJob, status: JobStatus): Promise<Step> {
@@ -447,6 +526,12 @@ export class Forwarder {
     source.on('error', (e) => tap.destroy(e));
     return source.pipe(tap);
   }
+}
+
+/** A transport failure that proves the request never left: no connection was ever made. */
+function neverSent(err: unknown): boolean {
+  const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
+  return err instanceof IppTransportError && err.code === 'IPP_HTTP_CONNECT' && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(cause?.code ?? '');
 }
 
 function owner(job: SpoolJob): IppAttribute[] {

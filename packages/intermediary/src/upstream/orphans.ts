@@ -1,0 +1,44 @@
+/**
+ * Recognising an upstream job our own Create-Job left behind when its answer never reached the
+ * spool (the process died, or the answer was lost on the way back).
+ *
+ * We cannot mark the job: a TRUSTNOONE printer refuses every cleartext attribute beyond the owner's
+ * name and a neutral job-name (docs/profile.md §2), so there is no room for a nonce. What we can
+ * see through Get-Jobs (which-jobs=not-completed, my-jobs, as the job's owner) is enough to narrow
+ * it down: not ended, no document yet, the job-name we sent, and not a job any spool record of ours
+ * already points at. The cost of a wrong match is bounded: such a job is one the same user created
+ * at that printer in the same moment and has not yet sent a document to.
+ */
+import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { integerValue, stringValue } from '../attrs.js';
+
+export interface OrphanQuery {
+  /** The job-name our Create-Job carried in clear, if it carried one. */
+  readonly jobName: string | undefined;
+  /** Upstream job-ids that spool records of ours (this job's included) point at: never orphans. */
+  readonly known: ReadonlySet<number>;
+}
+
+/** Attributes the Get-Jobs asks for. */
+export const ORPHAN_ATTRIBUTES = ['job-id', 'job-state', 'number-of-documents', 'job-name'] as const;
+
+/** Job-ids in a Get-Jobs answer that look like our orphan, most recent (highest id) first. */
+export function orphanCandidates(answer: IppMessage, q: OrphanQuery): number[] {
+  const out: number[] = [];
+  for (const g of answer.groups) {
+    if (g.tag !== GroupTag.job) continue;
+    const get = (name: string): IppAttribute | undefined => g.attributes.find((a) => a.name === name);
+    const id = integerValue(get('job-id'));
+    const state = integerValue(get('job-state'));
+    const docs = integerValue(get('number-of-documents'));
+    if (id === undefined || q.known.has(id)) continue;
+    // pending, pending-held, processing, processing-stopped: a Create-Job'd job waiting for data.
+    if (state === undefined || state < 3 || state > 6) continue;
+    // Without number-of-documents we cannot tell an empty job from a printing one: leave it alone.
+    if (docs !== 0) continue;
+    // A printer may name an unnamed job itself ("Untitled"), so the name only counts when we sent one.
+    if (q.jobName !== undefined && stringValue(get('job-name')) !== q.jobName) continue;
+    out.push(id);
+  }
+  return out.sort((a, b) => b - a);
+}
