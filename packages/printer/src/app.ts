@@ -3,7 +3,7 @@
  * `inject`; server.ts listens). Preparing the state directory — identity, keys, replay cache,
  * removal of plaintext a crash left behind — happens here, before the first request.
  */
-import { PIN_ATTEMPTS_DEFAULT, PIN_REPERTOIRE_DEFAULT } from './attributes/capabilities.js';
+import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } from './attributes/capabilities.js';
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
@@ -140,7 +140,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       trustAnchorsPem: options.trustAnchorsPem ?? [],
       pinRelease: identity.pinRepertoire !== 'none',
     });
-  const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT);
+  const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
 
   const handlers = new Map<number, IppHandler>(
     (
@@ -185,6 +185,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     async close() {
       if (closed) return;
       closed = true;
+      await desk.close();
       await processor.stop();
       await replay.close();
       await app.close();

@@ -40,6 +40,8 @@ export interface PrinterOptions {
   readonly pinRepertoire?: PinRepertoire | 'none';
   /** Wrong release codes a held job takes before it is aborted. Default 5. */
   readonly pinAttempts?: number;
+  /** How long a held job waits for its release code before it is aborted and deleted (ms). Default 24 h. */
+  readonly pinHoldMs?: number;
   /** The renderer (default: the isolated renderers of src/render). */
   readonly renderer?: Renderer;
   readonly renderLimits?: Partial<RenderLimits>;

@@ -6,15 +6,17 @@
  * log line holds the code or the document.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealToBytes } from '@trustnoone/smime';
-import type { PrinterHandle } from '@trustnoone/printer';
+import { jobPaths, type PrinterHandle } from '@trustnoone/printer';
 import { pwgRaster, TEXT } from './support/documents.js';
 import { a, JOB, Op, PRINTER, printer, request, send, tempDir } from './support/ipp.js';
 import { outerCreateJob, outerPrintJob, outerSendDocument, sealJob } from './support/sealed.js';
 
-const CODE = '7391';
+const CODE = '739182';
+const WRONG = '48151623'; // distinctive, so a log search cannot match by chance
 const fast = { iterations: 10_000 } as const;
 const pinLayer = (doc: Uint8Array, password = CODE): Promise<Uint8Array> => sealToBytes(doc, { recipients: [{ password, ...fast }] });
 
@@ -91,7 +93,7 @@ describe('PIN release at the printer', () => {
     const { envelope } = await sealJob(p, await pinLayer(DOC));
     const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
     await held(id);
-    const [one, two] = await Promise.allSettled([p.release(id, '0000'), p.release(id, '1111')]);
+    const [one, two] = await Promise.allSettled([p.release(id, WRONG), p.release(id, '1111')]);
     expect(one).toMatchObject({ status: 'fulfilled', value: { outcome: 'wrong-pin', attemptsLeft: 4 } });
     expect(two).toMatchObject({ status: 'rejected', reason: { code: 'JOB_NOT_HELD' } });
     expect(await p.release(id, '2222')).toEqual({ outcome: 'wrong-pin', attemptsLeft: 3 });
@@ -108,7 +110,7 @@ describe('PIN release at the printer', () => {
 
   it('no log line holds the code or the document', () => {
     expect(log.text).not.toContain(CODE);
-    expect(log.text).not.toContain('0000');
+    expect(log.text).not.toContain(WRONG);
     expect(log.text).toContain('wrong release code');
   });
 });
@@ -131,5 +133,32 @@ describe('a printer with PIN release off', () => {
       await off.close();
       await d.remove();
     }
+  });
+});
+
+describe('held jobs do not stay forever', () => {
+  it('a job not released within pinHoldMs is aborted and its ciphertext deleted; closing the printer ends held jobs too', async () => {
+    const d = await tempDir();
+    const quick = await printer(d.path, { pinHoldMs: 300 });
+    try {
+      const first = await sealJob(quick, await pinLayer(DOC));
+      const id = (await send(quick.app, outerPrintJob(), first.envelope)).value(JOB, 'job-id') as number;
+      const job = await quick.runtime.store.whenFinalized(id);
+      expect(job.state).toBe('aborted');
+      expect(job.stateMessage).toBe('Not released in time.');
+      expect(existsSync(jobPaths(quick.runtime.layout, id).private)).toBe(false);
+      await expect(quick.release(id, CODE)).rejects.toMatchObject({ code: 'JOB_NOT_HELD' });
+    } finally {
+      await quick.close();
+    }
+    const slow = await printer(d.path, {});
+    const second = await sealJob(slow, await pinLayer(DOC));
+    const id2 = (await send(slow.app, outerPrintJob(), second.envelope)).value(JOB, 'job-id') as number;
+    expect(slow.heldJobs()).toEqual([id2]);
+    const job2 = slow.runtime.store.get(id2)!;
+    await slow.close();
+    expect(job2.state).toBe('aborted');
+    expect(existsSync(jobPaths(slow.runtime.layout, id2).private)).toBe(false);
+    await d.remove();
   });
 });

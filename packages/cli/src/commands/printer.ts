@@ -38,6 +38,8 @@ SIGTERM or SIGINT shuts it down cleanly.
                           (iana_us-ascii_digits (default), iana_us-ascii_any, iana_utf-8_any),
                           or none to refuse jobs behind a release code
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
+  --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
+                          deleted (default 86400)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
 
@@ -99,6 +101,7 @@ export const printerCommand: Command = {
           'proxy-pin': { type: 'string' },
           'pin-repertoire': { type: 'string' },
           'pin-attempts': { type: 'string' },
+          'pin-hold': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
         },
@@ -133,6 +136,7 @@ export const printerCommand: Command = {
     const history = positiveInt('job-history', v['job-history'], 0);
     const maxDoc = positiveInt('max-document-bytes', v['max-document-bytes']);
     const pinAttempts = positiveInt('pin-attempts', v['pin-attempts']);
+    const pinHold = positiveInt('pin-hold', v['pin-hold']);
     const pinRepertoire = v['pin-repertoire'];
     if (pinRepertoire !== undefined && pinRepertoire !== 'none' && !(PIN_REPERTOIRES as readonly string[]).includes(pinRepertoire)) {
       throw new CliError(`--pin-repertoire ${pinRepertoire}: expected ${PIN_REPERTOIRES.join(', ')} or none`, ExitCode.usage);
@@ -150,6 +154,7 @@ export const printerCommand: Command = {
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
       ...(pinAttempts !== undefined ? { pinAttempts } : {}),
+      ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
       panelSocket: join(stateDir, PANEL_SOCKET),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;

@@ -69,3 +69,5 @@ export type PinRepertoire = (typeof PIN_REPERTOIRES)[number];
 export const PIN_REPERTOIRE_DEFAULT: PinRepertoire = 'iana_us-ascii_digits';
 /** Wrong release codes a held job takes before it is aborted (document-password-error). */
 export const PIN_ATTEMPTS_DEFAULT = 5;
+/** How long a held job waits for its release code before it is aborted and deleted: 24 hours. */
+export const PIN_HOLD_MS_DEFAULT = 24 * 3600 * 1000;

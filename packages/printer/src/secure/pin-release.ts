@@ -43,12 +43,59 @@ export function jobComplete(rt: PrinterRuntime, job: Job): void {
 export class PinReleaseDesk {
   readonly #wrong = new Map<number, number>();
   readonly #inProgress = new Set<number>();
+  readonly #expiry = new Map<number, NodeJS.Timeout>();
+  readonly #stopWatching: () => void;
 
+  /**
+   * `holdMs`: how long a job waits for its code before it is aborted and its ciphertext deleted,
+   * so unreleased jobs do not pile up on the printer's disk.
+   */
   constructor(
     private readonly rt: PrinterRuntime,
     private readonly maxAttempts: number,
+    private readonly holdMs: number,
   ) {
     if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('pinAttempts must be a positive integer');
+    if (!Number.isSafeInteger(holdMs) || holdMs < 1) throw new RangeError('pinHoldMs must be a positive integer');
+    this.#stopWatching = rt.store.onChange((job) => this.#watch(job));
+  }
+
+  /**
+   * The printer is closing: held jobs end aborted and their ciphertext is deleted now, as queued
+   * jobs are (a restart would remove their files anyway, leaving them unreleasable).
+   */
+  async close(): Promise<void> {
+    this.#stopWatching();
+    for (const t of this.#expiry.values()) clearTimeout(t);
+    this.#expiry.clear();
+    for (const id of this.held()) {
+      const job = this.rt.store.get(id)!;
+      this.rt.store.transition(job, 'aborted', 'Printer shut down.', { add: ['aborted-by-system'], remove: [HOLD_REASON] });
+      await this.rt.processor.finish(job, { error: 'PRINTER_SHUTDOWN' });
+    }
+  }
+
+  #watch(job: Job): void {
+    const waiting = job.state === 'pending-held' && job.reasons.has(HOLD_REASON);
+    const timer = this.#expiry.get(job.id);
+    if (waiting && !timer) {
+      const t = setTimeout(() => void this.#expire(job.id), this.holdMs);
+      t.unref();
+      this.#expiry.set(job.id, t);
+    } else if (!waiting && timer) {
+      clearTimeout(timer);
+      this.#expiry.delete(job.id);
+    }
+  }
+
+  async #expire(jobId: number): Promise<void> {
+    this.#expiry.delete(jobId);
+    const job = this.rt.store.get(jobId);
+    if (!job || job.state !== 'pending-held' || this.#inProgress.has(jobId)) return;
+    this.#wrong.delete(jobId);
+    this.rt.log.info({ jobId }, 'printer: held job not released in time');
+    this.rt.store.transition(job, 'aborted', 'Not released in time.', { add: ['aborted-by-system'], remove: [HOLD_REASON] });
+    await this.rt.processor.finish(job, { error: 'RELEASE_TIMEOUT' });
   }
 
   /** Jobs waiting for their release code (ids), oldest first. */
