@@ -117,7 +117,8 @@ export interface ParsedPasswordRecipient {
 
 export function parsePasswordRecipientInfo(ri: Asn1Node, policy: PasswordPolicy): ParsedPasswordRecipient {
   const f = ri.children;
-  if (!ri.constructed || f.length !== 4) throw malformed('PasswordRecipientInfo must have 4 fields (keyDerivationAlgorithm is required here)', ri.offset);
+  if (ri.constructed && f.length === 3) throw new CmsError(CmsErrorCode.unsupported, 'PasswordRecipientInfo without keyDerivationAlgorithm (a KEK supplied out of band) is not supported');
+  if (!ri.constructed || f.length !== 4) throw malformed('PasswordRecipientInfo must have 4 fields', ri.offset);
   if (readSmallInteger(f[0], 'pwri.version') !== 0) throw malformed('PasswordRecipientInfo version must be 0', ri.offset);
   const kdfNode = f[1]!;
   if (!isContext(kdfNode, 0) || !kdfNode.constructed) throw malformed('pwri.keyDerivationAlgorithm must be [0]', kdfNode.offset);
