@@ -4,8 +4,8 @@
  * intermediary behind a small HTTP relay that alters one byte of what passes) the test that
  * guards that byte fails: a Fetch-Document answer with one ciphertext byte changed, and a
  * Get-Printer-Attributes answer with the reported key altered (a substituted key), and a job
- * handed to a second output device. Configured to admit anonymous output devices, it fails the
- * authentication test.
+ * handed to a second output device, Get-Notifications without events. Configured to admit
+ * anonymous output devices, it fails the authentication test.
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GroupTag, request } from '@trustnoone/ipp';
+import { GroupTag, decodeMessage, encodeMessage, request } from '@trustnoone/ipp';
 import { ippRequest } from '@trustnoone/ipp-http';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '@trustnoone/intermediary';
 import { runConformance, type Report } from '@trustnoone/conformance';
@@ -106,7 +106,7 @@ describe('trustnoone-infra against our intermediary in pull mode', () => {
     expect(report.results.filter((r) => r.outcome === 'failed').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
     expect(report.results.filter((r) => r.outcome === 'skipped').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
     expect(report.results.map((r) => r.suite)).toEqual(report.results.map(() => 'trustnoone-infra'));
-    expect(report.results.length).toBe(14);
+    expect(report.results.length).toBe(15);
     expect(outcome(report, 'trustnoone-infra.encrypted-job-attributes-pull')).toBe('passed');
     expect(report.results.find((r) => r.id === 'trustnoone-infra.device-must-authenticate')?.notes.join()).toMatch(/HTTP 401/);
   });
@@ -164,6 +164,17 @@ describe('trustnoone-infra discriminates', () => {
   it('an Infrastructure Printer that lets anyone act as an output device fails device-must-authenticate', async () => {
     const report = await run((await infraPrinter(true)).uri);
     expect(requiredFailures(report)).toEqual(['trustnoone-infra.device-must-authenticate']);
+  }, 120_000);
+
+  it('Get-Notifications answers stripped of their events fail job-fetchable-event (the encrypted-attributes path falls back to printer-state-reasons)', async () => {
+    const inter = await infraPrinter();
+    const port = await alteringRelay(inter.port, 0x001c, (body) => {
+      const m = decodeMessage(body);
+      return Buffer.from(encodeMessage({ ...m, groups: m.groups.filter((g) => g.tag !== GroupTag.eventNotification) }));
+    });
+    const report = await run(`ipp://127.0.0.1:${port}/ipp/print`);
+    expect(report.results.filter((r) => r.outcome === 'failed').map((r) => r.id)).toEqual(['trustnoone-infra.job-fetchable-event']);
+    expect(report.results.find((r) => r.id === 'trustnoone-infra.encrypted-job-attributes-pull')?.notes.join()).toMatch(/printer-state-reasons/);
   }, 120_000);
 
   it('a substituted key in Get-Printer-Attributes fails reported-key-relayed', async () => {
