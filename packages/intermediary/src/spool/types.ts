@@ -62,7 +62,12 @@ export interface ForwardState {
   /** Documents the upstream has acknowledged. */
   readonly documentsSent: number;
   /** A Print-Job or Send-Document was started upstream and its outcome is not recorded. */
-  readonly inFlight?: { readonly document: number; readonly since: number };
+  readonly inFlight?: {
+    readonly document: number;
+    readonly since: number;
+    /** Print-Job only: the owner's highest upstream job-id before it was sent (duplicate detection). */
+    readonly highWater?: number;
+  };
   /** Close-Job already sent upstream. */
   readonly closeSent?: boolean;
   /** Cancel-Job already sent upstream. */

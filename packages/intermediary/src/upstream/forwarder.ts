@@ -28,12 +28,14 @@ import { isSuccess } from '../status.js';
 import { JobState, isTerminal, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
 import { discard, passThroughOperationAttributes, upstreamRequest, type Upstream, type UpstreamAnswer } from './client.js';
 import { CreateGate } from './create-gate.js';
-import { ORPHAN_ATTRIBUTES, orphanCandidates } from './orphans.js';
+import { ORPHAN_ATTRIBUTES, earlierDeliveries, highestJobId, orphanCandidates } from './orphans.js';
 import { GroupTag } from '@trustnoone/ipp';
 import { IppTransportError } from '@trustnoone/ipp-http';
 
 /** RFC 8011 §4.1.6.1: service-unavailable, temporary-error, not-accepting-jobs, busy — "try again later", not "no". */
 const TRANSIENT = new Set([0x0502, 0x0505, 0x0506, 0x0507]);
+/** PWG 5100.13 client-error-document-security-error: a TRUSTNOONE printer's answer to a replay, among others. */
+const DOCUMENT_SECURITY_ERROR = 0x041a;
 
 export interface ForwarderLog {
   info(obj: object, msg: string): void;
@@ -418,8 +420,7 @@ export class Forwarder {
           this.log.warn({ jobId: job.id, upstream: uri, status: err.status }, 'forward: the upstream cannot list jobs; an empty job from an interrupted Create-Job may remain there');
           return;
         }
-        const known = new Set<number>();
-        for (const e of this.o.table.all()) if (e.status.forward.upstream === uri && e.status.forward.upstreamJobId) known.add(e.status.forward.upstreamJobId);
+        const known = this.knownUpstreamJobs(uri);
         const jobName = stringValue(submitAttributes(job, job.attributes).find((a) => a.name === 'job-name'));
         const [orphan] = orphanCandidates(answer, { jobName, known });
         if (orphan === undefined) return;
@@ -433,26 +434,93 @@ export class Forwarder {
     await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: undefined } }));
   }
 
+  /**
+   * The whole job as one Print-Job (the upstream lacks Create-Job). Delivery is at-least-once: a
+   * crash or a lost answer after the upstream took the job but before we recorded it sends it
+   * again. Duplicates are detected rather than prevented: before each Print-Job we note the owner's
+   * highest upstream job-id; on resume, a job of the owner's above it, with our job-name and a
+   * document, not referenced by our spool, is a likely earlier delivery (logged). If the resend is
+   * then refused with document-security-error — what a TRUSTNOONE printer answers to a replayed
+   * job nonce (docs/profile.md §4) — that earlier delivery is adopted instead of failing the job.
+   */
   private async printJob(upstream: Upstream, job: SpoolJob, status: JobStatus): Promise<Step> {
     const doc = job.documents[0];
     if (!doc) return 'wait-client';
-    if (status.forward.inFlight) this.log.warn({ jobId: job.id }, 'forward: an interrupted Print-Job is sent again (upstream lacks Create-Job)');
-    await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now() } } }));
-    const res = await this.exchange(
-      upstream,
-      upstreamRequest(Op.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
-      () => this.documentStream(job.id, 1),
-    );
-    const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
-    this.faults.hit('forward.sent');
-    await this.o.table.update(job.id, (s) => ({
-      ...s,
-      reasons: ['job-queued'],
-      message: undefined,
-      forward: { ...s.forward, upstreamJobId: upstreamJobId ?? 0, documentsSent: 1, inFlight: undefined, closeSent: true },
-    }));
-    this.faults.hit('forward.done');
-    return 'continue';
+    const interrupted = status.forward.inFlight;
+    let earlier: number[] = [];
+    if (interrupted) {
+      earlier = await this.createGate.exclusive(upstream.uri, () => this.earlierPrintJobs(upstream, job, interrupted.highWater));
+      this.log.warn(
+        { jobId: job.id, upstream: upstream.uri, possibleDuplicateOf: earlier },
+        earlier.length > 0
+          ? 'forward: an interrupted Print-Job is sent again although the upstream may already hold it (possible duplicate; upstream lacks Create-Job)'
+          : 'forward: an interrupted Print-Job is sent again (upstream lacks Create-Job)',
+      );
+    }
+    return this.createGate.shared(upstream.uri, async () => {
+      const highWater = interrupted?.highWater ?? (await this.highestOwnerJobId(upstream, job));
+      await this.o.table.update(job.id, (s) => ({
+        ...s,
+        forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now(), ...(highWater !== undefined ? { highWater } : {}) } },
+      }));
+      let upstreamJobId: number | undefined;
+      try {
+        const res = await this.exchange(
+          upstream,
+          upstreamRequest(Op.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
+          () => this.documentStream(job.id, 1),
+        );
+        upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
+      } catch (err) {
+        if (!(err instanceof UpstreamRejected && err.status === DOCUMENT_SECURITY_ERROR && earlier.length === 1)) throw err;
+        upstreamJobId = earlier[0]!;
+        this.log.info({ jobId: job.id, upstream: upstream.uri, upstreamJobId }, 'forward: the upstream refused the resend as a replay; its earlier delivery stands');
+      }
+      this.faults.hit('forward.sent');
+      await this.o.table.update(job.id, (s) => ({
+        ...s,
+        reasons: ['job-queued'],
+        message: undefined,
+        forward: { ...s.forward, upstreamJobId: upstreamJobId ?? 0, documentsSent: 1, inFlight: undefined, closeSent: true },
+      }));
+      this.faults.hit('forward.done');
+      return 'continue' as const;
+    });
+  }
+
+  /** The owner's jobs at the upstream, ended and not (two RFC 8011 Get-Jobs); undefined if it cannot list them. */
+  private async ownerJobs(upstream: Upstream, job: SpoolJob): Promise<IppMessage[] | undefined> {
+    try {
+      const list = (which: string) =>
+        this.exchange(
+          upstream,
+          upstreamRequest(Op.getJobs, upstream.uri, [...owner(job), attr.keyword('which-jobs', which), attr.boolean('my-jobs', true), attr.keyword('requested-attributes', ...ORPHAN_ATTRIBUTES)]),
+        );
+      return [await list('not-completed'), await list('completed')];
+    } catch (err) {
+      if (err instanceof UpstreamRejected) return undefined;
+      throw err;
+    }
+  }
+
+  private async highestOwnerJobId(upstream: Upstream, job: SpoolJob): Promise<number | undefined> {
+    const answers = await this.ownerJobs(upstream, job);
+    return answers ? highestJobId(answers) : undefined;
+  }
+
+  private async earlierPrintJobs(upstream: Upstream, job: SpoolJob, highWater: number | undefined): Promise<number[]> {
+    if (highWater === undefined) return [];
+    const answers = await this.ownerJobs(upstream, job);
+    if (!answers) return [];
+    const jobName = stringValue(submitAttributes(job, job.attributes).find((a) => a.name === 'job-name'));
+    return earlierDeliveries(answers, { jobName, known: this.knownUpstreamJobs(upstream.uri), highWater });
+  }
+
+  /** Upstream job-ids our spool records already point at, on `uri`. */
+  private knownUpstreamJobs(uri: string): Set<number> {
+    const known = new Set<number>();
+    for (const e of this.o.table.all()) if (e.status.forward.upstream === uri && e.status.forward.upstreamJobId) known.add(e.status.forward.upstreamJobId);
+    return known;
   }
 
   private async closeUpstream(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<void> {

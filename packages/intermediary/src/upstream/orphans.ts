@@ -42,3 +42,33 @@ export function orphanCandidates(answer: IppMessage, q: OrphanQuery): number[] {
   }
   return out.sort((a, b) => b - a);
 }
+
+/** The highest job-id in Get-Jobs answers (0 when they list none). */
+export function highestJobId(answers: readonly IppMessage[]): number {
+  let max = 0;
+  for (const a of answers) for (const g of a.groups) if (g.tag === GroupTag.job) max = Math.max(max, integerValue(g.attributes.find((x) => x.name === 'job-id')) ?? 0);
+  return max;
+}
+
+/**
+ * Jobs in Get-Jobs answers that may be an earlier delivery of an interrupted Print-Job: made after
+ * `highWater` (the owner's highest job-id before we sent it; printers number jobs upwards), not
+ * referenced by our spool, with our job-name, holding a document (or not saying), not refused.
+ */
+export function earlierDeliveries(answers: readonly IppMessage[], q: OrphanQuery & { readonly highWater: number }): number[] {
+  const out = new Set<number>();
+  for (const a of answers) {
+    for (const g of a.groups) {
+      if (g.tag !== GroupTag.job) continue;
+      const get = (name: string): IppAttribute | undefined => g.attributes.find((x) => x.name === name);
+      const id = integerValue(get('job-id'));
+      if (id === undefined || id <= q.highWater || q.known.has(id)) continue;
+      if (integerValue(get('number-of-documents')) === 0) continue;
+      // aborted: the printer did not take it (an upload cut short by the crash ends this way).
+      if (integerValue(get('job-state')) === 8) continue;
+      if (q.jobName !== undefined && stringValue(get('job-name')) !== q.jobName) continue;
+      out.add(id);
+    }
+  }
+  return [...out].sort((x, y) => x - y);
+}
