@@ -326,9 +326,44 @@ describe('INFRA: a device that goes silent', () => {
     const d = await device('dev1');
     const id = await submit(randomBytes(500));
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
-    // The device says nothing more; the job must end on its own.
+    const doc = await d.call(0x0042, [jobIdOp(id), attr.integer('document-number', 1)]);
+    expect(doc.status).toBe(0);
+    await bytesOf(doc);
+    // The device has the document and says nothing more; the job must end on its own.
     await expect.poll(async () => (await jobState(id)).state, { timeout: 10_000, interval: 100 }).toBe(8);
     const a = await send(server.uri, request(0x0009, server.uri, [jobIdOp(id), attr.name('requesting-user-name', 'alice'), attr.keyword('requested-attributes', 'job-state-message')]), undefined, alice);
     expect(stringValue(findAttribute(a.message, GroupTag.job, 'job-state-message'))).toMatch(/stopped responding/);
+  });
+
+  it('a job acknowledged but never fetched is offered again after the time-out, and another device prints it', async () => {
+    const silent = await device('dev1');
+    const other = await device('dev2');
+    const data = randomBytes(700);
+    const id = await submit(data);
+    expect((await silent.call(0x0041, [jobIdOp(id)])).status).toBe(0);
+    // Bound to the silent device: nobody else may take it yet.
+    expect((await other.call(0x0041, [jobIdOp(id)])).status).toBe(0x0420);
+    // dev2 keeps polling (it is alive); dev1 says nothing more.
+    await expect
+      .poll(async () => (await other.call(0x0041, [jobIdOp(id)])).status, { timeout: 10_000, interval: 100 })
+      .toBe(0);
+    const doc = await other.call(0x0042, [jobIdOp(id), attr.integer('document-number', 1)]);
+    expect(doc.status).toBe(0);
+    expect((await bytesOf(doc)).equals(Buffer.from(data))).toBe(true);
+    // The silent device cannot come back for it.
+    expect((await silent.call(0x0042, [jobIdOp(id), attr.integer('document-number', 1)])).status).toBe(0x0420);
+    await other.call(0x0048, [jobIdOp(id)], [{ tag: GroupTag.job, attributes: [attr.enum('output-device-job-state', 9)] }]);
+    expect((await jobState(id)).state).toBe(9);
+  });
+
+  it('deregistering a device returns the jobs it never fetched to the queue and aborts the ones it did', async () => {
+    const d = await device('dev1');
+    const fetched = await submit(randomBytes(300));
+    const untouched = await submit(randomBytes(300));
+    for (const id of [fetched, untouched]) expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
+    await bytesOf(await d.call(0x0042, [jobIdOp(fetched), attr.integer('document-number', 1)]));
+    expect((await send(systemUri, request(0x0046, systemUri, [attr.uri('output-device-uuid', d.uuid)]), undefined, { user: 'dev1', password: PW.dev1 })).status).toBe(0);
+    expect((await jobState(fetched)).state).toBe(8);
+    expect(await jobState(untouched)).toEqual({ state: 3, reasons: ['job-fetchable'] });
   });
 });

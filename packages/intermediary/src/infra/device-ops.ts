@@ -62,9 +62,11 @@ export function deregisterOutputDevice(q: InfraQueue): Handler {
     await q.registry.remove(uuid);
     q.syncUpstreams();
     q.hub.cancelDevice(uuid);
-    // Jobs it had taken cannot complete any more: say so rather than leave them pending forever.
+    // Jobs it had taken cannot complete any more: one it never fetched a document of goes back to
+    // the queue; the others end aborted rather than stay pending forever (it may have printed them).
     for (const e of q.table.all()) {
       if (q.assignedDevice(e.status) === uuid && !isTerminal(e.status.state)) {
+        if (await q.release(e.job.id, uuid, 'offered again: the output device that took it was deregistered before fetching a document')) continue;
         await q.finish(e.job.id, JobState.aborted, ['aborted-by-system'], 'the output device that took this job was deregistered');
       }
     }

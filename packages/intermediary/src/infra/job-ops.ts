@@ -90,6 +90,11 @@ export function fetchDocument(q: InfraQueue): Handler {
     const doc = e.job.documents.find((d) => d.number === n);
     if (!doc) throw new IppStatusError(Status['client-error-not-found'], `job ${e.job.id} has no document ${n}`);
     if (isTerminal(e.status.state) || doc.size === 0) throw new IppStatusError(InfraStatus.notFetchable, `document ${n} of job ${e.job.id} is no longer available`);
+    // Recorded before a byte leaves: from here on the device may print it, so the job is never
+    // offered to another device (queue.release) even if this one goes silent.
+    if (e.status.forward.inFlight === undefined && e.status.forward.documentsSent < n) {
+      await q.table.update(e.job.id, (s) => (s.forward.inFlight !== undefined ? s : { ...s, forward: { ...s.forward, inFlight: { document: n, since: Date.now() } } }));
+    }
     const last = e.job.closed && n === e.job.documents.length;
     const operation: IppAttribute[] = [
       attr.integer('job-id', e.job.id),

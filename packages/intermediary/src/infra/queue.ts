@@ -40,8 +40,9 @@ export interface InfraOptions {
   readonly maxEncryptedAnswerBytes?: number;
   /**
    * A device silent this long (no request at all; a Proxy long-polls far more often) loses its
-   * unfinished jobs: they end aborted with a message rather than stay processing forever. Not
-   * re-offered to another device: the silent one may have printed them. Default 15 min.
+   * unfinished jobs. One it never fetched a document of cannot have printed there and is offered
+   * to the queue's devices again; one it did fetch ends aborted with a message rather than stay
+   * processing forever, and is not re-offered: the silent device may have printed it. Default 15 min.
    */
   readonly deviceTimeoutMs?: number;
 }
@@ -101,6 +102,11 @@ export class InfraQueue {
       const dev = this.assignedDevice(e.status);
       if (!dev || isTerminal(e.status.state)) continue;
       if (now - (this.lastSeen.get(dev) ?? started) < timeoutMs) continue;
+      const silentFor = Math.round(timeoutMs / 1000);
+      if (await this.release(e.job.id, dev, `offered again: the output device that took it went silent (over ${silentFor} s) before fetching a document`)) {
+        this.log.warn({ jobId: e.job.id, device: dev }, 'infra: output device silent before fetching a document; its job is fetchable again');
+        continue;
+      }
       this.log.warn({ jobId: e.job.id, device: dev }, 'infra: output device silent; its job ends aborted');
       await this.finish(e.job.id, JobState.aborted, ['aborted-by-system'], `the output device stopped responding (silent for over ${Math.round(timeoutMs / 1000)} s); the job was not re-sent to avoid printing it twice`).catch(
         (err: unknown) => this.log.warn({ jobId: e.job.id, err: (err as Error).message }, 'infra: could not end the job of a silent device'),
@@ -231,6 +237,22 @@ export class InfraQueue {
         forward: { ...s.forward, upstream: device, upstreamJobId: jobId },
       };
     });
+  }
+
+  /**
+   * Unbinds a job from `device` and makes it fetchable again, if the device never fetched any of
+   * its documents (fetchDocument records one before serving it): then it cannot have printed it.
+   * Returns false, changing nothing, once a document went out or the job is no longer the device's.
+   */
+  async release(jobId: number, device: string, message: string): Promise<boolean> {
+    let released = false;
+    await this.table.update(jobId, (s) => {
+      if (this.assignedDevice(s) !== device || isTerminal(s.state) || s.forward.inFlight !== undefined || s.forward.documentsSent > 0) return s;
+      released = true;
+      return { ...s, state: JobState.pending, reasons: ['job-fetchable'], message, forward: { ...s.forward, upstream: undefined, upstreamJobId: undefined } };
+    });
+    if (released) this.publishJob(jobId, 'job-fetchable');
+    return released;
   }
 
   /** The device reports the job's state (Update-Job-Status). */
