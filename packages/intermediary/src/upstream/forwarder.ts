@@ -180,7 +180,7 @@ export class Forwarder {
           }
           return;
         }
-        const uri = entry.status.forward.upstream ?? this.o.upstreams[0]!.uri;
+        const uri = entry.status.forward.upstream ?? entry.status.forward.creating?.upstream ?? this.o.upstreams[0]!.uri;
         this.unreachable.add(uri);
         const reason = (err as Error).message;
         this.log.warn({ jobId, upstream: uri, err: reason, retryMs: delay }, 'forward: upstream unavailable, will retry');
@@ -299,7 +299,7 @@ export class Forwarder {
     const { job, status } = entry;
     const fwd = status.forward;
     if (status.cancelRequested && fwd.upstreamJobId === undefined) {
-      // Best effort: the client's cancel must not wait for an upstream that is down.
+      // Best effort: an upstream that is down does not keep the cancel from completing here.
       if (fwd.creating) await this.cancelOrphan(job, fwd.creating.upstream).catch(() => undefined);
       await this.finish(job.id, JobState.canceled, ['job-canceled-by-user'], 'canceled before it reached the printer');
       return 'done';
