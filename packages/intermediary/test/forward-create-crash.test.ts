@@ -103,15 +103,15 @@ function unreliable(inner: Upstream): Upstream & { loseNextCreate: boolean; befo
   return u;
 }
 
-async function relay(upstream: Upstream): Promise<RunningIntermediary> {
+async function relay(upstream: Upstream, retryInitialMs = 20): Promise<RunningIntermediary> {
   const r = await startIntermediary({
     stateDir: mkdtempSync(join(tmpdir(), 'tno-create-lost-')),
     upstreams: [upstream],
     port: 0,
     announce: () => {},
     handleSignals: false,
-    retryInitialMs: 20,
-    retryMaxMs: 100,
+    retryInitialMs,
+    retryMaxMs: Math.max(100, retryInitialMs),
     pollMs: 20,
   });
   running.push(r);
@@ -131,6 +131,20 @@ describe('Create-Job answer lost on the wire (no crash)', () => {
     await waitFor(() => stateOf(r, id) === JobState.completed, 10_000, `job ${id} completed`);
     expectOneDeliveredAndOrphanCanceled(before, doc);
     expect(r.service.table.get(id)!.status.forward.creating).toBeUndefined();
+  });
+
+  it('a client cancel while the Create-Job outcome is unknown cancels the upstream orphan too', async () => {
+    const up = unreliable(httpUpstream({ uri: printer.uri }));
+    const r = await relay(up, 60_000); // the retry would come only after the cancel
+    const before = lastId();
+    up.loseNextCreate = true;
+    const id = (await send(r.uri, sealedPrintJob(r.uri), randomBytes(5000))).jobId!;
+    await waitFor(() => r.service.table.get(id)!.status.forward.creating !== undefined && jobsSince(before).length === 1, 5000, 'Create-Job sent, answer lost');
+    await waitFor(() => r.service.table.get(id)!.status.reasons.includes('connecting-to-device'), 5000, 'the job waits to retry');
+    const c = await send(r.uri, request(0x0008, r.uri, [attr.integer('job-id', id), attr.name('requesting-user-name', 'alice')]));
+    expect(c.status, c.statusMessage).toBe(0);
+    await waitFor(() => stateOf(r, id) === JobState.canceled, 5000, `job ${id} canceled`);
+    expect(jobsSince(before).map((j) => [j.docs, j.state])).toEqual([[0, JobState.canceled]]);
   });
 
   it('an orphan search waits for Create-Jobs in flight and never cancels a healthy job', async () => {
