@@ -1,6 +1,6 @@
 // `tno intermediary`: first line of output is the URI served, SIGTERM ends it cleanly, --add-user
 // writes a scrypt entry from a password on stdin, and bad flags fail with exit 2 and one line.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +48,32 @@ describe('tno intermediary', () => {
     expect(bad.err).toMatch(/ipp:\/\/ or ipps:\/\//);
   });
 
+  it('--users is read again when it changes: a user added while it runs can log in at once', async () => {
+    const up = await startFakePrinter();
+    const dir = mkdtempSync(join(tmpdir(), 'tno-cli-inter-users-'));
+    const users = join(dir, 'users');
+    expect((await run(['intermediary', '--add-user', 'alice', '--users', users], 'alice-pw\n')).code).toBe(ExitCode.ok);
+    // Basic credentials need TLS (the CLI has no cleartext escape hatch), so serve ipps.
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const args = ['intermediary', '--upstream', up.uri, '--port', '0', '--state', join(dir, 'state'), '--users', users, '--tls-key', join(dir, 'key.pem'), '--tls-cert', join(dir, 'cert.pem'), '--allow-cleartext'];
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'fixtures/run-tno.ts'), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const uri = await firstLine(child);
+      expect(uri).toMatch(/^ipps:\/\//);
+      const ask = (user: string, password: string) => send(uri, request(0x000b, uri), undefined, { user, password }, { ca }).then((a) => a.status, (e: Error) => e.message);
+      expect(await ask('alice', 'alice-pw')).toBe(0);
+      expect(await ask('carol', 'carol-pw')).not.toBe(0);
+      expect((await run(['intermediary', '--add-user', 'carol', '--users', users], 'carol-pw\n')).code).toBe(ExitCode.ok);
+      expect(await ask('carol', 'carol-pw')).toBe(0);
+      expect((await run(['intermediary', '--add-user', 'alice', '--users', users], 'new-pw\n')).code).toBe(ExitCode.ok);
+      expect(await ask('alice', 'alice-pw')).not.toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      await up.close();
+    }
+  });
+
   it('prints the URI it serves as its first line, relays, and exits 0 on SIGTERM', async () => {
     const up = await startFakePrinter();
     const upUri = up.uri;
@@ -82,3 +108,19 @@ describe('tno intermediary', () => {
     }
   });
 });
+
+function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise<string>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`no first line: ${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) {
+        clearTimeout(t);
+        res(out.split('\n')[0]!);
+      }
+    });
+  });
+}

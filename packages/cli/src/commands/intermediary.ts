@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { addUser, DEFAULT_PORT, loadUsersFile, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
+import { addUser, DEFAULT_PORT, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -25,7 +25,8 @@ printer, and cannot read them. Prints the URI it serves as its first line.
   --host ADDR           listen address (default 127.0.0.1)
   --tls-key FILE        serve ipps with this PEM key ...
   --tls-cert FILE       ... and certificate
-  --users FILE          users file (name:role:scrypt-hash) for HTTP Basic authentication
+  --users FILE          users file (name:role:scrypt-hash) for HTTP Basic authentication;
+                        re-read when it changes, so --add-user takes effect while it runs
   --anonymous           also admit requests without credentials
   --allow-cleartext     accept unencrypted jobs (mixed fleets); default refuses them
   --max-document-bytes N  largest document accepted (default 2 GiB)
@@ -101,7 +102,6 @@ export const intermediaryCommand: Command = {
     const ca = v['upstream-ca'] ? await readFile(v['upstream-ca'], 'utf8') : undefined;
     const tls = ca || v['upstream-pin'] ? { ...(ca ? { ca } : {}), ...(v['upstream-pin'] ? { pinSha256: v['upstream-pin'] } : {}) } : undefined;
     const upstreams: HttpUpstreamOptions[] = upstreamUris.map((uri) => ({ uri, ...(tls ? { tls } : {}) }));
-    const users = v.users ? await loadUsersFile(v.users) : undefined;
     try {
       await startIntermediary({
         stateDir: v.state ?? stateDefault(io.env),
@@ -109,7 +109,8 @@ export const intermediaryCommand: Command = {
         ...(v.infra ? { infra: { deviceUsers: v['device-user'] ?? [], allowAnonymousDevices: v['anonymous-devices'] ?? false } } : {}),
         port,
         ...(v.host ? { host: v.host } : {}),
-        ...(users ? { users } : {}),
+        // The file, not a snapshot: an edit (tno intermediary --add-user) takes effect on the next request.
+        ...(v.users ? { usersFile: v.users } : {}),
         ...(v.anonymous ? { allowAnonymous: true } : {}),
         requireEncryption: !v['allow-cleartext'],
         checkEnvelope: !v['allow-cleartext'],
