@@ -27,6 +27,24 @@ function queueUri(ctx: IppRequestContext, queue: string): string {
   return `${ctx.secure ? 'ipps' : 'ipp'}://${ctx.http.headers.host ?? '127.0.0.1'}${queue}`;
 }
 
+/**
+ * RFC 3380 §6.3: printer-xri-supported is a 1setOf collection (xri-uri, xri-authentication,
+ * xri-security), not a bare URI; it tells the device how the queue it was given is reached.
+ */
+function printerXriSupported(ctx: IppRequestContext, uri: string): IppAttribute {
+  const authenticated = ctx.http.headers.authorization !== undefined && ctx.user !== undefined;
+  return attr.values('printer-xri-supported', [
+    {
+      tag: 'collection',
+      value: [
+        attr.uri('xri-uri', uri),
+        attr.keyword('xri-authentication', authenticated ? 'basic' : 'none'),
+        attr.keyword('xri-security', ctx.secure ? 'tls' : 'none'),
+      ],
+    },
+  ]);
+}
+
 export function registerOutputDevice(q: InfraQueue): Handler {
   return async (service, ctx) => {
     checkDevicePrincipal(service, q, ctx);
@@ -48,7 +66,8 @@ export function registerOutputDevice(q: InfraQueue): Handler {
     }
     q.syncUpstreams();
     ctx.log.info({ device: uuid, user: ctx.user }, 'infra: output device registered');
-    return ok({ groups: [{ tag: GroupTag.printer, attributes: [attr.uri('printer-uri-supported', queueUri(ctx, q.queue)), attr.uri('printer-xri-supported', queueUri(ctx, q.queue))] }] });
+    const uri = queueUri(ctx, q.queue);
+    return ok({ groups: [{ tag: GroupTag.printer, attributes: [attr.uri('printer-uri-supported', uri), printerXriSupported(ctx, uri)] }] });
   };
 }
 
