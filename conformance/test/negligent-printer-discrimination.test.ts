@@ -51,7 +51,10 @@ beforeAll(async () => {
   report = await runConformance({
     target: printer.uri,
     role: 'printer',
-    only: ['replayed', 'redirected', 'downgrade-cbc', 'tampered-tag', 'tampered-ciphertext', 'truncated', 'wrong-recipient'].map((n) => `trustnoone-printer.${n}`),
+    only: [
+      ...['replayed', 'redirected', 'downgrade-cbc', 'tampered-tag', 'tampered-ciphertext', 'truncated', 'wrong-recipient'].map((n) => `trustnoone-printer.${n}`),
+      ...['held-until-code', 'held-job-cancel', 'code-alone-refused'].map((n) => `trustnoone-release.${n}`),
+    ],
   });
 }, 120_000);
 
@@ -80,5 +83,14 @@ describe('conformance suite against a negligent TRUSTNOONE printer', () => {
     for (const id of ['trustnoone-printer.tampered-tag', 'trustnoone-printer.tampered-ciphertext', 'trustnoone-printer.truncated', 'trustnoone-printer.wrong-recipient']) {
       expect(outcome(id), id).toBe('passed');
     }
+  });
+
+  it('fails PIN release: it hands the PIN-layer bytes straight to the renderer instead of holding the job', () => {
+    const held = report.results.find((x) => x.id === 'trustnoone-release.held-until-code')!;
+    expect(held.outcome).toBe('failed');
+    expect(held.reason).toMatch(/expected pending-held with job-password-wait/);
+    expect(outcome('trustnoone-release.held-job-cancel')).toBe('skipped');
+    // Its opener still needs the printer key, so a PIN-only envelope is refused.
+    expect(outcome('trustnoone-release.code-alone-refused')).toBe('passed');
   });
 });

@@ -15,9 +15,9 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-async function printer(keyAlgorithm: 'p256' | 'rsa' | 'x25519'): Promise<RunningPrinter> {
+async function printer(keyAlgorithm: 'p256' | 'rsa' | 'x25519', extra: { pinRepertoire?: 'none' } = {}): Promise<RunningPrinter> {
   const dir = await mkdtemp(join(tmpdir(), 'tno-conformance-printer-'));
-  const p = await startPrinter({ stateDir: dir, port: 0, logger: false, keyAlgorithm });
+  const p = await startPrinter({ stateDir: dir, port: 0, logger: false, keyAlgorithm, ...extra });
   cleanups.push(async () => {
     await p.close();
     await rm(dir, { recursive: true, force: true });
@@ -57,6 +57,10 @@ describe('conformance suite against the trustnoone printer', () => {
       'trustnoone-printer.get-encrypted-job-attributes-bound-owner',
       'trustnoone-printer.sha1-kdf',
       'rfc8011-jobs.print-job',
+      // PIN release is on by default (iana_us-ascii_digits).
+      'trustnoone-release.held-until-code',
+      'trustnoone-release.held-job-cancel',
+      'trustnoone-release.code-alone-refused',
     ]) {
       expect(outcome(report, id), id).toBe('passed');
     }
@@ -81,5 +85,12 @@ describe('conformance suite against the trustnoone printer', () => {
     const report = await runConformance({ target: p.uri, role: 'printer', only: ids });
     expect(failures(report)).toEqual([]);
     for (const id of ids) expect(outcome(report, id), id).toBe('passed');
+  });
+
+  it('skips the PIN release tests on a printer configured without PIN release', async () => {
+    const p = await printer('p256', { pinRepertoire: 'none' });
+    const ids = ['trustnoone-printer.sealed-print-job', 'trustnoone-release.held-until-code', 'trustnoone-release.held-job-cancel', 'trustnoone-release.code-alone-refused'];
+    const report = await runConformance({ target: p.uri, role: 'printer', only: ids });
+    for (const id of ids.slice(1)) expect(outcome(report, id), id).toBe('skipped');
   });
 });

@@ -8,11 +8,12 @@ import { trustnooneDocuments } from './trustnoone-documents.js';
 import { trustnooneInfra } from './trustnoone-infra.js';
 import { trustnooneIntermediary } from './trustnoone-intermediary.js';
 import { trustnoonePrinter } from './trustnoone-printer.js';
+import { trustnooneRelease } from './trustnoone-release.js';
 
-export const ALL_SUITES: readonly Suite[] = [rfc8011Printer, rfc8011Requests, pwg5100_14, rfc8011Jobs, trustnoonePrinter, trustnooneDocuments, trustnooneIntermediary, trustnooneInfra];
+export const ALL_SUITES: readonly Suite[] = [rfc8011Printer, rfc8011Requests, pwg5100_14, rfc8011Jobs, trustnoonePrinter, trustnooneDocuments, trustnooneRelease, trustnooneIntermediary, trustnooneInfra];
 
 export function suitesForRole(role: Role): Suite[] {
   return ALL_SUITES.filter((s) => s.tests.some((t) => t.roles.includes(role)));
 }
 
-export { pwg5100_14, rfc8011Jobs, rfc8011Printer, rfc8011Requests, trustnooneDocuments, trustnooneInfra, trustnooneIntermediary, trustnoonePrinter };
+export { pwg5100_14, rfc8011Jobs, rfc8011Printer, rfc8011Requests, trustnooneDocuments, trustnooneInfra, trustnooneIntermediary, trustnoonePrinter, trustnooneRelease };
