@@ -89,7 +89,8 @@ describe('Proxy requests on the wire', () => {
     }
     const printerAttributeDefects = new Set<string>();
     for (const m of fromProxy) {
-      let violations = validateRequest(m);
+      // operationRules: each INFRA/TRUSTNOONE request also meets its per-operation rule (target, output-device-uuid, job-id, ...).
+      let violations = validateRequest(m, { operationRules: true });
       if (operationName(m.code) === 'Update-Output-Device-Attributes') {
         // The printer group is the emulator's own Get-Printer-Attributes answer, relayed as is:
         // its defects are listed below, not hidden.
