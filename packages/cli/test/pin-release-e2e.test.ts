@@ -58,14 +58,23 @@ function filesUnder(root: string): string[] {
     .filter((f) => statSync(f).isFile());
 }
 
+let lastRelayJobId = 0;
+
 async function submitHeld(): Promise<number> {
   const before = new Set(printer.printer.heldJobs());
   const r = await print({ printer: inter.uri, documents: [{ path: docPath }], pin: PIN, trust: trust(), userName: 'alice' });
   expect(r.encrypted).toBe(true);
   expect(r.status).toBeUndefined(); // with a release code the client does not wait for the job
+  lastRelayJobId = r.jobId;
   let id: number | undefined;
   await waitFor('the job to be held at the printer', () => (id = printer.printer.heldJobs().find((j) => !before.has(j))) !== undefined);
   return id!;
+}
+
+/** What the owner sees through the intermediary (its job id, not the printer's). */
+async function relayStatus(): Promise<{ state: string; stateReasons: readonly string[] }> {
+  const { status } = await import('@trustnoone/client');
+  return status({ printer: inter.uri, userName: 'alice' }, lastRelayJobId);
 }
 
 describe('PIN release through the intermediary', () => {
@@ -88,6 +97,15 @@ describe('PIN release through the intermediary', () => {
     expect(atRest.length).toBeGreaterThan(0);
     for (const f of atRest) expect(readFileSync(f).includes(SECRET), f).toBe(false);
     expect(existsSync(join(paths.dir, 'pages'))).toBe(false);
+
+    // The owner, asking the intermediary, learns the job waits for its code at the printer.
+    let seen = await relayStatus();
+    for (let i = 0; i < 100 && seen.state !== 'pending-held'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      seen = await relayStatus();
+    }
+    expect(seen.state).toBe('pending-held');
+    expect(seen.stateReasons).toContain('job-password-wait');
 
     expect(await printer.printer.release(id, '000000')).toEqual({ outcome: 'wrong-pin', attemptsLeft: 2 });
     expect(job.state).toBe('pending-held');
