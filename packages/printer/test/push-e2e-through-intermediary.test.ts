@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptedJobAttributes, print } from '@trustnoone/client';
 import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
-import { startIntermediary, type RunningIntermediary } from '../src/index.js';
+import { startIntermediary, type RunningIntermediary } from '@trustnoone/intermediary';
 
 let printer: RunningPrinter;
 let inter: RunningIntermediary;
