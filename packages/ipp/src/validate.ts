@@ -198,8 +198,14 @@ function withoutRepeats(violations: readonly Violation[]): Violation[] {
 function checkAttribute(attribute: IppAttribute, syntax: AttributeSyntax | undefined, path: readonly string[], group: number, add: (v: Violation) => void): void {
   const where = [...path, attribute.name].join('.');
   const template = TEMPLATE_GROUPS.has(group);
-  const wrong = (code: ViolationCode, message: string, status: number = template ? ValidationStatus.attributesOrValuesNotSupported : ValidationStatus.badRequest): void =>
-    add({ code, status, message: `${where}: ${message}`, group, attribute: where, ...(template ? { unsupported: true } : {}) });
+  // A top-level Template attribute's refused values are what the Printer returns in the
+  // Unsupported Attributes group (RFC 8011 §4.1.7); a member's problem has no such echo here.
+  const report = (values: readonly IppValue[]) =>
+    (code: ViolationCode, message: string, status: number = template ? ValidationStatus.attributesOrValuesNotSupported : ValidationStatus.badRequest): void => {
+      const echo = template && path.length === 0 && status === ValidationStatus.attributesOrValuesNotSupported ? { echo: { name: attribute.name, values } } : {};
+      add({ code, status, message: `${where}: ${message}`, group, attribute: where, ...(template ? { unsupported: true } : {}), ...echo });
+    };
+  const wrong = report(attribute.values);
 
   for (const value of attribute.values) {
     if (value.tag === 'raw' && value.code !== 0x7f && value.code < 0x80 && value.code !== 0x14 && (value.code <= 0x17 || (value.code >= 0x21 && value.code <= 0x4a))) {
@@ -212,10 +218,10 @@ function checkAttribute(attribute: IppAttribute, syntax: AttributeSyntax | undef
     if (value.tag === 'raw') continue;
     const alternative = matching(syntax, value);
     if (alternative === undefined) {
-      if (!OUT_OF_BAND_IN_REQUESTS.has(value.tag)) wrong('wrong-syntax', `${value.tag} is not ${syntax.text}`);
+      if (!OUT_OF_BAND_IN_REQUESTS.has(value.tag)) report([value])('wrong-syntax', `${value.tag} is not ${syntax.text}`);
       continue;
     }
-    checkBounds(value, alternative, wrong);
+    checkBounds(value, alternative, report([value]));
     if (value.tag === 'collection') {
       const parent = [...path, attribute.name];
       for (const member of value.value) checkAttribute(member, memberSyntax(parent, member.name), parent, group, add);

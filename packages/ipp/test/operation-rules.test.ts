@@ -207,6 +207,29 @@ describe('per-operation request rules', () => {
     expect(unsupportedAttributes(found)).toEqual([{ name: 'which-jobs', values: [keyword('x'), keyword('y')] }]);
   });
 
+  it('Template attribute values the registry refuses are echoed too, each with only its refused values', () => {
+    const m = request('Print-Job', { requestId: 3 })
+      .operation([
+        { name: 'printer-uri', values: [{ tag: 'uri', value: PRINTER }] },
+        { name: 'job-name', values: [{ tag: 'nameWithoutLanguage', value: 'a' }, { tag: 'nameWithoutLanguage', value: 'b' }] },
+      ])
+      .job({ copies: [{ tag: 'integer', value: 0 }], 'number-up': [{ tag: 'integer', value: 1 }, { tag: 'keyword', value: 'two' }] })
+      .build();
+    const found = validateRequest(m, { operationRules: true });
+    expect(found.map((v) => [v.code, v.status, v.attribute])).toEqual([
+      ['not-single-valued', 0x0400, 'job-name'],
+      ['out-of-range', 0x040b, 'copies'],
+      ['not-single-valued', 0x040b, 'number-up'],
+      ['wrong-syntax', 0x040b, 'number-up'],
+    ]);
+    // job-name is an operation attribute: a bad request, nothing to echo. number-up is echoed
+    // whole (two values for a single-valued attribute), its bad value once.
+    expect(unsupportedAttributes(found)).toEqual([
+      { name: 'copies', values: [{ tag: 'integer', value: 0 }] },
+      { name: 'number-up', values: [{ tag: 'integer', value: 1 }, { tag: 'keyword', value: 'two' }] },
+    ]);
+  });
+
   it('validateRequest without operationRules keeps its target-only check', () => {
     const m = build('Fetch-Job', { 'printer-uri': PRINTER });
     expect(validateRequest(m)).toEqual([]);

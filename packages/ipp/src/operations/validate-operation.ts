@@ -104,17 +104,23 @@ export function validateOperation(message: IppMessage, options: ValidateOperatio
 
 /**
  * The Unsupported Attributes group a Printer returns with these findings (RFC 8011 §4.1.7): each
- * attribute once, with the values it refused, in the order first found.
+ * attribute once, with the values it refused (each once), in the order first found.
  */
 export function unsupportedAttributes(violations: readonly Violation[]): IppAttribute[] {
-  const merged = new Map<string, IppValue[]>();
+  // Two findings may echo the same value (a single-valued attribute with a bad second value):
+  // values are the request's own objects, so identity tells repeats apart from equal values.
+  const merged = new Map<string, { values: IppValue[]; seen: Set<IppValue> }>();
   for (const v of violations) {
     if (v.echo === undefined) continue;
-    const values = merged.get(v.echo.name) ?? [];
-    values.push(...v.echo.values);
-    merged.set(v.echo.name, values);
+    const entry = merged.get(v.echo.name) ?? { values: [], seen: new Set<IppValue>() };
+    for (const value of v.echo.values) {
+      if (entry.seen.has(value)) continue;
+      entry.seen.add(value);
+      entry.values.push(value);
+    }
+    merged.set(v.echo.name, entry);
   }
-  return [...merged].map(([name, values]) => ({ name, values }));
+  return [...merged].map(([name, { values }]) => ({ name, values }));
 }
 
 function checkTarget(rule: OperationRule, op: string, usable: (name: string) => boolean, out: Violation[]): void {
