@@ -159,6 +159,17 @@ describe('per-operation request rules', () => {
     expect(validateRequest(build('Create-Job-Subscriptions', { 'printer-uri': PRINTER, 'notify-job-id': 3 }))).toEqual([]);
   });
 
+  it('operationTarget: the table decides where it has a rule, the older lists elsewhere', () => {
+    const expected: Record<number, string> = {
+      0x0002: 'printer', 0x0006: 'job', 0x0014: 'job', 0x0016: 'printer-or-system', 0x0017: 'printer', 0x001c: 'printer-or-system',
+      0x0033: 'job', 0x003a: 'job', 0x004a: 'job', 0x004c: 'system', 0x005b: 'system', 0x005f: 'system',
+      // PWG 5100.18: INFRA operations name the Infrastructure Printer; job-id is a REQUIRED attribute.
+      0x003f: 'printer', 0x0041: 'printer', 0x0043: 'printer', 0x0048: 'printer', 0x0045: 'printer',
+      0x0068: 'printer', 0x0069: 'printer', 0x006a: 'job', 0x4002: 'printer',
+    };
+    expect(Object.fromEntries(Object.keys(expected).map((c) => [c, operationTarget(Number(c))]))).toEqual(expected);
+  });
+
   it('Set-Job-Attributes without a Job Attributes group is a bad request', () => {
     expect(summary(build('Set-Job-Attributes', { 'printer-uri': PRINTER, 'job-id': 7 }))).toEqual([['missing-group', 0x0400, undefined]]);
     expect(validateOperation(build('Set-Job-Attributes', { 'printer-uri': PRINTER, 'job-id': 7 }))[0]!.group).toBe(GroupTag.job);
