@@ -16,7 +16,11 @@ import type { OperationRule } from './rule.js';
 
 const printer = (source: string, required?: readonly string[]): OperationRule => ({ source, target: 'printer', ...(required ? { required } : {}) });
 const job = (source: string, required?: readonly string[]): OperationRule => ({ source, target: 'job', ...(required ? { required } : {}) });
-/** INFRA Proxy operations: printer-uri names the Infrastructure Printer, output-device-uuid the Proxy. */
+/**
+ * INFRA Proxy operations: printer-uri names the Infrastructure Printer, output-device-uuid the
+ * Proxy, and job operations carry job-id as a REQUIRED attribute rather than offering job-uri as
+ * RFC 8011 job operations do. (The ippsample server is laxer and also finds a job by job-uri.)
+ */
 const infra = (source: string, required: readonly string[] = []): OperationRule => printer(source, ['output-device-uuid', ...required]);
 
 export const OPERATION_RULES: ReadonlyMap<number, OperationRule> = new Map<number, OperationRule>([
