@@ -1,10 +1,10 @@
 // One measured operation in its own process, so peak RSS is its own. Runs the built package
 // (dist/, built by run.ts first) so neither TypeScript nor tsx is in the measurement.
-// Usage: worker.mjs seal IN OUT CERT | open IN OUT KEY | raw-seal IN OUT | copy IN OUT
+// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | raw-seal IN OUT | copy IN OUT
 import { createCipheriv } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { openToFile, seal } from '../dist/index.js';
+import { openToFile, seal, sealFile } from '../dist/index.js';
 
 const [mode, input, output, keyOrCert, chunkKiB = '1024'] = process.argv.slice(2);
 const hwm = Number(chunkKiB) * 1024;
@@ -12,6 +12,10 @@ const start = process.hrtime.bigint();
 const key = Buffer.alloc(32, 7);
 const iv = Buffer.alloc(12, 9);
 if (mode === 'seal') {
+  // The file-to-file path (reused read buffers, gathered writes, written buffers released).
+  await sealFile(input, output, { recipients: [readFileSync(keyOrCert, 'utf8')], segmentSize: hwm });
+} else if (mode === 'seal-stream') {
+  // The generic path: any Readable in, a Readable out.
   const sealed = seal(createReadStream(input, { highWaterMark: hwm }), { recipients: [readFileSync(keyOrCert, 'utf8')], segmentSize: hwm });
   await pipeline(sealed, createWriteStream(output, { highWaterMark: hwm }));
 } else if (mode === 'open') {

@@ -1,7 +1,7 @@
 // Public API of @trustnoone/smime: sealing and opening CMS envelopes (RFC 5652, RFC 5083/5084,
 // RFC 5753, RFC 8418, RFC 8419), certificate and key helpers.
 export { CmsError, CmsErrorCode, isCmsError } from './errors.js';
-export { seal, sealToBytes, sealChunks, type SealOptions } from './cms/seal.js';
+export { seal, sealFile, sealToBytes, sealChunks, type SealOptions } from './cms/seal.js';
 export { open, openToFile, openCore, type OpenOptions, type OpenResult, type OpenedEnvelope } from './cms/open.js';
 export type { RecipientOptions, RecipientInput } from './cms/recipient-write.js';
 export type { RecipientUsed } from './cms/recipient-read.js';

@@ -16,6 +16,8 @@
  * that cannot read AuthEnvelopedData; it has no integrity protection.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { open as openFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { concat, integer, lengthBytes, oid, setOf } from '../asn1/der-writer.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
@@ -26,6 +28,8 @@ import { chunksOf, coalesce, type ByteInput } from './input.js';
 import { encodePasswordRecipientInfo, isPasswordRecipient, type PasswordRecipientOptions } from './password-recipient.js';
 import { encodeRecipientInfo, normalizeRecipient, type RecipientInput } from './recipient-write.js';
 import { prepareSigner, signedDataStream, type SignerOptions } from './signed-data-write.js';
+import { fileChunks } from '../stream/file-chunks.js';
+import { release } from '../stream/release.js';
 
 export interface SealOptions {
   /**
@@ -79,7 +83,77 @@ export async function sealToBytes(input: ByteInput, options: SealOptions): Promi
   return new Uint8Array(Buffer.concat(parts));
 }
 
-/** The generator behind seal(): setup runs eagerly, before the first chunk is requested. */
+/** Read and write size of sealFile, and its default segment size. */
+const FILE_CHUNK = 1024 * 1024;
+
+/**
+ * Seals the file `inputPath` into `destPath`, the fast file-to-file path: the input is read into
+ * two reused buffers (1 MiB, or `segmentSize` when larger), the envelope is written with one
+ * gathered write in flight while the next segment is encrypted, and each ciphertext buffer is
+ * released as soon as it is written. Memory stays flat whatever the size. The output goes to a
+ * temporary file in the destination's directory, renamed into place when complete (removed on
+ * failure), so `destPath` never holds a partial envelope.
+ */
+export async function sealFile(inputPath: string, destPath: string, options: SealOptions): Promise<void> {
+  const segment = Math.max(options.segmentSize ?? FILE_CHUNK, 1);
+  // Chunks of at least the segment size pass through coalesce uncopied (see fileChunks).
+  const chunks = sealChunks(fileChunks(inputPath, Math.max(segment, FILE_CHUNK)), { ...options, segmentSize: segment });
+  const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
+  let fh;
+  try {
+    fh = await openFile(tmp, 'wx', 0o644);
+  } catch (err) {
+    await chunks.return(undefined).catch(() => undefined);
+    throw new CmsError(CmsErrorCode.io, `cannot create a temporary file next to '${destPath}'`, { cause: err });
+  }
+  const out = fh;
+  const writeAll = async (parts: Uint8Array[]): Promise<void> => {
+    try {
+      let left = parts;
+      while (left.length > 0) {
+        let { bytesWritten } = await out.writev(left);
+        // A short gathered write: skip what was written, resume inside the part it stopped in.
+        let i = 0;
+        while (i < left.length && bytesWritten >= left[i]!.length) bytesWritten -= left[i++]!.length;
+        left = i < left.length ? [left[i]!.subarray(bytesWritten), ...left.slice(i + 1)] : [];
+      }
+    } catch (err) {
+      throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
+    }
+    for (const p of parts) release(p); // every chunk sealChunks yields is ours alone
+  };
+  let inFlight: Promise<void> = Promise.resolve();
+  try {
+    let batch: Uint8Array[] = [];
+    let size = 0;
+    for await (const c of chunks) {
+      batch.push(c);
+      size += c.length;
+      if (size < segment) continue;
+      await inFlight;
+      inFlight = writeAll(batch);
+      inFlight.catch(() => undefined); // observed by the next await; never unhandled
+      batch = [];
+      size = 0;
+    }
+    await inFlight;
+    if (batch.length > 0) await writeAll(batch);
+    await out.close();
+    await rename(tmp, destPath).catch((err: unknown) => {
+      throw new CmsError(CmsErrorCode.io, `renaming into '${destPath}' failed`, { cause: err });
+    });
+  } catch (err) {
+    await inFlight.catch(() => undefined);
+    await out.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The generator behind seal(); setup runs eagerly, before the first chunk is requested. Every
+ * chunk it yields is a fresh buffer the consumer alone holds (sealFile releases them once written).
+ */
 export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerator<Uint8Array> {
   if (!options.recipients || options.recipients.length === 0) throw new CmsError(CmsErrorCode.badOptions, 'seal needs at least one recipient');
   const cipher = options.cipher ?? 'aes-256-gcm';
