@@ -148,7 +148,7 @@ export class MessageBuilder {
     const tag = typeof group === 'number' ? group : GroupTag[group];
     const last = this.groups[this.groups.length - 1];
     const converted = attributesOf(attributes, tag);
-    if (last !== undefined && last.tag === tag) last.attributes.push(...converted);
+    if (last !== undefined && last.tag === tag) appendAll(last.attributes, converted);
     else this.groups.push({ tag, attributes: converted });
     return this;
   }
@@ -162,7 +162,7 @@ export class MessageBuilder {
 
   operation(attributes: OperationInput | readonly IppAttribute[]): this {
     const first = this.groups[0]!;
-    first.attributes.push(...attributesOf(attributes, GroupTag.operation));
+    appendAll(first.attributes, attributesOf(attributes, GroupTag.operation));
     return this;
   }
   job(attributes: JobTemplateInput | readonly IppAttribute[]): this {
@@ -218,4 +218,9 @@ export function response(status: string | number, options: MessageOptions = {}):
   const code = typeof status === 'number' ? status : statusCode(status);
   if (code === undefined) throw new IppError('bad-value', `unknown status-code '${status}'`);
   return new MessageBuilder(code, options);
+}
+
+/** push(...items) spreads onto the stack and overflows it near 120,000 items; a loop has no limit. */
+function appendAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }

@@ -157,7 +157,8 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
     const has = (name: string): boolean => operation.some((a) => a.name === name);
     const target = operationTarget(message.code);
     const targetOk =
-      target === 'job' ? has('job-uri') || (has('printer-uri') && has('job-id')) : target === 'system' ? has('system-uri') : target === 'printer-or-system' ? has('printer-uri') || has('system-uri') : has('printer-uri');
+      target === undefined ||
+      (target === 'job' ? has('job-uri') || (has('printer-uri') && has('job-id')) : target === 'system' ? has('system-uri') : target === 'printer-or-system' ? has('printer-uri') || has('system-uri') : has('printer-uri'));
     if (!targetOk) {
       const need = target === 'job' ? 'job-uri, or printer-uri and job-id' : target === 'system' ? 'system-uri' : target === 'printer-or-system' ? 'printer-uri or system-uri' : 'printer-uri';
       add({ code: 'missing-target', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });

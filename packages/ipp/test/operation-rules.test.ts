@@ -165,9 +165,11 @@ describe('per-operation request rules', () => {
       0x0033: 'job', 0x003a: 'job', 0x004a: 'job', 0x004c: 'system', 0x005b: 'system', 0x005f: 'system',
       // PWG 5100.18: INFRA operations name the Infrastructure Printer; job-id is a REQUIRED attribute.
       0x003f: 'printer', 0x0041: 'printer', 0x0043: 'printer', 0x0048: 'printer', 0x0045: 'printer',
-      0x0068: 'printer', 0x0069: 'printer', 0x006a: 'job', 0x4002: 'printer',
+      0x0068: 'printer', 0x0069: 'printer', 0x006a: 'job', 0x0065: 'printer',
     };
     expect(Object.fromEntries(Object.keys(expected).map((c) => [c, operationTarget(Number(c))]))).toEqual(expected);
+    // Vendor operations (CUPS-Get-Printers 0x4002) define their own targets.
+    expect(operationTarget(0x4002)).toBeUndefined();
   });
 
   it('Set-Job-Attributes without a Job Attributes group is a bad request', () => {

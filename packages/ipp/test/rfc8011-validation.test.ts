@@ -150,4 +150,22 @@ describe('RFC 8011 §4.1 request validation', () => {
   it('unregistered attributes are left to the Printer', () => {
     expect(codes(valid().job({ 'x-vendor-knob': 7 }).build())).toEqual([]);
   });
+
+  it('§4.1.5 targets: Get-Printer-Resources is a Printer operation; vendor operations (CUPS-Get-Printers has no target) are not second-guessed', () => {
+    const resources = request(0x0065).build();
+    expect(validateRequest(resources).map((v) => [v.code, v.message])).toEqual([['missing-target', 'Get-Printer-Resources needs printer-uri in the operation group']]);
+    expect(validateRequest(request(0x0065).operation({ 'printer-uri': 'ipp://h/p' }).build())).toEqual([]);
+    expect(validateRequest(request(0x4002).build())).toEqual([]);
+    // A registered System operation still needs its system-uri.
+    expect(validateRequest(request(0x0063).build()).map((v) => v.code)).toEqual(['missing-target']);
+  });
+});
+
+describe('the request builder', () => {
+  it('takes any number of attributes in one call (no argument spreading onto the stack)', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => ({ name: `x-${i}`, values: [integer(i)] }));
+    const m = request('Get-Printer-Attributes').operation(many).job(many).build();
+    expect(m.groups[0]!.attributes).toHaveLength(2 + 200_000);
+    expect(m.groups[1]!.attributes).toHaveLength(200_000);
+  });
 });
