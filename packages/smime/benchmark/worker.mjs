@@ -1,6 +1,6 @@
 // One measured operation in its own process, so peak RSS is its own. Runs the built package
 // (dist/, built by run.ts first) so neither TypeScript nor tsx is in the measurement.
-// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | raw-seal IN OUT | copy IN OUT
+// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | raw-seal IN OUT | copy IN OUT | idle
 import { createCipheriv } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,8 @@ if (mode === 'seal') {
   // The floor: node:crypto AES-256-GCM streamed file to file, no CMS framing or key transport.
   const c = createCipheriv('aes-256-gcm', key, iv);
   await pipeline(createReadStream(input, { highWaterMark: hwm }), c, createWriteStream(output, { highWaterMark: hwm }));
+} else if (mode === 'idle') {
+  // The baseline: node with this package loaded, doing nothing (its peak RSS is the floor).
 } else if (mode === 'copy') {
   // The floor for any file-to-file tool in node: read and write, nothing else.
   await pipeline(createReadStream(input, { highWaterMark: hwm }), createWriteStream(output, { highWaterMark: hwm }));
