@@ -74,6 +74,15 @@ describe('RFC 8011 §4.1 request checks', () => {
   it('answers an unknown operation with server-error-operation-not-supported', async () => {
     expect((await send(p.app, request(0x4001))).status).toBe(0x0501);
   });
+
+  it('checks each operation it implements for its REQUIRED attributes, and no other operation', async () => {
+    // TRUSTNOONE: Get-Encrypted-Job-Attributes must carry the owner's certificate.
+    const noKey = await send(p.app, request(0x006a, [a.int('job-id', 1)]));
+    expect(noKey.status).toBe(0x0400);
+    expect(String(noKey.value(OP, 'status-message'))).toMatch(/requesting-user-pkcs7-public-key/);
+    // Hold-Job is not offered: its missing job-id is not the printer's to judge (RFC 8011 §4.1.8 ordering).
+    expect((await send(p.app, request(0x000c))).status).toBe(0x0501);
+  });
 });
 
 describe('Print-Job and the job lifecycle (RFC 8011 §4.2.1, §5.3.7)', () => {

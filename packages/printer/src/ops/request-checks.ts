@@ -13,7 +13,17 @@ export interface RequestViolation {
   readonly message: string;
 }
 
-export function checkRequest(message: IppMessage): RequestViolation | undefined {
-  const violation = validateRequest(message, { charsets: ['utf-8', 'us-ascii'] }).find((v) => !v.unsupported);
+/**
+ * `handled`: the operations this printer implements. Each one's REQUIRED attributes are checked
+ * (RFC 8011 §4.2-4.3, @trustnoone/ipp's operation rules); any other operation is left to the
+ * transport, which answers it operation-not-supported rather than a bad-request about attributes
+ * of an operation the printer never offered. Omitted: every operation is checked (the sealed
+ * inner request, always Print-Job or Send-Document).
+ */
+export function checkRequest(message: IppMessage, handled?: { has(code: number): boolean }): RequestViolation | undefined {
+  // RFC 8011 §4.1.8 order: version and request-id (the transport's envelope checks) come before
+  // operation-not-supported, which comes before anything about the operation's own attributes.
+  if (handled !== undefined && !handled.has(message.code)) return undefined;
+  const violation = validateRequest(message, { charsets: ['utf-8', 'us-ascii'], operationRules: true }).find((v) => !v.unsupported);
   return violation ? { status: violation.status, message: violation.message } : undefined;
 }
