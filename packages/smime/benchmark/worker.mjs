@@ -1,10 +1,10 @@
 // One measured operation in its own process, so peak RSS is its own. Runs the built package
 // (dist/, built by run.ts first) so neither TypeScript nor tsx is in the measurement.
-// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | raw-seal IN OUT | copy IN OUT | idle
+// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | open-stream IN OUT KEY | raw-seal IN OUT | copy IN OUT | idle
 import { createCipheriv } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { openToFile, seal, sealFile } from '../dist/index.js';
+import { openFile, openToFile, seal, sealFile } from '../dist/index.js';
 
 const [mode, input, output, keyOrCert, chunkKiB = '1024'] = process.argv.slice(2);
 const hwm = Number(chunkKiB) * 1024;
@@ -19,6 +19,10 @@ if (mode === 'seal') {
   const sealed = seal(createReadStream(input, { highWaterMark: hwm }), { recipients: [readFileSync(keyOrCert, 'utf8')], segmentSize: hwm });
   await pipeline(sealed, createWriteStream(output, { highWaterMark: hwm }));
 } else if (mode === 'open') {
+  // The file-to-file path (owned read buffers, released once read; plaintext released once written).
+  await openFile(input, output, { privateKey: readFileSync(keyOrCert, 'utf8') });
+} else if (mode === 'open-stream') {
+  // The generic path: any Readable in.
   await openToFile(createReadStream(input, { highWaterMark: hwm }), output, { privateKey: readFileSync(keyOrCert, 'utf8') });
 } else if (mode === 'raw-seal') {
   // The floor: node:crypto AES-256-GCM streamed file to file, no CMS framing or key transport.

@@ -2,7 +2,7 @@
 // RFC 5753, RFC 8418, RFC 8419), certificate and key helpers.
 export { CmsError, CmsErrorCode, isCmsError } from './errors.js';
 export { seal, sealFile, sealToBytes, sealChunks, type SealOptions } from './cms/seal.js';
-export { open, openToFile, openCore, type OpenOptions, type OpenResult, type OpenedEnvelope } from './cms/open.js';
+export { open, openFile, openToFile, openCore, type OpenOptions, type OpenResult, type OpenedEnvelope } from './cms/open.js';
 export type { RecipientOptions, RecipientInput } from './cms/recipient-write.js';
 export type { RecipientUsed } from './cms/recipient-read.js';
 export { DEFAULT_PBKDF2_ITERATIONS, type PasswordRecipientOptions, type PasswordPrf } from './cms/password-recipient.js';

@@ -90,17 +90,26 @@ export class BerStreamReader {
 
   /** Everything not yet read, as it arrives (the reader is used up afterwards). */
   async *remaining(): AsyncGenerator<Uint8Array> {
-    if (this.available > 0) {
-      const rest = this.buf.subarray(this.pos);
-      this.pos = this.buf.length;
-      yield rest;
-    }
+    // The reader keeps no reference to what it yields here (the consumer may release it).
+    const rest = this.buf.subarray(this.pos);
+    this.consumed += this.buf.length;
+    this.buf = new Uint8Array(0);
+    this.pos = 0;
+    if (rest.length > 0) yield rest;
     for (let c = await this.nextChunk(); c; c = await this.nextChunk()) {
-      this.consumed += this.buf.length + c.length;
-      this.buf = new Uint8Array(0);
-      this.pos = 0;
+      this.consumed += c.length;
       yield c;
     }
+  }
+
+  /** The memory the reader is reading from now. */
+  get currentBuffer(): ArrayBufferLike {
+    return this.buf.buffer;
+  }
+
+  /** Whether the reader still refers to memory of `ab` (its current buffer or a queued piece). */
+  holds(ab: ArrayBufferLike): boolean {
+    return this.buf.buffer === ab || this.queue.some((q) => q.buffer === ab);
   }
 
   /** True when no byte remains. */

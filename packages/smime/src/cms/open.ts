@@ -8,7 +8,7 @@
  * must not leave the process or reach a renderer (RFC 5084 §1.1: GCM verifies only at the end).
  */
 import { createDecipheriv, randomBytes, type Decipher } from 'node:crypto';
-import { open as openFile, rename, unlink } from 'node:fs/promises';
+import { open as openFileHandle, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isContext, readAlgorithmIdentifier, readOctets, readOid, readSmallInteger, setChildren, type Asn1Node } from '../asn1/ber-reader.js';
 import { LateAadGcmVerifier } from '../crypto/gcm-late-aad.js';
@@ -23,6 +23,8 @@ import { chunksOf, type ByteInput } from './input.js';
 import { defaultLimits, type CmsLimits } from './limits.js';
 import { recoverContentKeyWithPassword } from './password-recipient-read.js';
 import { recoverContentKey, type RecipientUsed } from './recipient-read.js';
+import { ownedFileChunks } from '../stream/file-chunks.js';
+import { release } from '../stream/release.js';
 import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
 import { verifySigners, type VerifiedSigner } from './signer-verify.js';
 
@@ -101,16 +103,30 @@ export async function open(input: ByteInput, options: OpenOptions): Promise<Open
  * renamed into place only after the tag and signatures verified; on failure nothing is left.
  */
 export async function openToFile(input: ByteInput, destPath: string, options: OpenOptions): Promise<OpenedEnvelope> {
+  return openInto(input, destPath, options, undefined);
+}
+
+/**
+ * openToFile reading the envelope from the file `inputPath` itself: then every buffer it reads
+ * and every plaintext buffer it writes is its own and is released as soon as it is done with
+ * (see stream/release.ts), so the memory stays flat and low whatever the size.
+ */
+export async function openFile(inputPath: string, destPath: string, options: OpenOptions): Promise<OpenedEnvelope> {
+  const owned = new WeakSet<object>();
+  return openInto(ownedFileChunks(inputPath, 1024 * 1024, owned), destPath, options, owned);
+}
+
+async function openInto(input: ByteInput, destPath: string, options: OpenOptions, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
   const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
   let fh;
   try {
-    fh = await openFile(tmp, 'wx', 0o600);
+    fh = await openFileHandle(tmp, 'wx', 0o600);
   } catch (err) {
     throw new CmsError(CmsErrorCode.io, `cannot create a temporary file next to '${destPath}'`, { cause: err });
   }
   // One write in flight while the next chunk is decrypted: disk and AES overlap.
   let inFlight: Promise<void> = Promise.resolve();
-  const writeAll = async (c: Uint8Array): Promise<void> => {
+  const writeAll = async (c: Uint8Array, ours: boolean): Promise<void> => {
     let off = 0;
     while (off < c.length) {
       const { bytesWritten } = await fh.write(c, off, c.length - off).catch((err: unknown) => {
@@ -118,11 +134,12 @@ export async function openToFile(input: ByteInput, destPath: string, options: Op
       });
       off += bytesWritten;
     }
+    if (ours) release(c);
   };
   try {
-    const meta = await openCore(input, options, async (c) => {
+    const meta = await openWith(input, options, owned, async (c, ours) => {
       await inFlight;
-      inFlight = writeAll(c);
+      inFlight = writeAll(c, owned !== undefined && ours === true);
       inFlight.catch(() => undefined); // observed by the next await; never unhandled
     });
     await inFlight;
@@ -139,21 +156,27 @@ export async function openToFile(input: ByteInput, destPath: string, options: Op
   }
 }
 
-type Sink = (chunk: Uint8Array) => Promise<void> | void;
+/** `ours`: nothing else refers to the chunk, so it may be released once written. */
+type Sink = (chunk: Uint8Array, ours?: boolean) => Promise<void> | void;
 
 /** The streaming core shared by open and openToFile. */
 export async function openCore(input: ByteInput, options: OpenOptions, sink: Sink): Promise<OpenedEnvelope> {
+  return openWith(input, options, undefined, sink);
+}
+
+/** `owned`: the input buffers this call may release once read (see openFile). */
+async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<object> | undefined, sink: Sink): Promise<OpenedEnvelope> {
   const limits: CmsLimits = { ...defaultLimits, ...options.limits };
   const input$ = chunksOf(input);
   try {
-    return await openStream(input$, options, sink, limits);
+    return await openStream(input$, options, sink, limits, owned);
   } finally {
     // Stop the producer when we stop early (a refused envelope): a file stream is closed.
     await input$.return(undefined).catch(() => undefined);
   }
 }
 
-async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits): Promise<OpenedEnvelope> {
+async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
   if ((options.privateKey === undefined) === (options.password === undefined)) throw new CmsError(CmsErrorCode.badOptions, 'open needs exactly one of privateKey and password');
   const key = options.privateKey === undefined ? undefined : loadPrivateKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
@@ -199,7 +222,7 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
 
   const trailer: Trailer = { authAttributes: [] };
   const late = gcmEnvelope ? new LateAadGcmVerifier(params.cipher as 'aes-256-gcm', cek, params.iv) : undefined;
-  const plaintext = decryptAndAuthenticate(r, { ci, explicit, env, eci, ec }, decipher, late, contentType, params.tagLength, limits, trailer);
+  const plaintext = decryptAndAuthenticate(r, { ci, explicit, env, eci, ec }, decipher, late, contentType, params.tagLength, limits, trailer, owned);
   // A source whose iteration cannot be cancelled by a consumer that stops early: we may still
   // need to drain it to learn whether the ciphertext was authentic.
   const source: AsyncIterator<Uint8Array> = { next: () => plaintext.next() };
@@ -211,7 +234,7 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
     const countAndWrite = async (c: Uint8Array): Promise<void> => {
       contentLength += c.length;
       if (contentLength > limits.maxContentLength) throw new CmsError(CmsErrorCode.limitExceeded, `content longer than ${limits.maxContentLength} bytes`);
-      await write(c);
+      await write(c, true); // fresh decipher output, or handed over by remaining(): ours alone
     };
     const nested = options.innerContentInfo ?? 'auto';
     if (contentType === OID.signedData) {
@@ -279,9 +302,9 @@ function startsWithSignedContentInfo(head: Uint8Array): boolean {
 }
 
 function guardedSink(sink: Sink): Sink {
-  return async (c) => {
+  return async (c, ours) => {
     try {
-      await sink(c);
+      await sink(c, ours);
     } catch (err) {
       if (isCmsError(err)) throw err;
       throw new CmsError(CmsErrorCode.io, 'writing the plaintext failed', { cause: err });
@@ -327,14 +350,28 @@ async function* decryptAndAuthenticate(
   tagLength: number,
   limits: CmsLimits,
   trailer: Trailer,
+  owned: WeakSet<object> | undefined,
 ): AsyncGenerator<Uint8Array> {
   const gcm = late !== undefined;
   let total = 0;
+  let passing: ArrayBufferLike[] = []; // input buffers of ours the reader has been reading
   for await (const ct of r.octetStringContent(c.ec, 'encryptedContent')) {
     total += ct.length;
     if (total > limits.maxContentLength + 1024 * 1024) throw new CmsError(CmsErrorCode.limitExceeded, `encrypted content longer than the content limit`);
     late?.update(ct);
     const p = decipher.update(ct);
+    if (owned) {
+      // Every view of an input buffer the reader handed out went through the cipher before it
+      // read on; once the reader itself no longer refers to a buffer, nothing does.
+      const current = r.currentBuffer;
+      if (owned.has(current) && !passing.includes(current)) passing.push(current);
+      passing = passing.filter((ab) => {
+        if (r.holds(ab)) return true;
+        owned.delete(ab);
+        release(new Uint8Array(ab));
+        return false;
+      });
+    }
     if (p.length > 0) yield p;
   }
   await r.close(c.eci, 'EncryptedContentInfo');

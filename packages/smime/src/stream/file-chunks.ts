@@ -50,3 +50,44 @@ export async function* fileChunks(path: string, size: number): AsyncGenerator<Ui
     await fh.close().catch(() => undefined);
   }
 }
+
+/**
+ * Reads a file in chunks of `size` bytes, each in a buffer of its own (the next read running
+ * while the current chunk is processed), and records each buffer in `owned`: the consumer may
+ * release one (see release.ts) once nothing refers to it any more.
+ */
+export async function* ownedFileChunks(path: string, size: number, owned: WeakSet<object>): AsyncGenerator<Uint8Array> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    throw new CmsError(CmsErrorCode.io, `cannot open '${path}'`, { cause: err });
+  }
+  const next = async (): Promise<Buffer> => {
+    const buf = Buffer.allocUnsafeSlow(size);
+    let n = 0;
+    while (n < size) {
+      const { bytesRead } = await fh.read(buf, n, size - n, null);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return n === size ? buf : buf.subarray(0, n);
+  };
+  try {
+    let pending = next();
+    for (;;) {
+      const cur = await pending.catch((err: unknown) => {
+        throw new CmsError(CmsErrorCode.io, `reading '${path}' failed`, { cause: err });
+      });
+      if (cur.length === 0) return;
+      if (cur.length === size) {
+        pending = next();
+        pending.catch(() => undefined); // observed on the next turn; never unhandled
+      } else pending = Promise.resolve(Buffer.alloc(0));
+      owned.add(cur.buffer);
+      yield cur;
+    }
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
