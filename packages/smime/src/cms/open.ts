@@ -363,6 +363,9 @@ async function* decryptAndAuthenticate(
     if (owned) {
       // Every view of an input buffer the reader handed out went through the cipher before it
       // read on; once the reader itself no longer refers to a buffer, nothing does.
+      // Segments the reader joined into one buffer for us (OpenSSL's 1 KiB segments): fresh,
+      // and not the reader's, since what it still reads from is its current buffer.
+      if (!r.holds(ct.buffer) && !owned.has(ct.buffer)) release(ct);
       const current = r.currentBuffer;
       if (owned.has(current) && !passing.includes(current)) passing.push(current);
       passing = passing.filter((ab) => {
