@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { IppError } from './errors.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
+import { asciiEntry } from './encode-cache.js';
 import { ByteWriter } from './writer.js';
 
 /** RFC 8010 §3.1.5: value-length and name-length are SIGNED-SHORT. */
@@ -57,22 +58,42 @@ function writeAttribute(w: ByteWriter, attribute: IppAttribute): void {
   if (values.length === 0) throw new IppError('bad-value', `attribute '${String(name)}' has no values`);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
-    w.ensure(FIXED_FIELD);
-    w.u8(tagCode(value.tag, value, false));
-    if (i === 0) writeName(w, name);
-    else w.u16(0);
-    writeValue(w, value, name, 0);
+    const kind = tagCode(value.tag, value, false);
+    if (i === 0) {
+      writeTagAndName(w, kind & 0xff, name);
+    } else {
+      w.ensure(FIXED_FIELD);
+      w.u8(kind & 0xff);
+      w.u16(0);
+    }
+    writeValue(w, kind, value, name, 0);
   }
 }
 
-/** The tag byte for a value; `tag` is read once by the caller (value objects come in many shapes, so each read is costly). */
+/** Set in a `tagCode` result for a raw value, so that its code is never taken for the syntax of that code. */
+const RAW = 0x100;
+
+/**
+ * The tag byte for a value (`& 0xff`), plus RAW for a raw value: the encoder dispatches on this
+ * number rather than comparing tag strings again. `tag` is read once by the caller (value objects
+ * come in many shapes, so each read is costly).
+ */
 function tagCode(tag: IppValue['tag'], value: IppValue, inCollection: boolean): number {
+  // The commonest tags first, in a function small enough to be inlined into its callers.
+  if (tag === 'keyword') return 0x44;
+  if (tag === 'integer') return 0x21;
+  if (tag === 'enum') return 0x23;
+  if (tag === 'collection') return 0x34;
+  return otherTagCode(tag, value, inCollection);
+}
+
+function otherTagCode(tag: IppValue['tag'], value: IppValue, inCollection: boolean): number {
   if (tag === 'raw') {
     const code = (value as { code: number }).code;
     if (!Number.isInteger(code) || code < 0x10 || code > 0xff || code === 0x34 || code === 0x37 || (inCollection && code === 0x4a)) {
       throw new IppError('bad-value', `raw value tag ${code} is not a value tag that can be written without breaking framing`);
     }
-    return code;
+    return code | RAW;
   }
   if (inCollection && tag === 'memberAttrName') {
     throw new IppError('bad-value', 'a memberAttrName value inside a collection would be read back as a member name');
@@ -136,35 +157,93 @@ function tagCode(tag: IppValue['tag'], value: IppValue, inCollection: boolean): 
   }
 }
 
-/** Writes value-length and value of one value (its tag and name are already written). */
-function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): void {
-  switch (v.tag) {
-    // Character strings first: they are most of any real message.
-    case 'keyword':
-    case 'nameWithoutLanguage':
-    case 'textWithoutLanguage':
-    case 'uri':
-    case 'mimeMediaType':
-    case 'charset':
-    case 'naturalLanguage':
-    case 'uriScheme':
-    case 'memberAttrName': {
-      const tag: string = v.tag;
-      if (typeof v.value !== 'string') throw new IppError('bad-value', `value of '${name}' with tag '${tag}' must be a string`);
-      const len = w.lengthPrefixedUtf8(v.value);
-      if (len > MAX_LENGTH) throw tooLong(name, len);
+/**
+ * Writes value-length and value of one value (its tag and name are already written); `kind` is
+ * `tagCode`'s result for it.
+ */
+function writeValue(w: ByteWriter, kind: number, v: IppValue, name: string, depth: number): void {
+  switch (kind) {
+    // Keyword-like syntaxes come from a small vocabulary and go through the cache of encoded strings.
+    case 0x44: // keyword
+    case 0x49: // mimeMediaType
+    case 0x47: // charset
+    case 0x48: // naturalLanguage
+    case 0x46: // uriScheme
+    case 0x4a /* memberAttrName */: {
+      const text = (v as { value: unknown }).value;
+      const entry = asciiEntry(text);
+      if (entry === undefined) {
+        writeString(w, v, name);
+        return;
+      }
+      // The entry as whole words (up to 3 octets of padding past `length`, hence `+ 3`), inline:
+      // a call per value costs as much as the copy.
+      const length = (text as string).length + 2;
+      w.ensure(length + 3);
+      const view = w.view;
+      let p = w.pos;
+      for (let k = 0; k < entry.length; k++, p += 4) view.setInt32(p, entry[k]!);
+      w.pos += length;
       return;
     }
-    case 'integer':
-    case 'enum':
-      if (!inRange(v.value, -0x80000000, 0x7fffffff)) throw rangeError(`${v.tag} value of '${name}'`, v.value, -0x80000000, 0x7fffffff);
+    case 0x42: // nameWithoutLanguage
+    case 0x41: // textWithoutLanguage
+    case 0x45: // uri
+      writeString(w, v, name);
+      return;
+    case 0x21: // integer
+    case 0x23 /* enum */: {
+      const n = (v as { value: number }).value;
+      if (!inRange(n, -0x80000000, 0x7fffffff)) throw rangeError(`${v.tag} value of '${name}'`, n, -0x80000000, 0x7fffffff);
       w.u16(4);
-      w.i32(v.value);
+      w.i32(n);
       return;
-    case 'boolean':
+    }
+    case 0x22: // boolean
       w.u16(1);
-      w.u8(v.value ? 1 : 0);
+      w.u8((v as { value: boolean }).value ? 1 : 0);
       return;
+    case 0x34: // collection
+      writeCollection(w, (v as { value: readonly IppAttribute[] }).value, name, depth);
+      return;
+    default:
+      writeOtherValue(w, v, name);
+  }
+}
+
+function writeString(w: ByteWriter, v: IppValue, name: string): void {
+  const text = (v as { value: unknown }).value;
+  if (typeof text !== 'string') throw new IppError('bad-value', `value of '${name}' with tag '${String(v.tag)}' must be a string`);
+  const len = w.lengthPrefixedUtf8(text);
+  if (len > MAX_LENGTH) throw tooLong(name, len);
+}
+
+function writeCollection(w: ByteWriter, members: readonly IppAttribute[], name: string, depth: number): void {
+  if (depth >= MAX_ENCODE_DEPTH) throw new IppError('bad-value', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
+  w.u16(0); // begCollection value-length
+  for (const member of members) {
+    if (member.values.length === 0) throw new IppError('bad-value', `collection member '${String(member.name)}' has no values`);
+    w.ensure(3);
+    w.u8(0x4a);
+    w.u16(0);
+    writeTagAndName(w, -1, member.name);
+    for (const mv of member.values) {
+      const kind = tagCode(mv.tag, mv, true);
+      w.ensure(FIXED_FIELD);
+      w.u8(kind & 0xff);
+      w.u16(0);
+      writeValue(w, kind, mv, member.name, depth + 1);
+    }
+  }
+  w.ensure(5);
+  w.u8(0x37);
+  w.u16(0);
+  w.u16(0);
+}
+
+/** `writeValue` for the syntaxes rarer than strings, integers, booleans and collections. */
+function writeOtherValue(w: ByteWriter, v: IppValue, name: string): void {
+  switch (v.tag) {
     case 'octetString':
     case 'raw':
       writeBytes(w, v.value, name);
@@ -226,27 +305,6 @@ function writeValue(w: ByteWriter, v: IppValue, name: string, depth: number): vo
       w.patchU16(lengthAt, total);
       return;
     }
-    case 'collection':
-      if (depth >= MAX_ENCODE_DEPTH) throw new IppError('bad-value', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
-      w.u16(0); // begCollection value-length
-      for (const member of v.value) {
-        if (member.values.length === 0) throw new IppError('bad-value', `collection member '${String(member.name)}' has no values`);
-        w.ensure(3);
-        w.u8(0x4a);
-        w.u16(0);
-        writeName(w, member.name);
-        for (const mv of member.values) {
-          w.ensure(FIXED_FIELD);
-          w.u8(tagCode(mv.tag, mv, true));
-          w.u16(0);
-          writeValue(w, mv, member.name, depth + 1);
-        }
-      }
-      w.ensure(5);
-      w.u8(0x37);
-      w.u16(0);
-      w.u16(0);
-      return;
   }
 }
 
@@ -254,6 +312,28 @@ function writeBytes(w: ByteWriter, bytes: Uint8Array, name: string): void {
   if (bytes.length > MAX_LENGTH) throw tooLong(name, bytes.length);
   w.u16(bytes.length);
   w.bytes(bytes);
+}
+
+/**
+ * Writes the tag byte `code` (none if negative) and the name-length and name, leaving room for a
+ * value-length and a fixed-size value after them.
+ */
+function writeTagAndName(w: ByteWriter, code: number, name: string): void {
+  const entry = asciiEntry(name);
+  if (entry !== undefined) {
+    const length = name.length + 2;
+    w.ensure(1 + length + FIXED_FIELD);
+    if (code >= 0) w.u8(code);
+    // The entry as whole words, as in writeValue (FIXED_FIELD covers the padding).
+    const view = w.view;
+    let p = w.pos;
+    for (let k = 0; k < entry.length; k++, p += 4) view.setInt32(p, entry[k]!);
+    w.pos += length;
+    return;
+  }
+  w.ensure(FIXED_FIELD);
+  if (code >= 0) w.u8(code);
+  writeName(w, name);
 }
 
 function writeName(w: ByteWriter, name: string): void {

@@ -9,11 +9,22 @@ import { asFast } from './strings.js';
  */
 const SLAB_SIZE = 256 * 1024;
 let slab = Buffer.allocUnsafe(SLAB_SIZE);
+let slabView = viewOf(slab);
 let slabUsed = 0;
+
+function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.length);
+}
 
 /** A growable output buffer: strings written in place, one view handed out at the end. */
 export class ByteWriter {
   private buf: Buffer;
+  /**
+   * A view of the current buffer, for the encoder's packed cache entries (encode-cache.ts), which
+   * it writes as whole 32-bit words in place (a method call per entry cost as much as the copy).
+   * Replaced when `ensure` moves to a larger buffer, so read it after `ensure`.
+   */
+  view: DataView;
   private start: number;
   pos: number;
 
@@ -21,9 +32,11 @@ export class ByteWriter {
     // A fresh slab when less than an eighth is left, so most messages fit without moving.
     if (SLAB_SIZE - slabUsed < SLAB_SIZE / 8) {
       slab = Buffer.allocUnsafe(SLAB_SIZE);
+      slabView = viewOf(slab);
       slabUsed = 0;
     }
     this.buf = slab;
+    this.view = slabView;
     this.start = slabUsed;
     this.pos = slabUsed;
   }
@@ -37,6 +50,7 @@ export class ByteWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, this.start, this.pos);
     this.buf = next;
+    this.view = viewOf(next);
     this.start = 0;
     this.pos = used;
   }
