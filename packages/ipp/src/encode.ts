@@ -194,7 +194,8 @@ function writeValue(w: ByteWriter, kind: number, v: IppValue, name: string, dept
     case 0x21: // integer
     case 0x23 /* enum */: {
       const n = (v as { value: number }).value;
-      if (!inRange(n, -0x80000000, 0x7fffffff)) throw rangeError(`${v.tag} value of '${name}'`, n, -0x80000000, 0x7fffffff);
+      // `(n | 0) === n` holds exactly for the integers in int32 range (as inRange, but no call).
+      if ((n | 0) !== n) throw rangeError(`${v.tag} value of '${name}'`, n, -0x80000000, 0x7fffffff);
       w.u16(4);
       w.i32(n);
       return;
@@ -223,10 +224,7 @@ function writeCollection(w: ByteWriter, members: readonly IppAttribute[], name: 
   w.u16(0); // begCollection value-length
   for (const member of members) {
     if (member.values.length === 0) throw new IppError('bad-value', `collection member '${String(member.name)}' has no values`);
-    w.ensure(3);
-    w.u8(0x4a);
-    w.u16(0);
-    writeTagAndName(w, -1, member.name);
+    writeTagAndName(w, MEMBER, member.name);
     for (const mv of member.values) {
       const kind = tagCode(mv.tag, mv, true);
       w.ensure(FIXED_FIELD);
@@ -314,16 +312,25 @@ function writeBytes(w: ByteWriter, bytes: Uint8Array, name: string): void {
   w.bytes(bytes);
 }
 
+/** `writeTagAndName`'s code for a collection member: memberAttrName tag, empty name, then the member name as value. */
+const MEMBER = -1;
+
 /**
- * Writes the tag byte `code` (none if negative) and the name-length and name, leaving room for a
- * value-length and a fixed-size value after them.
+ * Writes the tag byte `code` and the name-length and name (for MEMBER, the memberAttrName tag, an
+ * empty name and the member name as its value), leaving room for a value-length and a fixed-size
+ * value after them.
  */
 function writeTagAndName(w: ByteWriter, code: number, name: string): void {
   const entry = asciiEntry(name);
   if (entry !== undefined) {
     const length = name.length + 2;
-    w.ensure(1 + length + FIXED_FIELD);
-    if (code >= 0) w.u8(code);
+    w.ensure(3 + length + FIXED_FIELD);
+    if (code === MEMBER) {
+      w.u8(0x4a);
+      w.u16(0);
+    } else {
+      w.u8(code);
+    }
     // The entry as whole words, as in writeValue (FIXED_FIELD covers the padding).
     const view = w.view;
     let p = w.pos;
@@ -331,8 +338,13 @@ function writeTagAndName(w: ByteWriter, code: number, name: string): void {
     w.pos += length;
     return;
   }
-  w.ensure(FIXED_FIELD);
-  if (code >= 0) w.u8(code);
+  w.ensure(3 + FIXED_FIELD);
+  if (code === MEMBER) {
+    w.u8(0x4a);
+    w.u16(0);
+  } else {
+    w.u8(code);
+  }
   writeName(w, name);
 }
 
