@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,5 +26,32 @@ describe('the demo\'s canary search', () => {
     expect(r.filesScanned).toBe(4);
     expect(r.bytesScanned).toBe(straddle.length + 5000 + needle.length + 2 + needle.length - 1);
     expect(r.largestFile).toBe(straddle.length);
+  });
+
+  it('reads a tree that changes under it (files renamed into place, as a running spool does) without failing, and still finds the needle', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tno-scan-live-'));
+    dirs.push(root);
+    const needle = 'TNO-CANARY-fedcba9876543210';
+    await mkdir(join(root, 'tmp'));
+    await mkdir(join(root, 'jobs'));
+    for (let i = 0; i < 300; i++) await writeFile(join(root, 'jobs', `f${i}`), Buffer.alloc(100, 0x43));
+    await writeFile(join(root, 'jobs', 'status.json'), `{"x":"${needle}"}`);
+    // Atomic replacement, again and again, while the scans run: tmp/N appears, then is renamed away.
+    let writing = true;
+    const churn = (async () => {
+      for (let n = 0; writing; n++) {
+        await writeFile(join(root, 'tmp', `s${n}`), `{"n":${n},"x":"${needle}"}`);
+        await rename(join(root, 'tmp', `s${n}`), join(root, 'jobs', 'status.json'));
+      }
+    })();
+    try {
+      for (let i = 0; i < 20; i++) {
+        const r = await scanTree(root, needle);
+        expect(r.hits.map((h) => h.slice(root.length))).toContain('/jobs/status.json');
+      }
+    } finally {
+      writing = false;
+      await churn;
+    }
   });
 });

@@ -85,6 +85,9 @@ export const demoCommand: Command = {
     const paths = { printer: join(dir, 'printer'), intermediary: join(dir, 'intermediary'), client: join(dir, 'client'), docs: join(dir, 'documents') };
     let printer: RunningPrinter | undefined;
     let intermediary: RunningIntermediary | undefined;
+    // Opened once the spool has been searched, or on any failure: closing the intermediary waits for
+    // its forwarder, which would wait forever on a submission held at a closed gate.
+    let openGate: () => void = () => undefined;
     if (!json) io.stdout.write(`trustnoone demo: end-to-end encrypted printing through a blind intermediary\n   state in ${dir}\n\n`);
     try {
       // A site CA vouches for the users; the printer requires jobs signed by someone it issued.
@@ -102,7 +105,6 @@ export const demoCommand: Command = {
 
       // Submissions wait at this gate until the spool has been searched, so the search sees the
       // sealed job as the intermediary stored it (it deletes the blob once delivered).
-      let openGate!: () => void;
       const gate = new Promise<void>((r) => (openGate = r));
       const direct = httpUpstream({ uri: printer.uri });
       const gated: Upstream = {
@@ -243,6 +245,7 @@ export const demoCommand: Command = {
       if (json) writeJson(io, report);
       throw err;
     } finally {
+      openGate();
       await intermediary?.close().catch(() => undefined);
       await printer?.close().catch(() => undefined);
       if (v.clean) await rm(dir, { recursive: true, force: true });

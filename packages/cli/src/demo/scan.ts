@@ -28,7 +28,26 @@ async function fileContains(path: string, needle: Buffer): Promise<{ found: bool
   return { found: false, bytes };
 }
 
+/** Passes over a tree that keeps changing under the scan before giving up. */
+const MAX_PASSES = 10;
+
+/**
+ * A live tree (a running intermediary's state) changes while it is read: a temporary file renamed
+ * into place between readdir and open is gone under its old name. Skipping it could miss content
+ * now under a name already read, so a pass that meets a vanished file is discarded and the whole
+ * tree read again, until one pass sees every file it listed.
+ */
 export async function scanTree(root: string, needle: string | Buffer): Promise<ScanResult> {
+  for (let pass = 1; ; pass++) {
+    try {
+      return await scanOnce(root, needle);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || pass >= MAX_PASSES) throw err;
+    }
+  }
+}
+
+async function scanOnce(root: string, needle: string | Buffer): Promise<ScanResult> {
   const n = typeof needle === 'string' ? Buffer.from(needle, 'utf8') : needle;
   if (n.length === 0) throw new RangeError('needle must not be empty');
   const hits: string[] = [];
