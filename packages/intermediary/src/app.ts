@@ -18,6 +18,7 @@ import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
+import { requestChecks } from './operations/request-checks.js';
 import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
 import { Status } from './status.js';
@@ -199,8 +200,11 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       return who.name;
     },
   };
-  registerIppRoutes(app, routes);
-  if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
+  registerIppRoutes(app, { ...routes, validate: requestChecks(handlers) });
+  if (infra) {
+    const systemHandlers = new Map([...infra.systemHandlers].map(([c, h]): [number, IppHandler] => [c, bind(h)]));
+    registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: systemHandlers, validate: requestChecks(systemHandlers) });
+  }
 
   let started = false;
   let stopRetention: (() => void) | undefined;

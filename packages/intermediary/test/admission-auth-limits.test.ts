@@ -73,7 +73,7 @@ describe('job ownership: owner or operator only (RFC 8011 §5.4 statuses)', () =
     expect((await gja(a.jobId!, bob)).status).toBe(0x0403);
     const bobCancel = await send(inter.uri, request(0x0008, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'bob')]), undefined, bob);
     expect(bobCancel.status).toBe(0x0403);
-    const bobEnc = await send(inter.uri, request(0x006a, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'bob')]), undefined, bob);
+    const bobEnc = await send(inter.uri, request(0x006a, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'bob'), attr.text('requesting-user-pkcs7-public-key', '-----BEGIN CERTIFICATE-----', 'Qk9C', '-----END CERTIFICATE-----')]), undefined, bob);
     expect(bobEnc.status).toBe(0x0403);
     // Get-Jobs shows bob that the job exists, not whose it is.
     const list = await send(inter.uri, request(0x000a, inter.uri, [attr.name('requesting-user-name', 'bob'), attr.keyword('requested-attributes', 'all')]), undefined, bob);

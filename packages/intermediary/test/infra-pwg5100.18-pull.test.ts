@@ -15,7 +15,7 @@ import { GroupTag } from '@trustnoone/ipp';
 import { buildOuterRequest } from '@trustnoone/profile';
 import { attr, findAttribute, integerValue, keywords, stringValue } from '../src/attrs.js';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
-import { request, sealedPrintJob, send, type Answer } from './fixtures/client.js';
+import { request, sealedPrintJob, send, systemRequest, type Answer } from './fixtures/client.js';
 import { events, ScriptedDevice } from './fixtures/infra-device.js';
 
 const PW = { alice: 'alice-pw-1', bob: 'bob-pw-2', dev1: 'dev1-pw-3', dev2: 'dev2-pw-4' };
@@ -88,7 +88,7 @@ describe('INFRA: output device registration and authentication', () => {
     await expect(anon.register()).rejects.toThrow(/401|auth/i);
     const asAlice = new ScriptedDevice(server.uri, systemUri, alice);
     expect((await asAlice.register()).status).toBe(0x0403);
-    const bad = await send(systemUri, request(0x005f, systemUri, [attr.uri('output-device-uuid', 'urn:uuid:not-a-uuid')]), undefined, { user: 'dev1', password: PW.dev1 });
+    const bad = await send(systemUri, systemRequest(0x005f, systemUri, server.uri, [attr.uri('output-device-uuid', 'urn:uuid:not-a-uuid')]), undefined, { user: 'dev1', password: PW.dev1 });
     expect(bad.status).toBe(0x0400);
   });
 
@@ -278,7 +278,7 @@ describe('Get-Encrypted-Job-Attributes in pull mode (0x006A via 0x0069/0x0068)',
     const owner = ask(id, alice);
     const requestId = events(await poll).find((e) => e['encrypted-job-request-id'] !== undefined)?.['encrypted-job-request-id'] as number;
     expect((await d.call(0x0069, [attr.integer('encrypted-job-request-id', requestId)])).status).toBe(0);
-    const refusal = await d.call(0x0068, [attr.integer('encrypted-job-request-id', requestId), attr.integer('fetch-status-code', 0x0406), attr.text('fetch-status-message', 'the printer no longer has this job')]);
+    const refusal = await d.call(0x0068, [attr.integer('encrypted-job-request-id', requestId), attr.enum('fetch-status-code', 0x0406), attr.text('fetch-status-message', 'the printer no longer has this job')]);
     expect(refusal.status).toBe(0);
     const answer = await owner;
     expect(answer.status).toBe(0x0406);

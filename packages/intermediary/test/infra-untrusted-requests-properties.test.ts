@@ -38,7 +38,7 @@ function req(code: number, path: string, ops: IppAttribute[], groups: IppMessage
     code,
     requestId: 1,
     groups: [
-      { tag: GroupTag.operation, attributes: [attr.charset('attributes-charset', 'utf-8'), attr.naturalLanguage('attributes-natural-language', 'en'), attr.uri('printer-uri', `ipp://localhost${path}`), ...ops] },
+      { tag: GroupTag.operation, attributes: [attr.charset('attributes-charset', 'utf-8'), attr.naturalLanguage('attributes-natural-language', 'en'), ...(path === '/ipp/system' ? [attr.uri('system-uri', 'ipp://localhost/ipp/system')] : []), attr.uri('printer-uri', `ipp://localhost${path === '/ipp/system' ? '/ipp/print' : path}`), ...ops] },
       ...groups,
     ],
   };

@@ -144,7 +144,7 @@ describe('TRUSTNOONE Get-Encrypted-Job-Attributes (0x006A) relayed unread', () =
     const a = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('sealed'));
     await waitFor(async () => (await stateOf(a.jobId!)) === 9, 10_000, 'job completed');
     const upstreamId = printer.deliveries.at(-1)!.jobId;
-    const g = await send(inter.uri, request(0x006a, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice'), attr.keyword('requested-attributes', 'all')]));
+    const g = await send(inter.uri, request(0x006a, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice'), attr.keyword('requested-attributes', 'all'), attr.text('requesting-user-pkcs7-public-key', '-----BEGIN CERTIFICATE-----', 'QUxJQ0U=', '-----END CERTIFICATE-----')]));
     expect(g.status, g.statusMessage).toBe(0);
     const chunks: Buffer[] = [];
     for await (const c of g.response.data) chunks.push(c as Buffer);

@@ -543,7 +543,7 @@ class Proxy {
         sealed = a.data;
         message = status === 0 ? undefined : (str(a.message, GroupTag.operation, 'status-message') ?? 'refused by the printer');
       }
-      await call(this.c, 'Acknowledge-Encrypted-Job-Attributes', 0x0068, [v.integer('encrypted-job-request-id', requestId), ...(status === 0 ? [] : [v.integer('fetch-status-code', status), v.text('fetch-status-message', message ?? '')])], {
+      await call(this.c, 'Acknowledge-Encrypted-Job-Attributes', 0x0068, [v.integer('encrypted-job-request-id', requestId), ...(status === 0 ? [] : [v.enum('fetch-status-code', status), v.text('fetch-status-message', message ?? '')])], {
         data: sealed,
       });
       this.log.info({ jobId, requestId, status }, 'proxy: encrypted job attributes answered');
