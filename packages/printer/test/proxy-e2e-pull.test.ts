@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancel, encryptedJobAttributes, print, status, TrustStore } from '@trustnoone/client';
-import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '@trustnoone/intermediary';
-import { buildApp, startProxy, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
+import type { RunningIntermediary } from '@trustnoone/intermediary';
+import { buildApp, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { pwgRaster } from './support/documents.js';
+import { connectProxy, startInfraQueue, waitUntil } from './support/infra-queue.js';
 
 const PW = { alice: 'alice-pass-1', bob: 'bob-pass-2', dev1: 'dev1-pass-3', dev2: 'dev2-pass-4' };
 const CANARY = `CANARY-${Math.random().toString(36).slice(2, 14)}`;
@@ -26,19 +27,10 @@ let printers: PrinterHandle[] = [];
 const proxies: (RunningProxy | undefined)[] = [undefined, undefined];
 let store: TrustStore;
 
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 async function startProxyFor(i: 0 | 1): Promise<RunningProxy> {
   const user = i === 0 ? 'dev1' : 'dev2';
-  const p = await startProxy(printers[i]!, { url: inter.uri, auth: { user, password: PW[user] }, retryInitialMs: 50, retryMaxMs: 500 });
+  const p = await connectProxy(printers[i]!, inter, user, PW[user]);
   proxies[i] = p;
-  await waitUntil(() => p.connected, `proxy ${i} to connect`);
   return p;
 }
 
@@ -77,21 +69,7 @@ const printSealed = (name: string, document = pwgRaster({ pages: 1, width: 64, h
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tno-proxy-e2e-'));
-  // Test accounts with cheap scrypt parameters: every request authenticates, and the default cost
-  // (N=2^15) per request would dominate a loaded CI machine.
-  const users = new Map<string, UserEntry>();
-  for (const [name, pw] of Object.entries(PW)) users.set(name, { name, role: 'user', hash: await hashPassword(pw, { N: 1024, r: 8, p: 1 }) });
-  inter = await startIntermediary({
-    stateDir: join(root, 'intermediary'),
-    upstreams: [],
-    infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 2000, encryptedAttributesTimeoutMs: 10_000 },
-    users,
-    allowLoopbackCleartextAuth: true,
-    port: 0,
-    announce: () => {},
-    handleSignals: false,
-    printerAttributesTtlMs: 0,
-  });
+  inter = await startInfraQueue(root, PW, ['dev1', 'dev2']);
   // A pool: the second printer is provisioned with the first one's identity and key.
   const a = await buildApp({ stateDir: join(root, 'printer-a'), logger: false });
   await a.close();

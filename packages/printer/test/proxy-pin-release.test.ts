@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { print, status, TrustStore } from '@trustnoone/client';
-import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '@trustnoone/intermediary';
-import { buildApp, startProxy, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
+import type { RunningIntermediary } from '@trustnoone/intermediary';
+import { buildApp, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
 import { pwgRaster } from './support/documents.js';
+import { connectProxy, startInfraQueue, waitUntil } from './support/infra-queue.js';
 
 const PW = { alice: 'alice-pass-1', dev1: 'dev1-pass-3' };
 const CODE = '5150';
@@ -19,14 +20,6 @@ let inter: RunningIntermediary;
 let printer: PrinterHandle;
 let proxy: RunningProxy;
 let store: TrustStore;
-
-async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const submit = (name: string, pin?: string) =>
   print({
@@ -43,22 +36,9 @@ const stateAtQueue = async (jobId: number): Promise<string> => (await status({ p
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tno-proxy-pin-'));
-  const users = new Map<string, UserEntry>();
-  for (const [name, pw] of Object.entries(PW)) users.set(name, { name, role: 'user', hash: await hashPassword(pw, { N: 1024, r: 8, p: 1 }) });
-  inter = await startIntermediary({
-    stateDir: join(root, 'intermediary'),
-    upstreams: [],
-    infra: { deviceUsers: ['dev1'], maxNotifyWaitMs: 2000, encryptedAttributesTimeoutMs: 10_000 },
-    users,
-    allowLoopbackCleartextAuth: true,
-    port: 0,
-    announce: () => {},
-    handleSignals: false,
-    printerAttributesTtlMs: 0,
-  });
+  inter = await startInfraQueue(root, PW, ['dev1']);
   printer = await buildApp({ stateDir: join(root, 'printer'), logger: false });
-  proxy = await startProxy(printer, { url: inter.uri, auth: { user: 'dev1', password: PW.dev1 }, retryInitialMs: 50, retryMaxMs: 500 });
-  await waitUntil(() => proxy.connected, 'the proxy to connect');
+  proxy = await connectProxy(printer, inter, 'dev1', PW.dev1);
   store = new TrustStore(join(root, 'client'));
 }, 60_000);
 

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptedJobAttributes, print, printerInfo, TrustStore } from '@trustnoone/client';
-import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '@trustnoone/intermediary';
-import { buildApp, startProxy, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
+import type { RunningIntermediary } from '@trustnoone/intermediary';
+import { buildApp, type PrinterHandle, type RunningProxy } from '@trustnoone/printer';
+import { connectProxy, startInfraQueue } from './support/infra-queue.js';
 import { certificateToPem, createIdentity, parseCertificates, privateKeyToPem } from '@trustnoone/smime';
 import { TEXT } from './support/documents.js';
 
@@ -23,27 +24,9 @@ let proxy: RunningProxy;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'tno-answer-infra-'));
-  // Cheap scrypt parameters: every request authenticates.
-  const users = new Map<string, UserEntry>();
-  for (const [name, pw] of Object.entries(PW)) users.set(name, { name, role: 'user', hash: await hashPassword(pw, { N: 1024, r: 8, p: 1 }) });
-  inter = await startIntermediary({
-    stateDir: join(root, 'intermediary'),
-    upstreams: [],
-    infra: { deviceUsers: ['dev'], maxNotifyWaitMs: 2000, encryptedAttributesTimeoutMs: 10_000 },
-    users,
-    allowLoopbackCleartextAuth: true,
-    port: 0,
-    announce: () => {},
-    handleSignals: false,
-    printerAttributesTtlMs: 0,
-  });
+  inter = await startInfraQueue(root, PW, ['dev']);
   printer = await buildApp({ stateDir: join(root, 'printer'), logger: false, keyAlgorithm: 'x25519' });
-  proxy = await startProxy(printer, { url: inter.uri, auth: { user: 'dev', password: PW.dev }, retryInitialMs: 50, retryMaxMs: 500 });
-  const until = Date.now() + 20_000;
-  while (!proxy.connected) {
-    if (Date.now() > until) throw new Error('timed out waiting for the proxy to connect');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  proxy = await connectProxy(printer, inter, 'dev', PW.dev);
 }, 60_000);
 
 afterAll(async () => {
