@@ -56,7 +56,7 @@ export interface ForwardState {
   /**
    * A Create-Job was sent to `upstream` and its answer is not recorded yet. Found on resume, it
    * means an empty job of ours may exist there: the forwarder looks for it and cancels it before
-   * creating the job again (forwarder.ts, docs/decisions.md D6).
+   * creating the job again (forwarder.ts, docs/decisions.md D8).
    */
   readonly creating?: { readonly upstream: string; readonly since: number };
   /** Documents the upstream has acknowledged. */

@@ -7,7 +7,7 @@
  * A restart (or retry) that finds "creating" without a job-id cannot know whether the upstream made
  * the job: it looks for the empty job with Get-Jobs (orphans.ts) and cancels it before creating
  * the job again, so the printer ends with one job holding the documents and at most one canceled
- * empty one (docs/decisions.md D6 says why cancel rather than adopt).
+ * empty one (docs/decisions.md D8 says why cancel rather than adopt).
  * A restart that finds document N "in flight" asks the upstream how many documents the job holds
  * (number-of-documents, PWG 5100.5) before sending N again. When the upstream lacks Create-Job the
  * job goes as one Print-Job, and a crash between the upstream's acceptance and our record of it can
