@@ -55,19 +55,27 @@ function signerLine(m: Manifest): string {
   return `signature by ${signer.subject ?? '?'} verified; the printer has no trust anchor for this signer (start it with --trust CA.pem to require one)`;
 }
 
-/** The printer's job directory holding the finished job: fresh state means exactly one job. */
-async function renderedJob(printerState: string): Promise<{ dir: string; manifest: Manifest }> {
+/**
+ * The printer's job directory holding the finished job: fresh state means exactly one job. The
+ * printer reports a job completed a moment before its manifest is on disk, so a missing manifest is
+ * waited for (briefly) rather than taken as a failure.
+ */
+async function renderedJob(printerState: string, waitMs = 10_000): Promise<{ dir: string; manifest: Manifest }> {
   const jobsDir = join(printerState, 'jobs');
-  const ids = (await readdir(jobsDir)).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(b) - Number(a));
-  for (const id of ids) {
-    const dir = join(jobsDir, id);
-    try {
-      return { dir, manifest: JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest };
-    } catch {
-      continue;
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const ids = (await readdir(jobsDir)).filter((n) => /^\d+$/.test(n)).sort((a, b) => Number(b) - Number(a));
+    for (const id of ids) {
+      const dir = join(jobsDir, id);
+      try {
+        return { dir, manifest: JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest };
+      } catch {
+        continue;
+      }
     }
+    if (Date.now() > until) throw new CliError(`the printer wrote no job manifest under ${jobsDir}`, ExitCode.failure);
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new CliError(`the printer wrote no job manifest under ${jobsDir}`, ExitCode.failure);
 }
 
 export const demoCommand: Command = {
