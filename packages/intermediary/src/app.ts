@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { requestRefusal } from '@trustnoone/ipp';
 import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
@@ -18,10 +19,8 @@ import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
-import { requestChecks } from './operations/request-checks.js';
 import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
-import { Status } from './status.js';
 import { DirectorySpool } from './spool/dir-spool.js';
 import type { Spool } from './spool/types.js';
 import { Forwarder } from './upstream/forwarder.js';
@@ -146,12 +145,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     servedOperations: new Set<number>(),
   };
 
+  // The target (RFC 8011 §4.1.5) was checked by `validate` below, before any handler runs.
   const bind = (fn: (s: Service, ctx: IppRequestContext) => Promise<IppReply>): IppHandler => async (ctx) => {
-    // RFC 8011 §4.1.5: every request names its target, printer-uri (or job-uri for job operations).
-    const op = ctx.message.groups[0]?.attributes ?? [];
-    if (!op.some((a) => a.name === 'printer-uri' || a.name === 'job-uri')) {
-      return { status: Status['client-error-bad-request'], statusMessage: 'printer-uri is required (RFC 8011 §4.1.5)' };
-    }
     try {
       return await fn(service, ctx);
     } catch (err) {
@@ -184,6 +179,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   const routes: IppRoutesOptions = {
     paths: [options.path ?? '/ipp/print'],
     handlers,
+    // RFC 8011 §4.1 and each served operation's REQUIRED attributes, as the printer checks them:
+    // a malformed request is refused here rather than spooled. Sealed content is never looked at.
+    validate: (message) => requestRefusal(message, { charsets: ['utf-8', 'us-ascii'] }),
     // The spool enforces the exact limit with RFC 8011's status; the transport's is only a backstop.
     limits: { maxDocumentBytes: service.limits.maxDocumentBytes + 1024 * 1024 },
     authenticate: async (request: FastifyRequest) => {
@@ -200,11 +198,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       return who.name;
     },
   };
-  registerIppRoutes(app, { ...routes, validate: requestChecks(handlers) });
-  if (infra) {
-    const systemHandlers = new Map([...infra.systemHandlers].map(([c, h]): [number, IppHandler] => [c, bind(h)]));
-    registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: systemHandlers, validate: requestChecks(systemHandlers) });
-  }
+  registerIppRoutes(app, routes);
+  if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
 
   let started = false;
   let stopRetention: (() => void) | undefined;

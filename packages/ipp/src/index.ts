@@ -62,7 +62,7 @@ export {
 } from './values.js';
 export { request, response, MessageBuilder, attributesOf } from './builder.js';
 export type { AttributeInput, AttributesInput, CollectionInput, MessageOptions } from './builder.js';
-export { validateEnvelope, validateRequest, responseStatus, ValidationStatus } from './validate.js';
+export { validateEnvelope, validateRequest, requestRefusal, responseStatus, ValidationStatus } from './validate.js';
 export type { Violation, ViolationCode, ValidateOptions } from './validate.js';
 export { operationTarget } from './validate-targets.js';
 export type { Target } from './validate-targets.js';

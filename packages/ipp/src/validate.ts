@@ -292,6 +292,16 @@ function checkBounds(value: IppValue, alternative: SyntaxAlternative, wrong: (co
 }
 
 /** The status a Printer answers with: the first violation's, or undefined when the request is valid. */
+/**
+ * What a server answers a request with, or undefined to go ahead: the first violation of
+ * validateRequest with the per-operation rules, leaving out unsupported Job Template values, which
+ * RFC 8011 §4.1.7 lets the Printer ignore unless ipp-attribute-fidelity asks otherwise.
+ */
+export function requestRefusal(message: IppMessage, options: ValidateOptions = {}): { readonly status: number; readonly message: string } | undefined {
+  const violation = validateRequest(message, { operationRules: true, ...options }).find((v) => !v.unsupported);
+  return violation ? { status: violation.status, message: violation.message } : undefined;
+}
+
 export function responseStatus(violations: readonly Violation[]): number | undefined {
   return violations[0]?.status;
 }

@@ -166,7 +166,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     // The document size limit is enforced by the printer while it reads (spool.ts, documents.ts);
     // the transport's own cap is left far above it because it errors a stream nobody listens to yet.
     limits: { maxDocumentBytes: Number.MAX_SAFE_INTEGER },
-    validate: (message) => checkRequest(message, handlers),
+    validate: checkRequest,
   });
 
   registerWebPage(app, runtime, keys.fingerprint);

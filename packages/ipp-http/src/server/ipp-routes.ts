@@ -32,8 +32,8 @@ export interface IppRoutesOptions {
    */
   readonly authenticate?: (request: FastifyRequest) => Promise<string | undefined>;
   /**
-   * Further checks before dispatch (e.g. the registry-driven RFC 8011 validation); the envelope
-   * checks of RFC 8011 §4.1 always run first.
+   * Further checks before dispatch (e.g. @trustnoone/ipp's requestRefusal), run only for operations
+   * in `handlers`: the envelope checks of RFC 8011 §4.1 run first, operation-not-supported next.
    */
   readonly validate?: (message: IppMessage) => { readonly status: number; readonly message: string } | undefined;
 }
@@ -92,14 +92,15 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
 
   const requestId = message.requestId;
   const languageOf = naturalLanguage(message);
-  const violation = validateEnvelope(message, ENVELOPE_OPTIONS)[0] ?? options.validate?.(message);
+  // RFC 8011 §4.1.8 order: version and request-id (the envelope), then operation-not-supported;
+  // an operation's own attributes are checked only for the operations served.
+  const handler = options.handlers.get(message.code);
+  const violation = validateEnvelope(message, ENVELOPE_OPTIONS)[0] ?? (handler ? options.validate?.(message) : undefined);
   if (violation) {
     request.log.info({ op: message.code, status: violation.status, reason: violation.message }, 'ipp: request refused');
     await drain(request, reply);
     return sendIpp(reply, responseFor(message, { status: violation.status, statusMessage: violation.message }, languageOf));
   }
-
-  const handler = options.handlers.get(message.code);
   if (!handler) {
     await drain(request, reply);
     return sendIpp(
