@@ -12,7 +12,9 @@ export type PrinterErrorCode =
   /** A release code was given for a job that is not waiting for one (or is being checked). */
   | 'JOB_NOT_HELD'
   /** A document behind a release code opened but is in no format the printer renders. */
-  | 'FORMAT_NOT_DETECTED';
+  | 'FORMAT_NOT_DETECTED'
+  /** The local panel socket (tno printer held/release) did not answer, or answered nonsense. */
+  | 'PANEL';
 
 export class PrinterError extends Error {
   readonly code: PrinterErrorCode;

@@ -89,18 +89,18 @@ export function panelRequest(path: string, req: PanelRequest, timeoutMs = TIMEOU
     const s = createConnection(path);
     let data = '';
     s.setEncoding('utf8');
-    s.setTimeout(timeoutMs, () => s.destroy(new Error('the printer panel did not answer')));
+    s.setTimeout(timeoutMs, () => s.destroy(new PrinterError('PANEL', `the printer panel at ${path} did not answer within ${timeoutMs} ms`)));
     s.on('connect', () => s.write(`${JSON.stringify(req)}\n`));
     s.on('data', (c: string) => {
       data += c;
-      if (data.length > MAX_REQUEST * 16) s.destroy(new Error('the printer panel answer is too long'));
+      if (data.length > MAX_REQUEST * 16) s.destroy(new PrinterError('PANEL', `the printer panel answered more than ${MAX_REQUEST * 16} bytes`));
     });
     s.on('error', reject);
     s.on('end', () => {
       try {
         resolve(JSON.parse(data) as PanelResponse);
       } catch (err) {
-        reject(new Error('the printer panel answered something that is not JSON', { cause: err }));
+        reject(new PrinterError('PANEL', 'the printer panel answered something that is not JSON', { cause: err }));
       }
     });
   });
