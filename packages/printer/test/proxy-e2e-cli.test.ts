@@ -5,7 +5,7 @@
  * state never holds it.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
+import { filesUnder } from './support/files.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const launcher = fileURLToPath(new URL('./support/tno-source.mts', import.meta.url));
@@ -36,16 +37,6 @@ function serve(args: string[]): Promise<string> {
 
 function tno(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 });
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (d.isFile()) out.push(p);
-  }
-  return out;
 }
 
 describe('tno in pull mode', () => {

@@ -21,6 +21,7 @@ import { GroupTag, type IppMessage } from '@trustnoone/ipp';
 import { ippRequest } from '@trustnoone/ipp-http';
 import { print, TrustStore } from '@trustnoone/client';
 import { pwgRaster } from './support/documents.js';
+import { filesUnder } from './support/files.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const launcher = fileURLToPath(new URL('./support/tno-source.mts', import.meta.url));
@@ -102,16 +103,6 @@ async function manifests(stateDir: string): Promise<Array<{ state: string }>> {
   for (const id of await readdir(dir).catch(() => [] as string[])) {
     const f = join(dir, id, 'manifest.json');
     if (await stat(f).catch(() => undefined)) out.push(JSON.parse(await readFile(f, 'utf8')) as { state: string });
-  }
-  return out;
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (d.isFile()) out.push(p);
   }
   return out;
 }

@@ -17,6 +17,7 @@ import { buildApp, type PrinterHandle, type RunningProxy } from '@trustnoone/pri
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { pwgRaster } from './support/documents.js';
 import { connectProxy, startInfraQueue, waitUntil } from './support/infra-queue.js';
+import { filesUnder } from './support/files.js';
 
 const PW = { alice: 'alice-pass-1', bob: 'bob-pass-2', dev1: 'dev1-pass-3', dev2: 'dev2-pass-4' };
 const CANARY = `CANARY-${Math.random().toString(36).slice(2, 14)}`;
@@ -43,16 +44,6 @@ async function completedManifests(p: PrinterHandle): Promise<Array<{ jobUuid: st
     out.push(JSON.parse(await readFile(f, 'utf8')) as { jobUuid: string; state: string; clearName: string; pageCount: number; documents?: unknown[] });
   }
   return out.filter((m) => m.state === 'completed');
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const d of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (d.isFile()) out.push(p);
-  }
-  return out;
 }
 
 const printSealed = (name: string, document = pwgRaster({ pages: 1, width: 64, height: 80 })) =>
