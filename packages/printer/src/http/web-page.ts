@@ -1,6 +1,6 @@
 /**
  * The printer's small web presence: GET / shows the identity a person compares out of band
- * (printer-uuid and the SHA-256 fingerprint of the TRUSTNOONE certificate, SPEC-NOTES §3), and
+ * (printer-uuid and the SHA-256 fingerprint of the TRUSTNOONE certificate, docs/spec-notes.md §3), and
  * /icon.png is the icon printer-icons points to (PWG 5100.14 requires the attribute).
  */
 import { deflateSync, crc32 } from 'node:zlib';

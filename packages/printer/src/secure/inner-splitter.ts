@@ -4,7 +4,7 @@
  * verified plaintext would have to be copied once more after the last byte to strip the inner
  * request, which for a large job costs more than the decryption itself.
  *
- * Design constraint (SPEC-NOTES §2, RFC 5084 §1.1): plaintext is unauthenticated until smime's
+ * Design constraint (docs/spec-notes.md §2, RFC 5084 §1.1): plaintext is unauthenticated until smime's
  * openCore resolves, and nothing may act on it before. The splitter does not interpret the
  * attributes: it only follows the RFC 8010 §3.1 framing (8-byte header, then tag / name-length /
  * name / value-length / value up to end-of-attributes-tag) to find where the document starts. It

@@ -1,7 +1,7 @@
 /**
  * Reading RecipientInfos and recovering the content-encryption key with our private key.
  * ktri: RSAES-OAEP (SHA-1/256/384/512); RSA PKCS#1 v1.5 is refused unless explicitly allowed
- * (Bleichenbacher oracles on an unattended printer; SPEC-NOTES §4).
+ * (Bleichenbacher oracles on an unattended printer; docs/spec-notes.md §4).
  * kari: ECDH P-256/P-384/P-521 with the X9.63 KDF (any digest, with or without ukm; RFC 5753) and
  * X25519 with HKDF (RFC 8418). kekri/pwri/ori are skipped (not addressed to a key pair; a
  * password opens pwri in password-recipient-read.ts).
