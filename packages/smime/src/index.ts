@@ -27,6 +27,7 @@ export {
 export { loadPrivateKey, privateKeyToPem, type PrivateKeyInput } from './x509/keys.js';
 export { pemEncode, pemDecodeAll, pemLines, joinPemLines } from './x509/pem.js';
 export { OID } from './oids.js';
+export { contentInfoType, CONTENT_INFO_HEAD_BYTES } from './cms/content-info-type.js';
 export {
   generateKeyPair,
   createCertificate,
