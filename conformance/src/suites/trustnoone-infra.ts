@@ -5,7 +5,7 @@
  * that submits sealed jobs to the queue. Because it holds the key, it can tell whether what it
  * fetches is byte for byte what the client sent, which a blind relay must guarantee.
  */
-import { IppTransportError } from '@trustnoone/ipp-http';
+import { IppTransportError } from '@trustnoone/ipp-http/client';
 import { GroupTag, decodeMessage, encodeMessage, findGroups, getInteger, getStrings, type IppMessage } from '@trustnoone/ipp';
 import { buildOuterRequest, newJobNonce } from '@trustnoone/profile';
 import { certificateToPem, createIdentity, open, pemLines, privateKeyToPem, sealToBytes } from '@trustnoone/smime';

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { getString, type IppMessage } from '@trustnoone/ipp';
-import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { ClientError } from './errors.js';
 
 /** How to reach a printer or intermediary. */
