@@ -24,7 +24,9 @@ export {
   type CertificateInput,
   type KeyKind,
 } from './x509/certificate.js';
-export { loadPrivateKey, privateKeyToPem, type PrivateKeyInput } from './x509/keys.js';
+export { loadPrivateKey, loadRecipientKey, privateKeyToPem, type PrivateKeyInput } from './x509/keys.js';
+export { MlKemPrivateKey, mlKemSpki, loadMlKemPrivateKey } from './x509/ml-kem-keys.js';
+export { ML_KEM, type MlKemAlgorithm } from './crypto/ml-kem.js';
 export { pemEncode, pemDecodeAll, pemLines, joinPemLines } from './x509/pem.js';
 export { OID } from './oids.js';
 export { contentInfoType, CONTENT_INFO_HEAD_BYTES } from './cms/content-info-type.js';
@@ -33,6 +35,7 @@ export {
   createCertificate,
   createCertificateAuthority,
   createIdentity,
+  createKemIdentity,
   type KeyAlgorithm,
   type CertificateTemplate,
   type Identity,

@@ -17,7 +17,8 @@ import { BerStreamReader, type StreamHeader } from '../asn1/stream-reader.js';
 import { CmsError, CmsErrorCode, isCmsError, malformed } from '../errors.js';
 import { OID } from '../oids.js';
 import { parseCertificate, type Certificate, type CertificateInput } from '../x509/certificate.js';
-import { loadPrivateKey, type PrivateKeyInput } from '../x509/keys.js';
+import { loadRecipientKey, type PrivateKeyInput } from '../x509/keys.js';
+import type { MlKemPrivateKey } from '../x509/ml-kem-keys.js';
 import { decodeContentAlgorithm, isGcm, type ContentCipher } from './content-cipher.js';
 import { chunksOf, type ByteInput } from './input.js';
 import { defaultLimits, type CmsLimits } from './limits.js';
@@ -30,8 +31,11 @@ import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
 import { verifySigners, type VerifiedSigner } from './signer-verify.js';
 
 export interface OpenOptions {
-  /** Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1). Either this or `password`. */
-  readonly privateKey?: PrivateKeyInput;
+  /**
+   * Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1; an ML-KEM key as MlKemPrivateKey or
+   * PKCS#8 in any RFC 9935 form). Either this or `password`.
+   */
+  readonly privateKey?: PrivateKeyInput | MlKemPrivateKey;
   /**
    * Open a PasswordRecipientInfo (RFC 3211) with this password instead of a key. A wrong password
    * fails with CMS_WRONG_PASSWORD.
@@ -179,7 +183,7 @@ async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<o
 
 async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
   if ((options.privateKey === undefined) === (options.password === undefined)) throw new CmsError(CmsErrorCode.badOptions, 'open needs exactly one of privateKey and password');
-  const key = options.privateKey === undefined ? undefined : loadPrivateKey(options.privateKey);
+  const key = options.privateKey === undefined ? undefined : loadRecipientKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
   const certs = (l: readonly CertificateInput[] | undefined): Certificate[] | undefined => l?.map((c) => parseCertificate(c));
   const r = new BerStreamReader(input$, limits);

@@ -21,6 +21,8 @@ import {
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { OID } from '../oids.js';
 import { keyKindOf, parseCertificate, type Certificate } from './certificate.js';
+import { MlKemPrivateKey, mlKemSpki } from './ml-kem-keys.js';
+import type { MlKemAlgorithm } from '../crypto/ml-kem.js';
 import { encodeName, type NameAttributes } from './name.js';
 
 export type KeyAlgorithm = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'x25519' | 'ed25519';
@@ -46,8 +48,8 @@ export function generateKeyPair(algorithm: KeyAlgorithm): { privateKey: KeyObjec
 
 export interface CertificateTemplate {
   readonly subject: NameAttributes;
-  /** The subject's public key (or its private key, whose public half is used). */
-  readonly publicKey: KeyObject;
+  /** The subject's public key (or its private key, whose public half is used; ML-KEM keys too). */
+  readonly publicKey: KeyObject | MlKemPrivateKey;
   /** The issuer; omitted for a self-signed certificate (then `signingKey` is the subject's key). */
   readonly issuer?: { readonly certificate: Certificate };
   /** The key that signs: the issuer's private key, or the subject's own for self-signed. */
@@ -105,9 +107,16 @@ function signatureAlgorithmFor(key: KeyObject): { alg: Uint8Array; sign: (tbs: U
 }
 
 export function createCertificate(t: CertificateTemplate): Certificate {
-  const publicKey = t.publicKey.type === 'private' ? createPublicKey(t.publicKey) : t.publicKey;
-  const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
-  const kind = keyKindOf(publicKey);
+  let spki: Uint8Array;
+  let kind: string;
+  if (t.publicKey instanceof MlKemPrivateKey) {
+    spki = mlKemSpki(t.publicKey.algorithm, t.publicKey.publicKey);
+    kind = t.publicKey.algorithm;
+  } else {
+    const publicKey = t.publicKey.type === 'private' ? createPublicKey(t.publicKey) : t.publicKey;
+    spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+    kind = keyKindOf(publicKey);
+  }
   const { alg, sign: signTbs } = signatureAlgorithmFor(t.signingKey);
   const subject = encodeName(t.subject);
   const issuerName = t.issuer ? t.issuer.certificate.subject : subject;
@@ -129,6 +138,8 @@ export function createCertificate(t: CertificateTemplate): Certificate {
       ? [KU.digitalSignature, KU.keyEncipherment]
       : kind === 'x25519'
         ? [KU.keyAgreement]
+        : kind.startsWith('ml-kem-')
+          ? [KU.keyEncipherment] // RFC 9935 §5: keyEncipherment only
         : kind === 'ed25519'
           ? [KU.digitalSignature]
           : [KU.digitalSignature, KU.keyAgreement];
@@ -207,3 +218,26 @@ export function createIdentity(options: {
   return { certificate, privateKey };
 }
 
+
+/** An ML-KEM identity: key pair + certificate, which a CA must issue (an ML-KEM key cannot sign). */
+export function createKemIdentity(options: {
+  commonName: string;
+  organization?: string;
+  algorithm: MlKemAlgorithm;
+  ca: Identity;
+  printerUuid?: string;
+  validityDays?: number;
+  /** Deterministic vectors only: the 64-byte key seed. */
+  seed?: Uint8Array;
+}): { certificate: Certificate; privateKey: MlKemPrivateKey } {
+  const privateKey = options.seed ? MlKemPrivateKey.fromSeed(options.algorithm, options.seed) : MlKemPrivateKey.generate(options.algorithm);
+  const certificate = createCertificate({
+    subject: { commonName: options.commonName, ...(options.organization ? { organization: options.organization } : {}) },
+    publicKey: privateKey,
+    signingKey: options.ca.privateKey,
+    issuer: { certificate: options.ca.certificate },
+    ...(options.printerUuid ? { uris: [`urn:uuid:${options.printerUuid.toLowerCase()}`] } : {}),
+    ...(options.validityDays ? { validityDays: options.validityDays } : {}),
+  });
+  return { certificate, privateKey };
+}

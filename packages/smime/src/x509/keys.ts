@@ -1,6 +1,7 @@
 /** Private keys: PKCS#8 (RFC 5958), SEC1 (RFC 5915) and PKCS#1, PEM or DER, or a node KeyObject. */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { CmsError, CmsErrorCode } from '../errors.js';
+import { loadMlKemPrivateKey, MlKemPrivateKey } from './ml-kem-keys.js';
 
 export type PrivateKeyInput = KeyObject | string | Uint8Array;
 
@@ -32,4 +33,17 @@ export function loadPrivateKey(input: PrivateKeyInput, passphrase?: string): Key
 /** PKCS#8 PEM of a private key (for the key store and the tno command). */
 export function privateKeyToPem(key: KeyObject): string {
   return key.export({ format: 'pem', type: 'pkcs8' }).toString();
+}
+
+/**
+ * A key that opens envelopes: an ML-KEM key (given as MlKemPrivateKey, or PKCS#8 naming an ML-KEM
+ * algorithm, which node 20 cannot load) or anything loadPrivateKey reads.
+ */
+export function loadRecipientKey(input: PrivateKeyInput | MlKemPrivateKey, passphrase?: string): KeyObject | MlKemPrivateKey {
+  if (input instanceof MlKemPrivateKey) return input;
+  if (typeof input === 'string' || input instanceof Uint8Array) {
+    const kem = passphrase === undefined ? loadMlKemPrivateKey(input) : undefined;
+    if (kem) return kem;
+  }
+  return loadPrivateKey(input, passphrase);
 }
