@@ -95,7 +95,7 @@ describe('ML-KEM recipients written and read (RFC 9936 §2.1 choices)', () => {
   }
 
   it('the private key round-trips through each PKCS#8 form; a "both" key whose halves disagree is refused', () => {
-    const k = identities['ml-kem-768'].privateKey;
+    const k = identities['ml-kem-768'].privateKey as MlKemPrivateKey;
     for (const form of ['seed', 'expanded', 'both'] as const) {
       const back = loadMlKemPrivateKey(k.toPkcs8(form))!;
       expect(hex(back.decapsulationKey), form).toBe(hex(k.decapsulationKey));

@@ -18,7 +18,7 @@ import { CmsError, CmsErrorCode, isCmsError, malformed } from '../errors.js';
 import { OID } from '../oids.js';
 import { parseCertificate, type Certificate, type CertificateInput } from '../x509/certificate.js';
 import { loadRecipientKey, type PrivateKeyInput } from '../x509/keys.js';
-import type { MlKemPrivateKey } from '../x509/ml-kem-keys.js';
+import type { KemPrivateKey } from '../x509/keys.js';
 import { decodeContentAlgorithm, isGcm, type ContentCipher } from './content-cipher.js';
 import { chunksOf, type ByteInput } from './input.js';
 import { defaultLimits, type CmsLimits } from './limits.js';
@@ -32,10 +32,10 @@ import { verifySigners, type VerifiedSigner } from './signer-verify.js';
 
 export interface OpenOptions {
   /**
-   * Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1; an ML-KEM key as MlKemPrivateKey or
-   * PKCS#8 in any RFC 9935 form). Either this or `password`.
+   * Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1; an ML-KEM or composite key as its
+   * object or as PKCS#8). Either this or `password`.
    */
-  readonly privateKey?: PrivateKeyInput | MlKemPrivateKey;
+  readonly privateKey?: PrivateKeyInput | KemPrivateKey;
   /**
    * Open a PasswordRecipientInfo (RFC 3211) with this password instead of a key. A wrong password
    * fails with CMS_WRONG_PASSWORD.

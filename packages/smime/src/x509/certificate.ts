@@ -18,13 +18,13 @@ import {
   type Asn1Node,
 } from '../asn1/ber-reader.js';
 import { CmsError, CmsErrorCode, isCmsError } from '../errors.js';
-import { mlKemByOid, type MlKemAlgorithm } from '../crypto/ml-kem.js';
+import { kemByOid, type KemAlgorithm } from '../crypto/kems.js';
 import { OID } from '../oids.js';
 import { formatName } from './name.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
 
 /** The public-key kinds this package can encrypt to or verify with. */
-export type KeyKind = 'rsa' | 'rsa-pss' | 'p256' | 'p384' | 'p521' | 'x25519' | 'ed25519' | MlKemAlgorithm | 'other';
+export type KeyKind = 'rsa' | 'rsa-pss' | 'p256' | 'p384' | 'p521' | 'x25519' | 'ed25519' | KemAlgorithm | 'other';
 
 export interface Certificate {
   readonly der: Uint8Array;
@@ -46,7 +46,7 @@ export interface Certificate {
    * certificate throws CMS_BAD_KEY; use `kemPublicKey` there.
    */
   readonly publicKey: KeyObject;
-  /** The raw ML-KEM encapsulation key (RFC 9935), for an ML-KEM certificate only. */
+  /** The raw KEM public key (RFC 9935 ML-KEM, or composite), for a KEM certificate only. */
   readonly kemPublicKey?: Uint8Array;
   readonly keyKind: KeyKind;
   readonly subjectKeyIdentifier: Uint8Array | undefined;
@@ -145,11 +145,11 @@ function decodeCertificate(der: Uint8Array): Certificate {
     }
   }
   const [spkiAlg, spkiKey] = sequenceChildren(spkiNode, 'SubjectPublicKeyInfo');
-  const kem = mlKemByOid(readAlgorithmIdentifier(spkiAlg, 'subjectPublicKeyInfo.algorithm').algorithm);
+  const kem = kemByOid(readAlgorithmIdentifier(spkiAlg, 'subjectPublicKeyInfo.algorithm').algorithm);
   let publicKey: KeyObject | undefined;
   let kemPublicKey: Uint8Array | undefined;
   if (kem) {
-    // RFC 9935 §4: parameters absent, the key is the raw encapsulation key of the set's size.
+    // RFC 9935 §4 and the composite draft §5.1: the raw key of the algorithm's size.
     kemPublicKey = readBitString(spkiKey, 'subjectPublicKey');
     if (kemPublicKey.length !== kem.publicKeyLength) throw new CmsError(CmsErrorCode.badKey, `${kem.name} public key of ${kemPublicKey.length} bytes (expected ${kem.publicKeyLength})`);
   } else {

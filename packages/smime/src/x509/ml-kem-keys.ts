@@ -63,6 +63,11 @@ export class MlKemPrivateKey {
     return ML_KEM[this.algorithm];
   }
 
+  /** FIPS 203 ML-KEM.Decaps (implicit rejection: a wrong ciphertext yields an unrelated secret). */
+  decapsulate(cipherText: Uint8Array): Uint8Array {
+    return this.parameters.kem.decapsulate(cipherText, this.decapsulationKey);
+  }
+
   /** PKCS#8 (RFC 5958 OneAsymmetricKey v0) DER in the seed form by default, as RFC 9935 recommends. */
   toPkcs8(form: 'seed' | 'expanded' | 'both' = 'seed'): Uint8Array {
     if (form !== 'expanded' && !this.seed) throw new CmsError(CmsErrorCode.badOptions, `this ${this.algorithm} key has no seed; only the expanded form can be written`);
@@ -125,8 +130,13 @@ export function mlKemPrivateKeyFromPkcs8(der: Uint8Array): MlKemPrivateKey {
 
 /** An ML-KEM private key from PEM text or DER bytes, or undefined when the key is of another kind. */
 export function loadMlKemPrivateKey(input: string | Uint8Array): MlKemPrivateKey | undefined {
-  const der = typeof input !== 'string' && input[0] === 0x30 ? input : pemDecodeAll(typeof input === 'string' ? input : new TextDecoder().decode(input)).find((b) => b.label === 'PRIVATE KEY')?.der;
-  if (!der) return undefined;
-  const oid = pkcs8AlgorithmOid(der);
-  return oid && mlKemByOid(oid) ? mlKemPrivateKeyFromPkcs8(der) : undefined;
+  const der = pkcs8Der(input);
+  const oid = der && pkcs8AlgorithmOid(der);
+  return oid && mlKemByOid(oid) ? mlKemPrivateKeyFromPkcs8(der!) : undefined;
+}
+
+/** The DER of a PKCS#8 key given as DER or as a PEM PRIVATE KEY block. */
+export function pkcs8Der(input: string | Uint8Array): Uint8Array | undefined {
+  if (typeof input !== 'string' && input[0] === 0x30) return input;
+  return pemDecodeAll(typeof input === 'string' ? input : new TextDecoder().decode(input)).find((b) => b.label === 'PRIVATE KEY')?.der;
 }

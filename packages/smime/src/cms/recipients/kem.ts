@@ -1,7 +1,8 @@
 /**
  * KEMRecipientInfo (RFC 9629), carried as an OtherRecipientInfo with oriType id-ori-kem, with
- * ML-KEM-512/768/1024 as RFC 9936 profiles it: the content-encryption key is wrapped with AES key
- * wrap under a key-encryption key derived by HKDF-SHA-256 from the KEM's shared secret.
+ * ML-KEM-512/768/1024 as RFC 9936 profiles it, and composite ML-KEM-768 + X25519 in the same way
+ * (docs/decisions.md): the content-encryption key is wrapped with AES key wrap under a
+ * key-encryption key derived by HKDF-SHA-256 from the KEM's shared secret.
  *
  *   KEMRecipientInfo ::= SEQUENCE {
  *     version CMSVersion,  -- always set to 0
@@ -35,9 +36,10 @@ import {
 } from '../../asn1/ber-reader.js';
 import { algorithmIdentifier, contextTag, integer, octetString, oid, sequence } from '../../asn1/der-writer.js';
 import { aesKeyUnwrap, aesKeyWrap, wrapOidForKeyLength } from '../../crypto/key-wrap.js';
-import { ML_KEM, mlKemByOid, type MlKemParameters } from '../../crypto/ml-kem.js';
+import { KEMS, kemByOid, type CmsKem, type KemAlgorithm } from '../../crypto/kems.js';
 import { CmsError, CmsErrorCode, malformed } from '../../errors.js';
 import { OID } from '../../oids.js';
+import type { CompositeKemPrivateKey } from '../../x509/composite-kem-keys.js';
 import type { MlKemPrivateKey } from '../../x509/ml-kem-keys.js';
 import { decodeKtriRid, encodeKtriRid, type IdentifierKind } from '../recipient-identifier.js';
 import type { Candidate, KeyRecipient } from './types.js';
@@ -59,11 +61,14 @@ export function kemKek(digest: 'sha256' | 'sha384' | 'sha512', sharedSecret: Uin
   return new Uint8Array(hkdfSync(digest, sharedSecret, new Uint8Array(0), otherInfo, kekLength));
 }
 
-/** Writes [4] OtherRecipientInfo { id-ori-kem, KEMRecipientInfo } for an ML-KEM certificate. */
+/** A private key that decapsulates: ML-KEM or composite ML-KEM. */
+export type KemPrivateKey = MlKemPrivateKey | CompositeKemPrivateKey;
+
+/** Writes [4] OtherRecipientInfo { id-ori-kem, KEMRecipientInfo } for a KEM certificate. */
 export function encodeKemri(r: KeyRecipient, kind: IdentifierKind, cek: Uint8Array): Uint8Array {
-  const p = ML_KEM[r.cert.keyKind as keyof typeof ML_KEM];
-  if (!p || !r.cert.kemPublicKey) throw new CmsError(CmsErrorCode.unsupported, `certificate '${r.cert.subjectText}' has no ML-KEM key`);
-  const { cipherText, sharedSecret } = p.kem.encapsulate(r.cert.kemPublicKey, r.kemRandomness);
+  const p = KEMS[r.cert.keyKind as KemAlgorithm];
+  if (!p || !r.cert.kemPublicKey) throw new CmsError(CmsErrorCode.unsupported, `certificate '${r.cert.subjectText}' has no KEM key`);
+  const { cipherText, sharedSecret } = p.encapsulate(r.cert.kemPublicKey, r.kemRandomness);
   const wrapOid = wrapOidForKeyLength(p.kekLength);
   const kek = kemKek('sha256', sharedSecret, kemOtherInfo(wrapOid, p.kekLength, r.ukm), p.kekLength);
   sharedSecret.fill(0);
@@ -118,7 +123,7 @@ export function parseKemri(node: Asn1Node): ParsedKemri {
  * derivation inputs. Refusals: an unknown KDF or one with parameters, a wrap we do not know,
  * kekLength not the wrap key's size, a wrap weaker than the ML-KEM set.
  */
-export function checkKemri(k: ParsedKemri, p: MlKemParameters): { digest: 'sha256' | 'sha384' | 'sha512'; info: Uint8Array } {
+export function checkKemri(k: ParsedKemri, p: CmsKem): { digest: 'sha256' | 'sha384' | 'sha512'; info: Uint8Array } {
   const digest = hkdfDigest[k.kdf.algorithm];
   if (!digest) throw new CmsError(CmsErrorCode.unsupported, `KEMRecipientInfo key derivation ${k.kdf.algorithm} (only HKDF with SHA-256/384/512)`);
   if (k.kdf.parameters) throw malformed('HKDF algorithm parameters must be absent (RFC 8619)');
@@ -133,10 +138,10 @@ export function checkKemri(k: ParsedKemri, p: MlKemParameters): { digest: 'sha25
   return { digest, info: kemOtherInfo(k.wrap.algorithm, k.kekLength, k.ukm) };
 }
 
-/** The KEMRecipientInfo in an ori entry as a candidate for our ML-KEM key (none if another KEM). */
-export function kemriCandidates(oriValue: Asn1Node, index: number, key: MlKemPrivateKey): Candidate[] {
+/** The KEMRecipientInfo in an ori entry as a candidate for our KEM key (none if another KEM). */
+export function kemriCandidates(oriValue: Asn1Node, index: number, key: KemPrivateKey): Candidate[] {
   const k = parseKemri(oriValue);
-  const p = mlKemByOid(k.kem.algorithm);
+  const p = kemByOid(k.kem.algorithm);
   if (!p || p.name !== key.algorithm) return [];
   // Checked before any candidate is tried, so a refusal reaches the caller as itself rather than
   // as a failure to recover the key.
@@ -147,7 +152,7 @@ export function kemriCandidates(oriValue: Asn1Node, index: number, key: MlKemPri
       type: 'kemri',
       rid: k.rid,
       decrypt: () => {
-        const ss = p.kem.decapsulate(k.kemct, key.decapsulationKey);
+        const ss = key.decapsulate(k.kemct);
         const kek = kemKek(digest, ss, info, k.kekLength);
         ss.fill(0);
         try {

@@ -12,13 +12,12 @@
 import { isContext, readOid, type Asn1Node } from '../../asn1/ber-reader.js';
 import { malformed } from '../../errors.js';
 import { OID } from '../../oids.js';
-import type { MlKemPrivateKey } from '../../x509/ml-kem-keys.js';
-import { kemriCandidates } from './kem.js';
+import { kemriCandidates, type KemPrivateKey } from './kem.js';
 import type { Candidate } from './types.js';
 
 export const isOri = (ri: Asn1Node): boolean => isContext(ri, 4);
 
-export function oriCandidates(ri: Asn1Node, index: number, key: MlKemPrivateKey): Candidate[] {
+export function oriCandidates(ri: Asn1Node, index: number, key: KemPrivateKey): Candidate[] {
   if (!ri.constructed || ri.children.length !== 2) throw malformed('OtherRecipientInfo must have oriType and oriValue', ri.offset);
   const oriType = readOid(ri.children[0], 'oriType');
   if (oriType === OID.oriKem) return kemriCandidates(ri.children[1]!, index, key);

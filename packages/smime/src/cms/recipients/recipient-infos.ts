@@ -10,10 +10,10 @@ import { CmsError, CmsErrorCode, isCmsError } from '../../errors.js';
 import { keyKindOf, parseCertificate, type Certificate, type CertificateInput } from '../../x509/certificate.js';
 import { ridMatches } from '../recipient-identifier.js';
 import { encodeKari, isKari, kariCandidates } from './kari.js';
-import { encodeKemri } from './kem.js';
+import { encodeKemri, type KemPrivateKey } from './kem.js';
 import { encodeKtri, isKtri, ktriCandidates } from './ktri.js';
 import { isOri, oriCandidates } from './ori.js';
-import { MlKemPrivateKey } from '../../x509/ml-kem-keys.js';
+import { isKemKey } from '../../x509/keys.js';
 import type { Candidate, KeyRecipient, RecipientOptions, RecipientPolicy, RecipientUsed } from './types.js';
 
 export type RecipientInput = CertificateInput | RecipientOptions;
@@ -36,6 +36,7 @@ export function encodeRecipientInfo(r: KeyRecipient, cek: Uint8Array): Uint8Arra
     case 'ml-kem-512':
     case 'ml-kem-768':
     case 'ml-kem-1024':
+    case 'mlkem768-x25519':
       return encodeKemri(r, kind, cek);
     default:
       throw new CmsError(CmsErrorCode.unsupported, `cannot encrypt to a ${r.cert.keyKind} key (certificate '${r.cert.subjectText}')`);
@@ -48,12 +49,12 @@ export function encodeRecipientInfo(r: KeyRecipient, cek: Uint8Array): Uint8Arra
  */
 export async function recoverContentKey(
   recipientInfos: readonly Asn1Node[],
-  key: KeyObject | MlKemPrivateKey,
+  key: KeyObject | KemPrivateKey,
   cert: Certificate | undefined,
   cekLength: number,
   policy: RecipientPolicy,
 ): Promise<{ cek: Uint8Array; recipient: RecipientUsed }> {
-  const kind = key instanceof MlKemPrivateKey ? key.algorithm : keyKindOf(key);
+  const kind = isKemKey(key) ? key.algorithm : keyKindOf(key);
   const candidates: Candidate[] = [];
   recipientInfos.forEach((ri, index) => {
     for (const c of candidatesOf(ri, index, key, kind, policy, cekLength)) {
@@ -79,8 +80,8 @@ export async function recoverContentKey(
   throw new CmsError(CmsErrorCode.noMatchingRecipient, 'no RecipientInfo could be opened with this key', { cause: lastError });
 }
 
-function candidatesOf(ri: Asn1Node, index: number, key: KeyObject | MlKemPrivateKey, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
-  if (key instanceof MlKemPrivateKey) return isOri(ri) ? oriCandidates(ri, index, key) : [];
+function candidatesOf(ri: Asn1Node, index: number, key: KeyObject | KemPrivateKey, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
+  if (isKemKey(key)) return isOri(ri) ? oriCandidates(ri, index, key) : [];
   if (isKtri(ri)) return ktriCandidates(ri, index, key, kind, policy, cekLength);
   if (isKari(ri)) return kariCandidates(ri, index, key, kind);
   return []; // kekri [2], pwri [3] (opened with a password, pwri.ts), ori [4] (a KEM key's)
