@@ -12,10 +12,10 @@
  * ephemeral public key is the traditional ciphertext. The draft is not final: docs/decisions.md
  * records the version followed.
  */
-import { createHash } from 'node:crypto';
-import { x25519 } from '@noble/curves/ed25519.js';
+import { createHash, createPrivateKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { ML_KEM } from './ml-kem.js';
+import { x25519PublicKeyFromBytes } from './raw-keys.js';
 
 export type CompositeKemAlgorithm = 'mlkem768-x25519';
 
@@ -40,11 +40,25 @@ export function compositeCombiner(p: CompositeKemParameters, mlkemSS: Uint8Array
   return new Uint8Array(createHash('sha3-256').update(mlkemSS).update(tradSS).update(tradCT).update(tradPK).update(p.label).digest());
 }
 
-/** §2.2 DHKEM over X25519; an all-zero result (a small-order peer key, RFC 7748 §6.1) is refused. */
-function x25519Dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+/** An X25519 private KeyObject from its raw 32 bytes (RFC 8410 PKCS#8 prefix + the key). */
+export function x25519PrivateKeyFromBytes(raw: Uint8Array): KeyObject {
+  if (raw.length !== 32) throw new RangeError(`X25519 secret key must be 32 bytes, got ${raw.length}`);
+  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), raw]), format: 'der', type: 'pkcs8' });
+}
+
+/** The raw 32-byte public half of an X25519 KeyObject (public or private). */
+export function x25519RawPublic(key: KeyObject): Uint8Array {
+  return new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url'));
+}
+
+/**
+ * §2.2 DHKEM over X25519 with node:crypto (native; @noble/curves' X25519 costs ~100x more); an
+ * all-zero result (a small-order peer key, RFC 7748 §6.1) is refused.
+ */
+function x25519Dh(secretKey: KeyObject, publicKey: Uint8Array): Uint8Array {
   let ss: Uint8Array;
   try {
-    ss = x25519.getSharedSecret(secretKey, publicKey);
+    ss = new Uint8Array(diffieHellman({ privateKey: secretKey, publicKey: x25519PublicKeyFromBytes(publicKey) }));
   } catch (err) {
     throw new CmsError(CmsErrorCode.malformed, 'the X25519 half of the composite ciphertext is not a usable public key', { cause: err });
   }
@@ -58,13 +72,13 @@ export function compositeEncapsulate(p: CompositeKemParameters, publicKey: Uint8
   const mlkemPK = publicKey.subarray(0, p.mlkem.publicKeyLength);
   const tradPK = publicKey.subarray(p.mlkem.publicKeyLength);
   const ml = p.mlkem.kem.encapsulate(mlkemPK, randomness?.subarray(0, 32));
-  const eph = x25519.keygen(randomness?.subarray(32, 64));
-  const tradSS = x25519Dh(eph.secretKey, tradPK);
-  eph.secretKey.fill(0);
+  const eph = randomness ? x25519PrivateKeyFromBytes(randomness.subarray(32, 64)) : generateKeyPairSync('x25519').privateKey;
+  const ephPublic = x25519RawPublic(eph);
+  const tradSS = x25519Dh(eph, tradPK);
   const cipherText = new Uint8Array(p.ciphertextLength);
   cipherText.set(ml.cipherText, 0);
-  cipherText.set(eph.publicKey, p.mlkem.ciphertextLength);
-  const sharedSecret = compositeCombiner(p, ml.sharedSecret, tradSS, eph.publicKey, tradPK);
+  cipherText.set(ephPublic, p.mlkem.ciphertextLength);
+  const sharedSecret = compositeCombiner(p, ml.sharedSecret, tradSS, ephPublic, tradPK);
   ml.sharedSecret.fill(0);
   tradSS.fill(0);
   return { cipherText, sharedSecret };
@@ -73,14 +87,14 @@ export function compositeEncapsulate(p: CompositeKemParameters, publicKey: Uint8
 /** §3.3 Decaps with the expanded ML-KEM key and the X25519 secret and public keys. */
 export function compositeDecapsulate(
   p: CompositeKemParameters,
-  key: { readonly mlkemDecapsulationKey: Uint8Array; readonly x25519SecretKey: Uint8Array; readonly x25519PublicKey: Uint8Array },
+  key: { readonly mlkemDecapsulate: (ct: Uint8Array) => Uint8Array; readonly x25519Key: KeyObject; readonly x25519PublicKey: Uint8Array },
   cipherText: Uint8Array,
 ): Uint8Array {
   if (cipherText.length !== p.ciphertextLength) throw new CmsError(CmsErrorCode.malformed, `${p.name} ciphertext of ${cipherText.length} bytes (expected ${p.ciphertextLength})`);
   const mlkemCT = cipherText.subarray(0, p.mlkem.ciphertextLength);
   const tradCT = cipherText.subarray(p.mlkem.ciphertextLength);
-  const mlkemSS = p.mlkem.kem.decapsulate(mlkemCT, key.mlkemDecapsulationKey);
-  const tradSS = x25519Dh(key.x25519SecretKey, tradCT);
+  const mlkemSS = key.mlkemDecapsulate(mlkemCT);
+  const tradSS = x25519Dh(key.x25519Key, tradCT);
   const ss = compositeCombiner(p, mlkemSS, tradSS, tradCT, key.x25519PublicKey);
   mlkemSS.fill(0);
   tradSS.fill(0);

@@ -4,10 +4,10 @@
  * STRING with the composite OID and no parameters; the public key is the ML-KEM encapsulation key
  * followed by the raw X25519 public key, as-is in the certificate's subjectPublicKey.
  */
-import { x25519 } from '@noble/curves/ed25519.js';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { decodeBer, readAlgorithmIdentifier, readOctets, readSmallInteger, sequenceChildren } from '../asn1/ber-reader.js';
 import { algorithmIdentifier, integer, octetString, sequence } from '../asn1/der-writer.js';
-import { COMPOSITE_KEM, compositeDecapsulate, type CompositeKemAlgorithm, type CompositeKemParameters } from '../crypto/composite-kem.js';
+import { COMPOSITE_KEM, compositeDecapsulate, x25519PrivateKeyFromBytes, x25519RawPublic, type CompositeKemAlgorithm, type CompositeKemParameters } from '../crypto/composite-kem.js';
 import { ML_KEM_SEED_LENGTH } from '../crypto/ml-kem.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { MlKemPrivateKey } from './ml-kem-keys.js';
@@ -18,6 +18,7 @@ export class CompositeKemPrivateKey {
   readonly mlkem: MlKemPrivateKey;
   readonly x25519SecretKey: Uint8Array;
   readonly x25519PublicKey: Uint8Array;
+  readonly #x25519Key: KeyObject;
   /** The composite public key: ML-KEM encapsulation key ‖ X25519 public key. */
   readonly publicKey: Uint8Array;
 
@@ -26,7 +27,8 @@ export class CompositeKemPrivateKey {
     this.algorithm = algorithm;
     this.mlkem = MlKemPrivateKey.fromSeed(p.mlkem.name, mlkemSeed);
     this.x25519SecretKey = Uint8Array.from(x25519SecretKey);
-    this.x25519PublicKey = x25519.getPublicKey(x25519SecretKey);
+    this.#x25519Key = x25519PrivateKeyFromBytes(this.x25519SecretKey);
+    this.x25519PublicKey = x25519RawPublic(this.#x25519Key);
     this.publicKey = new Uint8Array([...this.mlkem.publicKey, ...this.x25519PublicKey]);
   }
 
@@ -39,7 +41,8 @@ export class CompositeKemPrivateKey {
 
   /** §3.1: both halves freshly generated. */
   static generate(algorithm: CompositeKemAlgorithm): CompositeKemPrivateKey {
-    return new CompositeKemPrivateKey(algorithm, crypto.getRandomValues(new Uint8Array(ML_KEM_SEED_LENGTH)), x25519.utils.randomSecretKey());
+    const x = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' }).d!;
+    return new CompositeKemPrivateKey(algorithm, crypto.getRandomValues(new Uint8Array(ML_KEM_SEED_LENGTH)), new Uint8Array(Buffer.from(x, 'base64url')));
   }
 
   get parameters(): CompositeKemParameters {
@@ -47,7 +50,7 @@ export class CompositeKemPrivateKey {
   }
 
   decapsulate(cipherText: Uint8Array): Uint8Array {
-    return compositeDecapsulate(this.parameters, { mlkemDecapsulationKey: this.mlkem.decapsulationKey, x25519SecretKey: this.x25519SecretKey, x25519PublicKey: this.x25519PublicKey }, cipherText);
+    return compositeDecapsulate(this.parameters, { mlkemDecapsulate: (ct) => this.mlkem.decapsulate(ct), x25519Key: this.#x25519Key, x25519PublicKey: this.x25519PublicKey }, cipherText);
   }
 
   toPkcs8(): Uint8Array {

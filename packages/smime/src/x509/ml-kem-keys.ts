@@ -63,9 +63,15 @@ export class MlKemPrivateKey {
     return ML_KEM[this.algorithm];
   }
 
-  /** FIPS 203 ML-KEM.Decaps (implicit rejection: a wrong ciphertext yields an unrelated secret). */
+  #prepared: { decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array } | undefined;
+
+  /**
+   * FIPS 203 ML-KEM.Decaps (implicit rejection: a wrong ciphertext yields an unrelated secret). The
+   * public matrix is expanded once per key and kept (a printer decapsulates with one key all day).
+   */
   decapsulate(cipherText: Uint8Array): Uint8Array {
-    return this.parameters.kem.decapsulate(cipherText, this.decapsulationKey);
+    const prepared = (this.#prepared ??= this.parameters.kem.prepare(this.publicKey));
+    return prepared.decapsulate(cipherText, this.decapsulationKey);
   }
 
   /** PKCS#8 (RFC 5958 OneAsymmetricKey v0) DER in the seed form by default, as RFC 9935 recommends. */
