@@ -44,6 +44,8 @@ export interface RecipientUsed {
 export interface RecipientPolicy {
   /** Allow RSA PKCS#1 v1.5 key transport (default false). */
   readonly allowRsaPkcs1v15?: boolean;
+  /** Allow ECDH with the SHA-1 X9.63 KDF, OpenSSL's default (default false). */
+  readonly allowSha1Kdf?: boolean;
 }
 
 interface Candidate {
@@ -103,7 +105,7 @@ function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string,
     const encryptedKey = readOctets(f[3], 'ktri.encryptedKey');
     return [{ index, type: 'ktri', rid, decrypt: () => decryptKtri(alg, encryptedKey, key, policy, cekLength) }];
   }
-  if (isContext(ri, 1)) return kariCandidates(ri, index, key, kind);
+  if (isContext(ri, 1)) return kariCandidates(ri, index, key, kind, policy);
   return []; // kekri [2], pwri [3], ori [4]: not for a key pair
 }
 
@@ -168,7 +170,7 @@ const hkdfSchemes: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
 };
 const wrapKeyLength: Record<string, number> = { [OID.aes128Wrap]: 16, [OID.aes192Wrap]: 24, [OID.aes256Wrap]: 32 };
 
-function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: string): Candidate[] {
+function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy): Candidate[] {
   if (kind !== 'p256' && kind !== 'p384' && kind !== 'p521' && kind !== 'x25519') return [];
   const f = ri.children;
   if (readSmallInteger(f[0], 'kari.version') !== 3) throw malformed('KeyAgreeRecipientInfo version must be 3', ri.offset);
@@ -209,6 +211,9 @@ function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: strin
         }
         const digest = x963Schemes[kea.algorithm];
         if (!digest) throw new CmsError(CmsErrorCode.unsupported, `ECDH key agreement scheme ${kea.algorithm}`);
+        // RFC 5753 §7.2 lists SHA-1 first, but SHA-1 is not a KDF to key AES-256 with today: refused
+        // unless asked for, like CBC and PKCS#1 v1.5 (docs/threat-model.md, downgrade).
+        if (digest === 'sha1' && !policy.allowSha1Kdf) throw new CmsError(CmsErrorCode.algorithmRefused, 'ECDH with the SHA-1 KDF is refused (enable allowSha1Kdf to read it)');
         const pub = await ecPublicKeyFromPoint(kind as EcCurve, origKey);
         const z = new Uint8Array(diffieHellman({ privateKey: key, publicKey: pub }));
         return { cek: aesKeyUnwrap(x963Kdf(digest, z, sharedInfo, kekLength), wrapped), scheme: `ecdh-x963-${digest}` };
