@@ -146,7 +146,11 @@ export const trustnoonePrinter = defineSuite({
       requires: ['printer-key', 'printer-uuid'],
       async run(t) {
         const secret = secretName('sealed');
-        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret });
+        // The job names its owner's certificate (docs/profile.md "The owner's certificate"): only
+        // that certificate can later read the job's sealed attributes.
+        const owner = createIdentity({ commonName: `${t.user} (conformance)` });
+        const ownerPem = certificateToPem(owner.certificate);
+        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret, ownerCertificatePem: ownerPem });
         const { message } = await submitSealed(t, envelope);
         expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
         const jobId = jobIdOf(message);
@@ -154,7 +158,7 @@ export const trustnoonePrinter = defineSuite({
         if (end.state !== 'completed') throw new ConformanceFailure(`sealed job ${jobId} ended ${end.state} (${end.reasons.join(', ')})`);
         if (end.impressions !== undefined && end.impressions !== 1) throw new ConformanceFailure(`job-impressions-completed is ${end.impressions}, expected 1`);
         if (end.impressions === undefined) t.note('job-impressions-completed not reported');
-        t.remember('sealed-job', { jobId, envelope, secret });
+        t.remember('sealed-job', { jobId, envelope, secret, ownerPem, ownerKeyPem: privateKeyToPem(owner.privateKey) });
         t.provide('sealed-print');
         t.provide('sealed-job-id');
       },
@@ -399,14 +403,12 @@ export const trustnoonePrinter = defineSuite({
       roles: BOTH,
       requires: ['sealed-job-id', 'get-encrypted-job-attributes'],
       async run(t) {
-        const { jobId, secret } = t.need<{ jobId: number; secret: string }>('sealed-job');
-        const owner = createIdentity({ commonName: `${t.user} (conformance)` });
-        const ownerPem = certificateToPem(owner.certificate);
+        const { jobId, secret, ownerPem, ownerKeyPem } = t.need<{ jobId: number; secret: string; ownerPem: string; ownerKeyPem: string }>('sealed-job');
         const { message, data } = await t.send(encryptedAttributesRequest(t, jobId, ownerPem, false));
         expectStatus('successful-ok').of(message);
         if (data.length === 0) throw new ConformanceFailure('no envelope in the response data');
         if (Buffer.from(data).includes(Buffer.from(secret))) throw new ConformanceFailure('the job-name travels in clear in the response data');
-        const opened = await open(data, { privateKey: privateKeyToPem(owner.privateKey), certificate: ownerPem });
+        const opened = await open(data, { privateKey: ownerKeyPem, certificate: ownerPem });
         const inner = decodeMessage(opened.plaintext);
         expectAttribute('job-name').inGroup('job').withValue(secret).in(inner);
         expectAttribute('job-state').inGroup('job').ofSyntax('enum').withValue(9).in(inner);

@@ -140,11 +140,17 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
   });
 
   it('answers Get-Encrypted-Job-Attributes to the owner, sealed to the owner and signed by the printer', async () => {
-    const { envelope } = await sealJob(p, TEXT, { format: 'text/plain', jobName: 'quarterly numbers', jobAttributes: [a.int('copies', 2)] });
-    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
-    await p.runtime.store.whenFinalized(id);
+    // The job names its owner's certificate inside the envelope (issue 11.9: without one nobody can prove ownership).
     const owner = createIdentity({ commonName: 'alice' });
     const ownerPem = certificateToPem(owner.certificate);
+    const { envelope } = await sealJob(p, TEXT, {
+      format: 'text/plain',
+      jobName: 'quarterly numbers',
+      jobAttributes: [a.int('copies', 2)],
+      operationAttributes: [a.text('requesting-user-pkcs7-public-key', ...pemLines(ownerPem))],
+    });
+    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
+    await p.runtime.store.whenFinalized(id);
     const ask = (user: string) =>
       send(
         p.app,
@@ -171,11 +177,14 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     // A certificate whose key cannot receive an envelope (Ed25519 signs only) is the client's
     // mistake: a client-error status, never server-error-internal-error.
     const signOnly = createIdentity({ commonName: 'alice', algorithm: 'ed25519' });
+    const bound = await sealJob(p, TEXT, { format: 'text/plain', operationAttributes: [a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))] });
+    const signOnlyJob = (await send(p.app, outerPrintJob(), bound.envelope)).value(JOB, 'job-id') as number;
+    await p.runtime.store.whenFinalized(signOnlyJob);
     const refused = await send(
       p.app,
       request(
         Op.GetEncryptedJobAttributes,
-        [a.int('job-id', id), a.kw('requested-attributes', 'job-name'), a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))],
+        [a.int('job-id', signOnlyJob), a.kw('requested-attributes', 'job-name'), a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))],
         [],
         'alice',
       ),
