@@ -83,6 +83,6 @@ export async function recoverContentKey(
 function candidatesOf(ri: Asn1Node, index: number, key: KeyObject | KemPrivateKey, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
   if (isKemKey(key)) return isOri(ri) ? oriCandidates(ri, index, key) : [];
   if (isKtri(ri)) return ktriCandidates(ri, index, key, kind, policy, cekLength);
-  if (isKari(ri)) return kariCandidates(ri, index, key, kind);
+  if (isKari(ri)) return kariCandidates(ri, index, key, kind, policy);
   return []; // kekri [2], pwri [3] (opened with a password, pwri.ts), ori [4] (a KEM key's)
 }
