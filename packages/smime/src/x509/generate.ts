@@ -232,6 +232,7 @@ export function createKemIdentity(options: {
   algorithm: KemAlgorithm;
   ca: Identity;
   printerUuid?: string;
+  emails?: readonly string[];
   validityDays?: number;
   /** Deterministic vectors only: the serialized private key (ML-KEM seed, or seed ‖ X25519 key). */
   seed?: Uint8Array;
@@ -247,6 +248,7 @@ export function createKemIdentity(options: {
     signingKey: options.ca.privateKey,
     issuer: { certificate: options.ca.certificate },
     ...(options.printerUuid ? { uris: [`urn:uuid:${options.printerUuid.toLowerCase()}`] } : {}),
+    ...(options.emails ? { emails: options.emails } : {}),
     ...(options.validityDays ? { validityDays: options.validityDays } : {}),
   });
   return { certificate, privateKey };
