@@ -69,6 +69,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     printerUuid: ident.uuid,
     printerName: options.name ?? DEFAULTS.name,
     ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
   const replay = await PersistentReplayCache.open(layout.replay, options.replayRetentionMs ?? DEFAULTS.replayRetentionMs);
 
