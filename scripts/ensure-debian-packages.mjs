@@ -13,6 +13,8 @@ const needed = [
   { bin: 'gcc', pkg: 'gcc' },
   { bin: 'cjpeg', pkg: 'libjpeg-turbo-progs' }, // libjpeg-turbo as the independent JPEG peer (printer render tests)
   { bin: 'djpeg', pkg: 'libjpeg-turbo-progs' },
+  { bin: 'chromium', pkg: 'chromium' }, // the status pages as a browser shows them (testing/chromium.ts)
+  { bin: 'zbarimg', pkg: 'zbar-tools' }, // an independent QR decoder for the printer page's key fingerprint
 ];
 
 function has(bin) {
