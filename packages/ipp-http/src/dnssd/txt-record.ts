@@ -2,7 +2,7 @@
  * The DNS-SD TXT record of an IPP printer (PWG 5100.14 §4.2 and the Bonjour Printing
  * Specification's keys), taken from the Get-Printer-Attributes answer the server gives anyone, so
  * what discovery says and what IPP says cannot drift apart. Plus one provisional key, `tno`, that
- * says TRUSTNOONE is offered (docs/decisions.md D30); like every TXT value it is
+ * says TRUSTNOONE is offered (docs/decisions.md D10); like every TXT value it is
  * unauthenticated, so a client still decides trust in the printer's key by its own rules.
  */
 import { findMember, booleanOf, stringOf, type IppAttribute } from '@trustnoone/ipp';
