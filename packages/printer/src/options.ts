@@ -30,6 +30,11 @@ export interface PrinterOptions {
   readonly maxDocumentBytes?: number;
   /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
   readonly multipleOperationTimeoutMs?: number;
+  /**
+   * Accept sealed jobs whose ECDH key agreement uses the SHA-1 X9.63 KDF (`openssl cms`'s default
+   * unless given -keyopt ecdh_kdf_md:sha256). Default false: refused as a downgrade.
+   */
+  readonly allowSha1Kdf?: boolean;
   /** How long the replay cache remembers a job nonce (ms). Default 400 days. */
   readonly replayRetentionMs?: number;
   /**

@@ -23,6 +23,8 @@ SIGTERM or SIGINT shuts it down cleanly.
   --require-encryption    refuse cleartext jobs
   --require-signature     refuse sealed jobs not signed by a certificate chaining to --trust
   --trust FILE            PEM CA certificate(s) signatures are verified against; repeatable
+  --allow-sha1-kdf        accept sealed jobs whose ECDH uses the SHA-1 KDF (openssl cms's
+                          default); refused otherwise
   --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
   --ca-cert FILE          issue the printer certificate from this CA certificate ...
   --ca-key FILE           ... and its private key (default: self-signed)
@@ -91,6 +93,7 @@ export const printerCommand: Command = {
           name: { type: 'string' },
           'require-encryption': { type: 'boolean' },
           'require-signature': { type: 'boolean' },
+          'allow-sha1-kdf': { type: 'boolean' },
           trust: { type: 'string', multiple: true },
           'key-algorithm': { type: 'string' },
           'ca-cert': { type: 'string' },
@@ -155,6 +158,7 @@ export const printerCommand: Command = {
       ...(v.name ? { name: v.name } : {}),
       requireEncryption: v['require-encryption'] ?? false,
       requireSignature: v['require-signature'] ?? false,
+      allowSha1Kdf: v['allow-sha1-kdf'] ?? false,
       trustAnchorsPem,
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
