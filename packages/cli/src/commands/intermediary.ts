@@ -32,6 +32,9 @@ printer, and cannot read them. Prints the URI it serves as its first line.
   --max-document-bytes N  largest document accepted (default 2 GiB)
   --add-user NAME       add or replace NAME in --users FILE and exit
   --operator            with --add-user: the user may see and cancel every job
+  --no-dnssd            do not advertise by DNS-SD (default: advertised through the host's Avahi
+                        daemon when --host is not loopback, once the upstream answers; not with --infra)
+  --dnssd               advertise even on a loopback address
   --verbose             log requests (pino JSON on stderr; no document bytes, no credentials)
 `;
 
@@ -75,6 +78,8 @@ export const intermediaryCommand: Command = {
           'add-user': { type: 'string' },
           operator: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
       }));
@@ -118,6 +123,7 @@ export const intermediaryCommand: Command = {
         ...(v['tls-key'] && v['tls-cert'] ? { https: { key: await readFile(v['tls-key']), cert: await readFile(v['tls-cert']) } } : {}),
         logger: v.verbose ? { level: 'info', stream: io.stderr } : false,
         announce: (uri) => io.stdout.write(`${uri}\n`),
+        ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       });
     } catch (err) {
       throw new CliError(`cannot start the intermediary: ${(err as Error).message}`, ExitCode.failure, { cause: err });
