@@ -111,7 +111,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       : { ...(typeof options.logger === 'object' ? options.logger : {}), redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' } };
   const app = Fastify({
     logger,
-    bodyLimit: Number.MAX_SAFE_INTEGER, // the IPP routes stream bodies; limits apply there
+    // The IPP routes stream their bodies past this (their limits apply there); nothing else here
+    // takes a body, and ipp-http refuses one unread, so this only bounds what fastify might buffer.
+    bodyLimit: 64 * 1024,
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }) as unknown as FastifyInstance;
   const table = new JobTable(spool);

@@ -15,6 +15,8 @@ import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
 import { HttpAuthRequired, IppStatusError } from '../errors.js';
 import type { IppHandler, IppReply, IppRequestContext } from './context.js';
 import { Status } from '../status.js';
+import { guardRequestBodies } from './body-guard.js';
+import { mediaType, refuseUnread } from './refuse-unread.js';
 
 export interface IppRoutesOptions {
   /** URL paths that accept IPP requests (e.g. '/ipp/print'). */
@@ -28,7 +30,7 @@ export interface IppRoutesOptions {
   };
   /**
    * Authenticates the HTTP request; return the user name, `undefined` for anonymous, or throw
-   * HttpAuthRequired to answer 401. Runs before the body is read.
+   * HttpAuthRequired to answer 401. Runs before a byte of the body is read.
    */
   readonly authenticate?: (request: FastifyRequest) => Promise<string | undefined>;
   /**
@@ -48,33 +50,46 @@ const ENVELOPE_OPTIONS = { charsets: ['utf-8', 'us-ascii'] } as const;
  * the handler's reply encoded back. Errors never escape as HTTP 500: every failure is an IPP status.
  */
 export function registerIppRoutes(app: FastifyInstance, options: IppRoutesOptions): void {
+  guardRequestBodies(app);
   // Hand the raw body on untouched: the IPP reader consumes it incrementally.
   if (!app.hasContentTypeParser('application/ipp')) {
     app.addContentTypeParser('application/ipp', (_req, payload, done) => done(null, payload));
   }
+  const admit = admission(options);
   for (const path of options.paths) {
-    app.post(path, async (request, reply) => handle(request, reply, options));
+    app.post(path, { config: { readsBody: true }, onRequest: admit }, async (request, reply) => handle(request, reply, options));
   }
 }
 
-async function handle(request: FastifyRequest, reply: FastifyReply, options: IppRoutesOptions): Promise<FastifyReply> {
-  let user: string | undefined;
-  if (options.authenticate) {
+/** Who each admitted request is, as `authenticate` found before the body was touched. */
+const admittedUser = new WeakMap<FastifyRequest, string | undefined>();
+
+/**
+ * Runs before fastify parses anything: RFC 8010 §4 requires application/ipp, so any other body is
+ * refused with 415 unread; then the credentials are checked, so no body is read for a stranger.
+ */
+function admission(options: IppRoutesOptions) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (mediaType(request.headers['content-type']) !== 'application/ipp') {
+      request.log.info({ contentType: request.headers['content-type'] }, 'ipp: not application/ipp');
+      return refuseUnread(request, reply, 415, 'IPP requests are application/ipp (RFC 8010 §4)');
+    }
+    if (!options.authenticate) return undefined;
     try {
-      user = await options.authenticate(request);
+      admittedUser.set(request, await options.authenticate(request));
     } catch (err) {
       if (err instanceof HttpAuthRequired) {
         request.log.info({ reason: err.message }, 'ipp: authentication required');
-        await drain(request, reply);
-        return reply
-          .code(401)
-          .header('www-authenticate', `Basic realm="${err.realm}", charset="UTF-8"`)
-          .type('text/plain')
-          .send('authentication required\n');
+        return refuseUnread(request, reply, 401, 'authentication required', { 'www-authenticate': `Basic realm="${err.realm}", charset="UTF-8"` });
       }
       throw err;
     }
-  }
+    return undefined;
+  };
+}
+
+async function handle(request: FastifyRequest, reply: FastifyReply, options: IppRoutesOptions): Promise<FastifyReply> {
+  const user = admittedUser.get(request);
 
   const body = request.body as Readable;
   let message: IppMessage;
