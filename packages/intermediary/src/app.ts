@@ -185,7 +185,11 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     // a malformed request is refused here rather than spooled. Sealed content is never looked at.
     validate: (message) => requestRefusal(message, { charsets: ['utf-8', 'us-ascii'] }),
     // The spool enforces the exact limit with RFC 8011's status; the transport's is only a backstop.
-    limits: { maxDocumentBytes: service.limits.maxDocumentBytes + 1024 * 1024 },
+    limits: {
+      maxDocumentBytes: service.limits.maxDocumentBytes + 1024 * 1024,
+      ...(service.limits.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: service.limits.bodyIdleTimeoutMs } : {}),
+      ...(service.limits.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: service.limits.maxRequestsPerClient } : {}),
+    },
     authenticate: async (request: FastifyRequest) => {
       const header = request.headers.authorization;
       if (header === undefined) {
