@@ -36,7 +36,8 @@ printer, and cannot read them. Prints the URI it serves as its first line.
                         (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --add-user NAME       add or replace NAME in --users FILE and exit
   --operator            with --add-user: the user may see and cancel every job
-  --verbose             log requests (pino JSON on stderr; no document bytes, no credentials)
+  --verbose             log requests too (pino JSON on stderr; warnings such as failed sign-ins
+                        are always logged; no document bytes, no passwords)
 `;
 
 function stateDefault(env: NodeJS.ProcessEnv): string {
@@ -121,7 +122,9 @@ export const intermediaryCommand: Command = {
         checkEnvelope: !v['allow-cleartext'],
         limits: { ...(maxDoc ? { maxDocumentBytes: maxDoc } : {}), ...bodyIdleTimeoutMs(v['body-idle-timeout']) },
         ...(v['tls-key'] && v['tls-cert'] ? { https: { key: await readFile(v['tls-key']), cert: await readFile(v['tls-cert']) } } : {}),
-        logger: v.verbose ? { level: 'info', stream: io.stderr } : false,
+        // Warnings (failed sign-ins, with user and address but never the password) always reach
+        // stderr; --verbose adds every request.
+        logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr },
         announce: (uri) => io.stdout.write(`${uri}\n`),
       });
     } catch (err) {

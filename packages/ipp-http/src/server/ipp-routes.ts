@@ -13,7 +13,7 @@ import {
   type IppValue,
 } from '@trustnoone/ipp';
 import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
-import { HttpAuthRequired, IppStatusError } from '../errors.js';
+import { HttpAuthRequired, HttpAuthThrottled, IppStatusError } from '../errors.js';
 import type { IppHandler, IppReply, IppRequestContext } from './context.js';
 import { Status } from '../status.js';
 import { guardRequestBodies } from './body-guard.js';
@@ -99,6 +99,10 @@ function admission(options: IppRoutesOptions, slots: ClientSlots) {
         if (err instanceof HttpAuthRequired) {
           request.log.info({ reason: err.message }, 'ipp: authentication required');
           return refuseUnread(request, reply, 401, 'authentication required', { 'www-authenticate': `Basic realm="${err.realm}", charset="UTF-8"` });
+        }
+        if (err instanceof HttpAuthThrottled) {
+          // RFC 6585 §4: 429 with Retry-After; the credentials were not checked.
+          return refuseUnread(request, reply, 429, err.message, { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) });
         }
         throw err;
       }
