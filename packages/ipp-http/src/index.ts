@@ -4,3 +4,6 @@ export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type 
 export { IppStatusError, IppTransportError, HttpAuthRequired, HttpAuthThrottled, type IppTransportErrorCode } from './errors.js';
 export { FailureThrottle, type FailureThrottleOptions, type Refusal } from './server/auth/failure-throttle.js';
 export { byteLimit, ByteLimitExceeded } from './byte-limit.js';
+export { escapeHtml, htmlFacts, htmlPage, htmlTable, markup, type Markup } from './server/status-html.js';
+export { advertise, type Advertisement, type DnssdService, type DnssdLog } from './dnssd/avahi-publisher.js';
+export { ippTxtRecord, type TxtRecord, type TxtContext } from './dnssd/txt-record.js';
