@@ -167,14 +167,14 @@ export const trustnoonePrinter = defineSuite({
       id: 'trustnoone-printer.post-quantum-key',
       title: 'an advertised post-quantum (ML-KEM or hybrid ML-KEM-768 + X25519) certificate names the printer, is issued by an advertised CA, and a job sealed to it completes',
       level: 'RECOMMENDED',
-      section: `${SPEC_PREFIX} §3, docs/decisions.md D10–D11 (RFC 9629, RFC 9936)`,
+      section: `${SPEC_PREFIX} §3, docs/decisions.md D13–D14 (RFC 9629, RFC 9936)`,
       roles: BOTH,
       requires: ['sealed-print'],
       async run(t) {
         const { pem } = await advertisedCertificate(t);
         const all = parseCertificates(pem);
         const pq = all.slice(1).find((c) => c.keyKind in KEMS && !c.isCA);
-        if (!pq) t.skip('the printer advertises no post-quantum certificate (optional; docs/decisions.md D11)');
+        if (!pq) t.skip('the printer advertises no post-quantum certificate (optional; docs/decisions.md D14)');
         const uuid = t.need<string>('printer-uuid');
         if (!certificateUuids(pq!).map((u) => `urn:uuid:${u}`).includes(uuid)) throw new ConformanceFailure(`the ${pq!.keyKind} certificate does not name ${uuid}`);
         const x509 = new X509Certificate(Buffer.from(pq!.der));

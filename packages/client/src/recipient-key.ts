@@ -1,5 +1,5 @@
 /**
- * Which of the printer's advertised keys a job is sealed to (issue 18, docs/decisions.md D11). A
+ * Which of the printer's advertised keys a job is sealed to (issue 18, docs/decisions.md D14). A
  * printer may list, after its classical certificate and chain, a post-quantum one for the same
  * printer-uuid: ML-KEM, or the composite ML-KEM-768 + X25519 whose job needs both keys broken.
  * Old clients take the first certificate and build its chain from the CA certificates only, so the

@@ -29,6 +29,10 @@ export interface PrinterOptions {
   readonly maxActiveJobs?: number;
   /** Largest document accepted (bytes, after decompression). Default 1 GiB. */
   readonly maxDocumentBytes?: number;
+  /** A request body that sends nothing for this long is cut off (ms). Default ipp-http's 60 s. */
+  readonly bodyIdleTimeoutMs?: number;
+  /** IPP requests one client (account, else address) may have in progress. Default ipp-http's 16. */
+  readonly maxRequestsPerClient?: number;
   /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
   readonly multipleOperationTimeoutMs?: number;
   /**
@@ -59,7 +63,7 @@ export interface PrinterOptions {
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
   /**
    * Also hold and advertise a post-quantum key (ML-KEM, or the hybrid 'mlkem768-x25519'), after
-   * the classical certificate in printer-pkcs7-public-key (docs/decisions.md D11).
+   * the classical certificate in printer-pkcs7-public-key (docs/decisions.md D14).
    */
   readonly postQuantum?: KemAlgorithm;
   /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */

@@ -21,7 +21,7 @@ import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
 const algorithms: readonly KeyAlgorithm[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'x25519', 'ed25519'];
-/** Post-quantum key encapsulation (docs/decisions.md D10): printers and clients only, issued by a CA. */
+/** Post-quantum key encapsulation (docs/decisions.md D13): printers and clients only, issued by a CA. */
 const kemAlgorithms: Readonly<Record<string, KemAlgorithm>> = {
   'ml-kem-512': 'ml-kem-512',
   'ml-kem-768': 'ml-kem-768',

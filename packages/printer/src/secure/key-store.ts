@@ -11,7 +11,7 @@
  * pinned (docs/decisions.md "Who signs an X25519 printer's answers").
  *
  * With `postQuantum`, a second key and certificate for the same printer-uuid (docs/decisions.md
- * D11), issued by the external CA or the local issuer, since KEM keys cannot sign:
+ * D14), issued by the external CA or the local issuer, since KEM keys cannot sign:
  *
  *   keys/printer-pq.key.pem   ML-KEM or composite ML-KEM-768 + X25519 key (PKCS#8, mode 0600)
  *   certs/printer-pq.pem      its certificate, advertised after the classical one and its issuer
@@ -68,7 +68,7 @@ export interface KeyStoreOptions {
   readonly printerName: string;
   /** Issue the certificate from this CA instead of self-signing. */
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
-  /** Also hold a post-quantum key of this algorithm (docs/decisions.md D11). */
+  /** Also hold a post-quantum key of this algorithm (docs/decisions.md D14). */
   readonly postQuantum?: KemAlgorithm;
 }
 

@@ -202,7 +202,7 @@ export async function buildVectors(): Promise<VectorSet> {
     ...base,
     recipients: [{ certificate: kemIdentities['ml-kem-768'].certificate, kemRandomness: fixed.kemRandomness.subarray(0, 32) }],
   });
-  await add('signed-ed25519-auth-enveloped-mlkem768-x25519.der', 'Ed25519 SignedData inside AuthEnvelopedData to a composite ML-KEM-768 + X25519 KEMRecipientInfo (draft-ietf-lamps-pq-composite-kem-18, docs/decisions.md D10)', 'mlkem768-x25519', false, {
+  await add('signed-ed25519-auth-enveloped-mlkem768-x25519.der', 'Ed25519 SignedData inside AuthEnvelopedData to a composite ML-KEM-768 + X25519 KEMRecipientInfo (draft-ietf-lamps-pq-composite-kem-18, docs/decisions.md D13)', 'mlkem768-x25519', false, {
     ...base,
     recipients: [{ certificate: kemIdentities['mlkem768-x25519'].certificate, kemRandomness: fixed.kemRandomness }],
     signer: { certificate: identities.signer.certificate, privateKey: identities.signer.privateKey, signingTime: fixed.signingTime },
