@@ -25,6 +25,9 @@ export {
   type KeyKind,
 } from './x509/certificate.js';
 export { loadPrivateKey, loadRecipientKey, loadKemPrivateKey, isKemKey, privateKeyToPem, type PrivateKeyInput, type KemPrivateKey } from './x509/keys.js';
+export { loadSigningKey, isMlDsaKey, signingKeyToPem, type SigningKey } from './x509/keys.js';
+export { MlDsaPrivateKey, mlDsaSpki, loadMlDsaPrivateKey } from './x509/ml-dsa-keys.js';
+export { ML_DSA, type MlDsaAlgorithm } from './crypto/ml-dsa.js';
 export { MlKemPrivateKey, mlKemSpki, loadMlKemPrivateKey } from './x509/ml-kem-keys.js';
 export { CompositeKemPrivateKey } from './x509/composite-kem-keys.js';
 export { ML_KEM, type MlKemAlgorithm } from './crypto/ml-kem.js';
@@ -39,6 +42,9 @@ export {
   createCertificateAuthority,
   createIdentity,
   createKemIdentity,
+  createMlDsaIdentity,
+  type MlDsaIdentity,
+  type SigningIdentity,
   type KeyAlgorithm,
   type CertificateTemplate,
   type Identity,

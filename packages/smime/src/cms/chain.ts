@@ -5,6 +5,7 @@
  */
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { allowsKeyUsage, toX509, type Certificate } from '../x509/certificate.js';
+import { mlDsaByOid, mlDsaVerify } from '../crypto/ml-dsa.js';
 
 // keyUsage bits, RFC 5280 §4.2.1.3
 const KEY_CERT_SIGN = 5;
@@ -20,6 +21,13 @@ const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length &
 
 function signedBy(cert: Certificate, issuer: Certificate): boolean {
   if (!equal(cert.issuer, issuer.subject)) return false;
+  // RFC 9881 §3: node 20 has no ML-DSA, so an ML-DSA certificate signature is checked here
+  // (pure mode, empty context, parameters absent, and only with an issuer key of the same set).
+  const dsa = mlDsaByOid(cert.signatureAlgorithm.algorithm);
+  if (dsa || issuer.mlDsaPublicKey) {
+    if (!dsa || issuer.keyKind !== dsa.name || cert.signatureAlgorithm.parameters) return false;
+    return mlDsaVerify(dsa, issuer.mlDsaPublicKey!, cert.tbs, cert.signature);
+  }
   try {
     return toX509(cert).verify(issuer.publicKey);
   } catch {

@@ -1,19 +1,22 @@
 /**
  * Signature algorithms for SignerInfo: Ed25519 (RFC 8419), ECDSA (RFC 5753 §2.1.1, RFC 5758),
- * RSASSA-PSS (RFC 4056), and RSA PKCS#1 v1.5 for verification only.
+ * RSASSA-PSS (RFC 4056), ML-DSA (RFC 9882, pure mode), and RSA PKCS#1 v1.5 for verification only.
  */
-import { constants, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, sign, verify } from 'node:crypto';
 import { algorithmIdentifier, contextTag, integer, sequence } from '../asn1/der-writer.js';
 import { isContext, readAlgorithmIdentifier, readSmallInteger, sequenceChildren, type AlgorithmIdentifier } from '../asn1/ber-reader.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { digestByOid, OID, oidByDigest, type DigestName } from '../oids.js';
-import { keyKindOf } from '../x509/certificate.js';
+import { keyKindOf, type Certificate } from '../x509/certificate.js';
+import { isMlDsaKey, type SigningKey } from '../x509/keys.js';
+import { mlDsaByOid, mlDsaVerify } from '../crypto/ml-dsa.js';
 
 export interface SignatureScheme {
   readonly digest: DigestName;
   readonly algorithm: Uint8Array;
   readonly name: string;
-  readonly sign: (data: Uint8Array, key: KeyObject) => Uint8Array;
+  /** Signs with the key the scheme was made for. */
+  readonly sign: (data: Uint8Array) => Uint8Array;
 }
 
 const PSS_SALT: Record<string, number> = { sha256: 32, sha384: 48, sha512: 64 };
@@ -23,18 +26,26 @@ export function rsaPssParameters(digest: 'sha256' | 'sha384' | 'sha512'): Uint8A
   return sequence(contextTag(0, true, h), contextTag(1, true, algorithmIdentifier(OID.mgf1, h)), contextTag(2, true, integer(PSS_SALT[digest]!)));
 }
 
-/** The scheme we write for a signing key (Ed25519 → SHA-512 per RFC 8419 §3). */
-export function schemeForKey(key: KeyObject, digestOverride?: 'sha256' | 'sha384' | 'sha512'): SignatureScheme {
+/** The scheme we write for a signing key (Ed25519 → SHA-512 per RFC 8419 §3; ML-DSA → SHA-512). */
+export function schemeForKey(key: SigningKey, digestOverride?: 'sha256' | 'sha384' | 'sha512'): SignatureScheme {
+  if (isMlDsaKey(key)) {
+    // RFC 9882 §3: SHA-512 is the digest every ML-DSA implementation supports; a caller's choice
+    // must be at least as strong as the parameter set. The signature algorithm has no parameters.
+    const p = key.parameters;
+    const digest = digestOverride ?? 'sha512';
+    if (!p.digests.includes(digest)) throw new CmsError(CmsErrorCode.badOptions, `${p.name} needs a digest at least as strong as itself (${p.digests.join(', ')}), not ${digest}`);
+    return { digest, algorithm: algorithmIdentifier(p.oid), name: p.name, sign: (d) => key.sign(d) };
+  }
   const kind = keyKindOf(key);
   switch (kind) {
     case 'ed25519':
-      return { digest: 'sha512', algorithm: algorithmIdentifier(OID.ed25519), name: 'ed25519', sign: (d, k) => new Uint8Array(sign(null, d, k)) };
+      return { digest: 'sha512', algorithm: algorithmIdentifier(OID.ed25519), name: 'ed25519', sign: (d) => new Uint8Array(sign(null, d, key)) };
     case 'p256':
     case 'p384':
     case 'p521': {
       const digest = digestOverride ?? (kind === 'p256' ? 'sha256' : kind === 'p384' ? 'sha384' : 'sha512');
       const oid = digest === 'sha256' ? OID.ecdsaWithSha256 : digest === 'sha384' ? OID.ecdsaWithSha384 : OID.ecdsaWithSha512;
-      return { digest, algorithm: algorithmIdentifier(oid), name: `ecdsa-${digest}`, sign: (d, k) => new Uint8Array(sign(digest, d, k)) };
+      return { digest, algorithm: algorithmIdentifier(oid), name: `ecdsa-${digest}`, sign: (d) => new Uint8Array(sign(digest, d, key)) };
     }
     case 'rsa':
     case 'rsa-pss': {
@@ -43,7 +54,7 @@ export function schemeForKey(key: KeyObject, digestOverride?: 'sha256' | 'sha384
         digest,
         algorithm: algorithmIdentifier(OID.rsassaPss, rsaPssParameters(digest)),
         name: `rsassa-pss-${digest}`,
-        sign: (d, k) => new Uint8Array(sign(digest, d, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[digest]! })),
+        sign: (d) => new Uint8Array(sign(digest, d, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[digest]! })),
       };
     }
     default:
@@ -54,11 +65,25 @@ export function schemeForKey(key: KeyObject, digestOverride?: 'sha256' | 'sha384
 const weakDigests = new Set<DigestName>(['sha1']);
 
 /**
+ * Algorithm policy, checked before any digest or signature is compared: SHA-1 refused unless
+ * allowed, and ML-DSA with a digest weaker than its parameter set refused (RFC 9882 §3).
+ */
+export function checkSignerAlgorithms(alg: AlgorithmIdentifier, digestAlg: DigestName, allowSha1: boolean): void {
+  if (weakDigests.has(digestAlg) && !allowSha1) throw new CmsError(CmsErrorCode.algorithmRefused, 'SHA-1 signatures are refused');
+  const dsa = mlDsaByOid(alg.algorithm);
+  if (dsa && !dsa.digests.includes(digestAlg)) throw new CmsError(CmsErrorCode.algorithmRefused, `${dsa.name} with the weaker digest ${digestAlg} is refused (RFC 9882 §3)`);
+}
+
+/**
  * Verifies `signature` over `data` with the algorithm named in a SignerInfo. Throws
  * CMS_SIGNATURE_INVALID on a bad signature (never returns false).
  */
-export function verifySignature(alg: AlgorithmIdentifier, digestAlg: DigestName, data: Uint8Array, signature: Uint8Array, key: KeyObject, allowSha1: boolean): string {
+export function verifySignature(alg: AlgorithmIdentifier, digestAlg: DigestName, data: Uint8Array, signature: Uint8Array, signer: Certificate, allowSha1: boolean): string {
   if (weakDigests.has(digestAlg) && !allowSha1) throw new CmsError(CmsErrorCode.algorithmRefused, 'SHA-1 signatures are refused');
+  const dsa = mlDsaByOid(alg.algorithm);
+  if (dsa) return verifyMlDsa(dsa, alg, digestAlg, data, signature, signer);
+  if (signer.mlDsaPublicKey) throw mismatch(alg.algorithm, signer.keyKind);
+  const key = signer.publicKey;
   const kind = keyKindOf(key);
   let ok: boolean;
   let name: string;
@@ -101,6 +126,15 @@ export function verifySignature(alg: AlgorithmIdentifier, digestAlg: DigestName,
   }
   if (!ok) throw new CmsError(CmsErrorCode.signatureInvalid, `the ${name} signature does not verify`);
   return name;
+}
+
+/** RFC 9882 §3: pure ML-DSA over the DER signed attributes, parameters absent, a strong enough digest. */
+function verifyMlDsa(dsa: NonNullable<ReturnType<typeof mlDsaByOid>>, alg: AlgorithmIdentifier, digestAlg: DigestName, data: Uint8Array, signature: Uint8Array, signer: Certificate): string {
+  if (alg.parameters) throw new CmsError(CmsErrorCode.unsupported, `${dsa.name} signature algorithm parameters must be absent (RFC 9882 §3)`);
+  if (signer.keyKind !== dsa.name || !signer.mlDsaPublicKey) throw mismatch(alg.algorithm, signer.keyKind);
+  if (!dsa.digests.includes(digestAlg)) throw new CmsError(CmsErrorCode.algorithmRefused, `${dsa.name} with the weaker digest ${digestAlg} is refused (RFC 9882 §3)`);
+  if (!mlDsaVerify(dsa, signer.mlDsaPublicKey, data, signature)) throw new CmsError(CmsErrorCode.signatureInvalid, `the ${dsa.name} signature does not verify`);
+  return dsa.name;
 }
 
 function mismatch(alg: string, kind: string): CmsError {

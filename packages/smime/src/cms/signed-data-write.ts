@@ -9,9 +9,10 @@
  *     certificates [0] IMPLICIT CertificateSet OPTIONAL,
  *     signerInfos SET OF SignerInfo }
  */
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { algorithmIdentifier, concat, contextTag, integer, lengthBytes, octetString, oid, sequence, setOf, tlv } from '../asn1/der-writer.js';
-import { loadPrivateKey, type PrivateKeyInput } from '../x509/keys.js';
+import { isMlDsaKey, loadSigningKey, type PrivateKeyInput, type SigningKey } from '../x509/keys.js';
+import type { MlDsaPrivateKey } from '../x509/ml-dsa-keys.js';
 import { parseCertificate, type Certificate, type CertificateInput } from '../x509/certificate.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { contentTypeAttribute, encodeAttribute, messageDigestAttribute, signingTimeAttribute, type Attribute } from './attributes.js';
@@ -21,14 +22,15 @@ import { OID, oidByDigest } from '../oids.js';
 
 export interface SignerOptions {
   readonly certificate: CertificateInput;
-  readonly privateKey: PrivateKeyInput;
+  /** The signer's key: PEM/DER PKCS#8 (ML-DSA too, RFC 9881), a KeyObject or an MlDsaPrivateKey. */
+  readonly privateKey: PrivateKeyInput | MlDsaPrivateKey;
   /** Extra certificates to include (intermediates), after the signer's own. */
   readonly chain?: readonly CertificateInput[];
   /** Caller-supplied signed attributes, added after content-type, signing-time and message-digest. */
   readonly signedAttributes?: readonly Attribute[];
   /** signing-time to state; default now; null omits the attribute. */
   readonly signingTime?: Date | null;
-  /** Digest for ECDSA/RSA-PSS (Ed25519 always uses SHA-512). */
+  /** Digest for ECDSA/RSA-PSS/ML-DSA (Ed25519 always uses SHA-512; ML-DSA defaults to it). */
   readonly digest?: 'sha256' | 'sha384' | 'sha512';
   /** How the SignerInfo names the certificate; default issuerAndSerialNumber. */
   readonly identifier?: IdentifierKind;
@@ -36,7 +38,7 @@ export interface SignerOptions {
 
 export interface PreparedSigner {
   readonly cert: Certificate;
-  readonly key: KeyObject;
+  readonly key: SigningKey;
   readonly chain: readonly Certificate[];
   readonly scheme: SignatureScheme;
   readonly options: SignerOptions;
@@ -44,11 +46,12 @@ export interface PreparedSigner {
 
 export function prepareSigner(o: SignerOptions): PreparedSigner {
   const cert = parseCertificate(o.certificate);
-  const key = loadPrivateKey(o.privateKey);
+  const key = loadSigningKey(o.privateKey);
   const scheme = schemeForKey(key, o.digest);
-  const certSpki = cert.publicKey.export({ format: 'der', type: 'spki' });
-  const keySpki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  if (!certSpki.equals(keySpki)) throw new CmsError(CmsErrorCode.badOptions, `the signing key does not belong to certificate '${cert.subjectText}'`);
+  const matches = isMlDsaKey(key)
+    ? cert.keyKind === key.algorithm && Buffer.from(cert.mlDsaPublicKey!).equals(key.publicKey)
+    : cert.mlDsaPublicKey === undefined && cert.publicKey.export({ format: 'der', type: 'spki' }).equals(createPublicKey(key).export({ format: 'der', type: 'spki' }));
+  if (!matches) throw new CmsError(CmsErrorCode.badOptions, `the signing key does not belong to certificate '${cert.subjectText}'`);
   return { cert, key, chain: (o.chain ?? []).map((c) => parseCertificate(c)), scheme, options: o };
 }
 
@@ -83,7 +86,7 @@ export async function* signedDataStream(content: AsyncIterable<Uint8Array>, sign
   attrs.push(messageDigestAttribute(digest), ...(options.signedAttributes ?? []));
   const signedAttrsSet = setOf(attrs.map(encodeAttribute));
   // RFC 5652 §5.4: the signature covers the DER SET OF, with the EXPLICIT SET tag.
-  const signature = scheme.sign(signedAttrsSet, signer.key);
+  const signature = scheme.sign(signedAttrsSet);
   const signerInfo = sequence(
     integer(kind === 'subjectKeyIdentifier' ? 3 : 1),
     encodeKtriRid(cert, kind),

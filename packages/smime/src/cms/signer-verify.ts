@@ -11,7 +11,7 @@ import { allowsKeyUsage, type Certificate } from '../x509/certificate.js';
 import { decodeAttributes, readContentTypeAttribute, readMessageDigest, readSigningTime, type Attribute } from './attributes.js';
 import { verifyChain, type TrustResult } from './chain.js';
 import { decodeKtriRid, ridMatches } from './recipient-identifier.js';
-import { digestOf, verifySignature } from './signature-algorithms.js';
+import { checkSignerAlgorithms, digestOf, verifySignature } from './signature-algorithms.js';
 import type { ParsedSignedData } from './signed-data-read.js';
 
 export interface VerifiedSigner {
@@ -56,6 +56,7 @@ function verifySignerInfo(si: Asn1Node, sd: ParsedSignedData, options: VerifyOpt
   const signedAttrsNode = f[i++]!;
   const sigAlg = readAlgorithmIdentifier(f[i++], 'SignerInfo.signatureAlgorithm');
   const signature = readOctets(expectTag(f[i++], 0, 0x04, 'SignerInfo.signature'), 'SignerInfo.signature');
+  checkSignerAlgorithms(sigAlg, digestAlgorithm, options.allowSha1 ?? false);
   const pool = [...sd.certificates, ...(options.signerCertificates ?? [])];
   const certificate = pool.find((c) => ridMatches(sid, c));
   if (!certificate) throw new CmsError(CmsErrorCode.signatureInvalid, 'the signer certificate is not in the message and was not supplied');
@@ -75,7 +76,7 @@ function verifySignerInfo(si: Asn1Node, sd: ParsedSignedData, options: VerifyOpt
   // RFC 5652 §5.4: the signature is over the signed attributes re-tagged as SET OF (0x31).
   const toVerify = new Uint8Array(signedAttrsNode.bytes);
   toVerify[0] = 0x31;
-  const signatureAlgorithm = verifySignature(sigAlg, digestAlgorithm, toVerify, signature, certificate.publicKey, options.allowSha1 ?? false);
+  const signatureAlgorithm = verifySignature(sigAlg, digestAlgorithm, toVerify, signature, certificate, options.allowSha1 ?? false);
 
   const signingTime = readSigningTime(signedAttributes);
   const trust = verifyChain(certificate, [...sd.certificates, ...(options.intermediates ?? [])], options.trustAnchors, options.verificationTime ?? new Date());

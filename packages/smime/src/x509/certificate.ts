@@ -19,12 +19,13 @@ import {
 } from '../asn1/ber-reader.js';
 import { CmsError, CmsErrorCode, isCmsError } from '../errors.js';
 import { kemByOid, type KemAlgorithm } from '../crypto/kems.js';
+import { mlDsaByOid, type MlDsaAlgorithm } from '../crypto/ml-dsa.js';
 import { OID } from '../oids.js';
 import { formatName } from './name.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
 
 /** The public-key kinds this package can encrypt to or verify with. */
-export type KeyKind = 'rsa' | 'rsa-pss' | 'p256' | 'p384' | 'p521' | 'x25519' | 'ed25519' | KemAlgorithm | 'other';
+export type KeyKind = 'rsa' | 'rsa-pss' | 'p256' | 'p384' | 'p521' | 'x25519' | 'ed25519' | KemAlgorithm | MlDsaAlgorithm | 'other';
 
 export interface Certificate {
   readonly der: Uint8Array;
@@ -48,6 +49,8 @@ export interface Certificate {
   readonly publicKey: KeyObject;
   /** The raw KEM public key (RFC 9935 ML-KEM, or composite), for a KEM certificate only. */
   readonly kemPublicKey?: Uint8Array;
+  /** The raw ML-DSA public key (RFC 9881), for an ML-DSA certificate only (node 20 has no ML-DSA KeyObject). */
+  readonly mlDsaPublicKey?: Uint8Array;
   readonly keyKind: KeyKind;
   readonly subjectKeyIdentifier: Uint8Array | undefined;
   readonly authorityKeyIdentifier: Uint8Array | undefined;
@@ -145,10 +148,18 @@ function decodeCertificate(der: Uint8Array): Certificate {
     }
   }
   const [spkiAlg, spkiKey] = sequenceChildren(spkiNode, 'SubjectPublicKeyInfo');
-  const kem = kemByOid(readAlgorithmIdentifier(spkiAlg, 'subjectPublicKeyInfo.algorithm').algorithm);
+  const spkiAlgorithm = readAlgorithmIdentifier(spkiAlg, 'subjectPublicKeyInfo.algorithm');
+  const kem = kemByOid(spkiAlgorithm.algorithm);
+  const dsa = mlDsaByOid(spkiAlgorithm.algorithm);
   let publicKey: KeyObject | undefined;
   let kemPublicKey: Uint8Array | undefined;
-  if (kem) {
+  let mlDsaPublicKey: Uint8Array | undefined;
+  if (dsa) {
+    // RFC 9881 §4: parameters absent, the raw public key of the set's size.
+    if (spkiAlgorithm.parameters) throw new CmsError(CmsErrorCode.badKey, `${dsa.name} public key algorithm parameters must be absent`);
+    mlDsaPublicKey = readBitString(spkiKey, 'subjectPublicKey');
+    if (mlDsaPublicKey.length !== dsa.publicKeyLength) throw new CmsError(CmsErrorCode.badKey, `${dsa.name} public key of ${mlDsaPublicKey.length} bytes (expected ${dsa.publicKeyLength})`);
+  } else if (kem) {
     // RFC 9935 §4 and the composite draft §5.1: the raw key of the algorithm's size.
     kemPublicKey = readBitString(spkiKey, 'subjectPublicKey');
     if (kemPublicKey.length !== kem.publicKeyLength) throw new CmsError(CmsErrorCode.badKey, `${kem.name} public key of ${kemPublicKey.length} bytes (expected ${kem.publicKeyLength})`);
@@ -171,7 +182,8 @@ function decodeCertificate(der: Uint8Array): Certificate {
     notAfter: readTime(validity[1], 'notAfter'),
     spki: spkiNode!.bytes,
     ...(kemPublicKey ? { kemPublicKey } : {}),
-    keyKind: kem ? kem.name : keyKindOf(publicKey!),
+    ...(mlDsaPublicKey ? { mlDsaPublicKey } : {}),
+    keyKind: dsa ? dsa.name : kem ? kem.name : keyKindOf(publicKey!),
     subjectKeyIdentifier: ski,
     authorityKeyIdentifier: aki,
     uris,
@@ -184,10 +196,11 @@ function decodeCertificate(der: Uint8Array): Certificate {
   // The KeyObject is a getter so that an ML-KEM certificate fails where a KeyObject is needed
   // (a signature check, say) with a clear reason instead of undefined.
   const subject$ = cert.subjectText;
+  const kind$ = (dsa ?? kem)?.name;
   Object.defineProperty(cert, 'publicKey', {
     enumerable: true,
     get(): KeyObject {
-      if (!publicKey) throw new CmsError(CmsErrorCode.badKey, `certificate '${subject$}' has an ${kem!.name} key, which cannot sign or be used as a node KeyObject`);
+      if (!publicKey) throw new CmsError(CmsErrorCode.badKey, `certificate '${subject$}' has an ${kind$} key, which node 20 cannot hold as a KeyObject`);
       return publicKey;
     },
   });

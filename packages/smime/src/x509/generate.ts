@@ -24,7 +24,9 @@ import { keyKindOf, parseCertificate, type Certificate } from './certificate.js'
 import { KEMS, type KemAlgorithm } from '../crypto/kems.js';
 import { MlKemPrivateKey } from './ml-kem-keys.js';
 import { CompositeKemPrivateKey } from './composite-kem-keys.js';
-import { isKemKey, type KemPrivateKey } from './keys.js';
+import { isKemKey, isMlDsaKey, type KemPrivateKey, type SigningKey } from './keys.js';
+import { MlDsaPrivateKey } from './ml-dsa-keys.js';
+import { ML_DSA, type MlDsaAlgorithm } from '../crypto/ml-dsa.js';
 import { encodeName, type NameAttributes } from './name.js';
 
 export type KeyAlgorithm = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'x25519' | 'ed25519';
@@ -51,11 +53,11 @@ export function generateKeyPair(algorithm: KeyAlgorithm): { privateKey: KeyObjec
 export interface CertificateTemplate {
   readonly subject: NameAttributes;
   /** The subject's public key (or its private key, whose public half is used; ML-KEM keys too). */
-  readonly publicKey: KeyObject | KemPrivateKey;
+  readonly publicKey: KeyObject | KemPrivateKey | MlDsaPrivateKey;
   /** The issuer; omitted for a self-signed certificate (then `signingKey` is the subject's key). */
   readonly issuer?: { readonly certificate: Certificate };
   /** The key that signs: the issuer's private key, or the subject's own for self-signed. */
-  readonly signingKey: KeyObject;
+  readonly signingKey: SigningKey;
   readonly isCA?: boolean;
   /** subjectAltName URIs, e.g. `urn:uuid:…` for a printer. */
   readonly uris?: readonly string[];
@@ -92,7 +94,9 @@ function keyIdentifier(spki: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(spki).digest().subarray(0, 20));
 }
 
-function signatureAlgorithmFor(key: KeyObject): { alg: Uint8Array; sign: (tbs: Uint8Array) => Uint8Array } {
+function signatureAlgorithmFor(key: SigningKey): { alg: Uint8Array; sign: (tbs: Uint8Array) => Uint8Array } {
+  // RFC 9881 §3: id-ml-dsa-NN with parameters absent, pure ML-DSA over the TBSCertificate.
+  if (isMlDsaKey(key)) return { alg: algorithmIdentifier(key.parameters.oid), sign: (d) => key.sign(d) };
   const kind = keyKindOf(key);
   switch (kind) {
     case 'ed25519':
@@ -114,6 +118,10 @@ export function createCertificate(t: CertificateTemplate): Certificate {
   if (isKemKey(t.publicKey)) {
     // RFC 9935 §4 / composite draft §5.1: algorithm without parameters, the raw key as the BIT STRING.
     spki = sequence(algorithmIdentifier(KEMS[t.publicKey.algorithm].oid), bitString(t.publicKey.publicKey));
+    kind = t.publicKey.algorithm;
+  } else if (isMlDsaKey(t.publicKey)) {
+    // RFC 9881 §4: algorithm without parameters, the raw public key as the BIT STRING.
+    spki = sequence(algorithmIdentifier(ML_DSA[t.publicKey.algorithm].oid), bitString(t.publicKey.publicKey));
     kind = t.publicKey.algorithm;
   } else {
     const publicKey = t.publicKey.type === 'private' ? createPublicKey(t.publicKey) : t.publicKey;
@@ -143,8 +151,8 @@ export function createCertificate(t: CertificateTemplate): Certificate {
         ? [KU.keyAgreement]
         : kind in KEMS
           ? [KU.keyEncipherment] // RFC 9935 §5, composite draft §5.2: keyEncipherment only
-        : kind === 'ed25519'
-          ? [KU.digitalSignature]
+        : kind === 'ed25519' || kind in ML_DSA
+          ? [KU.digitalSignature] // RFC 9881 §5: an ML-DSA end-entity key only signs
           : [KU.digitalSignature, KU.keyAgreement];
   const san = [
     ...(t.emails ?? []).map((e) => contextTag(1, false, new TextEncoder().encode(e))),
@@ -177,6 +185,45 @@ export interface Identity {
   readonly privateKey: KeyObject;
 }
 
+/** An identity whose key is ML-DSA (not a node KeyObject). */
+export interface MlDsaIdentity {
+  readonly certificate: Certificate;
+  readonly privateKey: MlDsaPrivateKey;
+}
+
+/** An identity that can sign: a classical one or an ML-DSA one (for instance a CA that issues). */
+export type SigningIdentity = Identity | MlDsaIdentity;
+
+/**
+ * An ML-DSA identity (RFC 9881): a client or printer signing key, or with `isCA` a CA that signs
+ * certificates with ML-DSA. Self-signed unless `ca` is given.
+ */
+export function createMlDsaIdentity(options: {
+  commonName: string;
+  organization?: string;
+  algorithm: MlDsaAlgorithm;
+  ca?: SigningIdentity;
+  isCA?: boolean;
+  printerUuid?: string;
+  emails?: readonly string[];
+  validityDays?: number;
+  /** Deterministic vectors only: the 32-byte seed ξ. */
+  seed?: Uint8Array;
+}): MlDsaIdentity {
+  const privateKey = options.seed ? MlDsaPrivateKey.fromSeed(options.algorithm, options.seed) : MlDsaPrivateKey.generate(options.algorithm);
+  const certificate = createCertificate({
+    subject: { commonName: options.commonName, ...(options.organization ? { organization: options.organization } : {}) },
+    publicKey: privateKey,
+    signingKey: options.ca ? options.ca.privateKey : privateKey,
+    ...(options.ca ? { issuer: { certificate: options.ca.certificate } } : {}),
+    ...(options.isCA ? { isCA: true } : {}),
+    ...(options.printerUuid ? { uris: [`urn:uuid:${options.printerUuid.toLowerCase()}`] } : {}),
+    ...(options.emails ? { emails: options.emails } : {}),
+    validityDays: options.validityDays ?? (options.isCA ? 3650 : 825),
+  });
+  return { certificate, privateKey };
+}
+
 /** A self-signed CA for tests and small sites (Ed25519, P-256, P-384 or RSA). */
 export function createCertificateAuthority(options: { commonName: string; organization?: string; algorithm?: KeyAlgorithm; validityDays?: number }): Identity {
   const { privateKey } = generateKeyPair(options.algorithm ?? 'p256');
@@ -199,7 +246,7 @@ export function createIdentity(options: {
   commonName: string;
   organization?: string;
   algorithm?: KeyAlgorithm;
-  ca?: Identity;
+  ca?: SigningIdentity;
   printerUuid?: string;
   emails?: readonly string[];
   dnsNames?: readonly string[];
@@ -230,7 +277,7 @@ export function createKemIdentity(options: {
   commonName: string;
   organization?: string;
   algorithm: KemAlgorithm;
-  ca: Identity;
+  ca: SigningIdentity;
   printerUuid?: string;
   emails?: readonly string[];
   validityDays?: number;

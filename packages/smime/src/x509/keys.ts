@@ -4,6 +4,7 @@ import { CmsError, CmsErrorCode } from '../errors.js';
 import { compositeKemByOid, compositeKemPrivateKeyFromPkcs8, CompositeKemPrivateKey } from './composite-kem-keys.js';
 import { mlKemByOid } from '../crypto/ml-kem.js';
 import { MlKemPrivateKey, mlKemPrivateKeyFromPkcs8, pkcs8AlgorithmOid, pkcs8Der } from './ml-kem-keys.js';
+import { loadMlDsaPrivateKey, MlDsaPrivateKey } from './ml-dsa-keys.js';
 
 export type PrivateKeyInput = KeyObject | string | Uint8Array;
 
@@ -63,4 +64,24 @@ export function loadRecipientKey(input: PrivateKeyInput | KemPrivateKey, passphr
     if (kem) return kem;
   }
   return loadPrivateKey(input, passphrase);
+}
+
+/** A key that signs: a node KeyObject, or an ML-DSA key (which node 20 cannot hold as a KeyObject). */
+export type SigningKey = KeyObject | MlDsaPrivateKey;
+
+export const isMlDsaKey = (key: unknown): key is MlDsaPrivateKey => key instanceof MlDsaPrivateKey;
+
+/** A signing key: an ML-DSA key (object, or PKCS#8 naming an ML-DSA set) or anything loadPrivateKey reads. */
+export function loadSigningKey(input: PrivateKeyInput | MlDsaPrivateKey, passphrase?: string): SigningKey {
+  if (isMlDsaKey(input)) return input;
+  if ((typeof input === 'string' || input instanceof Uint8Array) && passphrase === undefined) {
+    const dsa = loadMlDsaPrivateKey(input);
+    if (dsa) return dsa;
+  }
+  return loadPrivateKey(input, passphrase);
+}
+
+/** PKCS#8 PEM of any signing key (ML-DSA in the RFC 9881 seed form). */
+export function signingKeyToPem(key: SigningKey): string {
+  return isMlDsaKey(key) ? key.toPem() : privateKeyToPem(key);
 }
