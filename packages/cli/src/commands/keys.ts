@@ -8,14 +8,16 @@ import {
   createCertificateAuthority,
   createIdentity,
   createKemIdentity,
+  createMlDsaIdentity,
   formatFingerprint,
   isCmsError,
-  loadPrivateKey,
+  loadSigningKey,
   parseCertificate,
   privateKeyToPem,
   type Certificate,
   type KeyAlgorithm,
   type KemAlgorithm,
+  type MlDsaAlgorithm,
 } from '@trustnoone/smime';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -29,6 +31,9 @@ const kemAlgorithms: Readonly<Record<string, KemAlgorithm>> = {
   'x25519-ml-kem-768': 'mlkem768-x25519',
 };
 
+/** Post-quantum signatures (RFC 9881, docs/decisions.md D15): any kind, CA included; self-signed or issued. */
+const mlDsaAlgorithms: readonly MlDsaAlgorithm[] = ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87'];
+
 const usage = `Usage: tno keys generate --kind ca|printer|client --name NAME --cert FILE --key FILE
                          [--algorithm|--alg ALG] [--ca-cert FILE --ca-key FILE]
                          [--printer-uuid UUID] [--email ADDR ...] [--days N] [--json]
@@ -37,14 +42,16 @@ Generates a key pair and an X.509 certificate: a CA (self-signed), a printer (it
 urn:uuid: in subjectAltName; X25519 needs a CA) or a client. Issued by --ca-cert/--ca-key, or
 self-signed without them. The private key is written with mode 0600. The post-quantum algorithms
 (ML-KEM, and the hybrid ML-KEM-768 + X25519 that needs both keys broken) encrypt only, so they
-need a CA; their keys are written as PKCS#8 in the seed form.
+need a CA. ML-DSA signs (jobs, certificates as a CA). Post-quantum keys are written as PKCS#8 in
+the seed form.
 
   --kind KIND          ca, printer or client
   --name NAME          subject common name
   --cert FILE          where to write the certificate (PEM)
   --key FILE           where to write the private key (PKCS#8 PEM); an existing file is not replaced
   --algorithm ALG      ${algorithms.join(', ')} (default p256);
-                       post-quantum: ${Object.keys(kemAlgorithms).join(', ')}
+                       post-quantum: ${Object.keys(kemAlgorithms).join(', ')},
+                       ${mlDsaAlgorithms.join(', ')}
   --alg ALG            the same as --algorithm
   --ca-cert FILE       issuing CA certificate ...
   --ca-key FILE        ... and its private key
@@ -97,8 +104,11 @@ const generateCommand: Command = {
     if (v.algorithm !== undefined && v.alg !== undefined) throw new CliError('give --algorithm or --alg, not both', ExitCode.usage);
     const algorithmName = v.algorithm ?? v.alg ?? 'p256';
     const kem = kemAlgorithms[algorithmName];
+    const mlDsa = mlDsaAlgorithms.find((a) => a === algorithmName);
     const algorithm = algorithmName as KeyAlgorithm;
-    if (!kem && !algorithms.includes(algorithm)) throw new CliError(`--algorithm ${algorithmName}: expected one of ${[...algorithms, ...Object.keys(kemAlgorithms)].join(', ')}`, ExitCode.usage);
+    if (!kem && !mlDsa && !algorithms.includes(algorithm)) {
+      throw new CliError(`--algorithm ${algorithmName}: expected one of ${[...algorithms, ...Object.keys(kemAlgorithms), ...mlDsaAlgorithms].join(', ')}`, ExitCode.usage);
+    }
     if (kem && kind === 'ca') throw new CliError(`--algorithm ${algorithmName} cannot sign, so it cannot be a CA`, ExitCode.usage);
     if (kem && !(v['ca-cert'] && v['ca-key'])) throw new CliError(`--algorithm ${algorithmName} cannot sign its own certificate: give --ca-cert and --ca-key`, ExitCode.usage);
     if (Boolean(v['ca-cert']) !== Boolean(v['ca-key'])) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
@@ -109,8 +119,20 @@ const generateCommand: Command = {
     }
     let id: { certificate: Certificate; keyPem: string };
     try {
-      const ca = v['ca-cert'] && v['ca-key'] ? { certificate: parseCertificate(await read('ca-cert', v['ca-cert'], io.cwd)), privateKey: loadPrivateKey(await read('ca-key', v['ca-key'], io.cwd)) } : undefined;
-      if (kind === 'ca') {
+      const ca = v['ca-cert'] && v['ca-key'] ? { certificate: parseCertificate(await read('ca-cert', v['ca-cert'], io.cwd)), privateKey: loadSigningKey(await read('ca-key', v['ca-key'], io.cwd)) } : undefined;
+      if (mlDsa) {
+        if (kind === 'ca' && ca) throw new CliError('a CA here is self-signed: drop --ca-cert/--ca-key', ExitCode.usage);
+        const d = createMlDsaIdentity({
+          commonName: v.name,
+          algorithm: mlDsa,
+          ...(ca ? { ca } : {}),
+          ...(kind === 'ca' ? { isCA: true } : {}),
+          ...(kind === 'printer' ? { printerUuid: v['printer-uuid'] ?? randomUUID() } : {}),
+          ...(v.email ? { emails: v.email } : {}),
+          ...(days ? { validityDays: days } : {}),
+        });
+        id = { certificate: d.certificate, keyPem: d.privateKey.toPem() };
+      } else if (kind === 'ca') {
         if (ca) throw new CliError('a CA here is self-signed: drop --ca-cert/--ca-key', ExitCode.usage);
         const ca$ = createCertificateAuthority({ commonName: v.name, algorithm, ...(days ? { validityDays: days } : {}) });
         id = { certificate: ca$.certificate, keyPem: privateKeyToPem(ca$.privateKey) };

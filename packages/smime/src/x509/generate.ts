@@ -192,7 +192,10 @@ export interface MlDsaIdentity {
 }
 
 /** An identity that can sign: a classical one or an ML-DSA one (for instance a CA that issues). */
-export type SigningIdentity = Identity | MlDsaIdentity;
+export interface SigningIdentity {
+  readonly certificate: Certificate;
+  readonly privateKey: SigningKey;
+}
 
 /**
  * An ML-DSA identity (RFC 9881): a client or printer signing key, or with `isCA` a CA that signs
