@@ -13,7 +13,7 @@
  * so an RSA issuer is accepted only when the user configured it as a trust anchor.
  */
 import { X509Certificate } from 'node:crypto';
-import { parseCertificates, type Certificate } from '@trustnoone/smime';
+import { certificateSignedBy, parseCertificates, type Certificate } from '@trustnoone/smime';
 import { ClientError } from './errors.js';
 
 /** Which of the printer's certificates signed the answer. */
@@ -35,7 +35,8 @@ export interface AnswerSignerCheck {
 /** keyUsage bit keyCertSign (RFC 5280 §4.2.1.3). */
 const KEY_CERT_SIGN = 5;
 /** Signature schemes under which nobody can construct a second key that verifies a given signature. */
-const BINDING_ISSUER_KINDS = new Set(['p256', 'p384', 'p521', 'ed25519']);
+// ML-DSA signs μ = H(H(pk) ‖ M′) (FIPS 204 Algorithm 7), so a signature is bound to the one key.
+const BINDING_ISSUER_KINDS = new Set(['p256', 'p384', 'p521', 'ed25519', 'ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87']);
 /** Same bound as the trust decision: a printer's chain is short. */
 const MAX_ADVERTISED = 6;
 
@@ -67,9 +68,14 @@ export function checkAnswerSigner(check: AnswerSignerCheck): AnswerSigner {
     refuse('the advertised issuer is not a CA certificate (basicConstraints cA, keyUsage keyCertSign)');
   }
   if (!validAt(issuer, check.now ?? new Date())) refuse('the advertised issuer is outside its validity period');
-  const leafX509 = new X509Certificate(Buffer.from(leaf.der));
-  const issuerX509 = new X509Certificate(Buffer.from(issuer.der));
-  if (!leafX509.checkIssued(issuerX509) || !leafX509.verify(issuer.publicKey)) refuse('the advertised issuer did not sign the trusted certificate');
+  if (issuer.keyKind.startsWith('ml-dsa-')) {
+    // node 20 has no ML-DSA: the issuer name and the RFC 9881 signature are checked by smime.
+    if (!certificateSignedBy(leaf, issuer)) refuse('the advertised issuer did not sign the trusted certificate');
+  } else {
+    const leafX509 = new X509Certificate(Buffer.from(leaf.der));
+    const issuerX509 = new X509Certificate(Buffer.from(issuer.der));
+    if (!leafX509.checkIssued(issuerX509) || !leafX509.verify(issuer.publicKey)) refuse('the advertised issuer did not sign the trusted certificate');
+  }
   if (!BINDING_ISSUER_KINDS.has(issuer.keyKind) && !check.anchorFingerprints.includes(issuer.fingerprint)) {
     refuse(`the issuer has a ${issuer.keyKind} key, which does not bind it to the trusted certificate; add it as a trust anchor to accept it`);
   }

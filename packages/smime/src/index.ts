@@ -35,6 +35,7 @@ export { COMPOSITE_KEM, type CompositeKemAlgorithm } from './crypto/composite-ke
 export { KEMS, type KemAlgorithm } from './crypto/kems.js';
 export { pemEncode, pemDecodeAll, pemLines, joinPemLines } from './x509/pem.js';
 export { OID } from './oids.js';
+export { certificateSignedBy } from './cms/chain.js';
 export { contentInfoType, CONTENT_INFO_HEAD_BYTES } from './cms/content-info-type.js';
 export {
   generateKeyPair,

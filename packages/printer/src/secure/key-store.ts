@@ -18,16 +18,18 @@
  *
  * The key never leaves this module except as a KeyObject handed to smime's open/seal.
  */
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  certificateSignedBy,
   certificateToPem,
   CompositeKemPrivateKey,
   createCertificate,
   generateKeyPair,
   loadKemPrivateKey,
   loadPrivateKey,
+  loadSigningKey,
   MlKemPrivateKey,
   parseCertificate,
   pemLines,
@@ -35,6 +37,7 @@ import {
   type Certificate,
   type KemAlgorithm,
   type KemPrivateKey,
+  type SigningKey,
 } from '@trustnoone/smime';
 import { PrinterError } from '../errors.js';
 import type { KeyAlgorithm } from '../options.js';
@@ -54,7 +57,7 @@ export interface KeyStore {
   /** SHA-256 of the DER certificate, lowercase hex. */
   readonly fingerprint: string;
   /** Signs what the printer sends (Get-Encrypted-Job-Attributes answers). */
-  readonly signer: { readonly privateKey: KeyObject; readonly certificate: Certificate };
+  readonly signer: { readonly privateKey: SigningKey; readonly certificate: Certificate };
   /** The post-quantum (or hybrid) key and certificate, when configured. */
   readonly postQuantum?: { readonly privateKey: KemPrivateKey; readonly certificate: Certificate };
   readonly keyFile: string;
@@ -115,7 +118,7 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
 }
 
 function signedBy(cert: Certificate, issuer: Certificate): boolean {
-  return new X509Certificate(Buffer.from(cert.der)).verify(issuer.publicKey);
+  return certificateSignedBy(cert, issuer); // handles an ML-DSA issuer, which node 20 cannot check
 }
 
 function names(cert: Certificate, uuid: string): boolean {
@@ -129,10 +132,10 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
   const algorithm = keyAlgorithmOf(privateKey);
 
   // Who signs the certificate: an external CA, the key itself, or (X25519) a local issuer.
-  let issuer: { privateKey: KeyObject; certificate: Certificate } | undefined;
+  let issuer: { privateKey: SigningKey; certificate: Certificate } | undefined;
   if (options.issuer) {
     try {
-      issuer = { certificate: parseCertificate(options.issuer.certificatePem), privateKey: loadPrivateKey(options.issuer.privateKeyPem) };
+      issuer = { certificate: parseCertificate(options.issuer.certificatePem), privateKey: loadSigningKey(options.issuer.privateKeyPem) };
     } catch (err) {
       throw new PrinterError('KEY_STORE', 'the issuing CA certificate or key cannot be read', { cause: err });
     }
@@ -200,7 +203,7 @@ async function loadPostQuantum(
   layout: StateLayout,
   options: KeyStoreOptions,
   algorithm: KemAlgorithm,
-  issuer: { privateKey: KeyObject; certificate: Certificate },
+  issuer: { privateKey: SigningKey; certificate: Certificate },
 ): Promise<{ privateKey: KemPrivateKey; certificate: Certificate }> {
   const keyFile = join(layout.keys, 'printer-pq.key.pem');
   const certFile = join(layout.certs, 'printer-pq.pem');

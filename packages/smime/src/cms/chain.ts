@@ -19,6 +19,11 @@ const MAX_PATH = 8;
 
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
+/** True when `issuer`'s key signed `cert` and `cert` names it as issuer (ML-DSA issuers included). */
+export function certificateSignedBy(cert: Certificate, issuer: Certificate): boolean {
+  return signedBy(cert, issuer);
+}
+
 function signedBy(cert: Certificate, issuer: Certificate): boolean {
   if (!equal(cert.issuer, issuer.subject)) return false;
   // RFC 9881 §3: node 20 has no ML-DSA, so an ML-DSA certificate signature is checked here
