@@ -4,8 +4,9 @@
 // a too-weak digest all refused with typed CmsErrors.
 //
 // No openssl interop: Debian 12's OpenSSL 3.0 has no ML-DSA (it arrived in OpenSSL 3.5), so
-// `openssl cms -verify` cannot check these messages. The RFC 9882 appendix example is not in the
-// repository's vectors yet, so no test replays it (left for a follow-up).
+// `openssl cms -verify` cannot check these messages. The RFC 9882 ML-DSA-44 example (vectors/cms/
+// rfc9882/, provenance in vectors/cms/README.md) is verified inside an envelope.
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CmsErrorCode,
@@ -15,6 +16,8 @@ import {
   MlDsaPrivateKey,
   OID,
   open,
+  parseCertificate,
+  pemDecodeAll,
   sealToBytes,
   type MlDsaAlgorithm,
   type MlDsaIdentity,
@@ -137,6 +140,48 @@ describe('RFC 9882 §3: behind a valid tag, the ML-DSA signature itself is check
     const strong = createMlDsaIdentity({ commonName: 'ivan', algorithm: 'ml-dsa-87', ca: pki.ca });
     const env = reseal(await sealSigned(strong), cek, (p) => relabelDigest(p));
     await expect(open(env, { privateKey: pki.ids.p256.privateKey })).rejects.toMatchObject({ code: CmsErrorCode.algorithmRefused });
+  });
+});
+
+describe('RFC 9882 example: the ML-DSA-44 SignedData with signed attributes', () => {
+  const dir = new URL('../../../vectors/cms/rfc9882/', import.meta.url);
+  const example = pemDecodeAll(readFileSync(new URL('mldsa44-signed-attrs.pem', dir), 'utf8'))[0]!.der;
+  const certDer = pemDecodeAll(readFileSync(new URL('ML-DSA-44.crt', dir), 'utf8'))[0]!.der;
+  // The example's signer certificate is a CA (keyUsage keyCertSign | cRLSign: 03 02 01 06). A copy
+  // stating digitalSignature (03 02 07 80) carries the same key; its own signature no longer
+  // matches, which does not matter without trust anchors (trust 'unchecked').
+  const keyUsage = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f, 0x01, 0x01, 0xff, 0x04, 0x04, 0x03, 0x02, 0x01, 0x06]);
+  const signingCopy = (): Uint8Array => {
+    const b = Buffer.from(certDer);
+    const at = b.indexOf(keyUsage);
+    expect(at, 'rfc9882 example: keyUsage extension').toBeGreaterThan(0);
+    b.set([0x07, 0x80], at + keyUsage.length - 2);
+    return b;
+  };
+  const sealed = (content: Uint8Array) => sealToBytes(content, { recipients: [pki.ids.p256.certificate] });
+
+  it('verifies under the example certificate\'s ML-DSA-44 key, content and digest as printed', async () => {
+    const res = await open(await sealed(example), { privateKey: pki.ids.p256.privateKey, signerCertificates: [signingCopy()], requireSignature: true });
+    expect(Buffer.from(res.plaintext).toString(), 'rfc9882 example content').toBe('ML-DSA-44 signed-data example with signed attributes');
+    expect(res.signer?.signatureAlgorithm, 'rfc9882 example').toBe('ml-dsa-44');
+    expect(res.signer?.digestAlgorithm, 'rfc9882 example').toBe('sha512');
+    expect(res.signer?.subject, 'rfc9882 example').toBe(parseCertificate(certDer).subjectText);
+  });
+
+  it('one changed signature byte: CMS_SIGNATURE_INVALID (the digest still matches)', async () => {
+    const altered = Buffer.from(example);
+    altered[altered.length - 1000] ^= 0x01; // inside the 2420-byte signature, the last field
+    await expect(open(await sealed(altered), { privateKey: pki.ids.p256.privateKey, signerCertificates: [signingCopy()] })).rejects.toMatchObject({
+      code: CmsErrorCode.signatureInvalid,
+      message: expect.stringContaining('ml-dsa-44 signature does not verify') as string,
+    });
+  });
+
+  it('one changed content byte: CMS_SIGNATURE_INVALID; the unaltered CA certificate: CMS_UNTRUSTED (keyUsage)', async () => {
+    const altered = Buffer.from(example);
+    altered[altered.indexOf(Buffer.from('ML-DSA-44 signed-data'))] ^= 0x01;
+    await expect(open(await sealed(altered), { privateKey: pki.ids.p256.privateKey, signerCertificates: [signingCopy()] })).rejects.toMatchObject({ code: CmsErrorCode.signatureInvalid });
+    await expect(open(await sealed(example), { privateKey: pki.ids.p256.privateKey, signerCertificates: [certDer] })).rejects.toMatchObject({ code: CmsErrorCode.untrusted });
   });
 });
 
