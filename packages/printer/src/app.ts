@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
+import { parseCertificate } from '@trustnoone/smime';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
@@ -172,7 +173,10 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     validate: checkRequest,
   });
 
-  registerWebPage(app, runtime, keys.fingerprint);
+  registerWebPage(app, runtime, {
+    keyFingerprint: keys.fingerprint,
+    tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
+  });
 
   let closed = false;
   return {

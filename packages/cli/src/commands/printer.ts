@@ -42,6 +42,9 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
+  --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
+                          Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
+  --dnssd                 advertise even on a loopback address (local discovery, tests)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
 
@@ -107,6 +110,8 @@ export const printerCommand: Command = {
           'pin-hold': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -130,6 +135,7 @@ export const printerCommand: Command = {
       return ExitCode.ok;
     }
 
+    if (v.dnssd && v['no-dnssd']) throw new CliError('--dnssd and --no-dnssd contradict each other', ExitCode.usage);
     if (v['require-signature'] && (v.trust ?? []).length === 0) {
       throw new CliError('--require-signature needs at least one --trust CA.pem to verify signatures against', ExitCode.usage);
     }
@@ -161,6 +167,7 @@ export const printerCommand: Command = {
       ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
       panelSocket: join(stateDir, PANEL_SOCKET),
+      ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
       // --verbose adds every request.
       logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },
