@@ -169,7 +169,11 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     handlers,
     // The document size limit is enforced by the printer while it reads (spool.ts, documents.ts);
     // the transport's own cap is left far above it because it errors a stream nobody listens to yet.
-    limits: { maxDocumentBytes: Number.MAX_SAFE_INTEGER },
+    limits: {
+      maxDocumentBytes: Number.MAX_SAFE_INTEGER,
+      ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+      ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
+    },
     validate: checkRequest,
   });
 

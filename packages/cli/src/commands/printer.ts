@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
+import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -30,6 +32,8 @@ SIGTERM or SIGINT shuts it down cleanly.
   --ca-key FILE           ... and its private key (default: self-signed)
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
+  --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
+                          (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --proxy URL             also pull jobs from an Infrastructure Printer (tno intermediary --infra
                           queue URI, PWG 5100.18); works behind NAT, no inbound connection needed
   --proxy-user NAME       device account at the Infrastructure Printer; password from the
@@ -100,6 +104,7 @@ export const printerCommand: Command = {
           'ca-key': { type: 'string' },
           'job-history': { type: 'string' },
           'max-document-bytes': { type: 'string' },
+          'body-idle-timeout': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
           'proxy-user': { type: 'string' },
@@ -163,6 +168,7 @@ export const printerCommand: Command = {
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
+      ...bodyIdleTimeoutMs(v['body-idle-timeout']),
       ...(pinAttempts !== undefined ? { pinAttempts } : {}),
       ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
