@@ -130,6 +130,7 @@ export const trustnooneHostileRelay = defineSuite({
         if (!restart) t.skip('no restartTarget given: the suite cannot restart the printer');
         const { jobId, secret, ownerPem, ownerKeyPem } = t.need<{ jobId: number; secret: string; ownerPem: string; ownerKeyPem: string }>('sealed-job');
         await restart!();
+        await untilServing(t);
         const { message, data } = await t.send(encryptedAttributesRequest(t, jobId, ownerPem));
         if (message.code <= 0x00ff) {
           const opened = await open(data, { privateKey: ownerKeyPem, certificate: ownerPem });
@@ -144,6 +145,21 @@ export const trustnooneHostileRelay = defineSuite({
     }),
   ],
 });
+
+/** After a restart: Get-Printer-Attributes until the printer answers (30 s at most). */
+async function untilServing(t: TestContext): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const { message } = await t.send(t.request('Get-Printer-Attributes'));
+      if (message.code <= 0x00ff) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new ConformanceFailure(`the printer does not answer after the restart: ${(err as Error).message}`);
+    }
+    if (Date.now() > deadline) throw new ConformanceFailure('the printer does not answer Get-Printer-Attributes after the restart');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 function getStringValue(message: IppMessage, name: string): string | undefined {
   for (const g of findGroups(message, 'job')) {
