@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULTS, PIN_REPERTOIRES, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -40,6 +40,12 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
+  --render-jobs N         jobs rendered at once, each in its own sandboxed process (default:
+                          the number of cores)
+  --render-user NAME      when started as root, the unprivileged account renderers run as
+                          (default nobody)
+  --render-sandbox MODE   auto (default: bubblewrap where it works, required as root), require,
+                          or none (no file-system sandbox, renderers keep the printer's uid)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
 
@@ -102,6 +108,9 @@ export const printerCommand: Command = {
           'pin-repertoire': { type: 'string' },
           'pin-attempts': { type: 'string' },
           'pin-hold': { type: 'string' },
+          'render-jobs': { type: 'string' },
+          'render-user': { type: 'string' },
+          'render-sandbox': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
         },
@@ -141,8 +150,16 @@ export const printerCommand: Command = {
     if (pinRepertoire !== undefined && pinRepertoire !== 'none' && !(PIN_REPERTOIRES as readonly string[]).includes(pinRepertoire)) {
       throw new CliError(`--pin-repertoire ${pinRepertoire}: expected ${PIN_REPERTOIRES.join(', ')} or none`, ExitCode.usage);
     }
+    const renderJobs = positiveInt('render-jobs', v['render-jobs']);
+    const renderSandbox = v['render-sandbox'];
+    if (renderSandbox !== undefined && !(RENDER_SANDBOX_MODES as readonly string[]).includes(renderSandbox)) {
+      throw new CliError(`--render-sandbox ${renderSandbox}: expected ${RENDER_SANDBOX_MODES.join(', ')}`, ExitCode.usage);
+    }
     const options: StartOptions = {
       stateDir,
+      ...(renderJobs !== undefined ? { renderConcurrency: renderJobs } : {}),
+      ...(v['render-user'] !== undefined ? { renderUser: v['render-user'] } : {}),
+      ...(renderSandbox !== undefined ? { renderSandbox: renderSandbox as RenderSandboxMode } : {}),
       port,
       ...(v.host ? { host: v.host } : {}),
       ...(v.tls ? { tls: true } : {}),

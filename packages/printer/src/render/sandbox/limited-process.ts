@@ -5,7 +5,8 @@
  * (V8 heap size) still hold.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 let prlimitPath: string | null | undefined;
@@ -37,7 +38,7 @@ export function findTool(name: string): string | null {
       if (!dir) continue;
       const candidate = join(dir, name);
       try {
-        accessSync(candidate, constants.X_OK);
+        accessSync(candidate, fsConstants.X_OK);
         found = candidate;
         break;
       } catch {
@@ -84,7 +85,7 @@ export function spawnLimited(
   command: string,
   args: readonly string[],
   limits: ProcessLimits,
-  options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions; signal?: AbortSignal },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions; signal?: AbortSignal; sandboxed?: boolean },
 ): LimitedRun {
   const prlimit = findPrlimit();
   // Soft below hard: the kernel sends SIGXCPU at the soft limit (which callers report as a CPU
@@ -118,6 +119,11 @@ export function spawnLimited(
   const exited = new Promise<LimitedExit>((resolve) => {
     const done = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
+      // bubblewrap reports a command killed by a signal as exit status 128 + the signal number.
+      if (options.sandboxed && signal === null && code !== null && code > 128) {
+        const name = signalName(code - 128);
+        if (name) [code, signal] = [null, name];
+      }
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ code, signal, timedOut, aborted });
     };
@@ -125,6 +131,10 @@ export function spawnLimited(
     child.once('exit', (code, signal) => done(code, signal));
   });
   return { child, exited };
+}
+
+function signalName(number: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, n]) => n === number)?.[0];
 }
 
 /** Collects at most `max` bytes of a stream (the rest is drained and dropped). */
