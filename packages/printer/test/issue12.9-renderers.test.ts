@@ -8,13 +8,14 @@
  * this test process's descendants, so other work on the machine cannot be mistaken for them.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PrinterHandle } from '@trustnoone/printer';
-import { resolveRenderSandbox, writeTestPdf } from '../src/render/index.js';
+import { renderDocument, resolveRenderSandbox, writePwgRaster, writeTestPdf } from '../src/render/index.js';
 import { enterSandbox } from '../src/render/sandbox/render-sandbox.js';
+import { workerCode } from '../src/render/sandbox/worker-code.js';
 import { JOB, Op, a, request, send, tempDir, printer } from './support/ipp.js';
 
 const root = process.getuid?.() === 0;
@@ -168,6 +169,55 @@ describe('issue 12 item 9: poppler reads its input and nothing else', () => {
   });
 });
 
+describe('issue 12 item 9: what a sandboxed renderer leaves behind', () => {
+  it.runIf(resolveRenderSandbox().box !== null)('a symlink or directory it makes in pages/ is removed before the printer looks; its PNGs come back owned by the printer', async () => {
+    const dir = await tempDir('tno-issue12-9-leftovers-');
+    cleanups.push(dir.remove);
+    const keyFile = join(dir.path, 'printer-key.pem');
+    writeFileSync(keyFile, 'not a real key\n', { mode: 0o600 });
+    mkdirSync(join(dir.path, 'pages'));
+    const input = join(dir.path, 'document');
+    writeFileSync(input, 'x', { mode: 0o600 });
+    const box = enterSandbox(resolveRenderSandbox(), input, dir.path);
+    const how = box.command('/bin/sh', ['-c', `ln -s ${keyFile} pages/poppler-1.png && mkdir pages/d && echo png > pages/001.png`]);
+    const run = spawnSync(how.command, how.args, { cwd: dir.path, env: {}, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    box.release();
+    expect(readdirSync(join(dir.path, 'pages'))).toEqual(['001.png']);
+    expect(lstatSync(join(dir.path, 'pages', '001.png')).uid).toBe(process.getuid?.());
+    expect(lstatSync(input).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('issue 12 item 9: a canceled render leaves no renderer running', () => {
+  it('canceling while the sandbox starts or runs kills the renderer too (no orphan outside the printer)', async () => {
+    // Killing bwrap during its start-up used to leave the sandbox and the worker running, reparented
+    // to init, as the render user; they are killed through the pid bwrap reports now.
+    const dir = await tempDir('tno-issue12-9-cancel-');
+    cleanups.push(dir.remove);
+    const doc = join(dir.path, 'big.txt');
+    writeFileSync(doc, 'Cancel me. '.repeat(1_500_000));
+    for (const ms of [10, 40, 80, 150, 300, 600]) {
+      const out = join(dir.path, String(ms));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), ms);
+      await renderDocument({ inputPath: doc, format: 'text/plain', outDir: out, signal: controller.signal }).catch(() => {});
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const entry = workerCode().entry;
+    const running = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(entry);
+        } catch {
+          return false;
+        }
+      });
+    expect(running).toEqual([]);
+  }, 120_000);
+});
+
 describe('issue 12 item 9: a pool of renderers', () => {
   it('with renderConcurrency 2 a slow PDF does not hold up a text job submitted after it', async () => {
     const p = await started({ renderConcurrency: 2, renderLimits: { timeoutMs: 120_000, cpuSeconds: 120 } });
@@ -181,6 +231,28 @@ describe('issue 12 item 9: a pool of renderers', () => {
       await cancel(p, slow);
     }
   });
+
+  it('many sandboxed renders at once all get the worker reply (none ends "without a result")', async () => {
+    // Through bwrap the worker's exit was often seen before its last IPC message (a timing race,
+    // 2 of 48 one-page renders here); the wait is now for 'close'. 32 renders of a 300 dpi page,
+    // 8 at a time: on the old wait this failed in most runs, not all.
+    const dir = await tempDir('tno-issue12-9-many-');
+    cleanups.push(dir.remove);
+    const page = writePwgRaster({ pages: 1, width: 2550, height: 1200, colorSpace: 'sgray', bitsPerColor: 8, resolution: [300, 300] });
+    const failures: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < 32) {
+          const out = join(dir.path, String(next++));
+          mkdirSync(out);
+          writeFileSync(join(out, 'document'), page, { mode: 0o600 });
+          await renderDocument({ inputPath: join(out, 'document'), format: 'image/pwg-raster', outDir: out }).catch((e: Error) => failures.push(e.message));
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+  }, 180_000);
 
   it('the default is one job per core', async () => {
     const p = await started();

@@ -62,13 +62,13 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
   if (!path) throw new RenderError('RENDER_WORKER_FAILED', `cannot render PDF: ${tool} not found (install poppler-utils)`);
   const remaining = job.deadline - Date.now();
   if (remaining <= 0) throw new RenderError('RENDER_TIMEOUT', `PDF rendering ran out of time before ${tool}`);
-  const start = job.sandbox ? job.sandbox.command(path, args, FONT_BINDS) : { command: path, args, sandboxed: false };
+  const start = job.sandbox ? job.sandbox.command(path, args, FONT_BINDS, 3) : { command: path, args, sandboxed: false, infoFd: undefined };
   const run = spawnLimited(start.command, start.args, {
     cpuSeconds: job.limits.cpuSeconds,
     addressSpaceBytes: job.limits.memoryMb * 2 * 1024 * 1024,
     fileBytes: MAX_OUTPUT_FILE_BYTES,
     timeoutMs: remaining,
-  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], sandboxed: start.sandboxed, ...(job.signal ? { signal: job.signal } : {}) });
+  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], sandboxed: start.sandboxed, ...(start.infoFd === undefined ? {} : { infoFd: start.infoFd }), ...(job.signal ? { signal: job.signal } : {}) });
   let spawnError: Error | undefined;
   run.child.once('error', (error) => {
     spawnError = error;

@@ -52,8 +52,16 @@ function systemRoot(): string[] {
 }
 
 /** The argument vector that runs `command args` in the sandbox, in `cwd` (a path inside it). */
-export function bubblewrapArgv(box: Bubblewrap, binds: readonly Bind[], cwd: string, command: string, args: readonly string[]): string[] {
-  const argv = ['--die-with-parent', '--new-session', '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try'];
+export function bubblewrapArgv(
+  box: Bubblewrap,
+  binds: readonly Bind[],
+  cwd: string,
+  command: string,
+  args: readonly string[],
+  infoFd?: number,
+): string[] {
+  // --info-fd: bwrap writes the sandbox's pid there once it exists (limited-process.ts kills it).
+  const argv = [...(infoFd === undefined ? [] : ['--info-fd', String(infoFd)]), '--die-with-parent', '--new-session', '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try'];
   if (!box.user) argv.push('--unshare-user');
   argv.push(...systemRoot(), '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   // bwrap would create missing parents of a mount point 0700 root-owned: the render user could

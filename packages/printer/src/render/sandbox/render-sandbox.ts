@@ -9,7 +9,7 @@
  * whatever the uid. `none` turns the file-system sandbox and the user switch off (the Node
  * permission model and the resource limits still apply); say so explicitly, never by accident.
  */
-import { chownSync, chmodSync, lchownSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { chownSync, chmodSync, lchownSync, lstatSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RenderError } from '../errors.js';
 import { PAGES_DIR } from '../format.js';
@@ -93,7 +93,12 @@ export interface SandboxedRender {
   readonly inputPath: string;
   readonly outDir: string;
   /** Runs `command args` (inside the sandbox when there is one), with extra read-only binds. */
-  command(command: string, args: readonly string[], readOnly?: readonly Bind[]): { command: string; args: string[]; sandboxed: boolean };
+  command(
+    command: string,
+    args: readonly string[],
+    readOnly?: readonly Bind[],
+    infoFd?: number,
+  ): { command: string; args: string[]; sandboxed: boolean; infoFd?: number };
   /** Gives the input and the pages back to the printer's uid. */
   release(): void;
 }
@@ -129,28 +134,31 @@ export function enterSandbox(sandbox: RenderSandbox, inputPath: string, outDir: 
   return {
     inputPath: SANDBOX_INPUT,
     outDir: SANDBOX_OUT_DIR,
-    command(command, args, readOnly = []) {
-      return { command: box.bwrap, args: bubblewrapArgv(box, [...binds, ...readOnly], SANDBOX_OUT_DIR, command, args), sandboxed: true };
+    command(command, args, readOnly = [], infoFd) {
+      const argv = bubblewrapArgv(box, [...binds, ...readOnly], SANDBOX_OUT_DIR, command, args, infoFd);
+      return { command: box.bwrap, args: argv, sandboxed: true, ...(infoFd === undefined ? {} : { infoFd }) };
     },
     release() {
-      if (!box.user) return;
-      try {
-        chownSync(inputPath, input.uid, input.gid);
-        chmodSync(inputPath, input.mode & 0o7777);
-      } catch {
-        // the input may be gone already (removed by the caller); nothing to give back
+      if (box.user) {
+        try {
+          chownSync(inputPath, input.uid, input.gid);
+          chmodSync(inputPath, input.mode & 0o7777);
+        } catch {
+          // the input may be gone already (removed by the caller); nothing to give back
+        }
       }
       const stat = lstatSync(pagesDir, { throwIfNoEntry: false });
       if (!stat?.isDirectory()) return;
-      chownSync(pagesDir, printer.uid, printer.gid);
+      if (box.user) chownSync(pagesDir, printer.uid, printer.gid);
       for (const name of readdirSync(pagesDir)) {
         const path = join(pagesDir, name);
-        // lchown: a renderer may have left a symlink; never follow it.
-        try {
-          lchownSync(path, printer.uid, printer.gid);
-        } catch {
-          // removed meanwhile
-        }
+        // A renderer writes regular files only. Anything else (a symlink naming a path outside the
+        // sandbox, a directory) is removed before the printer, which follows paths as itself,
+        // looks at the pages; lchown never follows a link.
+        const entry = lstatSync(path, { throwIfNoEntry: false });
+        if (!entry) continue;
+        if (!entry.isFile()) rmSync(path, { recursive: true, force: true });
+        else if (box.user) lchownSync(path, printer.uid, printer.gid);
       }
     },
   };

@@ -73,11 +73,12 @@ export async function runWorker(
   const how = workerInvocation(seen, timeoutMs);
   const argv = [...how.nodeOptions, how.script, how.argument];
   const start = sandbox
-    ? sandbox.command(how.command, argv, [...workerCode().readRoots.map((root) => ({ source: root })), ...executableBinds(how.command)])
+    ? sandbox.command(how.command, argv, [...workerCode().readRoots.map((root) => ({ source: root })), ...executableBinds(how.command)], 4)
     : { command: how.command, args: argv, sandboxed: false };
   const run = spawnLimited(start.command, start.args, how.limits, {
     cwd: job.outDir,
     sandboxed: start.sandboxed,
+    ...(start.infoFd === undefined ? {} : { infoFd: start.infoFd }),
     env: {},
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     ...(abort ? { signal: abort } : {}),
