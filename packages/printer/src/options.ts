@@ -1,4 +1,5 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
+import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
@@ -29,8 +30,17 @@ export interface PrinterOptions {
   readonly maxActiveJobs?: number;
   /** Largest document accepted (bytes, after decompression). Default 1 GiB. */
   readonly maxDocumentBytes?: number;
+  /** A request body that sends nothing for this long is cut off (ms). Default ipp-http's 60 s. */
+  readonly bodyIdleTimeoutMs?: number;
+  /** IPP requests one client (account, else address) may have in progress. Default ipp-http's 16. */
+  readonly maxRequestsPerClient?: number;
   /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
   readonly multipleOperationTimeoutMs?: number;
+  /**
+   * Accept sealed jobs whose ECDH key agreement uses the SHA-1 X9.63 KDF (`openssl cms`'s default
+   * unless given -keyopt ecdh_kdf_md:sha256). Default false: refused as a downgrade.
+   */
+  readonly allowSha1Kdf?: boolean;
   /** How long the replay cache remembers a job nonce (ms). Default 400 days. */
   readonly replayRetentionMs?: number;
   /**
@@ -47,7 +57,7 @@ export interface PrinterOptions {
   readonly renderer?: Renderer;
   readonly renderLimits?: Partial<RenderLimits>;
   /**
-   * The renderers' sandbox (docs/decisions.md D9): 'auto' (default) = bubblewrap where it works,
+   * The renderers' sandbox (docs/decisions.md D15): 'auto' (default) = bubblewrap where it works,
    * required when the printer runs as root; 'require'; 'none'. Ignored with a custom `renderer`.
    */
   readonly renderSandbox?: RenderSandboxMode;
@@ -61,6 +71,11 @@ export interface PrinterOptions {
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Issue the printer certificate from this CA (PEM certificate and key) instead of self-signing. */
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /**
+   * Also hold and advertise a post-quantum key (ML-KEM, or the hybrid 'mlkem768-x25519'), after
+   * the classical certificate in printer-pkcs7-public-key (docs/decisions.md D14).
+   */
+  readonly postQuantum?: KemAlgorithm;
   /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */
   readonly logger?: FastifyServerOptions['logger'];
   /** TLS key and certificate (PEM) when serving ipps. */

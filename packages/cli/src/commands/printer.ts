@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, PIN_REPERTOIRES, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
+import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -23,11 +25,18 @@ SIGTERM or SIGINT shuts it down cleanly.
   --require-encryption    refuse cleartext jobs
   --require-signature     refuse sealed jobs not signed by a certificate chaining to --trust
   --trust FILE            PEM CA certificate(s) signatures are verified against; repeatable
+  --allow-sha1-kdf        accept sealed jobs whose ECDH uses the SHA-1 KDF (openssl cms's
+                          default); refused otherwise
   --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
   --ca-cert FILE          issue the printer certificate from this CA certificate ...
   --ca-key FILE           ... and its private key (default: self-signed)
+  --post-quantum ALG      also hold and advertise a post-quantum key, after the classical one:
+                          x25519-ml-kem-768 (hybrid: both keys must be broken), ml-kem-768 or
+                          ml-kem-1024; issued by --ca-cert or the printer's local issuer
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
+  --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
+                          (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --proxy URL             also pull jobs from an Infrastructure Printer (tno intermediary --infra
                           queue URI, PWG 5100.18); works behind NAT, no inbound connection needed
   --proxy-user NAME       device account at the Infrastructure Printer; password from the
@@ -46,6 +55,9 @@ SIGTERM or SIGINT shuts it down cleanly.
                           (default nobody)
   --render-sandbox MODE   auto (default: bubblewrap where it works, required as root), require,
                           or none (no file-system sandbox, renderers keep the printer's uid)
+  --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
+                          Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
+  --dnssd                 advertise even on a loopback address (local discovery, tests)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
 
@@ -94,12 +106,15 @@ export const printerCommand: Command = {
           name: { type: 'string' },
           'require-encryption': { type: 'boolean' },
           'require-signature': { type: 'boolean' },
+          'allow-sha1-kdf': { type: 'boolean' },
           trust: { type: 'string', multiple: true },
           'key-algorithm': { type: 'string' },
+          'post-quantum': { type: 'string' },
           'ca-cert': { type: 'string' },
           'ca-key': { type: 'string' },
           'job-history': { type: 'string' },
           'max-document-bytes': { type: 'string' },
+          'body-idle-timeout': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
           'proxy-user': { type: 'string' },
@@ -113,6 +128,8 @@ export const printerCommand: Command = {
           'render-sandbox': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -126,7 +143,10 @@ export const printerCommand: Command = {
     if ((v['ca-cert'] === undefined) !== (v['ca-key'] === undefined)) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
     const issuer =
       v['ca-cert'] && v['ca-key'] ? { certificatePem: await readText('ca-cert', v['ca-cert']), privateKeyPem: await readText('ca-key', v['ca-key']) } : undefined;
-    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}) };
+    const pqNames: Record<string, 'mlkem768-x25519' | 'ml-kem-768' | 'ml-kem-1024'> = { 'x25519-ml-kem-768': 'mlkem768-x25519', 'ml-kem-768': 'ml-kem-768', 'ml-kem-1024': 'ml-kem-1024' };
+    const postQuantum = v['post-quantum'] === undefined ? undefined : pqNames[v['post-quantum']];
+    if (v['post-quantum'] !== undefined && !postQuantum) throw new CliError(`--post-quantum ${v['post-quantum']}: expected ${Object.keys(pqNames).join(', ')}`, ExitCode.usage);
+    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}), ...(postQuantum ? { postQuantum } : {}) };
 
     if (v['show-fingerprint']) {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
@@ -136,6 +156,7 @@ export const printerCommand: Command = {
       return ExitCode.ok;
     }
 
+    if (v.dnssd && v['no-dnssd']) throw new CliError('--dnssd and --no-dnssd contradict each other', ExitCode.usage);
     if (v['require-signature'] && (v.trust ?? []).length === 0) {
       throw new CliError('--require-signature needs at least one --trust CA.pem to verify signatures against', ExitCode.usage);
     }
@@ -166,14 +187,17 @@ export const printerCommand: Command = {
       ...(v.name ? { name: v.name } : {}),
       requireEncryption: v['require-encryption'] ?? false,
       requireSignature: v['require-signature'] ?? false,
+      allowSha1Kdf: v['allow-sha1-kdf'] ?? false,
       trustAnchorsPem,
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
+      ...bodyIdleTimeoutMs(v['body-idle-timeout']),
       ...(pinAttempts !== undefined ? { pinAttempts } : {}),
       ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
       panelSocket: join(stateDir, PANEL_SOCKET),
+      ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
       // --verbose adds every request.
       logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },

@@ -1,5 +1,5 @@
 /**
- * The file-system sandbox of every renderer process (docs/decisions.md D9): bubblewrap (`bwrap`,
+ * The file-system sandbox of every renderer process (docs/decisions.md D15): bubblewrap (`bwrap`,
  * Debian package bubblewrap) gives the process fresh mount, PID, network, IPC and UTS namespaces
  * whose file system holds only /usr read-only, an empty /tmp, a private /proc and /dev, the
  * document (read-only) and its pages directory (writable), plus what the program itself needs to

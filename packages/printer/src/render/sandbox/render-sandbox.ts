@@ -1,5 +1,5 @@
 /**
- * Which sandbox renderer processes get (issue 12 item 9, docs/decisions.md D9), resolved once when
+ * Which sandbox renderer processes get (issue 12 item 9, docs/decisions.md D15), resolved once when
  * the printer starts, and what one render needs from it: the paths the renderer sees, the binds
  * that make them, and the hand-over of the input and the pages directory to the render user.
  *

@@ -1,6 +1,6 @@
 /**
  * The unprivileged account renderers run as when the printer runs as root (issue 12 item 9,
- * docs/decisions.md D9): `nobody` unless configured. Looked up in /etc/passwd (the printer runs on
+ * docs/decisions.md D15): `nobody` unless configured. Looked up in /etc/passwd (the printer runs on
  * Linux when it runs as root with a sandbox; no NSS modules are needed for a local system account).
  */
 import { readFileSync } from 'node:fs';
