@@ -38,8 +38,8 @@ export interface IntermediaryOptions {
   readonly requireEncryption?: boolean;
   /**
    * With the policy on, also refuse a document whose first bytes are not a CMS ContentInfo of
-   * (Auth)EnvelopedData — plaintext mislabelled application/pkcs7-mime (default false here; the
-   * tno command turns it on).
+   * (Auth)EnvelopedData — plaintext mislabelled application/pkcs7-mime, or a damaged envelope
+   * (default true, as `tno intermediary` ships; false only for tests of the printer's own refusals).
    */
   readonly checkEnvelope?: boolean;
   /** Users who may authenticate with HTTP Basic. */
@@ -135,7 +135,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     faults,
     requireEncryption: options.requireEncryption ?? true,
-    checkEnvelope: (options.requireEncryption ?? true) && (options.checkEnvelope ?? false),
+    checkEnvelope: (options.requireEncryption ?? true) && (options.checkEnvelope ?? true),
     get users() {
       return auth.users;
     },

@@ -8,7 +8,7 @@ import type { IppAttribute } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { GroupTag } from '@trustnoone/ipp';
 import type { Readable } from 'node:stream';
-import { envelopeShapeCheck, NotAnEnvelope } from '../envelope-shape.js';
+import { envelopeShapeCheck } from '../envelope-shape.js';
 import { IntermediaryError } from '../errors.js';
 import { enforceEndToEnd, PolicyViolation } from '../policy.js';
 import { requireAccess, type Principal } from '../principal.js';
@@ -79,7 +79,6 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
     return await service.spool.writeBlob(data, { maxBytes: service.limits.maxDocumentBytes });
   } catch (err) {
     if (err instanceof IntermediaryError) throw new IppStatusError(err.status, err.message, { cause: err });
-    if (err instanceof NotAnEnvelope) throw new IppStatusError(Status['client-error-document-format-not-supported'], err.message, { cause: err });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') {
       // RFC 8011 §4.1.6.1: a condition expected to clear; the client may retry later.
