@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import { requestRefusal } from '@trustnoone/ipp';
 import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
+import { UpTimeClock } from './clock.js';
 import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
@@ -140,6 +141,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       return auth.users;
     },
     allowAnonymous,
+    clock: new UpTimeClock(),
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,
     servedOperations: new Set<number>(),
@@ -215,6 +217,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       const jobs = await spool.recover();
       for (const q of spool instanceof DirectorySpool ? spool.quarantined : []) app.log.warn(q, 'spool: unreadable job moved to quarantine');
       table.load(jobs);
+      for (const { job } of jobs) service.clock.include(job.createdAt);
       for (const { job } of jobs) forwarder.kick(job.id);
       stopRetention = startRetention(table, {
         historyMs: options.jobHistoryMs ?? 3_600_000,

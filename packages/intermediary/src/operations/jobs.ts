@@ -18,7 +18,7 @@ export async function getJobAttributes(service: Service, ctx: IppRequestContext)
   checkAttributeCount(service, ctx.message);
   const entry = findJob(service, targetJobId(ctx.message));
   requireAccess(principalOf(service, ctx), entry.job, service.users.size > 0);
-  const attrs = selectAttributes(jobAttributes(entry, printerUriOf(ctx), true), requestedAttributes(ctx.message));
+  const attrs = selectAttributes(jobAttributes(entry, printerUriOf(ctx), true, service.clock), requestedAttributes(ctx.message));
   return { status: Status['successful-ok'], groups: [{ tag: GroupTag.job, attributes: attrs }] };
 }
 
@@ -43,7 +43,7 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
     picked.push(e);
     if (limit !== undefined && limit > 0 && picked.length >= limit) break;
   }
-  const groups = picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, canAccess(who, e.job)), requested) }));
+  const groups = picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, canAccess(who, e.job), service.clock), requested) }));
   return { status: Status['successful-ok'], groups };
 }
 

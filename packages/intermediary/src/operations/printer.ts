@@ -61,7 +61,21 @@ async function fetchUpstream(service: Service, message: IppMessage): Promise<Cac
   throw lastError;
 }
 
-function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext): IppGroup[] {
+/** Printer attributes in printer-up-time units (RFC 8011 §5.4.29, RFC 3995 §5.3.1, PWG 5100.13 §6.5.3). */
+const UP_TIME_UNITS = new Set(['printer-state-change-time', 'printer-config-change-time']);
+
+/**
+ * printer-up-time is ours (clock.ts), the clock our jobs' time-at-* are on; the upstream's times in
+ * the same units are moved onto it: an event u seconds into the upstream's up-time U, fetched at
+ * `at`, happened at at − (U − u) s.
+ */
+function onOurClock(a: IppAttribute, upstreamUpTime: number | undefined, fetchedAt: number, service: Service): IppAttribute {
+  if (a.name === 'printer-up-time') return attr.integer(a.name, service.clock.now());
+  if (!UP_TIME_UNITS.has(a.name) || upstreamUpTime === undefined) return a;
+  return { name: a.name, values: a.values.map((v) => (v.tag === 'integer' ? { tag: 'integer' as const, value: service.clock.at(fetchedAt - (upstreamUpTime - v.value) * 1000) } : v)) };
+}
+
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext, fetchedAt: number): IppGroup[] {
   const uri = printerUriOf(ctx);
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
   const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
@@ -74,7 +88,10 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestC
   };
   return groups.map((g) => {
     if (g.tag !== GroupTag.printer) return g;
-    const attributes = g.attributes.map((a) => {
+    const up = g.attributes.find((a) => a.name === 'printer-up-time')?.values[0];
+    const upstreamUpTime = up?.tag === 'integer' ? up.value : undefined;
+    const attributes = g.attributes.map((original) => {
+      const a = onOurClock(original, upstreamUpTime, fetchedAt, service);
       const r = replace[a.name];
       if (r) return r;
       if (service.requireEncryption && (a.name === 'document-format-supported' || a.name === 'document-format-default')) {
@@ -121,6 +138,6 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
     status: hit.status,
     ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
     operationAttributes: hit.operation,
-    groups: rewrite(hit.groups, service, ctx),
+    groups: rewrite(hit.groups, service, ctx, hit.at),
   };
 }

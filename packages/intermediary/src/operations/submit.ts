@@ -91,8 +91,8 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
   }
 }
 
-function reply(entry: JobEntry, ctx: IppRequestContext, status = Status['successful-ok']): IppReply {
-  const all = jobAttributes(entry, printerUriOf(ctx), true);
+function reply(service: Service, entry: JobEntry, ctx: IppRequestContext, status = Status['successful-ok']): IppReply {
+  const all = jobAttributes(entry, printerUriOf(ctx), true, service.clock);
   const keep = new Set(['job-id', 'job-uri', 'job-state', 'job-state-reasons', 'job-state-message', 'number-of-documents']);
   return { status, groups: [{ tag: GroupTag.job, attributes: all.filter((a) => keep.has(a.name)) }] };
 }
@@ -127,7 +127,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
   ctx.log.info({ jobId: job.id, bytes: blob.size }, 'job committed to the spool');
   service.faults.hit('respond.before');
   service.forwarder.kick(job.id);
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
 
 export async function createJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
@@ -137,7 +137,7 @@ export async function createJob(service: Service, ctx: IppRequestContext): Promi
   await service.spool.commitJob(job, initialStatus, []);
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id }, 'job created');
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
 
 function openJobFor(service: Service, ctx: IppRequestContext, who: Principal): JobEntry {
@@ -172,7 +172,7 @@ export async function sendDocument(service: Service, ctx: IppRequestContext): Pr
   ctx.log.info({ jobId: job.id, document: number, bytes: blob.size, last }, 'document committed to the spool');
   service.faults.hit('respond.before');
   service.forwarder.kick(job.id);
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
 
 export async function closeJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
@@ -182,5 +182,5 @@ export async function closeJob(service: Service, ctx: IppRequestContext): Promis
   const job = await service.spool.closeJob(entry.job.id);
   service.table.setJob(job);
   service.forwarder.kick(job.id);
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
