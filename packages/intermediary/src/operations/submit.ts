@@ -10,7 +10,7 @@ import { GroupTag } from '@trustnoone/ipp';
 import type { Readable } from 'node:stream';
 import { envelopeShapeCheck } from '../envelope-shape.js';
 import { IntermediaryError } from '../errors.js';
-import { enforceEndToEnd, PolicyViolation } from '../policy.js';
+import { enforceEndToEnd, enforceSealedJobCreation, isSealedSubmission, PolicyViolation } from '../policy.js';
 import { requireAccess, type Principal } from '../principal.js';
 import type { Service } from '../service.js';
 import { JobState, type JobStatus, type SpoolDocument, type SpoolJob, type StagedBlob } from '../spool/types.js';
@@ -39,7 +39,7 @@ function operationAttrs(ctx: IppRequestContext): IppAttribute[] {
 
 function admit(service: Service, ctx: IppRequestContext): Principal {
   checkAttributeCount(service, ctx.message);
-  if (service.requireEncryption) {
+  if (service.requireEncryption || isSealedSubmission(ctx.message)) {
     try {
       enforceEndToEnd(ctx.message);
     } catch (err) {
@@ -152,6 +152,7 @@ function openJobFor(service: Service, ctx: IppRequestContext, who: Principal): J
 export async function sendDocument(service: Service, ctx: IppRequestContext): Promise<IppReply> {
   const who = admit(service, ctx);
   const entry = openJobFor(service, ctx, who);
+  if (isSealedSubmission(ctx.message)) enforceSealedJobCreation(entry.job);
   const last = lastDocument(ctx.message);
   if (last === undefined) throw new IppStatusError(Status['client-error-bad-request'], 'Send-Document needs last-document (RFC 8011 §4.3.1.1)');
   if (entry.job.documents.length >= service.limits.maxDocumentsPerJob) {
