@@ -141,6 +141,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       return auth.users;
     },
     allowAnonymous,
+    pullMode: infra !== undefined,
     clock: new UpTimeClock(),
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,

@@ -47,6 +47,8 @@ export interface Service {
   readonly users: ReadonlyMap<string, UserEntry>;
   /** Anonymous requests are admitted (owner = requesting-user-name). */
   readonly allowAnonymous: boolean;
+  /** Pull mode (PWG 5100.18 INFRA): output devices fetch jobs; `upstreams` stand for them. */
+  readonly pullMode: boolean;
   /** printer-up-time and every time-at-* of our jobs (clock.ts). */
   readonly clock: UpTimeClock;
   /** Cache lifetime of the upstream's printer attributes. */

@@ -17,6 +17,7 @@ import type { Service } from '../service.js';
 import { Status } from '../status.js';
 import { discard, passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
 import { Op } from './codes.js';
+import { upstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, printerUriOf } from './request.js';
 
 interface Cached {
@@ -75,7 +76,10 @@ function onOurClock(a: IppAttribute, upstreamUpTime: number | undefined, fetched
   return { name: a.name, values: a.values.map((v) => (v.tag === 'integer' ? { tag: 'integer' as const, value: service.clock.at(fetchedAt - (upstreamUpTime - v.value) * 1000) } : v)) };
 }
 
-function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext, fetchedAt: number): IppGroup[] {
+/** What a policy-on intermediary in front of a printer without TRUSTNOONE says about itself. */
+const CANNOT_PRINT = 'the printer behind this intermediary does not support TRUSTNOONE, and this intermediary accepts only sealed jobs: it cannot print anything';
+
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext, fetchedAt: number, opensSealed: boolean | undefined): IppGroup[] {
   const uri = printerUriOf(ctx);
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
   const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
@@ -94,7 +98,12 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestC
       const a = onOurClock(original, upstreamUpTime, fetchedAt, service);
       const r = replace[a.name];
       if (r) return r;
-      if (service.requireEncryption && (a.name === 'document-format-supported' || a.name === 'document-format-default')) {
+      if (opensSealed === false) {
+        // Advertise only what the upstream can open: its own formats pass through unchanged, and
+        // with the policy on nothing can be accepted at all (RFC 8011 §5.4.23, §5.4.13).
+        if (service.requireEncryption && a.name === 'printer-is-accepting-jobs') return attr.boolean(a.name, false);
+        if (service.requireEncryption && a.name === 'printer-state-message') return attr.text(a.name, CANNOT_PRINT);
+      } else if (service.requireEncryption && (a.name === 'document-format-supported' || a.name === 'document-format-default')) {
         // The end-to-end policy makes this printer object accept sealed documents only; the
         // formats inside the envelope stay advertised in pkcs7-document-format-supported.
         return attr.mimeMediaType(a.name, PKCS7_MIME);
@@ -138,6 +147,6 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
     status: hit.status,
     ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
     operationAttributes: hit.operation,
-    groups: rewrite(hit.groups, service, ctx, hit.at),
+    groups: rewrite(hit.groups, service, ctx, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)),
   };
 }

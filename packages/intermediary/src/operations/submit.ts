@@ -16,6 +16,7 @@ import type { Service } from '../service.js';
 import { JobState, type JobStatus, type SpoolDocument, type SpoolJob, type StagedBlob } from '../spool/types.js';
 import { Status } from '../status.js';
 import { jobAttributes } from './job-attributes.js';
+import { requireUpstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, findJob, jobGroupAttributes, lastDocument, principalOf, printerUriOf, targetJobId } from './request.js';
 import type { JobEntry } from '../jobs.js';
 
@@ -47,6 +48,8 @@ function admit(service: Service, ctx: IppRequestContext): Principal {
       throw err;
     }
   }
+  // A sealed document the printer cannot open is refused now rather than aborted there.
+  if (isSealedSubmission(ctx.message)) requireUpstreamOpensSealed(service);
   return principalOf(service, ctx);
 }
 
