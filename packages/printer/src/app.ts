@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
+import { parseCertificate } from '@trustnoone/smime';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
@@ -139,6 +140,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       requireSignature: policy.requireSignature,
       trustAnchorsPem: options.trustAnchorsPem ?? [],
       pinRelease: identity.pinRepertoire !== 'none',
+      allowSha1Kdf: options.allowSha1Kdf ?? false,
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
 
@@ -165,11 +167,18 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     handlers,
     // The document size limit is enforced by the printer while it reads (spool.ts, documents.ts);
     // the transport's own cap is left far above it because it errors a stream nobody listens to yet.
-    limits: { maxDocumentBytes: Number.MAX_SAFE_INTEGER },
+    limits: {
+      maxDocumentBytes: Number.MAX_SAFE_INTEGER,
+      ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+      ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
+    },
     validate: checkRequest,
   });
 
-  registerWebPage(app, runtime, keys.fingerprint);
+  registerWebPage(app, runtime, {
+    keyFingerprint: keys.fingerprint,
+    tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
+  });
 
   let closed = false;
   return {

@@ -79,8 +79,14 @@ function onOurClock(a: IppAttribute, upstreamUpTime: number | undefined, fetched
 /** What a policy-on intermediary in front of a printer without TRUSTNOONE says about itself. */
 const CANNOT_PRINT = 'the printer behind this intermediary does not support TRUSTNOONE, and this intermediary accepts only sealed jobs: it cannot print anything';
 
-function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext, fetchedAt: number, opensSealed: boolean | undefined): IppGroup[] {
-  const uri = printerUriOf(ctx);
+/** The printer object as a client reaches it: its URI and whether that was over TLS. */
+interface Addressed {
+  readonly uri: string;
+  readonly secure: boolean;
+}
+
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, fetchedAt: number, opensSealed: boolean | undefined): IppGroup[] {
+  const uri = ctx.uri;
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
   const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
   const down = service.upstreams.some((u) => service.forwarder.unreachable.has(u.uri));
@@ -147,6 +153,15 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
     status: hit.status,
     ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
     operationAttributes: hit.operation,
-    groups: rewrite(hit.groups, service, ctx, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)),
+    groups: rewrite(hit.groups, service, { uri: printerUriOf(ctx), secure: ctx.secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)),
   };
+}
+
+/**
+ * The printer attributes as a client at `uri` would be told them, fetched fresh from the upstream:
+ * what DNS-SD advertises (server.ts), so discovery and Get-Printer-Attributes agree.
+ */
+export async function printerAttributesAt(service: Service, uri: string, secure: boolean): Promise<IppAttribute[]> {
+  const hit = await fetchUpstream(service, upstreamRequest(Op.getPrinterAttributes, uri, [attr.keyword('requested-attributes', 'all')]));
+  return rewrite(hit.groups, service, { uri, secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
 }
