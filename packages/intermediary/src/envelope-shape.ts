@@ -15,7 +15,7 @@ const ENVELOPED = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0
 /**
  * The refusal is document-security-error, not document-format-not-supported: the format
  * (application/pkcs7-mime) is one we accept, and these bytes are what the printer would refuse
- * with 0x041A on opening them — a damaged or substituted envelope (docs/decisions.md D15).
+ * with 0x041A on opening them — a damaged or substituted envelope (docs/decisions.md D16).
  */
 export class NotAnEnvelope extends IntermediaryError {
   constructor() {
