@@ -1,5 +1,6 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
 import type { FastifyServerOptions } from 'fastify';
+import type { Authentication } from '@trustnoone/ipp-http';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
 import type { RenderLimits } from './render/limits.js';
@@ -62,6 +63,11 @@ export interface PrinterOptions {
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
   /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * Who may use the printer (ipp-http's httpAuthentication: Basic, Bearer, ...), for the IPP
+   * routes and the web pages alike. Default: none, every request is anonymous.
+   */
+  readonly authentication?: Authentication;
   /** TLS key and certificate (PEM) when serving ipps. */
   readonly https?: { readonly key: string; readonly cert: string };
 }
