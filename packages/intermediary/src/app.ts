@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { requestRefusal } from '@trustnoone/ipp';
-import { basicScheme, httpAuthentication, registerIppRoutes, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
+import { basicScheme, bearerScheme, httpAuthentication, registerIppRoutes, type AuthScheme, type BearerSchemeOptions, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import type { UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
@@ -53,7 +53,12 @@ export interface IntermediaryOptions {
   readonly credentialCacheTtlMs?: number;
   /** Wrong-password slow-down per user and per address (defaults: 5 free, then 1 s doubling to 60 s). */
   readonly authThrottle?: FailureThrottleOptions;
-  /** Admit requests without credentials (default: only when no users are configured). */
+  /**
+   * OAuth 2.0 sign-in: RFC 6750 bearer tokens, JWT access tokens (RFC 9068) from this issuer for
+   * this audience, checked against the issuer's published keys. Alongside Basic when users exist.
+   */
+  readonly oauth?: BearerSchemeOptions;
+  /** Admit requests without credentials (default: only when no users and no OAuth are configured). */
   readonly allowAnonymous?: boolean;
   /**
    * Accept Basic credentials over plain HTTP from loopback peers (tests, demos). Over any other
@@ -107,7 +112,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     ...(options.credentialCacheTtlMs !== undefined ? { cache: { ttlMs: options.credentialCacheTtlMs } } : {}),
     onReloadError: (err) => app.log.warn({ err: err.message }, 'users file changed and no longer loads: nobody can authenticate until it is fixed'),
   });
-  const allowAnonymous = options.allowAnonymous ?? (options.usersFile === undefined && auth.users.size === 0);
+  const allowAnonymous = options.allowAnonymous ?? (options.usersFile === undefined && auth.users.size === 0 && options.oauth === undefined);
   const logger: FastifyServerOptions['logger'] =
     options.logger === undefined || options.logger === false
       ? false
@@ -145,6 +150,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       return auth.users;
     },
     allowAnonymous,
+    ...(options.oauth ? { oauth: { issuer: options.oauth.issuer, scopes: options.oauth.requiredScopes ?? [] } } : {}),
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,
     servedOperations: new Set<number>(),
@@ -187,6 +193,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     allowAnonymous,
     credentialsAllowed: (request) => request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && isLoopback(request.socket.remoteAddress ?? '')),
     schemes: [
+      ...(options.oauth ? [bearerScheme(options.oauth) as AuthScheme] : []),
       basicScheme({
         verify: async (user, password) => {
           const who = await auth.authenticate(user, password);

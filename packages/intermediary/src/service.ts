@@ -50,6 +50,8 @@ export interface Service {
   readonly users: ReadonlyMap<string, UserEntry>;
   /** Anonymous requests are admitted (owner = requesting-user-name). */
   readonly allowAnonymous: boolean;
+  /** OAuth sign-in, advertised to clients (oauth-authorization-server-uri). */
+  readonly oauth?: { readonly issuer: string; readonly scopes: readonly string[] };
   /** Cache lifetime of the upstream's printer attributes. */
   readonly printerAttributesTtlMs: number;
   /** Uploads currently streaming to the spool. */

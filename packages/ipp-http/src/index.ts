@@ -6,6 +6,7 @@ export { IppStatusError, IppTransportError, HttpAuthRequired, HttpAuthThrottled,
 export { httpAuthentication, type Authentication, type AuthenticationOptions } from './server/auth/authenticator.js';
 export { basicScheme, parseBasicCredentials, type BasicSchemeOptions } from './server/auth/basic-scheme.js';
 export { AuthRefused, type AuthScheme } from './server/auth/scheme.js';
+export { bearerScheme, discoverIssuer, type BearerSchemeOptions, type IssuerMetadata } from './server/auth/bearer-scheme.js';
 export type { Principal } from './server/auth/principal.js';
 export { FailureThrottle, type FailureThrottleOptions, type Refusal } from './server/auth/failure-throttle.js';
 export { byteLimit, ByteLimitExceeded } from './byte-limit.js';
