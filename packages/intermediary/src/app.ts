@@ -19,6 +19,7 @@ import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
+import { registerStatusPage } from './http/web-page.js';
 import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
 import { DirectorySpool } from './spool/dir-spool.js';
@@ -218,6 +219,17 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     authenticate: (request: FastifyRequest) => authentication.authenticate(request),
   };
   registerIppRoutes(app, routes);
+  const startedAt = new Date();
+  const pins = new Map(options.upstreams.filter((u): u is HttpUpstreamOptions => !('send' in u)).map((u) => [u.uri, u.tls?.pinSha256]));
+  registerStatusPage(app, authentication, () => ({
+    path: options.path ?? '/ipp/print',
+    mode: infra ? 'infra' : 'push',
+    requireEncryption: service.requireEncryption,
+    jobs: table.all(),
+    upstreams: infra ? [] : service.upstreams.map((u) => ({ uri: u.uri, pinSha256: pins.get(u.uri), reachable: !service.forwarder.unreachable.has(u.uri) })),
+    devices: infra?.queue.registry.list(),
+    startedAt,
+  }));
   if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
 
   let started = false;

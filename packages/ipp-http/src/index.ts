@@ -13,3 +13,4 @@ export { byteLimit, ByteLimitExceeded } from './byte-limit.js';
 export { escapeHtml, htmlFacts, htmlPage, htmlTable, markup, type Markup } from './server/status-html.js';
 export { advertise, type Advertisement, type DnssdService, type DnssdLog } from './dnssd/avahi-publisher.js';
 export { ippTxtRecord, type TxtRecord, type TxtContext } from './dnssd/txt-record.js';
+export { advertisedByDefault } from './dnssd/default-on.js';

@@ -10,6 +10,7 @@ import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { parseCertificate } from '@trustnoone/smime';
+import { registerOwnerView } from './http/owner-view.js';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
@@ -70,12 +71,15 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     printerUuid: ident.uuid,
     printerName: options.name ?? DEFAULTS.name,
     ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
   const replay = await PersistentReplayCache.open(layout.replay, options.replayRetentionMs ?? DEFAULTS.replayRetentionMs);
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // A client certificate is asked for, never required: IPP clients send none and are served as
+    // always; a browser may present the owner's, for the owner view (http/owner-view.ts).
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, requestCert: true, rejectUnauthorized: false } } : {}),
     // IPP requests are POSTs of arbitrary size handled as streams; fastify's body limit does not apply.
     bodyLimit: 1024 * 1024,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
@@ -176,6 +180,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     ...(options.authentication ? { authenticate: options.authentication.authenticate } : {}),
   });
 
+  // The owner view proves who asks by the TLS client certificate, not by HTTP authentication.
+  registerOwnerView(app, runtime);
   const page = {
     keyFingerprint: keys.fingerprint,
     tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,

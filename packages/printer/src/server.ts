@@ -3,7 +3,7 @@
  * after listen (port 0 picks a free port), so it is set on the printer before the first request
  * can arrive and returned for the caller to print as its first line (docs/architecture.md).
  */
-import { advertise, ippTxtRecord, type Advertisement } from '@trustnoone/ipp-http';
+import { advertise, advertisedByDefault, ippTxtRecord, type Advertisement } from '@trustnoone/ipp-http';
 import { buildApp, type PrinterHandle } from './app.js';
 import { printerAttributes } from './attributes/printer-attributes.js';
 import { DEFAULTS, type PrinterOptions } from './options.js';
@@ -41,10 +41,6 @@ export interface RunningPrinter {
   /** The DNS-SD registration, when advertised (see StartOptions.dnssd). */
   readonly advertisement: Advertisement | undefined;
   close(): Promise<void>;
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '::ffff:127.0.0.1';
 }
 
 /** The TXT record comes from the printer's own Get-Printer-Attributes view (ipp-http dnssd/). */
@@ -93,7 +89,7 @@ export async function startPrinter(options: StartOptions): Promise<RunningPrinte
   const scheme = options.tls ? 'ipps' : 'ipp';
   const uri = `${scheme}://${hostForUri(host)}:${port}/ipp/print`;
   printer.setUris([uri]);
-  const advertisement = (options.dnssd ?? !isLoopback(host)) ? advertisePrinter(printer, port, options.tls === true, uri) : undefined;
+  const advertisement = (options.dnssd ?? advertisedByDefault(host)) ? advertisePrinter(printer, port, options.tls === true, uri) : undefined;
   return {
     uri,
     port,

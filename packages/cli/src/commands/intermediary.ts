@@ -41,6 +41,9 @@ printer, and cannot read them. Prints the URI it serves as its first line.
                         (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --add-user NAME       add or replace NAME in --users FILE and exit
   --operator            with --add-user: the user may see and cancel every job
+  --no-dnssd            do not advertise by DNS-SD (default: advertised through the host's Avahi
+                        daemon when --host is not loopback, once the upstream answers; not with --infra)
+  --dnssd               advertise even on a loopback address
   --verbose             log requests too (pino JSON on stderr; warnings such as failed sign-ins
                         are always logged; no document bytes, no passwords)
 `;
@@ -90,6 +93,8 @@ export const intermediaryCommand: Command = {
           'add-user': { type: 'string' },
           operator: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
       }));
@@ -149,6 +154,7 @@ export const intermediaryCommand: Command = {
         // stderr; --verbose adds every request.
         logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr },
         announce: (uri) => io.stdout.write(`${uri}\n`),
+        ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       });
     } catch (err) {
       throw new CliError(`cannot start the intermediary: ${(err as Error).message}`, ExitCode.failure, { cause: err });

@@ -42,8 +42,9 @@ function jobRows(rt: PrinterRuntime): (string | number | ReturnType<typeof marku
     .map((job) => {
       const attrs = jobAttributes(job, view);
       const pages = value(attrs, 'job-impressions-completed');
+      const id = value(attrs, 'job-id') ?? job.id;
       return [
-        value(attrs, 'job-id') ?? job.id,
+        job.sealed && job.seal?.ownerFingerprint ? markup(`<a href="/jobs/${escapeHtml(id)}" title="the owner's view: needs the job's certificate">${escapeHtml(id)}</a>`) : id,
         value(attrs, 'job-name') ?? '',
         value(attrs, 'job-originating-user-name') ?? '',
         markup(`<span class="${JOB_STATE_CLASS[job.state] ?? ''}">${escapeHtml(job.state)}</span>`),
@@ -81,7 +82,7 @@ export function statusPage(rt: PrinterRuntime, keys: StatusPageKeys): string {
       ['Make and model', id.makeAndModel],
     ]),
     '<h2>Jobs</h2>',
-    '<p>As anyone sees them over IPP: a sealed job shows only its neutral name and owner; its real name, options and page counts are sealed to its owner.</p>',
+    '<p>As anyone sees them over IPP: a sealed job shows only its neutral name and owner; its real name, options and page counts are sealed to its owner, who sees them by following the job number with the job’s certificate (over https).</p>',
     htmlTable('jobs', ['Job', 'Name', 'Owner', 'State', 'Pages', 'Size', 'Content'], jobRows(rt), 'No jobs.'),
     `<footer>Up since ${escapeHtml(st.startedAt.toISOString())}; this page refreshes every 10 seconds.</footer>`,
   ].join('\n');

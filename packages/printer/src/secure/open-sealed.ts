@@ -99,6 +99,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         {
           privateKey: o.keys.privateKey,
           certificate: o.keys.certificate,
+          ...(o.keys.postQuantum ? { additionalKeys: [o.keys.postQuantum] } : {}),
           ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
           requireSignature: o.requireSignature,
           allowSha1Kdf: o.allowSha1Kdf ?? false,
