@@ -3,7 +3,7 @@
  * issuer's bearer tokens over ipps and refuses requests without one; the flags are checked for sense.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -41,6 +41,24 @@ describe('issue 19: tno intermediary --oauth-issuer', () => {
     const r = await ippRequest(server.uri, request(0x000b, server.uri), { tls: { ca }, auth: { bearer: await issuer.clientCredentialsToken('alice') } });
     r.data.resume();
     expect(r.message.code).toBe(0);
+  });
+
+  it('tno jobs sends $TNO_TOKEN as the bearer token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tno-oauth-jobs-'));
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, ca);
+    const run = async (env: Record<string, string>) => {
+      const out = new PassThrough();
+      let text = '';
+      out.on('data', (d) => (text += d));
+      const io: Io = { stdout: out, stderr: out, stdin: new PassThrough(), cwd: dir, env: { XDG_STATE_HOME: dir, ...env } };
+      return { code: await main(['jobs', '--printer', server.uri, '--ca', caFile, '--user', 'alice'], io), text };
+    };
+    const without = await run({});
+    expect(without.code, without.text).not.toBe(ExitCode.ok);
+    expect(without.text).toMatch(/401|authenticat/i);
+    const withToken = await run({ TNO_TOKEN: await issuer.clientCredentialsToken('alice') });
+    expect(withToken.code, withToken.text).toBe(ExitCode.ok);
   });
 
   it('--oauth-scope without --oauth-issuer is a usage error', async () => {
