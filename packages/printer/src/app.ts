@@ -190,13 +190,25 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
     },
     validate: checkRequest,
+    ...(options.authentication ? { authenticate: options.authentication.authenticate } : {}),
   });
 
+  // The owner view proves who asks by the TLS client certificate, not by HTTP authentication.
   registerOwnerView(app, runtime);
-  registerWebPage(app, runtime, {
+  const page = {
     keyFingerprint: keys.fingerprint,
     tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
-  });
+  };
+  const authentication = options.authentication;
+  if (authentication) {
+    // The web pages sit behind the same seam as the IPP routes (a plugin scope with its hook).
+    await app.register(async (pages) => {
+      pages.addHook('onRequest', authentication.hook);
+      registerWebPage(pages, runtime, page);
+    });
+  } else {
+    registerWebPage(app, runtime, page);
+  }
 
   let closed = false;
   return {
