@@ -1,0 +1,234 @@
+/**
+ * CUPS' ipptool and its stock test files (Debian cups-ipp-utils, /usr/share/cups/ipptool) as an
+ * independent IPP client for tests, against servers started exactly as the `tno` command starts
+ * them (a child process running the CLI from its TypeScript sources).
+ *
+ * Debian ships the .test files but not the documents they print, so `ipptoolWorkdir` generates
+ * them with independent tools: Ghostscript for PDF and PostScript, libjpeg-turbo's cjpeg for JPEG.
+ * The .test files are copied next to the documents because ipptool resolves a relative FILE
+ * against the test file's directory (create-job-*.test print ../data/testprint.ps).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Where Debian's cups-ipp-utils installs the test files. */
+export const IPPTOOL_TESTS = '/usr/share/cups/ipptool';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../packages/printer/test/support/tno-source.mts', import.meta.url));
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+/**
+ * A PostScript program drawing `pages` pages of `width`×`height` points, each with its page number
+ * in large digits and a solid black bar whose height grows with the page number (page n: n×40 pt
+ * from the top), so a rendered page can be told apart from the others by its ink alone.
+ */
+export function numberedPagesPostScript(pages: number, width = 595, height = 842): string {
+  const lines = ['%!PS', `<< /PageSize [${width} ${height}] >> setpagedevice`, '/Helvetica findfont 160 scalefont setfont'];
+  for (let n = 1; n <= pages; n++) {
+    lines.push(`0 ${height - n * 40} ${width} ${n * 40} rectfill`, `${width / 3} ${height / 3} moveto (${n}) show`, 'showpage');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function ghostscript(device: 'pdfwrite' | 'ps2write', postscript: string, out: string): Promise<void> {
+  const src = `${out}.src.ps`;
+  await writeFile(src, postscript);
+  await run('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', `-sDEVICE=${device}`, `-sOutputFile=${out}`, src], { timeout: 60_000 });
+}
+
+/** A 2-page PDF of the given size in points (Ghostscript's pdfwrite). */
+export async function twoPagePdf(out: string, width = 595, height = 842): Promise<void> {
+  await ghostscript('pdfwrite', numberedPagesPostScript(2, width, height), out);
+}
+
+/** A JPEG of a colour gradient (binary PPM encoded by cjpeg; `grayscale` adds -grayscale). */
+export async function jpegFile(out: string, width = 160, height = 120, grayscale = false): Promise<void> {
+  const header = Buffer.from(`P6\n${width} ${height}\n255\n`, 'ascii');
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      pixels[i] = Math.round((255 * x) / width);
+      pixels[i + 1] = Math.round((255 * y) / height);
+      pixels[i + 2] = 128;
+    }
+  }
+  const ppm = `${out}.ppm`;
+  await writeFile(ppm, Buffer.concat([header, pixels]));
+  await run('sh', ['-c', `cjpeg ${grayscale ? '-grayscale ' : ''}-quality 85 "$1" > "$2"`, 'cjpeg', ppm, out], { timeout: 30_000 });
+}
+
+/**
+ * A directory holding a copy of every stock .test file and the documents they name:
+ * document-a4.pdf / document-letter.pdf (2 pages), document-a4.ps / document-letter.ps,
+ * color.jpg, gray.jpg, ../data/testprint.ps; plus two-pages.pdf and photo.jpg for `-f`.
+ * Returns the directory the .test files are in.
+ */
+export async function ipptoolWorkdir(dir: string): Promise<string> {
+  const work = join(dir, 'ipptool');
+  await mkdir(work, { recursive: true });
+  await mkdir(join(dir, 'data'), { recursive: true });
+  for (const name of await readdir(IPPTOOL_TESTS)) {
+    if (name.endsWith('.test')) await copyFile(join(IPPTOOL_TESTS, name), join(work, name));
+  }
+  await twoPagePdf(join(work, 'document-a4.pdf'));
+  await twoPagePdf(join(work, 'document-letter.pdf'), 612, 792);
+  await ghostscript('ps2write', numberedPagesPostScript(2), join(work, 'document-a4.ps'));
+  await ghostscript('ps2write', numberedPagesPostScript(2, 612, 792), join(work, 'document-letter.ps'));
+  await ghostscript('ps2write', numberedPagesPostScript(1, 612, 792), join(dir, 'data', 'testprint.ps'));
+  await jpegFile(join(work, 'color.jpg'));
+  await jpegFile(join(work, 'gray.jpg'), 160, 120, true);
+  await twoPagePdf(join(work, 'two-pages.pdf'));
+  await jpegFile(join(work, 'photo.jpg'), 320, 240);
+  return work;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running ipptool
+
+export type TestOutcome = 'PASS' | 'FAIL' | 'SKIP';
+
+export interface IpptoolRun {
+  /** ipptool's exit status (0: every test passed). */
+  readonly code: number;
+  readonly out: string;
+  /** Each test of the file(s) with its outcome, in order. */
+  readonly tests: readonly { readonly name: string; readonly outcome: TestOutcome }[];
+  /** The failed tests with ipptool's reasons, for an assertion message. */
+  failures(): string;
+}
+
+/**
+ * Runs ipptool (`-t`: test mode, `-T`: per-request timeout) with `args` in `cwd`. A run that
+ * exceeds `timeoutMs` is killed and reported as a failure with what it printed so far.
+ */
+export async function ipptool(args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<IpptoolRun> {
+  let code = 0;
+  let out = '';
+  try {
+    const r = await run('ipptool', ['-T', '20', ...args], { cwd, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 });
+    out = r.stdout + r.stderr;
+  } catch (err) {
+    const e = err as { code?: number | string; stdout?: string; stderr?: string; killed?: boolean };
+    code = typeof e.code === 'number' ? e.code : 1;
+    out = `${e.stdout ?? ''}${e.stderr ?? ''}${e.killed ? `\n(ipptool killed after ${timeoutMs} ms)` : ''}`;
+  }
+  const tests = [...out.matchAll(/^ {4}(\S.*?)\s+\[(PASS|FAIL|SKIP)\]$/gm)].map((m) => ({ name: m[1]!, outcome: m[2] as TestOutcome }));
+  return {
+    code,
+    out,
+    tests,
+    failures: () =>
+      out
+        .split('\n')
+        .filter((l) => /\[FAIL\]|EXPECTED|GOT|status-code|Unable|killed|RECEIVED/.test(l))
+        .slice(0, 60)
+        .join('\n') || out.slice(-2000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers started as the CLI starts them
+
+export interface TnoServer {
+  /** The URI printed on the first line of stdout. */
+  readonly uri: string;
+  /** Every line of stdout so far (the printer prints its TLS fingerprint there). */
+  readonly lines: readonly string[];
+  /** What it wrote on stderr so far. */
+  stderr(): string;
+  /** SIGTERM, then wait for exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+/** Starts `tno ...args` (e.g. ['printer', '--port', '0', ...]) and resolves with its URI. */
+export function startTno(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<TnoServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', LAUNCHER, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+    if (err.length > 4_000_000) err = err.slice(-2_000_000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.on('line', (line) => {
+      lines.push(line);
+      // The printer prints its URI then state, printer-uuid and fingerprint lines.
+      if (lines.length === 1 && args[0] !== 'printer') resolve({ uri: line, lines, stderr: () => err, stop });
+      if (args[0] === 'printer' && line.startsWith('fingerprint ')) resolve({ uri: lines[0]!, lines, stderr: () => err, stop });
+    });
+    child.once('exit', (code) => reject(new Error(`tno ${args.join(' ')} exited ${code} before serving: ${err}`)));
+  });
+}
+
+/** SHA-256 of the printer's TLS certificate (STATE/certs/tls.pem), lowercase hex, for --upstream-pin. */
+export async function printerTlsFingerprint(stateDir: string): Promise<string> {
+  const cert = new X509Certificate(await readFile(join(stateDir, 'certs', 'tls.pem')));
+  return cert.fingerprint256.replaceAll(':', '').toLowerCase();
+}
+
+/** A self-signed P-256 TLS key and certificate for 127.0.0.1/localhost (openssl req), as files. */
+export async function tlsFiles(dir: string): Promise<{ key: string; cert: string }> {
+  const key = join(dir, 'tls.key');
+  const cert = join(dir, 'tls.crt');
+  await run(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+    { timeout: 30_000 },
+  );
+  return { key, cert };
+}
+
+/**
+ * The printer and the intermediary in front of it as `tno printer` and `tno intermediary` run
+ * them, over ipp or ipps (the intermediary then reaches the printer over ipps too, pinned to the
+ * fingerprint of the certificate the printer generated). The intermediary admits anonymous users and cleartext jobs,
+ * since ipptool sends neither credentials nor sealed jobs: both are its documented flags.
+ */
+export async function startPrinterAndIntermediary(dir: string, scheme: 'ipp' | 'ipps'): Promise<{ printer: TnoServer; intermediary: TnoServer; stop(): Promise<void> }> {
+  const printerState = join(dir, `printer-${scheme}`);
+  const printer = await startTno(['printer', '--port', '0', '--state', printerState, ...(scheme === 'ipps' ? ['--tls'] : [])]);
+  try {
+    const tls = scheme === 'ipps' ? await tlsFiles(dir) : undefined;
+    const intermediary = await startTno([
+      'intermediary',
+      '--port',
+      '0',
+      '--state',
+      join(dir, `intermediary-${scheme}`),
+      '--upstream',
+      printer.uri,
+      ...(scheme === 'ipps' ? ['--upstream-pin', await printerTlsFingerprint(printerState)] : []),
+      ...(tls ? ['--tls-key', tls.key, '--tls-cert', tls.cert] : []),
+      '--anonymous',
+      '--allow-cleartext',
+    ]);
+    return { printer, intermediary, stop: async () => void (await Promise.all([intermediary.stop(), printer.stop()])) };
+  } catch (err) {
+    await printer.stop();
+    throw err;
+  }
+}
