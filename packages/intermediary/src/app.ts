@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { requestRefusal } from '@trustnoone/ipp';
-import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
+import { HttpAuthRequired, ippsServerTlsOptions, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
@@ -112,7 +112,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   const app = Fastify({
     logger,
     bodyLimit: Number.MAX_SAFE_INTEGER, // the IPP routes stream bodies; limits apply there
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // TLS 1.2 only: libcups 2.4 clients fail on TLS 1.3 session tickets (ipp-http tls-options.ts).
+    ...(options.https ? { https: ippsServerTlsOptions(options.https.key, options.https.cert) } : {}),
   }) as unknown as FastifyInstance;
   const table = new JobTable(spool);
   const infraLog = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m) };

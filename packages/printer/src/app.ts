@@ -7,7 +7,7 @@ import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } fro
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
-import { registerIppRoutes } from '@trustnoone/ipp-http';
+import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
@@ -74,7 +74,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // TLS 1.2 only: libcups 2.4 clients fail on TLS 1.3 session tickets (ipp-http tls-options.ts).
+    ...(options.https ? { https: ippsServerTlsOptions(options.https.key, options.https.cert) } : {}),
     // IPP requests are POSTs of arbitrary size handled as streams; fastify's body limit does not apply.
     bodyLimit: 1024 * 1024,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
