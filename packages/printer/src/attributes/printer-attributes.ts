@@ -110,7 +110,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
       'type=sheetFeedAutoRemovableTray;mediafeed=0;mediaxfeed=0;maxcapacity=-2;level=-2;status=0;name=auto;',
       'type=sheetFeedAutoRemovableTray;mediafeed=29700;mediaxfeed=21000;maxcapacity=250;level=-3;status=0;name=main;',
     ]),
-    octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=lastToFirst;pagedelivery=faceDown;'),
+    // A face-down bin stacks first to last: CUPS reverses the pages for lastToFirst (issue 13.5).
+    octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=firstToLast;pagedelivery=faceDown;'),
     keyword('printer-kind', 'document'),
     text('printer-supply-description', 'Black Toner'),
     enumAttr('operations-supported', [...SUPPORTED_OPERATIONS]),
