@@ -38,6 +38,8 @@ export const WHICH_JOBS = ['completed', 'not-completed', 'aborted', 'all', 'canc
 export const IDENTIFY_ACTIONS = ['display', 'sound'] as const;
 
 /** RFC 8011 §5.2 / PWG 5100.14 §5.2: the Job Template attributes accepted in a job creation request. */
+/** overrides-supported (PWG 5100.6): the selectors only. */
+export const OVERRIDES = ['document-numbers', 'pages'] as const;
 export const JOB_CREATION_ATTRIBUTES = [
   'copies',
   'finishings',
@@ -50,6 +52,7 @@ export const JOB_CREATION_ATTRIBUTES = [
   'multiple-document-handling',
   'orientation-requested',
   'output-bin',
+  'overrides',
   'print-color-mode',
   'print-content-optimize',
   'print-quality',

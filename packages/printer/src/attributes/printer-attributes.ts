@@ -140,7 +140,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     integer('pages-per-minute', 20),
     boolean('color-supported', true),
     integer('pages-per-minute-color', 20),
-    keyword('overrides-supported', ['document-number', 'pages']),
+    // PWG 5100.6: the registered selectors; no attribute may vary between them (job-template.ts).
+    keyword('overrides-supported', [...cap.OVERRIDES]),
     boolean('page-ranges-supported', true),
     // RFC 8011 §5.2 / PWG 5100.14 Job Template defaults and supported values
     integer('copies-default', 1),
