@@ -67,9 +67,11 @@ export class JobProcessor {
   async finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
     await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
     await rm(jobPaths(this.layout, job.id).spool, { recursive: true, force: true });
-    await writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)).catch((err) =>
-      this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'),
-    );
+    // A job that ended before any document (canceled or timed out after Create-Job) has no
+    // directory yet; its manifest is its history record all the same (issue 13.6).
+    await mkdir(jobPaths(this.layout, job.id).dir, { recursive: true, mode: 0o700 })
+      .then(() => writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)))
+      .catch((err) => this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'));
     job.finalized = true;
     this.store.touch(job);
   }
