@@ -110,6 +110,15 @@ export const FILE_DEFECTS: readonly FileDefect[] = [
     why: "the test named requested-attributes='media-col-database' sends 'all', then expects media-col-database and no printer-description attribute; the same file (and RFC 8011 §4.2.5.1, PWG 5100.7) says 'all' never returns media-col-database",
     correct: inTest("Get-Printer-Attributes (requested-attributes='media-col-database')", "ATTR keyword requested-attributes 'all'", "ATTR keyword requested-attributes 'media-col-database'"),
   },
+  {
+    file: 'print-job-hold.test',
+    test: 'Print-Job w/job-hold-until=indefinite',
+    why: 'sends job-hold-until, a Job Template attribute (RFC 8011 §5.2.2), in the operation group; it belongs in the job group (RFC 8011 §4.2.1.1), so a printer applying only the job group prints at once and the Release-Job that follows finds nothing held',
+    correct: (text) =>
+      inTest('Print-Job w/job-hold-until=indefinite', '\tATTR name job-name $filename\n', '\tATTR name job-name $filename\n\tGROUP job-attributes-tag\n\tATTR keyword job-hold-until indefinite\n')(
+        inTest('Print-Job w/job-hold-until=indefinite', '\tATTR keyword job-hold-until indefinite\n', '')(text),
+      ),
+  },
 ];
 
 /** The text of a stock .test file with the corrections FILE_DEFECTS holds for it. */

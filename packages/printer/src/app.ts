@@ -13,6 +13,7 @@ import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
+import { holdJob, releaseJob } from './ops/hold-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
 import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './ops/job-ops.js';
 import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './ops/query-ops.js';
@@ -152,6 +153,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
         [0x0006, sendDocument(runtime)],
         [0x0008, cancelJob(runtime)],
         [0x0009, getJobAttributes(runtime)],
+        [0x000c, holdJob(runtime)],
+        [0x000d, releaseJob(runtime)],
         [0x000a, getJobs(runtime)],
         [0x000b, getPrinterAttributes(runtime)],
         [0x0039, cancelMyJobs(runtime)],

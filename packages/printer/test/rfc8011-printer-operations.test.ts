@@ -80,8 +80,10 @@ describe('RFC 8011 §4.1 request checks', () => {
     const noKey = await send(p.app, request(0x006a, [a.int('job-id', 1)]));
     expect(noKey.status).toBe(0x0400);
     expect(String(noKey.value(OP, 'status-message'))).toMatch(/requesting-user-pkcs7-public-key/);
-    // Hold-Job is not offered: its missing job-id is not the printer's to judge (RFC 8011 §4.1.8 ordering).
-    expect((await send(p.app, request(0x000c))).status).toBe(0x0501);
+    // Restart-Job is not offered: its missing job-id is not the printer's to judge (RFC 8011 §4.1.8
+    // ordering); Hold-Job is, so its missing job-id is a bad request.
+    expect((await send(p.app, request(0x000e))).status).toBe(0x0501);
+    expect((await send(p.app, request(0x000c))).status).toBe(0x0400);
   });
 });
 

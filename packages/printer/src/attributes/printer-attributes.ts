@@ -35,6 +35,8 @@ export const SUPPORTED_OPERATIONS = [
   0x0009, // Get-Job-Attributes
   0x000a, // Get-Jobs
   0x000b, // Get-Printer-Attributes
+  0x000c, // Hold-Job
+  0x000d, // Release-Job
   0x0039, // Cancel-My-Jobs
   0x003b, // Close-Job
   0x003c, // Identify-Printer
@@ -152,6 +154,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     collection('finishings-col-database', [keyword('finishing-template', 'none')]),
     collection('finishings-col-ready', [keyword('finishing-template', 'none')]),
     keyword('finishings-col-supported', 'finishing-template'),
+    keyword('job-hold-until-default', 'no-hold'),
+    keyword('job-hold-until-supported', [...cap.JOB_HOLD_UNTIL]),
     integer('job-priority-default', 50),
     integer('job-priority-supported', 1),
     nameAttr('job-sheets-default', 'none'),

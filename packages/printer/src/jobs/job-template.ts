@@ -154,6 +154,7 @@ const CHECKERS: Readonly<Partial<Record<string, Checker>>> = {
   'print-content-optimize': keywordIn(cap.PRINT_CONTENT_OPTIMIZE),
   'print-scaling': keywordIn(cap.PRINT_SCALING),
   overrides: checkOverrides,
+  'job-hold-until': keywordIn(cap.JOB_HOLD_UNTIL),
 };
 
 /** Checks the Job Template attributes of a job creation request (its job group). */

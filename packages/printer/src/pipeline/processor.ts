@@ -63,6 +63,14 @@ export class JobProcessor {
     this.#wake?.();
   }
 
+  /** Takes a queued job out of the queue (Hold-Job); false when it is not waiting there. */
+  withdraw(job: Job): boolean {
+    const at = this.#queue.findIndex((q) => q.job === job);
+    if (at < 0) return false;
+    this.#queue.splice(at, 1);
+    return true;
+  }
+
   /** Ends a job that will never reach the engine (refused, failed to open): manifest + cleanup. */
   async finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
     await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
