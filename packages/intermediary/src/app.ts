@@ -16,6 +16,7 @@ import { startRetention } from './retention.js';
 import { Op } from './operations/codes.js';
 import { getEncryptedJobAttributes } from './operations/encrypted.js';
 import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
+import { passHoldOrRelease } from './operations/hold-release.js';
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
@@ -169,6 +170,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     [Op.getJobs, bind(getJobs)],
     [Op.cancelJob, bind(cancelJob)],
     [Op.cancelMyJobs, bind(cancelMyJobs)],
+    // Push mode only: passed to the printer holding the job (issue 13.12).
+    ...(infra ? [] : ([[0x000c, bind(passHoldOrRelease(0x000c))], [0x000d, bind(passHoldOrRelease(0x000d))]] as const)),
     [Op.getPrinterAttributes, bind(getPrinterAttributes)],
     [Op.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
   ]);
