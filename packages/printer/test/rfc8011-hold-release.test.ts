@@ -60,6 +60,13 @@ describe('issue 13.12: Hold-Job, Release-Job, job-hold-until on the printer', ()
     expect((await p.runtime.store.whenFinalized(id)).state).toBe('completed');
   });
 
+  it('Release-Job before the document of a Create-Job with job-hold-until=indefinite lets it print (as a relay forwards it)', async () => {
+    const id = (await send(p.app, request(Op.CreateJob, [], [a.kw('job-hold-until', 'indefinite')]))).value(JOB, 'job-id') as number;
+    expect((await send(p.app, request(ReleaseJob, [a.int('job-id', id)]))).status).toBe(0);
+    await send(p.app, request(Op.SendDocument, [a.int('job-id', id), ...raster(), a.bool('last-document', true)]), pwgRaster());
+    expect((await p.runtime.store.whenFinalized(id)).state).toBe('completed');
+  });
+
   it('only the owner may hold or release; a job that is not held cannot be released; a held job can be canceled', async () => {
     const id = (await send(p.app, request(Op.PrintJob, raster(), [a.kw('job-hold-until', 'indefinite')]), pwgRaster())).value(JOB, 'job-id') as number;
     await p.runtime.store.waitFor(id, (j) => j.state === 'pending-held');

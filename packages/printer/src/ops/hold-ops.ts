@@ -54,7 +54,8 @@ export function releaseJob(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const job = ownJob(rt, ctx);
     if (job.reasons.has(HOLD_REASON)) throw new Refusal(Status.clientErrorNotPossible, 'the job waits for its release code at the printer');
-    const heldWhileIncoming = job.state === 'pending' && job.holdUntil === 'indefinite';
+    // Still receiving documents, with a hold asked for (job-hold-until or Hold-Job).
+    const heldWhileIncoming = job.state === 'pending' && !job.closed && holdRequested(job);
     // RFC 8011 §4.3.6: only a held job can be released.
     if (job.state !== 'pending-held' && !heldWhileIncoming) throw new Refusal(Status.clientErrorNotPossible, `job is ${job.state}, not held`);
     job.holdUntil = 'no-hold';
