@@ -11,7 +11,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -68,6 +68,72 @@ export async function jpegFile(out: string, width = 160, height = 120, grayscale
   await run('sh', ['-c', `cjpeg ${grayscale ? '-grayscale ' : ''}-quality 85 "$1" > "$2"`, 'cjpeg', ppm, out], { timeout: 30_000 });
 }
 
+/** PWG 5102.4 cupsColorSpace values for the raster types ipp-everywhere.test names. */
+const PWG_COLOR_SPACES = { black: { space: 3, colors: 1 }, sgray: { space: 18, colors: 1 }, srgb: { space: 19, colors: 3 }, cmyk: { space: 6, colors: 4 } } as const;
+
+/**
+ * A PWG Raster file (PWG 5102.4) of blank pages, written here rather than by the printer's own
+ * writer so the printer reads a stream it did not produce: "RaS2", then per page the 1796-byte
+ * header and every line as PackBits runs of the white pixel (lines repeated 256 at a time).
+ */
+export function blankPwgRaster(o: { type: keyof typeof PWG_COLOR_SPACES; bits: 1 | 8 | 16; dpi: number; width: number; height: number; pages: number }): Buffer {
+  const { space, colors } = PWG_COLOR_SPACES[o.type];
+  const bitsPerPixel = o.bits * colors;
+  const bytesPerLine = Math.ceil((o.width * bitsPerPixel) / 8);
+  const unit = Math.max(1, bitsPerPixel / 8); // PackBits works on whole pixels, or bytes below 8 bits
+  const white = o.type === 'black' || o.type === 'cmyk' ? 0x00 : 0xff; // additive spaces are white at full value
+  const runs: Buffer[] = [];
+  for (let left = bytesPerLine / unit; left > 0; left -= 128) {
+    const n = Math.min(128, left);
+    runs.push(Buffer.from([n - 1]), Buffer.alloc(unit, white));
+  }
+  const line = Buffer.concat(runs);
+  const parts: Buffer[] = [Buffer.from('RaS2', 'ascii')];
+  for (let page = 1; page <= o.pages; page++) {
+    const h = Buffer.alloc(1796);
+    h.write('PwgRaster', 0, 'ascii');
+    const u32 = (offset: number, v: number): void => void h.writeUInt32BE(v, offset);
+    u32(276, o.dpi); // HWResolution
+    u32(280, o.dpi);
+    u32(340, 1); // NumCopies
+    u32(352, Math.round((o.width * 72) / o.dpi)); // PageSize, points
+    u32(356, Math.round((o.height * 72) / o.dpi));
+    u32(372, o.width);
+    u32(376, o.height);
+    u32(384, o.bits);
+    u32(388, bitsPerPixel);
+    u32(392, bytesPerLine);
+    u32(396, 0); // chunky
+    u32(400, space);
+    u32(420, colors);
+    u32(452, o.pages); // TotalPageCount
+    u32(456, 1); // CrossFeedTransform
+    u32(460, 1); // FeedTransform
+    parts.push(h);
+    for (let left = o.height; left > 0; left -= 256) parts.push(Buffer.from([Math.min(256, left) - 1]), line);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * The PWG Raster samples ipp-everywhere.test names (144 FILE lines; ipptool refuses to start when
+ * one is missing, even for tests it would skip): each a small page (1 × 1.5 in) at the resolution
+ * and type its name states, two pages for the document-* ones. Returns how many were written.
+ */
+export async function ippEverywhereSamples(work: string): Promise<number> {
+  const text = await readFile(join(work, 'ipp-everywhere.test'), 'utf8');
+  const files = [...new Set([...text.matchAll(/^\s*FILE\s+(\S+)$/gm)].map((m) => m[1]!))];
+  for (const file of files) {
+    const m = /-(black|sgray|srgb|cmyk)-(1|8|16)-(\d+)dpi\.pwg$/.exec(file);
+    if (!m) throw new Error(`unexpected sample name ${file}`);
+    const dpi = Number(m[3]);
+    await mkdir(join(work, dirname(file)), { recursive: true });
+    const raster = blankPwgRaster({ type: m[1] as 'black', bits: Number(m[2]) as 8, dpi, width: dpi, height: Math.round(dpi * 1.5), pages: file.includes('document-') ? 2 : 1 });
+    await writeFile(join(work, file), raster);
+  }
+  return files.length;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Defects of the stock files themselves
 
@@ -76,6 +142,8 @@ export interface FileDefect {
   readonly file: string;
   /** The NAME of the one test that is wrong. */
   readonly test: string;
+  /** The test that fails because of it, when not that one (a later test that relies on it). */
+  readonly failsAs?: string;
   /** Why the file, not the server, is wrong. */
   readonly why: string;
   /** Corrects the file's text (only inside that test). */
@@ -113,6 +181,7 @@ export const FILE_DEFECTS: readonly FileDefect[] = [
   {
     file: 'print-job-hold.test',
     test: 'Print-Job w/job-hold-until=indefinite',
+    failsAs: 'Release-Job',
     why: 'sends job-hold-until, a Job Template attribute (RFC 8011 §5.2.2), in the operation group; it belongs in the job group (RFC 8011 §4.2.1.1), so a printer applying only the job group prints at once and the Release-Job that follows finds nothing held',
     correct: (text) =>
       inTest('Print-Job w/job-hold-until=indefinite', '\tATTR name job-name $filename\n', '\tATTR name job-name $filename\n\tGROUP job-attributes-tag\n\tATTR keyword job-hold-until indefinite\n')(
@@ -129,7 +198,7 @@ export function correctedTestFile(file: string, text: string): string {
 /**
  * A directory holding a copy of every stock .test file (FILE_DEFECTS corrected) and the documents
  * they name:
- * document-a4.pdf / document-letter.pdf (2 pages), document-a4.ps / document-letter.ps,
+ * document-a4.pdf / document-letter.pdf (2 small pages), document-a4.ps / document-letter.ps,
  * color.jpg, gray.jpg, ../data/testprint.ps; plus two-pages.pdf and photo.jpg for `-f`.
  * Returns the directory the .test files are in.
  */
@@ -140,15 +209,18 @@ export async function ipptoolWorkdir(dir: string): Promise<string> {
   for (const name of await readdir(IPPTOOL_TESTS)) {
     if (name.endsWith('.test')) await writeFile(join(work, name), correctedTestFile(name, await readFile(join(IPPTOOL_TESTS, name), 'utf8')));
   }
-  await twoPagePdf(join(work, 'document-a4.pdf'));
-  await twoPagePdf(join(work, 'document-letter.pdf'), 612, 792);
-  await ghostscript('ps2write', numberedPagesPostScript(2), join(work, 'document-a4.ps'));
-  await ghostscript('ps2write', numberedPagesPostScript(2, 612, 792), join(work, 'document-letter.ps'));
+  // Small pages (1 × 1.5 in): the files check the protocol; rendering full pages at 300 dpi on
+  // every run would only cost time (the cupsd test prints full pages).
+  await twoPagePdf(join(work, 'document-a4.pdf'), 72, 108);
+  await twoPagePdf(join(work, 'document-letter.pdf'), 72, 108);
+  await ghostscript('ps2write', numberedPagesPostScript(2, 72, 108), join(work, 'document-a4.ps'));
+  await ghostscript('ps2write', numberedPagesPostScript(2, 72, 108), join(work, 'document-letter.ps'));
   await ghostscript('ps2write', numberedPagesPostScript(1, 612, 792), join(dir, 'data', 'testprint.ps'));
   await jpegFile(join(work, 'color.jpg'));
   await jpegFile(join(work, 'gray.jpg'), 160, 120, true);
-  await twoPagePdf(join(work, 'two-pages.pdf'));
-  await jpegFile(join(work, 'photo.jpg'), 320, 240);
+  await twoPagePdf(join(work, 'two-pages.pdf'), 72, 108);
+  await jpegFile(join(work, 'photo.jpg'), 96, 144);
+  await ippEverywhereSamples(work);
   return work;
 }
 
