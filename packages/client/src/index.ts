@@ -1,6 +1,6 @@
 /**
  * @trustnoone/client — print to a TRUSTNOONE printer (directly or through an intermediary), follow
- * jobs, and manage the user's trust in printer keys (SPEC-NOTES §2–3).
+ * jobs, and manage the user's trust in printer keys (docs/spec-notes.md §2–3).
  */
 export { print, printerInfo, type PrintOptions, type PrintResult, type PrintProgress, type SignOptions } from './print.js';
 export { status, jobs, cancel, follow, isTerminal, JOB_STATES, type JobStatus, type JobStateName, type FollowOptions } from './jobs.js';
@@ -9,6 +9,7 @@ export { decideTrust, certificateUris, type TrustDecision, type TrustCandidate, 
 export { TrustStore, fingerprintOf, formatFingerprint, type Pin } from './trust-store.js';
 export { pinPrinter, type PinOptions } from './pin.js';
 export { resolveStateDir } from './state-dir.js';
+export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';
 export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 export { jobTemplateAttributes, parseOptionStrings, type JobAttributes, type AttributeValue } from './attributes.js';
 export { detectFileFormat, sniffFormat } from './formats.js';
@@ -17,3 +18,4 @@ export { ClientError, isClientError, type ClientErrorCode } from './errors.js';
 export { checkReleaseCode, MIN_RELEASE_CODE_LENGTH, MAX_RELEASE_CODE_LENGTH } from './release-code.js';
 export { statusName, defaultUserName, type Connection } from './transport.js';
 export type { WhichJobs } from './requests.js';
+export { browsePrinters, parseAvahiBrowse, type DiscoveredPrinter, type BrowseOptions } from './discovery.js';
