@@ -327,6 +327,8 @@ describe('Get-Jobs (RFC 8011 §4.2.6) and job history', () => {
       const id = (await send(q.app, request(Op.CreateJob))).value(JOB, 'job-id') as number;
       await send(q.app, request(Op.CancelJob, [a.int('job-id', id)]));
       expect((await send(q.app, request(Op.GetJobAttributes, [a.int('job-id', id)]))).status).toBe(0);
+      // History counts from the end, for a job whose manifest is written (issue 13.6: this one's is now).
+      await q.runtime.store.whenFinalized(id);
       await new Promise((r) => setTimeout(r, 80));
       expect((await send(q.app, request(Op.GetJobAttributes, [a.int('job-id', id)]))).status).toBe(0x0406);
     } finally {
