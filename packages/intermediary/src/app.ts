@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { requestRefusal } from '@trustnoone/ipp';
-import { basicScheme, bearerScheme, httpAuthentication, registerIppRoutes, type AuthScheme, type BearerSchemeOptions, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
+import { basicScheme, bearerScheme, httpAuthentication, ippsServerTlsOptions, registerIppRoutes, type AuthScheme, type BearerSchemeOptions, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import { UpTimeClock } from './clock.js';
 import type { UserEntry } from './auth/users-file.js';
@@ -17,6 +17,7 @@ import { startRetention } from './retention.js';
 import { Op } from './operations/codes.js';
 import { getEncryptedJobAttributes } from './operations/encrypted.js';
 import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
+import { passHoldOrRelease } from './operations/hold-release.js';
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
@@ -124,7 +125,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     // The IPP routes stream their bodies past this (their limits apply there); nothing else here
     // takes a body, and ipp-http refuses one unread, so this only bounds what fastify might buffer.
     bodyLimit: 64 * 1024,
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // TLS 1.2 only: libcups 2.4 clients fail on TLS 1.3 session tickets (ipp-http tls-options.ts).
+    ...(options.https ? { https: ippsServerTlsOptions(options.https.key, options.https.cert) } : {}),
   }) as unknown as FastifyInstance;
   const table = new JobTable(spool);
   const infraLog = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m) };
@@ -183,6 +185,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     [Op.getJobs, bind(getJobs)],
     [Op.cancelJob, bind(cancelJob)],
     [Op.cancelMyJobs, bind(cancelMyJobs)],
+    // Push mode only: passed to the printer holding the job (issue 13.12).
+    ...(infra ? [] : ([[0x000c, bind(passHoldOrRelease(0x000c))], [0x000d, bind(passHoldOrRelease(0x000d))]] as const)),
     [Op.getPrinterAttributes, bind(getPrinterAttributes)],
     [Op.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
   ]);

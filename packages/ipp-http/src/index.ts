@@ -1,4 +1,5 @@
 export { registerIppRoutes, DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS_PER_CLIENT, type IppRoutesOptions } from './server/ipp-routes.js';
+export { ippsServerTlsOptions, IPPS_CIPHERS } from './server/tls-options.js';
 export type { IppHandler, IppReply, IppRequestContext } from './server/context.js';
 export { authorizationHeader, credentialsLabel, type BasicCredentials, type BearerCredentials, type HttpCredentials } from './client/credentials.js';
 export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type IppTlsOptions } from './client/ipp-request.js';
