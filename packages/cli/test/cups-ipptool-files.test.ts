@@ -51,13 +51,7 @@ type Target = 'printer ipp' | 'printer ipps' | 'intermediary ipp' | 'intermediar
  * for the next request of the including file: 'No request sent').
  */
 const KNOWN: readonly { readonly on: 'intermediary'; readonly file: (typeof FILES)[number]; readonly test: string; readonly then?: readonly string[]; readonly why: string }[] = [
-  {
-    on: 'intermediary',
-    file: 'ipp-everywhere',
-    test: 'RFC 8011 section 4.2.6: Get-Jobs Operation (which-jobs, requested-attributes)',
-    then: ['PWG 5100.12 section 6.2 - Required Printer Description Attributes', 'PWG 5100.14 section 5.1/5.2 - Required Operations and Attributes'],
-    why: 'issue 13.3 (cups-intermediary helper): its jobs lack time-at-processing (an ipp-1.1.test test)',
-  },
+  // none: the intermediary's missing time-at-processing (issue 13.3) is fixed
 ];
 
 /**
