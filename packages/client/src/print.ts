@@ -16,6 +16,7 @@ import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
 import { ownerIdentity } from './owner-identity.js';
+import { rememberSealedJob } from './sealed-jobs.js';
 import { resolveStateDir } from './state-dir.js';
 import { chooseRecipientKey, type RecipientKey } from './recipient-key.js';
 import { decideTrust, type FirstUsePolicy, type TrustDecision } from './trust.js';
@@ -174,6 +175,14 @@ async function retryWhileBusy<T>(ctx: SubmitContext, docs: readonly ResolvedDocu
   }
 }
 
+/**
+ * Keeps the job's sealed nonce, by which its sealed status answers name it (sealed-jobs.ts). Best
+ * effort: without it the job prints, and `encryptedJobAttributes` reports the identity unverified.
+ */
+async function remember(ctx: SubmitContext, jobId: number, jobNonce: string): Promise<void> {
+  await rememberSealedJob(stateDirOf(ctx.options), ctx.conn.printer, jobId, jobNonce).catch(() => undefined);
+}
+
 async function submitSealed(ctx: SubmitContext, info: PrinterInfo, recipientKey: RecipientKey): Promise<{ jobId: number; jobUri: string | undefined }> {
   const { conn, docs, options } = ctx;
   const printerUuid = info.printerUuid!;
@@ -197,11 +206,13 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo, recipientKey:
 
   if (docs.length === 1) {
     const d = docs[0]!;
+    let sentNonce = jobUuid;
     const res = await retryWhileBusy(ctx, [d], () => {
       // A fresh nonce for each attempt: a refused attempt never reuses its sealed request.
+      sentNonce = newJobNonce();
       const inner = buildInnerRequest({
         ...common,
-        jobUuid: newJobNonce(),
+        jobUuid: sentNonce,
         operation: 'Print-Job',
         documentFormat: d.format,
         jobName: ctx.jobName,
@@ -211,7 +222,9 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo, recipientKey:
       const outer = buildOuterRequest({ operation: 'Print-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
       return exchange(conn, outer, { data: sealDocument(0, inner), what: `Print-Job to ${conn.printer}` });
     });
-    return { jobId: requireJobId(res.message, 'Print-Job'), jobUri: jobUriOf(res.message) };
+    const printed = requireJobId(res.message, 'Print-Job');
+    await remember(ctx, printed, sentNonce);
+    return { jobId: printed, jobUri: jobUriOf(res.message) };
   }
 
   const created = await retryWhileBusy(ctx, [], () =>
@@ -220,6 +233,7 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo, recipientKey:
     }),
   );
   const jobId = requireJobId(created.message, 'Create-Job');
+  await remember(ctx, jobId, jobUuid);
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const last = i === docs.length - 1;

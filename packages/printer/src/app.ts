@@ -6,8 +6,9 @@
 import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } from './attributes/capabilities.js';
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { availableParallelism } from 'node:os';
 import type { IppHandler } from '@trustnoone/ipp-http';
-import { registerIppRoutes } from '@trustnoone/ipp-http';
+import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { parseCertificate } from '@trustnoone/smime';
 import { registerOwnerView } from './http/owner-view.js';
@@ -15,6 +16,7 @@ import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
+import { holdJob, releaseJob } from './ops/hold-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
 import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './ops/job-ops.js';
 import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './ops/query-ops.js';
@@ -56,12 +58,21 @@ export interface PrinterHandle {
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie'];
 
-async function defaultRenderer(): Promise<Renderer> {
-  const mod = (await import('./render/index.js')) as { renderDocument: Renderer };
-  return mod.renderDocument;
+/**
+ * The isolated renderers, in the sandbox the options ask for (resolved now, so a printer that would
+ * render as root without one refuses to start instead of failing every job).
+ */
+async function defaultRenderer(options: PrinterOptions): Promise<{ renderer: Renderer; summary: string }> {
+  const mod = await import('./render/index.js');
+  const sandbox = mod.resolveRenderSandbox({
+    ...(options.renderSandbox ? { mode: options.renderSandbox } : {}),
+    ...(options.renderUser !== undefined ? { user: options.renderUser } : {}),
+  });
+  return { renderer: (request) => mod.renderDocument({ ...request, sandbox }), summary: sandbox.summary };
 }
 
 export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> {
+  const rendering = options.renderer ? { renderer: options.renderer, summary: 'custom renderer' } : await defaultRenderer(options);
   const layout = stateLayout(options.stateDir);
   await prepareState(layout);
   const { maxJobId } = await cleanJobsOnStart(layout);
@@ -73,13 +84,15 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     ...(options.issuer ? { issuer: options.issuer } : {}),
     ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
-  const replay = await PersistentReplayCache.open(layout.replay, options.replayRetentionMs ?? DEFAULTS.replayRetentionMs);
+  const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
+  const replay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
+    // TLS 1.2 only: libcups 2.4 clients fail on TLS 1.3 session tickets (ipp-http tls-options.ts).
     // A client certificate is asked for, never required: IPP clients send none and are served as
     // always; a browser may present the owner's, for the owner view (http/owner-view.ts).
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, requestCert: true, rejectUnauthorized: false } } : {}),
+    ...(options.https ? { https: { ...ippsServerTlsOptions(options.https.key, options.https.cert), requestCert: true, rejectUnauthorized: false } } : {}),
     // IPP requests are POSTs of arbitrary size handled as streams; fastify's body limit does not apply.
     bodyLimit: 1024 * 1024,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
@@ -87,8 +100,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   const historyMs = options.jobHistoryMs ?? DEFAULTS.jobHistoryMs;
   const store = new JobStore({ firstId: maxJobId + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
-  const renderer = options.renderer ?? (await defaultRenderer());
-  const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
+  const concurrency = options.renderConcurrency ?? availableParallelism();
+  app.log.info({ renderConcurrency: concurrency }, `printer: ${rendering.summary}, up to ${concurrency} at once`);
+  const processor = new JobProcessor(store, layout, rendering.renderer, options.renderLimits ?? {}, app.log, concurrency);
   const startedAt = new Date();
   let identity: PrinterIdentity = {
     name: options.name ?? DEFAULTS.name,
@@ -145,6 +159,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       trustAnchorsPem: options.trustAnchorsPem ?? [],
       pinRelease: identity.pinRepertoire !== 'none',
       allowSha1Kdf: options.allowSha1Kdf ?? false,
+      replayRetentionMs,
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
 
@@ -157,6 +172,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
         [0x0006, sendDocument(runtime)],
         [0x0008, cancelJob(runtime)],
         [0x0009, getJobAttributes(runtime)],
+        [0x000c, holdJob(runtime)],
+        [0x000d, releaseJob(runtime)],
         [0x000a, getJobs(runtime)],
         [0x000b, getPrinterAttributes(runtime)],
         [0x0039, cancelMyJobs(runtime)],
@@ -177,13 +194,25 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
     },
     validate: checkRequest,
+    ...(options.authentication ? { authenticate: options.authentication.authenticate } : {}),
   });
 
+  // The owner view proves who asks by the TLS client certificate, not by HTTP authentication.
   registerOwnerView(app, runtime);
-  registerWebPage(app, runtime, {
+  const page = {
     keyFingerprint: keys.fingerprint,
     tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
-  });
+  };
+  const authentication = options.authentication;
+  if (authentication) {
+    // The web pages sit behind the same seam as the IPP routes (a plugin scope with its hook).
+    await app.register(async (pages) => {
+      pages.addHook('onRequest', authentication.hook);
+      registerWebPage(pages, runtime, page);
+    });
+  } else {
+    registerWebPage(app, runtime, page);
+  }
 
   let closed = false;
   return {

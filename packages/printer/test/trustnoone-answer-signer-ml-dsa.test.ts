@@ -2,7 +2,7 @@
  * Issue 18 (ML-DSA): an X25519 printer whose certificate is issued by an ML-DSA-65 CA signs its
  * Get-Encrypted-Job-Attributes answers with that CA's ML-DSA key (RFC 9882 SignerInfo), and the
  * client accepts them because the advertised ML-DSA issuer verifiably signed the pinned
- * certificate (docs/decisions.md D15). A look-alike ML-DSA issuer a relay advertises is refused.
+ * certificate (docs/decisions.md D20). A look-alike ML-DSA issuer a relay advertises is refused.
  * Through public interfaces only: startPrinter, the client's print and encryptedJobAttributes.
  * No openssl interop: OpenSSL 3.0 (Debian 12) has no ML-DSA.
  */

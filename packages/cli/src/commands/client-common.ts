@@ -22,7 +22,7 @@ export const connectionFlags = {
 
 export const connectionUsage = `  -p, --printer URL     printer or intermediary (ipp://, ipps://); default $TNO_PRINTER
   -U, --user NAME       requesting-user-name (default $USER); with $TNO_PASSWORD set, also the
-                        HTTP Basic user name
+                        HTTP Basic user name ($TNO_TOKEN, an OAuth access token, is sent instead)
       --ca FILE         PEM CA certificate(s) to verify an ipps server with
       --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
       --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
@@ -61,12 +61,14 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   let ca: Buffer | undefined;
   if (v.ca !== undefined) ca = await readFlagFile('ca', v.ca, io);
   const password = io.env.TNO_PASSWORD;
+  // An OAuth 2.0 access token (RFC 6750) from the environment, never a flag; it wins over a password.
+  const token = io.env.TNO_TOKEN;
   return {
     printer,
     ...(userName ? { userName } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(ca || v.pin ? { tls: { ...(ca ? { ca } : {}), ...(v.pin ? { pinSha256: v.pin } : {}) } } : {}),
-    ...(password && userName ? { auth: { user: userName, password } } : {}),
+    ...(token ? { auth: { bearer: token } } : password && userName ? { auth: { user: userName, password } } : {}),
   };
 }
 

@@ -31,7 +31,7 @@ const kemAlgorithms: Readonly<Record<string, KemAlgorithm>> = {
   'x25519-ml-kem-768': 'mlkem768-x25519',
 };
 
-/** Post-quantum signatures (RFC 9881, docs/decisions.md D15): any kind, CA included; self-signed or issued. */
+/** Post-quantum signatures (RFC 9881, docs/decisions.md D20): any kind, CA included; self-signed or issued. */
 const mlDsaAlgorithms: readonly MlDsaAlgorithm[] = ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87'];
 
 const usage = `Usage: tno keys generate --kind ca|printer|client --name NAME --cert FILE --key FILE
