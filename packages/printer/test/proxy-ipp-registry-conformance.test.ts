@@ -56,9 +56,10 @@ afterAll(async () => {
 describe('Proxy requests on the wire', () => {
   it('validate against the IANA registry and use the registered operation codes', async () => {
     const store = new TrustStore(await mkdtemp(join(tmpdir(), 'tno-proxy-conf-trust-')));
-    const r = await print({ printer: uri, userName: 'alice', documents: [{ data: TEXT, format: 'text/plain' }], jobName: 'conformance', trust: { store, firstUse: 'accept' }, follow: { intervalMs: 50, timeoutMs: 30_000 } });
-    expect(r.status?.state).toBe('completed');
+    // The sealed job binds its owner's certificate (issue 11.9); the status request proves that key.
     const owner = createIdentity({ commonName: 'alice' });
+    const r = await print({ printer: uri, userName: 'alice', documents: [{ data: TEXT, format: 'text/plain' }], jobName: 'conformance', ownerCertificate: certificateToPem(owner.certificate), trust: { store, firstUse: 'accept' }, follow: { intervalMs: 50, timeoutMs: 30_000 } });
+    expect(r.status?.state).toBe('completed');
     await encryptedJobAttributes({ printer: uri, userName: 'alice' }, r.jobId, { certificate: certificateToPem(owner.certificate), privateKey: privateKeyToPem(owner.privateKey), trust: { store } });
 
     const messages: IppMessage[] = [];
