@@ -11,6 +11,7 @@ import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
+import { JobCounter } from './jobs/job-counter.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
@@ -80,7 +81,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   const historyMs = options.jobHistoryMs ?? DEFAULTS.jobHistoryMs;
-  const store = new JobStore({ firstId: maxJobId + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
+  const jobCounter = await JobCounter.open(layout.jobCounter);
+  const store = new JobStore({ firstId: Math.max(maxJobId, jobCounter.highest) + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
   const renderer = options.renderer ?? (await defaultRenderer());
   const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
@@ -107,6 +109,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     },
     layout,
     store,
+    jobCounter,
     processor,
     policy,
     openSealed: undefined as unknown as PrinterRuntime['openSealed'],

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import type { Job } from './jobs/job.js';
+import type { JobCounter } from './jobs/job-counter.js';
 import type { JobStore } from './jobs/job-store.js';
 import type { JobProcessor, ReadyDocument } from './pipeline/processor.js';
 import type { StateLayout } from './state/state-dir.js';
@@ -42,6 +43,8 @@ export interface PrinterRuntime {
   readonly identity: PrinterIdentity;
   readonly layout: StateLayout;
   readonly store: JobStore;
+  /** Durable highest job id: a job's creation is answered only once its id is on disk. */
+  readonly jobCounter: JobCounter;
   readonly processor: JobProcessor;
   readonly policy: PrinterPolicy;
   readonly openSealed: SealedOpener;

@@ -49,7 +49,7 @@ function checkSealedOuter(ctx: IppRequestContext): void {
   }
 }
 
-function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequestCheck, sealed: boolean): Job {
+async function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequestCheck, sealed: boolean): Promise<Job> {
   // RFC 8011 §13.1.5.8: a printer that cannot take another job now says so; the client retries.
   if (rt.store.active().length >= rt.limits.maxActiveJobs) throw new Refusal(Status.serverErrorBusy, 'too many jobs in progress; try again later');
   const job = rt.store.create({
@@ -60,6 +60,8 @@ function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequest
     documentFormat: check.format,
     template: check.template.applied,
   });
+  // The id is on disk before anyone hears of it, so a restart never hands it out again.
+  await rt.jobCounter.issued(job.id);
   return job;
 }
 
@@ -67,7 +69,7 @@ export function printJob(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: true });
     const sealed = check.format === cap.PKCS7_MIME;
-    const job = createJob(rt, ctx, check, sealed);
+    const job = await createJob(rt, ctx, check, sealed);
     return receiveDocument(rt, job, ctx, { operation: 'Print-Job', check, lastDocument: true });
   };
 }
@@ -88,7 +90,7 @@ export function createJobOp(rt: PrinterRuntime): IppHandler {
     const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: false });
     // Whether the job is sealed is known when its document arrives (the profile lets a sealed
     // Create-Job carry nothing but routing attributes, SPEC-NOTES §2).
-    const job = createJob(rt, ctx, check, false);
+    const job = await createJob(rt, ctx, check, false);
     rt.store.transition(job, 'pending', 'Waiting for a document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
     armMultipleOperationTimeout(rt, job);
     return jobReply(rt, job, check.template.unsupported);

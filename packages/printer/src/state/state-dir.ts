@@ -2,6 +2,7 @@
  * The printer's state directory (ARCHITECTURE.md "Data at rest"):
  *
  *   printer.json          printer-uuid and name (stable across restarts)
+ *   job-counter           the highest job id handed out (jobs/job-counter.ts)
  *   keys/                 0700: the TRUSTNOONE private key and the TLS key, each 0600
  *   certs/                the printer certificate (PEM) and the TLS certificate
  *   replay/               the replay cache of sealed job nonces
@@ -22,6 +23,7 @@ export interface StateLayout {
   readonly jobs: string;
   readonly replay: string;
   readonly identityFile: string;
+  readonly jobCounter: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -32,6 +34,7 @@ export function stateLayout(root: string): StateLayout {
     jobs: join(root, 'jobs'),
     replay: join(root, 'replay'),
     identityFile: join(root, 'printer.json'),
+    jobCounter: join(root, 'job-counter'),
   };
 }
 
