@@ -12,6 +12,8 @@ import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attrib
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobCounter } from './jobs/job-counter.js';
+import { JobRecords } from './jobs/job-records.js';
+import { recoverJobs } from './jobs/job-recovery.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
@@ -85,6 +87,10 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   const store = new JobStore({ firstId: Math.max(maxJobId, jobCounter.highest) + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
   const renderer = options.renderer ?? (await defaultRenderer());
+  const records = new JobRecords(layout);
+  store.onChange((job) => {
+    if (job.finalized) records.ended(job.id);
+  });
   const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
   const startedAt = new Date();
   let identity: PrinterIdentity = {
@@ -110,6 +116,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     layout,
     store,
     jobCounter,
+    records,
+    replay,
     processor,
     policy,
     openSealed: undefined as unknown as PrinterRuntime['openSealed'],
@@ -144,6 +152,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       pinRelease: identity.pinRepertoire !== 'none',
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
+  // Jobs the previous process acknowledged but did not finish continue (jobs/job-recovery.ts);
+  // after the desk exists, so a recovered job held for its release code gets its hold timer.
+  await recoverJobs(runtime);
 
   const handlers = new Map<number, IppHandler>(
     (

@@ -3,12 +3,13 @@
  * either hand the cleartext to the engine or open the sealed envelope first (SPEC-NOTES §2).
  * Any failure ends the job here, before anything is rendered.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
 import { jobCreationAttributes } from '../jobs/job-attributes.js';
 import type { Job, JobDocument } from '../jobs/job.js';
+import type { RecordedDocument } from '../jobs/job-records.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
@@ -51,7 +52,17 @@ export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequ
   rt.store.transition(job, 'pending', 'Receiving.', { add: ['job-incoming'], remove: ['job-data-insufficient'] });
   const paths = jobPaths(rt.layout, job.id);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await rt.records.incoming(job, recorded(job, arrival));
   return arrival.check.format === PKCS7_MIME ? receiveSealed(rt, job, ctx, arrival) : receiveClear(rt, job, ctx, arrival);
+}
+
+function recorded(job: Job, arrival: DocumentArrival): RecordedDocument {
+  return { number: job.documentsReceived + 1, operation: arrival.operation, last: arrival.lastDocument, sealed: arrival.check.format === PKCS7_MIME };
+}
+
+/** Where a sealed document's ciphertext waits, as received, until its job ends (job-recovery.ts). */
+export function ciphertextFile(rt: PrinterRuntime, jobId: number, number: number): string {
+  return join(jobPaths(rt.layout, jobId).spool, `document-${number}.p7m`);
 }
 
 async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
@@ -73,6 +84,7 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     throw err;
   }
   job.timings.lastByteAt = Date.now();
+  await rt.records.accepted(job, recorded(job, arrival));
   job.documentsReceived = number;
   job.kOctets += Math.ceil(spooled.receivedBytes / 1024);
   rt.store.touch(job);
@@ -121,6 +133,21 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   let received = 0;
   let lastByte: number | undefined;
   const number = job.documentsReceived + 1;
+  const meta = recorded(job, arrival);
+  // The ciphertext is kept as received until the job ends: after a restart it is opened again,
+  // so a job acknowledged here is printed even if the printer stops before printing it.
+  await mkdir(jobPaths(rt.layout, job.id).spool, { recursive: true, mode: 0o700 });
+  const kept = await open(ciphertextFile(rt, job.id, number), 'w', 0o600);
+  let keptOpen = true;
+  const closeKept = async (sync: boolean) => {
+    if (!keptOpen) return;
+    keptOpen = false;
+    try {
+      if (sync) await kept.sync();
+    } finally {
+      await kept.close();
+    }
+  };
   // The iterator below sees every stream error; this keeps one emitted after it stopped listening
   // (the size limit hit mid-chunk) from becoming an uncaught 'error' event.
   ctx.data.on('error', () => undefined);
@@ -129,10 +156,20 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     for await (const chunk of ctx.data as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > rt.limits.maxDocumentBytes) throw new SpoolLimitError(rt.limits.maxDocumentBytes);
+      await kept.write(chunk);
       yield chunk;
     }
     lastByte = Date.now();
+    await closeKept(true);
   })();
+  // The job claims its nonce only once its record says so: a restart then knows the claim is its own.
+  const replay = {
+    async remember(key: string): Promise<boolean> {
+      if (rt.replay.has(key)) return false;
+      await rt.records.claiming(job, key);
+      return rt.replay.remember(key);
+    },
+  };
   const received_ = () => {
     job.timings.lastByteAt = lastByte ?? Date.now();
     job.documentsReceived = number;
@@ -143,8 +180,11 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     const opened = await rt.openSealed(job, {
       operation: arrival.operation,
       ciphertext: counted,
+      replay,
       ...(arrival.operation === 'Send-Document' ? { outerLastDocument: arrival.lastDocument } : {}),
     });
+    await closeKept(true);
+    await rt.records.accepted(job, meta);
     received_();
     job.timings.openedAt = Date.now();
     if (job.state !== 'pending') {
@@ -161,6 +201,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     // Unsupported inner attributes are not echoed in clear: they came from inside the envelope.
     return jobReply(rt, job, []);
   } catch (err) {
+    await closeKept(false).catch(() => undefined);
     received_();
     job.timings.openedAt = Date.now();
     if (isTooLarge(err)) {

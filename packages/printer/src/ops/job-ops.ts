@@ -62,6 +62,8 @@ async function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobR
   });
   // The id is on disk before anyone hears of it, so a restart never hands it out again.
   await rt.jobCounter.issued(job.id);
+  // From here a restart carries the job on (jobs/job-recovery.ts) instead of forgetting it.
+  await rt.records.created(job, jobGroup(ctx.message));
   return job;
 }
 
@@ -147,6 +149,7 @@ export function closeJob(rt: PrinterRuntime): IppHandler {
     const job = ownedOpenJob(rt, ctx);
     if (job.reasons.has('job-incoming')) throw new Refusal(Status.clientErrorNotPossible, 'a document of this job is still arriving');
     job.closed = true;
+    await rt.records.closed(job);
     if (job.documentsReceived === 0) {
       // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.
       rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });

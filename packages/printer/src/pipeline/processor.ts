@@ -67,19 +67,29 @@ export class JobProcessor {
   async finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
     await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
     await rm(jobPaths(this.layout, job.id).spool, { recursive: true, force: true });
-    await writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)).catch((err) =>
-      this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'),
+    await writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)).then(
+      // The manifest now says how the job ended; its record (jobs/job-records.ts) has served.
+      () => rm(join(jobPaths(this.layout, job.id).dir, 'job.json'), { force: true }),
+      (err) => this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'),
     );
     job.finalized = true;
     this.store.touch(job);
   }
 
-  /** Stops after the current job; queued jobs are aborted (their plaintext removed). */
+  /**
+   * Stops after the current job. Queued sealed jobs stay for the next start (their plaintext is
+   * removed; their record and ciphertext remain, jobs/job-recovery.ts): the printer acknowledged
+   * them. Queued jobs sent in clear are aborted, as their documents are not kept.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#wake?.();
     await this.#idle;
     for (const { job } of this.#queue.splice(0)) {
+      if (job.sealed && job.state === 'pending') {
+        await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
+        continue;
+      }
       this.store.transition(job, 'aborted', 'Printer shut down.', { add: ['aborted-by-system'] });
       await this.finish(job, { error: 'PRINTER_SHUTDOWN' });
     }

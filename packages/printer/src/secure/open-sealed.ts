@@ -143,7 +143,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         ...(job.seal ? { jobNonce: job.seal.jobNonce } : {}),
         expectedDocumentNumber: job.documentsReceived + 1,
         ...(submission.outerLastDocument !== undefined ? { outerLastDocument: submission.outerLastDocument } : {}),
-        replay: o.replay,
+        replay: submission.replay ?? o.replay,
       });
       // RFC 8011 §4.1 checks and the printer's own, exactly as for a request in clear.
       const violation = checkRequest(withOuterTarget(message, job.id));

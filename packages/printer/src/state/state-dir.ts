@@ -10,10 +10,11 @@
  *                         sealed job's while it is decrypted (unreleased, temporary name) and
  *                         verified, any job's document while it renders
  *
- * On start every jobs/<id>/private and jobs/<id>/spool left by a crash is removed, so no
- * decrypted byte outlives the process that produced it.
+ * On start every jobs/<id>/private left by a crash is removed, so no decrypted byte outlives the
+ * process that produced it; jobs/<id>/spool (ciphertext as received) is removed too unless the
+ * job is unfinished (job.json, no manifest.json): then it is opened again (jobs/job-recovery.ts).
  */
-import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface StateLayout {
@@ -80,7 +81,10 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     if (!e.isDirectory() || !/^[1-9][0-9]*$/.test(e.name)) continue;
     maxJobId = Math.max(maxJobId, Number(e.name));
     const paths = jobPaths(layout, Number(e.name));
-    for (const leftover of [paths.private, paths.spool]) {
+    // A job that has a record and has not ended keeps its received ciphertext: the printer
+    // acknowledged it and opens it again (jobs/job-recovery.ts).
+    const unfinished = (await exists(join(paths.dir, 'job.json'))) && !(await exists(paths.manifest));
+    for (const leftover of unfinished ? [paths.private] : [paths.private, paths.spool]) {
       const existed = await rm(leftover, { recursive: true, force: false }).then(
         () => true,
         () => false,
@@ -89,4 +93,11 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     }
   }
   return { maxJobId, removed };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
