@@ -1,5 +1,5 @@
 /**
- * TRUSTNOONE at the printer (PWG IPP Encrypted Jobs and Documents, SPEC-NOTES §1–2): the key is
+ * TRUSTNOONE at the printer (PWG IPP Encrypted Jobs and Documents, docs/spec-notes.md §1–2): the key is
  * advertised and usable, a sealed job prints, and every damaged, replayed, redirected, misdirected
  * or downgraded envelope is refused with document-security-error and prints nothing. The sealed
  * tests also run through an intermediary, which must relay the printer's verdict.
@@ -18,7 +18,7 @@ import { resealEdited } from '../reseal.js';
 import { advertisedCertificate, expectSealedRefusal, innerPlaintext, sealJob, secretName, submitSealed } from '../sealed.js';
 import { BOTH, PRINTER, isSuccess, jobIdOf, printableRaster } from './shared.js';
 
-const SPEC_PREFIX = 'SPEC-NOTES';
+const SPEC_PREFIX = 'docs/spec-notes.md';
 const USABLE_KEYS = new Set(['p256', 'p384', 'p521', 'x25519', 'rsa']);
 
 /** A fresh sealed envelope of a one-page raster job, and the secret job name inside it. */
@@ -45,7 +45,7 @@ const tamperTest = (name: string, region: string, damage: (envelope: Uint8Array,
 export const trustnoonePrinter = defineSuite({
   id: 'trustnoone-printer',
   title: 'TRUSTNOONE printer',
-  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the SPEC-NOTES profile',
+  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the docs/spec-notes.md profile',
   tests: [
     defineTest({
       id: 'trustnoone-printer.printer-pkcs7-public-key',
@@ -451,7 +451,7 @@ export const trustnoonePrinter = defineSuite({
         expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
         const jobId = jobIdOf(message);
         await t.waitForJob(jobId);
-        // A relay asking in the owner's name with a key of its own (SPEC-NOTES §2's threat).
+        // A relay asking in the owner's name with a key of its own (docs/spec-notes.md §2's threat).
         const relayKey = createIdentity({ commonName: `${t.user} (substituted by a relay)` });
         const substituted = await t.send(encryptedAttributesRequest(t, jobId, certificateToPem(relayKey.certificate), false));
         expectStatus('client-error-not-authorized', 'client-error-forbidden').of(substituted.message);

@@ -1,6 +1,6 @@
 /**
  * @trustnoone/client — print to a TRUSTNOONE printer (directly or through an intermediary), follow
- * jobs, and manage the user's trust in printer keys (SPEC-NOTES §2–3).
+ * jobs, and manage the user's trust in printer keys (docs/spec-notes.md §2–3).
  */
 export { print, printerInfo, type PrintOptions, type PrintResult, type PrintProgress, type SignOptions } from './print.js';
 export { status, jobs, cancel, follow, isTerminal, JOB_STATES, type JobStatus, type JobStateName, type FollowOptions } from './jobs.js';

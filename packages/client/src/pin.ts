@@ -1,5 +1,5 @@
 /**
- * Pinning a printer's key deliberately (SPEC-NOTES §3): the user has compared the fingerprint out
+ * Pinning a printer's key deliberately (docs/spec-notes.md §3): the user has compared the fingerprint out
  * of band (the printer's panel, web page or QR code) and records it for that printer-uuid.
  */
 import { X509Certificate } from 'node:crypto';

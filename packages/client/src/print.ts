@@ -1,5 +1,5 @@
 /**
- * print(): the whole client side of a TRUSTNOONE job (SPEC-NOTES §2–3): ask the printer for its
+ * print(): the whole client side of a TRUSTNOONE job (docs/spec-notes.md §2–3): ask the printer for its
  * attributes, decide trust in its key, check the requested attributes and formats, seal each
  * document with its inner IPP request (sign then encrypt), submit, and follow the job.
  */
@@ -109,7 +109,7 @@ async function* counted(src: ByteSource, onBytes: (n: number) => void): AsyncGen
   }
 }
 
-/** The sealed content: the inner request's attribute section, then the document (SPEC-NOTES §2). */
+/** The sealed content: the inner request's attribute section, then the document (docs/spec-notes.md §2). */
 async function* innerMessage(inner: IppMessage, document: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield encodeHeader(inner);
   yield* document;

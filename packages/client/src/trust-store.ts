@@ -1,5 +1,5 @@
 /**
- * The user's trust store (SPEC-NOTES §3): pins of printer certificates keyed by `printer-uuid`, and
+ * The user's trust store (docs/spec-notes.md §3): pins of printer certificates keyed by `printer-uuid`, and
  * trust anchors (site or manufacturer CAs). Stored in the state directory as `trust.json` (pins)
  * and `anchors/*.pem`; written atomically (temp file, fsync, rename) with owner-only permissions.
  */
@@ -181,7 +181,7 @@ export class TrustStore {
   }
 }
 
-/** Lowercase hex SHA-256 of a certificate's DER encoding (SPEC-NOTES §3). */
+/** Lowercase hex SHA-256 of a certificate's DER encoding (docs/spec-notes.md §3). */
 export function fingerprintOf(cert: X509Certificate): string {
   return cert.fingerprint256.replace(/:/g, '').toLowerCase();
 }

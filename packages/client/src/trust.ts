@@ -1,5 +1,5 @@
 /**
- * Deciding whether to encrypt to the key a printer advertises (SPEC-NOTES §3). The intermediary
+ * Deciding whether to encrypt to the key a printer advertises (docs/spec-notes.md §3). The intermediary
  * relays `printer-pkcs7-public-key`, so it could substitute its own: the decision is made in a
  * fixed order and reported to the caller with the fingerprint, so it can be shown and compared out
  * of band.
@@ -94,7 +94,7 @@ function chainToAnchor(chain: X509Certificate[], anchors: X509Certificate[], now
 
 /**
  * Decides trust in a printer's certificate (PEM, possibly followed by intermediates), in the order
- * of SPEC-NOTES §3: verified by an anchor (and naming the printer's uuid) → pinned → first use
+ * of docs/spec-notes.md §3: verified by an anchor (and naming the printer's uuid) → pinned → first use
  * (pin and report, or refuse) → changed (always refused). Throws ClientError for a refusal.
  */
 export async function decideTrust(printerUri: string, printerUuid: string, certificatePem: string, options: TrustOptions): Promise<TrustDecision> {

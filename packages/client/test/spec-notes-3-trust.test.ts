@@ -37,7 +37,7 @@ async function refused(p: Promise<unknown>, code: ClientErrorCode): Promise<Clie
   return err as ClientError;
 }
 
-describe('SPEC-NOTES §3 trust in the printer key', () => {
+describe('docs/spec-notes.md §3 trust in the printer key', () => {
   it('1. verified: a certificate chaining to an anchor and naming the printer uuid', async () => {
     const s = await store();
     await s.addAnchor(ca.certPem);

@@ -1,5 +1,5 @@
 /**
- * The TRUSTNOONE endpoint (SPEC-NOTES §2): sealed jobs are opened, verified and bound before
+ * The TRUSTNOONE endpoint (docs/spec-notes.md §2): sealed jobs are opened, verified and bound before
  * anything renders. Every attack ends the job aborted with document-security-error, status
  * 0x041A and one generic status-message, nothing rendered, no decrypted byte on disk, and the
  * exact reason in the local log only. Envelopes are made with smime's seal and the profile's
@@ -84,7 +84,7 @@ function logFor(id: number): Record<string, unknown> | undefined {
   return log.lines.find((l) => l.jobId === id && l.msg === 'printer: sealed job refused');
 }
 
-describe('sealed Print-Job (SPEC-NOTES §2)', () => {
+describe('sealed Print-Job (docs/spec-notes.md §2)', () => {
   it('opens, verifies and prints a sealed job; the real name and options stay out of the clear', async () => {
     const { envelope } = await sealJob(p, DOC, { jobAttributes: [a.int('copies', 3), a.kw('media', 'na_letter_8.5x11in')] });
     const r = await send(p.app, outerPrintJob(), envelope);
@@ -283,7 +283,7 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
   });
 });
 
-describe('sealed multi-document jobs (document-number binding, SPEC-NOTES §2)', () => {
+describe('sealed multi-document jobs (document-number binding, docs/spec-notes.md §2)', () => {
   async function twoDocuments(second: Parameters<typeof sealJob>[2]): Promise<{ id: number; r: Answer }> {
     const id = (await send(p.app, outerCreateJob())).value(JOB, 'job-id') as number;
     const d1 = await sealJob(p, TEXT, { operation: 'Send-Document', format: 'text/plain', documentNumber: 1, lastDocument: false, jobAttributes: [a.int('copies', 2)] });

@@ -169,7 +169,7 @@ export const printerCommand: Command = {
       const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : e.message;
       throw new CliError(`cannot start the printer: ${why}`, ExitCode.failure, { cause: err });
     }
-    // First line of output: the URI (ARCHITECTURE.md); scripts and tests read it.
+    // First line of output: the URI (docs/architecture.md); scripts and tests read it.
     io.stdout.write(`${running.uri}\n`);
     io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
     if (v.proxy !== undefined) {

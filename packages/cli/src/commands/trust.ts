@@ -1,5 +1,5 @@
 /**
- * tno trust show|pin|forget: the user's trust in printer keys (SPEC-NOTES §3) — pins keyed by
+ * tno trust show|pin|forget: the user's trust in printer keys (docs/spec-notes.md §3) — pins keyed by
  * printer-uuid and trust anchors (site or manufacturer CAs), kept in the state directory.
  */
 import { X509Certificate } from 'node:crypto';

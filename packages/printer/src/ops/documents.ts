@@ -1,6 +1,6 @@
 /**
  * Receiving a document for a job (Print-Job, Send-Document): spool it as it streams in, then
- * either hand the cleartext to the engine or open the sealed envelope first (SPEC-NOTES §2).
+ * either hand the cleartext to the engine or open the sealed envelope first (docs/spec-notes.md §2).
  * Any failure ends the job here, before anything is rendered.
  */
 import { mkdir, open } from 'node:fs/promises';
@@ -211,7 +211,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       throw new Refusal(Status.clientErrorRequestEntityTooLarge, 'document too large');
     }
     if (err instanceof SecurityFailure) {
-      // The exact check goes to the local log only (SPEC-NOTES §2).
+      // The exact check goes to the local log only (docs/spec-notes.md §2).
       rt.log.warn({ jobId: job.id, check: err.check, code: err.code, detail: err.message }, 'printer: sealed job refused');
       rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: [err.reason, 'aborted-by-system'] });
       await rt.processor.finish(job, { error: err.reason === 'document-password-error' ? 'DOCUMENT_PASSWORD_ERROR' : 'DOCUMENT_SECURITY_ERROR' });

@@ -1,5 +1,5 @@
 /**
- * Get-Encrypted-Job-Attributes (0x006A, SPEC-NOTES §1–2): the job's owner names the job, the
+ * Get-Encrypted-Job-Attributes (0x006A, docs/spec-notes.md §1–2): the job's owner names the job, the
  * attributes it wants and its certificate (requesting-user-pkcs7-public-key, PEM lines). The
  * answer's attributes travel as an application/ipp message sealed to that certificate and signed
  * by the printer, in the response's data; a relay sees only ciphertext. The values include what
@@ -40,7 +40,7 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
     const lines = (pemAttr?.values ?? []).map((v) => (v.tag === 'textWithoutLanguage' || v.tag === 'textWithLanguage' ? v.value : ''));
     if (lines.some((l) => l === '')) throw new Refusal(Status.clientErrorBadRequest, 'requesting-user-pkcs7-public-key must be text values');
     const job = findJob(rt, ctx);
-    // Only the owner may read what was sealed (SPEC-NOTES §2).
+    // Only the owner may read what was sealed (docs/spec-notes.md §2).
     if (job.owner !== requestingUser(ctx.user, ctx.message)) throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
     const recipient = requesterCertificate(lines);
     // The sealed job named its owner's certificate: only that one may receive the answer, whatever

@@ -37,7 +37,7 @@ function checkOuter(rt: PrinterRuntime, ctx: IppRequestContext, opts: { createsJ
 }
 
 /**
- * SPEC-NOTES §2: a sealed submission carries only routing attributes in clear. A Job Template
+ * docs/spec-notes.md §2: a sealed submission carries only routing attributes in clear. A Job Template
  * attribute in clear next to an envelope is a downgrade attempt (a relay adding copies=999), so
  * the request is refused before the envelope is spooled.
  */
@@ -91,7 +91,7 @@ export function createJobOp(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: false });
     // Whether the job is sealed is known when its document arrives (the profile lets a sealed
-    // Create-Job carry nothing but routing attributes, SPEC-NOTES §2).
+    // Create-Job carry nothing but routing attributes, docs/spec-notes.md §2).
     const job = await createJob(rt, ctx, check, false);
     rt.store.transition(job, 'pending', 'Waiting for a document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
     armMultipleOperationTimeout(rt, job);

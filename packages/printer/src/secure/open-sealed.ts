@@ -1,5 +1,5 @@
 /**
- * Opening a sealed submission (SPEC-NOTES §2, printer side), in this order:
+ * Opening a sealed submission (docs/spec-notes.md §2, printer side), in this order:
  *
  *   1. decrypt with smime's openCore while the envelope arrives: the plaintext goes to two private
  *      files (inner attribute section, document; inner-splitter.ts) that nothing reads until
@@ -222,7 +222,7 @@ function withOuterTarget(message: IppMessage, jobId: number): IppMessage {
 
 /**
  * The first document of a sealed job carries its Job Template attributes inside the envelope
- * (SPEC-NOTES §2): they apply whether the job was created by Print-Job or by Create-Job, whose
+ * (docs/spec-notes.md §2): they apply whether the job was created by Print-Job or by Create-Job, whose
  * clear part may not carry any.
  */
 function documentCreatesJob(job: Job): boolean {
