@@ -84,7 +84,11 @@ export interface Intermediary {
   readonly auth: { stats(): AuthStats; load(): Promise<void> };
   /** Recovers the spool and resumes forwarding; call before serving. */
   start(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops forwarding and closes the listener. `drainMs` (a clean shutdown, SIGTERM): forwards in
+   * flight may finish for that long before they are cut off (the next start resumes them).
+   */
+  close(options?: { readonly drainMs?: number }): Promise<void>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -224,10 +228,11 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
         onError: (err) => app.log.warn({ err: (err as Error).message }, 'job housekeeping failed'),
       });
     },
-    async close() {
+    async close(o = {}) {
       stopRetention?.();
-      await forwarder.stop();
-      await app.close();
+      // Stop accepting (the listener closes at once; requests in progress finish) while the
+      // forwards in flight drain.
+      await Promise.all([forwarder.stop(o.drainMs ?? 0), app.close()]);
     },
   };
 }

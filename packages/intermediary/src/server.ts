@@ -1,7 +1,8 @@
 /**
  * startIntermediary: build, recover the spool, listen (127.0.0.1 unless told otherwise), report the
- * URI served, and shut down cleanly on SIGTERM/SIGINT (stop forwarding, close the listener; the
- * spool needs no flush because every acknowledged byte is already fsynced).
+ * URI served, and shut down cleanly on SIGTERM/SIGINT (close the listener, let forwards in flight
+ * finish for up to shutdownDrainMs, then stop; the spool needs no flush because every acknowledged
+ * byte is already fsynced).
  */
 import type { AddressInfo } from 'node:net';
 import { buildApp, type Intermediary, type IntermediaryOptions } from './app.js';
@@ -15,6 +16,8 @@ export interface StartOptions extends IntermediaryOptions {
   readonly announce?: (uri: string) => void;
   /** Install SIGTERM/SIGINT handlers (default true). */
   readonly handleSignals?: boolean;
+  /** On SIGTERM/SIGINT, how long forwards in flight may finish before they are cut off (default 30 s). */
+  readonly shutdownDrainMs?: number;
 }
 
 export interface RunningIntermediary extends Intermediary {
@@ -35,7 +38,7 @@ export async function startIntermediary(options: StartOptions): Promise<RunningI
   (options.announce ?? ((u) => process.stdout.write(`${u}\n`)))(uri);
   if (options.handleSignals ?? true) {
     const stop = (): void => {
-      built.close().then(
+      built.close({ drainMs: options.shutdownDrainMs ?? 30_000 }).then(
         () => process.exit(0),
         () => process.exit(1),
       );

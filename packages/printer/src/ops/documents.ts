@@ -170,9 +170,11 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       return rt.replay.remember(key);
     },
   };
-  const received_ = () => {
+  const received_ = (whole = true) => {
     job.timings.lastByteAt = lastByte ?? Date.now();
-    job.documentsReceived = number;
+    // number-of-documents (PWG 5100.5) counts documents received whole: a sender that was cut off
+    // reads it to learn what it must send again.
+    if (whole) job.documentsReceived = number;
     job.kOctets += Math.ceil(received / 1024);
     rt.store.touch(job);
   };
@@ -202,7 +204,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     return jobReply(rt, job, []);
   } catch (err) {
     await closeKept(false).catch(() => undefined);
-    received_();
+    received_(lastByte !== undefined);
     job.timings.openedAt = Date.now();
     if (isTooLarge(err)) {
       rt.log.info({ jobId: job.id }, 'printer: sealed document too large');

@@ -14,47 +14,62 @@ import { a, Op, request } from './ipp.js';
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const launcher = fileURLToPath(new URL('./tno-source.mts', import.meta.url));
 
-export interface ChildPrinter {
+/** A `tno` server in a child process: the URI it printed first, and ways to stop it. */
+export interface ChildServer {
   readonly uri: string;
   readonly proc: ChildProcess;
   readonly exited: Promise<void>;
-  /** printer-uuid (urn:uuid:...) and the TRUSTNOONE certificate, for sealing. */
-  readonly uuid: string;
-  readonly certificatePem: string;
   output(): string;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnPrinter(stateDir: string, env: Record<string, string> = {}, port = 0): Promise<ChildPrinter> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, 'printer', '--port', String(port), '--state', stateDir], {
+export interface ChildPrinter extends ChildServer {
+  /** printer-uuid (urn:uuid:...) and the TRUSTNOONE certificate, for sealing. */
+  readonly uuid: string;
+  readonly certificatePem: string;
+}
+
+/** Runs `tno ARGS` and resolves once it printed the URI it serves. */
+export async function spawnTno(args: readonly string[], env: Record<string, string> = {}): Promise<ChildServer> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, TNO_INTERMEDIARY_FAULT: '', TNO_PRINTER_FAULT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
+  proc.stderr!.on('data', (c: Buffer) => {
+    out = (out + c.toString()).slice(-50_000);
+    if (process.env.TNO_DEBUG) process.stderr.write(c);
+  });
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const uri = await new Promise<string>((resolve, reject) => {
     createInterface({ input: proc.stdout! }).once('line', resolve);
-    proc.once('exit', (code, sig) => reject(new Error(`printer exited ${code ?? sig} before serving:\n${out}`)));
+    proc.once('exit', (code, sig) => reject(new Error(`tno ${args[0]} exited ${code ?? sig} before serving:\n${out}`)));
   });
-  proc.stdout!.resume();
-  const gpa = await ippRequest(uri, withUri(request(Op.GetPrinterAttributes, [a.kw('requested-attributes', 'printer-uuid', 'printer-pkcs7-public-key')]), uri));
-  const attrs = gpa.message.groups.find((g) => g.tag === 0x04)!.attributes;
-  const uuid = String((attrs.find((x) => x.name === 'printer-uuid')!.values[0] as { value: string }).value);
-  const lines = attrs.find((x) => x.name === 'printer-pkcs7-public-key')!.values.map((v) => (v as { value: string }).value);
+  proc.stdout!.on('data', (c: Buffer) => {
+    out = (out + c.toString()).slice(-50_000);
+    if (process.env.TNO_DEBUG) process.stderr.write(c);
+  });
   return {
     uri,
     proc,
     exited,
-    uuid,
-    certificatePem: joinPemLines(lines),
     output: () => out,
     async kill(signal) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       await exited;
     },
   };
+}
+
+export async function spawnPrinter(stateDir: string, env: Record<string, string> = {}, port = 0): Promise<ChildPrinter> {
+  const server = await spawnTno(['printer', '--port', String(port), '--state', stateDir], env);
+  const uri = server.uri;
+  const gpa = await ippRequest(uri, withUri(request(Op.GetPrinterAttributes, [a.kw('requested-attributes', 'printer-uuid', 'printer-pkcs7-public-key')]), uri));
+  const attrs = gpa.message.groups.find((g) => g.tag === 0x04)!.attributes;
+  const uuid = String((attrs.find((x) => x.name === 'printer-uuid')!.values[0] as { value: string }).value);
+  const lines = attrs.find((x) => x.name === 'printer-pkcs7-public-key')!.values.map((v) => (v as { value: string }).value);
+  return { ...server, uuid, certificatePem: joinPemLines(lines) };
 }
 
 /** A request message aimed at `uri` (the helpers build them for the in-process URI). */
@@ -75,7 +90,7 @@ export function outerSend(p: ChildPrinter, jobId: number, last = true): IppMessa
 }
 
 /** First value of a job attribute, by Get-Job-Attributes as alice. */
-export async function jobValue(p: ChildPrinter, id: number, name: string): Promise<unknown> {
+export async function jobValue(p: { uri: string }, id: number, name: string): Promise<unknown> {
   const g = await ippRequest(p.uri, withUri(request(Op.GetJobAttributes, [a.int('job-id', id), a.kw('requested-attributes', name)]), p.uri));
   if (g.message.code !== 0) return `status 0x${g.message.code.toString(16)}`;
   return (g.message.groups.find((x) => x.tag === 0x02)?.attributes.find((x) => x.name === name)?.values[0] as { value?: unknown } | undefined)?.value;
