@@ -39,6 +39,25 @@ export function jobReply(rt: PrinterRuntime, job: Job, unsupported: JobRequestCh
   };
 }
 
+/** True when `err` (or an error it wraps) is a full disk or quota. */
+export function isOutOfSpace(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+export const OUT_OF_SPACE_MESSAGE = 'the printer is out of space; try again later';
+
+/** Ends a job the disk had no room for; the sender is told to retry (RFC 8011 §4.1.6.1). */
+async function outOfSpace(rt: PrinterRuntime, job: Job): Promise<IppReply> {
+  rt.log.error({ jobId: job.id }, 'printer: out of space while receiving a job');
+  rt.store.transition(job, 'aborted', 'The printer ran out of space.', { add: ['aborted-by-system'] });
+  await rt.processor.finish(job, { error: 'OUT_OF_SPACE' });
+  return { ...jobReply(rt, job, []), status: Status.serverErrorTemporaryError, statusMessage: OUT_OF_SPACE_MESSAGE };
+}
+
 /** True when `err` (or an error it wraps) is a document size limit. */
 function isTooLarge(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -75,6 +94,7 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     spooled = await spoolToFile(ctx.data, file, { maxBytes: rt.limits.maxDocumentBytes, compression: arrival.check.compression });
   } catch (err) {
     const tooLarge = isTooLarge(err);
+    if (isOutOfSpace(err)) return outOfSpace(rt, job);
     const compressionError = (err as { code?: string })?.code?.startsWith?.('Z_') ?? false;
     rt.log.info({ jobId: job.id, err: (err as Error).message }, 'printer: document not received');
     rt.store.transition(job, 'aborted', 'Document not received.', { add: ['aborted-by-system'] });
@@ -230,6 +250,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       // inner document-format, a job-name), so only the local log has it.
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
     }
+    if (isOutOfSpace(err)) return outOfSpace(rt, job);
     rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');
     rt.store.transition(job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
     await rt.processor.finish(job, { error: 'INTERNAL' });

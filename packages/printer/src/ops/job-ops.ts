@@ -9,7 +9,7 @@ import { checkOuterRequest } from '@trustnoone/profile';
 import * as cap from '../attributes/capabilities.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
-import { jobReply, receiveDocument } from './documents.js';
+import { isOutOfSpace, jobReply, OUT_OF_SPACE_MESSAGE, receiveDocument } from './documents.js';
 import { checkJobRequest, type JobRequestCheck } from './job-request.js';
 import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
@@ -60,10 +60,17 @@ async function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobR
     documentFormat: check.format,
     template: check.template.applied,
   });
-  // The id is on disk before anyone hears of it, so a restart never hands it out again.
-  await rt.jobCounter.issued(job.id);
-  // From here a restart carries the job on (jobs/job-recovery.ts) instead of forgetting it.
-  await rt.records.created(job, jobGroup(ctx.message));
+  try {
+    // The id is on disk before anyone hears of it, so a restart never hands it out again.
+    await rt.jobCounter.issued(job.id);
+    // From here a restart carries the job on (jobs/job-recovery.ts) instead of forgetting it.
+    await rt.records.created(job, jobGroup(ctx.message));
+  } catch (err) {
+    rt.store.transition(job, 'aborted', 'The printer could not record the job.', { add: ['aborted-by-system'] });
+    await rt.processor.finish(job, { error: isOutOfSpace(err) ? 'OUT_OF_SPACE' : 'INTERNAL' });
+    if (isOutOfSpace(err)) throw new Refusal(Status.serverErrorTemporaryError, OUT_OF_SPACE_MESSAGE);
+    throw err;
+  }
   return job;
 }
 
