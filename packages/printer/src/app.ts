@@ -13,6 +13,7 @@ import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobCounter } from './jobs/job-counter.js';
 import { JobRecords } from './jobs/job-records.js';
+import { printerFaultsFromSpec } from './faults.js';
 import { recoverJobs } from './jobs/job-recovery.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
@@ -88,10 +89,11 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   await restoreJobHistory(layout, store, historyMs, app.log);
   const renderer = options.renderer ?? (await defaultRenderer());
   const records = new JobRecords(layout);
+  const faults = options.faults ?? printerFaultsFromSpec(process.env.TNO_PRINTER_FAULT);
   store.onChange((job) => {
     if (job.finalized) records.ended(job.id);
   });
-  const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
+  const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log, faults);
   const startedAt = new Date();
   let identity: PrinterIdentity = {
     name: options.name ?? DEFAULTS.name,
@@ -118,6 +120,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     jobCounter,
     records,
     replay,
+    faults,
     processor,
     policy,
     openSealed: undefined as unknown as PrinterRuntime['openSealed'],
@@ -199,10 +202,12 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     async close() {
       if (closed) return;
       closed = true;
+      // Stop accepting first and let requests in progress finish (an upload half-way in is
+      // received whole and recorded), then the engine; the replay cache closes last.
+      await app.close();
       await desk.close();
       await processor.stop();
       await replay.close();
-      await app.close();
     },
   };
 }

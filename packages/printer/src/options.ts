@@ -1,4 +1,5 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
+import type { PrinterFaultHook } from './faults.js';
 import type { FastifyServerOptions } from 'fastify';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
@@ -47,6 +48,8 @@ export interface PrinterOptions {
   readonly renderLimits?: Partial<RenderLimits>;
   /** Replaces the sealed-job opener (default: smime + profile, see secure/open-sealed.ts). */
   readonly openSealed?: SealedOpener;
+  /** Fault injection for crash tests (defaults to TNO_PRINTER_FAULT; faults.ts). */
+  readonly faults?: PrinterFaultHook;
   /** Key algorithm for a key generated on first start. Default p256. */
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Issue the printer certificate from this CA (PEM certificate and key) instead of self-signing. */

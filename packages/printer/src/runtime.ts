@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ReplayCache } from '@trustnoone/profile';
+import type { PrinterFaultHook } from './faults.js';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import type { Job } from './jobs/job.js';
 import type { JobCounter } from './jobs/job-counter.js';
@@ -56,6 +57,8 @@ export interface PrinterRuntime {
   readonly records: JobRecords;
   /** The printer's replay cache of sealed job nonces (secure/replay-cache.ts). */
   readonly replay: ReplayCache & { has(key: string): boolean };
+  /** Crash-test fault points (faults.ts); a no-op unless configured. */
+  readonly faults: PrinterFaultHook;
   readonly processor: JobProcessor;
   readonly policy: PrinterPolicy;
   readonly openSealed: SealedOpener;

@@ -356,7 +356,9 @@ export class Forwarder {
         const there = await this.upstreamJob(upstream, upstreamJobId);
         if (there.documents >= doc.number) {
           this.log.info({ jobId: job.id, document: doc.number }, 'forward: interrupted document had reached the upstream');
-          await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, documentsSent: doc.number, inFlight: undefined } }));
+          // It went with last-document=true when it was the job's last: the upstream job is closed.
+          const wasLast = job.closed && doc.number === job.documents.length;
+          await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, documentsSent: doc.number, inFlight: undefined, closeSent: wasLast || s.forward.closeSent } }));
           return 'continue';
         }
         // The upload was cut off (we stopped, or the connection died). The printer has ended that
@@ -563,6 +565,9 @@ export class Forwarder {
     try {
       await this.exchange(upstream, upstreamRequest(Op.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
     } catch (err) {
+      // client-error-not-possible: the job is closed or already ended there (its last document
+      // arrived, or it ended while we were away); the mirror that follows reports how it ended.
+      if (err instanceof UpstreamRejected && err.status === 0x0404) return;
       if (!(err instanceof UpstreamRejected) || err.status !== 0x0501) throw err;
       // No Close-Job upstream (PWG 5100.11 is optional): an empty last Send-Document ends the job.
       await this.exchange(

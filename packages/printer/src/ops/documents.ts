@@ -177,16 +177,19 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       received += chunk.length;
       if (received > rt.limits.maxDocumentBytes) throw new SpoolLimitError(rt.limits.maxDocumentBytes);
       await kept.write(chunk);
+      rt.faults.hit('receive.chunk');
       yield chunk;
     }
     lastByte = Date.now();
     await closeKept(true);
+    rt.faults.hit('receive.kept');
   })();
   // The job claims its nonce only once its record says so: a restart then knows the claim is its own.
   const replay = {
     async remember(key: string): Promise<boolean> {
       if (rt.replay.has(key)) return false;
       await rt.records.claiming(job, key);
+      rt.faults.hit('receive.claimed');
       return rt.replay.remember(key);
     },
   };
@@ -206,7 +209,9 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       ...(arrival.operation === 'Send-Document' ? { outerLastDocument: arrival.lastDocument } : {}),
     });
     await closeKept(true);
+    rt.faults.hit('receive.opened');
     await rt.records.accepted(job, meta);
+    rt.faults.hit('receive.accepted');
     received_();
     job.timings.openedAt = Date.now();
     if (job.state !== 'pending') {

@@ -63,8 +63,10 @@ async function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobR
   try {
     // The id is on disk before anyone hears of it, so a restart never hands it out again.
     await rt.jobCounter.issued(job.id);
+    rt.faults.hit('create.counted');
     // From here a restart carries the job on (jobs/job-recovery.ts) instead of forgetting it.
     await rt.records.created(job, jobGroup(ctx.message));
+    rt.faults.hit('create.recorded');
   } catch (err) {
     rt.store.transition(job, 'aborted', 'The printer could not record the job.', { add: ['aborted-by-system'] });
     await rt.processor.finish(job, { error: isOutOfSpace(err) ? 'OUT_OF_SPACE' : 'INTERNAL' });

@@ -14,6 +14,7 @@ import type { RenderLimits } from '../render/limits.js';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
 import { buildManifest, writeManifest, type ManifestExtras } from './manifest.js';
 import type { Renderer } from './renderer.js';
+import { noPrinterFaults, type PrinterFaultHook } from '../faults.js';
 
 export interface ReadyDocument {
   /** Verified plaintext in the job's private directory. */
@@ -40,6 +41,7 @@ export class JobProcessor {
     private readonly renderer: Renderer,
     private readonly renderLimits: Partial<RenderLimits>,
     private readonly log: FastifyBaseLogger,
+    private readonly faults: PrinterFaultHook = noPrinterFaults,
   ) {
     this.#idle = this.#loop();
   }
@@ -69,7 +71,10 @@ export class JobProcessor {
     await rm(jobPaths(this.layout, job.id).spool, { recursive: true, force: true });
     await writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)).then(
       // The manifest now says how the job ended; its record (jobs/job-records.ts) has served.
-      () => rm(join(jobPaths(this.layout, job.id).dir, 'job.json'), { force: true }),
+      () => {
+        this.faults.hit('finish.manifest');
+        return rm(join(jobPaths(this.layout, job.id).dir, 'job.json'), { force: true });
+      },
       (err) => this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'),
     );
     job.finalized = true;
@@ -126,6 +131,7 @@ export class JobProcessor {
       return;
     }
     this.store.transition(job, 'processing', 'Printing.', { add: ['job-printing'], remove: ['job-queued'] });
+    this.faults.hit('render.started');
     const started = Date.now();
     const pages: string[] = [];
     let extras: ManifestExtras = documentBytes === undefined ? {} : { documentBytes };
@@ -167,6 +173,7 @@ export class JobProcessor {
         this.store.touch(job);
       }
       extras = { ...extras, renderMs: Date.now() - started, pages };
+      this.faults.hit('render.done');
       this.store.transition(job, 'completed', 'Completed.', { add: ['job-completed-successfully'], remove: ['job-printing'] });
     } catch (err) {
       extras = { ...extras, renderMs: Date.now() - started, pages };

@@ -84,7 +84,9 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     // A job that has a record and has not ended keeps its received ciphertext: the printer
     // acknowledged it and opens it again (jobs/job-recovery.ts).
     const unfinished = (await exists(join(paths.dir, 'job.json'))) && !(await exists(paths.manifest));
-    for (const leftover of unfinished ? [paths.private] : [paths.private, paths.spool]) {
+    // An ended job's record has served (its manifest says how it ended): a crash may have left it.
+    const leftovers = unfinished ? [paths.private] : [paths.private, paths.spool, join(paths.dir, 'job.json'), join(paths.dir, 'job.json.tmp')];
+    for (const leftover of leftovers) {
       const existed = await rm(leftover, { recursive: true, force: false }).then(
         () => true,
         () => false,

@@ -13,6 +13,19 @@ import { spawnTno, withUri, type ChildServer } from './child-printer.js';
 
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
+/** A free port on 127.0.0.1 (for a server that must come back on the same one). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 export function spawnIntermediary(state: string, upstream: string, env: Record<string, string> = {}): Promise<ChildServer> {
   return spawnTno(['intermediary', '--upstream', upstream, '--anonymous', '--verbose', '--port', '0', '--state', state], env);
 }
@@ -74,6 +87,11 @@ export async function leftovers(dir: string): Promise<string[]> {
     }
   }
   await walk(dir);
+  // A printer job that ended keeps only its manifest and pages: no record, no kept ciphertext.
+  for (const id of await readdir(join(dir, 'jobs')).catch(() => [] as string[])) {
+    const files = await readdir(join(dir, 'jobs', id)).catch(() => [] as string[]);
+    if (files.includes('manifest.json')) for (const f of files.filter((x) => x === 'job.json' || x === 'spool')) found.push(join(dir, 'jobs', id, f));
+  }
   const tmp = join(dir, 'spool', 'tmp');
   for (const e of await readdir(tmp).catch(() => [])) found.push(join(tmp, e));
   return found;
