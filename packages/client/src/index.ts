@@ -9,6 +9,7 @@ export { decideTrust, certificateUris, type TrustDecision, type TrustCandidate, 
 export { TrustStore, fingerprintOf, formatFingerprint, type Pin } from './trust-store.js';
 export { pinPrinter, type PinOptions } from './pin.js';
 export { resolveStateDir } from './state-dir.js';
+export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';
 export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 export { jobTemplateAttributes, parseOptionStrings, type JobAttributes, type AttributeValue } from './attributes.js';
 export { detectFileFormat, sniffFormat } from './formats.js';
@@ -17,3 +18,4 @@ export { ClientError, isClientError, type ClientErrorCode } from './errors.js';
 export { checkReleaseCode, MIN_RELEASE_CODE_LENGTH, MAX_RELEASE_CODE_LENGTH } from './release-code.js';
 export { statusName, defaultUserName, type Connection } from './transport.js';
 export type { WhichJobs } from './requests.js';
+export { browsePrinters, parseAvahiBrowse, type DiscoveredPrinter, type BrowseOptions } from './discovery.js';

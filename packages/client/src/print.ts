@@ -15,6 +15,7 @@ import { ClientError } from './errors.js';
 import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
+import { ownerIdentity } from './owner-identity.js';
 import { resolveStateDir } from './state-dir.js';
 import { decideTrust, type FirstUsePolicy, type TrustDecision } from './trust.js';
 import { TrustStore } from './trust-store.js';
@@ -46,7 +47,8 @@ export interface PrintOptions extends Connection {
   /**
    * The owner's certificate (PEM), sealed into an unsigned job as requesting-user-pkcs7-public-key:
    * the printer then answers Get-Encrypted-Job-Attributes only to that certificate, so a relay
-   * cannot ask in the owner's name with a key of its own.
+   * cannot ask in the owner's name with a key of its own. Default: STATE/identity/cert.pem, created
+   * on first use (owner-identity.ts).
    */
   readonly ownerCertificate?: string;
   readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string; readonly firstUse?: FirstUsePolicy };
@@ -75,6 +77,11 @@ export interface PrintResult {
   readonly printerUuid: string | undefined;
   /** The job's last known status (terminal when `wait` was on). */
   readonly status: JobStatus | undefined;
+}
+
+/** The state directory the trust store lives in, which also holds the owner identity. */
+function stateDirOf(options: PrintOptions): string {
+  return options.trust?.store?.dir ?? options.trust?.stateDir ?? resolveStateDir();
 }
 
 /** Fetches and reads a printer's attributes. */
@@ -172,10 +179,12 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
   };
   const sealDocument = (index: number, inner: IppMessage): Readable =>
     seal(innerMessage(inner, documentBytes(index)), { recipients: [certificate], ...(signer ? { signer } : {}) });
-  const ownerBinding =
-    !signer && options.ownerCertificate
-      ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(options.ownerCertificate).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
-      : {};
+  // An unsigned job always names its owner's certificate (issue 11.9): without one the printer
+  // answers its sealed status to nobody, since requesting-user-name proves nothing.
+  const ownerCertificate = signer ? undefined : (options.ownerCertificate ?? (await ownerIdentity(stateDirOf(options), ctx.userName)).certificate);
+  const ownerBinding = ownerCertificate
+    ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(ownerCertificate).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
+    : {};
   const common = { printerUri: conn.printer, requestingUserName: ctx.userName, printerUuid, jobUuid, ...ownerBinding };
 
   if (docs.length === 1) {

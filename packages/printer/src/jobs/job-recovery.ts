@@ -28,6 +28,7 @@ import { jobPaths } from '../state/state-dir.js';
 import type { Job } from './job.js';
 import { readJobRecord, recordTemplate, type JobRecord, type RecordedDocument } from './job-records.js';
 import { checkJobTemplate } from './job-template.js';
+import { saveSealedRecord } from './sealed-record.js';
 
 export async function recoverJobs(rt: PrinterRuntime): Promise<number[]> {
   const ids = (await readdir(rt.layout.jobs))
@@ -101,6 +102,9 @@ async function recoverJob(rt: PrinterRuntime, record: JobRecord): Promise<void> 
     opened = await reopen(rt, job, record, sealed.slice(0, opened));
   }
   const kept = sealed.slice(0, opened);
+  // The sealed name, options and owner binding (sealed-record.ts), in case the kill came before
+  // the first arrival wrote them.
+  if (kept.length > 0) await saveSealedRecord(rt.layout, job).catch((err: unknown) => rt.log.warn({ jobId: job.id, err: (err as Error).message }, 'printer: sealed record not written'));
   await rt.records.recovered({ ...record, documents: kept, incoming: null, closed: record.closed || kept.some((d) => d.last) });
   rt.log.info({ jobId: job.id, documents: kept.length }, 'printer: job resumed after a restart');
 

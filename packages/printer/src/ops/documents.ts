@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
 import { jobCreationAttributes } from '../jobs/job-attributes.js';
+import { saveSealedRecord } from '../jobs/sealed-record.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import type { RecordedDocument } from '../jobs/job-records.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
@@ -214,6 +215,10 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     rt.faults.hit('receive.accepted');
     received_();
     job.timings.openedAt = Date.now();
+    if (number === 1) {
+      // The sealed name, options and owner binding must outlive a restart (issue 11.8).
+      await saveSealedRecord(rt.layout, job).catch((err: unknown) => rt.log.warn({ jobId: job.id, err: (err as Error).message }, 'printer: sealed record not written'));
+    }
     if (job.state !== 'pending') {
       // Canceled while the data was arriving or being opened.
       await rt.processor.finish(job, { documentBytes: opened.bytes });

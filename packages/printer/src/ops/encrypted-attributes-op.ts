@@ -45,9 +45,19 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
     const recipient = requesterCertificate(lines);
     // The sealed job named its owner's certificate: only that one may receive the answer, whatever
     // requesting-user-name a relay puts in front of it.
+    // A sealed job whose sealed values this printer no longer holds (a restart lost its record) is
+    // answered "unavailable", never with the neutral name and defaults as if they were its own
+    // (issue 11.8); without the record its owner binding is gone too.
+    if (job.sealed && job.seal === undefined) {
+      rt.log.info({ jobId: job.id, check: 'sealed-record' }, 'printer: encrypted job attributes unavailable');
+      throw new Refusal(Status.clientErrorNotPossible, `the sealed attributes of job ${job.id} are not available on this printer`);
+    }
+    // A sealed job that named no certificate has no owner anyone can prove: requesting-user-name
+    // is whatever a relay says (issue 11.9), so nobody gets its sealed values.
     const bound = job.seal?.ownerFingerprint;
-    if (bound !== undefined && recipient.fingerprint !== bound) {
-      rt.log.info({ jobId: job.id, check: 'owner-certificate' }, 'printer: encrypted job attributes refused: not the certificate the sealed job names');
+    if (job.sealed && (bound === undefined || recipient.fingerprint !== bound)) {
+      const check = bound === undefined ? 'owner-unbound' : 'owner-certificate';
+      rt.log.info({ jobId: job.id, check }, 'printer: encrypted job attributes refused: not the certificate the sealed job names');
       throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
     }
     const sel = selection(ops.keywords('requested-attributes'));

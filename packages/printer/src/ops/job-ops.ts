@@ -17,6 +17,7 @@ import { jobGroup, opAttrs, requestingUser } from './request.js';
 import { Status } from './status.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { jobComplete } from '../secure/pin-release.js';
+import { GENERIC_SECURITY_MESSAGE } from '../secure/security-failure.js';
 
 function outerFormats(rt: PrinterRuntime): readonly string[] {
   return rt.policy.requireEncryption ? [cap.PKCS7_MIME] : cap.DOCUMENT_FORMATS;
@@ -157,7 +158,16 @@ export function closeJob(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const job = ownedOpenJob(rt, ctx);
     if (job.reasons.has('job-incoming')) throw new Refusal(Status.clientErrorNotPossible, 'a document of this job is still arriving');
+    const wasClosed = job.closed;
     job.closed = true;
+    if (job.sealed && job.documentsReceived > 0 && !wasClosed) {
+      // docs/profile.md §4 step 3: only the sealed last-document ends a sealed job (it closes the
+      // job in documents.ts). A Close-Job before it is a relay cutting the job short: abort it.
+      ctx.log.warn({ jobId: job.id, check: 'truncated', documents: job.documentsReceived }, 'printer: sealed job closed before its sealed last document');
+      rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: ['document-security-error', 'aborted-by-system'], remove: ['job-data-insufficient'] });
+      await rt.processor.finish(job, { error: 'DOCUMENT_SECURITY_ERROR' });
+      return { ...jobReply(rt, job, []), status: Status.clientErrorDocumentSecurityError, statusMessage: GENERIC_SECURITY_MESSAGE };
+    }
     await rt.records.closed(job);
     if (job.documentsReceived === 0) {
       // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.

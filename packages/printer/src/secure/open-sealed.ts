@@ -42,6 +42,8 @@ export interface SealedOpenerOptions {
   readonly trustAnchorsPem: readonly string[];
   /** Accept an inner document enveloped to a release code (secure PIN release). */
   readonly pinRelease: boolean;
+  /** Accept ECDH with the SHA-1 KDF (OpenSSL's default); refused unless configured (issue 11.6). */
+  readonly allowSha1Kdf?: boolean;
 }
 
 const INNER_FORMATS: readonly string[] = ['application/octet-stream', ...cap.RENDER_FORMATS];
@@ -99,6 +101,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
           certificate: o.keys.certificate,
           ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
           requireSignature: o.requireSignature,
+          allowSha1Kdf: o.allowSha1Kdf ?? false,
         },
         (chunk) => splitter.write(chunk),
       );

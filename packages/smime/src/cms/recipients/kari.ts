@@ -22,7 +22,7 @@ import { CmsError, CmsErrorCode, malformed } from '../../errors.js';
 import { OID, type DigestName } from '../../oids.js';
 import type { Certificate } from '../../x509/certificate.js';
 import { decodeKariRid, encodeKariRid, type IdentifierKind } from '../recipient-identifier.js';
-import type { Candidate, KeyRecipient } from './types.js';
+import type { Candidate, KeyRecipient, RecipientPolicy } from './types.js';
 
 export const isKari = (ri: Asn1Node): boolean => isContext(ri, 1);
 
@@ -93,7 +93,7 @@ const hkdfSchemes: Record<string, 'sha256' | 'sha384' | 'sha512'> = {
 };
 const wrapKeyLength: Record<string, number> = { [OID.aes128Wrap]: 16, [OID.aes192Wrap]: 24, [OID.aes256Wrap]: 32 };
 
-export function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: string): Candidate[] {
+export function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy): Candidate[] {
   if (kind !== 'p256' && kind !== 'p384' && kind !== 'p521' && kind !== 'x25519') return [];
   const f = ri.children;
   if (readSmallInteger(f[0], 'kari.version') !== 3) throw malformed('KeyAgreeRecipientInfo version must be 3', ri.offset);
@@ -134,6 +134,9 @@ export function kariCandidates(ri: Asn1Node, index: number, key: KeyObject, kind
         }
         const digest = x963Schemes[kea.algorithm];
         if (!digest) throw new CmsError(CmsErrorCode.unsupported, `ECDH key agreement scheme ${kea.algorithm}`);
+        // RFC 5753 §7.2 lists SHA-1 first, but SHA-1 is not a KDF to key AES-256 with today: refused
+        // unless asked for, like CBC and PKCS#1 v1.5 (docs/threat-model.md, downgrade).
+        if (digest === 'sha1' && !policy.allowSha1Kdf) throw new CmsError(CmsErrorCode.algorithmRefused, 'ECDH with the SHA-1 KDF is refused (enable allowSha1Kdf to read it)');
         const pub = await ecPublicKeyFromPoint(kind as EcCurve, origKey);
         const z = new Uint8Array(diffieHellman({ privateKey: key, publicKey: pub }));
         return { cek: aesKeyUnwrap(x963Kdf(digest, z, sharedInfo, kekLength), wrapped), scheme: `ecdh-x963-${digest}` };

@@ -74,6 +74,6 @@ export async function recoverContentKey(
 
 function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
   if (isKtri(ri)) return ktriCandidates(ri, index, key, kind, policy, cekLength);
-  if (isKari(ri)) return kariCandidates(ri, index, key, kind);
+  if (isKari(ri)) return kariCandidates(ri, index, key, kind, policy);
   return []; // kekri [2], pwri [3] (opened with a password, pwri.ts), ori [4]: not for a key pair
 }

@@ -41,6 +41,8 @@ export interface RecipientUsed {
 export interface RecipientPolicy {
   /** Allow RSA PKCS#1 v1.5 key transport (default false). */
   readonly allowRsaPkcs1v15?: boolean;
+  /** Allow ECDH with the SHA-1 X9.63 KDF, OpenSSL's default (default false). */
+  readonly allowSha1Kdf?: boolean;
 }
 
 /** An entry addressed to a key pair of our kind, not yet tried. */
