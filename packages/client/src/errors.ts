@@ -19,6 +19,8 @@ export type ClientErrorCode =
   | 'CLIENT_TRUST_FIRST_USE_REFUSED'
   /** The printer's key differs from the one pinned for it. */
   | 'CLIENT_TRUST_KEY_CHANGED'
+  /** A post-quantum or hybrid key was required and the printer offers no trusted one. */
+  | 'CLIENT_POST_QUANTUM_UNAVAILABLE'
   /** A requested attribute or value is not supported by the printer. */
   | 'CLIENT_ATTRIBUTE_NOT_SUPPORTED'
   /** The document format is not accepted by the printer (sealed or in clear). */

@@ -76,7 +76,7 @@ function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
 }
 
 /** RFC 5280 §6 path building, reduced to what a printer certificate needs: up to MAX_CHAIN links. */
-function chainToAnchor(chain: X509Certificate[], anchors: X509Certificate[], now: Date): X509Certificate | undefined {
+export function chainToAnchor(chain: X509Certificate[], anchors: X509Certificate[], now: Date): X509Certificate | undefined {
   const leafFp = fingerprintOf(chain[0]!);
   const direct = anchors.find((a) => fingerprintOf(a) === leafFp);
   if (direct) return direct;

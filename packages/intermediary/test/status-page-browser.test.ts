@@ -7,13 +7,11 @@
  * with its pin, and never the sealed job name.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { get as httpsGet } from 'node:https';
-import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -21,6 +19,7 @@ import { print, TrustStore } from '@trustnoone/client';
 import { addUser } from '@trustnoone/intermediary';
 import { formatFingerprint } from '@trustnoone/smime';
 import { launchChromium, screenshot } from '../../../testing/chromium.js';
+import { tlsCertificateSha256 } from '../../../testing/tls-fingerprint.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const launcher = fileURLToPath(new URL('../../printer/test/support/tno-source.mts', import.meta.url));
@@ -49,22 +48,12 @@ function tnoServer(args: readonly string[], until: (line: string) => boolean): P
   });
 }
 
-function handshakeFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const der = socket.getPeerCertificate().raw;
-      socket.end();
-      resolve(createHash('sha256').update(der).digest('hex'));
-    });
-    socket.once('error', reject);
-  });
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tno-relay-page-'));
   const printerLines = await tnoServer(['printer', '--port', '0', '--tls', '--state', join(dir, 'printer')], (l) => l.startsWith('fingerprint '));
   const printerUri = printerLines[0]!;
-  upstreamPin = await handshakeFingerprint(Number(new URL(printerUri).port));
+  upstreamPin = await tlsCertificateSha256(Number(new URL(printerUri).port));
   const key = join(dir, 'relay.key');
   const cert = join(dir, 'relay.crt');
   const ossl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
@@ -76,7 +65,7 @@ beforeAll(async () => {
     () => true,
   );
   relayUri = relayLines[0]!;
-  relayPin = await handshakeFingerprint(Number(new URL(relayUri).port));
+  relayPin = await tlsCertificateSha256(Number(new URL(relayUri).port));
   const r = await print({
     printer: relayUri,
     tls: { pinSha256: relayPin },

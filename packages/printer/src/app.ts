@@ -6,6 +6,7 @@
 import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } from './attributes/capabilities.js';
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { availableParallelism } from 'node:os';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
@@ -60,12 +61,21 @@ export interface PrinterHandle {
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie'];
 
-async function defaultRenderer(): Promise<Renderer> {
-  const mod = (await import('./render/index.js')) as { renderDocument: Renderer };
-  return mod.renderDocument;
+/**
+ * The isolated renderers, in the sandbox the options ask for (resolved now, so a printer that would
+ * render as root without one refuses to start instead of failing every job).
+ */
+async function defaultRenderer(options: PrinterOptions): Promise<{ renderer: Renderer; summary: string }> {
+  const mod = await import('./render/index.js');
+  const sandbox = mod.resolveRenderSandbox({
+    ...(options.renderSandbox ? { mode: options.renderSandbox } : {}),
+    ...(options.renderUser !== undefined ? { user: options.renderUser } : {}),
+  });
+  return { renderer: (request) => mod.renderDocument({ ...request, sandbox }), summary: sandbox.summary };
 }
 
 export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> {
+  const rendering = options.renderer ? { renderer: options.renderer, summary: 'custom renderer' } : await defaultRenderer(options);
   const layout = stateLayout(options.stateDir);
   await prepareState(layout);
   const { maxJobId } = await cleanJobsOnStart(layout);
@@ -75,8 +85,10 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     printerUuid: ident.uuid,
     printerName: options.name ?? DEFAULTS.name,
     ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
-  const replay = await PersistentReplayCache.open(layout.replay, options.replayRetentionMs ?? DEFAULTS.replayRetentionMs);
+  const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
+  const replay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
@@ -91,13 +103,14 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   const jobCounter = await JobCounter.open(layout.jobCounter);
   const store = new JobStore({ firstId: Math.max(maxJobId, jobCounter.highest) + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
-  const renderer = options.renderer ?? (await defaultRenderer());
   const records = new JobRecords(layout);
   const faults = options.faults ?? printerFaultsFromSpec(process.env.TNO_PRINTER_FAULT);
   store.onChange((job) => {
     if (job.finalized) records.ended(job.id);
   });
-  const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log, faults);
+  const concurrency = options.renderConcurrency ?? availableParallelism();
+  app.log.info({ renderConcurrency: concurrency }, `printer: ${rendering.summary}, up to ${concurrency} at once`);
+  const processor = new JobProcessor(store, layout, rendering.renderer, options.renderLimits ?? {}, app.log, concurrency, faults);
   const startedAt = new Date();
   let identity: PrinterIdentity = {
     name: options.name ?? DEFAULTS.name,
@@ -158,6 +171,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       trustAnchorsPem: options.trustAnchorsPem ?? [],
       pinRelease: identity.pinRepertoire !== 'none',
       allowSha1Kdf: options.allowSha1Kdf ?? false,
+      replayRetentionMs,
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
   // Jobs the previous process acknowledged but did not finish continue (jobs/job-recovery.ts);

@@ -1,9 +1,11 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
 import type { PrinterFaultHook } from './faults.js';
+import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
 import type { RenderLimits } from './render/limits.js';
+import type { RenderSandboxMode } from './render/sandbox/render-sandbox.js';
 import type { SealedOpener } from './runtime.js';
 
 export type KeyAlgorithm = 'p256' | 'x25519' | 'rsa';
@@ -55,6 +57,15 @@ export interface PrinterOptions {
   /** The renderer (default: the isolated renderers of src/render). */
   readonly renderer?: Renderer;
   readonly renderLimits?: Partial<RenderLimits>;
+  /**
+   * The renderers' sandbox (docs/decisions.md D15): 'auto' (default) = bubblewrap where it works,
+   * required when the printer runs as root; 'require'; 'none'. Ignored with a custom `renderer`.
+   */
+  readonly renderSandbox?: RenderSandboxMode;
+  /** When the printer runs as root, the account renderers run as (name or uid). Default 'nobody'. */
+  readonly renderUser?: string;
+  /** Jobs rendered at once, each in its own renderer process. Default: the number of cores. */
+  readonly renderConcurrency?: number;
   /** Replaces the sealed-job opener (default: smime + profile, see secure/open-sealed.ts). */
   readonly openSealed?: SealedOpener;
   /** Fault injection for crash tests (defaults to TNO_PRINTER_FAULT; faults.ts). */
@@ -63,6 +74,11 @@ export interface PrinterOptions {
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Issue the printer certificate from this CA (PEM certificate and key) instead of self-signing. */
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /**
+   * Also hold and advertise a post-quantum key (ML-KEM, or the hybrid 'mlkem768-x25519'), after
+   * the classical certificate in printer-pkcs7-public-key (docs/decisions.md D14).
+   */
+  readonly postQuantum?: KemAlgorithm;
   /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */
   readonly logger?: FastifyServerOptions['logger'];
   /** TLS key and certificate (PEM) when serving ipps. */

@@ -6,15 +6,14 @@
  * rendered page. IPP clients, which present no certificate, are served as before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { print, status, TrustStore } from '@trustnoone/client';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { launchChromium, screenshot } from '../../../testing/chromium.js';
+import { tlsCertificateSha256 } from '../../../testing/tls-fingerprint.js';
 import { TEXT } from './support/documents.js';
 import { tempDir } from './support/ipp.js';
 
@@ -33,16 +32,6 @@ const alice = createIdentity({ commonName: 'alice', algorithm: 'p256' });
 const mallory = createIdentity({ commonName: 'alice', algorithm: 'p256' }); // same name, other key
 const pem = (id: typeof alice) => ({ cert: Buffer.from(certificateToPem(id.certificate)), key: Buffer.from(privateKeyToPem(id.privateKey)) });
 
-function handshakeFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const der = socket.getPeerCertificate().raw;
-      socket.end();
-      resolve(createHash('sha256').update(der).digest('hex'));
-    });
-    socket.once('error', reject);
-  });
-}
 
 beforeAll(async () => {
   child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, 'printer', '--port', '0', '--tls', '--state', state.path], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,7 +40,7 @@ beforeAll(async () => {
     child.once('exit', (code) => reject(new Error(`tno printer exited ${code}`)));
   });
   origin = `https://127.0.0.1:${new URL(uri).port}`;
-  tlsPin = await handshakeFingerprint(Number(new URL(uri).port));
+  tlsPin = await tlsCertificateSha256(Number(new URL(uri).port));
   const r = await print({
     printer: uri,
     tls: { pinSha256: tlsPin },

@@ -7,9 +7,7 @@
  * back as the key fingerprint. It loads nothing from outside and runs no script a job name carries.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -18,6 +16,7 @@ import { ippRequest } from '@trustnoone/ipp-http';
 import { print, TrustStore } from '@trustnoone/client';
 import { formatFingerprint } from '@trustnoone/smime';
 import { launchChromium, screenshot } from '../../../testing/chromium.js';
+import { tlsCertificateSha256 } from '../../../testing/tls-fingerprint.js';
 import { TEXT } from './support/documents.js';
 import { a, request, tempDir, Op } from './support/ipp.js';
 
@@ -39,17 +38,6 @@ function withUri(m: IppMessage, target: string): IppMessage {
   return { ...m, groups: [{ ...m.groups[0]!, attributes: ops }, ...m.groups.slice(1)] };
 }
 
-/** The SHA-256 of the certificate the server presents, taken from the handshake itself. */
-function handshakeFingerprint(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
-      const der = socket.getPeerCertificate().raw;
-      socket.end();
-      resolve(createHash('sha256').update(der).digest('hex'));
-    });
-    socket.once('error', reject);
-  });
-}
 
 beforeAll(async () => {
   state = await tempDir();
@@ -69,7 +57,7 @@ beforeAll(async () => {
   });
   uri = seen[0]!;
   keyFingerprint = seen.find((l) => l.startsWith('fingerprint '))!.slice('fingerprint '.length);
-  tlsFingerprint = await handshakeFingerprint(Number(new URL(uri).port));
+  tlsFingerprint = await tlsCertificateSha256(Number(new URL(uri).port));
   const tls = { pinSha256: tlsFingerprint };
 
   const sealed = await print({

@@ -89,6 +89,9 @@ export const statusCommand: Command = {
         encryptedJobAttributes(conn, jobId, { certificate, privateKey, trust: { store: trustStoreFrom(v, io) }, ...(v.attribute ? { requested: v.attribute } : {}) }),
       );
       sealed = r.attributes.map((a) => ({ name: a.name, values: a.values.map(showValue) }));
+      if (!r.jobVerified) {
+        io.stderr.write(`tno: warning: job ${jobId} was not printed from this state directory, so tno cannot check that the sealed answer is about that job\n`);
+      }
     }
     if (v.json) {
       writeJson(io, { ...s, ...(sealed ? { encryptedAttributes: Object.fromEntries(sealed.map((a) => [a.name, a.values.length === 1 ? a.values[0] : a.values])) } : {}) });

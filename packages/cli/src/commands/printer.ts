@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULTS, PIN_REPERTOIRES, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
 import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
@@ -30,6 +30,9 @@ SIGTERM or SIGINT shuts it down cleanly.
   --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
   --ca-cert FILE          issue the printer certificate from this CA certificate ...
   --ca-key FILE           ... and its private key (default: self-signed)
+  --post-quantum ALG      also hold and advertise a post-quantum key, after the classical one:
+                          x25519-ml-kem-768 (hybrid: both keys must be broken), ml-kem-768 or
+                          ml-kem-1024; issued by --ca-cert or the printer's local issuer
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
   --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
@@ -46,6 +49,12 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
+  --render-jobs N         jobs rendered at once, each in its own sandboxed process (default:
+                          the number of cores)
+  --render-user NAME      when started as root, the unprivileged account renderers run as
+                          (default nobody)
+  --render-sandbox MODE   auto (default: bubblewrap where it works, required as root), require,
+                          or none (no file-system sandbox, renderers keep the printer's uid)
   --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
                           Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
   --dnssd                 advertise even on a loopback address (local discovery, tests)
@@ -100,6 +109,7 @@ export const printerCommand: Command = {
           'allow-sha1-kdf': { type: 'boolean' },
           trust: { type: 'string', multiple: true },
           'key-algorithm': { type: 'string' },
+          'post-quantum': { type: 'string' },
           'ca-cert': { type: 'string' },
           'ca-key': { type: 'string' },
           'job-history': { type: 'string' },
@@ -113,6 +123,9 @@ export const printerCommand: Command = {
           'pin-repertoire': { type: 'string' },
           'pin-attempts': { type: 'string' },
           'pin-hold': { type: 'string' },
+          'render-jobs': { type: 'string' },
+          'render-user': { type: 'string' },
+          'render-sandbox': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
           dnssd: { type: 'boolean' },
@@ -130,7 +143,10 @@ export const printerCommand: Command = {
     if ((v['ca-cert'] === undefined) !== (v['ca-key'] === undefined)) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
     const issuer =
       v['ca-cert'] && v['ca-key'] ? { certificatePem: await readText('ca-cert', v['ca-cert']), privateKeyPem: await readText('ca-key', v['ca-key']) } : undefined;
-    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}) };
+    const pqNames: Record<string, 'mlkem768-x25519' | 'ml-kem-768' | 'ml-kem-1024'> = { 'x25519-ml-kem-768': 'mlkem768-x25519', 'ml-kem-768': 'ml-kem-768', 'ml-kem-1024': 'ml-kem-1024' };
+    const postQuantum = v['post-quantum'] === undefined ? undefined : pqNames[v['post-quantum']];
+    if (v['post-quantum'] !== undefined && !postQuantum) throw new CliError(`--post-quantum ${v['post-quantum']}: expected ${Object.keys(pqNames).join(', ')}`, ExitCode.usage);
+    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}), ...(postQuantum ? { postQuantum } : {}) };
 
     if (v['show-fingerprint']) {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
@@ -155,8 +171,16 @@ export const printerCommand: Command = {
     if (pinRepertoire !== undefined && pinRepertoire !== 'none' && !(PIN_REPERTOIRES as readonly string[]).includes(pinRepertoire)) {
       throw new CliError(`--pin-repertoire ${pinRepertoire}: expected ${PIN_REPERTOIRES.join(', ')} or none`, ExitCode.usage);
     }
+    const renderJobs = positiveInt('render-jobs', v['render-jobs']);
+    const renderSandbox = v['render-sandbox'];
+    if (renderSandbox !== undefined && !(RENDER_SANDBOX_MODES as readonly string[]).includes(renderSandbox)) {
+      throw new CliError(`--render-sandbox ${renderSandbox}: expected ${RENDER_SANDBOX_MODES.join(', ')}`, ExitCode.usage);
+    }
     const options: StartOptions = {
       stateDir,
+      ...(renderJobs !== undefined ? { renderConcurrency: renderJobs } : {}),
+      ...(v['render-user'] !== undefined ? { renderUser: v['render-user'] } : {}),
+      ...(renderSandbox !== undefined ? { renderSandbox: renderSandbox as RenderSandboxMode } : {}),
       port,
       ...(v.host ? { host: v.host } : {}),
       ...(v.tls ? { tls: true } : {}),

@@ -364,7 +364,7 @@ export class Forwarder {
         // The upload was cut off (we stopped, or the connection died). The printer has ended that
         // job or will wait for a document that may never fit it again: start over in a new job and
         // cancel the cut-off one. Only a later document of a job still waiting for it is resent in
-        // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D14).
+        // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D19).
         if (doc.number === 1 || there.state === undefined || isTerminal(there.state as JobStateValue)) {
           await this.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
             if (!(err instanceof UpstreamRejected)) throw err; // already ended there
@@ -409,7 +409,9 @@ export class Forwarder {
    */
   private createUpstream(upstream: Upstream, job: SpoolJob): Promise<void> {
     return this.createGate.shared(upstream.uri, async () => {
-      await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: { upstream: upstream.uri, since: Date.now() } } }));
+      // Canceled meanwhile (operations/jobs.ts ends a job not yet upstream at once): send nothing.
+      const began = await this.o.table.update(job.id, (s) => (isTerminal(s.state) ? s : { ...s, forward: { ...s.forward, creating: { upstream: upstream.uri, since: Date.now() } } }));
+      if (isTerminal(began.state)) return;
       let res: IppMessage;
       try {
         res = await this.exchange(upstream, upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
@@ -497,10 +499,11 @@ export class Forwarder {
     }
     return this.createGate.shared(upstream.uri, async () => {
       const highWater = interrupted?.highWater ?? (await this.highestOwnerJobId(upstream, job));
-      await this.o.table.update(job.id, (s) => ({
-        ...s,
-        forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now(), ...(highWater !== undefined ? { highWater } : {}) } },
-      }));
+      const began = await this.o.table.update(job.id, (s) =>
+        isTerminal(s.state) ? s : { ...s, forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now(), ...(highWater !== undefined ? { highWater } : {}) } } },
+      );
+      // Canceled meanwhile (operations/jobs.ts): send nothing.
+      if (isTerminal(began.state)) return 'done' as const;
       let upstreamJobId: number | undefined;
       try {
         const res = await this.exchange(
