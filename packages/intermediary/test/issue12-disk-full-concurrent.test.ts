@@ -6,7 +6,7 @@
  * server-error-temporary-error naming the full spool, tmp/ must be empty, and every acknowledged
  * job must still be delivered.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobState, startIntermediary, type FaultHook, type RunningIntermediary } from '../src/index.js';
 import { attr } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { envelopeShaped, request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
 
 let printer: FakePrinter;
 const running: RunningIntermediary[] = [];
@@ -48,7 +48,7 @@ describe('issue 12.6: disk full under concurrent uploads', () => {
     const faults = fullEveryOtherCommit();
     const r = await startIntermediary({ stateDir: state, upstreams: [{ uri: printer.uri }], port: 0, announce: () => {}, handleSignals: false, retryInitialMs: 20, pollMs: 20, faults });
     running.push(r);
-    const docs = Array.from({ length: 8 }, () => randomBytes(300_000));
+    const docs = Array.from({ length: 8 }, () => envelopeShaped(300_000));
     const answers = await Promise.all(docs.map((d) => send(r.uri, sealedPrintJob(r.uri), d)));
     // A multi-document job: its second document's commit is refused the same way.
     const created = await send(r.uri, request(0x0005, r.uri, [attr.name('requesting-user-name', 'alice'), attr.name('job-name', 'encrypted job')]));
@@ -56,7 +56,7 @@ describe('issue 12.6: disk full under concurrent uploads', () => {
       send(
         r.uri,
         request(0x0006, r.uri, [attr.integer('job-id', created.jobId!), attr.name('requesting-user-name', 'alice'), attr.boolean('last-document', last), attr.mimeMediaType('document-format', 'application/pkcs7-mime')]),
-        randomBytes(50_000),
+        envelopeShaped(50_000),
       );
     const more = [await sendDoc(false), await sendDoc(true)];
     const statuses = [...answers, created, ...more].map((a) => a.status);
