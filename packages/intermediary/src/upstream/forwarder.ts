@@ -364,7 +364,7 @@ export class Forwarder {
         // The upload was cut off (we stopped, or the connection died). The printer has ended that
         // job or will wait for a document that may never fit it again: start over in a new job and
         // cancel the cut-off one. Only a later document of a job still waiting for it is resent in
-        // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D19).
+        // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D22).
         if (doc.number === 1 || there.state === undefined || isTerminal(there.state as JobStateValue)) {
           await this.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
             if (!(err instanceof UpstreamRejected)) throw err; // already ended there
