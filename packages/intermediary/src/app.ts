@@ -94,7 +94,11 @@ export interface Intermediary {
   readonly auth: { stats(): AuthStats; load(): Promise<void> };
   /** Recovers the spool and resumes forwarding; call before serving. */
   start(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops forwarding and closes the listener. `drainMs` (a clean shutdown, SIGTERM): forwards in
+   * flight may finish for that long before they are cut off (the next start resumes them).
+   */
+  close(options?: { readonly drainMs?: number }): Promise<void>;
 }
 
 /** RFC 1122 §3.2.1.3: all of 127/8 is loopback (tests pose as several clients with 127.0.0.x). */
@@ -263,10 +267,11 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
         onError: (err) => app.log.warn({ err: (err as Error).message }, 'job housekeeping failed'),
       });
     },
-    async close() {
+    async close(o = {}) {
       stopRetention?.();
-      await forwarder.stop();
-      await app.close();
+      // Stop accepting (the listener closes at once; requests in progress finish) while the
+      // forwards in flight drain.
+      await Promise.all([forwarder.stop(o.drainMs ?? 0), app.close()]);
     },
   };
 }

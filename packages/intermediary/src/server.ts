@@ -1,7 +1,8 @@
 /**
  * startIntermediary: build, recover the spool, listen (127.0.0.1 unless told otherwise), report the
- * URI served, and shut down cleanly on SIGTERM/SIGINT (stop forwarding, close the listener; the
- * spool needs no flush because every acknowledged byte is already fsynced).
+ * URI served, and shut down cleanly on SIGTERM/SIGINT (close the listener, let forwards in flight
+ * finish for up to shutdownDrainMs, then stop; the spool needs no flush because every acknowledged
+ * byte is already fsynced).
  */
 import type { AddressInfo } from 'node:net';
 import { buildApp, type Intermediary, type IntermediaryOptions } from './app.js';
@@ -17,6 +18,8 @@ export interface StartOptions extends IntermediaryOptions {
   readonly announce?: (uri: string) => void;
   /** Install SIGTERM/SIGINT handlers (default true). */
   readonly handleSignals?: boolean;
+  /** On SIGTERM/SIGINT, how long forwards in flight may finish before they are cut off (default 30 s). */
+  readonly shutdownDrainMs?: number;
   /**
    * Advertise by DNS-SD through the host's Avahi daemon (push mode). Default: on when listening
    * on an address other hosts can reach, off on loopback.
@@ -47,13 +50,13 @@ export async function startIntermediary(options: StartOptions): Promise<RunningI
           warn: (o, m) => built.app.log.warn(o, m),
         })
       : undefined;
-  const close = async (): Promise<void> => {
+  const close = async (o?: { readonly drainMs?: number }): Promise<void> => {
     await advertisement?.close();
-    await built.close();
+    await built.close(o);
   };
   if (options.handleSignals ?? true) {
     const stop = (): void => {
-      close().then(
+      close({ drainMs: options.shutdownDrainMs ?? 30_000 }).then(
         () => process.exit(0),
         () => process.exit(1),
       );

@@ -14,6 +14,10 @@ import { parseCertificate } from '@trustnoone/smime';
 import { registerOwnerView } from './http/owner-view.js';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
+import { JobCounter } from './jobs/job-counter.js';
+import { JobRecords } from './jobs/job-records.js';
+import { printerFaultsFromSpec } from './faults.js';
+import { recoverJobs } from './jobs/job-recovery.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
 import { holdJob, releaseJob } from './ops/hold-ops.js';
@@ -98,11 +102,17 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
   const historyMs = options.jobHistoryMs ?? DEFAULTS.jobHistoryMs;
-  const store = new JobStore({ firstId: maxJobId + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
+  const jobCounter = await JobCounter.open(layout.jobCounter);
+  const store = new JobStore({ firstId: Math.max(maxJobId, jobCounter.highest) + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
+  const records = new JobRecords(layout);
+  const faults = options.faults ?? printerFaultsFromSpec(process.env.TNO_PRINTER_FAULT);
+  store.onChange((job) => {
+    if (job.finalized) records.ended(job.id);
+  });
   const concurrency = options.renderConcurrency ?? availableParallelism();
   app.log.info({ renderConcurrency: concurrency }, `printer: ${rendering.summary}, up to ${concurrency} at once`);
-  const processor = new JobProcessor(store, layout, rendering.renderer, options.renderLimits ?? {}, app.log, concurrency);
+  const processor = new JobProcessor(store, layout, rendering.renderer, options.renderLimits ?? {}, app.log, concurrency, faults);
   const startedAt = new Date();
   let identity: PrinterIdentity = {
     name: options.name ?? DEFAULTS.name,
@@ -126,6 +136,10 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     },
     layout,
     store,
+    jobCounter,
+    records,
+    replay,
+    faults,
     processor,
     policy,
     openSealed: undefined as unknown as PrinterRuntime['openSealed'],
@@ -162,6 +176,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       replayRetentionMs,
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
+  // Jobs the previous process acknowledged but did not finish continue (jobs/job-recovery.ts);
+  // after the desk exists, so a recovered job held for its release code gets its hold timer.
+  await recoverJobs(runtime);
 
   const handlers = new Map<number, IppHandler>(
     (
@@ -228,10 +245,12 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     async close() {
       if (closed) return;
       closed = true;
+      // Stop accepting first and let requests in progress finish (an upload half-way in is
+      // received whole and recorded), then the engine; the replay cache closes last.
+      await app.close();
       await desk.close();
       await processor.stop();
       await replay.close();
-      await app.close();
     },
   };
 }

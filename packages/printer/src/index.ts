@@ -16,5 +16,6 @@ export { panelRequest, type PanelRequest, type PanelResponse } from './secure/pa
 export { PIN_REPERTOIRES, type PinRepertoire } from './attributes/capabilities.js';
 export { SecurityFailure, type SecurityCheck } from './secure/security-failure.js';
 export { stateLayout, jobPaths } from './state/state-dir.js';
+export { PrinterFaultPoint, printerFaultsFromSpec, type PrinterFaultHook } from './faults.js';
 export { showFingerprint, type FingerprintInfo } from './fingerprint.js';
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/proxy.js';

@@ -1,4 +1,5 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
+import type { PrinterFaultHook } from './faults.js';
 import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
 import type { Authentication } from '@trustnoone/ipp-http';
@@ -68,6 +69,8 @@ export interface PrinterOptions {
   readonly renderConcurrency?: number;
   /** Replaces the sealed-job opener (default: smime + profile, see secure/open-sealed.ts). */
   readonly openSealed?: SealedOpener;
+  /** Fault injection for crash tests (defaults to TNO_PRINTER_FAULT; faults.ts). */
+  readonly faults?: PrinterFaultHook;
   /** Key algorithm for a key generated on first start. Default p256. */
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Issue the printer certificate from this CA (PEM certificate and key) instead of self-signing. */

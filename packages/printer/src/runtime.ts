@@ -3,8 +3,12 @@
  * state directory. Built once by buildApp; handlers receive it explicitly (no globals).
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { ReplayCache } from '@trustnoone/profile';
+import type { PrinterFaultHook } from './faults.js';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import type { Job } from './jobs/job.js';
+import type { JobCounter } from './jobs/job-counter.js';
+import type { JobRecords } from './jobs/job-records.js';
 import type { JobStore } from './jobs/job-store.js';
 import type { JobProcessor, ReadyDocument } from './pipeline/processor.js';
 import type { StateLayout } from './state/state-dir.js';
@@ -29,6 +33,11 @@ export interface SealedSubmission {
   readonly outerLastDocument?: boolean;
   /** The envelope as it arrives from the network (decrypted while streaming). */
   readonly ciphertext: AsyncIterable<Uint8Array>;
+  /**
+   * The replay cache to claim the job nonce in, when not the printer's own: the receiving path
+   * records the claim in the job record first, recovery admits the job's own earlier claim.
+   */
+  readonly replay?: ReplayCache;
 }
 
 /**
@@ -42,6 +51,14 @@ export interface PrinterRuntime {
   readonly identity: PrinterIdentity;
   readonly layout: StateLayout;
   readonly store: JobStore;
+  /** Durable highest job id: a job's creation is answered only once its id is on disk. */
+  readonly jobCounter: JobCounter;
+  /** jobs/<id>/job.json of every job not yet ended (jobs/job-records.ts). */
+  readonly records: JobRecords;
+  /** The printer's replay cache of sealed job nonces (secure/replay-cache.ts). */
+  readonly replay: ReplayCache & { has(key: string): boolean };
+  /** Crash-test fault points (faults.ts); a no-op unless configured. */
+  readonly faults: PrinterFaultHook;
   readonly processor: JobProcessor;
   readonly policy: PrinterPolicy;
   readonly openSealed: SealedOpener;

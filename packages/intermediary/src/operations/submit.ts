@@ -82,15 +82,30 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
     return await service.spool.writeBlob(data, { maxBytes: service.limits.maxDocumentBytes });
   } catch (err) {
     if (err instanceof IntermediaryError) throw new IppStatusError(err.status, err.message, { cause: err });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') {
-      // RFC 8011 §4.1.6.1: a condition expected to clear; the client may retry later.
-      ctx.log.error({ code }, 'spool: out of space');
-      throw new IppStatusError(Status['server-error-temporary-error'], 'the spool is out of space; try again later', { cause: err });
-    }
-    throw err;
+    throw outOfSpace(err, ctx);
   } finally {
     service.uploads--;
+  }
+}
+
+/**
+ * A full disk (or quota) while writing to the spool, at any step, is answered
+ * server-error-temporary-error — RFC 8011 §4.1.6.1: a condition expected to clear, the client may
+ * retry later — never internal-error. Other errors pass unchanged.
+ */
+function outOfSpace(err: unknown, ctx: IppRequestContext): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
+  ctx.log.error({ code }, 'spool: out of space');
+  return new IppStatusError(Status['server-error-temporary-error'], 'the spool is out of space; try again later', { cause: err });
+}
+
+/** Runs a spool commit, mapping a full disk as outOfSpace does. */
+async function committing<T>(ctx: IppRequestContext, commit: () => Promise<T>): Promise<T> {
+  try {
+    return await commit();
+  } catch (err) {
+    throw outOfSpace(err, ctx);
   }
 }
 
@@ -125,7 +140,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
   const base = newJob(service, who, 'print-job', attrs, ctx);
   const doc: SpoolDocument = { number: 1, size: blob.size, sha256: blob.sha256, attributes: attrs.filter((a) => DOCUMENT_LEVEL.has(a.name)), last: true, receivedAt: Date.now() };
   const job: SpoolJob = { ...base, documents: [doc] };
-  await service.spool.commitJob(job, initialStatus, [blob]);
+  await committing(ctx, () => service.spool.commitJob(job, initialStatus, [blob]));
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id, bytes: blob.size }, 'job committed to the spool');
   service.faults.hit('respond.before');
@@ -137,7 +152,7 @@ export async function createJob(service: Service, ctx: IppRequestContext): Promi
   const who = admit(service, ctx);
   checkQueue(service, who.name);
   const job = newJob(service, who, 'create-job', operationAttrs(ctx), ctx);
-  await service.spool.commitJob(job, initialStatus, []);
+  await committing(ctx, () => service.spool.commitJob(job, initialStatus, []));
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id }, 'job created');
   return reply(service, entry, ctx);
@@ -170,7 +185,7 @@ export async function sendDocument(service: Service, ctx: IppRequestContext): Pr
   const doc: SpoolDocument = { number, size: blob.size, sha256: blob.sha256, attributes: attrs, last, receivedAt: Date.now() };
   const job = await service.spool.addDocument(entry.job.id, doc, empty ? undefined : blob, last).catch(async (err: unknown) => {
     await service.spool.discard(blob);
-    throw err;
+    throw outOfSpace(err, ctx);
   });
   service.table.setJob(job);
   ctx.log.info({ jobId: job.id, document: number, bytes: blob.size, last }, 'document committed to the spool');
@@ -183,7 +198,7 @@ export async function closeJob(service: Service, ctx: IppRequestContext): Promis
   checkAttributeCount(service, ctx.message);
   const who = principalOf(service, ctx);
   const entry = openJobFor(service, ctx, who);
-  const job = await service.spool.closeJob(entry.job.id);
+  const job = await committing(ctx, () => service.spool.closeJob(entry.job.id));
   service.table.setJob(job);
   service.forwarder.kick(job.id);
   return reply(service, entry, ctx);

@@ -147,15 +147,23 @@ export class DirectorySpool implements Spool {
   async commitJob(job: SpoolJob, status: JobStatus, blobs: readonly StagedBlob[]): Promise<void> {
     if (blobs.length !== job.documents.length) throw new RangeError(`commitJob: ${job.documents.length} documents but ${blobs.length} blobs`);
     const staging = join(this.tmpDir, `job-${job.id}-${randomUUID()}`);
-    await mkdir(staging, { mode: 0o700 });
-    for (const [i, blob] of blobs.entries()) {
-      await rename(join(this.tmpDir, `${blob.token}.part`), join(staging, `doc-${job.documents[i]!.number}.blob`));
+    try {
+      await mkdir(staging, { mode: 0o700 });
+      for (const [i, blob] of blobs.entries()) {
+        await rename(join(this.tmpDir, `${blob.token}.part`), join(staging, `doc-${job.documents[i]!.number}.blob`));
+      }
+      await writeFileAtomic(join(staging, 'job.json'), toJson(job), false);
+      await writeFileAtomic(join(staging, 'status.json'), toJson(status), false);
+      await fsyncDir(staging);
+      this.faults.hit('commit.staged');
+      await rename(staging, join(this.jobsDir, String(job.id)));
+    } catch (err) {
+      // Not committed (a full disk, most likely): no half-built job directory stays in tmp/, and
+      // the staged blobs go with it (the caller answers the client that nothing was accepted).
+      await rm(staging, { recursive: true, force: true }).catch(() => {});
+      for (const blob of blobs) await this.discard(blob);
+      throw err;
     }
-    await writeFileAtomic(join(staging, 'job.json'), toJson(job), false);
-    await writeFileAtomic(join(staging, 'status.json'), toJson(status), false);
-    await fsyncDir(staging);
-    this.faults.hit('commit.staged');
-    await rename(staging, join(this.jobsDir, String(job.id)));
     this.faults.hit('commit.renamed');
     await fsyncDir(this.jobsDir);
   }
@@ -165,15 +173,22 @@ export class DirectorySpool implements Spool {
       const dir = this.jobDir(jobId);
       const job = await this.readJob(jobId);
       if (job.closed) throw new IntermediaryError(IntermediaryErrorCode.jobState, 'client-error-not-possible', `job ${jobId} is closed`);
-      if (blob) {
-        await rename(join(this.tmpDir, `${blob.token}.part`), join(dir, `doc-${document.number}.blob`));
-        await fsyncDir(dir);
+      const placed = join(dir, `doc-${document.number}.blob`);
+      try {
+        if (blob) {
+          await rename(join(this.tmpDir, `${blob.token}.part`), placed);
+          await fsyncDir(dir);
+        }
+        const next: SpoolJob = { ...job, documents: blob ? [...job.documents, document] : job.documents, closed: closed || job.closed };
+        this.faults.hit('commit.staged');
+        await writeFileAtomic(join(dir, 'job.json'), toJson(next));
+        this.faults.hit('commit.renamed');
+        return next;
+      } catch (err) {
+        // Not listed in job.json, so not committed: remove it now rather than at the next start.
+        if (blob) await unlink(placed).catch(() => {});
+        throw err;
       }
-      const next: SpoolJob = { ...job, documents: blob ? [...job.documents, document] : job.documents, closed: closed || job.closed };
-      this.faults.hit('commit.staged');
-      await writeFileAtomic(join(dir, 'job.json'), toJson(next));
-      this.faults.hit('commit.renamed');
-      return next;
     });
   }
 

@@ -2,7 +2,7 @@
  * The durable-write primitives the spool is built on (POSIX: a rename is atomic, but neither the
  * file's data nor the rename itself is durable until fsync of the file and of its directory).
  */
-import { open, rename } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export async function fsyncDir(dir: string): Promise<void> {
@@ -19,11 +19,17 @@ export async function writeFileAtomic(path: string, text: string, syncDir = true
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w', 0o600);
   try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(text, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    // A full disk (or any write error) leaves the old content and no half-written temp file.
+    await unlink(tmp).catch(() => {});
+    throw err;
   }
-  await rename(tmp, path);
   if (syncDir) await fsyncDir(dirname(path));
 }

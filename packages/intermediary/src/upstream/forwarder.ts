@@ -101,7 +101,8 @@ export class Forwarder {
   private readonly createGate = new CreateGate();
   /** Per upstream: requests (and uploads) in progress and callers waiting for a slot. */
   private readonly slots = new Map<string, Slot>();
-  private stopped = false;
+  /** Shutting down: exchanges in flight may finish, no new one starts (stop()). */
+  private draining = false;
   /** Aborted by stop(): in-flight exchanges end at once instead of running to their timeouts. */
   private readonly abort = new AbortController();
   /** Upstream URIs whose last exchange failed for transport reasons. */
@@ -120,7 +121,7 @@ export class Forwarder {
 
   /** Starts (or nudges) forwarding of a job: after commit, new document, close or cancel. */
   kick(jobId: number): void {
-    if (this.stopped) return;
+    if (this.draining) return;
     const waker = this.wakers.get(jobId);
     if (waker) return waker();
     if (this.running.has(jobId)) {
@@ -134,9 +135,26 @@ export class Forwarder {
     this.running.set(jobId, run);
   }
 
-  /** Stops scheduling; in-flight exchanges finish or fail on their own. */
-  async stop(): Promise<void> {
-    this.stopped = true;
+  /**
+   * Stops forwarding. With `drainMs` > 0 (a clean shutdown) no new exchange starts but the ones in
+   * flight — an upload half-way to the printer above all — may finish for up to that long, each
+   * recorded in the spool as usual; whatever is still running then is aborted, and the next start
+   * resumes from the spool (a cut-off upload goes into a new upstream job). With 0, all is aborted
+   * at once.
+   */
+  async stop(drainMs = 0): Promise<void> {
+    this.draining = true;
+    for (const wake of this.wakers.values()) wake();
+    if (drainMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.running.values()]),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, drainMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     this.abort.abort();
     for (const wake of this.wakers.values()) wake();
     await Promise.allSettled([...this.running.values()]);
@@ -150,7 +168,7 @@ export class Forwarder {
   private async run(jobId: number): Promise<void> {
     let delay = this.o.retryInitialMs ?? 250;
     let pollDelay = this.o.pollMs ?? 1000;
-    while (!this.stopped) {
+    while (!this.draining) {
       const entry = this.o.table.get(jobId);
       if (!entry || isTerminal(entry.status.state)) return;
       let step: Step;
@@ -158,8 +176,8 @@ export class Forwarder {
         step = await this.step(entry);
         delay = this.o.retryInitialMs ?? 250;
       } catch (err) {
-        // Shutting down: the exchange was aborted on purpose; the spool already says where to resume.
-        if (this.stopped) return;
+        // Shutting down: the exchange was refused or aborted on purpose; the spool says where to resume.
+        if (this.draining) return;
         if (err instanceof UpstreamRejected) {
           this.log.warn({ jobId, status: err.status }, 'forward: upstream refused the job');
           await this.o.table.update(jobId, (s) => ({
@@ -262,7 +280,7 @@ export class Forwarder {
   }
 
   private async exchangeNow(upstream: Upstream, message: IppMessage, data?: Readable): Promise<IppMessage> {
-    if (this.stopped) {
+    if (this.draining) {
       data?.destroy();
       throw new Error('forwarding stopped');
     }
@@ -334,10 +352,30 @@ export class Forwarder {
 
     const doc = job.documents[fwd.documentsSent];
     if (doc) {
-      if (fwd.inFlight?.document === doc.number && (await this.upstreamHasDocument(upstream, upstreamJobId, doc.number))) {
-        this.log.info({ jobId: job.id, document: doc.number }, 'forward: interrupted document had reached the upstream');
-        await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, documentsSent: doc.number, inFlight: undefined } }));
-        return 'continue';
+      if (fwd.inFlight?.document === doc.number) {
+        const there = await this.upstreamJob(upstream, upstreamJobId);
+        if (there.documents >= doc.number) {
+          this.log.info({ jobId: job.id, document: doc.number }, 'forward: interrupted document had reached the upstream');
+          // It went with last-document=true when it was the job's last: the upstream job is closed.
+          const wasLast = job.closed && doc.number === job.documents.length;
+          await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, documentsSent: doc.number, inFlight: undefined, closeSent: wasLast || s.forward.closeSent } }));
+          return 'continue';
+        }
+        // The upload was cut off (we stopped, or the connection died). The printer has ended that
+        // job or will wait for a document that may never fit it again: start over in a new job and
+        // cancel the cut-off one. Only a later document of a job still waiting for it is resent in
+        // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D22).
+        if (doc.number === 1 || there.state === undefined || isTerminal(there.state as JobStateValue)) {
+          await this.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
+            if (!(err instanceof UpstreamRejected)) throw err; // already ended there
+          });
+          this.log.warn({ jobId: job.id, upstream: upstream.uri, upstreamJobId }, 'forward: a cut-off forward goes again into a new upstream job (the cut-off one canceled)');
+          await this.o.table.update(job.id, (s) => ({
+            ...s,
+            forward: { documentsSent: 0 },
+          }));
+          return 'continue';
+        }
       }
       await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, inFlight: { document: doc.number, since: Date.now() } } }));
       const last = job.closed && doc.number === job.documents.length;
@@ -530,6 +568,9 @@ export class Forwarder {
     try {
       await this.exchange(upstream, upstreamRequest(Op.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
     } catch (err) {
+      // client-error-not-possible: the job is closed or already ended there (its last document
+      // arrived, or it ended while we were away); the mirror that follows reports how it ended.
+      if (err instanceof UpstreamRejected && err.status === 0x0404) return;
       if (!(err instanceof UpstreamRejected) || err.status !== 0x0501) throw err;
       // No Close-Job upstream (PWG 5100.11 is optional): an empty last Send-Document ends the job.
       await this.exchange(
@@ -539,13 +580,20 @@ export class Forwarder {
     }
   }
 
-  private async upstreamHasDocument(upstream: Upstream, upstreamJobId: number, number: number): Promise<boolean> {
-    const res = await this.exchange(
-      upstream,
-      upstreamRequest(Op.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
-    );
-    const n = integerValue(findAttribute(res, GroupTag.job, 'number-of-documents'));
-    return n !== undefined && n >= number;
+  /** How many documents the upstream job holds whole (PWG 5100.5 number-of-documents) and its state. */
+  private async upstreamJob(upstream: Upstream, upstreamJobId: number): Promise<{ documents: number; state: number | undefined }> {
+    let res: IppMessage;
+    try {
+      res = await this.exchange(
+        upstream,
+        upstreamRequest(Op.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
+      );
+    } catch (err) {
+      // The upstream no longer knows the job (client-error-not-found): nothing of it is there.
+      if (err instanceof UpstreamRejected && err.status === 0x0406) return { documents: 0, state: undefined };
+      throw err;
+    }
+    return { documents: integerValue(findAttribute(res, GroupTag.job, 'number-of-documents')) ?? 0, state: integerValue(findAttribute(res, GroupTag.job, 'job-state')) };
   }
 
   private async mirror(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<Step> {

@@ -13,6 +13,7 @@ import { integer, keyword, enumAttr } from '../attributes/values.js';
 import type { Job, JobState } from './job.js';
 import { isTerminal } from './job.js';
 import type { JobStore } from './job-store.js';
+import { readJobRecord } from './job-records.js';
 import { restoreSealedRecord } from './sealed-record.js';
 
 /** Manifests read at start at most (newest first): bounds start-up time on a busy printer. */
@@ -91,7 +92,9 @@ export async function restoreJobHistory(layout: StateLayout, store: JobStore, hi
       }
     }
     if (!manifest) {
-      // The previous process ended while this job was in flight.
+      // A job with a record is carried on by job-recovery.ts.
+      if (await readJobRecord(layout, id)) continue;
+      // The previous process ended while this job was in flight (a job from before job records).
       const ended = Date.now();
       const job: Job = {
         id,

@@ -3,13 +3,14 @@
  * either hand the cleartext to the engine or open the sealed envelope first (docs/spec-notes.md §2).
  * Any failure ends the job here, before anything is rendered.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
 import { jobCreationAttributes } from '../jobs/job-attributes.js';
 import { saveSealedRecord } from '../jobs/sealed-record.js';
 import type { Job, JobDocument } from '../jobs/job.js';
+import type { RecordedDocument } from '../jobs/job-records.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
@@ -39,6 +40,25 @@ export function jobReply(rt: PrinterRuntime, job: Job, unsupported: JobRequestCh
   };
 }
 
+/** True when `err` (or an error it wraps) is a full disk or quota. */
+export function isOutOfSpace(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') return true;
+  }
+  return false;
+}
+
+export const OUT_OF_SPACE_MESSAGE = 'the printer is out of space; try again later';
+
+/** Ends a job the disk had no room for; the sender is told to retry (RFC 8011 §4.1.6.1). */
+async function outOfSpace(rt: PrinterRuntime, job: Job): Promise<IppReply> {
+  rt.log.error({ jobId: job.id }, 'printer: out of space while receiving a job');
+  rt.store.transition(job, 'aborted', 'The printer ran out of space.', { add: ['aborted-by-system'] });
+  await rt.processor.finish(job, { error: 'OUT_OF_SPACE' });
+  return { ...jobReply(rt, job, []), status: Status.serverErrorTemporaryError, statusMessage: OUT_OF_SPACE_MESSAGE };
+}
+
 /** True when `err` (or an error it wraps) is a document size limit. */
 function isTooLarge(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -52,7 +72,17 @@ export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequ
   rt.store.transition(job, 'pending', 'Receiving.', { add: ['job-incoming'], remove: ['job-data-insufficient'] });
   const paths = jobPaths(rt.layout, job.id);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  await rt.records.incoming(job, recorded(job, arrival));
   return arrival.check.format === PKCS7_MIME ? receiveSealed(rt, job, ctx, arrival) : receiveClear(rt, job, ctx, arrival);
+}
+
+function recorded(job: Job, arrival: DocumentArrival): RecordedDocument {
+  return { number: job.documentsReceived + 1, operation: arrival.operation, last: arrival.lastDocument, sealed: arrival.check.format === PKCS7_MIME };
+}
+
+/** Where a sealed document's ciphertext waits, as received, until its job ends (job-recovery.ts). */
+export function ciphertextFile(rt: PrinterRuntime, jobId: number, number: number): string {
+  return join(jobPaths(rt.layout, jobId).spool, `document-${number}.p7m`);
 }
 
 async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
@@ -65,6 +95,7 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     spooled = await spoolToFile(ctx.data, file, { maxBytes: rt.limits.maxDocumentBytes, compression: arrival.check.compression });
   } catch (err) {
     const tooLarge = isTooLarge(err);
+    if (isOutOfSpace(err)) return outOfSpace(rt, job);
     const compressionError = (err as { code?: string })?.code?.startsWith?.('Z_') ?? false;
     rt.log.info({ jobId: job.id, err: (err as Error).message }, 'printer: document not received');
     rt.store.transition(job, 'aborted', 'Document not received.', { add: ['aborted-by-system'] });
@@ -74,6 +105,7 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     throw err;
   }
   job.timings.lastByteAt = Date.now();
+  await rt.records.accepted(job, recorded(job, arrival));
   job.documentsReceived = number;
   job.kOctets += Math.ceil(spooled.receivedBytes / 1024);
   rt.store.touch(job);
@@ -122,6 +154,21 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   let received = 0;
   let lastByte: number | undefined;
   const number = job.documentsReceived + 1;
+  const meta = recorded(job, arrival);
+  // The ciphertext is kept as received until the job ends: after a restart it is opened again,
+  // so a job acknowledged here is printed even if the printer stops before printing it.
+  await mkdir(jobPaths(rt.layout, job.id).spool, { recursive: true, mode: 0o700 });
+  const kept = await open(ciphertextFile(rt, job.id, number), 'w', 0o600);
+  let keptOpen = true;
+  const closeKept = async (sync: boolean) => {
+    if (!keptOpen) return;
+    keptOpen = false;
+    try {
+      if (sync) await kept.sync();
+    } finally {
+      await kept.close();
+    }
+  };
   // The iterator below sees every stream error; this keeps one emitted after it stopped listening
   // (the size limit hit mid-chunk) from becoming an uncaught 'error' event.
   ctx.data.on('error', () => undefined);
@@ -130,13 +177,28 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     for await (const chunk of ctx.data as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > rt.limits.maxDocumentBytes) throw new SpoolLimitError(rt.limits.maxDocumentBytes);
+      await kept.write(chunk);
+      rt.faults.hit('receive.chunk');
       yield chunk;
     }
     lastByte = Date.now();
+    await closeKept(true);
+    rt.faults.hit('receive.kept');
   })();
-  const received_ = () => {
+  // The job claims its nonce only once its record says so: a restart then knows the claim is its own.
+  const replay = {
+    async remember(key: string): Promise<boolean> {
+      if (rt.replay.has(key)) return false;
+      await rt.records.claiming(job, key);
+      rt.faults.hit('receive.claimed');
+      return rt.replay.remember(key);
+    },
+  };
+  const received_ = (whole = true) => {
     job.timings.lastByteAt = lastByte ?? Date.now();
-    job.documentsReceived = number;
+    // number-of-documents (PWG 5100.5) counts documents received whole: a sender that was cut off
+    // reads it to learn what it must send again.
+    if (whole) job.documentsReceived = number;
     job.kOctets += Math.ceil(received / 1024);
     rt.store.touch(job);
   };
@@ -144,8 +206,13 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     const opened = await rt.openSealed(job, {
       operation: arrival.operation,
       ciphertext: counted,
+      replay,
       ...(arrival.operation === 'Send-Document' ? { outerLastDocument: arrival.lastDocument } : {}),
     });
+    await closeKept(true);
+    rt.faults.hit('receive.opened');
+    await rt.records.accepted(job, meta);
+    rt.faults.hit('receive.accepted');
     received_();
     job.timings.openedAt = Date.now();
     if (number === 1) {
@@ -166,7 +233,8 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     // Unsupported inner attributes are not echoed in clear: they came from inside the envelope.
     return jobReply(rt, job, []);
   } catch (err) {
-    received_();
+    await closeKept(false).catch(() => undefined);
+    received_(lastByte !== undefined);
     job.timings.openedAt = Date.now();
     if (isTooLarge(err)) {
       rt.log.info({ jobId: job.id }, 'printer: sealed document too large');
@@ -192,6 +260,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       // inner document-format, a job-name), so only the local log has it.
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
     }
+    if (isOutOfSpace(err)) return outOfSpace(rt, job);
     rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');
     rt.store.transition(job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
     await rt.processor.finish(job, { error: 'INTERNAL' });

@@ -9,7 +9,7 @@ import { checkOuterRequest } from '@trustnoone/profile';
 import * as cap from '../attributes/capabilities.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
-import { jobReply, receiveDocument } from './documents.js';
+import { isOutOfSpace, jobReply, OUT_OF_SPACE_MESSAGE, receiveDocument } from './documents.js';
 import { checkJobRequest, type JobRequestCheck } from './job-request.js';
 import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
@@ -50,7 +50,7 @@ function checkSealedOuter(ctx: IppRequestContext): void {
   }
 }
 
-function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequestCheck, sealed: boolean): Job {
+async function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequestCheck, sealed: boolean): Promise<Job> {
   // RFC 8011 §13.1.5.8: a printer that cannot take another job now says so; the client retries.
   if (rt.store.active().length >= rt.limits.maxActiveJobs) throw new Refusal(Status.serverErrorBusy, 'too many jobs in progress; try again later');
   const job = rt.store.create({
@@ -61,6 +61,19 @@ function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobRequest
     documentFormat: check.format,
     template: check.template.applied,
   });
+  try {
+    // The id is on disk before anyone hears of it, so a restart never hands it out again.
+    await rt.jobCounter.issued(job.id);
+    rt.faults.hit('create.counted');
+    // From here a restart carries the job on (jobs/job-recovery.ts) instead of forgetting it.
+    await rt.records.created(job, jobGroup(ctx.message));
+    rt.faults.hit('create.recorded');
+  } catch (err) {
+    rt.store.transition(job, 'aborted', 'The printer could not record the job.', { add: ['aborted-by-system'] });
+    await rt.processor.finish(job, { error: isOutOfSpace(err) ? 'OUT_OF_SPACE' : 'INTERNAL' });
+    if (isOutOfSpace(err)) throw new Refusal(Status.serverErrorTemporaryError, OUT_OF_SPACE_MESSAGE);
+    throw err;
+  }
   return job;
 }
 
@@ -68,7 +81,7 @@ export function printJob(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: true });
     const sealed = check.format === cap.PKCS7_MIME;
-    const job = createJob(rt, ctx, check, sealed);
+    const job = await createJob(rt, ctx, check, sealed);
     return receiveDocument(rt, job, ctx, { operation: 'Print-Job', check, lastDocument: true });
   };
 }
@@ -89,7 +102,7 @@ export function createJobOp(rt: PrinterRuntime): IppHandler {
     const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: false });
     // Whether the job is sealed is known when its document arrives (the profile lets a sealed
     // Create-Job carry nothing but routing attributes, docs/spec-notes.md §2).
-    const job = createJob(rt, ctx, check, false);
+    const job = await createJob(rt, ctx, check, false);
     rt.store.transition(job, 'pending', 'Waiting for a document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
     armMultipleOperationTimeout(rt, job);
     return jobReply(rt, job, check.template.unsupported);
@@ -155,6 +168,7 @@ export function closeJob(rt: PrinterRuntime): IppHandler {
       await rt.processor.finish(job, { error: 'DOCUMENT_SECURITY_ERROR' });
       return { ...jobReply(rt, job, []), status: Status.clientErrorDocumentSecurityError, statusMessage: GENERIC_SECURITY_MESSAGE };
     }
+    await rt.records.closed(job);
     if (job.documentsReceived === 0) {
       // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.
       rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });

@@ -18,6 +18,8 @@ export const Status = {
   serverErrorInternalError: 0x0500,
   serverErrorOperationNotSupported: 0x0501,
   serverErrorNotAcceptingJobs: 0x0506,
+  /** RFC 8011 §4.1.6.1: expected to clear (a full disk); the client may retry later. */
+  serverErrorTemporaryError: 0x0505,
   serverErrorBusy: 0x0507,
   serverErrorMultipleDocumentJobsNotSupported: 0x0509,
 } as const;

@@ -15,6 +15,7 @@ import type { RenderLimits } from '../render/limits.js';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
 import { buildManifest, writeManifest, type ManifestExtras } from './manifest.js';
 import type { Renderer } from './renderer.js';
+import { noPrinterFaults, type PrinterFaultHook } from '../faults.js';
 
 export interface ReadyDocument {
   /** Verified plaintext in the job's private directory. */
@@ -44,6 +45,7 @@ export class JobProcessor {
     private readonly log: FastifyBaseLogger,
     /** Jobs rendered at once (each in its own renderer process). Default 1. */
     concurrency = 1,
+    private readonly faults: PrinterFaultHook = noPrinterFaults,
   ) {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`render concurrency must be an integer >= 1, got ${concurrency}`);
     this.#concurrency = concurrency;
@@ -99,22 +101,37 @@ export class JobProcessor {
   async finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
     await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
     await rm(jobPaths(this.layout, job.id).spool, { recursive: true, force: true });
-    // A job that ended before any document (canceled or timed out after Create-Job) has no
+    // A job that ended before any document (canceled or timed out after Create-Job) may have no
     // directory yet; its manifest is its history record all the same (issue 13.6).
     await mkdir(jobPaths(this.layout, job.id).dir, { recursive: true, mode: 0o700 })
       .then(() => writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)))
-      .catch((err) => this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'));
+      .then(
+        // The manifest now says how the job ended; its record (jobs/job-records.ts) has served.
+        () => {
+          this.faults.hit('finish.manifest');
+          return rm(join(jobPaths(this.layout, job.id).dir, 'job.json'), { force: true });
+        },
+        (err) => this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'),
+      );
     job.finalized = true;
     this.store.touch(job);
   }
 
-  /** Stops after the current job; queued jobs are aborted (their plaintext removed). */
+  /**
+   * Stops after the current job. Queued sealed jobs stay for the next start (their plaintext is
+   * removed; their record and ciphertext remain, jobs/job-recovery.ts): the printer acknowledged
+   * them. Queued jobs sent in clear are aborted, as their documents are not kept.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const wake of this.#waiting) wake();
     this.#waiting.clear();
     await this.#idle;
     for (const { job } of this.#queue.splice(0)) {
+      if (job.sealed && job.state === 'pending') {
+        await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
+        continue;
+      }
       this.store.transition(job, 'aborted', 'Printer shut down.', { add: ['aborted-by-system'] });
       await this.finish(job, { error: 'PRINTER_SHUTDOWN' });
     }
@@ -150,6 +167,7 @@ export class JobProcessor {
       return;
     }
     this.store.transition(job, 'processing', 'Printing.', { add: ['job-printing'], remove: ['job-queued'] });
+    this.faults.hit('render.started');
     const started = Date.now();
     const pages: string[] = [];
     let extras: ManifestExtras = documentBytes === undefined ? {} : { documentBytes };
@@ -191,6 +209,7 @@ export class JobProcessor {
         this.store.touch(job);
       }
       extras = { ...extras, renderMs: Date.now() - started, pages };
+      this.faults.hit('render.done');
       this.store.transition(job, 'completed', 'Completed.', { add: ['job-completed-successfully'], remove: ['job-printing'] });
     } catch (err) {
       extras = { ...extras, renderMs: Date.now() - started, pages };

@@ -440,7 +440,23 @@ class Proxy {
   private async recover(): Promise<void> {
     for (const r of this.state.list()) {
       if (r.phase === 'reported') continue;
-      const printing = r.localJobId !== undefined && this.local.job(r.localJobId) !== undefined && !this.local.job(r.localJobId)!.finalized;
+      const local = r.localJobId !== undefined ? this.local.job(r.localJobId) : undefined;
+      if (r.phase === 'submitting' && local && !local.finalized && local.reasons.has('job-data-insufficient')) {
+        // This printer restarted and carried the job on (jobs/job-recovery.ts) but holds only the
+        // documents it received whole. None: nothing was opened or printed, so fetching it again
+        // is safe; some: the rest will not come from here, so the job ends (never printed twice).
+        const none = local.documentsReceived === 0;
+        const rt = this.local.printer.runtime;
+        rt.store.transition(local, none ? 'canceled' : 'aborted', none ? 'Fetched again after a printer restart.' : 'The printer restarted while receiving the job.', { add: [none ? 'job-canceled-by-operator' : 'aborted-by-system'], remove: ['job-data-insufficient'] });
+        await rt.processor.finish(local, { error: 'PRINTER_RESTARTED' });
+        if (none) {
+          delete r.localJobId;
+          await this.state.put({ ...r, phase: 'claimed' });
+          this.enqueue(r.infraJobId);
+          continue;
+        }
+      }
+      const printing = local !== undefined && !local.finalized;
       if (printing) {
         // Still printing here; if the exchange that was following it failed, follow it again.
         if (!this.following.has(r.infraJobId)) this.follow(r);

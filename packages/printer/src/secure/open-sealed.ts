@@ -160,7 +160,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         ...(job.seal ? { jobNonce: job.seal.jobNonce } : {}),
         expectedDocumentNumber: job.documentsReceived + 1,
         ...(submission.outerLastDocument !== undefined ? { outerLastDocument: submission.outerLastDocument } : {}),
-        replay: o.replay,
+        replay: submission.replay ?? o.replay,
         window: { now: Date.now(), maxAgeMs: o.replayRetentionMs - CLOCK_SKEW_MS, maxSkewMs: CLOCK_SKEW_MS },
       });
       // RFC 8011 §4.1 checks and the printer's own, exactly as for a request in clear.

@@ -2,6 +2,7 @@
  * The printer's state directory (docs/architecture.md "Data at rest"):
  *
  *   printer.json          printer-uuid and name (stable across restarts)
+ *   job-counter           the highest job id handed out (jobs/job-counter.ts)
  *   keys/                 0700: the TRUSTNOONE private key and the TLS key, each 0600
  *   certs/                the printer certificate (PEM) and the TLS certificate
  *   replay/               the replay cache of sealed job nonces
@@ -9,10 +10,11 @@
  *                         sealed job's while it is decrypted (unreleased, temporary name) and
  *                         verified, any job's document while it renders
  *
- * On start every jobs/<id>/private and jobs/<id>/spool left by a crash is removed, so no
- * decrypted byte outlives the process that produced it.
+ * On start every jobs/<id>/private left by a crash is removed, so no decrypted byte outlives the
+ * process that produced it; jobs/<id>/spool (ciphertext as received) is removed too unless the
+ * job is unfinished (job.json, no manifest.json): then it is opened again (jobs/job-recovery.ts).
  */
-import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface StateLayout {
@@ -22,6 +24,7 @@ export interface StateLayout {
   readonly jobs: string;
   readonly replay: string;
   readonly identityFile: string;
+  readonly jobCounter: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -32,6 +35,7 @@ export function stateLayout(root: string): StateLayout {
     jobs: join(root, 'jobs'),
     replay: join(root, 'replay'),
     identityFile: join(root, 'printer.json'),
+    jobCounter: join(root, 'job-counter'),
   };
 }
 
@@ -77,7 +81,12 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     if (!e.isDirectory() || !/^[1-9][0-9]*$/.test(e.name)) continue;
     maxJobId = Math.max(maxJobId, Number(e.name));
     const paths = jobPaths(layout, Number(e.name));
-    for (const leftover of [paths.private, paths.spool]) {
+    // A job that has a record and has not ended keeps its received ciphertext: the printer
+    // acknowledged it and opens it again (jobs/job-recovery.ts).
+    const unfinished = (await exists(join(paths.dir, 'job.json'))) && !(await exists(paths.manifest));
+    // An ended job's record has served (its manifest says how it ended): a crash may have left it.
+    const leftovers = unfinished ? [paths.private] : [paths.private, paths.spool, join(paths.dir, 'job.json'), join(paths.dir, 'job.json.tmp')];
+    for (const leftover of leftovers) {
       const existed = await rm(leftover, { recursive: true, force: false }).then(
         () => true,
         () => false,
@@ -86,4 +95,11 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     }
   }
   return { maxJobId, removed };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
