@@ -224,7 +224,8 @@ describe('tno print and tno trust', () => {
       expect(r.code, r.err).toBe(ExitCode.ok);
       expect(r.out).toContain('key verified by CN=Example print CA');
       const show = await tno(['trust', 'show', '--state', state, '--json']);
-      expect(JSON.parse(show.out).pins).toEqual({});
+      // No pin: the URI is only bound to the verified printer (D9), as "anchor".
+      expect(JSON.parse(show.out).printers.map((b: { how: string }) => b.how)).toEqual(['anchor']);
     } finally {
       await issued.close();
     }

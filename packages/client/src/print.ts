@@ -273,6 +273,7 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const info = await printerInfo({ ...conn, userName });
   options.onProgress?.({ phase: 'printer', info });
 
+  const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
   if (!info.trustnoone && !options.allowPlaintext) {
     throw new ClientError(
       'CLIENT_NOT_TRUSTNOONE',
@@ -297,7 +298,6 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   }
   let trust: TrustDecision | undefined;
   if (info.trustnoone) {
-    const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
     trust = await decideTrust(conn.printer, info.printerUuid!, info.certificatePem!, { store, firstUse: options.trust?.firstUse ?? 'refuse' });
     options.onProgress?.({ phase: 'trust', decision: trust });
   }

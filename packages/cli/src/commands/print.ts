@@ -38,8 +38,12 @@ ${connectionUsage}
 `;
 
 async function askOnTerminal(io: Io, c: TrustCandidate): Promise<boolean> {
+  const known = c.knownAt?.length
+    ? `The printer ${c.printerUuid} reached at ${c.printerUri} is one you trust at ${c.knownAt.join(', ')}.\n` +
+      `A relay at ${c.printerUri} could be steering your job to that printer. Answer yes only if ${c.printerUri} is a genuine way to it (a print server in front of it).\n`
+    : `The printer ${c.printerUuid} (${c.printerUri}) is not known yet.\n`;
   io.stderr.write(
-    `The printer ${c.printerUuid} (${c.printerUri}) is not known yet.\n` +
+    known +
       `Its key fingerprint (SHA-256) is\n  ${formatFingerprint(c.fingerprint)}\n` +
       `Compare it with the one the printer shows (its panel or web page). Trust and pin this key? [y/N] `,
   );

@@ -1,6 +1,7 @@
 /**
- * tno trust show|pin|forget: the user's trust in printer keys (SPEC-NOTES §3) — pins keyed by
- * printer-uuid and trust anchors (site or manufacturer CAs), kept in the state directory.
+ * tno trust show|pin|forget: the user's trust in printer keys (SPEC-NOTES §3) — the printer trusted
+ * at each URI (docs/decisions.md D9) and trust anchors (site or manufacturer CAs), kept in the
+ * state directory.
  */
 import { X509Certificate } from 'node:crypto';
 import { decideTrust, fingerprintOf, formatFingerprint, isClientError, pinPrinter, printerInfo } from '@trustnoone/client';
@@ -10,8 +11,9 @@ import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlag
 
 const showUsage = `Usage: tno trust show [--printer URL] [--state DIR] [--json]
 
-Lists pinned printer keys and trust anchors. With --printer, also fetches that printer's key and
-says how it would be trusted (verified, pinned, unknown, or CHANGED), without pinning anything.
+Lists the printer trusted at each URI (its printer-uuid and key) and the trust anchors. With
+--printer, also fetches that printer's key and says how it would be trusted (verified, pinned,
+unknown, elsewhere — trusted only under another URI —, or CHANGED), without pinning anything.
 
 ${connectionUsage}
 `;
@@ -25,6 +27,7 @@ const showCommand: Command = {
     if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (see tno trust show --help)`, ExitCode.usage);
     const store = trustStoreFrom(v, io);
     const pins = await clientCall(() => store.pins());
+    const bindings = await clientCall(() => store.bindings());
     const anchors = (await clientCall(() => store.anchors())).map((a) => ({ subject: a.subject.split('\n').join(', '), fingerprint: fingerprintOf(a), validTo: a.validTo }));
     let printer: Record<string, unknown> | undefined;
     if (v.printer !== undefined || io.env.TNO_PRINTER) {
@@ -37,12 +40,19 @@ const showCommand: Command = {
         let detail = '';
         let fingerprint = '';
         try {
-          const d = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse' });
+          const d = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse', record: false });
           decision = d.kind;
           fingerprint = d.fingerprint;
         } catch (err) {
           if (!isClientError(err)) throw err;
-          decision = err.code === 'CLIENT_TRUST_KEY_CHANGED' ? 'changed' : err.code === 'CLIENT_TRUST_FIRST_USE_REFUSED' ? 'unknown' : 'invalid';
+          decision =
+            err.code === 'CLIENT_TRUST_KEY_CHANGED'
+              ? 'changed'
+              : err.code === 'CLIENT_TRUST_FIRST_USE_REFUSED'
+                ? 'unknown'
+                : err.code === 'CLIENT_TRUST_OTHER_URI'
+                  ? 'elsewhere'
+                  : 'invalid';
           detail = err.message;
           fingerprint = /fingerprint ([0-9A-F:]{95})/.exec(err.message)?.[1]?.replace(/:/g, '').toLowerCase() ?? '';
           if (!fingerprint) {
@@ -57,13 +67,15 @@ const showCommand: Command = {
       }
     }
     if (v.json) {
-      writeJson(io, { stateDir: store.dir, pins, anchors, ...(printer ? { printer } : {}) });
+      writeJson(io, { stateDir: store.dir, printers: bindings, pins, anchors, ...(printer ? { printer } : {}) });
       return ExitCode.ok;
     }
     const out: string[] = [`trust store: ${store.dir}`];
-    const entries = Object.entries(pins);
-    out.push(entries.length ? 'pinned printer keys:' : 'no pinned printer keys');
-    for (const [uuid, p] of entries) out.push(`  ${uuid}  ${formatFingerprint(p.fingerprint)}  (${p.how}, ${p.pinnedAt}${p.printerUri ? `, ${p.printerUri}` : ''})`);
+    out.push(bindings.length ? 'trusted printers, by the URI you print to:' : 'no trusted printers');
+    for (const b of bindings) out.push(`  ${b.printerUri}  ${b.printerUuid}  ${formatFingerprint(b.fingerprint)}  (${b.how}, ${b.pinnedAt})`);
+    const unbound = Object.entries(pins).filter(([, p]) => p.printerUri === undefined);
+    if (unbound.length) out.push('pinned printer keys not bound to a URI (bound at the first URI that reaches them):');
+    for (const [uuid, p] of unbound) out.push(`  ${uuid}  ${formatFingerprint(p.fingerprint)}  (${p.how}, ${p.pinnedAt})`);
     out.push(anchors.length ? 'trust anchors:' : 'no trust anchors');
     for (const a of anchors) out.push(`  ${a.subject}  ${formatFingerprint(a.fingerprint)}  (until ${a.validTo})`);
     if (printer) {
@@ -81,7 +93,8 @@ const showCommand: Command = {
 const pinUsage = `Usage: tno trust pin --printer URL [--fingerprint HEX] [--state DIR] [--json]
        tno trust pin --anchor CA.pem [--state DIR] [--json]
 
-Pins the key a printer offers now, for its printer-uuid. Read the fingerprint on the printer
+Pins the printer reached at URL now: its printer-uuid and key, for that URL (a URL that later
+reaches another printer or key is CHANGED and refused). Read the fingerprint on the printer
 itself (its panel or web page) and pass it with --fingerprint: the key is pinned only if it
 matches, and only then may it replace a different existing pin. With --anchor, adds a CA whose
 certificates, naming a printer's urn:uuid, are trusted without pinning.
@@ -122,10 +135,10 @@ const forgetUsage = `Usage: tno trust forget PRINTER-UUID [--state DIR] [--json]
        tno trust forget --printer URL [--state DIR] [--json]
        tno trust forget --anchor FINGERPRINT [--state DIR] [--json]
 
-Removes a pin (by printer-uuid, or every pin made for that URL) or a trust anchor. Nothing is
-contacted. After forgetting, the printer's next key is a first use again.
+Removes a pin (every URL bound to a printer-uuid, or what is trusted at one URL) or a trust
+anchor. Nothing is contacted. After forgetting, the URL's next printer is a first use again.
 
-      --printer URL     forget the pins recorded for this URL
+      --printer URL     forget the printer trusted at this URL
       --anchor HEX      remove the trust anchor with this SHA-256 fingerprint
       --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
       --json            machine-readable output
@@ -144,9 +157,9 @@ const forgetCommand: Command = {
     if (v.anchor !== undefined) {
       if (await clientCall(() => store.removeAnchor(v.anchor!))) removed = [v.anchor];
     } else {
-      const pins = await clientCall(() => store.pins());
-      const targets = positionals[0] !== undefined ? [positionals[0].toLowerCase()] : Object.entries(pins).filter(([, p]) => p.printerUri === v.printer).map(([u]) => u);
-      for (const uuid of targets) if (await clientCall(() => store.forget(uuid))) removed.push(uuid);
+      if (positionals[0] !== undefined) {
+        if (await clientCall(() => store.forget(positionals[0]!))) removed.push(positionals[0].toLowerCase());
+      } else if (await clientCall(() => store.forgetUri(v.printer!))) removed.push(v.printer!);
     }
     if (v.json) writeJson(io, { removed });
     if (removed.length === 0) throw new CliError('nothing to forget: no such pin or anchor (see tno trust show)', ExitCode.failure);
