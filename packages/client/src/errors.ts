@@ -21,6 +21,8 @@ export type ClientErrorCode =
   | 'CLIENT_TRUST_KEY_CHANGED'
   /** A URI never used reaches a printer trusted under another URI (a relay may be steering the job). */
   | 'CLIENT_TRUST_OTHER_URI'
+  /** --allow-plaintext to a printer that was trusted with a key: a relay may be hiding it. */
+  | 'CLIENT_PLAINTEXT_REFUSED'
   /** A requested attribute or value is not supported by the printer. */
   | 'CLIENT_ATTRIBUTE_NOT_SUPPORTED'
   /** The document format is not accepted by the printer (sealed or in clear). */

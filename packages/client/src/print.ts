@@ -16,8 +16,8 @@ import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
 import { resolveStateDir } from './state-dir.js';
-import { decideTrust, type FirstUsePolicy, type TrustDecision } from './trust.js';
-import { TrustStore } from './trust-store.js';
+import { decideTrust, trustedBefore, type FirstUsePolicy, type TrustDecision } from './trust.js';
+import { formatFingerprint, TrustStore } from './trust-store.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
 
 export interface SignOptions {
@@ -274,6 +274,19 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   options.onProgress?.({ phase: 'printer', info });
 
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
+  if (!info.trustnoone && options.allowPlaintext) {
+    // A printer trusted with a key that now offers none: a relay may be hiding printer-pkcs7-public-key
+    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D9).
+    const before = await trustedBefore(store, conn.printer, info.printerUuid, info.certificatePem);
+    if (before) {
+      throw new ClientError(
+        'CLIENT_PLAINTEXT_REFUSED',
+        `${conn.printer} offers no encryption key now, but ${info.printerUuid ?? 'the printer there'} was trusted with key ${formatFingerprint(before.fingerprint)} (${before.how === 'anchor' ? 'verified by a trust anchor' : `${before.how === 'first-use' ? 'trusted on first use' : 'pinned'} ${before.pinnedAt}`}): ` +
+          `a relay may be hiding the key to read your document. Not printing in clear, even with --allow-plaintext. ` +
+          `If the printer really stopped supporting encryption, check it on the printer, then run 'tno trust forget --printer ${conn.printer}'`,
+      );
+    }
+  }
   if (!info.trustnoone && !options.allowPlaintext) {
     throw new ClientError(
       'CLIENT_NOT_TRUSTNOONE',

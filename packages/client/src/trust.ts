@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { ClientError } from './errors.js';
-import { fingerprintOf, formatFingerprint, type TrustStore } from './trust-store.js';
+import { fingerprintOf, formatFingerprint, type Pin, type PrinterBinding, type TrustStore } from './trust-store.js';
 
 /** What to do on first use of a printer (no pin, no anchor). */
 export type FirstUsePolicy =
@@ -191,4 +191,32 @@ export async function decideTrust(printerUri: string, printerUuid: string, certi
   }
   await bind('first-use');
   return { ...candidate, kind: 'first-use' };
+}
+
+/**
+ * Whether a printer that offers no usable key now was trusted as a TRUSTNOONE printer, at this URI
+ * or under its uuid anywhere (pinned, trusted on first use or verified through an anchor). Such a
+ * printer is never sent a job in clear: a relay may be hiding its key (issue 11 item 7, D9).
+ */
+export async function trustedBefore(
+  store: TrustStore,
+  printerUri: string,
+  printerUuid: string | undefined,
+  certificatePem?: string,
+): Promise<PrinterBinding | Pin | undefined> {
+  const atUri = await store.binding(printerUri);
+  if (atUri) return atUri;
+  if (printerUuid === undefined) return undefined;
+  const known = (await store.bindingsOf(printerUuid))[0] ?? (await store.uuidPin(printerUuid));
+  if (known || certificatePem === undefined) return known;
+  // A certificate still advertised (the relay hid only the pkcs7 format) that an anchor verifies.
+  try {
+    const chain = parseChain(certificatePem);
+    const uuid = printerUuid.toLowerCase();
+    if (!certificateUris(chain[0]!).some((u) => u.toLowerCase() === uuid)) return undefined;
+    const anchor = chainToAnchor(chain, await store.anchors(), new Date());
+    return anchor ? { fingerprint: fingerprintOf(chain[0]!), pinnedAt: new Date().toISOString(), how: 'anchor' } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -29,7 +29,8 @@ ${connectionUsage}
       --trust-on-first-use  pin an unknown printer's key without asking (warns on stderr)
       --strict          never accept an unknown key: only pinned or anchor-verified printers
                         (default on a terminal: ask; otherwise: refuse)
-      --allow-plaintext print in clear to a printer without TRUSTNOONE
+      --allow-plaintext print in clear to a printer without TRUSTNOONE; never to a URI or
+                        printer you trust with a key (a relay may be hiding it)
       --release-pin     hold the job at the printer until its release code (PIN) is entered
                         there; the code is read from TNO_PIN (never a flag: others see the
                         command line). tno returns once the job is submitted (--pin is the
