@@ -1,6 +1,7 @@
 import { CliError, type Command, type Io } from './command.js';
 import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
+import { terminalSafe } from './terminal-text.js';
 
 const root: Command = { name: 'tno', summary: 'end-to-end encrypted printing over IPP (TRUSTNOONE)', subcommands: commands };
 
@@ -40,7 +41,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return await cmd.run(rest, io);
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr.write(`tno: ${err.message}\n`);
+      // Messages carry server text (status-message, job-state-message): escaped (issue 12 item 7).
+      io.stderr.write(`tno: ${terminalSafe(err.message)}\n`);
       return err.exitCode;
     }
     throw err;

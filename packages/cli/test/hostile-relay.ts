@@ -1,8 +1,8 @@
 /**
  * A hostile relay for trust tests: an HTTP proxy on 127.0.0.1 that forwards IPP requests to an
  * upstream printer it can change at any time, may rewrite the printer's Get-Printer-Attributes
- * answer (another printer-uuid, its own key, no key at all), and keeps every request it saw, so a
- * test can check whether document bytes ever reached it.
+ * answer (another printer-uuid, its own key, no key at all) or any other answer, and keeps every
+ * request it saw, so a test can check whether document bytes ever reached it.
  */
 import { createServer, type Server } from 'node:http';
 import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
@@ -21,6 +21,8 @@ export interface HostileRelay {
   upstream: string;
   /** Rewrites the printer attributes of each Get-Printer-Attributes answer; undefined: honest. */
   rewritePrinterAttributes: ((attrs: readonly IppAttribute[]) => IppAttribute[]) | undefined;
+  /** Rewrites any answer (after rewritePrinterAttributes); gets the request's operation code. */
+  rewriteResponse: ((operation: number, response: IppMessage) => IppMessage) | undefined;
   readonly seen: SeenRequest[];
   close(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function startHostileRelay(upstream: string): Promise<HostileRelay>
     uri: '',
     upstream,
     rewritePrinterAttributes: undefined,
+    rewriteResponse: undefined,
     seen: [],
     close: async () => undefined,
   };
@@ -50,6 +53,7 @@ export async function startHostileRelay(upstream: string): Promise<HostileRelay>
         if (request.code === GET_PRINTER_ATTRIBUTES && relay.rewritePrinterAttributes) {
           out = Buffer.from(encodeMessage(rewrite(decodeMessage(out), relay.rewritePrinterAttributes)));
         }
+        if (relay.rewriteResponse) out = Buffer.from(encodeMessage(relay.rewriteResponse(request.code, decodeMessage(out))));
         res.writeHead(up.status, { 'content-type': 'application/ipp', 'content-length': out.length });
         res.end(out);
       })().catch((err: unknown) => {

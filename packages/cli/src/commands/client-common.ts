@@ -8,6 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isClientError, resolveStateDir, TrustStore, type ClientErrorCode, type Connection } from '@trustnoone/client';
 import { CliError, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { terminalSafeJson } from '../terminal-text.js';
 
 /** Flags every command that talks to a printer accepts (same names in every command). */
 export const connectionFlags = {
@@ -115,7 +116,7 @@ export async function clientCall<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function writeJson(io: Io, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${terminalSafeJson(value, 2)}\n`);
 }
 
 export function parseJobId(s: string | undefined): number {

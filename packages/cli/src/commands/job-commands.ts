@@ -10,13 +10,15 @@ import type { IppValue } from '@trustnoone/ipp';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { terminalSafe } from '../terminal-text.js';
 
 function line(s: JobStatus): string {
   const reasons = s.stateReasons.filter((r) => r !== 'none');
   const extra = [reasons.length ? reasons.join(',') : '', s.impressionsCompleted !== undefined ? `${s.impressionsCompleted} impressions` : '', s.owner ?? '']
     .filter(Boolean)
     .join('  ');
-  return `${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`;
+  // Every field but the id comes from the server: shown escaped (issue 12 item 7).
+  return terminalSafe(`${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`);
 }
 
 function showValue(v: IppValue): string {
@@ -94,8 +96,8 @@ export const statusCommand: Command = {
       writeJson(io, { ...s, ...(sealed ? { encryptedAttributes: Object.fromEntries(sealed.map((a) => [a.name, a.values.length === 1 ? a.values[0] : a.values])) } : {}) });
     } else {
       io.stdout.write(`${line(s)}\n`);
-      if (s.stateMessage) io.stdout.write(`        ${s.stateMessage}\n`);
-      for (const a of sealed ?? []) io.stdout.write(`        ${a.name} = ${a.values.join(', ')}\n`);
+      if (s.stateMessage) io.stdout.write(`        ${terminalSafe(s.stateMessage)}\n`);
+      for (const a of sealed ?? []) io.stdout.write(`        ${terminalSafe(`${a.name} = ${a.values.join(', ')}`)}\n`);
     }
     return ExitCode.ok;
   },

@@ -8,6 +8,7 @@ import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { ProgressBar } from '../progress.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
                  [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
@@ -44,7 +45,7 @@ async function askOnTerminal(io: Io, c: TrustCandidate): Promise<boolean> {
       `A relay at ${c.printerUri} could be steering your job to that printer. Answer yes only if ${c.printerUri} is a genuine way to it (a print server in front of it).\n`
     : `The printer ${c.printerUuid} (${c.printerUri}) is not known yet.\n`;
   io.stderr.write(
-    known +
+    terminalSafe(known) +
       `Its key fingerprint (SHA-256) is\n  ${formatFingerprint(c.fingerprint)}\n` +
       `Compare it with the one the printer shows (its panel or web page). Trust and pin this key? [y/N] `,
   );
@@ -69,7 +70,7 @@ function trustLine(r: PrintResult): string {
   if (!r.trust) return 'NOT encrypted (printed in clear)';
   const fp = formatFingerprint(r.trust.fingerprint);
   const how = r.trust.kind === 'verified' ? `key verified by ${r.trust.anchor}` : r.trust.kind === 'pinned' ? 'key pinned' : 'key trusted on first use';
-  return `encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp})`;
+  return terminalSafe(`encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp})`);
 }
 
 function resultJson(r: PrintResult): unknown {
@@ -150,7 +151,7 @@ export const printCommand: Command = {
           if (p.phase === 'upload') bar.update(p.documents > 1 ? `document ${p.document}/${p.documents}` : 'upload', p.bytes, p.totalBytes);
           if (p.phase === 'trust' && p.decision.kind === 'first-use') {
             bar.done();
-            io.stderr.write(`tno: warning: trusting printer ${p.decision.printerUuid} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
+            io.stderr.write(`tno: warning: trusting printer ${terminalSafe(p.decision.printerUuid)} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
           }
           if (p.phase === 'submitted') bar.done();
           if (p.phase === 'busy' && !toldBusy) {
@@ -164,7 +165,7 @@ export const printCommand: Command = {
     if (v.json) writeJson(io, resultJson(result));
     const state = result.status?.state;
     if (!v.json) {
-      io.stdout.write(`job ${result.jobId} ${state ?? (pin !== undefined ? 'submitted, held at the printer until its release code is entered' : 'submitted')}: ${trustLine(result)}\n`);
+      io.stdout.write(`job ${result.jobId} ${terminalSafe(state ?? '') || (pin !== undefined ? 'submitted, held at the printer until its release code is entered' : 'submitted')}: ${trustLine(result)}\n`);
     }
     if (state === undefined || state === 'completed') return ExitCode.ok;
     const reasons = result.status!.stateReasons.filter((r) => r !== 'none');

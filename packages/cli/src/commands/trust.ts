@@ -8,6 +8,7 @@ import { decideTrust, fingerprintOf, formatFingerprint, isClientError, pinPrinte
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const showUsage = `Usage: tno trust show [--printer URL] [--state DIR] [--json]
 
@@ -85,7 +86,8 @@ const showCommand: Command = {
         if (printer.detail) out.push(`  ${String(printer.detail)}`);
       }
     }
-    io.stdout.write(`${out.join('\n')}\n`);
+    // Subjects, uuids and details come from certificates and printers: escaped (issue 12 item 7).
+    io.stdout.write(`${out.map(terminalSafe).join('\n')}\n`);
     return ExitCode.ok;
   },
 };
@@ -124,7 +126,7 @@ const pinCommand: Command = {
     const r = await clientCall(() => pinPrinter(conn, { store, ...(v.fingerprint !== undefined ? { fingerprint: v.fingerprint } : {}) }));
     if (v.json) writeJson(io, { printerUuid: r.printerUuid, fingerprint: r.fingerprint, subject: r.subject, replaced: r.previous?.fingerprint ?? null });
     else {
-      io.stdout.write(`pinned printer ${r.printerUuid}: ${formatFingerprint(r.fingerprint)}\n`);
+      io.stdout.write(`pinned printer ${terminalSafe(r.printerUuid)}: ${formatFingerprint(r.fingerprint)}\n`);
       if (v.fingerprint === undefined) io.stderr.write("tno: note: pinned without --fingerprint; compare the fingerprint above with the printer's own display\n");
     }
     return ExitCode.ok;
