@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CliError, type Command, type Io } from './command.js';
 import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
@@ -10,11 +11,22 @@ function helpText(path: readonly string[], cmd: Command): string {
   if ('run' in cmd) return `${title} — ${cmd.summary}\n\n${cmd.usage.trimEnd()}\n`;
   const width = Math.max(0, ...cmd.subcommands.map((c) => c.name.length));
   const rows = cmd.subcommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `${title} — ${cmd.summary}\n\nUsage: ${title} <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun '${title} <command> --help' for a command's options.\n`;
+  const version = path.length === 0 ? `\n'tno --version' shows the version.\n` : '';
+  return `${title} — ${cmd.summary}\n\nUsage: ${title} <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun '${title} <command> --help' for a command's options.\n${version}`;
+}
+
+/** The CLI package's version (the same package.json from src/ and from dist/). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 /** Runs the tno command line; returns the exit status (never throws for a CliError). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.stdout.write(`tno ${cliVersion()} (trustnoone; Node.js ${process.versions.node})\n`);
+    return ExitCode.ok;
+  }
   let cmd = root;
   const path: string[] = [];
   let rest = [...argv];
