@@ -6,10 +6,12 @@ import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinte
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
+import { printerAdminUsage, runPrinterAdmin } from './printers.js';
 
 const usage = `Usage: tno printer [options]
        tno printer --show-fingerprint [--state DIR] [--json]
 ${panelUsage}
+${printerAdminUsage}
 
 Runs the IPP Everywhere printer emulator, a TRUSTNOONE endpoint: it opens sealed jobs, verifies
 them and renders pages into STATE/jobs/<id>/pages. Prints the URI it serves as its first line;
@@ -76,6 +78,7 @@ export const printerCommand: Command = {
   usage,
   async run(argv, io: Io) {
     if (argv[0] === 'held' || argv[0] === 'release') return runPanel(argv[0], argv.slice(1), io, stateDefault(io.env));
+    if (argv[0] === 'add' || argv[0] === 'remove') return runPrinterAdmin(argv[0], argv.slice(1), io);
     let v;
     try {
       ({ values: v } = parseArgs({

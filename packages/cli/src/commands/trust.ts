@@ -31,7 +31,7 @@ const showCommand: Command = {
     const bindings = await clientCall(() => store.bindings());
     const anchors = (await clientCall(() => store.anchors())).map((a) => ({ subject: a.subject.split('\n').join(', '), fingerprint: fingerprintOf(a), validTo: a.validTo }));
     let printer: Record<string, unknown> | undefined;
-    if (v.printer !== undefined || io.env.TNO_PRINTER) {
+    if (v.printer !== undefined || v.destination !== undefined || io.env.TNO_PRINTER) {
       const conn = await connectionFrom(v, io);
       const info = await clientCall(() => printerInfo(conn));
       if (!info.trustnoone || !info.printerUuid || !info.certificatePem) {
