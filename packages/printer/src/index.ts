@@ -16,4 +16,5 @@ export { PIN_REPERTOIRES, type PinRepertoire } from './attributes/capabilities.j
 export { SecurityFailure, type SecurityCheck } from './secure/security-failure.js';
 export { stateLayout, jobPaths } from './state/state-dir.js';
 export { showFingerprint, type FingerprintInfo } from './fingerprint.js';
+export { loadOrCreateTlsCredentials, type TlsCredentials } from './secure/tls.js';
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/proxy.js';

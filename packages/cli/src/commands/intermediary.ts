@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addUser, DEFAULT_PORT, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
 import { CliError, type Command, type Io } from '../command.js';
@@ -83,7 +83,15 @@ export const intermediaryCommand: Command = {
     }
     if (v['add-user'] !== undefined) {
       if (!v.users) throw new CliError('--add-user needs --users FILE', ExitCode.usage);
-      await addUser(v.users, v['add-user'], await readPassword(io), v.operator ? 'operator' : 'user');
+      const password = await readPassword(io);
+      // A fresh machine has no /etc/tno yet: make the users file's directory (owner-only).
+      try {
+        await mkdir(dirname(resolve(io.cwd, v.users)), { recursive: true, mode: 0o700 });
+        await addUser(resolve(io.cwd, v.users), v['add-user'], password, v.operator ? 'operator' : 'user');
+      } catch (err) {
+        if (err instanceof CliError || !(err as NodeJS.ErrnoException).code) throw err;
+        throw new CliError(`--users ${v.users}: ${(err as Error).message}`, ExitCode.failure, { cause: err });
+      }
       io.stdout.write(`added ${v['add-user']} to ${v.users}\n`);
       return ExitCode.ok;
     }

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { formatFingerprint } from '@trustnoone/client';
+import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -10,6 +11,7 @@ import { printerAdminUsage, runPrinterAdmin } from './printers.js';
 
 const usage = `Usage: tno printer [options]
        tno printer --show-fingerprint [--state DIR] [--json]
+       tno printer --show-tls-fingerprint [--state DIR]
 ${panelUsage}
 ${printerAdminUsage}
 
@@ -42,7 +44,10 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
-  --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
+  --show-fingerprint      print the SHA-256 fingerprint of the printer certificate (its TRUSTNOONE
+                          key, which users compare when pinning) and exit
+  --show-tls-fingerprint  print the SHA-256 fingerprint of its ipps TLS certificate (what an
+                          intermediary's --upstream-pin takes), made now if --tls has not yet, and exit
   --json                  machine-readable output (with --show-fingerprint)
 
 held lists the jobs waiting for their release code; release enters one (read from TNO_PIN,
@@ -98,6 +103,7 @@ export const printerCommand: Command = {
           'job-history': { type: 'string' },
           'max-document-bytes': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
+          'show-tls-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
           'proxy-user': { type: 'string' },
           'proxy-ca': { type: 'string' },
@@ -127,6 +133,17 @@ export const printerCommand: Command = {
         throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
       });
       io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${info.fingerprint}\n`);
+      return ExitCode.ok;
+    }
+
+    if (v['show-tls-fingerprint']) {
+      const layout = stateLayout(stateDir);
+      await mkdir(layout.keys, { recursive: true, mode: 0o700 });
+      await mkdir(layout.certs, { recursive: true });
+      const tls = await loadOrCreateTlsCredentials(layout, v.host ?? '127.0.0.1').catch((err: Error) => {
+        throw new CliError(`cannot read or make the TLS certificate in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
+      });
+      io.stdout.write(v.json ? `${JSON.stringify({ tlsFingerprint: formatFingerprint(tls.fingerprint) })}\n` : `${formatFingerprint(tls.fingerprint)}\n`);
       return ExitCode.ok;
     }
 
@@ -175,6 +192,8 @@ export const printerCommand: Command = {
     // First line of output: the URI (ARCHITECTURE.md); scripts and tests read it.
     io.stdout.write(`${running.uri}\n`);
     io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
+    // What an intermediary pins with --upstream-pin (the TLS certificate, not the TRUSTNOONE key).
+    if (running.tlsFingerprint) io.stdout.write(`tls-fingerprint ${formatFingerprint(running.tlsFingerprint)}\n`);
     if (v.proxy !== undefined) {
       if (!/^ipps?:\/\/[^/]+/.test(v.proxy)) throw new CliError(`--proxy ${v.proxy}: expected an ipp:// or ipps:// URI`, ExitCode.usage);
       const password = io.env.TNO_PROXY_PASSWORD;
