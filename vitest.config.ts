@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['source', 'node', 'import', 'default'] },
   ssr: { resolve: { conditions: ['source', 'node', 'import', 'default'], externalConditions: ['source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'conformance/test/**/*.test.ts', 'vectors/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'conformance/test/**/*.test.ts', 'vectors/test/**/*.test.ts', 'release/test/**/*.test.ts'],
     globalSetup: ['scripts/ensure-debian-packages.mjs'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -5,7 +5,7 @@
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { GroupTag, findGroups, getInteger, getStrings, operationCode, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
-import { httpUrlFor, ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { httpUrlFor, ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { attr, buildRequest, val, type RequestSpec } from './ipp-builders.js';
 import { CAPABILITIES, ConformanceFailure, ConformanceSkip, type Capability, type Role } from './model.js';
 

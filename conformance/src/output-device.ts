@@ -1,7 +1,7 @@
 /**
  * The output device (INFRA Proxy, PWG 5100.18) the suite plays in the infrastructure role: its
  * own printer identity (key, certificate, printer-uuid) made per run, and the requests a Proxy
- * sends, each naming its output-device-uuid (SPEC-NOTES §5). The identity is what lets the suite
+ * sends, each naming its output-device-uuid (docs/spec-notes.md §5). The identity is what lets the suite
  * open the jobs it fetches, and so check that the Infrastructure Printer passed them on untouched.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ export interface DeviceIdentity {
   readonly printerUuid: string;
   readonly certificatePem: string;
   readonly privateKeyPem: string;
-  /** printer-pkcs7-public-key as reported: the PEM, one line per value (SPEC-NOTES §1). */
+  /** printer-pkcs7-public-key as reported: the PEM, one line per value (docs/spec-notes.md §1). */
   readonly keyLines: readonly string[];
 }
 

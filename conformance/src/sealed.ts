@@ -1,5 +1,5 @@
 /**
- * Sealed submissions made the way a TRUSTNOONE client makes them (SPEC-NOTES §2): the inner
+ * Sealed submissions made the way a TRUSTNOONE client makes them (docs/spec-notes.md §2): the inner
  * application/ipp request from @trustnoone/profile, sealed with @trustnoone/smime to the
  * certificate the target advertises, sent as the data of a cleartext outer Print-Job.
  */
@@ -28,7 +28,7 @@ export interface SealSpec {
   /** Fixed content-encryption key and nonce (tests that re-encrypt an edited plaintext). */
   readonly contentEncryptionKey?: Uint8Array;
   readonly iv?: Uint8Array;
-  /** Sign before encrypting (SPEC-NOTES §2: SignedData inside the envelope). */
+  /** Sign before encrypting (docs/spec-notes.md §2: SignedData inside the envelope). */
   readonly signer?: SignerOptions;
   /** Seal one document of a multi-document job (inner Send-Document) instead of a whole Print-Job. */
   readonly part?: { readonly number: number; readonly last: boolean };
@@ -39,7 +39,7 @@ export function secretName(label: string): string {
   return `tno-conformance-secret-${label}-${randomUUID().slice(0, 8)}`;
 }
 
-/** The certificate in printer-pkcs7-public-key (PEM split one line per value, SPEC-NOTES §1). */
+/** The certificate in printer-pkcs7-public-key (PEM split one line per value, docs/spec-notes.md §1). */
 export async function advertisedCertificate(t: TestContext, to: 'target' | 'direct' = 'target'): Promise<{ pem: string; certificate: Certificate; lines: string[] }> {
   const attrs = to === 'target' ? await t.printerAttributes() : (await t.send(t.request('Get-Printer-Attributes', { printerUri: t.options.printerDirect! }), { to: 'direct' })).message;
   const a = findPrinterAttribute(attrs, 'printer-pkcs7-public-key');
@@ -80,7 +80,7 @@ export async function sealJob(t: TestContext, spec: SealSpec): Promise<Uint8Arra
   });
 }
 
-/** The cleartext outer Print-Job carrying only routing attributes (SPEC-NOTES §2). */
+/** The cleartext outer Print-Job carrying only routing attributes (docs/spec-notes.md §2). */
 export function outerPrintJob(t: TestContext, options: { asOther?: boolean } = {}): IppMessage {
   return buildOuterRequest({
     operation: 'Print-Job',
@@ -108,7 +108,7 @@ export async function sendSealedDocument(t: TestContext, jobId: number, envelope
 const DOCUMENT_SECURITY_ERROR = 0x041a;
 
 /**
- * A refused sealed job (SPEC-NOTES §2): either the Print-Job answer is
+ * A refused sealed job (docs/spec-notes.md §2): either the Print-Job answer is
  * client-error-document-security-error, or the job it created ends aborted with
  * document-security-error. In both cases nothing is printed, and the status message is generic
  * (never the secret job name).

@@ -4,7 +4,7 @@
  * these requests would accept anything a buggy or hostile client sends.
  */
 import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
-import { IppTransportError } from '@trustnoone/ipp-http';
+import { IppTransportError } from '@trustnoone/ipp-http/client';
 import type { TestContext } from '../context.js';
 import { expectStatus } from '../expect.js';
 import { attr, val } from '../ipp-builders.js';

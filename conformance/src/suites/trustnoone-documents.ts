@@ -1,5 +1,5 @@
 /**
- * Sealed multi-document jobs (SPEC-NOTES §2, PWG 5100.5): Create-Job in clear, then one sealed
+ * Sealed multi-document jobs (docs/spec-notes.md §2, PWG 5100.5): Create-Job in clear, then one sealed
  * Send-Document per document, each carrying the job's nonce (job-uuid) and its document-number.
  * The binding must stop documents being spliced in from another job or reordered. A printer
  * without multiple-document jobs (RFC 8011 §5.4.16) still gets the ordering test: its one document
@@ -12,7 +12,7 @@ import { ConformanceFailure, defineSuite, defineTest } from '../model.js';
 import { outerCreateJob, sealJob, secretName, sendSealedDocument } from '../sealed.js';
 import { BOTH, jobIdOf, printableRaster } from './shared.js';
 
-const SECTION = 'SPEC-NOTES §2 (document-number, job-uuid), PWG 5100.5';
+const SECTION = 'docs/spec-notes.md §2 (document-number, job-uuid), PWG 5100.5';
 
 async function createSealedJob(t: TestContext): Promise<number> {
   const { message } = await t.send(outerCreateJob(t));
@@ -51,7 +51,7 @@ async function expectDocumentRefused(t: TestContext, jobId: number, response: Ex
 export const trustnooneDocuments = defineSuite({
   id: 'trustnoone-documents',
   title: 'TRUSTNOONE multi-document jobs',
-  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the SPEC-NOTES profile',
+  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the docs/spec-notes.md profile',
   tests: [
     defineTest({
       id: 'trustnoone-documents.two-documents',

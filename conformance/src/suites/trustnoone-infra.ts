@@ -1,11 +1,11 @@
 /**
  * TRUSTNOONE over the INFRA pull path (PWG 5100.18 INFRA, PWG 5100.22 Register-Output-Device,
- * SPEC-NOTES §2 and §5) at an Infrastructure Printer. The suite plays both ends: the output device
+ * docs/spec-notes.md §2 and §5) at an Infrastructure Printer. The suite plays both ends: the output device
  * (Proxy) with a printer identity of its own, which it reports and clients seal to, and the client
  * that submits sealed jobs to the queue. Because it holds the key, it can tell whether what it
  * fetches is byte for byte what the client sent, which a blind relay must guarantee.
  */
-import { IppTransportError } from '@trustnoone/ipp-http';
+import { IppTransportError } from '@trustnoone/ipp-http/client';
 import { GroupTag, decodeMessage, encodeMessage, findGroups, getInteger, getStrings, type IppMessage } from '@trustnoone/ipp';
 import { buildOuterRequest, newJobNonce } from '@trustnoone/profile';
 import { certificateToPem, createIdentity, open, pemLines, privateKeyToPem, sealToBytes } from '@trustnoone/smime';
@@ -33,7 +33,7 @@ import { INFRASTRUCTURE, isSuccess, jobIdOf, printableRaster } from './shared.js
 
 const INFRA = 'PWG 5100.18';
 const SYSTEM = 'PWG 5100.22';
-const NOTES = 'SPEC-NOTES';
+const NOTES = 'docs/spec-notes.md';
 const OK = ['successful-ok', 'successful-ok-ignored-or-substituted-attributes'] as const;
 
 interface SealedJob {
@@ -118,7 +118,7 @@ async function awaitEncryptedRequest(t: TestContext, d: DeviceIdentity, subscrip
 export const trustnooneInfra = defineSuite({
   id: 'trustnoone-infra',
   title: 'TRUSTNOONE over INFRA (Infrastructure Printer)',
-  spec: 'PWG 5100.18 INFRA and PWG 5100.22 with the TRUSTNOONE pull path (SPEC-NOTES §2, §5)',
+  spec: 'PWG 5100.18 INFRA and PWG 5100.22 with the TRUSTNOONE pull path (docs/spec-notes.md §2, §5)',
   tests: [
     defineTest({
       id: 'trustnoone-infra.register-output-device',

@@ -1,5 +1,5 @@
 /**
- * TRUSTNOONE at a pass-through intermediary (SPEC-NOTES §2–3, ARCHITECTURE.md): it relays the
+ * TRUSTNOONE at a pass-through intermediary (docs/spec-notes.md §2–3, docs/architecture.md): it relays the
  * printer's key untouched, refuses anything that would travel in clear, cannot show what was
  * sealed, keeps jobs to their owners and survives a client that drops mid-upload.
  */
@@ -14,7 +14,7 @@ import type { TestContext } from '../context.js';
 import { advertisedCertificate, outerPrintJob, sealJob, secretName, submitSealed } from '../sealed.js';
 import { INTERMEDIARY, isSuccess, jobIdOf, printableRaster } from './shared.js';
 
-const SPEC = 'SPEC-NOTES';
+const SPEC = 'docs/spec-notes.md';
 
 async function directAttributes(t: TestContext): Promise<IppMessage> {
   const { message } = await t.send(t.request('Get-Printer-Attributes', { printerUri: t.options.printerDirect! }), { to: 'direct' });
@@ -39,7 +39,7 @@ async function jobsOf(t: TestContext): Promise<Map<number, number>> {
 export const trustnooneIntermediary = defineSuite({
   id: 'trustnoone-intermediary',
   title: 'TRUSTNOONE intermediary',
-  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the SPEC-NOTES profile',
+  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the docs/spec-notes.md profile',
   tests: [
     defineTest({
       id: 'trustnoone-intermediary.relays-public-key',
@@ -144,7 +144,7 @@ export const trustnooneIntermediary = defineSuite({
       id: 'trustnoone-intermediary.client-disconnects-mid-upload',
       title: 'a client that disconnects mid-upload leaves no job that prints, and the intermediary keeps serving',
       level: 'REQUIRED',
-      section: `${SPEC} §2, ARCHITECTURE.md (atomic spool)`,
+      section: `${SPEC} §2, docs/architecture.md (atomic spool)`,
       roles: INTERMEDIARY,
       requires: ['sealed-print'],
       async run(t) {

@@ -1,5 +1,5 @@
 /**
- * TRUSTNOONE at the printer (PWG IPP Encrypted Jobs and Documents, SPEC-NOTES §1–2): the key is
+ * TRUSTNOONE at the printer (PWG IPP Encrypted Jobs and Documents, docs/spec-notes.md §1–2): the key is
  * advertised and usable, a sealed job prints, and every damaged, replayed, redirected, misdirected
  * or downgraded envelope is refused with document-security-error and prints nothing. The sealed
  * tests also run through an intermediary, which must relay the printer's verdict.
@@ -18,7 +18,7 @@ import { resealEdited } from '../reseal.js';
 import { advertisedCertificate, expectSealedRefusal, innerPlaintext, sealJob, secretName, submitSealed } from '../sealed.js';
 import { BOTH, PRINTER, isSuccess, jobIdOf, printableRaster } from './shared.js';
 
-const SPEC_PREFIX = 'SPEC-NOTES';
+const SPEC_PREFIX = 'docs/spec-notes.md';
 const USABLE_KEYS = new Set(['p256', 'p384', 'p521', 'x25519', 'rsa']);
 
 /** A fresh sealed envelope of a one-page raster job, and the secret job name inside it. */
@@ -45,7 +45,7 @@ const tamperTest = (name: string, region: string, damage: (envelope: Uint8Array,
 export const trustnoonePrinter = defineSuite({
   id: 'trustnoone-printer',
   title: 'TRUSTNOONE printer',
-  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the SPEC-NOTES profile',
+  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the docs/spec-notes.md profile',
   tests: [
     defineTest({
       id: 'trustnoone-printer.printer-pkcs7-public-key',
@@ -146,7 +146,11 @@ export const trustnoonePrinter = defineSuite({
       requires: ['printer-key', 'printer-uuid'],
       async run(t) {
         const secret = secretName('sealed');
-        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret });
+        // The job names its owner's certificate (docs/profile.md "The owner's certificate"): only
+        // that certificate can later read the job's sealed attributes.
+        const owner = createIdentity({ commonName: `${t.user} (conformance)` });
+        const ownerPem = certificateToPem(owner.certificate);
+        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secret, ownerCertificatePem: ownerPem });
         const { message } = await submitSealed(t, envelope);
         expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
         const jobId = jobIdOf(message);
@@ -154,7 +158,7 @@ export const trustnoonePrinter = defineSuite({
         if (end.state !== 'completed') throw new ConformanceFailure(`sealed job ${jobId} ended ${end.state} (${end.reasons.join(', ')})`);
         if (end.impressions !== undefined && end.impressions !== 1) throw new ConformanceFailure(`job-impressions-completed is ${end.impressions}, expected 1`);
         if (end.impressions === undefined) t.note('job-impressions-completed not reported');
-        t.remember('sealed-job', { jobId, envelope, secret });
+        t.remember('sealed-job', { jobId, envelope, secret, ownerPem, ownerKeyPem: privateKeyToPem(owner.privateKey) });
         t.provide('sealed-print');
         t.provide('sealed-job-id');
       },
@@ -376,9 +380,9 @@ export const trustnoonePrinter = defineSuite({
     }),
     defineTest({
       id: 'trustnoone-printer.sha1-kdf',
-      title: 'an ECDH envelope with the SHA-1 X9.63 KDF (openssl cms default) is either printed or refused cleanly',
-      level: 'RECOMMENDED',
-      section: `${SPEC_PREFIX} §4 (RFC 5753 §7.2)`,
+      title: 'an ECDH envelope with the SHA-1 X9.63 KDF (openssl cms default) is refused and prints nothing',
+      level: 'REQUIRED',
+      section: `${SPEC_PREFIX} §4 (RFC 5753 §7.2); docs/threat-model.md downgrade (issue 11.6)`,
       roles: PRINTER,
       requires: ['sealed-print'],
       async run(t) {
@@ -386,18 +390,9 @@ export const trustnoonePrinter = defineSuite({
         if (!kind.startsWith('p')) t.skip(`the printer key is ${kind}: the X9.63 KDF applies to P-curve ECDH only`);
         const secret = secretName('sha1-kdf');
         const plaintext = innerPlaintext(t, { document: await printableRaster(t), jobName: secret });
-        const envelope = await opensslEncrypt(plaintext, t.need<string>('printer-certificate'), ['-aes-256-gcm', '-keyopt', 'ecdh_kdf_md:sha1']);
-        const response = await submitSealed(t, envelope);
-        if (isSuccess(response.message)) {
-          const end = await t.waitForJob(jobIdOf(response.message));
-          if (end.state === 'completed') {
-            if (end.impressions !== undefined && end.impressions !== 1) throw new ConformanceFailure(`printed ${end.impressions} impressions, expected 1`);
-            t.note('policy: the SHA-1 KDF is accepted (interoperates with OpenSSL defaults)');
-            return;
-          }
-        }
-        await expectSealedRefusal(t, response, secret);
-        t.note('policy: the SHA-1 KDF is refused');
+        // No -keyopt: OpenSSL's own default KDF for EC recipients, SHA-1.
+        const envelope = await opensslEncrypt(plaintext, t.need<string>('printer-certificate'), ['-aes-256-gcm']);
+        await expectSealedRefusal(t, await submitSealed(t, envelope), secret);
       },
     }),
     defineTest({
@@ -408,14 +403,12 @@ export const trustnoonePrinter = defineSuite({
       roles: BOTH,
       requires: ['sealed-job-id', 'get-encrypted-job-attributes'],
       async run(t) {
-        const { jobId, secret } = t.need<{ jobId: number; secret: string }>('sealed-job');
-        const owner = createIdentity({ commonName: `${t.user} (conformance)` });
-        const ownerPem = certificateToPem(owner.certificate);
+        const { jobId, secret, ownerPem, ownerKeyPem } = t.need<{ jobId: number; secret: string; ownerPem: string; ownerKeyPem: string }>('sealed-job');
         const { message, data } = await t.send(encryptedAttributesRequest(t, jobId, ownerPem, false));
         expectStatus('successful-ok').of(message);
         if (data.length === 0) throw new ConformanceFailure('no envelope in the response data');
         if (Buffer.from(data).includes(Buffer.from(secret))) throw new ConformanceFailure('the job-name travels in clear in the response data');
-        const opened = await open(data, { privateKey: privateKeyToPem(owner.privateKey), certificate: ownerPem });
+        const opened = await open(data, { privateKey: ownerKeyPem, certificate: ownerPem });
         const inner = decodeMessage(opened.plaintext);
         expectAttribute('job-name').inGroup('job').withValue(secret).in(inner);
         expectAttribute('job-state').inGroup('job').ofSyntax('enum').withValue(9).in(inner);
@@ -451,7 +444,7 @@ export const trustnoonePrinter = defineSuite({
         expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
         const jobId = jobIdOf(message);
         await t.waitForJob(jobId);
-        // A relay asking in the owner's name with a key of its own (SPEC-NOTES §2's threat).
+        // A relay asking in the owner's name with a key of its own (docs/spec-notes.md §2's threat).
         const relayKey = createIdentity({ commonName: `${t.user} (substituted by a relay)` });
         const substituted = await t.send(encryptedAttributesRequest(t, jobId, certificateToPem(relayKey.certificate), false));
         expectStatus('client-error-not-authorized', 'client-error-forbidden').of(substituted.message);

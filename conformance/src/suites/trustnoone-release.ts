@@ -1,5 +1,5 @@
 /**
- * Secure PIN release (SPEC-NOTES §2 "Secure PIN release", docs/profile.md): a sealed job whose
+ * Secure PIN release (docs/spec-notes.md §2 "Secure PIN release", docs/profile.md): a sealed job whose
  * document is itself enveloped to a release code (PasswordRecipientInfo, RFC 3211) must wait at
  * the printer, unprinted, until the code is entered at the printer's own panel. The suite cannot
  * reach a panel, so it checks what is visible over IPP: the job is held, never printed, and can
@@ -16,7 +16,7 @@ import { ConformanceFailure, defineSuite, defineTest } from '../model.js';
 import { expectSealedRefusal, innerPlaintext, sealJob, secretName, submitSealed } from '../sealed.js';
 import { PRINTER, jobIdOf, printableRaster } from './shared.js';
 
-const SECTION = 'SPEC-NOTES §2 (Secure PIN release), PWG 5100.11 job-password-wait';
+const SECTION = 'docs/spec-notes.md §2 (Secure PIN release), PWG 5100.11 job-password-wait';
 const PENDING_HELD = 4;
 const HOLD_REASON = 'job-password-wait';
 
@@ -59,7 +59,7 @@ async function submitBehindCode(t: TestContext, label: string): Promise<{ jobId:
 export const trustnooneRelease = defineSuite({
   id: 'trustnoone-release',
   title: 'TRUSTNOONE secure PIN release',
-  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the SPEC-NOTES profile; PWG 5100.11',
+  spec: 'PWG IPP Encrypted Jobs and Documents (TRUSTNOONE) with the docs/spec-notes.md profile; PWG 5100.11',
   tests: [
     defineTest({
       id: 'trustnoone-release.held-until-code',

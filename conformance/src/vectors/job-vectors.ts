@@ -43,7 +43,7 @@ export type Expectation =
       readonly status: 'successful-ok';
       readonly jobState: 'completed';
       readonly impressions: number;
-      /** The fields of the printer's manifest (ARCHITECTURE.md "Data at rest") this job must produce. */
+      /** The fields of the printer's manifest (docs/architecture.md "Data at rest") this job must produce. */
       readonly manifest: {
         readonly renderFormat: string;
         readonly documentSha256: string;
@@ -58,7 +58,7 @@ export type Expectation =
       readonly jobState: 'aborted';
       readonly jobStateReasons: 'document-security-error';
       readonly impressions: 0;
-      /** Why (SPEC-NOTES §2); a printer reports it only in its local log. */
+      /** Why (docs/spec-notes.md §2); a printer reports it only in its local log. */
       readonly reason: string;
     };
 
@@ -118,9 +118,9 @@ const RECIPES: readonly Recipe[] = [
   { name: 'rsa-oaep-aes256gcm-pwg-raster', description: 'RSA-OAEP SHA-256 key transport, AES-256-GCM, two-page PWG Raster', printer: 'printerRsa', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm' },
   { name: 'p256-tampered-tag', description: 'as p256-aes256gcm-pwg-raster with the last byte of the GCM tag flipped', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', damage: 'tag', refusal: 'GCM tag mismatch (RFC 5083 §2.2)' },
   { name: 'p256-truncated', description: 'as p256-aes256gcm-pwg-raster cut 30 bytes short (tag and end-of-contents lost)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', damage: 'truncate', refusal: 'truncated envelope' },
-  { name: 'p256-redirected', description: 'sealed correctly to the printer key, but its inner printer-uuid names another printer', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', otherPrinterUuid: true, refusal: 'printer-uuid binding (SPEC-NOTES §2)' },
+  { name: 'p256-redirected', description: 'sealed correctly to the printer key, but its inner printer-uuid names another printer', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', otherPrinterUuid: true, refusal: 'printer-uuid binding (docs/spec-notes.md §2)' },
   { name: 'p256-signed-content-altered', description: 'as p256-aes128gcm-text-signed, with one byte of the signed document flipped and the plaintext re-encrypted under the same key and nonce: the GCM tag is valid, the Ed25519 signature is not', printer: 'printerP256', format: 'text/plain', document: TEXT, pages: 1, copies: 2, cipher: 'aes-128-gcm', sign: true, damage: 'signed-content', refusal: 'signature does not verify (RFC 5652 §5.6)' },
-  { name: 'p256-aes256cbc-downgrade', description: 'EnvelopedData with AES-256-CBC: no integrity, refused by default (RFC 8551 §2.7, SPEC-NOTES §4)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-cbc', refusal: 'downgrade to unauthenticated encryption' },
+  { name: 'p256-aes256cbc-downgrade', description: 'EnvelopedData with AES-256-CBC: no integrity, refused by default (RFC 8551 §2.7, docs/spec-notes.md §4)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-cbc', refusal: 'downgrade to unauthenticated encryption' },
 ];
 
 function printerUuidOf(certificatePem: string): string {

@@ -63,6 +63,10 @@ describe('tno print and tno trust', () => {
     expect(pin.code).toBe(ExitCode.ok);
     expect(JSON.parse(pin.out)).toMatchObject({ fingerprint });
 
+    // The owner's identity in the state directory: tno print binds unsigned jobs to it (issue 11.9).
+    await mkdir(join(state, 'identity'), { recursive: true });
+    await copyFile(owner.cert, join(state, 'identity', 'cert.pem'));
+    await copyFile(owner.key, join(state, 'identity', 'key.pem'));
     const r = await tno(['print', doc, '--printer', relay.uri, '--state', state, '--strict', '-n', '2', '-o', 'job-name=Board minutes']);
     expect(r.code, r.err).toBe(ExitCode.ok);
     expect(r.out).toMatch(/^job \d+ completed: encrypted to urn:uuid:\S+ \(key pinned, fingerprint [0-9A-F:]+\)\n$/);
@@ -74,13 +78,10 @@ describe('tno print and tno trust', () => {
     expect(JSON.parse(st.out)).toMatchObject({ jobName: 'encrypted job', encryptedAttributes: { 'job-name': 'Board minutes', copies: '2' } });
 
     // --private: the same with the identity kept in the state directory.
-    const missing = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--private']);
+    const missing = await tno(['status', jobId, '--printer', relay.uri, '--state', join(dir, 'state-without-identity'), '--private']);
     expect(missing.code).toBe(ExitCode.usage);
     oneLine(missing.err);
     expect(missing.err).toMatch(/tno keys generate --kind client/);
-    await mkdir(join(state, 'identity'), { recursive: true });
-    await copyFile(owner.cert, join(state, 'identity', 'cert.pem'));
-    await copyFile(owner.key, join(state, 'identity', 'key.pem'));
     const priv = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--private', '--json']);
     expect(priv.code, priv.err).toBe(ExitCode.ok);
     expect(JSON.parse(priv.out)).toMatchObject({ encryptedAttributes: { 'job-name': 'Board minutes' } });

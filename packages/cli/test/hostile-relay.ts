@@ -1,84 +1,86 @@
 /**
- * A hostile relay for trust tests: an HTTP proxy on 127.0.0.1 that forwards IPP requests to an
- * upstream printer it can change at any time, may rewrite the printer's Get-Printer-Attributes
- * answer (another printer-uuid, its own key, no key at all) or any other answer, and keeps every
- * request it saw, so a test can check whether document bytes ever reached it.
+ * A hostile relay for the issue 11 tests: an HTTP proxy on 127.0.0.1 between a client (tno) and
+ * an upstream IPP server (printer or intermediary). It sees every request and answer in full and
+ * may rewrite, drop, swap or replay them; `handle` decides, `forward` sends bytes upstream. It
+ * never holds a key: what it can do is exactly what any hop between client and printer can do.
  */
 import { createServer, type Server } from 'node:http';
-import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { decodeMessage, encodeMessage, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 
-const GET_PRINTER_ATTRIBUTES = 0x000b;
-
-export interface SeenRequest {
-  readonly operation: number;
-  /** Document bytes after the attributes (ciphertext for a sealed job, the document in clear otherwise). */
-  readonly data: Buffer;
+export interface RelayedRequest {
+  /** The request as decoded (document data in `message.data`). */
+  readonly message: IppMessage;
+  /** The request as it arrived, byte for byte. */
+  readonly body: Buffer;
 }
+
+/** Sends an IPP request body upstream and resolves with the answer body. */
+export type Forward = (body: Uint8Array) => Promise<Buffer>;
 
 export interface HostileRelay {
   readonly uri: string;
-  /** Where requests go now (an ipp:// or http:// URI of a printer). */
-  upstream: string;
-  /** Rewrites the printer attributes of each Get-Printer-Attributes answer; undefined: honest. */
-  rewritePrinterAttributes: ((attrs: readonly IppAttribute[]) => IppAttribute[]) | undefined;
-  /** Rewrites any answer (after rewritePrinterAttributes); gets the request's operation code. */
-  rewriteResponse: ((operation: number, response: IppMessage) => IppMessage) | undefined;
-  readonly seen: SeenRequest[];
+  readonly forward: Forward;
   close(): Promise<void>;
 }
 
-function rewrite(message: IppMessage, fn: (attrs: readonly IppAttribute[]) => IppAttribute[]): IppMessage {
-  return { ...message, groups: message.groups.map((g) => (g.tag === GroupTag.printer ? { ...g, attributes: fn(g.attributes) } : g)) };
-}
-
-export async function startHostileRelay(upstream: string): Promise<HostileRelay> {
-  const relay: HostileRelay = {
-    uri: '',
-    upstream,
-    rewritePrinterAttributes: undefined,
-    rewriteResponse: undefined,
-    seen: [],
-    close: async () => undefined,
+export async function startHostileRelay(upstreamUri: string, handle: (req: RelayedRequest, forward: Forward) => Promise<Uint8Array>): Promise<HostileRelay> {
+  const upstream = upstreamUri.replace(/^ipp:/, 'http:');
+  const forward: Forward = async (body) => {
+    const res = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/ipp' }, body });
+    return Buffer.from(await res.arrayBuffer());
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const body = Buffer.concat(chunks);
       void (async () => {
-        const body = Buffer.concat(chunks);
-        const request = decodeMessage(body);
-        relay.seen.push({ operation: request.code, data: Buffer.from(request.data ?? new Uint8Array()) });
-        const up = await fetch(relay.upstream.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp' }, body });
-        let out = Buffer.from(await up.arrayBuffer());
-        if (request.code === GET_PRINTER_ATTRIBUTES && relay.rewritePrinterAttributes) {
-          out = Buffer.from(encodeMessage(rewrite(decodeMessage(out), relay.rewritePrinterAttributes)));
+        try {
+          const out = await handle({ message: decodeMessage(body), body }, forward);
+          res.writeHead(200, { 'content-type': 'application/ipp', 'content-length': out.length });
+          res.end(out);
+        } catch (err) {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(String(err));
         }
-        if (relay.rewriteResponse) out = Buffer.from(encodeMessage(relay.rewriteResponse(request.code, decodeMessage(out))));
-        res.writeHead(up.status, { 'content-type': 'application/ipp', 'content-length': out.length });
-        res.end(out);
-      })().catch((err: unknown) => {
-        res.writeHead(502).end(String(err));
-      });
+      })();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  Object.assign(relay, {
-    uri: `ipp://127.0.0.1:${(server.address() as { port: number }).port}/ipp/print`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+  const port = (server.address() as { port: number }).port;
+  return {
+    uri: `ipp://127.0.0.1:${port}/ipp/print`,
+    forward,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** An operation attribute's first value, if it has one. */
+export function opValue(message: IppMessage, name: string): unknown {
+  const v = message.groups.find((g) => g.tag === 0x01)?.attributes.find((a) => a.name === name)?.values[0];
+  return v && 'value' in v ? v.value : undefined;
+}
+
+/** A request of our own, as a relay would forge it: the operation attributes given, no data. */
+export function forgeRequest(code: number, printerUri: string, extra: IppAttribute[]): Uint8Array {
+  return encodeMessage({
+    version: { major: 2, minor: 0 },
+    code,
+    requestId: 4242,
+    groups: [
+      {
+        tag: 0x01,
+        attributes: [
+          { name: 'attributes-charset', values: [{ tag: 'charset', value: 'utf-8' }] },
+          { name: 'attributes-natural-language', values: [{ tag: 'naturalLanguage', value: 'en' }] },
+          { name: 'printer-uri', values: [{ tag: 'uri', value: printerUri }] },
+          ...extra,
+        ],
+      },
+    ],
   });
-  return relay;
-}
-
-/** Replaces (or, with no values, removes) one attribute in a printer attribute list. */
-export function withAttribute(attrs: readonly IppAttribute[], name: string, values: IppAttribute['values'] | undefined): IppAttribute[] {
-  const rest = attrs.filter((a) => a.name !== name);
-  return values ? [...rest, { name, values }] : rest;
-}
-
-/** printer-pkcs7-public-key values for a PEM certificate: one text value per line (SPEC-NOTES §1). */
-export function keyValues(pem: string): IppAttribute['values'] {
-  return pem
-    .trim()
-    .split('\n')
-    .map((value) => ({ tag: 'textWithoutLanguage' as const, value }));
 }

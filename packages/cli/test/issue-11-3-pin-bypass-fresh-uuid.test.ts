@@ -2,7 +2,7 @@
  * Issue 11 item 3: pin bypass by a fresh printer-uuid. Pins used to be keyed by the printer-uuid
  * the (possibly hostile) relay reports, so a relay reporting a new uuid with its own key got a
  * "first use" verdict, and a relay at printer A's URI could route to printer B pinned elsewhere.
- * Trust is now bound to the URI the user names as well as the uuid (docs/decisions.md D9). Real tno
+ * Trust is now bound to the URI the user names as well as the uuid (docs/decisions.md D10). Real tno
  * printers on loopback, the hostile relay as a small proxy, the tno command as shipped.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,7 @@ import { ExitCode } from '@trustnoone/cli';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { certificateToPem, createCertificateAuthority, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { tno } from './helpers.js';
-import { keyValues, startHostileRelay, withAttribute, type HostileRelay } from './hostile-relay.js';
+import { keyValues, startHostileRelay, withAttribute, type HostileRelay } from './rewriting-relay.js';
 
 const PRINT_JOB = 0x0002;
 

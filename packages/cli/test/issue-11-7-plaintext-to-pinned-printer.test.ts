@@ -13,7 +13,7 @@ import { ExitCode } from '@trustnoone/cli';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { certificateToPem, createCertificateAuthority, privateKeyToPem } from '@trustnoone/smime';
 import { tno } from './helpers.js';
-import { startHostileRelay, withAttribute, type HostileRelay } from './hostile-relay.js';
+import { startHostileRelay, withAttribute, type HostileRelay } from './rewriting-relay.js';
 
 const PRINT_JOB = 0x0002;
 const SECRET = 'salary review: confidential 7f3a9c';

@@ -13,7 +13,7 @@ import { ExitCode } from '@trustnoone/cli';
 import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { tno } from './helpers.js';
-import { startHostileRelay, withAttribute, type HostileRelay } from './hostile-relay.js';
+import { startHostileRelay, withAttribute, type HostileRelay } from './rewriting-relay.js';
 
 const ESC = '\u001b';
 /** Retitles the window (OSC 0), clears the screen, a one-byte C1 CSI, a forged second line, bidi override. */

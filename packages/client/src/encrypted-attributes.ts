@@ -1,5 +1,5 @@
 /**
- * Get-Encrypted-Job-Attributes (SPEC-NOTES §2, 0x006A): the job's owner sends its certificate; the
+ * Get-Encrypted-Job-Attributes (docs/spec-notes.md §2, 0x006A): the job's owner sends its certificate; the
  * printer answers with the requested Job attributes as an application/ipp message sealed to that
  * certificate and signed by the printer. The intermediary relays it unread. The answer is accepted
  * only when it opens with the owner's key, its tag verifies, and its signer is the printer key the

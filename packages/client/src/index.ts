@@ -1,6 +1,6 @@
 /**
  * @trustnoone/client — print to a TRUSTNOONE printer (directly or through an intermediary), follow
- * jobs, and manage the user's trust in printer keys (SPEC-NOTES §2–3).
+ * jobs, and manage the user's trust in printer keys (docs/spec-notes.md §2–3).
  */
 export { print, printerInfo, type PrintOptions, type PrintResult, type PrintProgress, type SignOptions } from './print.js';
 export { status, jobs, cancel, follow, isTerminal, JOB_STATES, type JobStatus, type JobStateName, type FollowOptions } from './jobs.js';
@@ -10,6 +10,7 @@ export { TrustStore, fingerprintOf, formatFingerprint, type Pin, type PrinterBin
 export { normalizePrinterUri } from './printer-uri.js';
 export { pinPrinter, type PinOptions } from './pin.js';
 export { resolveStateDir } from './state-dir.js';
+export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';
 export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 export { jobTemplateAttributes, parseOptionStrings, type JobAttributes, type AttributeValue } from './attributes.js';
 export { detectFileFormat, sniffFormat } from './formats.js';

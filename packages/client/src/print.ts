@@ -1,5 +1,5 @@
 /**
- * print(): the whole client side of a TRUSTNOONE job (SPEC-NOTES §2–3): ask the printer for its
+ * print(): the whole client side of a TRUSTNOONE job (docs/spec-notes.md §2–3): ask the printer for its
  * attributes, decide trust in its key, check the requested attributes and formats, seal each
  * document with its inner IPP request (sign then encrypt), submit, and follow the job.
  */
@@ -15,6 +15,7 @@ import { ClientError } from './errors.js';
 import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
+import { ownerIdentity } from './owner-identity.js';
 import { resolveStateDir } from './state-dir.js';
 import { decideTrust, trustedBefore, type FirstUsePolicy, type TrustDecision } from './trust.js';
 import { formatFingerprint, TrustStore } from './trust-store.js';
@@ -46,7 +47,8 @@ export interface PrintOptions extends Connection {
   /**
    * The owner's certificate (PEM), sealed into an unsigned job as requesting-user-pkcs7-public-key:
    * the printer then answers Get-Encrypted-Job-Attributes only to that certificate, so a relay
-   * cannot ask in the owner's name with a key of its own.
+   * cannot ask in the owner's name with a key of its own. Default: STATE/identity/cert.pem, created
+   * on first use (owner-identity.ts).
    */
   readonly ownerCertificate?: string;
   readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string; readonly firstUse?: FirstUsePolicy };
@@ -75,6 +77,11 @@ export interface PrintResult {
   readonly printerUuid: string | undefined;
   /** The job's last known status (terminal when `wait` was on). */
   readonly status: JobStatus | undefined;
+}
+
+/** The state directory the trust store lives in, which also holds the owner identity. */
+function stateDirOf(options: PrintOptions): string {
+  return options.trust?.store?.dir ?? options.trust?.stateDir ?? resolveStateDir();
 }
 
 /** Fetches and reads a printer's attributes. */
@@ -109,7 +116,7 @@ async function* counted(src: ByteSource, onBytes: (n: number) => void): AsyncGen
   }
 }
 
-/** The sealed content: the inner request's attribute section, then the document (SPEC-NOTES §2). */
+/** The sealed content: the inner request's attribute section, then the document (docs/spec-notes.md §2). */
 async function* innerMessage(inner: IppMessage, document: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   yield encodeHeader(inner);
   yield* document;
@@ -172,10 +179,12 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
   };
   const sealDocument = (index: number, inner: IppMessage): Readable =>
     seal(innerMessage(inner, documentBytes(index)), { recipients: [certificate], ...(signer ? { signer } : {}) });
-  const ownerBinding =
-    !signer && options.ownerCertificate
-      ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(options.ownerCertificate).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
-      : {};
+  // An unsigned job always names its owner's certificate (issue 11.9): without one the printer
+  // answers its sealed status to nobody, since requesting-user-name proves nothing.
+  const ownerCertificate = signer ? undefined : (options.ownerCertificate ?? (await ownerIdentity(stateDirOf(options), ctx.userName)).certificate);
+  const ownerBinding = ownerCertificate
+    ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(ownerCertificate).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
+    : {};
   const common = { printerUri: conn.printer, requestingUserName: ctx.userName, printerUuid, jobUuid, ...ownerBinding };
 
   if (docs.length === 1) {
@@ -276,7 +285,7 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
   if (!info.trustnoone && options.allowPlaintext) {
     // A printer trusted with a key that now offers none: a relay may be hiding printer-pkcs7-public-key
-    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D9).
+    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D10).
     const before = await trustedBefore(store, conn.printer, info.printerUuid, info.certificatePem);
     if (before) {
       throw new ClientError(

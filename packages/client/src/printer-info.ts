@@ -1,6 +1,6 @@
 /**
  * What the client needs from a Get-Printer-Attributes response: identity (printer-uuid), the
- * TRUSTNOONE key and formats (SPEC-NOTES §1), and the `*-supported` / `*-default` attributes that
+ * TRUSTNOONE key and formats (docs/spec-notes.md §1), and the `*-supported` / `*-default` attributes that
  * requested Job Template values are checked against (RFC 8011 §5.2).
  */
 import { findGroup, GroupTag, stringOf, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
@@ -25,7 +25,7 @@ export interface PrinterInfo {
 }
 
 /**
- * SPEC-NOTES §1: a certificate travels as 1setOf text, one PEM line per value, joined with "\n".
+ * docs/spec-notes.md §1: a certificate travels as 1setOf text, one PEM line per value, joined with "\n".
  * Bounded so a hostile relay cannot make us parse megabytes of "certificate".
  */
 const MAX_KEY_TEXT = 256 * 1024;

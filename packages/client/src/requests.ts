@@ -88,7 +88,7 @@ export function plainPrintJobRequest(
   return request(Operation['Print-Job'], c.requestId, ops, jobAttributes.length > 0 ? [{ tag: GroupTag.job, attributes: [...jobAttributes] }] : []);
 }
 
-/** SPEC-NOTES §2: Get-Encrypted-Job-Attributes with the owner's certificate as PEM lines. */
+/** docs/spec-notes.md §2: Get-Encrypted-Job-Attributes with the owner's certificate as PEM lines. */
 export function getEncryptedJobAttributesRequest(c: RequestCommon, jobId: number, requested: readonly string[], certificatePemLines: readonly string[]): IppMessage {
   return request(Operation['Get-Encrypted-Job-Attributes'], c.requestId, [
     ...withJobId(c, jobId),

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { getString, type IppMessage } from '@trustnoone/ipp';
-import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { ClientError } from './errors.js';
 
 /** How to reach a printer or intermediary. */
@@ -101,7 +101,7 @@ export async function exchange(
   if (status >= 0x0400) {
     if (opts.keepData) res.data.resume();
     const detail = getString(res.message, 'operation', 'status-message');
-    // SPEC-NOTES §2: the printer's single answer to a sealed job that failed decryption, integrity,
+    // docs/spec-notes.md §2: the printer's single answer to a sealed job that failed decryption, integrity,
     // signature or binding checks (or a wrong release PIN).
     if (status === 0x041a || status === 0x0418) {
       throw new ClientError(

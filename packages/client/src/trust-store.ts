@@ -1,5 +1,5 @@
 /**
- * The user's trust store (SPEC-NOTES §3, docs/decisions.md D9). Trust is bound to the printer URI
+ * The user's trust store (docs/spec-notes.md §3, docs/decisions.md D10). Trust is bound to the printer URI
  * the user names as well as the printer-uuid found there: `printers` maps each normalised URI to
  * the printer (uuid and certificate fingerprint) trusted at it, pinned by hand, on first use, or
  * verified through a trust anchor. `uuidPins` keeps pins made without a URI (the library's
@@ -312,7 +312,7 @@ export class TrustStore {
   }
 }
 
-/** Lowercase hex SHA-256 of a certificate's DER encoding (SPEC-NOTES §3). */
+/** Lowercase hex SHA-256 of a certificate's DER encoding (docs/spec-notes.md §3). */
 export function fingerprintOf(cert: X509Certificate): string {
   return cert.fingerprint256.replace(/:/g, '').toLowerCase();
 }

@@ -1,5 +1,5 @@
 /**
- * Deciding whether to encrypt to the key a printer advertises (SPEC-NOTES §3). The intermediary
+ * Deciding whether to encrypt to the key a printer advertises (docs/spec-notes.md §3). The intermediary
  * relays `printer-pkcs7-public-key`, so it could substitute its own: the decision is made in a
  * fixed order and reported to the caller with the fingerprint, so it can be shown and compared out
  * of band.
@@ -109,7 +109,7 @@ function changed(printerUri: string, why: string, forgetHint: string): ClientErr
 
 /**
  * Decides trust in a printer's certificate (PEM, possibly followed by intermediates), in the order
- * of SPEC-NOTES §3, bound to the URI the user named (docs/decisions.md D9):
+ * of docs/spec-notes.md §3, bound to the URI the user named (docs/decisions.md D10):
  * 1. a certificate naming another printer's uuid is refused;
  * 2. a URI already trusted must reach the same printer-uuid (else CHANGED), whose key is verified
  *    by an anchor or equals the recorded one (else CHANGED);
@@ -196,7 +196,7 @@ export async function decideTrust(printerUri: string, printerUuid: string, certi
 /**
  * Whether a printer that offers no usable key now was trusted as a TRUSTNOONE printer, at this URI
  * or under its uuid anywhere (pinned, trusted on first use or verified through an anchor). Such a
- * printer is never sent a job in clear: a relay may be hiding its key (issue 11 item 7, D9).
+ * printer is never sent a job in clear: a relay may be hiding its key (issue 11 item 7, D10).
  */
 export async function trustedBefore(
   store: TrustStore,

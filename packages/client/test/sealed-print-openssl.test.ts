@@ -1,5 +1,5 @@
 /**
- * The sealed submission of SPEC-NOTES §2, checked from the outside: a capture endpoint records what
+ * The sealed submission of docs/spec-notes.md §2, checked from the outside: a capture endpoint records what
  * the client sends, `openssl cms -decrypt` (an independent CMS implementation) opens it with the
  * printer's key, and the profile's printer-side checks read the inner request.
  */
@@ -79,7 +79,7 @@ function submissions(p: CapturePrinter) {
   return p.requests.filter((r) => [Operation['Print-Job'], Operation['Create-Job'], Operation['Send-Document']].includes(r.message.code as 2 | 5 | 6));
 }
 
-describe('SPEC-NOTES §2 sealed Print-Job, opened by openssl cms', () => {
+describe('docs/spec-notes.md §2 sealed Print-Job, opened by openssl cms', () => {
   it('sends only routing attributes in clear and the real request sealed to the printer', async () => {
     printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID });
     const events: PrintProgress[] = [];
@@ -183,7 +183,7 @@ describe('SPEC-NOTES §2 sealed Print-Job, opened by openssl cms', () => {
   });
 });
 
-describe('SPEC-NOTES §3 trust before anything is sent', () => {
+describe('docs/spec-notes.md §3 trust before anything is sent', () => {
   it('refuses first use under the default (strict) policy and sends no job', async () => {
     printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID });
     const err = await print({ printer: printer.uri, documents: [{ path: pdf }], trust: { store: await freshStore() } }).catch((e: unknown) => e);
@@ -222,7 +222,7 @@ describe('SPEC-NOTES §3 trust before anything is sent', () => {
   });
 });
 
-describe('SPEC-NOTES §2 Get-Encrypted-Job-Attributes', () => {
+describe('docs/spec-notes.md §2 Get-Encrypted-Job-Attributes', () => {
   it('returns the job attributes sealed to the owner and signed by the trusted printer key', async () => {
     const owner = makeLeaf({ cn: 'alice' });
     printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID, answerSigner: { certificate: printerCert.certPem, privateKey: printerCert.keyPem } });

@@ -1,6 +1,7 @@
 /**
- * Blind by construction (issue 5, docs/ARCHITECTURE.md "The intermediary's import list is a security
- * property"): nothing reachable from packages/intermediary/src — our sources, the workspace packages
+ * Blind by construction (issue 5, docs/architecture.md "Packages and what they may import": the
+ * intermediary's import list is a security property): nothing reachable from
+ * packages/intermediary/src — our sources, the workspace packages
  * they import (followed into their sources) and every npm dependency below them — may reach
  * @trustnoone/smime, pkijs, or node:crypto's decryption and private-key functions.
  */

@@ -1,4 +1,4 @@
-/** The error registry, its statuses and the README table agree (STYLE.md: errors are a registry). */
+/** The error registry, its statuses and the README table agree (docs/style.md: errors are a registry). */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

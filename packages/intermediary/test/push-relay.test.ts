@@ -1,6 +1,6 @@
 /**
  * The push relay end to end over real sockets: client → intermediary → fake printer (RFC 8011
- * operations, TRUSTNOONE relaying rules of docs/ARCHITECTURE.md and issue 5).
+ * operations, TRUSTNOONE relaying rules of docs/architecture.md and issue 5).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';

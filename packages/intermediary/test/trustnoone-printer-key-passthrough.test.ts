@@ -1,5 +1,5 @@
 /**
- * TRUSTNOONE printer-pkcs7-public-key (SPEC-NOTES §1, §3): the client decides whether to trust the
+ * TRUSTNOONE printer-pkcs7-public-key (docs/spec-notes.md §1, §3): the client decides whether to trust the
  * printer's certificate from this attribute, so the relay must hand it on exactly as the printer
  * encoded it. Checked on the wire: the attribute's encoded bytes in the printer's raw response
  * appear unchanged in the intermediary's raw response.

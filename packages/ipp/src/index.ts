@@ -6,6 +6,7 @@ export type { DecodeLimits, DecodeOptions } from './limits.js';
 export { decodeMessage } from './decode.js';
 export { encodeMessage, encodeHeader } from './encode.js';
 export { readIppMessage } from './stream.js';
+export { SectionScanner } from './section-scanner.js';
 export type { StreamedMessage } from './stream.js';
 export {
   findAttribute,

@@ -2,8 +2,9 @@ import { Buffer } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { decodeAttributeSection } from './decode.js';
 import { IppError } from './errors.js';
-import type { DecodeLimits, DecodeOptions } from './limits.js';
+import type { DecodeOptions } from './limits.js';
 import { resolveLimits } from './limits.js';
+import { SectionScanner } from './section-scanner.js';
 import type { IppMessage } from './model.js';
 
 export interface StreamedMessage {
@@ -17,64 +18,6 @@ export interface StreamedMessage {
 }
 
 /**
- * Finds where the attribute section ends without decoding it, across chunk boundaries, in
- * constant memory per step: the same framing walk as the decoder (RFC 8010 §3.1) reduced to
- * "how many bytes to skip next".
- */
-class SectionScanner {
-  /** Absolute offset of the next byte the scanner wants. */
-  private pos = 8;
-  /** Pending 2-octet length: high byte seen (or -1), and which field it belongs to. */
-  private state: 'tag' | 'name-length' | 'value-length' = 'tag';
-  private lengthBytes = 0;
-  private length = 0;
-  private skipUntil = 8;
-  /** Offset just past end-of-attributes, once found. */
-  end = -1;
-
-  /** Feeds the chunk starting at absolute offset `base`; returns true once the section ended. */
-  feed(chunk: Buffer, base: number, limits: DecodeLimits): boolean {
-    const chunkEnd = base + chunk.length;
-    while (this.end < 0) {
-      if (this.pos < this.skipUntil) this.pos = this.skipUntil;
-      if (this.pos >= chunkEnd) return false;
-      if (this.pos >= limits.maxMessageBytes) {
-        throw new IppError('message-too-large', `attribute section exceeds the ${limits.maxMessageBytes}-byte limit`, { offset: this.pos });
-      }
-      const byte = chunk[this.pos - base]!;
-      this.pos++;
-      if (this.state === 'tag') {
-        if (byte === 0x03) this.end = this.pos;
-        else if (byte >= 0x10) this.beginLength('name-length');
-        continue;
-      }
-      this.length = (this.length << 8) | byte;
-      if (++this.lengthBytes < 2) continue;
-      if (this.state === 'name-length') {
-        if (this.length > limits.maxNameLength) {
-          throw new IppError('name-too-long', `attribute name of ${this.length} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: this.pos - 2 });
-        }
-        this.skipUntil = this.pos + this.length;
-        this.beginLength('value-length');
-      } else {
-        if (this.length > limits.maxValueLength) {
-          throw new IppError('value-too-long', `value of ${this.length} octets exceeds the ${limits.maxValueLength}-octet limit`, { offset: this.pos - 2 });
-        }
-        this.skipUntil = this.pos + this.length;
-        this.state = 'tag';
-      }
-    }
-    return true;
-  }
-
-  private beginLength(state: 'name-length' | 'value-length'): void {
-    this.state = state;
-    this.lengthBytes = 0;
-    this.length = 0;
-  }
-}
-
-/**
  * Reads an `application/ipp` body from a stream (an HTTP request body): resolves as soon as
  * end-of-attributes-tag has arrived, with the decoded attribute section and the rest of the
  * stream as the document. Only the attribute section is ever held in memory; it is bounded by
@@ -82,7 +25,7 @@ class SectionScanner {
  */
 export function readIppMessage(stream: Readable, options?: DecodeOptions): Promise<StreamedMessage> {
   const limits = resolveLimits(options);
-  const scanner = new SectionScanner();
+  const scanner = new SectionScanner(limits);
   const chunks: Buffer[] = [];
   let received = 0;
 
@@ -108,7 +51,7 @@ export function readIppMessage(stream: Readable, options?: DecodeOptions): Promi
           const base = received;
           received += bytes.length;
           chunks.push(bytes);
-          if (!scanner.feed(bytes, base, limits)) continue;
+          if (!scanner.feed(bytes, base)) continue;
           const end = scanner.end;
           cleanup();
           // Hand back what was read past the attribute section, then let the caller consume the rest.

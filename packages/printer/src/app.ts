@@ -139,6 +139,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       requireSignature: policy.requireSignature,
       trustAnchorsPem: options.trustAnchorsPem ?? [],
       pinRelease: identity.pinRepertoire !== 'none',
+      allowSha1Kdf: options.allowSha1Kdf ?? false,
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
 

@@ -1,4 +1,4 @@
-/** `tno printer --show-fingerprint`: the printer certificate's SHA-256, for out-of-band comparison (SPEC-NOTES §3). */
+/** `tno printer --show-fingerprint`: the printer certificate's SHA-256, for out-of-band comparison (docs/spec-notes.md §3). */
 import { formatFingerprint } from '@trustnoone/smime';
 import { DEFAULTS, type PrinterOptions } from './options.js';
 import { loadKeyStore } from './secure/key-store.js';

@@ -1,4 +1,4 @@
-/** Options of the printer emulator, with the defaults of ARCHITECTURE.md "Configuration defaults". */
+/** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
 import type { FastifyServerOptions } from 'fastify';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
@@ -14,7 +14,7 @@ export interface PrinterOptions {
   readonly location?: string;
   /** URIs advertised in printer-uri-supported; startPrinter fills them in once it listens. */
   readonly uris?: readonly string[];
-  /** Refuse cleartext jobs (SPEC-NOTES §2 policy). Default false: accept both. */
+  /** Refuse cleartext jobs (docs/spec-notes.md §2 policy). Default false: accept both. */
   readonly requireEncryption?: boolean;
   /** Refuse sealed jobs without a signature chaining to `trustAnchorsPem`. Default false. */
   readonly requireSignature?: boolean;
@@ -30,6 +30,11 @@ export interface PrinterOptions {
   readonly maxDocumentBytes?: number;
   /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
   readonly multipleOperationTimeoutMs?: number;
+  /**
+   * Accept sealed jobs whose ECDH key agreement uses the SHA-1 X9.63 KDF (`openssl cms`'s default
+   * unless given -keyopt ecdh_kdf_md:sha256). Default false: refused as a downgrade.
+   */
+  readonly allowSha1Kdf?: boolean;
   /** How long the replay cache remembers a job nonce (ms). Default 400 days. */
   readonly replayRetentionMs?: number;
   /**

@@ -32,7 +32,7 @@ export interface SealedSubmission {
 }
 
 /**
- * Opens, verifies and binds a sealed submission (SPEC-NOTES §2), then validates the inner request.
+ * Opens, verifies and binds a sealed submission (docs/spec-notes.md §2), then validates the inner request.
  * Resolves with the verified document in the job's private directory, or rejects with a
  * SecurityFailure / Refusal; on rejection nothing decrypted is left on disk.
  */

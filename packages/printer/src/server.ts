@@ -1,7 +1,7 @@
 /**
  * startPrinter: builds the app and listens (loopback by default). The URI it serves is known only
  * after listen (port 0 picks a free port), so it is set on the printer before the first request
- * can arrive and returned for the caller to print as its first line (ARCHITECTURE.md).
+ * can arrive and returned for the caller to print as its first line (docs/architecture.md).
  */
 import { buildApp, type PrinterHandle } from './app.js';
 import { DEFAULTS, type PrinterOptions } from './options.js';

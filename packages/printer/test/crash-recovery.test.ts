@@ -1,5 +1,5 @@
 /**
- * ARCHITECTURE.md "Data at rest": a crashed render leaves no decrypted bytes behind after restart.
+ * docs/architecture.md "Data at rest": a crashed render leaves no decrypted bytes behind after restart.
  * A real printer process is killed (SIGKILL, no chance to clean up) while it renders a sealed
  * job whose verified plaintext is on disk; the next start on the same state directory removes it.
  */

@@ -12,7 +12,6 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { filesUnder } from './support/files.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -59,14 +58,13 @@ describe('tno in pull mode', () => {
     const result = JSON.parse(printed!.stdout) as { jobId: number; state: string; encrypted: boolean };
     expect(result).toMatchObject({ state: 'completed', encrypted: true });
 
-    const owner = createIdentity({ commonName: 'alice' });
-    await writeFile(join(dir, 'alice.crt'), certificateToPem(owner.certificate));
-    await writeFile(join(dir, 'alice.key'), privateKeyToPem(owner.privateKey), { mode: 0o600 });
-    const status = await tno(['status', String(result.jobId), '-p', queue, '-U', 'alice', '--cert', join(dir, 'alice.crt'), '--key', join(dir, 'alice.key')], env);
+    // tno print bound the job to the identity it keeps in the state directory (issue 11.9).
+    const identity = join(dir, 'client', 'trustnoone', 'identity');
+    const status = await tno(['status', String(result.jobId), '-p', queue, '-U', 'alice', '--cert', join(identity, 'cert.pem'), '--key', join(identity, 'key.pem')], env);
     expect(status.stdout).toContain(`job-name = ${secret}`);
     expect(status.stdout).toContain('completed');
     // Another user is refused before anything is sealed.
-    await expect(tno(['status', String(result.jobId), '-p', queue, '-U', 'mallory', '--cert', join(dir, 'alice.crt'), '--key', join(dir, 'alice.key')], env)).rejects.toThrow(/another user|forbidden/);
+    await expect(tno(['status', String(result.jobId), '-p', queue, '-U', 'mallory', '--cert', join(identity, 'cert.pem'), '--key', join(identity, 'key.pem')], env)).rejects.toThrow(/another user|forbidden/);
 
     for (const f of await filesUnder(join(dir, 'intermediary'))) expect((await readFile(f)).includes(Buffer.from(secret)), f).toBe(false);
   }, 120_000);

@@ -46,8 +46,9 @@ async function completedManifests(p: PrinterHandle): Promise<Array<{ jobUuid: st
   return out.filter((m) => m.state === 'completed');
 }
 
-const printSealed = (name: string, document = pwgRaster({ pages: 1, width: 64, height: 80 })) =>
+const printSealed = (name: string, document = pwgRaster({ pages: 1, width: 64, height: 80 }), ownerCertificate?: string) =>
   print({
+    ...(ownerCertificate ? { ownerCertificate } : {}),
     printer: inter.uri,
     auth: { user: 'alice', password: PW.alice },
     userName: 'alice',
@@ -110,7 +111,7 @@ describe('pull mode end to end: two printers, one queue', () => {
   it('the owner reads the real job name sealed through the relay; another user cannot', async () => {
     const owner = createIdentity({ commonName: 'alice' });
     const name = `quarterly ${CANARY}`;
-    const r = await printSealed(name);
+    const r = await printSealed(name, undefined, certificateToPem(owner.certificate));
     const got = await encryptedJobAttributes(
       { printer: inter.uri, auth: { user: 'alice', password: PW.alice }, userName: 'alice' },
       r.jobId,

@@ -49,12 +49,13 @@ describe('client → intermediary → printer emulator, sealed end to end', () =
       userName: 'alice',
       documents: [{ data: Buffer.from(`Page one\n${canary}\n`), name: 'secret.txt', format: 'text/plain' }],
       jobName,
+      ownerCertificate: certificateToPem(owner.certificate),
       trust: { stateDir: clientState, firstUse: 'accept' },
       wait: true,
       follow: { intervalMs: 100, timeoutMs: 60_000 },
     });
     expect(result.encrypted).toBe(true);
-    // First contact: the key relayed by the intermediary is pinned (SPEC-NOTES §3, trust on first use).
+    // First contact: the key relayed by the intermediary is pinned (docs/spec-notes.md §3, trust on first use).
     expect(result.trust?.kind).toBe('first-use');
     expect(result.status?.state, JSON.stringify(result.status)).toBe('completed');
 

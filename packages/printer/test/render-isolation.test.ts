@@ -1,5 +1,5 @@
 /**
- * The renderer's isolation (ARCHITECTURE.md "Rendering, isolated"): the worker process gets the
+ * The renderer's isolation (docs/architecture.md "Rendering, isolated"): the worker process gets the
  * sandbox it is meant to have — it can read its input and write its output directory, and nothing
  * else: not a key store next to them, no child processes, no eval — and a worker that overruns its
  * time is killed with a typed error while the caller goes on serving.

@@ -1,6 +1,6 @@
 /**
- * ARCHITECTURE.md "Data at rest": printer-uuid and key stable across restarts, key file 0600,
- * plaintext a crash left behind removed on start, and the replay cache of SPEC-NOTES §2 durable.
+ * docs/architecture.md "Data at rest": printer-uuid and key stable across restarts, key file 0600,
+ * plaintext a crash left behind removed on start, and the replay cache of docs/spec-notes.md §2 durable.
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -95,7 +95,7 @@ describe('state directory', () => {
   });
 });
 
-describe('replay cache (SPEC-NOTES §2)', () => {
+describe('replay cache (docs/spec-notes.md §2)', () => {
   it('accepts a key once, even across a restart', async () => {
     const d = await tempDir();
     try {

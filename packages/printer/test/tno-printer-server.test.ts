@@ -1,5 +1,5 @@
 /**
- * The printer as a process and a server (ARCHITECTURE.md "Configuration defaults"): `tno printer`
+ * The printer as a process and a server (docs/architecture.md "Configuration defaults"): `tno printer`
  * prints the URI first, serves it, and exits 0 on SIGTERM; --show-fingerprint; ipps with a
  * certificate generated on first start and pinned by the client; documents streamed over a real
  * socket with chunked transfer encoding.

@@ -1,6 +1,6 @@
 /**
  * Get-Encrypted-Job-Attributes answers are signed by the printer, and the client accepts them only
- * from the key it trusts (SPEC-NOTES §3, docs/decisions.md "Who signs an X25519 printer's
+ * from the key it trusts (docs/spec-notes.md §3, docs/decisions.md "Who signs an X25519 printer's
  * answers"). An X25519 key cannot sign, so such a printer signs with its local issuer and
  * advertises leaf + issuer; the client accepts the issuer only because it verifiably signed the
  * pinned leaf. Everything goes through public interfaces: startPrinter, the client's print and

@@ -1,5 +1,5 @@
 /**
- * The TRUSTNOONE endpoint (SPEC-NOTES §2): sealed jobs are opened, verified and bound before
+ * The TRUSTNOONE endpoint (docs/spec-notes.md §2): sealed jobs are opened, verified and bound before
  * anything renders. Every attack ends the job aborted with document-security-error, status
  * 0x041A and one generic status-message, nothing rendered, no decrypted byte on disk, and the
  * exact reason in the local log only. Envelopes are made with smime's seal and the profile's
@@ -71,7 +71,8 @@ async function expectRefused(r: Answer, handle = p, priorDocuments = 0): Promise
   expect(job.state).toBe('aborted');
   expect(job.reasons.has('document-security-error')).toBe(true);
   expect(job.pagesCompleted).toBe(0);
-  expect(await filesOf(id, handle)).toEqual(['manifest.json']);
+  // A job whose earlier document verified keeps its sealed record (issue 11.8), never plaintext.
+  expect(await filesOf(id, handle)).toEqual(priorDocuments > 0 ? ['manifest.json', 'sealed.json'] : ['manifest.json']);
   const manifest = JSON.parse(await readFile(jobPaths(handle.runtime.layout, id).manifest, 'utf8'));
   expect(manifest).toMatchObject({ state: 'aborted', error: 'DOCUMENT_SECURITY_ERROR', pageCount: 0 });
   // Only documents verified before the refused one are listed (by hash); none was rendered.
@@ -84,7 +85,7 @@ function logFor(id: number): Record<string, unknown> | undefined {
   return log.lines.find((l) => l.jobId === id && l.msg === 'printer: sealed job refused');
 }
 
-describe('sealed Print-Job (SPEC-NOTES §2)', () => {
+describe('sealed Print-Job (docs/spec-notes.md §2)', () => {
   it('opens, verifies and prints a sealed job; the real name and options stay out of the clear', async () => {
     const { envelope } = await sealJob(p, DOC, { jobAttributes: [a.int('copies', 3), a.kw('media', 'na_letter_8.5x11in')] });
     const r = await send(p.app, outerPrintJob(), envelope);
@@ -99,7 +100,7 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     expect(manifest.documentSha256).toBe(createHash('sha256').update(DOC).digest('hex'));
     expect(manifest.signer).toEqual({ subject: null, trust: 'unsigned' });
     expect(manifest.attributes).toMatchObject({ copies: 3, media: 'na_letter_8.5x11in' });
-    expect(await filesOf(id)).toEqual(['manifest.json', 'pages/001.png', 'pages/002.png']);
+    expect(await filesOf(id)).toEqual(['manifest.json', 'pages/001.png', 'pages/002.png', 'sealed.json']);
     // In clear: the neutral name, no Job Template values.
     const g = await send(p.app, request(Op.GetJobAttributes, [a.int('job-id', id)]));
     expect(g.value(JOB, 'job-name')).toBe('encrypted job');
@@ -136,15 +137,21 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     const job = await p.runtime.store.whenFinalized(r.value(JOB, 'job-id') as number);
     expect(job.state).toBe('completed');
     expect(job.documentSha256).toBe(createHash('sha256').update(DOC).digest('hex'));
-    expect(await filesOf(job.id)).toEqual(['manifest.json', 'pages/001.png', 'pages/002.png']);
+    expect(await filesOf(job.id)).toEqual(['manifest.json', 'pages/001.png', 'pages/002.png', 'sealed.json']);
   });
 
   it('answers Get-Encrypted-Job-Attributes to the owner, sealed to the owner and signed by the printer', async () => {
-    const { envelope } = await sealJob(p, TEXT, { format: 'text/plain', jobName: 'quarterly numbers', jobAttributes: [a.int('copies', 2)] });
-    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
-    await p.runtime.store.whenFinalized(id);
+    // The job names its owner's certificate inside the envelope (issue 11.9: without one nobody can prove ownership).
     const owner = createIdentity({ commonName: 'alice' });
     const ownerPem = certificateToPem(owner.certificate);
+    const { envelope } = await sealJob(p, TEXT, {
+      format: 'text/plain',
+      jobName: 'quarterly numbers',
+      jobAttributes: [a.int('copies', 2)],
+      operationAttributes: [a.text('requesting-user-pkcs7-public-key', ...pemLines(ownerPem))],
+    });
+    const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
+    await p.runtime.store.whenFinalized(id);
     const ask = (user: string) =>
       send(
         p.app,
@@ -171,11 +178,14 @@ describe('sealed Print-Job (SPEC-NOTES §2)', () => {
     // A certificate whose key cannot receive an envelope (Ed25519 signs only) is the client's
     // mistake: a client-error status, never server-error-internal-error.
     const signOnly = createIdentity({ commonName: 'alice', algorithm: 'ed25519' });
+    const bound = await sealJob(p, TEXT, { format: 'text/plain', operationAttributes: [a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))] });
+    const signOnlyJob = (await send(p.app, outerPrintJob(), bound.envelope)).value(JOB, 'job-id') as number;
+    await p.runtime.store.whenFinalized(signOnlyJob);
     const refused = await send(
       p.app,
       request(
         Op.GetEncryptedJobAttributes,
-        [a.int('job-id', id), a.kw('requested-attributes', 'job-name'), a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))],
+        [a.int('job-id', signOnlyJob), a.kw('requested-attributes', 'job-name'), a.text('requesting-user-pkcs7-public-key', ...pemLines(certificateToPem(signOnly.certificate)))],
         [],
         'alice',
       ),
@@ -283,7 +293,7 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
   });
 });
 
-describe('sealed multi-document jobs (document-number binding, SPEC-NOTES §2)', () => {
+describe('sealed multi-document jobs (document-number binding, docs/spec-notes.md §2)', () => {
   async function twoDocuments(second: Parameters<typeof sealJob>[2]): Promise<{ id: number; r: Answer }> {
     const id = (await send(p.app, outerCreateJob())).value(JOB, 'job-id') as number;
     const d1 = await sealJob(p, TEXT, { operation: 'Send-Document', format: 'text/plain', documentNumber: 1, lastDocument: false, jobAttributes: [a.int('copies', 2)] });
@@ -335,7 +345,7 @@ describe('sealed multi-document jobs (document-number binding, SPEC-NOTES §2)',
     await send(p.app, request(Op.CancelJob, [a.int('job-id', id)]));
     const job = await p.runtime.store.whenFinalized(id);
     expect(job.state).toBe('canceled');
-    expect(await filesOf(id)).toEqual(['manifest.json']);
+    expect(await filesOf(id)).toEqual(['manifest.json', 'sealed.json']);
   });
 });
 

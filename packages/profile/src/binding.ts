@@ -1,5 +1,5 @@
 /**
- * Printer side: the binding checks of SPEC-NOTES §2 (provisional). Together they stop a sealed job
+ * Printer side: the binding checks of docs/spec-notes.md §2 (provisional). Together they stop a sealed job
  * being redirected to another printer, replayed, its documents reordered, spliced between jobs or
  * cut short — the attacks left open by an envelope that only hides content.
  */

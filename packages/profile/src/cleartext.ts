@@ -1,5 +1,5 @@
 /**
- * What a sealed submission may say in clear (SPEC-NOTES §2, provisional): only what routing needs.
+ * What a sealed submission may say in clear (docs/spec-notes.md §2, provisional): only what routing needs.
  * The intermediary enforces these rules as policy; the printer checks them too, so a client that
  * leaks Job Template attributes is told so instead of silently exposing them.
  */

@@ -1,5 +1,5 @@
 /**
- * The names and numbers of the TRUSTNOONE profile. Registered names come from SPEC-NOTES.md §1
+ * The names and numbers of the TRUSTNOONE profile. Registered names come from docs/spec-notes.md §1
  * [firm]; the profile-specific choices (neutral job name, binding fields) are §2 [inferred,
  * provisional].
  */
@@ -8,10 +8,10 @@
 export const PKCS7_MIME = 'application/pkcs7-mime';
 /** RFC 8010 §4.1: the media type of an IPP message; the `encrypted-job-request-format` we send. */
 export const IPP_MIME = 'application/ipp';
-/** SPEC-NOTES §2 [provisional]: the job-name a client may send in clear instead of the real one. */
+/** docs/spec-notes.md §2 [provisional]: the job-name a client may send in clear instead of the real one. */
 export const NEUTRAL_JOB_NAME = 'encrypted job';
 
-/** Attribute names registered for TRUSTNOONE (SPEC-NOTES §1) and the IPP names the profile relies on. */
+/** Attribute names registered for TRUSTNOONE (docs/spec-notes.md §1) and the IPP names the profile relies on. */
 export const Attr = {
   // operation attributes (TRUSTNOONE)
   encryptedJobRequestFormat: 'encrypted-job-request-format',
@@ -34,9 +34,9 @@ export const Attr = {
   documentName: 'document-name',
   documentFormat: 'document-format',
   lastDocument: 'last-document',
-  /** PWG 5100.13 §5.4 printer-uuid: the binding target (SPEC-NOTES §2). */
+  /** PWG 5100.13 §5.4 printer-uuid: the binding target (docs/spec-notes.md §2). */
   printerUuid: 'printer-uuid',
-  /** PWG 5100.13 job-uuid, sent by the client as the per-job nonce (SPEC-NOTES §2, provisional). */
+  /** PWG 5100.13 job-uuid, sent by the client as the per-job nonce (docs/spec-notes.md §2, provisional). */
   jobUuid: 'job-uuid',
   /** PWG 5100.5 document-number: the position of a document inside its job. */
   documentNumber: 'document-number',
@@ -44,15 +44,15 @@ export const Attr = {
   operationsSupported: 'operations-supported',
 } as const;
 
-/** The `printer-state-reasons` keyword of SPEC-NOTES §1. */
+/** The `printer-state-reasons` keyword of docs/spec-notes.md §1. */
 export const ENCRYPTED_JOB_ATTRIBUTES_REQUESTED = 'encrypted-job-attributes-requested';
-/** The `job-state-reasons` keyword a failed sealed job ends with (SPEC-NOTES §2). */
+/** The `job-state-reasons` keyword a failed sealed job ends with (docs/spec-notes.md §2). */
 export const DOCUMENT_SECURITY_ERROR_REASON = 'document-security-error';
 export const DOCUMENT_PASSWORD_ERROR_REASON = 'document-password-error';
 
 /**
  * The operation codes the profile builds or recognises (RFC 8011 §5.4.15, PWG 5100.5 for
- * Close-Job, SPEC-NOTES §1 for the TRUSTNOONE ones).
+ * Close-Job, docs/spec-notes.md §1 for the TRUSTNOONE ones).
  */
 export const Operation = {
   'Print-Job': 0x0002,
@@ -70,20 +70,20 @@ export const Operation = {
 } as const;
 export type OperationName = keyof typeof Operation;
 
-/** IPP status codes a sealed job can end with (RFC 8011 §13.1, PWG 5100.13, SPEC-NOTES §2). */
+/** IPP status codes a sealed job can end with (RFC 8011 §13.1, PWG 5100.13, docs/spec-notes.md §2). */
 export const Status = {
   successfulOk: 0x0000,
   clientErrorBadRequest: 0x0400,
   clientErrorDocumentFormatNotSupported: 0x040a,
   clientErrorAttributesOrValuesNotSupported: 0x040b,
-  /** SPEC-NOTES §2: a wrong PIN for secure release. */
+  /** docs/spec-notes.md §2: a wrong PIN for secure release. */
   clientErrorDocumentPasswordError: 0x0418,
-  /** SPEC-NOTES §2: integrity, decryption, signature or binding failure. */
+  /** docs/spec-notes.md §2: integrity, decryption, signature or binding failure. */
   clientErrorDocumentSecurityError: 0x041a,
 } as const;
 export type StatusName = keyof typeof Status;
 
 /** The outer operations that carry (or open) a sealed job. */
 export type SubmissionOperation = 'Print-Job' | 'Create-Job' | 'Send-Document';
-/** The inner operations a sealed application/ipp message may hold (SPEC-NOTES §2). */
+/** The inner operations a sealed application/ipp message may hold (docs/spec-notes.md §2). */
 export type InnerOperation = 'Print-Job' | 'Send-Document';

@@ -2,7 +2,7 @@ import { Status } from './constants.js';
 
 /**
  * Why a sealed job's inner request or its binding was refused. Every code ends the job `aborted`
- * with `document-security-error` (SPEC-NOTES §2); the code and message are for the printer's local
+ * with `document-security-error` (docs/spec-notes.md §2); the code and message are for the printer's local
  * log only — the network sees the generic status in `ippStatus`.
  */
 export type ProfileErrorCode =
@@ -25,7 +25,7 @@ export type ProfileErrorCode =
 
 export class ProfileError extends Error {
   readonly code: ProfileErrorCode;
-  /** The IPP status the peer sees (one generic status for every profile failure, SPEC-NOTES §2). */
+  /** The IPP status the peer sees (one generic status for every profile failure, docs/spec-notes.md §2). */
   readonly ippStatus: number;
   /** The attribute at fault, when there is one (for the local log). */
   readonly attribute: string | undefined;

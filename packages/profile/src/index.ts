@@ -1,5 +1,5 @@
 /**
- * @trustnoone/profile — the TRUSTNOONE message profile at the IPP level (SPEC-NOTES §1–2,
+ * @trustnoone/profile — the TRUSTNOONE message profile at the IPP level (docs/spec-notes.md §1–2,
  * docs/profile.md). Imports only the IPP model: the intermediary uses it, and must never reach
  * decryption.
  */

@@ -1,5 +1,5 @@
 /**
- * The inner application/ipp request sealed inside the envelope (SPEC-NOTES §2, provisional): the
+ * The inner application/ipp request sealed inside the envelope (docs/spec-notes.md §2, provisional): the
  * real operation attributes, the Job Template attributes and the binding fields. The codec is used
  * as is: the inner message is an ordinary IPP request followed by the document bytes.
  */

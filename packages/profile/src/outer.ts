@@ -1,5 +1,5 @@
 /**
- * The outer (cleartext) request of a sealed submission: routing attributes only (SPEC-NOTES §2,
+ * The outer (cleartext) request of a sealed submission: routing attributes only (docs/spec-notes.md §2,
  * provisional). Everything that describes the job rides inside the envelope.
  */
 import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';

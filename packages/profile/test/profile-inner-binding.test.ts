@@ -60,7 +60,7 @@ function mutateOps(m: IppMessage, f: (ops: IppAttribute[]) => IppAttribute[]): I
   return { ...m, groups: m.groups.map((g) => (g.tag === GroupTag.operation ? { ...g, attributes: f([...g.attributes]) } : g)) };
 }
 
-describe('SPEC-NOTES §2 inner request: real attributes plus binding fields', () => {
+describe('docs/spec-notes.md §2 inner request: real attributes plus binding fields', () => {
   it('round-trips a Print-Job through build and parse', () => {
     const nonce = newJobNonce();
     const m = printJob({ jobUuid: nonce });
@@ -159,7 +159,7 @@ describe('SPEC-NOTES §2 inner request: real attributes plus binding fields', ()
   });
 });
 
-describe('SPEC-NOTES §2 binding checks (printer side)', () => {
+describe('docs/spec-notes.md §2 binding checks (printer side)', () => {
   it('accepts a fresh job for this printer and records its nonce once', async () => {
     const replay = new MemoryReplayCache();
     const inner = parseInnerRequest(printJob());

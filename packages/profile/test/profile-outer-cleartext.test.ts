@@ -25,7 +25,7 @@ function withAttr(m: IppMessage, tag: number, name: string): IppMessage {
   return { ...m, groups };
 }
 
-describe('SPEC-NOTES §2 outer request: routing attributes only', () => {
+describe('docs/spec-notes.md §2 outer request: routing attributes only', () => {
   it('Print-Job carries charset, language, printer-uri, user, a neutral job-name and the sealed formats', () => {
     const m = buildOuterRequest({ operation: 'Print-Job', printerUri: uri, requestId: 7, requestingUserName: 'alice' });
     expect(m.code).toBe(Operation['Print-Job']);
@@ -70,7 +70,7 @@ describe('SPEC-NOTES §2 outer request: routing attributes only', () => {
   });
 });
 
-describe('SPEC-NOTES §2 cleartext rules (intermediary policy)', () => {
+describe('docs/spec-notes.md §2 cleartext rules (intermediary policy)', () => {
   it('allows routing attributes and refuses what describes the job', () => {
     for (const name of ['attributes-charset', 'attributes-natural-language', 'printer-uri', 'requesting-user-name', 'job-name', 'document-format']) {
       expect(isCleartextAllowed(name, 'Print-Job'), name).toBe(true);

@@ -3,9 +3,9 @@
 export { CmsError, CmsErrorCode, isCmsError } from './errors.js';
 export { seal, sealFile, sealToBytes, sealChunks, type SealOptions } from './cms/seal.js';
 export { open, openFile, openToFile, openCore, type OpenOptions, type OpenResult, type OpenedEnvelope } from './cms/open.js';
-export type { RecipientOptions, RecipientInput } from './cms/recipient-write.js';
-export type { RecipientUsed } from './cms/recipient-read.js';
-export { DEFAULT_PBKDF2_ITERATIONS, type PasswordRecipientOptions, type PasswordPrf } from './cms/password-recipient.js';
+export type { RecipientInput } from './cms/recipients/recipient-infos.js';
+export type { RecipientOptions, RecipientUsed } from './cms/recipients/types.js';
+export { DEFAULT_PBKDF2_ITERATIONS, type PasswordRecipientOptions, type PasswordPrf } from './cms/recipients/pwri.js';
 export type { PwriKekCipher } from './crypto/pwri-kek-wrap.js';
 export type { RecipientId, IdentifierKind } from './cms/recipient-identifier.js';
 export type { SignerOptions } from './cms/signed-data-write.js';
@@ -27,6 +27,7 @@ export {
 export { loadPrivateKey, privateKeyToPem, type PrivateKeyInput } from './x509/keys.js';
 export { pemEncode, pemDecodeAll, pemLines, joinPemLines } from './x509/pem.js';
 export { OID } from './oids.js';
+export { contentInfoType, CONTENT_INFO_HEAD_BYTES } from './cms/content-info-type.js';
 export {
   generateKeyPair,
   createCertificate,

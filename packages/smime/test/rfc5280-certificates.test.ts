@@ -1,5 +1,5 @@
 // Certificates and keys (RFC 5280, RFC 7468, RFC 5958/5915): parsing, generation, fingerprints,
-// the printer's urn:uuid, and the PEM-lines form of `printer-pkcs7-public-key` (SPEC-NOTES §1).
+// the printer's urn:uuid, and the PEM-lines form of `printer-pkcs7-public-key` (docs/spec-notes.md §1).
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {

@@ -134,10 +134,10 @@ export const demoCommand: Command = {
       step(io, json, 2, `intermediary       ${intermediary.uri}`, `spools and relays to the printer; holds no key (state: ${paths.intermediary})`);
 
       // Reading the fingerprint from the printer itself stands for its panel or web page: the
-      // out-of-band comparison that makes the pin meaningful (SPEC-NOTES §3).
+      // out-of-band comparison that makes the pin meaningful (docs/spec-notes.md §3).
       const store = new TrustStore(paths.client);
       // The pin is made for the URI the user prints to (the intermediary), checked against the
-      // fingerprint the printer itself shows (docs/decisions.md D9).
+      // fingerprint the printer itself shows (docs/decisions.md D10).
       const pinned = await clientCall(() => pinPrinter({ printer: intermediary!.uri }, { store, fingerprint: own.fingerprint }));
       step(io, json, 3, `trust              printer ${pinned.printerUuid}`, `key fingerprint (SHA-256) ${formatFingerprint(pinned.fingerprint)}`, `matches the printer's own display; pinned in ${paths.client}`);
 

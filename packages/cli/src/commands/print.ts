@@ -25,8 +25,8 @@ ${connectionUsage}
                         -o job-name=NAME and -o document-format=TYPE (default: detected)
   -n, --copies N        same as -o copies=N
       --sign-key FILE   sign the job (sign, then encrypt) with this private key ...
-      --sign-cert FILE  ... and certificate. Unsigned jobs carry STATE/identity/cert.pem instead,
-                        when it exists, so only its owner can read the sealed job status
+      --sign-cert FILE  ... and certificate. Unsigned jobs carry STATE/identity/cert.pem instead
+                        (created on first use), so only its owner can read the sealed job status
       --trust-on-first-use  pin an unknown printer's key without asking (warns on stderr)
       --strict          never accept an unknown key: only pinned or anchor-verified printers
                         (default on a terminal: ask; otherwise: refuse)

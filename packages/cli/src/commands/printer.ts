@@ -27,6 +27,8 @@ SIGTERM or SIGINT shuts it down cleanly.
   --require-encryption    refuse cleartext jobs
   --require-signature     refuse sealed jobs not signed by a certificate chaining to --trust
   --trust FILE            PEM CA certificate(s) signatures are verified against; repeatable
+  --allow-sha1-kdf        accept sealed jobs whose ECDH uses the SHA-1 KDF (openssl cms's
+                          default); refused otherwise
   --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
   --ca-cert FILE          issue the printer certificate from this CA certificate ...
   --ca-key FILE           ... and its private key (default: self-signed)
@@ -96,6 +98,7 @@ export const printerCommand: Command = {
           name: { type: 'string' },
           'require-encryption': { type: 'boolean' },
           'require-signature': { type: 'boolean' },
+          'allow-sha1-kdf': { type: 'boolean' },
           trust: { type: 'string', multiple: true },
           'key-algorithm': { type: 'string' },
           'ca-cert': { type: 'string' },
@@ -169,6 +172,7 @@ export const printerCommand: Command = {
       ...(v.name ? { name: v.name } : {}),
       requireEncryption: v['require-encryption'] ?? false,
       requireSignature: v['require-signature'] ?? false,
+      allowSha1Kdf: v['allow-sha1-kdf'] ?? false,
       trustAnchorsPem,
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
@@ -189,7 +193,7 @@ export const printerCommand: Command = {
       const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : e.message;
       throw new CliError(`cannot start the printer: ${why}`, ExitCode.failure, { cause: err });
     }
-    // First line of output: the URI (ARCHITECTURE.md); scripts and tests read it.
+    // First line of output: the URI (docs/architecture.md); scripts and tests read it.
     io.stdout.write(`${running.uri}\n`);
     io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
     // What an intermediary pins with --upstream-pin (the TLS certificate, not the TRUSTNOONE key).

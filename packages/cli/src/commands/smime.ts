@@ -24,7 +24,7 @@ written to FILE or stdout. With --out, the file appears only once sealing comple
 `;
 
 const openUsage = `Usage: tno smime open --key KEY.pem [--cert CERT.pem] [--trust CA.pem ...]
-                      [--require-signature] [--allow-cbc] [--in FILE] [--out FILE] [--json]
+                      [--require-signature] [--allow-cbc] [--allow-sha1-kdf] [--in FILE] [--out FILE] [--json]
 
 Decrypts a CMS envelope and verifies its tag and signature. Exits 0 only when the content is
 authentic; otherwise exits ${ExitCode.security}, says why in one line, and leaves no output file.
@@ -35,6 +35,7 @@ authentic; otherwise exits ${ExitCode.security}, says why in one line, and leave
   --require-signature   refuse unsigned content
   --allow-cbc           accept EnvelopedData with AES-CBC (no integrity; OpenSSL's default)
   --allow-rsa-pkcs1     accept RSA PKCS#1 v1.5 key transport
+  --allow-sha1-kdf      accept ECDH with the SHA-1 KDF (OpenSSL's default for EC keys)
   --in FILE             input (default stdin)
   --out FILE            plaintext output (default stdout, written only after verification)
   --json                print what was verified as JSON (on stderr when plaintext goes to stdout)
@@ -178,6 +179,7 @@ const openCommand: Command = {
       'require-signature': { type: 'boolean' },
       'allow-cbc': { type: 'boolean' },
       'allow-rsa-pkcs1': { type: 'boolean' },
+      'allow-sha1-kdf': { type: 'boolean' },
       in: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -199,6 +201,7 @@ const openCommand: Command = {
       requireSignature: v['require-signature'] ?? false,
       allowUnauthenticated: v['allow-cbc'] ?? false,
       allowRsaPkcs1v15: v['allow-rsa-pkcs1'] ?? false,
+      allowSha1Kdf: v['allow-sha1-kdf'] ?? false,
     };
     let result: OpenedEnvelope;
     try {

@@ -1,5 +1,5 @@
 /**
- * The device side of Get-Encrypted-Job-Attributes in pull mode (SPEC-NOTES §2, §5):
+ * The device side of Get-Encrypted-Job-Attributes in pull mode (docs/spec-notes.md §2, §5):
  * Fetch-Encrypted-Job-Attributes (0x0069) hands the device an owner's recorded request;
  * Acknowledge-Encrypted-Job-Attributes (0x0068) carries the printer's answer — the job attributes
  * sealed to the owner's certificate and signed by the printer — which completes the owner's

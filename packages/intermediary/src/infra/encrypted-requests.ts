@@ -1,5 +1,5 @@
 /**
- * Get-Encrypted-Job-Attributes in pull mode (SPEC-NOTES §2, §5): the owner's request cannot be
+ * Get-Encrypted-Job-Attributes in pull mode (docs/spec-notes.md §2, §5): the owner's request cannot be
  * relayed to a printer that has no inbound connectivity, so it is recorded under an
  * `encrypted-job-request-id`, announced to the job's output device, and the owner's HTTP request
  * waits until the device answers with Acknowledge-Encrypted-Job-Attributes (or the wait ends).

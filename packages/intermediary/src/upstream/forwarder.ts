@@ -607,7 +607,7 @@ function owner(job: SpoolJob): IppAttribute[] {
 }
 
 /**
- * job-state-reasons (RFC 8011 §5.3.8, PWG 5100.7, SPEC-NOTES §2) that carry an upstream refusal's
+ * job-state-reasons (RFC 8011 §5.3.8, PWG 5100.7, docs/spec-notes.md §2) that carry an upstream refusal's
  * meaning onto the job, so a client polling the intermediary learns what the printer said.
  */
 function reasonsFor(status: number): string[] {

@@ -9,7 +9,7 @@
  * (subscriptions, Get-Notifications); PWG 5100.11 (Cancel-Jobs, Cancel-My-Jobs, Close-Job);
  * PWG 5100.13 (Identify-Printer); PWG 5100.18 INFRA §6 (every Proxy request names its
  * output-device-uuid and its job by printer-uri + job-id); PWG 5100.22 (Register-Output-Device, a
- * System Service operation); TRUSTNOONE (SPEC-NOTES §1-2, §5).
+ * System Service operation); TRUSTNOONE (docs/spec-notes.md §1-2, §5).
  */
 import { GroupTag } from '../model.js';
 import type { OperationRule } from './rule.js';
@@ -64,12 +64,12 @@ export const OPERATION_RULES: ReadonlyMap<number, OperationRule> = new Map<numbe
   [0x0048, infra('PWG 5100.18', ['job-id'])], // Update-Job-Status
   [0x0049, infra('PWG 5100.18')], // Update-Output-Device-Attributes
   [0x005f, { source: 'PWG 5100.22', target: 'system', required: ['output-device-uuid'] }], // Register-Output-Device
-  // TRUSTNOONE (SPEC-NOTES §2): the Proxy answers a recorded request by its id; it may fetch the
+  // TRUSTNOONE (docs/spec-notes.md §2): the Proxy answers a recorded request by its id; it may fetch the
   // next waiting request without one.
-  [0x0068, infra('TRUSTNOONE SPEC-NOTES §2', ['encrypted-job-request-id'])], // Acknowledge-Encrypted-Job-Attributes
-  [0x0069, infra('TRUSTNOONE SPEC-NOTES §2')], // Fetch-Encrypted-Job-Attributes
+  [0x0068, infra('TRUSTNOONE docs/spec-notes.md §2', ['encrypted-job-request-id'])], // Acknowledge-Encrypted-Job-Attributes
+  [0x0069, infra('TRUSTNOONE docs/spec-notes.md §2')], // Fetch-Encrypted-Job-Attributes
   // The owner's certificate is where the sealed answer goes: without it there is nothing to seal to.
-  [0x006a, job('TRUSTNOONE SPEC-NOTES §2', ['requesting-user-pkcs7-public-key'])], // Get-Encrypted-Job-Attributes
+  [0x006a, job('TRUSTNOONE docs/spec-notes.md §2', ['requesting-user-pkcs7-public-key'])], // Get-Encrypted-Job-Attributes
 ]);
 
 export function operationRule(code: number): OperationRule | undefined {

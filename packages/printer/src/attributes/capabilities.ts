@@ -1,6 +1,6 @@
 /**
  * What this printer supports, as data: the IPP Everywhere (PWG 5100.14 §5) and TRUSTNOONE
- * (SPEC-NOTES §1) values that both the Get-Printer-Attributes answer and the request checks use,
+ * (docs/spec-notes.md §1) values that both the Get-Printer-Attributes answer and the request checks use,
  * so what is advertised and what is accepted cannot drift apart.
  */
 
@@ -8,9 +8,9 @@
 export const RENDER_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster', 'text/plain'] as const;
 export type RenderFormat = (typeof RENDER_FORMATS)[number];
 
-/** SPEC-NOTES §2: the outer document-format of a sealed job. */
+/** docs/spec-notes.md §2: the outer document-format of a sealed job. */
 export const PKCS7_MIME = 'application/pkcs7-mime';
-/** SPEC-NOTES §2: the only inner format of a sealed job request. */
+/** docs/spec-notes.md §2: the only inner format of a sealed job request. */
 export const ENCRYPTED_REQUEST_FORMAT = 'application/ipp';
 
 export const DOCUMENT_FORMATS = ['application/octet-stream', ...RENDER_FORMATS, PKCS7_MIME] as const;
@@ -59,7 +59,7 @@ export const JOB_CREATION_ATTRIBUTES = [
 ] as const;
 
 /**
- * SPEC-NOTES §2 secure PIN release: the job-password repertoires (PWG 5100.11) a release code may
+ * docs/spec-notes.md §2 secure PIN release: the job-password repertoires (PWG 5100.11) a release code may
  * be drawn from. The code is checked by decryption (a PasswordRecipientInfo inside the sealed
  * job), so any repertoire works; the configured one is what the panel offers for entry and what
  * clients check a code against before sending. 'none' turns PIN release off.

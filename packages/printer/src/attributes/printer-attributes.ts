@@ -1,6 +1,6 @@
 /**
  * The Printer Description and Status attributes (RFC 8011 §5.4, PWG 5100.14 §5.1 table 1,
- * SPEC-NOTES §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
+ * docs/spec-notes.md §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
  * live state; `requested-attributes` filtering happens in select.ts.
  */
 import type { IppAttribute } from '@trustnoone/ipp';
@@ -25,7 +25,7 @@ import {
   uri,
 } from './values.js';
 
-/** Operation codes advertised in operations-supported (RFC 8011 §5.4.15, SPEC-NOTES §1). */
+/** Operation codes advertised in operations-supported (RFC 8011 §5.4.15, docs/spec-notes.md §1). */
 export const SUPPORTED_OPERATIONS = [
   0x0002, // Print-Job
   0x0004, // Validate-Job
@@ -49,7 +49,7 @@ export interface PrinterIdentity {
   readonly info: string;
   /** Every URI the printer answers on (ipp and, with TLS, ipps). */
   readonly uris: readonly string[];
-  /** The printer certificate as PEM lines (SPEC-NOTES §1): empty lines dropped. */
+  /** The printer certificate as PEM lines (docs/spec-notes.md §1): empty lines dropped. */
   readonly pkcs7PublicKeyLines: readonly string[];
   readonly requireEncryption: boolean;
   /** printer-pkcs7-repertoire-configured: the PIN release repertoire, or 'none' (no PIN release). */
@@ -202,12 +202,12 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     resolution('pwg-raster-document-resolution-supported', [...cap.PWG_RASTER_RESOLUTIONS]),
     keyword('pwg-raster-document-sheet-back', 'normal'),
     keyword('pwg-raster-document-type-supported', [...cap.PWG_RASTER_TYPES]),
-    // SPEC-NOTES §1: TRUSTNOONE printer attributes
+    // docs/spec-notes.md §1: TRUSTNOONE printer attributes
     text('printer-pkcs7-public-key', id.pkcs7PublicKeyLines),
     mimeType('pkcs7-document-format-supported', [...cap.RENDER_FORMATS]),
     keyword('printer-pkcs7-repertoire-supported', id.pinRepertoire === 'none' ? ['none'] : [...cap.PIN_REPERTOIRES]),
     keyword('printer-pkcs7-repertoire-configured', id.pinRepertoire),
-    // Provisional (SPEC-NOTES §2): the inner request format a sealed job must carry.
+    // Provisional (docs/spec-notes.md §2): the inner request format a sealed job must carry.
     mimeType('encrypted-job-request-format-supported', cap.ENCRYPTED_REQUEST_FORMAT),
     // RFC 8011 §5.4 Printer Status
     enumAttr('printer-state', PRINTER_STATE[st.state]),

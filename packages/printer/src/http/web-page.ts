@@ -1,12 +1,13 @@
 /**
  * The printer's small web presence: GET / shows the identity a person compares out of band
- * (printer-uuid and the SHA-256 fingerprint of the TRUSTNOONE certificate, SPEC-NOTES §3), and
+ * (printer-uuid and the SHA-256 fingerprint of the TRUSTNOONE certificate, docs/spec-notes.md §3), and
  * /icon.png is the icon printer-icons points to (PWG 5100.14 requires the attribute).
  */
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
 import { formatFingerprint } from '@trustnoone/smime';
 import type { PrinterRuntime } from '../runtime.js';
+import { crc32 } from '../render/png/crc32.js';
 
 function chunk(type: string, data: Buffer): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);

@@ -40,6 +40,21 @@ export function reasonList(job: Job): string[] {
   return job.reasons.size > 0 ? [...job.reasons] : ['none'];
 }
 
+/**
+ * PWG 5100.7 *-completed counters. For a sealed job they give away sealed values (pages x copies,
+ * sides), so in clear they are 'unknown' (RFC 8011 §5.1.2 out-of-band) and only the owner's sealed
+ * answer carries the numbers (issue 11.5).
+ */
+function counters(job: Job, reveal: boolean): IppAttribute[] {
+  const names = ['job-impressions-completed', 'job-media-sheets-completed', 'job-pages-completed'] as const;
+  if (!reveal) return names.map((n) => outOfBand(n, 'unknown'));
+  return [
+    integer('job-impressions-completed', job.impressionsCompleted),
+    integer('job-media-sheets-completed', job.mediaSheetsCompleted),
+    integer('job-pages-completed', job.pagesCompleted),
+  ];
+}
+
 export function jobAttributes(job: Job, v: JobView): IppAttribute[] {
   const reveal = !job.sealed || v.revealSealed;
   const attrs: IppAttribute[] = [
@@ -56,9 +71,7 @@ export function jobAttributes(job: Job, v: JobView): IppAttribute[] {
     dateAttr('processing', job.timings.processingAt),
     dateAttr('completed', job.timings.completedAt),
     integer('job-k-octets', job.kOctets),
-    integer('job-impressions-completed', job.impressionsCompleted),
-    integer('job-media-sheets-completed', job.mediaSheetsCompleted),
-    integer('job-pages-completed', job.pagesCompleted),
+    ...counters(job, reveal),
     integer('number-of-documents', job.documentsReceived),
     mimeType('document-format', job.documentFormat),
   ];

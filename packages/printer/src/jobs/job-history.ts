@@ -13,6 +13,7 @@ import { integer, keyword, enumAttr } from '../attributes/values.js';
 import type { Job, JobState } from './job.js';
 import { isTerminal } from './job.js';
 import type { JobStore } from './job-store.js';
+import { restoreSealedRecord } from './sealed-record.js';
 
 /** Manifests read at start at most (newest first): bounds start-up time on a busy printer. */
 const MAX_RESTORED = 1000;
@@ -121,6 +122,9 @@ export async function restoreJobHistory(layout: StateLayout, store: JobStore, hi
       continue;
     }
     const job = restoredJob(manifest);
-    if (job && now - (job.timings.completedAt ?? 0) <= historyMs) store.restore(job);
+    if (job && now - (job.timings.completedAt ?? 0) <= historyMs) {
+      if (job.sealed && !(await restoreSealedRecord(layout, job))) log.warn({ jobId: id }, 'printer: sealed record of a restored job missing; its sealed attributes are unavailable');
+      store.restore(job);
+    }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Receiving a document for a job (Print-Job, Send-Document): spool it as it streams in, then
- * either hand the cleartext to the engine or open the sealed envelope first (SPEC-NOTES §2).
+ * either hand the cleartext to the engine or open the sealed envelope first (docs/spec-notes.md §2).
  * Any failure ends the job here, before anything is rendered.
  */
 import { mkdir } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
 import { jobCreationAttributes } from '../jobs/job-attributes.js';
+import { saveSealedRecord } from '../jobs/sealed-record.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
@@ -147,6 +148,10 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     });
     received_();
     job.timings.openedAt = Date.now();
+    if (number === 1) {
+      // The sealed name, options and owner binding must outlive a restart (issue 11.8).
+      await saveSealedRecord(rt.layout, job).catch((err: unknown) => rt.log.warn({ jobId: job.id, err: (err as Error).message }, 'printer: sealed record not written'));
+    }
     if (job.state !== 'pending') {
       // Canceled while the data was arriving or being opened.
       await rt.processor.finish(job, { documentBytes: opened.bytes });
@@ -170,7 +175,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       throw new Refusal(Status.clientErrorRequestEntityTooLarge, 'document too large');
     }
     if (err instanceof SecurityFailure) {
-      // The exact check goes to the local log only (SPEC-NOTES §2).
+      // The exact check goes to the local log only (docs/spec-notes.md §2).
       rt.log.warn({ jobId: job.id, check: err.check, code: err.code, detail: err.message }, 'printer: sealed job refused');
       rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: [err.reason, 'aborted-by-system'] });
       await rt.processor.finish(job, { error: err.reason === 'document-password-error' ? 'DOCUMENT_PASSWORD_ERROR' : 'DOCUMENT_SECURITY_ERROR' });

@@ -1,5 +1,5 @@
 /**
- * Get-Encrypted-Job-Attributes (0x006A, SPEC-NOTES §1–2): the job's owner names the job, the
+ * Get-Encrypted-Job-Attributes (0x006A, docs/spec-notes.md §1–2): the job's owner names the job, the
  * attributes it wants and its certificate (requesting-user-pkcs7-public-key, PEM lines). The
  * answer's attributes travel as an application/ipp message sealed to that certificate and signed
  * by the printer, in the response's data; a relay sees only ciphertext. The values include what
@@ -40,14 +40,24 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
     const lines = (pemAttr?.values ?? []).map((v) => (v.tag === 'textWithoutLanguage' || v.tag === 'textWithLanguage' ? v.value : ''));
     if (lines.some((l) => l === '')) throw new Refusal(Status.clientErrorBadRequest, 'requesting-user-pkcs7-public-key must be text values');
     const job = findJob(rt, ctx);
-    // Only the owner may read what was sealed (SPEC-NOTES §2).
+    // Only the owner may read what was sealed (docs/spec-notes.md §2).
     if (job.owner !== requestingUser(ctx.user, ctx.message)) throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
     const recipient = requesterCertificate(lines);
     // The sealed job named its owner's certificate: only that one may receive the answer, whatever
     // requesting-user-name a relay puts in front of it.
+    // A sealed job whose sealed values this printer no longer holds (a restart lost its record) is
+    // answered "unavailable", never with the neutral name and defaults as if they were its own
+    // (issue 11.8); without the record its owner binding is gone too.
+    if (job.sealed && job.seal === undefined) {
+      rt.log.info({ jobId: job.id, check: 'sealed-record' }, 'printer: encrypted job attributes unavailable');
+      throw new Refusal(Status.clientErrorNotPossible, `the sealed attributes of job ${job.id} are not available on this printer`);
+    }
+    // A sealed job that named no certificate has no owner anyone can prove: requesting-user-name
+    // is whatever a relay says (issue 11.9), so nobody gets its sealed values.
     const bound = job.seal?.ownerFingerprint;
-    if (bound !== undefined && recipient.fingerprint !== bound) {
-      rt.log.info({ jobId: job.id, check: 'owner-certificate' }, 'printer: encrypted job attributes refused: not the certificate the sealed job names');
+    if (job.sealed && (bound === undefined || recipient.fingerprint !== bound)) {
+      const check = bound === undefined ? 'owner-unbound' : 'owner-certificate';
+      rt.log.info({ jobId: job.id, check }, 'printer: encrypted job attributes refused: not the certificate the sealed job names');
       throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
     }
     const sel = selection(ops.keywords('requested-attributes'));

@@ -17,6 +17,7 @@ import { jobGroup, opAttrs, requestingUser } from './request.js';
 import { Status } from './status.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { jobComplete } from '../secure/pin-release.js';
+import { GENERIC_SECURITY_MESSAGE } from '../secure/security-failure.js';
 
 function outerFormats(rt: PrinterRuntime): readonly string[] {
   return rt.policy.requireEncryption ? [cap.PKCS7_MIME] : cap.DOCUMENT_FORMATS;
@@ -37,7 +38,7 @@ function checkOuter(rt: PrinterRuntime, ctx: IppRequestContext, opts: { createsJ
 }
 
 /**
- * SPEC-NOTES §2: a sealed submission carries only routing attributes in clear. A Job Template
+ * docs/spec-notes.md §2: a sealed submission carries only routing attributes in clear. A Job Template
  * attribute in clear next to an envelope is a downgrade attempt (a relay adding copies=999), so
  * the request is refused before the envelope is spooled.
  */
@@ -87,7 +88,7 @@ export function createJobOp(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const check = checkOuter(rt, ctx, { createsJob: true, hasDocument: false });
     // Whether the job is sealed is known when its document arrives (the profile lets a sealed
-    // Create-Job carry nothing but routing attributes, SPEC-NOTES §2).
+    // Create-Job carry nothing but routing attributes, docs/spec-notes.md §2).
     const job = createJob(rt, ctx, check, false);
     rt.store.transition(job, 'pending', 'Waiting for a document.', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
     armMultipleOperationTimeout(rt, job);
@@ -144,7 +145,16 @@ export function closeJob(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const job = ownedOpenJob(rt, ctx);
     if (job.reasons.has('job-incoming')) throw new Refusal(Status.clientErrorNotPossible, 'a document of this job is still arriving');
+    const wasClosed = job.closed;
     job.closed = true;
+    if (job.sealed && job.documentsReceived > 0 && !wasClosed) {
+      // docs/profile.md §4 step 3: only the sealed last-document ends a sealed job (it closes the
+      // job in documents.ts). A Close-Job before it is a relay cutting the job short: abort it.
+      ctx.log.warn({ jobId: job.id, check: 'truncated', documents: job.documentsReceived }, 'printer: sealed job closed before its sealed last document');
+      rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: ['document-security-error', 'aborted-by-system'], remove: ['job-data-insufficient'] });
+      await rt.processor.finish(job, { error: 'DOCUMENT_SECURITY_ERROR' });
+      return { ...jobReply(rt, job, []), status: Status.clientErrorDocumentSecurityError, statusMessage: GENERIC_SECURITY_MESSAGE };
+    }
     if (job.documentsReceived === 0) {
       // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.
       rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });

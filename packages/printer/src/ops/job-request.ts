@@ -2,7 +2,7 @@
  * The checks of a job creation or document request that do not depend on whether it arrived in
  * clear or sealed (RFC 8011 §4.2.1.1, §4.2.3; PWG 5100.14 §4): the same function checks a
  * cleartext Print-Job and the inner request of a sealed one, which is what "validate the inner
- * request exactly as a cleartext one" (SPEC-NOTES §2) means in code.
+ * request exactly as a cleartext one" (docs/spec-notes.md §2) means in code.
  */
 import type { IppMessage } from '@trustnoone/ipp';
 import * as cap from '../attributes/capabilities.js';

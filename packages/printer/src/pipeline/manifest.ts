@@ -1,5 +1,5 @@
 /**
- * jobs/<id>/manifest.json (ARCHITECTURE.md "Data at rest"): what was printed and how it was
+ * jobs/<id>/manifest.json (docs/architecture.md "Data at rest"): what was printed and how it was
  * verified, for the operator and for tests. Written atomically (temp file + rename). It holds no
  * document content, only its SHA-256, and for a sealed job it stays in the state directory.
  */

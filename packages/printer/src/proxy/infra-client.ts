@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
-import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 
 export interface InfraConnection {
   /** The Infrastructure Printer's printer-uri (the queue), e.g. ipps://relay.example/ipp/print. */

@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
-import type { IppTlsOptions } from '@trustnoone/ipp-http';
+import type { IppTlsOptions } from '@trustnoone/ipp-http/client';
 import type { PrinterHandle } from '../app.js';
 import { JobStateEnum, type Job } from '../jobs/job.js';
 import { jobPaths } from '../state/state-dir.js';

@@ -1,5 +1,5 @@
 /**
- * Isolated document renderers of the printer emulator (ARCHITECTURE.md "Rendering, isolated").
+ * Isolated document renderers of the printer emulator (docs/architecture.md "Rendering, isolated").
  * renderDocument() turns verified plaintext into pages/NNN.png in a separate, limited process.
  */
 export { renderDocument } from './render-document.js';

@@ -4,22 +4,23 @@
  * verified plaintext would have to be copied once more after the last byte to strip the inner
  * request, which for a large job costs more than the decryption itself.
  *
- * Design constraint (SPEC-NOTES §2, RFC 5084 §1.1): plaintext is unauthenticated until smime's
+ * Design constraint (docs/spec-notes.md §2, RFC 5084 §1.1): plaintext is unauthenticated until smime's
  * openCore resolves, and nothing may act on it before. The splitter does not interpret the
- * attributes: it only follows the RFC 8010 §3.1 framing (8-byte header, then tag / name-length /
- * name / value-length / value up to end-of-attributes-tag) to find where the document starts. It
- * never fails: input it cannot follow (or an attribute section over the cap) simply goes, whole,
+ * attributes: @trustnoone/ipp's SectionScanner follows the RFC 8010 §3.1 framing to find where the
+ * document starts. It never fails: input it cannot follow (or an attribute section over the cap) simply goes, whole,
  * to the header file, and after verification the real decoder reports what is wrong. So a
  * tampered envelope is answered exactly as any other tag failure, with no earlier or different
  * error that could serve as an oracle on the plaintext.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { DEFAULT_LIMITS, SectionScanner } from '@trustnoone/ipp';
 
 /** Larger attribute sections are left to the decoder (whose own limit is lower). */
 const MAX_SECTION = 1 << 20;
 
-type Phase = { kind: 'header'; left: number } | { kind: 'tag' } | { kind: 'len'; bytes: number[]; then: 'name' | 'value' } | { kind: 'skip'; left: number; then: 'valueLen' | 'tag' } | { kind: 'document' } | { kind: 'opaque' };
+/** Only the size cap applies here: names and values up to the wire's maximum are skipped over. */
+const SCAN_LIMITS = { ...DEFAULT_LIMITS, maxMessageBytes: MAX_SECTION, maxNameLength: 0xffff, maxValueLength: 0xffff };
 
 export interface SplitResult {
   /** True when the document part was found (else everything is in the header file). */
@@ -33,7 +34,9 @@ export interface SplitResult {
 }
 
 export class InnerSplitter {
-  #phase: Phase = { kind: 'header', left: 8 };
+  readonly #scanner = new SectionScanner(SCAN_LIMITS);
+  /** Where the plaintext goes: still the attribute section, the document, or (unfollowable) all to the header file. */
+  #phase: 'section' | 'document' | 'opaque' = 'section';
   #headerBytes = 0;
   #documentBytes = 0;
   readonly #hash: Hash = createHash('sha256');
@@ -74,7 +77,7 @@ export class InnerSplitter {
   async close(): Promise<SplitResult> {
     await Promise.all([this.header.close(), this.document.close()]);
     return {
-      split: this.#phase.kind === 'document',
+      split: this.#phase === 'document',
       headerBytes: this.#headerBytes,
       documentBytes: this.#documentBytes,
       documentSha256: this.#hash.digest('hex'),
@@ -88,47 +91,17 @@ export class InnerSplitter {
 
   /** How many bytes of `chunk` still belong to the attribute section. */
   #boundary(chunk: Uint8Array): number {
-    let i = 0;
-    while (i < chunk.length) {
-      const p = this.#phase;
-      if (p.kind === 'document') return i;
-      if (p.kind === 'opaque') return chunk.length;
-      if (this.#headerBytes + i >= MAX_SECTION) {
-        this.#phase = { kind: 'opaque' };
-        return chunk.length;
-      }
-      switch (p.kind) {
-        case 'header': {
-          const n = Math.min(p.left, chunk.length - i);
-          i += n;
-          this.#phase = p.left - n === 0 ? { kind: 'tag' } : { kind: 'header', left: p.left - n };
-          break;
-        }
-        case 'tag': {
-          const tag = chunk[i++]!;
-          if (tag === 0x03) this.#phase = { kind: 'document' }; // end-of-attributes-tag
-          else if (tag > 0x0f) this.#phase = { kind: 'len', bytes: [], then: 'name' }; // a value tag
-          // other delimiter tags (0x00-0x0f): a new group starts, the next byte is a tag again
-          break;
-        }
-        case 'len': {
-          p.bytes.push(chunk[i++]!);
-          if (p.bytes.length === 2) {
-            const len = (p.bytes[0]! << 8) | p.bytes[1]!;
-            this.#phase = { kind: 'skip', left: len, then: p.then === 'name' ? 'valueLen' : 'tag' };
-          }
-          break;
-        }
-        case 'skip': {
-          const n = Math.min(p.left, chunk.length - i);
-          i += n;
-          if (p.left - n > 0) this.#phase = { kind: 'skip', left: p.left - n, then: p.then };
-          else this.#phase = p.then === 'valueLen' ? { kind: 'len', bytes: [], then: 'value' } : { kind: 'tag' };
-          break;
-        }
-      }
+    if (this.#phase === 'document') return 0;
+    if (this.#phase === 'opaque') return chunk.length;
+    const base = this.#headerBytes;
+    try {
+      if (!this.#scanner.feed(chunk, base)) return chunk.length;
+    } catch {
+      this.#phase = 'opaque'; // over the cap: the decoder reports it after verification
+      return chunk.length;
     }
-    return this.#phase.kind === 'document' ? i : chunk.length;
+    this.#phase = 'document';
+    return this.#scanner.end - base;
   }
 }
 

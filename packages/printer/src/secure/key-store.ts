@@ -1,8 +1,8 @@
 /**
- * The printer's TRUSTNOONE key store (ARCHITECTURE.md "Data at rest"), generated on first start:
+ * The printer's TRUSTNOONE key store (docs/architecture.md "Data at rest"), generated on first start:
  *
  *   keys/printer.key.pem      the decryption key (PKCS#8, mode 0600, never logged)
- *   certs/printer.pem         its certificate, subjectAltName urn:uuid:<printer-uuid> (SPEC-NOTES §3)
+ *   certs/printer.pem         its certificate, subjectAltName urn:uuid:<printer-uuid> (docs/spec-notes.md §3)
  *   keys/printer-ca.key.pem   only for an X25519 key without an external CA: X25519 cannot sign,
  *   certs/printer-ca.pem      so a local P-256 issuer signs the certificate and the printer's answers
  *
@@ -36,7 +36,7 @@ export interface KeyStore {
   readonly certificate: Certificate;
   readonly certificatePem: string;
   /**
-   * printer-pkcs7-public-key values (SPEC-NOTES §1): the PEM split into lines, empty ones dropped.
+   * printer-pkcs7-public-key values (docs/spec-notes.md §1): the PEM split into lines, empty ones dropped.
    * The printer's certificate first; then, when another key signs the answers, its certificate.
    */
   readonly certificatePemLines: readonly string[];

@@ -1,5 +1,5 @@
 /**
- * Opening a sealed submission (SPEC-NOTES §2, printer side), in this order:
+ * Opening a sealed submission (docs/spec-notes.md §2, printer side), in this order:
  *
  *   1. decrypt with smime's openCore while the envelope arrives: the plaintext goes to two private
  *      files (inner attribute section, document; inner-splitter.ts) that nothing reads until
@@ -42,6 +42,8 @@ export interface SealedOpenerOptions {
   readonly trustAnchorsPem: readonly string[];
   /** Accept an inner document enveloped to a release code (secure PIN release). */
   readonly pinRelease: boolean;
+  /** Accept ECDH with the SHA-1 KDF (OpenSSL's default); refused unless configured (issue 11.6). */
+  readonly allowSha1Kdf?: boolean;
 }
 
 const INNER_FORMATS: readonly string[] = ['application/octet-stream', ...cap.RENDER_FORMATS];
@@ -99,6 +101,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
           certificate: o.keys.certificate,
           ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
           requireSignature: o.requireSignature,
+          allowSha1Kdf: o.allowSha1Kdf ?? false,
         },
         (chunk) => splitter.write(chunk),
       );
@@ -222,7 +225,7 @@ function withOuterTarget(message: IppMessage, jobId: number): IppMessage {
 
 /**
  * The first document of a sealed job carries its Job Template attributes inside the envelope
- * (SPEC-NOTES §2): they apply whether the job was created by Print-Job or by Create-Job, whose
+ * (docs/spec-notes.md §2): they apply whether the job was created by Print-Job or by Create-Job, whose
  * clear part may not carry any.
  */
 function documentCreatesJob(job: Job): boolean {

@@ -1,5 +1,5 @@
 /**
- * The replay cache of sealed submissions (SPEC-NOTES §2): a key (job nonce + document number)
+ * The replay cache of sealed submissions (docs/spec-notes.md §2): a key (job nonce + document number)
  * may be accepted once. Entries are appended to a log in the state directory and fsynced before
  * the job is accepted, so a replay is refused even after a restart or a crash.
  *

@@ -1,7 +1,7 @@
 /**
  * A sealed submission that failed a security check. `detail` and `code` say exactly which check
  * failed and go to the local log only; the network sees `status` and one generic message
- * (SPEC-NOTES §2), so a peer cannot use the printer as an oracle for which check it tripped.
+ * (docs/spec-notes.md §2), so a peer cannot use the printer as an oracle for which check it tripped.
  */
 export type SecurityCheck =
   | 'decrypt'

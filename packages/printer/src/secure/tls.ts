@@ -1,5 +1,5 @@
 /**
- * TLS credentials for ipps, generated on first start (ARCHITECTURE.md "Configuration defaults"):
+ * TLS credentials for ipps, generated on first start (docs/architecture.md "Configuration defaults"):
  * keys/tls.key.pem (0600) and certs/tls.pem, a self-signed P-256 certificate for the listening
  * host and localhost. Clients verify it by pinning its SHA-256 fingerprint (printed at start).
  */

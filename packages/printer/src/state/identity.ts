@@ -1,6 +1,6 @@
 /**
  * The printer's stable identity: printer-uuid (PWG 5100.13 §5.4; RFC 4122) is created once and
- * kept in printer.json, because clients pin the printer key per printer-uuid (SPEC-NOTES §3) and
+ * kept in printer.json, because clients pin the printer key per printer-uuid (docs/spec-notes.md §3) and
  * the certificate names it in its subjectAltName.
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The printer's state directory (ARCHITECTURE.md "Data at rest"):
+ * The printer's state directory (docs/architecture.md "Data at rest"):
  *
  *   printer.json          printer-uuid and name (stable across restarts)
  *   keys/                 0700: the TRUSTNOONE private key and the TLS key, each 0600

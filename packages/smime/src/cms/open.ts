@@ -21,8 +21,9 @@ import { loadPrivateKey, type PrivateKeyInput } from '../x509/keys.js';
 import { decodeContentAlgorithm, isGcm, type ContentCipher } from './content-cipher.js';
 import { chunksOf, type ByteInput } from './input.js';
 import { defaultLimits, type CmsLimits } from './limits.js';
-import { recoverContentKeyWithPassword } from './password-recipient-read.js';
-import { recoverContentKey, type RecipientUsed } from './recipient-read.js';
+import { recoverContentKeyWithPassword } from './recipients/pwri.js';
+import { recoverContentKey } from './recipients/recipient-infos.js';
+import type { RecipientUsed } from './recipients/types.js';
 import { ownedFileChunks } from '../stream/file-chunks.js';
 import { release } from '../stream/release.js';
 import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
@@ -51,6 +52,8 @@ export interface OpenOptions {
   readonly allowUnauthenticated?: boolean;
   /** Accept RSA PKCS#1 v1.5 key transport (default false). */
   readonly allowRsaPkcs1v15?: boolean;
+  /** Accept ECDH key agreement with the SHA-1 X9.63 KDF, OpenSSL's default (default false). */
+  readonly allowSha1Kdf?: boolean;
   /** Accept SHA-1 in signatures (default false). */
   readonly allowSha1Signatures?: boolean;
   readonly verificationTime?: Date;
@@ -214,7 +217,7 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
   if (ec.tagClass !== 2 || ec.tag !== 0) throw malformed('encryptedContent must be [0] IMPLICIT OCTET STRING', ec.offset);
 
   const { cek, recipient } = key
-    ? await recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15 })
+    ? await recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15, allowSha1Kdf: options.allowSha1Kdf })
     : await recoverContentKeyWithPassword(recipientInfos, options.password!, params.keyLength, { maxIterations: limits.maxPbkdf2Iterations, allowWeak: options.allowWeakPasswordDerivation ?? false });
   const decipher = isGcm(params.cipher)
     ? createDecipheriv(params.cipher as 'aes-256-gcm', cek, params.iv, { authTagLength: params.tagLength })

@@ -1,7 +1,7 @@
 /**
  * X.509 certificates (RFC 5280 §4.1): the fields CMS needs (issuer and serial, subject key
  * identifier, public key), the printer's `urn:uuid:` from subjectAltName, and the SHA-256
- * fingerprint used for pinning (SPEC-NOTES §3).
+ * fingerprint used for pinning (docs/spec-notes.md §3).
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import {

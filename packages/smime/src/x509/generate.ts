@@ -1,7 +1,7 @@
 /**
  * Key pairs and certificates for printers, clients and a test CA (RFC 5280 §4.1): v3 certificates
  * with basicConstraints, keyUsage fitting the key, subject/authority key identifiers and a
- * subjectAltName carrying the printer's `urn:uuid:` (SPEC-NOTES §3, the "verified" trust level).
+ * subjectAltName carrying the printer's `urn:uuid:` (docs/spec-notes.md §3, the "verified" trust level).
  */
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import {

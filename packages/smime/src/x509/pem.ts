@@ -1,7 +1,7 @@
 /**
  * PEM (RFC 7468) encoding and the line form used by `printer-pkcs7-public-key` and
  * `requesting-user-pkcs7-public-key`: a 1setOf text(MAX) carrying the PEM text one line per value,
- * empty lines dropped, joined with "\n" on receipt (SPEC-NOTES §1, the libcups credentials rule).
+ * empty lines dropped, joined with "\n" on receipt (docs/spec-notes.md §1, the libcups credentials rule).
  */
 import { CmsError, CmsErrorCode } from '../errors.js';
 

@@ -27,11 +27,12 @@ import {
   sequenceChildren,
   type AlgorithmIdentifier,
   type Asn1Node,
-} from '../asn1/ber-reader.js';
-import { algorithmIdentifier, contextTag, integer, octetString, oid, sequence } from '../asn1/der-writer.js';
-import { kekLengthOf, pwriUnwrap, pwriWrap, type PwriKekCipher } from '../crypto/pwri-kek-wrap.js';
-import { CmsError, CmsErrorCode, malformed } from '../errors.js';
-import { OID } from '../oids.js';
+} from '../../asn1/ber-reader.js';
+import { algorithmIdentifier, contextTag, integer, octetString, oid, sequence } from '../../asn1/der-writer.js';
+import { kekLengthOf, pwriUnwrap, pwriWrap, type PwriKekCipher } from '../../crypto/pwri-kek-wrap.js';
+import { CmsError, CmsErrorCode, isCmsError, malformed } from '../../errors.js';
+import { OID } from '../../oids.js';
+import type { RecipientUsed } from './types.js';
 
 export type PasswordPrf = 'sha256' | 'sha384' | 'sha512';
 
@@ -66,6 +67,8 @@ const kekByOid: Record<string, PwriKekCipher> = {
   [OID.aes256Cbc]: 'aes-256-cbc',
 };
 const kekOid: Record<PwriKekCipher, string> = { 'aes-128-cbc': OID.aes128Cbc, 'aes-192-cbc': OID.aes192Cbc, 'aes-256-cbc': OID.aes256Cbc };
+
+export const isPwri = (ri: Asn1Node): boolean => isContext(ri, 3);
 
 export const isPasswordRecipient = (r: unknown): r is PasswordRecipientOptions => typeof r === 'object' && r !== null && 'password' in r;
 
@@ -184,4 +187,34 @@ export async function unwrapWithPassword(r: ParsedPasswordRecipient, password: s
   } finally {
     kek.fill(0);
   }
+}
+
+/** At most this many pwri are tried: each costs a full PBKDF2 run. */
+const MAX_PASSWORD_RECIPIENTS = 4;
+
+/**
+ * Recovers the content-encryption key from the envelope's PasswordRecipientInfos. Every pwri is
+ * parsed and checked against the policy before PBKDF2 runs for any of them, so a hostile
+ * iteration count is refused without spending the work.
+ */
+export async function recoverContentKeyWithPassword(
+  recipientInfos: readonly Asn1Node[],
+  password: string | Uint8Array,
+  cekLength: number,
+  policy: PasswordPolicy,
+): Promise<{ cek: Uint8Array; recipient: RecipientUsed }> {
+  const entries = recipientInfos.flatMap((ri, index) => (isPwri(ri) ? [{ index, parsed: parsePasswordRecipientInfo(ri, policy) }] : []));
+  if (entries.length === 0) throw new CmsError(CmsErrorCode.noMatchingRecipient, 'the envelope has no PasswordRecipientInfo; it is not opened with a password');
+  if (entries.length > MAX_PASSWORD_RECIPIENTS) throw new CmsError(CmsErrorCode.limitExceeded, `more than ${MAX_PASSWORD_RECIPIENTS} PasswordRecipientInfos`);
+  let lastError: unknown;
+  for (const { index, parsed } of entries) {
+    try {
+      const cek = await unwrapWithPassword(parsed, password, cekLength);
+      return { cek, recipient: { index, type: 'pwri', scheme: `pbkdf2-${parsed.prf}-${parsed.kekCipher}`, identifier: { kind: 'password' } } };
+    } catch (err) {
+      if (!isCmsError(err, CmsErrorCode.wrongPassword)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
 }

@@ -1,0 +1,7 @@
+/**
+ * The client half of the transport, importable without the server framework: a program that only
+ * sends IPP requests (the client library, a conformance run, a proxy) depends on this entry point
+ * and installs no HTTP server. The root entry adds the fastify routes for servers.
+ */
+export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type IppTlsOptions } from './client/ipp-request.js';
+export { IppStatusError, IppTransportError, HttpAuthRequired, type IppTransportErrorCode } from './errors.js';
