@@ -90,7 +90,7 @@ export async function follow(conn: Connection, jobId: number, options: FollowOpt
   let last = '';
   for (;;) {
     const s = await status(conn, jobId);
-    const key = `${s.state} ${s.stateReasons.join(',')} ${s.impressionsCompleted ?? ''}`;
+    const key = `${s.state} ${s.stateReasons.join(',')} ${s.impressionsCompleted ?? ''} ${s.stateMessage ?? ''}`;
     if (key !== last) options.onStatus?.(s);
     last = key;
     if (isTerminal(s)) return s;

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { formatFingerprint, parseOptionStrings, print, type FirstUsePolicy, type JobAttributes, type PrintResult, type TrustCandidate } from '@trustnoone/client';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { JobPhases } from '../job-phases.js';
 import { ProgressBar } from '../progress.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
 import { terminalSafe } from '../terminal-text.js';
@@ -132,6 +133,8 @@ export const printCommand: Command = {
     const identityCert = join(trustStoreFrom(v, io).dir, 'identity', 'cert.pem');
     const ownerCertificate = !sign && existsSync(identityCert) ? await readFile(identityCert, 'utf8') : undefined;
     const bar = new ProgressBar(io);
+    const phases = new JobPhases(io, conn.printer);
+    const follow = v['no-wait'] !== true && pin === undefined;
     let toldBusy = false;
     const result = await clientCall(() =>
       print({
@@ -145,7 +148,7 @@ export const printCommand: Command = {
         ...(ownerCertificate ? { ownerCertificate } : {}),
         trust: { store: trustStoreFrom(v, io), firstUse },
         allowPlaintext: v['allow-plaintext'] === true,
-        wait: v['no-wait'] !== true && pin === undefined,
+        wait: follow,
         ...(pin !== undefined ? { pin } : {}),
         onProgress: (p) => {
           if (p.phase === 'upload') bar.update(p.documents > 1 ? `document ${p.document}/${p.documents}` : 'upload', p.bytes, p.totalBytes);
@@ -153,7 +156,11 @@ export const printCommand: Command = {
             bar.done();
             io.stderr.write(`tno: warning: trusting printer ${terminalSafe(p.decision.printerUuid)} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
           }
-          if (p.phase === 'submitted') bar.done();
+          if (p.phase === 'submitted') {
+            bar.done();
+            phases.submitted(p.jobId, follow);
+          }
+          if (p.phase === 'job') phases.status(p.status);
           if (p.phase === 'busy' && !toldBusy) {
             toldBusy = true;
             bar.done();
