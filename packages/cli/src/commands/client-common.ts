@@ -91,6 +91,9 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   else if (saved?.ca !== undefined) ca = Buffer.from(saved.ca);
   const pin = v.pin ?? saved?.tlsPin;
   const password = io.env.TNO_PASSWORD;
+  if (password && !userName) {
+    throw new CliError('TNO_PASSWORD is set but there is no user name to send it with: give --user NAME (or set USER, or save one with tno printer add --user)', ExitCode.usage);
+  }
   return {
     printer,
     ...(userName ? { userName } : {}),
