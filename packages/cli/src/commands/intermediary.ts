@@ -107,6 +107,18 @@ export const intermediaryCommand: Command = {
     const maxDoc = v['max-document-bytes'] === undefined ? undefined : Number(v['max-document-bytes']);
     if (maxDoc !== undefined && !(Number.isSafeInteger(maxDoc) && maxDoc > 0)) throw new CliError(`--max-document-bytes ${v['max-document-bytes']}: expected a positive integer`, ExitCode.usage);
     if ((v['tls-key'] === undefined) !== (v['tls-cert'] === undefined)) throw new CliError('--tls-key and --tls-cert go together', ExitCode.usage);
+    const pin = v['upstream-pin'];
+    if (pin !== undefined) {
+      // Checked at start (issue 15.5): a malformed pin would otherwise only show as every forward failing.
+      if (!/^[0-9a-fA-F]{64}$/.test(pin.replace(/:/g, ''))) {
+        throw new CliError(
+          `--upstream-pin ${pin}: expected the SHA-256 fingerprint of the printer's TLS certificate (64 hex digits, colons allowed), as 'tno printer --show-tls-fingerprint' prints it`,
+          ExitCode.usage,
+        );
+      }
+      const plain = upstreamUris.filter((u) => !u.startsWith('ipps://'));
+      if (plain.length > 0) throw new CliError(`--upstream-pin pins a TLS certificate, but ${plain.join(', ')} is not ipps://`, ExitCode.usage);
+    }
     const ca = v['upstream-ca'] ? await readFile(v['upstream-ca'], 'utf8') : undefined;
     const tls = ca || v['upstream-pin'] ? { ...(ca ? { ca } : {}), ...(v['upstream-pin'] ? { pinSha256: v['upstream-pin'] } : {}) } : undefined;
     const upstreams: HttpUpstreamOptions[] = upstreamUris.map((uri) => ({ uri, ...(tls ? { tls } : {}) }));
