@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { CliError, type Command, type Io } from './command.js';
 import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
-import { terminalSafe } from './terminal-text.js';
+import { terminalSafe, terminalSafeJson } from './terminal-text.js';
 
 const root: Command = { name: 'tno', summary: 'end-to-end encrypted printing over IPP (TRUSTNOONE)', subcommands: commands };
 
@@ -19,6 +19,13 @@ function helpText(path: readonly string[], cmd: Command): string {
 export function cliVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** The stable code of the failure behind a CliError (a ClientError's code), else the exit status's name. */
+function codeOf(err: CliError): string {
+  const cause = err.cause as { code?: unknown } | undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  return Object.entries(ExitCode).find(([, v]) => v === err.exitCode)?.[0] ?? 'failure';
 }
 
 /** Runs the tno command line; returns the exit status (never throws for a CliError). */
@@ -55,6 +62,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (err instanceof CliError) {
       // Messages carry server text (status-message, job-state-message): escaped (issue 12 item 7).
       io.stderr.write(`tno: ${terminalSafe(err.message)}\n`);
+      // With --json, scripts read stdout: the failure is a JSON object there too (issue 15.7).
+      if (rest.includes('--json') && !err.jsonWritten) io.stdout.write(`${terminalSafeJson({ error: { exitCode: err.exitCode, code: codeOf(err), message: err.message } }, 2)}\n`);
       return err.exitCode;
     }
     throw err;

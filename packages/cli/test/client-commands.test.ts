@@ -75,7 +75,7 @@ describe('tno print and tno trust', () => {
     const jobId = /^job (\d+)/.exec(r.out)![1]!;
     const st = await tno(['status', jobId, '--printer', relay.uri, '--state', state, '--cert', owner.cert, '--key', owner.key, '--json']);
     expect(st.code, st.err).toBe(ExitCode.ok);
-    expect(JSON.parse(st.out)).toMatchObject({ jobName: 'encrypted job', encryptedAttributes: { 'job-name': 'Board minutes', copies: '2' } });
+    expect(JSON.parse(st.out)).toMatchObject({ jobName: 'encrypted job', encryptedAttributes: { 'job-name': 'Board minutes', copies: 2 } });
 
     // --private: the same with the identity kept in the state directory.
     const missing = await tno(['status', jobId, '--printer', relay.uri, '--state', join(dir, 'state-without-identity'), '--private']);

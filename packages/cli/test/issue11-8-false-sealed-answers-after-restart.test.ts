@@ -71,7 +71,7 @@ describe('issue 11.8: false sealed answers after a printer restart', () => {
     await printer.printer.runtime.store.whenFinalized(jobId);
     const before = await sealedStatus(jobId);
     expect(before.code, before.err).toBe(ExitCode.ok);
-    const expected = { 'job-name': 'board pay rise', copies: '2', sides: 'two-sided-long-edge' };
+    const expected = { 'job-name': 'board pay rise', copies: 2, sides: 'two-sided-long-edge' };
     expect(JSON.parse(before.out).encryptedAttributes).toMatchObject(expected);
 
     await restart();

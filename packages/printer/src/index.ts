@@ -12,7 +12,7 @@ export type { Renderer } from './pipeline/renderer.js';
 export type { KeyStore } from './secure/key-store.js';
 export type { ReleaseResult } from './secure/pin-release.js';
 export { panelRequest, type PanelRequest, type PanelResponse } from './secure/panel-socket.js';
-export { PIN_REPERTOIRES, type PinRepertoire } from './attributes/capabilities.js';
+export { PIN_REPERTOIRES, RENDER_FORMATS, type PinRepertoire } from './attributes/capabilities.js';
 export { SecurityFailure, type SecurityCheck } from './secure/security-failure.js';
 export { stateLayout, jobPaths } from './state/state-dir.js';
 export { showFingerprint, type FingerprintInfo } from './fingerprint.js';

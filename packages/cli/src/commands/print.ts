@@ -182,7 +182,7 @@ export const printCommand: Command = {
       : result.status!.stateMessage
         ? `: ${result.status!.stateMessage.replace(/\s+/g, ' ').slice(0, 200)}`
         : '';
-    throw new CliError(`job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${why}`, security ? ExitCode.security : ExitCode.failure);
+    throw new CliError(`job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${why}`, security ? ExitCode.security : ExitCode.failure, { jsonWritten: v.json === true });
   },
 };
 

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatFingerprint } from '@trustnoone/client';
-import { DEFAULTS, PIN_REPERTOIRES, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULTS, PIN_REPERTOIRES, RENDER_FORMATS, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -16,7 +16,8 @@ ${panelUsage}
 ${printerAdminUsage}
 
 Runs the IPP Everywhere printer emulator, a TRUSTNOONE endpoint: it opens sealed jobs, verifies
-them and renders pages into STATE/jobs/<id>/pages. Prints the URI it serves as its first line;
+them and renders pages into STATE/jobs/<id>/pages. Formats it renders (sealed or in clear):
+${RENDER_FORMATS.join(', ')}. Prints the URI it serves as its first line;
 SIGTERM or SIGINT shuts it down cleanly.
 
   --state DIR             state directory (default $XDG_STATE_HOME/trustnoone/printer)
@@ -135,7 +136,8 @@ export const printerCommand: Command = {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
         throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
       });
-      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${info.fingerprint}\n`);
+      // One fingerprint format for people everywhere (AB:CD:..., issue 15.7); JSON keeps both.
+      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${formatFingerprint(info.fingerprint)}\n`);
       return ExitCode.ok;
     }
 
@@ -195,7 +197,7 @@ export const printerCommand: Command = {
     }
     // First line of output: the URI (docs/architecture.md); scripts and tests read it.
     io.stdout.write(`${running.uri}\n`);
-    io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
+    io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${formatFingerprint(running.printer.keys.fingerprint)}\n`);
     // What an intermediary pins with --upstream-pin (the TLS certificate, not the TRUSTNOONE key).
     if (running.tlsFingerprint) io.stdout.write(`tls-fingerprint ${formatFingerprint(running.tlsFingerprint)}\n`);
     if (v.proxy !== undefined) {

@@ -164,7 +164,7 @@ const forgetCommand: Command = {
       } else if (await clientCall(() => store.forgetUri(v.printer!))) removed.push(v.printer!);
     }
     if (v.json) writeJson(io, { removed });
-    if (removed.length === 0) throw new CliError('nothing to forget: no such pin or anchor (see tno trust show)', ExitCode.failure);
+    if (removed.length === 0) throw new CliError('nothing to forget: no such pin or anchor (see tno trust show)', ExitCode.failure, { jsonWritten: v.json === true });
     if (!v.json) io.stdout.write(`forgotten: ${removed.join(', ')}\n`);
     return ExitCode.ok;
   },
