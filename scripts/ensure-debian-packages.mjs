@@ -13,6 +13,11 @@ const needed = [
   { bin: 'gcc', pkg: 'gcc' },
   { bin: 'cjpeg', pkg: 'libjpeg-turbo-progs' }, // libjpeg-turbo as the independent JPEG peer (printer render tests)
   { bin: 'djpeg', pkg: 'libjpeg-turbo-progs' },
+  { bin: 'chromium', pkg: 'chromium' }, // the status pages as a browser shows them (testing/chromium.ts)
+  { bin: 'zbarimg', pkg: 'zbar-tools' },
+  { bin: 'avahi-daemon', pkg: 'avahi-daemon' }, // DNS-SD tests run their own daemon in a private network namespace
+  { bin: 'avahi-browse', pkg: 'avahi-utils' }, // avahi-browse and avahi-publish-service (what the servers advertise through)
+  { bin: 'ip', pkg: 'iproute2' }, // an independent QR decoder for the printer page's key fingerprint
 ];
 
 function has(bin) {
@@ -20,6 +25,11 @@ function has(bin) {
 }
 
 export default function setup() {
+  // No test may advertise on, or browse, the machine's real network: DNS-SD goes through the system
+  // D-Bus to an Avahi daemon, so point every test process at a bus that does not exist. The DNS-SD
+  // tests give their processes a private bus (testing/dnssd-namespace.ts), as the ippeveprinter
+  // launcher does.
+  process.env.DBUS_SYSTEM_BUS_ADDRESS = 'unix:path=/nonexistent/trustnoone-tests-have-no-system-bus';
   const missing = [...new Set(needed.filter((n) => !has(n.bin)).map((n) => n.pkg))];
   if (missing.length === 0) return;
   if (process.env.TNO_NO_APT) return;

@@ -36,7 +36,9 @@ export type ClientErrorCode =
   /** A sealed answer (Get-Encrypted-Job-Attributes) could not be opened or verified. */
   | 'CLIENT_SEALED_ANSWER_INVALID'
   /** Waiting for the job to finish took longer than allowed. */
-  | 'CLIENT_TIMEOUT';
+  | 'CLIENT_TIMEOUT'
+  /** DNS-SD browsing is not possible here (no avahi-browse, or no Avahi daemon to ask). */
+  | 'CLIENT_DISCOVERY_UNAVAILABLE';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

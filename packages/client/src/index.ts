@@ -19,3 +19,4 @@ export { ClientError, isClientError, type ClientErrorCode } from './errors.js';
 export { checkReleaseCode, MIN_RELEASE_CODE_LENGTH, MAX_RELEASE_CODE_LENGTH } from './release-code.js';
 export { statusName, defaultUserName, type Connection } from './transport.js';
 export type { WhichJobs } from './requests.js';
+export { browsePrinters, parseAvahiBrowse, type DiscoveredPrinter, type BrowseOptions } from './discovery.js';

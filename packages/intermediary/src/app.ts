@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { requestRefusal } from '@trustnoone/ipp';
-import { HttpAuthRequired, registerIppRoutes, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
+import { FailureThrottle, HttpAuthRequired, HttpAuthThrottled, registerIppRoutes, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
@@ -19,6 +19,7 @@ import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
+import { registerStatusPage } from './http/web-page.js';
 import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
 import { DirectorySpool } from './spool/dir-spool.js';
@@ -51,6 +52,8 @@ export interface IntermediaryOptions {
   readonly usersFile?: string;
   /** How long a credential that passed scrypt is accepted from memory (default 60 s; 0: never). */
   readonly credentialCacheTtlMs?: number;
+  /** Wrong-password slow-down per user and per address (defaults: 5 free, then 1 s doubling to 60 s). */
+  readonly authThrottle?: FailureThrottleOptions;
   /** Admit requests without credentials (default: only when no users are configured). */
   readonly allowAnonymous?: boolean;
   /**
@@ -87,7 +90,8 @@ export interface Intermediary {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** RFC 1122 §3.2.1.3: all of 127/8 is loopback (tests pose as several clients with 127.0.0.x). */
+const isLoopback = (address: string): boolean => address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/i.test(address);
 
 export function buildApp(options: IntermediaryOptions): Intermediary {
   const faults = options.faults ?? (process.env.TNO_INTERMEDIARY_FAULT ? faultsFromSpec(process.env.TNO_INTERMEDIARY_FAULT) : noFaults);
@@ -104,6 +108,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     ...(options.credentialCacheTtlMs !== undefined ? { cache: { ttlMs: options.credentialCacheTtlMs } } : {}),
     onReloadError: (err) => app.log.warn({ err: err.message }, 'users file changed and no longer loads: nobody can authenticate until it is fixed'),
   });
+  const throttle = new FailureThrottle(options.authThrottle);
   const allowAnonymous = options.allowAnonymous ?? (options.usersFile === undefined && auth.users.size === 0);
   const logger: FastifyServerOptions['logger'] =
     options.logger === undefined || options.logger === false
@@ -111,7 +116,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       : { ...(typeof options.logger === 'object' ? options.logger : {}), redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'], censor: '[redacted]' } };
   const app = Fastify({
     logger,
-    bodyLimit: Number.MAX_SAFE_INTEGER, // the IPP routes stream bodies; limits apply there
+    // The IPP routes stream their bodies past this (their limits apply there); nothing else here
+    // takes a body, and ipp-http refuses one unread, so this only bounds what fastify might buffer.
+    bodyLimit: 64 * 1024,
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
   }) as unknown as FastifyInstance;
   const table = new JobTable(spool);
@@ -183,22 +190,50 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     // a malformed request is refused here rather than spooled. Sealed content is never looked at.
     validate: (message) => requestRefusal(message, { charsets: ['utf-8', 'us-ascii'] }),
     // The spool enforces the exact limit with RFC 8011's status; the transport's is only a backstop.
-    limits: { maxDocumentBytes: service.limits.maxDocumentBytes + 1024 * 1024 },
+    limits: {
+      maxDocumentBytes: service.limits.maxDocumentBytes + 1024 * 1024,
+      ...(service.limits.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: service.limits.bodyIdleTimeoutMs } : {}),
+      ...(service.limits.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: service.limits.maxRequestsPerClient } : {}),
+    },
     authenticate: async (request: FastifyRequest) => {
       const header = request.headers.authorization;
       if (header === undefined) {
         if (allowAnonymous) return undefined;
         throw new HttpAuthRequired(realm);
       }
-      const secure = request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && LOOPBACK.has(request.socket.remoteAddress ?? ''));
+      const secure = request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && isLoopback(request.socket.remoteAddress ?? ''));
       if (!secure) throw new HttpAuthRequired(realm, 'credentials over cleartext HTTP are refused; use ipps');
       const creds = parseBasicAuthorization(header);
-      const who = creds ? await auth.authenticate(creds.user, creds.password) : undefined;
-      if (!who) throw new HttpAuthRequired(realm, 'wrong user name or password');
+      if (!creds) throw new HttpAuthRequired(realm, 'malformed Basic credentials');
+      const address = request.ip;
+      const closed = throttle.check(creds.user, address);
+      if (closed) {
+        request.log.info({ user: creds.user, address, by: closed.by, retryAfterMs: closed.retryAfterMs }, 'auth: sign-in refused unchecked after repeated failures');
+        throw new HttpAuthThrottled(closed.retryAfterMs);
+      }
+      const who = await auth.authenticate(creds.user, creds.password);
+      if (!who) {
+        // Never the password, nor anything derived from it.
+        const failures = throttle.failure(creds.user, address);
+        request.log.warn({ user: creds.user, address, failures }, 'auth: wrong user name or password');
+        throw new HttpAuthRequired(realm, 'wrong user name or password');
+      }
+      throttle.success(who.name, address);
       return who.name;
     },
   };
   registerIppRoutes(app, routes);
+  const startedAt = new Date();
+  const pins = new Map(options.upstreams.filter((u): u is HttpUpstreamOptions => !('send' in u)).map((u) => [u.uri, u.tls?.pinSha256]));
+  registerStatusPage(app, routes.authenticate!, () => ({
+    path: options.path ?? '/ipp/print',
+    mode: infra ? 'infra' : 'push',
+    requireEncryption: service.requireEncryption,
+    jobs: table.all(),
+    upstreams: infra ? [] : service.upstreams.map((u) => ({ uri: u.uri, pinSha256: pins.get(u.uri), reachable: !service.forwarder.unreachable.has(u.uri) })),
+    devices: infra?.queue.registry.list(),
+    startedAt,
+  }));
   if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
 
   let started = false;

@@ -5,6 +5,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { buildApp, type Intermediary, type IntermediaryOptions } from './app.js';
+import { advertisedByDefault } from '@trustnoone/ipp-http';
+import { advertiseIntermediary } from './dnssd.js';
 
 export interface StartOptions extends IntermediaryOptions {
   /** Default 8632; 0 picks a free port. */
@@ -15,6 +17,11 @@ export interface StartOptions extends IntermediaryOptions {
   readonly announce?: (uri: string) => void;
   /** Install SIGTERM/SIGINT handlers (default true). */
   readonly handleSignals?: boolean;
+  /**
+   * Advertise by DNS-SD through the host's Avahi daemon (push mode). Default: on when listening
+   * on an address other hosts can reach, off on loopback.
+   */
+  readonly dnssd?: boolean;
 }
 
 export interface RunningIntermediary extends Intermediary {
@@ -33,9 +40,20 @@ export async function startIntermediary(options: StartOptions): Promise<RunningI
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const uri = `${options.https ? 'ipps' : 'ipp'}://${hostPart}:${port}${options.path ?? '/ipp/print'}`;
   (options.announce ?? ((u) => process.stdout.write(`${u}\n`)))(uri);
+  const advertisement =
+    (options.dnssd ?? advertisedByDefault(host)) && !options.infra
+      ? advertiseIntermediary(built.service, { uri, port, tls: options.https !== undefined, path: options.path ?? '/ipp/print' }, {
+          info: (o, m) => built.app.log.info(o, m),
+          warn: (o, m) => built.app.log.warn(o, m),
+        })
+      : undefined;
+  const close = async (): Promise<void> => {
+    await advertisement?.close();
+    await built.close();
+  };
   if (options.handleSignals ?? true) {
     const stop = (): void => {
-      built.close().then(
+      close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
@@ -43,5 +61,5 @@ export async function startIntermediary(options: StartOptions): Promise<RunningI
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   }
-  return { ...built, uri, port };
+  return { ...built, close, uri, port };
 }

@@ -20,6 +20,10 @@ export interface Limits {
   readonly maxQueuedJobsPerUser: number;
   /** Documents in one job (server-error-too-many-documents beyond). */
   readonly maxDocumentsPerJob: number;
+  /** A request body quiet this long is cut off (ms; ipp-http's default when absent). */
+  readonly bodyIdleTimeoutMs?: number;
+  /** IPP requests one client (account, else address) may have in progress (HTTP 503 beyond). */
+  readonly maxRequestsPerClient?: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {

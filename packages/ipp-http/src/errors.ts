@@ -47,3 +47,16 @@ export class HttpAuthRequired extends Error {
     this.realm = realm;
   }
 }
+
+/**
+ * Thrown by an `authenticate` hook when credentials may not even be checked now (too many wrong
+ * ones lately): answered with HTTP 429 and Retry-After, before the body is read.
+ */
+export class HttpAuthThrottled extends Error {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number, message = 'too many failed sign-ins; try again later') {
+    super(message);
+    this.name = 'HttpAuthThrottled';
+    this.retryAfterMs = retryAfterMs;
+  }
+}

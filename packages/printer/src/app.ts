@@ -9,6 +9,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
+import { parseCertificate } from '@trustnoone/smime';
+import { registerOwnerView } from './http/owner-view.js';
 import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
@@ -74,7 +76,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // A client certificate is asked for, never required: IPP clients send none and are served as
+    // always; a browser may present the owner's, for the owner view (http/owner-view.ts).
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, requestCert: true, rejectUnauthorized: false } } : {}),
     // IPP requests are POSTs of arbitrary size handled as streams; fastify's body limit does not apply.
     bodyLimit: 1024 * 1024,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
@@ -166,11 +170,19 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     handlers,
     // The document size limit is enforced by the printer while it reads (spool.ts, documents.ts);
     // the transport's own cap is left far above it because it errors a stream nobody listens to yet.
-    limits: { maxDocumentBytes: Number.MAX_SAFE_INTEGER },
+    limits: {
+      maxDocumentBytes: Number.MAX_SAFE_INTEGER,
+      ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
+      ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
+    },
     validate: checkRequest,
   });
 
-  registerWebPage(app, runtime, keys.fingerprint);
+  registerOwnerView(app, runtime);
+  registerWebPage(app, runtime, {
+    keyFingerprint: keys.fingerprint,
+    tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
+  });
 
   let closed = false;
   return {

@@ -28,6 +28,10 @@ export interface PrinterOptions {
   readonly maxActiveJobs?: number;
   /** Largest document accepted (bytes, after decompression). Default 1 GiB. */
   readonly maxDocumentBytes?: number;
+  /** A request body that sends nothing for this long is cut off (ms). Default ipp-http's 60 s. */
+  readonly bodyIdleTimeoutMs?: number;
+  /** IPP requests one client (account, else address) may have in progress. Default ipp-http's 16. */
+  readonly maxRequestsPerClient?: number;
   /** PWG 5100.5 multiple-operation-time-out (ms). Default 60 s. */
   readonly multipleOperationTimeoutMs?: number;
   /**

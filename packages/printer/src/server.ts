@@ -3,7 +3,9 @@
  * after listen (port 0 picks a free port), so it is set on the printer before the first request
  * can arrive and returned for the caller to print as its first line (docs/architecture.md).
  */
+import { advertise, advertisedByDefault, ippTxtRecord, type Advertisement } from '@trustnoone/ipp-http';
 import { buildApp, type PrinterHandle } from './app.js';
+import { printerAttributes } from './attributes/printer-attributes.js';
 import { DEFAULTS, type PrinterOptions } from './options.js';
 import { startPanelSocket } from './secure/panel-socket.js';
 import { loadOrCreateTlsCredentials } from './secure/tls.js';
@@ -21,6 +23,12 @@ export interface StartOptions extends Omit<PrinterOptions, 'uris' | 'https'> {
    * `tno printer` uses STATE/panel.sock. None by default.
    */
   readonly panelSocket?: string;
+  /**
+   * Advertise by DNS-SD (_ipp._tcp or _ipps._tcp with the _print subtype and the IPP Everywhere
+   * TXT keys) through the host's Avahi daemon. Default: on when listening on an address other
+   * hosts can reach, off on loopback, where nobody else could connect to what was advertised.
+   */
+  readonly dnssd?: boolean;
 }
 
 export interface RunningPrinter {
@@ -30,7 +38,18 @@ export interface RunningPrinter {
   readonly printer: PrinterHandle;
   /** SHA-256 of the TLS certificate, when serving ipps. */
   readonly tlsFingerprint: string | undefined;
+  /** The DNS-SD registration, when advertised (see StartOptions.dnssd). */
+  readonly advertisement: Advertisement | undefined;
   close(): Promise<void>;
+}
+
+/** The TXT record comes from the printer's own Get-Printer-Attributes view (ipp-http dnssd/). */
+function advertisePrinter(printer: PrinterHandle, port: number, tls: boolean, uri: string): Advertisement {
+  const rt = printer.runtime;
+  const attrs = printerAttributes(rt.identity, rt.status());
+  const adminUrl = uri.replace(/^ipp(s?):/, 'http$1:').replace(/\/ipp\/print$/, '/');
+  const txt = ippTxtRecord(attrs, { resourcePath: 'ipp/print', adminUrl, tls });
+  return advertise({ name: rt.identity.name, port, tls, txt }, { info: (o, m) => rt.log.info(o, m), warn: (o, m) => rt.log.warn(o, m) });
 }
 
 function hostForUri(host: string): string {
@@ -70,12 +89,15 @@ export async function startPrinter(options: StartOptions): Promise<RunningPrinte
   const scheme = options.tls ? 'ipps' : 'ipp';
   const uri = `${scheme}://${hostForUri(host)}:${port}/ipp/print`;
   printer.setUris([uri]);
+  const advertisement = (options.dnssd ?? advertisedByDefault(host)) ? advertisePrinter(printer, port, options.tls === true, uri) : undefined;
   return {
     uri,
     port,
     printer,
     tlsFingerprint,
+    advertisement,
     close: async () => {
+      await advertisement?.close();
       await panel?.close();
       await printer.close();
     },

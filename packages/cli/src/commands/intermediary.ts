@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addUser, DEFAULT_PORT, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
+import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -30,9 +32,15 @@ printer, and cannot read them. Prints the URI it serves as its first line.
   --anonymous           also admit requests without credentials
   --allow-cleartext     accept unencrypted jobs (mixed fleets); default refuses them
   --max-document-bytes N  largest document accepted (default 2 GiB)
+  --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
+                        (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --add-user NAME       add or replace NAME in --users FILE and exit
   --operator            with --add-user: the user may see and cancel every job
-  --verbose             log requests (pino JSON on stderr; no document bytes, no credentials)
+  --no-dnssd            do not advertise by DNS-SD (default: advertised through the host's Avahi
+                        daemon when --host is not loopback, once the upstream answers; not with --infra)
+  --dnssd               advertise even on a loopback address
+  --verbose             log requests too (pino JSON on stderr; warnings such as failed sign-ins
+                        are always logged; no document bytes, no passwords)
 `;
 
 function stateDefault(env: NodeJS.ProcessEnv): string {
@@ -72,9 +80,12 @@ export const intermediaryCommand: Command = {
           anonymous: { type: 'boolean' },
           'allow-cleartext': { type: 'boolean' },
           'max-document-bytes': { type: 'string' },
+          'body-idle-timeout': { type: 'string' },
           'add-user': { type: 'string' },
           operator: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
       }));
@@ -134,10 +145,13 @@ export const intermediaryCommand: Command = {
         ...(v.anonymous ? { allowAnonymous: true } : {}),
         requireEncryption: !v['allow-cleartext'],
         checkEnvelope: !v['allow-cleartext'],
-        ...(maxDoc ? { limits: { maxDocumentBytes: maxDoc } } : {}),
+        limits: { ...(maxDoc ? { maxDocumentBytes: maxDoc } : {}), ...bodyIdleTimeoutMs(v['body-idle-timeout']) },
         ...(v['tls-key'] && v['tls-cert'] ? { https: { key: await readFile(v['tls-key']), cert: await readFile(v['tls-cert']) } } : {}),
-        logger: v.verbose ? { level: 'info', stream: io.stderr } : false,
+        // Warnings (failed sign-ins, with user and address but never the password) always reach
+        // stderr; --verbose adds every request.
+        logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr },
         announce: (uri) => io.stdout.write(`${uri}\n`),
+        ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       });
     } catch (err) {
       throw new CliError(`cannot start the intermediary: ${(err as Error).message}`, ExitCode.failure, { cause: err });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatFingerprint } from '@trustnoone/client';
 import { DEFAULTS, PIN_REPERTOIRES, RENDER_FORMATS, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
+import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -35,6 +37,8 @@ SIGTERM or SIGINT shuts it down cleanly.
   --ca-key FILE           ... and its private key (default: self-signed)
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
+  --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
+                          (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
   --proxy URL             also pull jobs from an Infrastructure Printer (tno intermediary --infra
                           queue URI, PWG 5100.18); works behind NAT, no inbound connection needed
   --proxy-user NAME       device account at the Infrastructure Printer; password from the
@@ -47,6 +51,9 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
+  --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
+                          Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
+  --dnssd                 advertise even on a loopback address (local discovery, tests)
   --show-fingerprint      print the SHA-256 fingerprint of the printer certificate (its TRUSTNOONE
                           key, which users compare when pinning) and exit
   --show-tls-fingerprint  print the SHA-256 fingerprint of its ipps TLS certificate (what an
@@ -106,6 +113,7 @@ export const printerCommand: Command = {
           'ca-key': { type: 'string' },
           'job-history': { type: 'string' },
           'max-document-bytes': { type: 'string' },
+          'body-idle-timeout': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
           'show-tls-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
@@ -117,6 +125,8 @@ export const printerCommand: Command = {
           'pin-hold': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
+          dnssd: { type: 'boolean' },
+          'no-dnssd': { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -152,6 +162,7 @@ export const printerCommand: Command = {
       return ExitCode.ok;
     }
 
+    if (v.dnssd && v['no-dnssd']) throw new CliError('--dnssd and --no-dnssd contradict each other', ExitCode.usage);
     if (v['require-signature'] && (v.trust ?? []).length === 0) {
       throw new CliError('--require-signature needs at least one --trust CA.pem to verify signatures against', ExitCode.usage);
     }
@@ -179,10 +190,12 @@ export const printerCommand: Command = {
       ...keyOptions,
       ...(history !== undefined ? { jobHistoryMs: history * 1000 } : {}),
       ...(maxDoc !== undefined ? { maxDocumentBytes: maxDoc } : {}),
+      ...bodyIdleTimeoutMs(v['body-idle-timeout']),
       ...(pinAttempts !== undefined ? { pinAttempts } : {}),
       ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
       panelSocket: join(stateDir, PANEL_SOCKET),
+      ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
       // --verbose adds every request.
       logger: { level: v.verbose ? 'info' : 'warn', stream: io.stderr, redact: ['req.headers.authorization', 'req.headers.cookie'] },

@@ -76,8 +76,14 @@ function pinMismatch(err: unknown): boolean {
   return false;
 }
 
-function rewrite(groups: readonly IppGroup[], service: Service, ctx: IppRequestContext): IppGroup[] {
-  const uri = printerUriOf(ctx);
+/** The printer object as a client reaches it: its URI and whether that was over TLS. */
+interface Addressed {
+  readonly uri: string;
+  readonly secure: boolean;
+}
+
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed): IppGroup[] {
+  const uri = ctx.uri;
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
   const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
   const down = service.upstreams.some((u) => service.forwarder.unreachable.has(u.uri));
@@ -152,6 +158,15 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
     status: hit.status,
     ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
     operationAttributes: hit.operation,
-    groups: rewrite(hit.groups, service, ctx),
+    groups: rewrite(hit.groups, service, { uri: printerUriOf(ctx), secure: ctx.secure }),
   };
+}
+
+/**
+ * The printer attributes as a client at `uri` would be told them, fetched fresh from the upstream:
+ * what DNS-SD advertises (server.ts), so discovery and Get-Printer-Attributes agree.
+ */
+export async function printerAttributesAt(service: Service, uri: string, secure: boolean): Promise<IppAttribute[]> {
+  const hit = await fetchUpstream(service, upstreamRequest(Op.getPrinterAttributes, uri, [attr.keyword('requested-attributes', 'all')]));
+  return rewrite(hit.groups, service, { uri, secure }).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
 }

@@ -126,7 +126,9 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
       }
       if (status !== 200) {
         res.resume();
-        return fail(new IppTransportError('IPP_HTTP_STATUS', `${url.href} answered HTTP ${status} instead of an IPP response`, { httpStatus: status }));
+        // 429 (sign-ins slowed after failures) and 503 (too many requests from this client) say when to retry.
+        const retry = res.headers['retry-after'] !== undefined && (status === 429 || status === 503) ? `; retry after ${String(res.headers['retry-after']).slice(0, 16)} s` : '';
+        return fail(new IppTransportError('IPP_HTTP_STATUS', `${url.href} answered HTTP ${status} instead of an IPP response${retry}`, { httpStatus: status }));
       }
       const type = String(res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/ipp') {

@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -12,9 +13,12 @@ import {
   type IppValue,
 } from '@trustnoone/ipp';
 import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
-import { HttpAuthRequired, IppStatusError } from '../errors.js';
+import { HttpAuthRequired, HttpAuthThrottled, IppStatusError } from '../errors.js';
 import type { IppHandler, IppReply, IppRequestContext } from './context.js';
 import { Status } from '../status.js';
+import { guardRequestBodies } from './body-guard.js';
+import { mediaType, refuseUnread } from './refuse-unread.js';
+import { ClientSlots, clientKey } from './client-slots.js';
 
 export interface IppRoutesOptions {
   /** URL paths that accept IPP requests (e.g. '/ipp/print'). */
@@ -25,10 +29,20 @@ export interface IppRoutesOptions {
   readonly limits?: {
     readonly decode?: Partial<DecodeLimits>;
     readonly maxDocumentBytes?: number;
+    /**
+     * A request whose body sends nothing for this long is cut off (default
+     * DEFAULT_BODY_IDLE_TIMEOUT_MS): a stalled upload must not hold its slot forever.
+     */
+    readonly bodyIdleTimeoutMs?: number;
+    /**
+     * IPP requests one client may have in progress (default DEFAULT_MAX_REQUESTS_PER_CLIENT); a
+     * client is its account once authenticated, else its address. Beyond it: HTTP 503, unread.
+     */
+    readonly maxRequestsPerClient?: number;
   };
   /**
    * Authenticates the HTTP request; return the user name, `undefined` for anonymous, or throw
-   * HttpAuthRequired to answer 401. Runs before the body is read.
+   * HttpAuthRequired to answer 401. Runs before a byte of the body is read.
    */
   readonly authenticate?: (request: FastifyRequest) => Promise<string | undefined>;
   /**
@@ -39,6 +53,10 @@ export interface IppRoutesOptions {
 }
 
 const DEFAULT_MAX_DOCUMENT = 4 * 1024 ** 3;
+/** As long as a slow link may go quiet mid-upload, far shorter than a stalled client could hold a slot. */
+export const DEFAULT_BODY_IDLE_TIMEOUT_MS = 60_000;
+/** Enough for a client's parallel jobs and queries; a small share of any server-wide upload limit. */
+export const DEFAULT_MAX_REQUESTS_PER_CLIENT = 16;
 /** RFC 8011 §4.1.4.1: utf-8 is required; us-ascii is a subset every client may still send. */
 const ENVELOPE_OPTIONS = { charsets: ['utf-8', 'us-ascii'] } as const;
 
@@ -48,33 +66,81 @@ const ENVELOPE_OPTIONS = { charsets: ['utf-8', 'us-ascii'] } as const;
  * the handler's reply encoded back. Errors never escape as HTTP 500: every failure is an IPP status.
  */
 export function registerIppRoutes(app: FastifyInstance, options: IppRoutesOptions): void {
+  guardRequestBodies(app);
   // Hand the raw body on untouched: the IPP reader consumes it incrementally.
   if (!app.hasContentTypeParser('application/ipp')) {
     app.addContentTypeParser('application/ipp', (_req, payload, done) => done(null, payload));
   }
+  const admit = admission(options, new ClientSlots(options.limits?.maxRequestsPerClient ?? DEFAULT_MAX_REQUESTS_PER_CLIENT));
   for (const path of options.paths) {
-    app.post(path, async (request, reply) => handle(request, reply, options));
+    app.post(path, { config: { readsBody: true }, onRequest: admit }, async (request, reply) => handle(request, reply, options));
   }
 }
 
-async function handle(request: FastifyRequest, reply: FastifyReply, options: IppRoutesOptions): Promise<FastifyReply> {
-  let user: string | undefined;
-  if (options.authenticate) {
-    try {
-      user = await options.authenticate(request);
-    } catch (err) {
-      if (err instanceof HttpAuthRequired) {
-        request.log.info({ reason: err.message }, 'ipp: authentication required');
-        await drain(request, reply);
-        return reply
-          .code(401)
-          .header('www-authenticate', `Basic realm="${err.realm}", charset="UTF-8"`)
-          .type('text/plain')
-          .send('authentication required\n');
-      }
-      throw err;
+/** Who each admitted request is, as `authenticate` found before the body was touched. */
+const admittedUser = new WeakMap<FastifyRequest, string | undefined>();
+
+/**
+ * Runs before fastify parses anything: RFC 8010 §4 requires application/ipp, so any other body is
+ * refused with 415 unread; then the credentials are checked, so no body is read for a stranger.
+ */
+function admission(options: IppRoutesOptions, slots: ClientSlots) {
+  const idleMs = options.limits?.bodyIdleTimeoutMs ?? DEFAULT_BODY_IDLE_TIMEOUT_MS;
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (mediaType(request.headers['content-type']) !== 'application/ipp') {
+      request.log.info({ contentType: request.headers['content-type'] }, 'ipp: not application/ipp');
+      return refuseUnread(request, reply, 415, 'IPP requests are application/ipp (RFC 8010 §4)');
     }
-  }
+    let user: string | undefined;
+    if (options.authenticate) {
+      try {
+        user = await options.authenticate(request);
+      } catch (err) {
+        if (err instanceof HttpAuthRequired) {
+          request.log.info({ reason: err.message }, 'ipp: authentication required');
+          return refuseUnread(request, reply, 401, 'authentication required', { 'www-authenticate': `Basic realm="${err.realm}", charset="UTF-8"` });
+        }
+        if (err instanceof HttpAuthThrottled) {
+          // RFC 6585 §4: 429 with Retry-After; the credentials were not checked.
+          return refuseUnread(request, reply, 429, err.message, { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) });
+        }
+        throw err;
+      }
+    }
+    admittedUser.set(request, user);
+    const client = clientKey(user, request.ip);
+    const release = slots.acquire(client);
+    if (!release) {
+      request.log.warn({ client, limit: slots.perClient }, 'ipp: client has too many requests in progress');
+      return refuseUnread(request, reply, 503, `too many requests in progress from this client (limit ${slots.perClient}); retry when one finishes`, { 'retry-after': '5' });
+    }
+    reply.raw.once('close', release);
+    cutOffWhenIdle(request, idleMs);
+    return undefined;
+  };
+}
+
+/**
+ * Destroys the connection when the request body goes quiet for `idleMs` (the socket's inactivity
+ * timer, which only the client's bytes reset while it uploads); disarmed once the body has ended.
+ */
+function cutOffWhenIdle(request: FastifyRequest, idleMs: number): void {
+  const raw = request.raw;
+  // fastify's inject() hands in a request without a socket: nothing there can stall.
+  if (idleMs <= 0 || raw.complete || !(raw.socket instanceof Socket)) return;
+  const onTimeout = (): void => {
+    request.log.info({ idleMs, client: request.ip }, 'ipp: request body idle, connection closed');
+    raw.socket?.destroy();
+  };
+  raw.setTimeout(idleMs, onTimeout);
+  raw.once('end', () => {
+    raw.off('timeout', onTimeout);
+    raw.socket?.setTimeout(0);
+  });
+}
+
+async function handle(request: FastifyRequest, reply: FastifyReply, options: IppRoutesOptions): Promise<FastifyReply> {
+  const user = admittedUser.get(request);
 
   const body = request.body as Readable;
   let message: IppMessage;
