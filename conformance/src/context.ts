@@ -38,6 +38,12 @@ export interface TargetOptions {
   readonly requestTimeoutMs?: number;
   /** How long a job may take to reach a terminal state (ms). Default 30 s. */
   readonly jobTimeoutMs?: number;
+  /**
+   * Restarts the printer under test cleanly (same state, same URI) and resolves once it answers
+   * again. Given, the suite checks what a printer still knows about sealed jobs after a restart
+   * (trustnoone-hostile-relay.sealed-answer-after-restart); otherwise that test is skipped.
+   */
+  readonly restartTarget?: () => Promise<void>;
 }
 
 export interface Exchange {

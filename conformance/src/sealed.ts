@@ -32,6 +32,8 @@ export interface SealSpec {
   readonly signer?: SignerOptions;
   /** Seal one document of a multi-document job (inner Send-Document) instead of a whole Print-Job. */
   readonly part?: { readonly number: number; readonly last: boolean };
+  /** The sealed date-time-at-creation (default now); null leaves it out (docs/profile.md §3). */
+  readonly createdAt?: Date | null;
 }
 
 /** A job name unique to this run, so a leak can be found by searching the bytes for it. */
@@ -58,18 +60,24 @@ export function innerPlaintext(t: TestContext, spec: SealSpec): Uint8Array {
     jobUuid: spec.jobUuid ?? newJobNonce(),
     documentFormat: spec.documentFormat ?? 'image/pwg-raster',
     jobName: spec.jobName,
+    ...(spec.createdAt ? { createdAt: spec.createdAt } : {}),
     ...(spec.ownerCertificatePem
       ? { operationAttributes: [{ name: 'requesting-user-pkcs7-public-key', values: pemLines(spec.ownerCertificatePem).map((value) => ({ tag: 'textWithoutLanguage' as const, value })) }] }
       : {}),
   };
-  const inner = spec.part
+  const built = spec.part
     ? buildInnerRequest({ ...common, operation: 'Send-Document', documentNumber: spec.part.number, lastDocument: spec.part.last })
     : buildInnerRequest({ ...common, operation: 'Print-Job' });
+  const inner = spec.createdAt === null ? withoutAttribute(built, 'date-time-at-creation') : built;
   const header = encodeMessage(inner);
   const out = new Uint8Array(header.length + spec.document.length);
   out.set(header, 0);
   out.set(spec.document, header.length);
   return out;
+}
+
+function withoutAttribute(m: IppMessage, name: string): IppMessage {
+  return { ...m, groups: m.groups.map((g) => ({ ...g, attributes: g.attributes.filter((a) => a.name !== name) })) };
 }
 
 export async function sealJob(t: TestContext, spec: SealSpec): Promise<Uint8Array> {

@@ -55,6 +55,21 @@ describe('tno conformance', () => {
     expect(JSON.parse(await readFile(join(dir, 'report.json'), 'utf8'))).toMatchObject({ summary: report.summary });
   });
 
+  it('--restart-command runs the lab\'s restart command before the restart case of trustnoone-hostile-relay (issue 11.8)', async () => {
+    // The command here only leaves a mark (this printer runs in-process); the case then checks the
+    // printer still answers for its sealed job, as it must after a real restart.
+    const mark = join(dir, 'restarted');
+    const only = ['--only', 'trustnoone-hostile-relay.sealed-answer-after-restart'];
+    const r = await tno(['conformance', printer.uri, ...only, '--json', '--restart-command', `echo restarted > '${mark}'`], dir);
+    expect(r.code, r.err).toBe(0);
+    expect((await readFile(mark, 'utf8')).trim()).toBe('restarted');
+    const report = JSON.parse(r.out) as Report;
+    expect(report.results.find((x) => x.id === 'trustnoone-hostile-relay.sealed-answer-after-restart')?.outcome).toBe('passed');
+    const without = JSON.parse((await tno(['conformance', printer.uri, ...only, '--json'], dir)).out) as Report;
+    expect(without.results.find((x) => x.id === 'trustnoone-hostile-relay.sealed-answer-after-restart')?.outcome).toBe('skipped');
+    expect((await tno(['conformance', printer.uri, '--role', 'intermediary', '--restart-command', 'true'], dir)).code).toBe(2);
+  });
+
   it('exits 1 with the count on stderr when a REQUIRED test fails', async () => {
     // The intermediary role asks for the printer's key relayed from --printer-direct; a printer
     // reached as "intermediary" fails the end-to-end cleartext refusal (it accepts cleartext).

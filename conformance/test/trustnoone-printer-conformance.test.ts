@@ -56,6 +56,11 @@ describe('conformance suite against the trustnoone printer', () => {
       'trustnoone-printer.get-encrypted-job-attributes-other-user',
       'trustnoone-printer.get-encrypted-job-attributes-bound-owner',
       'trustnoone-printer.sha1-kdf',
+      // Issue 11: what a hostile relay tried (the restart case needs restartTarget, below).
+      'trustnoone-hostile-relay.truncation-by-close-job',
+      'trustnoone-hostile-relay.undated-or-stale-job',
+      'trustnoone-hostile-relay.counters-not-in-clear',
+      'trustnoone-hostile-relay.unbound-owner',
       'rfc8011-jobs.print-job',
       // PIN release is on by default (iana_us-ascii_digits).
       'trustnoone-release.held-until-code',
@@ -83,6 +88,25 @@ describe('conformance suite against the trustnoone printer', () => {
     const p = await printer('x25519');
     const ids = ['trustnoone-printer.printer-pkcs7-public-key', 'trustnoone-printer.certificate-usable', 'trustnoone-printer.get-encrypted-job-attributes'];
     const report = await runConformance({ target: p.uri, role: 'printer', only: ids });
+    expect(failures(report)).toEqual([]);
+    for (const id of ids) expect(outcome(report, id), id).toBe('passed');
+  });
+
+  it('given a way to restart the printer, passes the restart case of the hostile-relay suite (issue 11.8)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tno-conformance-restart-'));
+    let p = await startPrinter({ stateDir: dir, port: 0, logger: false });
+    cleanups.push(async () => {
+      await p.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    await new Promise((r) => setTimeout(r, 1100));
+    const restartTarget = async () => {
+      const port = p.port;
+      await p.close();
+      p = await startPrinter({ stateDir: dir, port, logger: false });
+    };
+    const ids = ['trustnoone-printer.sealed-print-job', 'trustnoone-hostile-relay.sealed-answer-after-restart'];
+    const report = await runConformance({ target: p.uri, role: 'printer', only: ids, restartTarget });
     expect(failures(report)).toEqual([]);
     for (const id of ids) expect(outcome(report, id), id).toBe('passed');
   });

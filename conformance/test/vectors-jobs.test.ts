@@ -61,7 +61,9 @@ async function vectorPrinter(files: { key: string; certificate: string }, uuid: 
   await writeFile(join(layout.keys, 'printer.key.pem'), await readFile(join(ROOT, 'keys', files.key)));
   await chmod(join(layout.keys, 'printer.key.pem'), 0o600);
   await writeFile(join(layout.certs, 'printer.pem'), await readFile(join(ROOT, 'keys', files.certificate)));
-  const p = await startPrinter({ stateDir: dir, port: 0, logger: false });
+  // The vectors are dated 2026-01-01 (fixed, so they regenerate byte for byte): a replay window of
+  // 100 years keeps them inside it for as long as this repository lives.
+  const p = await startPrinter({ stateDir: dir, port: 0, logger: false, replayRetentionMs: 100 * 365 * 24 * 3600 * 1000 });
   return { p, dir };
 }
 

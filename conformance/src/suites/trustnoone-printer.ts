@@ -5,7 +5,7 @@
  * tests also run through an intermediary, which must relay the printer's verdict.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { createIdentity, certificateToPem, certificateUuids, open, parseCertificates, pemLines, privateKeyToPem } from '@trustnoone/smime';
+import { createIdentity, certificateToPem, certificateUuids, KEMS, open, parseCertificates, pemLines, privateKeyToPem } from '@trustnoone/smime';
 import { decodeMessage, type IppMessage } from '@trustnoone/ipp';
 import { newJobNonce } from '@trustnoone/profile';
 import { expectAttribute, expectStatus, statusNameOf } from '../expect.js';
@@ -161,6 +161,31 @@ export const trustnoonePrinter = defineSuite({
         t.remember('sealed-job', { jobId, envelope, secret, ownerPem, ownerKeyPem: privateKeyToPem(owner.privateKey) });
         t.provide('sealed-print');
         t.provide('sealed-job-id');
+      },
+    }),
+    defineTest({
+      id: 'trustnoone-printer.post-quantum-key',
+      title: 'an advertised post-quantum (ML-KEM or hybrid ML-KEM-768 + X25519) certificate names the printer, is issued by an advertised CA, and a job sealed to it completes',
+      level: 'RECOMMENDED',
+      section: `${SPEC_PREFIX} §3, docs/decisions.md D13–D14 (RFC 9629, RFC 9936)`,
+      roles: BOTH,
+      requires: ['sealed-print'],
+      async run(t) {
+        const { pem } = await advertisedCertificate(t);
+        const all = parseCertificates(pem);
+        const pq = all.slice(1).find((c) => c.keyKind in KEMS && !c.isCA);
+        if (!pq) t.skip('the printer advertises no post-quantum certificate (optional; docs/decisions.md D14)');
+        const uuid = t.need<string>('printer-uuid');
+        if (!certificateUuids(pq!).map((u) => `urn:uuid:${u}`).includes(uuid)) throw new ConformanceFailure(`the ${pq!.keyKind} certificate does not name ${uuid}`);
+        const x509 = new X509Certificate(Buffer.from(pq!.der));
+        const issuer = all.find((c) => c.isCA && x509.checkIssued(new X509Certificate(Buffer.from(c.der))) && x509.verify(new X509Certificate(Buffer.from(c.der)).publicKey));
+        if (!issuer) throw new ConformanceFailure(`the ${pq!.keyKind} certificate is not signed by a CA certificate the printer advertises, so no client can check it`);
+        const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secretName('post-quantum'), recipient: pq! });
+        const { message } = await submitSealed(t, envelope);
+        expectStatus('successful-ok', 'successful-ok-ignored-or-substituted-attributes').of(message);
+        const end = await t.waitForJob(jobIdOf(message));
+        if (end.state !== 'completed') throw new ConformanceFailure(`job sealed to the ${pq!.keyKind} key ended ${end.state} (${end.reasons.join(', ')})`);
+        t.note(`${pq!.keyKind} key, issued by ${issuer.subjectText}`);
       },
     }),
     defineTest({

@@ -144,6 +144,9 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
     documentFormat: recipe.format,
     jobName: `vector ${v}`,
     documentName: recipe.format === 'text/plain' ? 'vector.txt' : 'vector.pwg',
+    // Fixed, so the vectors regenerate byte for byte; a printer replaying them needs a replay
+    // window reaching back to it (vectors-jobs.test.ts).
+    createdAt: SIGNING_TIME,
     jobAttributes,
   });
   const header = encodeMessage(innerRequest);

@@ -6,13 +6,14 @@
  * user trusts (the same decision as for printing) or, for a printer whose key cannot sign, the
  * issuer that verifiably signed that key (answer-signer.ts).
  */
-import { X509Certificate } from 'node:crypto';
-import { decodeMessage, findGroup, GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import { randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { decodeMessage, findGroup, GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { CmsError, open, pemLines } from '@trustnoone/smime';
 import { checkAnswerSigner, type AnswerSigner } from './answer-signer.js';
 import { ClientError } from './errors.js';
 import { printerInfo } from './print.js';
 import { getEncryptedJobAttributesRequest } from './requests.js';
+import { sealedJobNonce } from './sealed-jobs.js';
 import { resolveStateDir } from './state-dir.js';
 import { decideTrust, type TrustDecision } from './trust.js';
 import { fingerprintOf, TrustStore } from './trust-store.js';
@@ -26,6 +27,11 @@ export interface EncryptedJobAttributesOptions {
   /** Default: the Job Template and status attributes a person wants to see. */
   readonly requested?: readonly string[];
   readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string };
+  /**
+   * The job-uuid sealed into the job (its nonce), which the answer must name. Default: the one
+   * recorded when this client printed the job to this URI (sealed-jobs.ts).
+   */
+  readonly jobNonce?: string;
 }
 
 /** The sealed answer is small; anything bigger is refused before it is held in memory. */
@@ -49,6 +55,12 @@ export interface EncryptedJobAttributesResult {
   readonly signer: string;
   /** The trusted certificate itself, or (a key that cannot sign, e.g. X25519) the issuer that signed it. */
   readonly signedBy: AnswerSigner;
+  /**
+   * True when the answer names the job by the nonce this client sealed into it; false when the
+   * client does not know that nonce (it did not print the job), so a relay could have answered
+   * for another job of the same owner.
+   */
+  readonly jobVerified: boolean;
 }
 
 /** The answer is encrypted to the owner's certificate: its key must be able to receive (RFC 8551 §2.7). */
@@ -64,6 +76,27 @@ function checkRecipientKey(pem: string): void {
   }
 }
 
+/**
+ * Issue 11.4: the signed answer must echo this request's fresh nonce (else it is an old answer
+ * replayed) and name the job by the nonce sealed into it (else it answers for another job: job-ids
+ * change from hop to hop, a relay can redirect the question). Returns whether the job was checked.
+ */
+function checkAnswerBinding(message: IppMessage, jobId: number, nonce: Uint8Array, expectedJob: string | undefined): boolean {
+  const ops = findGroup(message, GroupTag.operation)?.attributes ?? [];
+  const echoed = ops.find((a) => a.name === 'encrypted-job-attributes-nonce')?.values;
+  const echo = echoed?.length === 1 && echoed[0]!.tag === 'octetString' ? echoed[0]!.value : undefined;
+  if (!echo || echo.length !== nonce.length || !timingSafeEqual(echo, nonce)) {
+    throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer for job ${jobId} does not answer this request (its nonce differs); a relay may be replaying an old answer`);
+  }
+  if (expectedJob === undefined) return false;
+  const named = ops.find((a) => a.name === 'job-uuid')?.values;
+  const job = named?.length === 1 && named[0]!.tag === 'uri' ? named[0]!.value.toLowerCase() : undefined;
+  if (job !== expectedJob) {
+    throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer is not for job ${jobId} (it names another sealed job); a relay may have swapped the answer`);
+  }
+  return true;
+}
+
 export async function encryptedJobAttributes(conn: Connection, jobId: number, options: EncryptedJobAttributesOptions): Promise<EncryptedJobAttributesResult> {
   checkRecipientKey(options.certificate);
   const userName = conn.userName ?? defaultUserName();
@@ -75,7 +108,10 @@ export async function encryptedJobAttributes(conn: Connection, jobId: number, op
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
   const trust = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse' });
   const requested = options.requested ?? ['job-name', 'document-name-supplied', 'copies', 'media', 'media-col', 'sides', 'print-color-mode', 'print-quality', 'job-state', 'job-state-reasons'];
-  const req = getEncryptedJobAttributesRequest({ printerUri: conn.printer, requestId: newRequestId(), userName }, jobId, requested, pemLines(options.certificate));
+  const stateDir = store.dir;
+  const expectedJob = options.jobNonce?.toLowerCase() ?? (await sealedJobNonce(stateDir, conn.printer, jobId));
+  const nonce = new Uint8Array(randomBytes(32));
+  const req = getEncryptedJobAttributesRequest({ printerUri: conn.printer, requestId: newRequestId(), userName }, jobId, requested, pemLines(options.certificate), nonce);
   const res = await exchange(conn, req, { keepData: true, what: `Get-Encrypted-Job-Attributes for job ${jobId}` });
   const sealed = await readAll(res.data);
   if (sealed.byteLength === 0) throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the printer answered Get-Encrypted-Job-Attributes for job ${jobId} without a sealed answer`);
@@ -100,5 +136,6 @@ export async function encryptedJobAttributes(conn: Connection, jobId: number, op
   } catch (cause) {
     throw new ClientError('CLIENT_SEALED_ANSWER_INVALID', `the sealed answer for job ${jobId} is not an IPP message`, { cause });
   }
-  return { attributes: findGroup(message, GroupTag.job)?.attributes ?? [], trust, signer: opened.signer.subject, signedBy };
+  const jobVerified = checkAnswerBinding(message, jobId, nonce, expectedJob);
+  return { attributes: findGroup(message, GroupTag.job)?.attributes ?? [], trust, signer: opened.signer.subject, signedBy, jobVerified };
 }

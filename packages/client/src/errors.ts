@@ -23,6 +23,8 @@ export type ClientErrorCode =
   | 'CLIENT_TRUST_OTHER_URI'
   /** --allow-plaintext to a printer that was trusted with a key: a relay may be hiding it. */
   | 'CLIENT_PLAINTEXT_REFUSED'
+  /** A post-quantum or hybrid key was required and the printer offers no trusted one. */
+  | 'CLIENT_POST_QUANTUM_UNAVAILABLE'
   /** A requested attribute or value is not supported by the printer. */
   | 'CLIENT_ATTRIBUTE_NOT_SUPPORTED'
   /** The document format is not accepted by the printer (sealed or in clear). */

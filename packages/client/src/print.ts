@@ -16,7 +16,9 @@ import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
 import { ownerIdentity } from './owner-identity.js';
+import { rememberSealedJob } from './sealed-jobs.js';
 import { resolveStateDir } from './state-dir.js';
+import { chooseRecipientKey, type RecipientKey } from './recipient-key.js';
 import { decideTrust, trustedBefore, type FirstUsePolicy, type TrustDecision } from './trust.js';
 import { formatFingerprint, TrustStore } from './trust-store.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
@@ -52,6 +54,11 @@ export interface PrintOptions extends Connection {
    */
   readonly ownerCertificate?: string;
   readonly trust?: { readonly store?: TrustStore; readonly stateDir?: string; readonly firstUse?: FirstUsePolicy };
+  /**
+   * Refuse a printer that offers no post-quantum or hybrid key chaining to a trust anchor
+   * (recipient-key.ts). Without it the hybrid key is still preferred when the printer offers one.
+   */
+  readonly requirePostQuantum?: boolean;
   /** Print in clear to a printer without TRUSTNOONE. Never used for a TRUSTNOONE printer. */
   readonly allowPlaintext?: boolean;
   /**
@@ -74,6 +81,8 @@ export interface PrintResult {
   readonly signed: boolean;
   /** How the printer's key was trusted; undefined for a plaintext job. */
   readonly trust: TrustDecision | undefined;
+  /** Which of the printer's keys the job was sealed to: hybrid, post-quantum or classical. */
+  readonly recipientKey: RecipientKey | undefined;
   readonly printerUuid: string | undefined;
   /** The job's last known status (terminal when `wait` was on). */
   readonly status: JobStatus | undefined;
@@ -166,10 +175,18 @@ async function retryWhileBusy<T>(ctx: SubmitContext, docs: readonly ResolvedDocu
   }
 }
 
-async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jobId: number; jobUri: string | undefined }> {
+/**
+ * Keeps the job's sealed nonce, by which its sealed status answers name it (sealed-jobs.ts). Best
+ * effort: without it the job prints, and `encryptedJobAttributes` reports the identity unverified.
+ */
+async function remember(ctx: SubmitContext, jobId: number, jobNonce: string): Promise<void> {
+  await rememberSealedJob(stateDirOf(ctx.options), ctx.conn.printer, jobId, jobNonce).catch(() => undefined);
+}
+
+async function submitSealed(ctx: SubmitContext, info: PrinterInfo, recipientKey: RecipientKey): Promise<{ jobId: number; jobUri: string | undefined }> {
   const { conn, docs, options } = ctx;
   const printerUuid = info.printerUuid!;
-  const certificate = info.certificatePem!;
+  const certificate = recipientKey.certificatePem;
   const jobUuid = newJobNonce();
   const signer = options.sign ? { certificate: options.sign.certificate, privateKey: options.sign.privateKey } : undefined;
   const pin = options.pin;
@@ -189,11 +206,13 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
 
   if (docs.length === 1) {
     const d = docs[0]!;
+    let sentNonce = jobUuid;
     const res = await retryWhileBusy(ctx, [d], () => {
       // A fresh nonce for each attempt: a refused attempt never reuses its sealed request.
+      sentNonce = newJobNonce();
       const inner = buildInnerRequest({
         ...common,
-        jobUuid: newJobNonce(),
+        jobUuid: sentNonce,
         operation: 'Print-Job',
         documentFormat: d.format,
         jobName: ctx.jobName,
@@ -203,7 +222,9 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
       const outer = buildOuterRequest({ operation: 'Print-Job', printerUri: conn.printer, requestId: newRequestId(), requestingUserName: ctx.userName });
       return exchange(conn, outer, { data: sealDocument(0, inner), what: `Print-Job to ${conn.printer}` });
     });
-    return { jobId: requireJobId(res.message, 'Print-Job'), jobUri: jobUriOf(res.message) };
+    const printed = requireJobId(res.message, 'Print-Job');
+    await remember(ctx, printed, sentNonce);
+    return { jobId: printed, jobUri: jobUriOf(res.message) };
   }
 
   const created = await retryWhileBusy(ctx, [], () =>
@@ -212,6 +233,7 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo): Promise<{ jo
     }),
   );
   const jobId = requireJobId(created.message, 'Create-Job');
+  await remember(ctx, jobId, jobUuid);
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
     const last = i === docs.length - 1;
@@ -285,7 +307,7 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
   if (!info.trustnoone && options.allowPlaintext) {
     // A printer trusted with a key that now offers none: a relay may be hiding printer-pkcs7-public-key
-    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D13).
+    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D15).
     const before = await trustedBefore(store, conn.printer, info.printerUuid, info.certificatePem);
     if (before) {
       throw new ClientError(
@@ -319,13 +341,23 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
     checkReleaseCode(info, options.pin);
   }
   let trust: TrustDecision | undefined;
+  let recipientKey: RecipientKey | undefined;
   if (info.trustnoone) {
-    trust = await decideTrust(conn.printer, info.printerUuid!, info.certificatePem!, { store, firstUse: options.trust?.firstUse ?? 'refuse' });
+    // A key trusted on first use never covers a post-quantum one (recipient-key.ts): with
+    // requirePostQuantum, refuse before pinning anything.
+    const firstUse: FirstUsePolicy = options.requirePostQuantum ? 'refuse' : (options.trust?.firstUse ?? 'refuse');
+    trust = await decideTrust(conn.printer, info.printerUuid!, info.certificatePem!, { store, firstUse }).catch((err: unknown) => {
+      if (options.requirePostQuantum && err instanceof ClientError && err.code === 'CLIENT_TRUST_FIRST_USE_REFUSED') {
+        throw new ClientError('CLIENT_POST_QUANTUM_UNAVAILABLE', `printer ${info.printerUuid} is neither anchor-verified nor pinned, so no post-quantum key of it can be trusted; not printing because --require-pq was given`, { cause: err });
+      }
+      throw err;
+    });
+    recipientKey = chooseRecipientKey(info.certificatePem!, info.printerUuid!, trust, await store.anchors(), { requirePostQuantum: options.requirePostQuantum ?? false });
     options.onProgress?.({ phase: 'trust', decision: trust });
   }
   const ctx: SubmitContext = { conn, userName, options, docs, jobAttributes, jobName: options.jobName ?? docs[0]!.name };
   const encrypted = info.trustnoone;
-  const { jobId, jobUri } = encrypted ? await submitSealed(ctx, info) : await submitPlain(ctx);
+  const { jobId, jobUri } = encrypted ? await submitSealed(ctx, info, recipientKey!) : await submitPlain(ctx);
   options.onProgress?.({ phase: 'submitted', jobId, encrypted });
 
   let finalStatus: JobStatus | undefined;
@@ -339,5 +371,5 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
       },
     });
   }
-  return { jobId, jobUri, encrypted, signed: encrypted && options.sign !== undefined, trust, printerUuid: info.printerUuid, status: finalStatus };
+  return { jobId, jobUri, encrypted, signed: encrypted && options.sign !== undefined, trust, recipientKey, printerUuid: info.printerUuid, status: finalStatus };
 }

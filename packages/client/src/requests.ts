@@ -89,11 +89,13 @@ export function plainPrintJobRequest(
 }
 
 /** docs/spec-notes.md §2: Get-Encrypted-Job-Attributes with the owner's certificate as PEM lines. */
-export function getEncryptedJobAttributesRequest(c: RequestCommon, jobId: number, requested: readonly string[], certificatePemLines: readonly string[]): IppMessage {
+export function getEncryptedJobAttributesRequest(c: RequestCommon, jobId: number, requested: readonly string[], certificatePemLines: readonly string[], nonce?: Uint8Array): IppMessage {
   return request(Operation['Get-Encrypted-Job-Attributes'], c.requestId, [
     ...withJobId(c, jobId),
     a('requested-attributes', ...requested.map(kw)),
     a('requesting-user-pkcs7-public-key', ...certificatePemLines.map((value): IppValue => ({ tag: 'textWithoutLanguage', value }))),
+    // Echoed inside the signed answer (issue 11.4): an answer captured earlier cannot be replayed.
+    ...(nonce ? [a('encrypted-job-attributes-nonce', { tag: 'octetString', value: nonce })] : []),
   ]);
 }
 

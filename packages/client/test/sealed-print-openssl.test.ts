@@ -225,10 +225,12 @@ describe('docs/spec-notes.md §3 trust before anything is sent', () => {
 describe('docs/spec-notes.md §2 Get-Encrypted-Job-Attributes', () => {
   it('returns the job attributes sealed to the owner and signed by the trusted printer key', async () => {
     const owner = makeLeaf({ cn: 'alice' });
-    printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID, answerSigner: { certificate: printerCert.certPem, privateKey: printerCert.keyPem } });
+    const jobNonce = 'urn:uuid:0d6f8a52-1c9e-4b3a-9f1e-6a2b3c4d5e6f';
+    printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID, answerSigner: { certificate: printerCert.certPem, privateKey: printerCert.keyPem }, answerJobNonce: jobNonce });
     const store = await freshStore();
     await print({ printer: printer.uri, documents: [{ path: text }], trust: { store, firstUse: 'accept' } });
-    const r = await encryptedJobAttributes({ printer: printer.uri }, 1, { certificate: owner.certPem, privateKey: owner.keyPem, trust: { store } });
+    const r = await encryptedJobAttributes({ printer: printer.uri }, 1, { certificate: owner.certPem, privateKey: owner.keyPem, trust: { store }, jobNonce });
+    expect(r.jobVerified).toBe(true);
     expect(r.trust.kind).toBe('pinned');
     expect(r.attributes.map((x) => [x.name, x.values[0]])).toEqual([
       ['job-name', { tag: 'nameWithoutLanguage', value: 'Payroll November' }],

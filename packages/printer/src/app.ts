@@ -71,8 +71,10 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     printerUuid: ident.uuid,
     printerName: options.name ?? DEFAULTS.name,
     ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
-  const replay = await PersistentReplayCache.open(layout.replay, options.replayRetentionMs ?? DEFAULTS.replayRetentionMs);
+  const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
+  const replay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
@@ -144,6 +146,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       trustAnchorsPem: options.trustAnchorsPem ?? [],
       pinRelease: identity.pinRepertoire !== 'none',
       allowSha1Kdf: options.allowSha1Kdf ?? false,
+      replayRetentionMs,
     });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
 

@@ -1,4 +1,5 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
+import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
@@ -60,6 +61,11 @@ export interface PrinterOptions {
   readonly keyAlgorithm?: KeyAlgorithm;
   /** Issue the printer certificate from this CA (PEM certificate and key) instead of self-signing. */
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /**
+   * Also hold and advertise a post-quantum key (ML-KEM, or the hybrid 'mlkem768-x25519'), after
+   * the classical certificate in printer-pkcs7-public-key (docs/decisions.md D14).
+   */
+  readonly postQuantum?: KemAlgorithm;
   /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */
   readonly logger?: FastifyServerOptions['logger'];
   /** TLS key and certificate (PEM) when serving ipps. */

@@ -45,6 +45,20 @@ export interface BindingExpectations {
   /** The outer Send-Document's last-document, when the request had one. */
   readonly outerLastDocument?: boolean;
   readonly replay: ReplayCache;
+  /**
+   * The times a job's first document may have been created at, when the replay cache forgets:
+   * a job older than the cache remembers could be a replay it no longer knows (issue 11.2).
+   */
+  readonly window?: ReplayWindow;
+}
+
+/** Accept a job created within [now - maxAgeMs, now + maxSkewMs]; everything in ms. */
+export interface ReplayWindow {
+  readonly now: number;
+  /** At most the cache's retention minus maxSkewMs (a job dated ahead is remembered from arrival). */
+  readonly maxAgeMs: number;
+  /** How far ahead of the printer's clock a client's may be. */
+  readonly maxSkewMs: number;
 }
 
 export interface BindingResult {
@@ -100,6 +114,17 @@ export async function checkBinding(inner: InnerRequest, expect: BindingExpectati
     throw new ProfileError('BINDING_LAST_DOCUMENT', `outer last-document=${expect.outerLastDocument} but the sealed request says ${inner.lastDocument}`, {
       attribute: 'last-document',
     });
+  }
+  if (first && expect.window) {
+    const w = expect.window;
+    const at = inner.createdAt?.getTime();
+    if (at === undefined || at < w.now - w.maxAgeMs || at > w.now + w.maxSkewMs) {
+      throw new ProfileError(
+        'BINDING_OUTSIDE_REPLAY_WINDOW',
+        at === undefined ? 'the sealed request has no date-time-at-creation' : `the job was created at ${new Date(at).toISOString()}, outside the replay window`,
+        { attribute: 'date-time-at-creation' },
+      );
+    }
   }
   let key: string | undefined;
   if (first) {

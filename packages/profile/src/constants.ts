@@ -38,6 +38,11 @@ export const Attr = {
   printerUuid: 'printer-uuid',
   /** PWG 5100.13 job-uuid, sent by the client as the per-job nonce (docs/spec-notes.md §2, provisional). */
   jobUuid: 'job-uuid',
+  /**
+   * RFC 8011 §5.3.14.5 date-time-at-creation, sent sealed by the client as the time it made the
+   * job: places the job in the printer's replay window (issue 11.2, provisional).
+   */
+  dateTimeAtCreation: 'date-time-at-creation',
   /** PWG 5100.5 document-number: the position of a document inside its job. */
   documentNumber: 'document-number',
   documentFormatSupported: 'document-format-supported',

@@ -21,7 +21,12 @@ export type ProfileErrorCode =
   /** The document-number is not the next one expected for the job. */
   | 'BINDING_DOCUMENT_ORDER'
   /** The inner last-document disagrees with the outer request's last-document. */
-  | 'BINDING_LAST_DOCUMENT';
+  | 'BINDING_LAST_DOCUMENT'
+  /**
+   * The job's sealed date-time-at-creation is missing, older than the printer's replay cache
+   * remembers, or too far in the future: the cache could not tell whether it is a replay.
+   */
+  | 'BINDING_OUTSIDE_REPLAY_WINDOW';
 
 export class ProfileError extends Error {
   readonly code: ProfileErrorCode;

@@ -30,4 +30,4 @@ export {
 export { buildOuterRequest, type OuterRequestOptions } from './outer.js';
 export { buildInnerRequest, newJobNonce, isUrnUuid, isNestedFormat, type InnerRequestOptions, type InnerRequest } from './inner.js';
 export { parseInnerRequest } from './inner-parse.js';
-export { checkBinding, replayKey, MemoryReplayCache, type ReplayCache, type BindingExpectations, type BindingResult } from './binding.js';
+export { checkBinding, replayKey, MemoryReplayCache, type ReplayCache, type BindingExpectations, type BindingResult, type ReplayWindow } from './binding.js';

@@ -3,7 +3,7 @@
  * the codec under its limits; this checks the profile's structure on top, and refuses anything
  * ambiguous (a repeated binding field, a second operation group) rather than guessing.
  */
-import { GroupTag, type IppAttribute, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { dateOf, GroupTag, type IppAttribute, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { Attr, Operation, type InnerOperation } from './constants.js';
 import { ProfileError } from './errors.js';
 import { isNestedFormat, isUrnUuid, type InnerRequest } from './inner.js';
@@ -88,6 +88,11 @@ export function parseInnerRequest(message: IppMessage): InnerRequest {
     throw malformed('inner Print-Job must be document 1 and the last document');
   }
 
+  const created = single(only(ops, Attr.dateTimeAtCreation), Attr.dateTimeAtCreation);
+  if (created !== undefined && created.tag !== 'dateTime') throw malformed('inner date-time-at-creation must be a dateTime', Attr.dateTimeAtCreation);
+  const createdAt = created?.tag === 'dateTime' ? dateOf(created.value) : undefined;
+  if (createdAt !== undefined && Number.isNaN(createdAt.getTime())) throw malformed('inner date-time-at-creation is not a valid time', Attr.dateTimeAtCreation);
+
   const documentFormat = stringOf(ops, Attr.documentFormat, ['mimeMediaType']);
   if (documentFormat === undefined) throw malformed('inner request lacks document-format', Attr.documentFormat);
   if (isNestedFormat(documentFormat)) {
@@ -101,6 +106,7 @@ export function parseInnerRequest(message: IppMessage): InnerRequest {
     jobUuid,
     documentNumber: documentNumber ?? 1,
     lastDocument: lastDocument ?? true,
+    createdAt,
     documentFormat: documentFormat.toLowerCase(),
     jobName: stringOf(ops, Attr.jobName, names),
     documentName: stringOf(ops, Attr.documentName, names),

@@ -3,7 +3,7 @@
  * real operation attributes, the Job Template attributes and the binding fields. The codec is used
  * as is: the inner message is an ordinary IPP request followed by the document bytes.
  */
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { dateTime, GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 import { Attr, IPP_MIME, Operation, PKCS7_MIME, type InnerOperation } from './constants.js';
 import { attr, v } from './values.js';
 
@@ -31,6 +31,11 @@ interface InnerCommon {
   readonly jobUuid: string;
   /** The real document format (e.g. application/pdf); never a nested envelope. */
   readonly documentFormat: string;
+  /**
+   * When the client made the job (sealed as date-time-at-creation; default now). The printer
+   * refuses a job older than its replay cache remembers (docs/profile.md §4).
+   */
+  readonly createdAt?: Date;
   readonly jobName?: string;
   readonly documentName?: string;
   /** Further operation attributes (e.g. compression, ipp-attribute-fidelity, job-password). */
@@ -61,6 +66,7 @@ const RESERVED = new Set<string>([
   Attr.documentFormat,
   Attr.jobName,
   Attr.documentName,
+  Attr.dateTimeAtCreation,
 ]);
 
 function checkUuid(name: string, value: string): void {
@@ -97,6 +103,7 @@ export function buildInnerRequest(o: InnerRequestOptions): IppMessage {
     attr(Attr.jobUuid, v.uri(o.jobUuid.toLowerCase())),
     attr(Attr.documentNumber, v.integer(documentNumber)),
     attr(Attr.lastDocument, v.boolean(lastDocument)),
+    attr(Attr.dateTimeAtCreation, dateTime(o.createdAt ?? new Date())),
     ...(o.operationAttributes ?? []),
   );
   const groups: IppGroup[] = [{ tag: GroupTag.operation, attributes: ops }];
@@ -113,6 +120,8 @@ export interface InnerRequest {
   readonly jobUuid: string;
   readonly documentNumber: number;
   readonly lastDocument: boolean;
+  /** The sealed date-time-at-creation; undefined when the client sent none. */
+  readonly createdAt: Date | undefined;
   readonly documentFormat: string;
   readonly jobName: string | undefined;
   readonly documentName: string | undefined;

@@ -24,7 +24,12 @@ export {
   type CertificateInput,
   type KeyKind,
 } from './x509/certificate.js';
-export { loadPrivateKey, privateKeyToPem, type PrivateKeyInput } from './x509/keys.js';
+export { loadPrivateKey, loadRecipientKey, loadKemPrivateKey, isKemKey, privateKeyToPem, type PrivateKeyInput, type KemPrivateKey } from './x509/keys.js';
+export { MlKemPrivateKey, mlKemSpki, loadMlKemPrivateKey } from './x509/ml-kem-keys.js';
+export { CompositeKemPrivateKey } from './x509/composite-kem-keys.js';
+export { ML_KEM, type MlKemAlgorithm } from './crypto/ml-kem.js';
+export { COMPOSITE_KEM, type CompositeKemAlgorithm } from './crypto/composite-kem.js';
+export { KEMS, type KemAlgorithm } from './crypto/kems.js';
 export { pemEncode, pemDecodeAll, pemLines, joinPemLines } from './x509/pem.js';
 export { OID } from './oids.js';
 export { contentInfoType, CONTENT_INFO_HEAD_BYTES } from './cms/content-info-type.js';
@@ -33,6 +38,7 @@ export {
   createCertificate,
   createCertificateAuthority,
   createIdentity,
+  createKemIdentity,
   type KeyAlgorithm,
   type CertificateTemplate,
   type Identity,

@@ -58,6 +58,14 @@ export const OID = {
   stdDhHkdfSha256: '1.2.840.113549.1.9.16.3.19',
   stdDhHkdfSha384: '1.2.840.113549.1.9.16.3.20',
   stdDhHkdfSha512: '1.2.840.113549.1.9.16.3.21',
+  // ML-KEM (FIPS 203; RFC 9935 for X.509, RFC 9936 for CMS), KEMRecipientInfo (RFC 9629), HKDF (RFC 8619)
+  mlKem512: '2.16.840.1.101.3.4.4.1',
+  mlKem768: '2.16.840.1.101.3.4.4.2',
+  mlKem1024: '2.16.840.1.101.3.4.4.3',
+  oriKem: '1.2.840.113549.1.9.16.13.3',
+  hkdfWithSha256: '1.2.840.113549.1.9.16.3.28',
+  hkdfWithSha384: '1.2.840.113549.1.9.16.3.29',
+  hkdfWithSha512: '1.2.840.113549.1.9.16.3.30',
   // Password recipients: PBKDF2 (RFC 8018 §5.2, A.2, B.1.2), id-alg-PWRI-KEK (RFC 3211 §2.3)
   pbkdf2: '1.2.840.113549.1.5.12',
   hmacWithSha1: '1.2.840.113549.2.7',

@@ -134,6 +134,7 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_TRUST_KEY_CHANGED: ExitCode.untrusted,
   CLIENT_TRUST_OTHER_URI: ExitCode.untrusted,
   CLIENT_PLAINTEXT_REFUSED: ExitCode.untrusted,
+  CLIENT_POST_QUANTUM_UNAVAILABLE: ExitCode.untrusted,
   CLIENT_JOB_SECURITY_ERROR: ExitCode.security,
   CLIENT_SEALED_ANSWER_INVALID: ExitCode.security,
 };

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { conforms, runConformance, summaryLine, toHtml, toJson, toMarkdown, type Report, type RunOptions, type TestResult } from '@trustnoone/conformance';
@@ -30,6 +32,8 @@ reached. The target receives real jobs: run it against test devices.
   --pin SHA256            accept the ipps target's TLS certificate with this SHA-256 fingerprint
   --insecure              accept any TLS certificate (test benches only)
   --job-timeout SECONDS   how long a job may take to finish (default 30)
+  --restart-command CMD   printer role: a shell command that restarts the printer cleanly (same
+                          state, same URL); enables the restart test of trustnoone-hostile-relay
 `;
 
 function credentials(flag: string, value: string | undefined): { user: string; password: string } | undefined {
@@ -78,6 +82,7 @@ export const conformanceCommand: Command = {
           pin: { type: 'string' },
           insecure: { type: 'boolean' },
           'job-timeout': { type: 'string' },
+          'restart-command': { type: 'string' },
         },
         strict: true,
         allowPositionals: true,
@@ -102,6 +107,8 @@ export const conformanceCommand: Command = {
         throw new CliError(`--ca ${v.ca}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, ExitCode.usage, { cause: err });
       });
     }
+    const restartCommand = v['restart-command'];
+    if (restartCommand !== undefined && role !== 'printer') throw new CliError('--restart-command applies to --role printer', ExitCode.usage);
     const auth = credentials('auth', v.auth);
     const otherAuth = credentials('other-auth', v['other-auth']);
     const options: RunOptions = {
@@ -118,6 +125,7 @@ export const conformanceCommand: Command = {
       ...(v['other-user'] !== undefined ? { otherUser: v['other-user'] } : {}),
       ...(v.only ? { only: v.only } : {}),
       jobTimeoutMs: jobTimeout * 1000,
+      ...(restartCommand !== undefined ? { restartTarget: () => runRestart(restartCommand) } : {}),
       ...(v.json ? {} : { onResult: (r: TestResult) => io.stdout.write(progressLine(r)) }),
     };
     const report = await runConformance(options);
@@ -134,3 +142,12 @@ export const conformanceCommand: Command = {
     return conforms(report) ? ExitCode.ok : ExitCode.failure;
   },
 };
+
+/** Runs the lab's restart command (the suite then waits until the printer answers again). */
+async function runRestart(command: string): Promise<void> {
+  try {
+    await promisify(execFile)('/bin/sh', ['-c', command], { timeout: 120_000 });
+  } catch (err) {
+    throw new Error(`--restart-command failed: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -113,6 +113,9 @@ export const statusCommand: Command = {
         encryptedJobAttributes(conn, jobId, { certificate, privateKey, trust: { store: trustStoreFrom(v, io) }, ...(v.attribute ? { requested: v.attribute } : {}) }),
       );
       sealed = r.attributes.map((a) => ({ name: a.name, values: a.values.map((x) => showValue(a.name, x)), json: a.values.map((x) => jsonValue(a.name, x)) }));
+      if (!r.jobVerified) {
+        io.stderr.write(`tno: warning: job ${jobId} was not printed from this state directory, so tno cannot check that the sealed answer is about that job\n`);
+      }
     }
     if (v.json) {
       writeJson(io, { ...s, ...(sealed ? { encryptedAttributes: Object.fromEntries(sealed.map((a) => [a.name, a.json.length === 1 ? a.json[0] : a.json])) } : {}) });

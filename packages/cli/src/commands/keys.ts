@@ -7,34 +7,46 @@ import {
   certificateUuids,
   createCertificateAuthority,
   createIdentity,
+  createKemIdentity,
   formatFingerprint,
   isCmsError,
   loadPrivateKey,
   parseCertificate,
   privateKeyToPem,
-  type Identity,
+  type Certificate,
   type KeyAlgorithm,
+  type KemAlgorithm,
 } from '@trustnoone/smime';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
 const algorithms: readonly KeyAlgorithm[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'x25519', 'ed25519'];
+/** Post-quantum key encapsulation (docs/decisions.md D13): printers and clients only, issued by a CA. */
+const kemAlgorithms: Readonly<Record<string, KemAlgorithm>> = {
+  'ml-kem-512': 'ml-kem-512',
+  'ml-kem-768': 'ml-kem-768',
+  'ml-kem-1024': 'ml-kem-1024',
+  'x25519-ml-kem-768': 'mlkem768-x25519',
+};
 
 const usage = `Usage: tno keys generate --kind ca|printer|client|server --name NAME --cert FILE --key FILE
-                         [--algorithm ALG] [--ca-cert FILE --ca-key FILE] [--dns NAME ...]
+                         [--algorithm|--alg ALG] [--ca-cert FILE --ca-key FILE] [--dns NAME ...]
                          [--printer-uuid UUID] [--email ADDR ...] [--days N] [--json]
 
 Generates a key pair and an X.509 certificate: a CA (self-signed), a printer (its printer-uuid as
 urn:uuid: in subjectAltName; X25519 needs a CA), a client (a user's signing certificate) or a
 server (a TLS certificate for an intermediary's --tls-key/--tls-cert, naming its host names).
 Issued by --ca-cert/--ca-key, or self-signed without them. The private key is written with mode
-0600.
+0600. The post-quantum algorithms (ML-KEM, and the hybrid ML-KEM-768 + X25519 that needs both
+keys broken) encrypt only, so they need a CA; their keys are written as PKCS#8 in the seed form.
 
   --kind KIND          ca, printer, client or server
   --name NAME          subject common name
   --cert FILE          where to write the certificate (PEM)
   --key FILE           where to write the private key (PKCS#8 PEM); an existing file is not replaced
-  --algorithm ALG      ${algorithms.join(', ')} (default p256)
+  --algorithm ALG      ${algorithms.join(', ')} (default p256);
+                       post-quantum: ${Object.keys(kemAlgorithms).join(', ')}
+  --alg ALG            the same as --algorithm
   --ca-cert FILE       issuing CA certificate ...
   --ca-key FILE        ... and its private key
   --dns NAME           server only: a host name clients use (dNSName in subjectAltName);
@@ -68,6 +80,7 @@ const generateCommand: Command = {
           cert: { type: 'string' },
           key: { type: 'string' },
           algorithm: { type: 'string' },
+          alg: { type: 'string' },
           'ca-cert': { type: 'string' },
           'ca-key': { type: 'string' },
           'printer-uuid': { type: 'string' },
@@ -89,22 +102,38 @@ const generateCommand: Command = {
     const dnsNames = kind === 'server' ? [...new Set(v.dns ?? [v.name ?? '', 'localhost'])].filter((d) => /^[A-Za-z0-9*]([A-Za-z0-9-.]*[A-Za-z0-9])?$/.test(d)) : undefined;
     if (kind === 'server' && dnsNames!.length === 0) throw new CliError('--kind server needs a host name: --name HOST or --dns HOST', ExitCode.usage);
     if (!v.name || !v.cert || !v.key) throw new CliError('--name, --cert and --key are required', ExitCode.usage);
-    const algorithm = (v.algorithm ?? 'p256') as KeyAlgorithm;
-    if (!algorithms.includes(algorithm)) throw new CliError(`--algorithm ${v.algorithm}: expected one of ${algorithms.join(', ')}`, ExitCode.usage);
+    if (v.algorithm !== undefined && v.alg !== undefined) throw new CliError('give --algorithm or --alg, not both', ExitCode.usage);
+    const algorithmName = v.algorithm ?? v.alg ?? 'p256';
+    const kem = kemAlgorithms[algorithmName];
+    const algorithm = algorithmName as KeyAlgorithm;
+    if (!kem && !algorithms.includes(algorithm)) throw new CliError(`--algorithm ${algorithmName}: expected one of ${[...algorithms, ...Object.keys(kemAlgorithms)].join(', ')}`, ExitCode.usage);
+    if (kem && kind === 'ca') throw new CliError(`--algorithm ${algorithmName} cannot sign, so it cannot be a CA`, ExitCode.usage);
+    if (kem && !(v['ca-cert'] && v['ca-key'])) throw new CliError(`--algorithm ${algorithmName} cannot sign its own certificate: give --ca-cert and --ca-key`, ExitCode.usage);
     if (Boolean(v['ca-cert']) !== Boolean(v['ca-key'])) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
     const days = v.days === undefined ? undefined : Number(v.days);
     if (days !== undefined && (!Number.isSafeInteger(days) || days < 1)) throw new CliError(`--days ${v.days}: expected a positive integer`, ExitCode.usage);
     if (v['printer-uuid'] !== undefined && (kind !== 'printer' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v['printer-uuid']))) {
       throw new CliError('--printer-uuid takes a UUID and only goes with --kind printer', ExitCode.usage);
     }
-    let id: Identity;
+    let id: { certificate: Certificate; keyPem: string };
     try {
       const ca = v['ca-cert'] && v['ca-key'] ? { certificate: parseCertificate(await read('ca-cert', v['ca-cert'], io.cwd)), privateKey: loadPrivateKey(await read('ca-key', v['ca-key'], io.cwd)) } : undefined;
       if (kind === 'ca') {
         if (ca) throw new CliError('a CA here is self-signed: drop --ca-cert/--ca-key', ExitCode.usage);
-        id = createCertificateAuthority({ commonName: v.name, algorithm, ...(days ? { validityDays: days } : {}) });
+        const ca$ = createCertificateAuthority({ commonName: v.name, algorithm, ...(days ? { validityDays: days } : {}) });
+        id = { certificate: ca$.certificate, keyPem: privateKeyToPem(ca$.privateKey) };
+      } else if (kem) {
+        const k = createKemIdentity({
+          commonName: v.name,
+          algorithm: kem,
+          ca: ca!,
+          ...(kind === 'printer' ? { printerUuid: v['printer-uuid'] ?? randomUUID() } : {}),
+          ...(v.email ? { emails: v.email } : {}),
+          ...(days ? { validityDays: days } : {}),
+        });
+        id = { certificate: k.certificate, keyPem: k.privateKey.toPem() };
       } else {
-        id = createIdentity({
+        const i = createIdentity({
           commonName: v.name,
           algorithm,
           ...(ca ? { ca } : {}),
@@ -113,20 +142,21 @@ const generateCommand: Command = {
           ...(dnsNames ? { dnsNames } : {}),
           ...(days ? { validityDays: days } : {}),
         });
+        id = { certificate: i.certificate, keyPem: privateKeyToPem(i.privateKey) };
       }
     } catch (err) {
       if (isCmsError(err)) throw new CliError(`${err.message} [${err.code}]`, ExitCode.usage, { cause: err });
       throw err;
     }
     try {
-      await writeFile(resolve(io.cwd, v.key), privateKeyToPem(id.privateKey), { mode: 0o600, flag: 'wx' });
+      await writeFile(resolve(io.cwd, v.key), id.keyPem, { mode: 0o600, flag: 'wx' });
     } catch (err) {
       throw new CliError(`--key ${v.key}: ${(err as NodeJS.ErrnoException).code === 'EEXIST' ? 'exists; not replacing a private key' : (err as Error).message}`, ExitCode.failure, { cause: err });
     }
     await writeFile(resolve(io.cwd, v.cert), certificateToPem(id.certificate));
     const c = id.certificate;
-    const result = { kind, subject: c.subjectText, issuer: c.issuerText, algorithm, fingerprint: formatFingerprint(c.fingerprint), printerUuid: certificateUuids(c)[0] ?? null, notAfter: c.notAfter.toISOString(), cert: v.cert, key: v.key };
-    io.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `${kind} certificate '${c.subjectText}' (${algorithm})${result.printerUuid ? ` for urn:uuid:${result.printerUuid}` : ''}\nSHA-256 fingerprint ${result.fingerprint}\n`);
+    const result = { kind, subject: c.subjectText, issuer: c.issuerText, algorithm: algorithmName, fingerprint: formatFingerprint(c.fingerprint), printerUuid: certificateUuids(c)[0] ?? null, notAfter: c.notAfter.toISOString(), cert: v.cert, key: v.key };
+    io.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `${kind} certificate '${c.subjectText}' (${algorithmName})${result.printerUuid ? ` for urn:uuid:${result.printerUuid}` : ''}\nSHA-256 fingerprint ${result.fingerprint}\n`);
     return ExitCode.ok;
   },
 };

@@ -13,7 +13,7 @@ import { terminalSafe } from '../terminal-text.js';
 
 const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
                  [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
-                 [--allow-plaintext] [--release-pin] [--no-wait] [--json]
+                 [--require-pq] [--allow-plaintext] [--release-pin] [--no-wait] [--json]
 
 Seals FILE(s) to the printer's key (end-to-end encryption, TRUSTNOONE) and submits them as one
 job, directly or through an intermediary, then waits for the job to finish. One file is sent as
@@ -31,6 +31,9 @@ ${connectionUsage}
       --trust-on-first-use  pin an unknown printer's key without asking (warns on stderr)
       --strict          never accept an unknown key: only pinned or anchor-verified printers
                         (default on a terminal: ask; otherwise: refuse)
+      --require-pq      refuse a printer that offers no post-quantum or hybrid key chaining to
+                        a trust anchor (one offered is always preferred; the result says which
+                        key was used: hybrid, post-quantum or classical)
       --allow-plaintext print in clear to a printer without TRUSTNOONE; never to a URI or
                         printer you trust with a key (a relay may be hiding it)
       --release-pin     hold the job at the printer until its release code (PIN) is entered
@@ -71,7 +74,9 @@ function trustLine(r: PrintResult): string {
   if (!r.trust) return 'NOT encrypted (printed in clear)';
   const fp = formatFingerprint(r.trust.fingerprint);
   const how = r.trust.kind === 'verified' ? `key verified by ${r.trust.anchor}` : r.trust.kind === 'pinned' ? 'key pinned' : 'key trusted on first use';
-  return terminalSafe(`encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp})`);
+  // Said only when it is not the classical key the fingerprint is of (--json always says it).
+  const key = r.recipientKey && r.recipientKey.protection !== 'classical' ? `; sealed to its ${r.recipientKey.protection} key, ${r.recipientKey.algorithm}` : '';
+  return terminalSafe(`encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp}${key})`);
 }
 
 function resultJson(r: PrintResult): unknown {
@@ -86,6 +91,8 @@ function resultJson(r: PrintResult): unknown {
     signed: r.signed,
     printerUuid: r.printerUuid ?? null,
     trust: r.trust ? { kind: r.trust.kind, fingerprint: r.trust.fingerprint, subject: r.trust.subject } : null,
+    keyProtection: r.recipientKey?.protection ?? null,
+    keyAlgorithm: r.recipientKey?.algorithm ?? null,
   };
 }
 
@@ -105,6 +112,7 @@ export const printCommand: Command = {
       'allow-plaintext': { type: 'boolean' },
       'no-wait': { type: 'boolean' },
       'release-pin': { type: 'boolean' },
+      'require-pq': { type: 'boolean' },
     });
     const pin = v['release-pin'] ? io.env.TNO_PIN : undefined;
     if (v['release-pin'] && !pin) throw new CliError('--release-pin reads the release code from the TNO_PIN environment variable, which is unset or empty', ExitCode.usage);
@@ -148,6 +156,7 @@ export const printCommand: Command = {
         ...(ownerCertificate ? { ownerCertificate } : {}),
         trust: { store: trustStoreFrom(v, io), firstUse },
         allowPlaintext: v['allow-plaintext'] === true,
+        ...(v['require-pq'] ? { requirePostQuantum: true } : {}),
         wait: follow,
         ...(pin !== undefined ? { pin } : {}),
         onProgress: (p) => {

@@ -35,6 +35,9 @@ SIGTERM or SIGINT shuts it down cleanly.
   --key-algorithm ALG     printer key generated on first start: p256 (default), x25519 or rsa
   --ca-cert FILE          issue the printer certificate from this CA certificate ...
   --ca-key FILE           ... and its private key (default: self-signed)
+  --post-quantum ALG      also hold and advertise a post-quantum key, after the classical one:
+                          x25519-ml-kem-768 (hybrid: both keys must be broken), ml-kem-768 or
+                          ml-kem-1024; issued by --ca-cert or the printer's local issuer
   --job-history SECONDS   how long ended jobs stay visible (default 3600)
   --max-document-bytes N  largest document accepted (default 1 GiB)
   --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
@@ -109,6 +112,7 @@ export const printerCommand: Command = {
           'allow-sha1-kdf': { type: 'boolean' },
           trust: { type: 'string', multiple: true },
           'key-algorithm': { type: 'string' },
+          'post-quantum': { type: 'string' },
           'ca-cert': { type: 'string' },
           'ca-key': { type: 'string' },
           'job-history': { type: 'string' },
@@ -140,7 +144,10 @@ export const printerCommand: Command = {
     if ((v['ca-cert'] === undefined) !== (v['ca-key'] === undefined)) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
     const issuer =
       v['ca-cert'] && v['ca-key'] ? { certificatePem: await readText('ca-cert', v['ca-cert']), privateKeyPem: await readText('ca-key', v['ca-key']) } : undefined;
-    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}) };
+    const pqNames: Record<string, 'mlkem768-x25519' | 'ml-kem-768' | 'ml-kem-1024'> = { 'x25519-ml-kem-768': 'mlkem768-x25519', 'ml-kem-768': 'ml-kem-768', 'ml-kem-1024': 'ml-kem-1024' };
+    const postQuantum = v['post-quantum'] === undefined ? undefined : pqNames[v['post-quantum']];
+    if (v['post-quantum'] !== undefined && !postQuantum) throw new CliError(`--post-quantum ${v['post-quantum']}: expected ${Object.keys(pqNames).join(', ')}`, ExitCode.usage);
+    const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}), ...(postQuantum ? { postQuantum } : {}) };
 
     if (v['show-fingerprint']) {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {

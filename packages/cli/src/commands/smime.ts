@@ -14,7 +14,8 @@ const sealUsage = `Usage: tno smime seal --recipient CERT.pem [--recipient CERT.
 Encrypts (and optionally first signs) FILE or stdin into a DER/BER CMS AuthEnvelopedData,
 written to FILE or stdout. With --out, the file appears only once sealing completed.
 
-  --recipient FILE   recipient certificate (PEM or DER; RSA, P-256, P-384 or X25519); repeatable
+  --recipient FILE   recipient certificate (PEM or DER; RSA, P-256, P-384, X25519, ML-KEM or
+                     ML-KEM-768 + X25519); repeatable
   --sign-cert FILE   signer certificate (sign-then-encrypt) ...
   --sign-key FILE    ... and its private key (PEM or DER, PKCS#8 or SEC1)
   --cipher NAME      aes-256-gcm (default) or aes-128-gcm

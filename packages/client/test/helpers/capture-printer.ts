@@ -44,6 +44,8 @@ export interface CaptureOptions {
   readonly multipleDocuments?: boolean;
   /** Signs Get-Encrypted-Job-Attributes answers (normally the printer's own key). */
   readonly answerSigner?: { readonly certificate: string; readonly privateKey: string };
+  /** The job nonce its answers name (a real printer reads it from the sealed job; this one opens nothing). */
+  readonly answerJobNonce?: string;
 }
 
 export async function startCapturePrinter(options: CaptureOptions): Promise<CapturePrinter> {
@@ -99,7 +101,17 @@ export async function startCapturePrinter(options: CaptureOptions): Promise<Capt
             version: { major: 2, minor: 0 },
             code: 0,
             requestId: message.requestId,
-            groups: [{ tag: GroupTag.job, attributes: [a('job-name', { tag: 'nameWithoutLanguage', value: 'Payroll November' }), a('copies', int(2))] }],
+            groups: [
+              // Issue 11.4: the answer names the job's sealed nonce and echoes the request's nonce.
+              {
+                tag: GroupTag.operation,
+                attributes: [
+                  ...(options.answerJobNonce ? [a('job-uuid', { tag: 'uri', value: options.answerJobNonce })] : []),
+                  ...ops.filter((x) => x.name === 'encrypted-job-attributes-nonce'),
+                ],
+              },
+              { tag: GroupTag.job, attributes: [a('job-name', { tag: 'nameWithoutLanguage', value: 'Payroll November' }), a('copies', int(2))] },
+            ],
           });
           const sealed = await sealToBytes(answer, { recipients: [pem], ...(options.answerSigner ? { signer: options.answerSigner } : {}) });
           body = Buffer.concat([response(message, 0, []), sealed]);

@@ -5,7 +5,8 @@
  * by the printer, in the response's data; a relay sees only ciphertext. The values include what
  * came from inside the job's envelope (real job-name, copies, media, ...).
  */
-import { encodeMessage, GroupTag, type IppMessage } from '@trustnoone/ipp';
+import { encodeMessage, GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import type { Job } from '../jobs/job.js';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { CmsError, joinPemLines, parseCertificate, sealToBytes, type Certificate } from '@trustnoone/smime';
 import { selectJobAttributes, selection } from '../attributes/select.js';
@@ -31,6 +32,34 @@ function requesterCertificate(lines: readonly string[]): Certificate {
   } catch {
     throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, 'requesting-user-pkcs7-public-key is not a usable certificate');
   }
+}
+
+/**
+ * The client's fresh nonce for one Get-Encrypted-Job-Attributes (issue 11.4, docs/decisions.md
+ * D9): echoed inside the signed answer, so a relay cannot hand back an answer captured earlier.
+ */
+export const ANSWER_NONCE = 'encrypted-job-attributes-nonce';
+const MIN_NONCE = 16;
+const MAX_NONCE = 64;
+
+function requestNonce(a: IppAttribute | undefined): Uint8Array | undefined {
+  if (a === undefined) return undefined;
+  const v = a.values[0];
+  if (a.values.length !== 1 || v?.tag !== 'octetString' || v.value.length < MIN_NONCE || v.value.length > MAX_NONCE) {
+    throw new Refusal(Status.clientErrorBadRequest, `${ANSWER_NONCE} must be one octetString of ${MIN_NONCE} to ${MAX_NONCE} bytes`);
+  }
+  return v.value;
+}
+
+/**
+ * What binds a sealed answer to its question, inside the signature: the job's sealed nonce (the
+ * job-uuid its owner chose and sealed; job-ids differ from hop to hop) and the request's nonce.
+ */
+function answerBinding(job: Job, nonce: Uint8Array | undefined): IppAttribute[] {
+  return [
+    ...(job.seal ? [{ name: 'job-uuid', values: [{ tag: 'uri' as const, value: job.seal.jobNonce }] }] : []),
+    ...(nonce ? [{ name: ANSWER_NONCE, values: [{ tag: 'octetString' as const, value: nonce }] }] : []),
+  ];
 }
 
 export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): IppHandler {
@@ -60,6 +89,7 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
       rt.log.info({ jobId: job.id, check }, 'printer: encrypted job attributes refused: not the certificate the sealed job names');
       throw new Refusal(Status.clientErrorNotAuthorized, 'not the owner of this job');
     }
+    const nonce = requestNonce(ops.get(ANSWER_NONCE));
     const sel = selection(ops.keywords('requested-attributes'));
     const attributes = selectJobAttributes(jobAttributes(job, { printerUri: rt.identity.uris[0]!, startedAt: rt.startedAt, revealSealed: true }), JOB_TEMPLATE_NAMES, sel);
     const inner: IppMessage = {
@@ -67,7 +97,7 @@ export function getEncryptedJobAttributes(rt: PrinterRuntime, keys: KeyStore): I
       code: Status.successfulOk,
       requestId: ctx.message.requestId,
       groups: [
-        { tag: GroupTag.operation, attributes: [charset('attributes-charset', 'utf-8'), naturalLanguage('attributes-natural-language', 'en')] },
+        { tag: GroupTag.operation, attributes: [charset('attributes-charset', 'utf-8'), naturalLanguage('attributes-natural-language', 'en'), ...answerBinding(job, nonce)] },
         { tag: GroupTag.job, attributes },
       ],
     };

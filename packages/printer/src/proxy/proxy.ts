@@ -532,7 +532,7 @@ class Proxy {
       const op = req.groups[0]?.attributes ?? [];
       const jobId = int(req, GroupTag.operation, 'job-id');
       const record = jobId !== undefined ? this.state.get(jobId) : undefined;
-      const pass = op.filter((a) => ['requesting-user-name', 'requested-attributes', 'requesting-user-pkcs7-public-key'].includes(a.name));
+      const pass = op.filter((a) => ['requesting-user-name', 'requested-attributes', 'requesting-user-pkcs7-public-key', 'encrypted-job-attributes-nonce'].includes(a.name));
       let status = 0x0406;
       let sealed: Buffer = Buffer.alloc(0);
       let message: string | undefined = 'the printer no longer has this job';

@@ -10,6 +10,12 @@
  * issuer that signs the answers, so a client can check that issuer against the certificate it
  * pinned (docs/decisions.md "Who signs an X25519 printer's answers").
  *
+ * With `postQuantum`, a second key and certificate for the same printer-uuid (docs/decisions.md
+ * D14), issued by the external CA or the local issuer, since KEM keys cannot sign:
+ *
+ *   keys/printer-pq.key.pem   ML-KEM or composite ML-KEM-768 + X25519 key (PKCS#8, mode 0600)
+ *   certs/printer-pq.pem      its certificate, advertised after the classical one and its issuer
+ *
  * The key never leaves this module except as a KeyObject handed to smime's open/seal.
  */
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
@@ -17,13 +23,18 @@ import { chmod, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   certificateToPem,
+  CompositeKemPrivateKey,
   createCertificate,
   generateKeyPair,
+  loadKemPrivateKey,
   loadPrivateKey,
+  MlKemPrivateKey,
   parseCertificate,
   pemLines,
   privateKeyToPem,
   type Certificate,
+  type KemAlgorithm,
+  type KemPrivateKey,
 } from '@trustnoone/smime';
 import { PrinterError } from '../errors.js';
 import type { KeyAlgorithm } from '../options.js';
@@ -44,6 +55,8 @@ export interface KeyStore {
   readonly fingerprint: string;
   /** Signs what the printer sends (Get-Encrypted-Job-Attributes answers). */
   readonly signer: { readonly privateKey: KeyObject; readonly certificate: Certificate };
+  /** The post-quantum (or hybrid) key and certificate, when configured. */
+  readonly postQuantum?: { readonly privateKey: KemPrivateKey; readonly certificate: Certificate };
   readonly keyFile: string;
   readonly certificateFile: string;
 }
@@ -55,6 +68,8 @@ export interface KeyStoreOptions {
   readonly printerName: string;
   /** Issue the certificate from this CA instead of self-signing. */
   readonly issuer?: { readonly certificatePem: string; readonly privateKeyPem: string };
+  /** Also hold a post-quantum key of this algorithm (docs/decisions.md D14). */
+  readonly postQuantum?: KemAlgorithm;
 }
 
 const SMIME_ALGORITHM = { p256: 'p256', x25519: 'x25519', rsa: 'rsa3072' } as const;
@@ -157,7 +172,15 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
   const signer = algorithm === 'x25519' ? issuer! : { privateKey, certificate };
   // A client accepts answers from the certificate it trusts or from the issuer that signed it; it
   // can only check the issuer if it is advertised next to the certificate.
-  const advertisedPem = signer.certificate === certificate ? certificatePem : certificatePem + certificateToPem(signer.certificate);
+  let advertisedPem = signer.certificate === certificate ? certificatePem : certificatePem + certificateToPem(signer.certificate);
+  let postQuantum: KeyStore['postQuantum'];
+  if (options.postQuantum) {
+    const pqIssuer = issuer ?? (await localIssuer(layout, options.printerName));
+    postQuantum = await loadPostQuantum(layout, options, options.postQuantum, pqIssuer);
+    // After the classical certificate and its issuer, so old clients see what they saw before.
+    advertisedPem += certificateToPem(postQuantum.certificate);
+    if (pqIssuer.certificate !== signer.certificate) advertisedPem += certificateToPem(pqIssuer.certificate);
+  }
   return {
     algorithm,
     privateKey,
@@ -166,9 +189,59 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
     certificatePemLines: pemLines(advertisedPem),
     fingerprint: certificate.fingerprint,
     signer,
+    ...(postQuantum ? { postQuantum } : {}),
     keyFile,
     certificateFile,
   };
+}
+
+/** The post-quantum key and its CA-issued certificate, made on first start and reissued when stale. */
+async function loadPostQuantum(
+  layout: StateLayout,
+  options: KeyStoreOptions,
+  algorithm: KemAlgorithm,
+  issuer: { privateKey: KeyObject; certificate: Certificate },
+): Promise<{ privateKey: KemPrivateKey; certificate: Certificate }> {
+  const keyFile = join(layout.keys, 'printer-pq.key.pem');
+  const certFile = join(layout.certs, 'printer-pq.pem');
+  let privateKey: KemPrivateKey | undefined;
+  const pem = await readIfExists(keyFile);
+  if (pem !== undefined) {
+    try {
+      privateKey = loadKemPrivateKey(pem);
+    } catch (err) {
+      throw new PrinterError('KEY_STORE', `${keyFile} is not a usable post-quantum private key`, { cause: err });
+    }
+    if (!privateKey) throw new PrinterError('KEY_STORE', `${keyFile} is not a post-quantum (ML-KEM or composite) private key`);
+  }
+  if (!privateKey || privateKey.algorithm !== algorithm) {
+    privateKey = algorithm === 'mlkem768-x25519' ? CompositeKemPrivateKey.generate(algorithm) : MlKemPrivateKey.generate(algorithm);
+    await writeSecret(keyFile, privateKey.toPem());
+  }
+  const key = privateKey;
+  const existing = await readIfExists(certFile);
+  let certificate = existing === undefined ? undefined : parseCertificate(existing);
+  if (
+    certificate &&
+    (!names(certificate, options.printerUuid) ||
+      certificate.notAfter.getTime() < Date.now() ||
+      certificate.issuerText !== issuer.certificate.subjectText ||
+      !signedBy(certificate, issuer.certificate) ||
+      !Buffer.from(certificate.kemPublicKey ?? []).equals(Buffer.from(key.publicKey)))
+  ) {
+    certificate = undefined;
+  }
+  if (!certificate) {
+    certificate = createCertificate({
+      subject: { commonName: options.printerName, organization: 'trustnoone printer' },
+      publicKey: key,
+      signingKey: issuer.privateKey,
+      issuer: { certificate: issuer.certificate },
+      uris: [`urn:uuid:${options.printerUuid.toLowerCase()}`],
+    });
+    await writeFile(certFile, certificateToPem(certificate));
+  }
+  return { privateKey: key, certificate };
 }
 
 /** The local P-256 issuer an X25519 printer key needs (X25519 keys cannot sign). */

@@ -42,9 +42,20 @@ export interface SealedOpenerOptions {
   readonly trustAnchorsPem: readonly string[];
   /** Accept an inner document enveloped to a release code (secure PIN release). */
   readonly pinRelease: boolean;
+  /**
+   * How long the replay cache remembers a job (ms): a job dated earlier than that (less the clock
+   * skew allowed) is refused, as the cache can no longer tell whether it is a replay (issue 11.2).
+   */
+  readonly replayRetentionMs: number;
   /** Accept ECDH with the SHA-1 KDF (OpenSSL's default); refused unless configured (issue 11.6). */
   readonly allowSha1Kdf?: boolean;
 }
+
+/**
+ * How far a client's clock may run ahead of the printer's. A job dated ahead is remembered by the
+ * cache from its arrival, so the oldest accepted creation time is the retention minus this.
+ */
+export const CLOCK_SKEW_MS = 24 * 3600 * 1000;
 
 const INNER_FORMATS: readonly string[] = ['application/octet-stream', ...cap.RENDER_FORMATS];
 
@@ -73,6 +84,8 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     throw new RangeError(`a trust anchor cannot be read: ${(err as Error).message}`, { cause: err });
   }
 
+  if (!(o.replayRetentionMs > 2 * CLOCK_SKEW_MS)) throw new RangeError(`replayRetentionMs must exceed ${2 * CLOCK_SKEW_MS} ms (twice the clock skew allowed), got ${o.replayRetentionMs}`);
+
   return async (job: Job, submission: SealedSubmission): Promise<OpenedDocument> => {
     const paths = jobPaths(rt.layout, job.id);
     await mkdir(paths.private, { recursive: true, mode: 0o700 });
@@ -99,6 +112,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         {
           privateKey: o.keys.privateKey,
           certificate: o.keys.certificate,
+          ...(o.keys.postQuantum ? { additionalKeys: [o.keys.postQuantum] } : {}),
           ...(anchors.length > 0 ? { trustAnchors: anchors } : {}),
           requireSignature: o.requireSignature,
           allowSha1Kdf: o.allowSha1Kdf ?? false,
@@ -147,6 +161,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
         expectedDocumentNumber: job.documentsReceived + 1,
         ...(submission.outerLastDocument !== undefined ? { outerLastDocument: submission.outerLastDocument } : {}),
         replay: o.replay,
+        window: { now: Date.now(), maxAgeMs: o.replayRetentionMs - CLOCK_SKEW_MS, maxSkewMs: CLOCK_SKEW_MS },
       });
       // RFC 8011 §4.1 checks and the printer's own, exactly as for a request in clear.
       const violation = checkRequest(withOuterTarget(message, job.id));

@@ -4,8 +4,9 @@
  * the job is accepted, so a replay is refused even after a restart or a crash.
  *
  * The log is one line per entry: `<unix-ms> <key>\n` (the key is the rest of the line). Entries older than `retentionMs` are
- * dropped when the log is loaded (and the log rewritten), which bounds its size; a replay older
- * than the retention window would also have to get past the printer certificate's lifetime.
+ * dropped when the log is loaded (and the log rewritten), which bounds its size. What is dropped
+ * cannot come back: the opener refuses a job whose sealed date-time-at-creation is older than the
+ * retention less the clock skew it allows (open-sealed.ts, issue 11.2).
  */
 import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -7,7 +7,7 @@
  * The rule for any lower-level use: plaintext seen before `open*` resolves is unauthenticated and
  * must not leave the process or reach a renderer (RFC 5084 §1.1: GCM verifies only at the end).
  */
-import { createDecipheriv, randomBytes, type Decipher } from 'node:crypto';
+import { createDecipheriv, randomBytes, type Decipher, type KeyObject } from 'node:crypto';
 import { open as openFileHandle, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isContext, readAlgorithmIdentifier, readOctets, readOid, readSmallInteger, setChildren, type Asn1Node } from '../asn1/ber-reader.js';
@@ -17,7 +17,8 @@ import { BerStreamReader, type StreamHeader } from '../asn1/stream-reader.js';
 import { CmsError, CmsErrorCode, isCmsError, malformed } from '../errors.js';
 import { OID } from '../oids.js';
 import { parseCertificate, type Certificate, type CertificateInput } from '../x509/certificate.js';
-import { loadPrivateKey, type PrivateKeyInput } from '../x509/keys.js';
+import { loadRecipientKey, type PrivateKeyInput } from '../x509/keys.js';
+import type { KemPrivateKey } from '../x509/keys.js';
 import { decodeContentAlgorithm, isGcm, type ContentCipher } from './content-cipher.js';
 import { chunksOf, type ByteInput } from './input.js';
 import { defaultLimits, type CmsLimits } from './limits.js';
@@ -30,8 +31,11 @@ import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
 import { verifySigners, type VerifiedSigner } from './signer-verify.js';
 
 export interface OpenOptions {
-  /** Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1). Either this or `password`. */
-  readonly privateKey?: PrivateKeyInput;
+  /**
+   * Our private key (KeyObject, PEM, or DER PKCS#8/SEC1/PKCS#1; an ML-KEM or composite key as its
+   * object or as PKCS#8). Either this or `password`.
+   */
+  readonly privateKey?: PrivateKeyInput | KemPrivateKey;
   /**
    * Open a PasswordRecipientInfo (RFC 3211) with this password instead of a key. A wrong password
    * fails with CMS_WRONG_PASSWORD.
@@ -41,6 +45,11 @@ export interface OpenOptions {
   readonly allowWeakPasswordDerivation?: boolean;
   /** Our certificate: selects the RecipientInfo naming it. Without it every fitting entry is tried. */
   readonly certificate?: CertificateInput;
+  /**
+   * Further keys of ours, each with its certificate (a printer with a classical and a
+   * post-quantum key): tried in order after `privateKey` when no RecipientInfo is addressed to it.
+   */
+  readonly additionalKeys?: readonly { readonly privateKey: PrivateKeyInput | KemPrivateKey; readonly certificate: CertificateInput }[];
   /** Trust anchors for the signer's certificate; when given, the chain must verify. */
   readonly trustAnchors?: readonly CertificateInput[];
   readonly intermediates?: readonly CertificateInput[];
@@ -162,6 +171,17 @@ async function openInto(input: ByteInput, destPath: string, options: OpenOptions
 /** `ours`: nothing else refers to the chunk, so it may be released once written. */
 type Sink = (chunk: Uint8Array, ours?: boolean) => Promise<void> | void;
 
+/** Tries each of our keys in turn; only "no RecipientInfo for this key" moves on to the next. */
+async function recoverWithAnyKey<T>(keys: readonly { key: KeyObject | KemPrivateKey; cert: Certificate | undefined }[], recover: (key: KeyObject | KemPrivateKey, cert: Certificate | undefined) => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await recover(keys[i]!.key, keys[i]!.cert);
+    } catch (err) {
+      if (i === keys.length - 1 || !isCmsError(err, CmsErrorCode.noMatchingRecipient)) throw err;
+    }
+  }
+}
+
 /** The streaming core shared by open and openToFile. */
 export async function openCore(input: ByteInput, options: OpenOptions, sink: Sink): Promise<OpenedEnvelope> {
   return openWith(input, options, undefined, sink);
@@ -181,8 +201,9 @@ async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<o
 
 async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
   if ((options.privateKey === undefined) === (options.password === undefined)) throw new CmsError(CmsErrorCode.badOptions, 'open needs exactly one of privateKey and password');
-  const key = options.privateKey === undefined ? undefined : loadPrivateKey(options.privateKey);
+  const key = options.privateKey === undefined ? undefined : loadRecipientKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
+  const keys = key ? [{ key, cert: ourCert }, ...(options.additionalKeys ?? []).map((k) => ({ key: loadRecipientKey(k.privateKey), cert: parseCertificate(k.certificate) }))] : [];
   const certs = (l: readonly CertificateInput[] | undefined): Certificate[] | undefined => l?.map((c) => parseCertificate(c));
   const r = new BerStreamReader(input$, limits);
 
@@ -217,7 +238,7 @@ async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptio
   if (ec.tagClass !== 2 || ec.tag !== 0) throw malformed('encryptedContent must be [0] IMPLICIT OCTET STRING', ec.offset);
 
   const { cek, recipient } = key
-    ? await recoverContentKey(recipientInfos, key, ourCert, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15, allowSha1Kdf: options.allowSha1Kdf })
+    ? await recoverWithAnyKey(keys, (k, c) => recoverContentKey(recipientInfos, k, c, params.keyLength, { allowRsaPkcs1v15: options.allowRsaPkcs1v15, allowSha1Kdf: options.allowSha1Kdf }))
     : await recoverContentKeyWithPassword(recipientInfos, options.password!, params.keyLength, { maxIterations: limits.maxPbkdf2Iterations, allowWeak: options.allowWeakPasswordDerivation ?? false });
   const decipher = isGcm(params.cipher)
     ? createDecipheriv(params.cipher as 'aes-256-gcm', cek, params.iv, { authTagLength: params.tagLength })

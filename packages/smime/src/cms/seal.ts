@@ -167,10 +167,11 @@ export function sealChunks(input: ByteInput, options: SealOptions): AsyncGenerat
   const passwords = options.recipients.filter(isPasswordRecipient);
   const recipients = options.recipients.filter((r) => !isPasswordRecipient(r)).map((r) => normalizeRecipient(r as RecipientInput));
   const recipientInfos = [...recipients.map((r) => encodeRecipientInfo(r, cek)), ...passwords.map((p) => encodePasswordRecipientInfo(p, cek))];
-  // RFC 5652 §6.1: EnvelopedData is version 3 with any pwri, else 0 when every RecipientInfo is
+  // RFC 5652 §6.1: EnvelopedData is version 3 with any pwri or ori, else 0 when every RecipientInfo is
   // version 0 (ktri by issuerAndSerialNumber), else 2 (kari is v3, ktri by subjectKeyIdentifier v2).
   const allV0 = recipients.every((r) => r.cert.keyKind === 'rsa' && (r.identifier ?? 'issuerAndSerialNumber') === 'issuerAndSerialNumber');
-  const envelopedVersion = passwords.length > 0 ? 3 : allV0 ? 0 : 2;
+  const anyOri = recipients.some((r) => r.cert.kemPublicKey !== undefined);
+  const envelopedVersion = passwords.length > 0 || anyOri ? 3 : allV0 ? 0 : 2;
   const signer = options.signer ? prepareSigner(options.signer) : undefined;
   const innerType = options.contentType ?? OID.data;
   const algorithm = gcm ? encodeGcmAlgorithm(cipher as GcmCipher, iv) : encodeCbcAlgorithm(cipher as CbcCipher, iv);

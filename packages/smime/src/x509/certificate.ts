@@ -18,12 +18,13 @@ import {
   type Asn1Node,
 } from '../asn1/ber-reader.js';
 import { CmsError, CmsErrorCode, isCmsError } from '../errors.js';
+import { kemByOid, type KemAlgorithm } from '../crypto/kems.js';
 import { OID } from '../oids.js';
 import { formatName } from './name.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
 
 /** The public-key kinds this package can encrypt to or verify with. */
-export type KeyKind = 'rsa' | 'rsa-pss' | 'p256' | 'p384' | 'p521' | 'x25519' | 'ed25519' | 'other';
+export type KeyKind = 'rsa' | 'rsa-pss' | 'p256' | 'p384' | 'p521' | 'x25519' | 'ed25519' | KemAlgorithm | 'other';
 
 export interface Certificate {
   readonly der: Uint8Array;
@@ -40,7 +41,13 @@ export interface Certificate {
   readonly notAfter: Date;
   /** DER SubjectPublicKeyInfo. */
   readonly spki: Uint8Array;
+  /**
+   * The public key as a node KeyObject. Node 20 has no ML-KEM: reading this on an ML-KEM
+   * certificate throws CMS_BAD_KEY; use `kemPublicKey` there.
+   */
   readonly publicKey: KeyObject;
+  /** The raw KEM public key (RFC 9935 ML-KEM, or composite), for a KEM certificate only. */
+  readonly kemPublicKey?: Uint8Array;
   readonly keyKind: KeyKind;
   readonly subjectKeyIdentifier: Uint8Array | undefined;
   readonly authorityKeyIdentifier: Uint8Array | undefined;
@@ -137,13 +144,22 @@ function decodeCertificate(der: Uint8Array): Certificate {
       isCA = bc[0] !== undefined && bc[0].tagClass === 0 && bc[0].tag === 0x01 && bc[0].content[0] !== 0;
     }
   }
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey({ key: Buffer.from(spkiNode!.bytes), format: 'der', type: 'spki' });
-  } catch (err) {
-    throw new CmsError(CmsErrorCode.badKey, 'certificate public key is not usable', { cause: err });
+  const [spkiAlg, spkiKey] = sequenceChildren(spkiNode, 'SubjectPublicKeyInfo');
+  const kem = kemByOid(readAlgorithmIdentifier(spkiAlg, 'subjectPublicKeyInfo.algorithm').algorithm);
+  let publicKey: KeyObject | undefined;
+  let kemPublicKey: Uint8Array | undefined;
+  if (kem) {
+    // RFC 9935 §4 and the composite draft §5.1: the raw key of the algorithm's size.
+    kemPublicKey = readBitString(spkiKey, 'subjectPublicKey');
+    if (kemPublicKey.length !== kem.publicKeyLength) throw new CmsError(CmsErrorCode.badKey, `${kem.name} public key of ${kemPublicKey.length} bytes (expected ${kem.publicKeyLength})`);
+  } else {
+    try {
+      publicKey = createPublicKey({ key: Buffer.from(spkiNode!.bytes), format: 'der', type: 'spki' });
+    } catch (err) {
+      throw new CmsError(CmsErrorCode.badKey, 'certificate public key is not usable', { cause: err });
+    }
   }
-  return {
+  const cert = {
     der,
     tbs: tbsNode!.bytes,
     serialNumber: serial.content,
@@ -154,8 +170,8 @@ function decodeCertificate(der: Uint8Array): Certificate {
     notBefore: readTime(validity[0], 'notBefore'),
     notAfter: readTime(validity[1], 'notAfter'),
     spki: spkiNode!.bytes,
-    publicKey,
-    keyKind: keyKindOf(publicKey),
+    ...(kemPublicKey ? { kemPublicKey } : {}),
+    keyKind: kem ? kem.name : keyKindOf(publicKey!),
     subjectKeyIdentifier: ski,
     authorityKeyIdentifier: aki,
     uris,
@@ -165,6 +181,17 @@ function decodeCertificate(der: Uint8Array): Certificate {
     signature: readBitString(sigNode, 'signatureValue'),
     fingerprint: createHash('sha256').update(der).digest('hex'),
   };
+  // The KeyObject is a getter so that an ML-KEM certificate fails where a KeyObject is needed
+  // (a signature check, say) with a clear reason instead of undefined.
+  const subject$ = cert.subjectText;
+  Object.defineProperty(cert, 'publicKey', {
+    enumerable: true,
+    get(): KeyObject {
+      if (!publicKey) throw new CmsError(CmsErrorCode.badKey, `certificate '${subject$}' has an ${kem!.name} key, which cannot sign or be used as a node KeyObject`);
+      return publicKey;
+    },
+  });
+  return cert as unknown as Certificate;
 }
 
 /** BIT STRING content bits (unused trailing bits allowed, as keyUsage uses them). */

@@ -21,6 +21,10 @@ import {
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { OID } from '../oids.js';
 import { keyKindOf, parseCertificate, type Certificate } from './certificate.js';
+import { KEMS, type KemAlgorithm } from '../crypto/kems.js';
+import { MlKemPrivateKey } from './ml-kem-keys.js';
+import { CompositeKemPrivateKey } from './composite-kem-keys.js';
+import { isKemKey, type KemPrivateKey } from './keys.js';
 import { encodeName, type NameAttributes } from './name.js';
 
 export type KeyAlgorithm = 'p256' | 'p384' | 'rsa2048' | 'rsa3072' | 'rsa4096' | 'x25519' | 'ed25519';
@@ -46,8 +50,8 @@ export function generateKeyPair(algorithm: KeyAlgorithm): { privateKey: KeyObjec
 
 export interface CertificateTemplate {
   readonly subject: NameAttributes;
-  /** The subject's public key (or its private key, whose public half is used). */
-  readonly publicKey: KeyObject;
+  /** The subject's public key (or its private key, whose public half is used; ML-KEM keys too). */
+  readonly publicKey: KeyObject | KemPrivateKey;
   /** The issuer; omitted for a self-signed certificate (then `signingKey` is the subject's key). */
   readonly issuer?: { readonly certificate: Certificate };
   /** The key that signs: the issuer's private key, or the subject's own for self-signed. */
@@ -105,9 +109,17 @@ function signatureAlgorithmFor(key: KeyObject): { alg: Uint8Array; sign: (tbs: U
 }
 
 export function createCertificate(t: CertificateTemplate): Certificate {
-  const publicKey = t.publicKey.type === 'private' ? createPublicKey(t.publicKey) : t.publicKey;
-  const spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
-  const kind = keyKindOf(publicKey);
+  let spki: Uint8Array;
+  let kind: string;
+  if (isKemKey(t.publicKey)) {
+    // RFC 9935 §4 / composite draft §5.1: algorithm without parameters, the raw key as the BIT STRING.
+    spki = sequence(algorithmIdentifier(KEMS[t.publicKey.algorithm].oid), bitString(t.publicKey.publicKey));
+    kind = t.publicKey.algorithm;
+  } else {
+    const publicKey = t.publicKey.type === 'private' ? createPublicKey(t.publicKey) : t.publicKey;
+    spki = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }));
+    kind = keyKindOf(publicKey);
+  }
   const { alg, sign: signTbs } = signatureAlgorithmFor(t.signingKey);
   const subject = encodeName(t.subject);
   const issuerName = t.issuer ? t.issuer.certificate.subject : subject;
@@ -129,6 +141,8 @@ export function createCertificate(t: CertificateTemplate): Certificate {
       ? [KU.digitalSignature, KU.keyEncipherment]
       : kind === 'x25519'
         ? [KU.keyAgreement]
+        : kind in KEMS
+          ? [KU.keyEncipherment] // RFC 9935 §5, composite draft §5.2: keyEncipherment only
         : kind === 'ed25519'
           ? [KU.digitalSignature]
           : [KU.digitalSignature, KU.keyAgreement];
@@ -207,3 +221,35 @@ export function createIdentity(options: {
   return { certificate, privateKey };
 }
 
+
+/**
+ * A KEM identity (ML-KEM or composite ML-KEM + X25519): key pair + certificate, which a CA must
+ * issue since a KEM key cannot sign.
+ */
+export function createKemIdentity(options: {
+  commonName: string;
+  organization?: string;
+  algorithm: KemAlgorithm;
+  ca: Identity;
+  printerUuid?: string;
+  emails?: readonly string[];
+  validityDays?: number;
+  /** Deterministic vectors only: the serialized private key (ML-KEM seed, or seed ‖ X25519 key). */
+  seed?: Uint8Array;
+}): { certificate: Certificate; privateKey: KemPrivateKey } {
+  const alg = options.algorithm;
+  const privateKey: KemPrivateKey =
+    alg === 'mlkem768-x25519'
+      ? options.seed ? CompositeKemPrivateKey.fromBytes(alg, options.seed) : CompositeKemPrivateKey.generate(alg)
+      : options.seed ? MlKemPrivateKey.fromSeed(alg, options.seed) : MlKemPrivateKey.generate(alg);
+  const certificate = createCertificate({
+    subject: { commonName: options.commonName, ...(options.organization ? { organization: options.organization } : {}) },
+    publicKey: privateKey,
+    signingKey: options.ca.privateKey,
+    issuer: { certificate: options.ca.certificate },
+    ...(options.printerUuid ? { uris: [`urn:uuid:${options.printerUuid.toLowerCase()}`] } : {}),
+    ...(options.emails ? { emails: options.emails } : {}),
+    ...(options.validityDays ? { validityDays: options.validityDays } : {}),
+  });
+  return { certificate, privateKey };
+}

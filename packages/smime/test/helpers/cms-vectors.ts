@@ -10,10 +10,23 @@
  * - P-256 / P-384 recipients and ephemerals: fixed scalars below.
  * - RSA recipient: vectors/cms/keys/rsa-recipient.key, made once with
  *   `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`.
+ * - ML-KEM-768 and composite ML-KEM-768 + X25519 recipients: fixed seeds below; encapsulation is
+ *   made deterministic with a fixed 32-byte ML-KEM message (and X25519 ephemeral for the composite).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { certificateToPem, createCertificate, loadPrivateKey, privateKeyToPem, sealToBytes, type Certificate, type SealOptions } from '@trustnoone/smime';
+import {
+  certificateToPem,
+  CompositeKemPrivateKey,
+  createCertificate,
+  loadPrivateKey,
+  MlKemPrivateKey,
+  privateKeyToPem,
+  sealToBytes,
+  type Certificate,
+  type KemPrivateKey,
+  type SealOptions,
+} from '@trustnoone/smime';
 import { ecPrivateKeyFromScalar, okpPrivateKeyFromSeed } from '../../src/crypto/raw-keys.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -36,6 +49,9 @@ export const fixed = {
   nonce: hex('cafebabefacedbaddecaf888'),
   cbcIv: hex('000102030405060708090a0b0c0d0e0f'),
   oaepSeed: hex('aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899'),
+  mlKem768Seed: hex('7c9935a0b07694aa0c6d10e4db6b1add2fd81a25ccb148032dcd739936737f2d8626ed79d451140800e03b59b956f8210e556067407d13dc90fa9e8b872bfb8f'),
+  compositeKey: hex('a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedfe0' + '70076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a'),
+  kemRandomness: hex('147c03f7a5bebba406c8fae1874d7f13c80efe79a3a9a874cc09fe76f6997615' + '5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb'),
   notBefore: new Date('2026-01-01T00:00:00Z'),
   notAfter: new Date('2046-01-01T00:00:00Z'),
   signingTime: new Date('2026-11-22T00:00:00Z'),
@@ -49,11 +65,15 @@ export interface VectorIdentity {
   readonly privateKey: KeyObject;
 }
 
+export type VectorRecipient = 'p256' | 'p384' | 'rsa' | 'x25519' | 'ml-kem-768' | 'mlkem768-x25519';
+
 export interface VectorSet {
   readonly identities: Record<'ca' | 'signer' | 'p256' | 'p384' | 'rsa' | 'x25519', VectorIdentity>;
+  /** Post-quantum printers (no node KeyObject): ML-KEM-768 and composite ML-KEM-768 + X25519. */
+  readonly kemIdentities: Record<'ml-kem-768' | 'mlkem768-x25519', { readonly certificate: Certificate; readonly privateKey: KemPrivateKey }>;
   /** file name → bytes, including PEM keys and certificates. */
   readonly files: Map<string, Uint8Array>;
-  readonly envelopes: readonly { file: string; description: string; recipient: 'p256' | 'p384' | 'rsa' | 'x25519'; opensslCheck: boolean; signed: boolean }[];
+  readonly envelopes: readonly { file: string; description: string; recipient: VectorRecipient; opensslCheck: boolean; signed: boolean }[];
 }
 
 export async function buildVectors(): Promise<VectorSet> {
@@ -91,10 +111,31 @@ export async function buildVectors(): Promise<VectorSet> {
     rsa: issue('printer-rsa', loadPrivateKey(readFileSync(join(vectorsDir, 'keys', 'rsa-recipient.key'), 'utf8')), printer),
     x25519: issue('printer-x25519', okpPrivateKeyFromSeed('X25519', fixed.x25519Recipient), printer),
   };
+  const issueKem = (name: string, privateKey: KemPrivateKey): { certificate: Certificate; privateKey: KemPrivateKey } => ({
+    privateKey,
+    certificate: createCertificate({
+      subject: { commonName: name, organization: 'trustnoone' },
+      publicKey: privateKey,
+      signingKey: caKey,
+      issuer: { certificate: ca },
+      notBefore: fixed.notBefore,
+      notAfter: fixed.notAfter,
+      serialNumber: Uint8Array.of(serial++),
+      ...printer,
+    }),
+  });
+  const kemIdentities = {
+    'ml-kem-768': issueKem('printer-ml-kem-768', MlKemPrivateKey.fromSeed('ml-kem-768', fixed.mlKem768Seed)),
+    'mlkem768-x25519': issueKem('printer-mlkem768-x25519', CompositeKemPrivateKey.fromBytes('mlkem768-x25519', fixed.compositeKey)),
+  };
   const files = new Map<string, Uint8Array>();
   for (const [k, id] of Object.entries(identities)) {
     files.set(`keys/${k}.crt`, new TextEncoder().encode(certificateToPem(id.certificate)));
     if (k !== 'rsa') files.set(`keys/${k}.key`, new TextEncoder().encode(privateKeyToPem(id.privateKey)));
+  }
+  for (const [k, id] of Object.entries(kemIdentities)) {
+    files.set(`keys/${k}.crt`, new TextEncoder().encode(certificateToPem(id.certificate)));
+    files.set(`keys/${k}.key`, new TextEncoder().encode(id.privateKey.toPem()));
   }
   const p256Ephemeral = await ecPrivateKeyFromScalar('p256', fixed.p256Ephemeral);
   const p384Ephemeral = await ecPrivateKeyFromScalar('p384', fixed.p384Ephemeral);
@@ -105,7 +146,7 @@ export async function buildVectors(): Promise<VectorSet> {
   };
   const base = { contentEncryptionKey: fixed.cek256, iv: fixed.nonce };
   const envelopes: VectorSet['envelopes'][number][] = [];
-  const add = async (file: string, description: string, recipient: 'p256' | 'p384' | 'rsa' | 'x25519', opensslCheck: boolean, options: SealOptions): Promise<void> => {
+  const add = async (file: string, description: string, recipient: VectorRecipient, opensslCheck: boolean, options: SealOptions): Promise<void> => {
     files.set(file, await sealToBytes(fixed.content, options));
     envelopes.push({ file, description, recipient, opensslCheck, signed: options.signer !== undefined });
   };
@@ -157,5 +198,14 @@ export async function buildVectors(): Promise<VectorSet> {
     cipher: 'aes-256-cbc',
     recipients: [{ certificate: identities.p256.certificate, ephemeralKey: eph.p256() }],
   });
-  return { identities, files, envelopes };
+  await add('auth-enveloped-ml-kem-768.der', 'AuthEnvelopedData, AES-256-GCM, KEMRecipientInfo (ori) ML-KEM-768, HKDF-SHA-256, aes256-wrap (RFC 9936); OpenSSL 3.0 has no ML-KEM', 'ml-kem-768', false, {
+    ...base,
+    recipients: [{ certificate: kemIdentities['ml-kem-768'].certificate, kemRandomness: fixed.kemRandomness.subarray(0, 32) }],
+  });
+  await add('signed-ed25519-auth-enveloped-mlkem768-x25519.der', 'Ed25519 SignedData inside AuthEnvelopedData to a composite ML-KEM-768 + X25519 KEMRecipientInfo (draft-ietf-lamps-pq-composite-kem-18, docs/decisions.md D13)', 'mlkem768-x25519', false, {
+    ...base,
+    recipients: [{ certificate: kemIdentities['mlkem768-x25519'].certificate, kemRandomness: fixed.kemRandomness }],
+    signer: { certificate: identities.signer.certificate, privateKey: identities.signer.privateKey, signingTime: fixed.signingTime },
+  });
+  return { identities, kemIdentities, files, envelopes };
 }

@@ -1,8 +1,8 @@
 /**
  * RecipientInfos (RFC 5652 §6.2) as a whole: which module handles each kind, in both directions.
- * Writing picks the kind from the recipient's key (RSA: ktri; P-curves and X25519: kari;
- * passwords: pwri, written by seal). Opening with a key pair collects the entries addressed to a
- * key of its kind and tries them; kekri and ori entries are not addressed to a key pair.
+ * Writing picks the kind from the recipient's key (RSA: ktri; P-curves and X25519: kari; ML-KEM:
+ * ori with a KEMRecipientInfo; passwords: pwri, written by seal). Opening with a key pair collects
+ * the entries addressed to a key of its kind and tries them; kekri entries never are.
  */
 import type { KeyObject } from 'node:crypto';
 import type { Asn1Node } from '../../asn1/ber-reader.js';
@@ -10,7 +10,10 @@ import { CmsError, CmsErrorCode, isCmsError } from '../../errors.js';
 import { keyKindOf, parseCertificate, type Certificate, type CertificateInput } from '../../x509/certificate.js';
 import { ridMatches } from '../recipient-identifier.js';
 import { encodeKari, isKari, kariCandidates } from './kari.js';
+import { encodeKemri, type KemPrivateKey } from './kem.js';
 import { encodeKtri, isKtri, ktriCandidates } from './ktri.js';
+import { isOri, oriCandidates } from './ori.js';
+import { isKemKey } from '../../x509/keys.js';
 import type { Candidate, KeyRecipient, RecipientOptions, RecipientPolicy, RecipientUsed } from './types.js';
 
 export type RecipientInput = CertificateInput | RecipientOptions;
@@ -30,6 +33,11 @@ export function encodeRecipientInfo(r: KeyRecipient, cek: Uint8Array): Uint8Arra
     case 'p521':
     case 'x25519':
       return encodeKari(r, kind, cek);
+    case 'ml-kem-512':
+    case 'ml-kem-768':
+    case 'ml-kem-1024':
+    case 'mlkem768-x25519':
+      return encodeKemri(r, kind, cek);
     default:
       throw new CmsError(CmsErrorCode.unsupported, `cannot encrypt to a ${r.cert.keyKind} key (certificate '${r.cert.subjectText}')`);
   }
@@ -41,12 +49,12 @@ export function encodeRecipientInfo(r: KeyRecipient, cek: Uint8Array): Uint8Arra
  */
 export async function recoverContentKey(
   recipientInfos: readonly Asn1Node[],
-  key: KeyObject,
+  key: KeyObject | KemPrivateKey,
   cert: Certificate | undefined,
   cekLength: number,
   policy: RecipientPolicy,
 ): Promise<{ cek: Uint8Array; recipient: RecipientUsed }> {
-  const kind = keyKindOf(key);
+  const kind = isKemKey(key) ? key.algorithm : keyKindOf(key);
   const candidates: Candidate[] = [];
   recipientInfos.forEach((ri, index) => {
     for (const c of candidatesOf(ri, index, key, kind, policy, cekLength)) {
@@ -72,8 +80,9 @@ export async function recoverContentKey(
   throw new CmsError(CmsErrorCode.noMatchingRecipient, 'no RecipientInfo could be opened with this key', { cause: lastError });
 }
 
-function candidatesOf(ri: Asn1Node, index: number, key: KeyObject, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
+function candidatesOf(ri: Asn1Node, index: number, key: KeyObject | KemPrivateKey, kind: string, policy: RecipientPolicy, cekLength: number): Candidate[] {
+  if (isKemKey(key)) return isOri(ri) ? oriCandidates(ri, index, key) : [];
   if (isKtri(ri)) return ktriCandidates(ri, index, key, kind, policy, cekLength);
   if (isKari(ri)) return kariCandidates(ri, index, key, kind, policy);
-  return []; // kekri [2], pwri [3] (opened with a password, pwri.ts), ori [4]: not for a key pair
+  return []; // kekri [2], pwri [3] (opened with a password, pwri.ts), ori [4] (a KEM key's)
 }

@@ -20,6 +20,8 @@ export interface RecipientOptions {
   /** Deterministic vectors only: the ephemeral key (ECDH/X25519) or OAEP seed. */
   readonly ephemeralKey?: KeyObject;
   readonly oaepSeed?: Uint8Array;
+  /** Deterministic vectors only: the 32-byte ML-KEM encapsulation randomness (FIPS 203 m). */
+  readonly kemRandomness?: Uint8Array;
 }
 
 /** A key-pair recipient with its certificate parsed. */
@@ -28,10 +30,10 @@ export type KeyRecipient = RecipientOptions & { readonly cert: Certificate };
 export interface RecipientUsed {
   /** Index of the RecipientInfo in the envelope. */
   readonly index: number;
-  readonly type: 'ktri' | 'kari' | 'pwri';
+  readonly type: 'ktri' | 'kari' | 'pwri' | 'kemri';
   /**
    * The key-encryption scheme, e.g. 'rsaes-oaep-sha256', 'ecdh-x963-sha256', 'x25519-hkdf-sha256',
-   * 'pbkdf2-sha256-aes-256-cbc' (a password).
+   * 'ml-kem-768-hkdf-sha256', 'pbkdf2-sha256-aes-256-cbc' (a password).
    */
   readonly scheme: string;
   /** The certificate named, or `{ kind: 'password' }` for a PasswordRecipientInfo. */
@@ -48,7 +50,7 @@ export interface RecipientPolicy {
 /** An entry addressed to a key pair of our kind, not yet tried. */
 export interface Candidate {
   readonly index: number;
-  readonly type: 'ktri' | 'kari';
+  readonly type: 'ktri' | 'kari' | 'kemri';
   readonly rid: RecipientId;
   readonly decrypt: () => Promise<{ cek: Uint8Array; scheme: string }> | { cek: Uint8Array; scheme: string };
 }
