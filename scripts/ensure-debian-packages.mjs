@@ -9,6 +9,7 @@ const needed = [
   { bin: 'dbus-daemon', pkg: 'dbus-daemon' }, // a private bus per ippeveprinter (testing/ippeveprinter.ts)
   { bin: 'pdftoppm', pkg: 'poppler-utils' }, // the printer's PDF renderer (packages/printer/src/render/pdf)
   { bin: 'pdfinfo', pkg: 'poppler-utils' },
+  { bin: 'bwrap', pkg: 'bubblewrap' }, // the renderers' sandbox (docs/decisions.md D15); required when tests run as root
   { bin: 'cups-config', pkg: 'libcups2-dev' }, // libcups as the independent PWG Raster peer (printer render tests)
   { bin: 'gcc', pkg: 'gcc' },
   { bin: 'cjpeg', pkg: 'libjpeg-turbo-progs' }, // libjpeg-turbo as the independent JPEG peer (printer render tests)

@@ -40,6 +40,7 @@ export const CAPABILITIES = {
   'infra-identity': "Get-Printer-Attributes shows the printer-uuid and key the suite's output device reported",
   'infra-job': "a sealed job sealed to the suite's key is fetchable",
   'infra-acknowledged': "the suite's output device fetched and acknowledged that job (it is bound to the device)",
+  'infra-multi-document': "the suite's output device fetched and acknowledged every document of a sealed two-document job",
 } as const;
 export type Capability = keyof typeof CAPABILITIES;
 

@@ -106,7 +106,9 @@ describe('trustnoone-infra against our intermediary in pull mode', () => {
     expect(report.results.filter((r) => r.outcome === 'failed').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
     expect(report.results.filter((r) => r.outcome === 'skipped').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
     expect(report.results.map((r) => r.suite)).toEqual(report.results.map(() => 'trustnoone-infra'));
-    expect(report.results.length).toBe(15);
+    expect(report.results.length).toBe(18);
+    // issue 21.4: the rest of a pulled job's life (PWG 5100.18-2025 §5.1, §5.5, §5.7–5.9).
+    for (const id of ['trustnoone-infra.multi-document-pull', 'trustnoone-infra.update-document-status', 'trustnoone-infra.cancel-reaches-device']) expect(outcome(report, id), id).toBe('passed');
     expect(outcome(report, 'trustnoone-infra.encrypted-job-attributes-pull')).toBe('passed');
     expect(report.results.find((r) => r.id === 'trustnoone-infra.device-must-authenticate')?.notes.join()).toMatch(/HTTP 401/);
   });
@@ -132,7 +134,7 @@ describe('trustnoone-infra against our intermediary in pull mode', () => {
 });
 
 describe('trustnoone-infra discriminates', () => {
-  it('one ciphertext byte altered in Fetch-Document fails fetch-document-byte-for-byte, and only that', async () => {
+  it('one ciphertext byte altered in Fetch-Document fails the byte-for-byte fetches (single and multi-document), and only those', async () => {
     const inter = await infraPrinter();
     const port = await alteringRelay(inter.port, 0x0042, (body) => {
       const out = Buffer.from(body);
@@ -140,7 +142,8 @@ describe('trustnoone-infra discriminates', () => {
       return out;
     });
     const report = await run(`ipp://127.0.0.1:${port}/ipp/print`);
-    expect(requiredFailures(report)).toEqual(['trustnoone-infra.fetch-document-byte-for-byte']);
+    // update-document-status needs the multi-document pull, so it is skipped, not failed.
+    expect(requiredFailures(report)).toEqual(['trustnoone-infra.fetch-document-byte-for-byte', 'trustnoone-infra.multi-document-pull']);
     expect(report.results.find((r) => r.id === 'trustnoone-infra.fetch-document-byte-for-byte')?.reason).toMatch(/not the submitted envelope/);
   }, 120_000);
 
@@ -166,14 +169,15 @@ describe('trustnoone-infra discriminates', () => {
     expect(requiredFailures(report)).toEqual(['trustnoone-infra.device-must-authenticate']);
   }, 120_000);
 
-  it('Get-Notifications answers stripped of their events fail job-fetchable-event (the encrypted-attributes path falls back to printer-state-reasons)', async () => {
+  it('Get-Notifications answers stripped of their events fail job-fetchable-event and cancel-reaches-device (the encrypted-attributes path falls back to printer-state-reasons)', async () => {
     const inter = await infraPrinter();
     const port = await alteringRelay(inter.port, 0x001c, (body) => {
       const m = decodeMessage(body);
       return Buffer.from(encodeMessage({ ...m, groups: m.groups.filter((g) => g.tag !== GroupTag.eventNotification) }));
     });
     const report = await run(`ipp://127.0.0.1:${port}/ipp/print`);
-    expect(report.results.filter((r) => r.outcome === 'failed').map((r) => r.id)).toEqual(['trustnoone-infra.job-fetchable-event']);
+    expect(report.results.filter((r) => r.outcome === 'failed').map((r) => r.id)).toEqual(['trustnoone-infra.job-fetchable-event', 'trustnoone-infra.cancel-reaches-device']);
+    expect(report.results.find((r) => r.id === 'trustnoone-infra.cancel-reaches-device')?.reason).toMatch(/no job-state-changed event/);
     expect(report.results.find((r) => r.id === 'trustnoone-infra.encrypted-job-attributes-pull')?.notes.join()).toMatch(/printer-state-reasons/);
   }, 120_000);
 

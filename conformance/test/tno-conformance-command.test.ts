@@ -99,7 +99,7 @@ describe('tno conformance', () => {
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^PASS REQUIRED +trustnoone-infra\.fetch-document-byte-for-byte$/m);
       const summary = r.out.trim().split('\n').at(-1)!;
-      expect(summary).toMatch(/^15 passed, 0 failed, 0 skipped$/);
+      expect(summary).toMatch(/^18 passed, 0 failed, 0 skipped$/);
       const html = await readFile(join(dir, 'infra.html'), 'utf8');
       expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
       expect(html).toContain(summary);

@@ -29,6 +29,8 @@ import {
   type DeviceIdentity,
 } from '../output-device.js';
 import { sealJob, secretName, submitSealed } from '../sealed.js';
+import { device, jobState, track, until } from './infra-shared.js';
+import { infraLifecycleTests } from './trustnoone-infra-lifecycle.js';
 import { INFRASTRUCTURE, isSuccess, jobIdOf, printableRaster } from './shared.js';
 
 const INFRA = 'PWG 5100.18';
@@ -43,33 +45,12 @@ interface SealedJob {
   readonly secret: string;
 }
 
-const device = (t: TestContext): DeviceIdentity => t.need<DeviceIdentity>('infra-device');
-
-/** Jobs the suite created, so the last test can leave none behind. */
-function track(t: TestContext, jobId: number): void {
-  t.remember('infra-created-jobs', [...(t.recall<number[]>('infra-created-jobs') ?? []), jobId]);
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    const v = await probe();
-    if (v !== undefined || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, delay));
-  }
-}
-
 function firstDifference(a: Uint8Array, b: Uint8Array): string | undefined {
   if (a.length === b.length && Buffer.from(a).equals(Buffer.from(b))) return undefined;
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
   return `${a.length} bytes fetched, ${b.length} submitted; first difference at offset ${i}`;
-}
-
-async function jobState(t: TestContext, jobId: number): Promise<{ state: number | undefined; reasons: string[] }> {
-  const m = await t.jobAttributes(jobId);
-  return { state: getInteger(m, 'job', 'job-state'), reasons: getStrings(m, 'job', 'job-state-reasons') };
 }
 
 function expectNotFetchable(what: string, message: IppMessage): void {
@@ -506,6 +487,7 @@ export const trustnooneInfra = defineSuite({
         expectNotFetchable('Fetch-Document after completion', doc.message);
       },
     }),
+    ...infraLifecycleTests,
     defineTest({
       id: 'trustnoone-infra.deregister-output-device',
       title: 'Deregister-Output-Device ends the registration: the device is refused afterwards',

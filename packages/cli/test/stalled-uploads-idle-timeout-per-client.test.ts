@@ -20,7 +20,7 @@ import { ExitCode, main, type Io } from '@trustnoone/cli';
 import { PassThrough } from 'node:stream';
 import { attr } from '../../intermediary/src/attrs.js';
 import { startFakePrinter, type FakePrinter } from '../../intermediary/test/fixtures/fake-printer.js';
-import { request, sealedPrintJob, waitFor } from '../../intermediary/test/fixtures/client.js';
+import { envelopeShaped, request, sealedPrintJob, waitFor } from '../../intermediary/test/fixtures/client.js';
 import { startCliServer } from './support/cli-server.js';
 
 const IDLE_MS = 1000;
@@ -72,7 +72,8 @@ function stall(url: string, message: IppMessage): Promise<Stalled> {
     socket.once('connect', () => {
       socket.write(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/ipp\r\nContent-Length: 10000000\r\n\r\n`);
       socket.write(encodeHeader(message));
-      socket.write(Buffer.alloc(100, 0x30));
+      // Envelope-shaped, so the intermediary's envelope check (on as shipped) lets it through to stall.
+      socket.write(envelopeShaped(Buffer.alloc(85, 0x30)));
       resolve({ socket, closed, status: () => (/^HTTP\/1\.1 (\d{3})/.exec(head) ? Number(/^HTTP\/1\.1 (\d{3})/.exec(head)![1]) : undefined) });
     });
   });
@@ -81,7 +82,7 @@ function stall(url: string, message: IppMessage): Promise<Stalled> {
 /** A whole upload from another address on the loopback: another client. */
 async function uploadFromElsewhere(uri: string, message: IppMessage): Promise<number> {
   const agent = new http.Agent({ localAddress: '127.0.0.2' } as http.AgentOptions);
-  const r = await ippRequest(uri, message, { data: Buffer.from('hello from another client\n'), agent, timeoutMs: 10_000 });
+  const r = await ippRequest(uri, message, { data: envelopeShaped('hello from another client\n'), agent, timeoutMs: 10_000 });
   r.data.resume();
   agent.destroy();
   return r.message.code;

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import { requestRefusal } from '@trustnoone/ipp';
 import { FailureThrottle, HttpAuthRequired, HttpAuthThrottled, registerIppRoutes, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
+import { UpTimeClock } from './clock.js';
 import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
@@ -39,8 +40,8 @@ export interface IntermediaryOptions {
   readonly requireEncryption?: boolean;
   /**
    * With the policy on, also refuse a document whose first bytes are not a CMS ContentInfo of
-   * (Auth)EnvelopedData — plaintext mislabelled application/pkcs7-mime (default false here; the
-   * tno command turns it on).
+   * (Auth)EnvelopedData — plaintext mislabelled application/pkcs7-mime, or a damaged envelope
+   * (default true, as `tno intermediary` ships; false only for tests of the printer's own refusals).
    */
   readonly checkEnvelope?: boolean;
   /** Users who may authenticate with HTTP Basic. */
@@ -142,11 +143,13 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     faults,
     requireEncryption: options.requireEncryption ?? true,
-    checkEnvelope: (options.requireEncryption ?? true) && (options.checkEnvelope ?? false),
+    checkEnvelope: (options.requireEncryption ?? true) && (options.checkEnvelope ?? true),
     get users() {
       return auth.users;
     },
     allowAnonymous,
+    pullMode: infra !== undefined,
+    clock: new UpTimeClock(),
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,
     servedOperations: new Set<number>(),
@@ -250,6 +253,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       const jobs = await spool.recover();
       for (const q of spool instanceof DirectorySpool ? spool.quarantined : []) app.log.warn(q, 'spool: unreadable job moved to quarantine');
       table.load(jobs);
+      for (const { job } of jobs) service.clock.include(job.createdAt);
       for (const { job } of jobs) forwarder.kick(job.id);
       stopRetention = startRetention(table, {
         historyMs: options.jobHistoryMs ?? 3_600_000,

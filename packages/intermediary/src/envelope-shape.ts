@@ -7,14 +7,23 @@
  * refuses it.
  */
 import { Transform, type TransformCallback } from 'node:stream';
+import { IntermediaryError, IntermediaryErrorCode } from './errors.js';
 
 const AUTH_ENVELOPED = Buffer.from([0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x17]);
 const ENVELOPED = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03]);
 
-export class NotAnEnvelope extends Error {
+/**
+ * The refusal is document-security-error, not document-format-not-supported: the format
+ * (application/pkcs7-mime) is one we accept, and these bytes are what the printer would refuse
+ * with 0x041A on opening them — a damaged or substituted envelope (docs/decisions.md D16).
+ */
+export class NotAnEnvelope extends IntermediaryError {
   constructor() {
-    super('the document is not a CMS enveloped object (RFC 5652 ContentInfo with AuthEnvelopedData or EnvelopedData): seal it to the printer first');
-    this.name = 'NotAnEnvelope';
+    super(
+      IntermediaryErrorCode.notAnEnvelope,
+      'client-error-document-security-error',
+      'the document is not a CMS enveloped object (RFC 5652 ContentInfo with AuthEnvelopedData or EnvelopedData): seal it to the printer first',
+    );
   }
 }
 

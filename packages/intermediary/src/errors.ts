@@ -14,6 +14,11 @@ export const IntermediaryErrorCode = {
   jobNotFound: 'JOB_NOT_FOUND',
   /** A users-file line or configuration value is malformed (the server does not start). */
   config: 'CONFIG',
+  /**
+   * A document labelled application/pkcs7-mime does not start like a CMS envelope:
+   * client-error-document-security-error, what the printer answers to the same bytes.
+   */
+  notAnEnvelope: 'NOT_AN_ENVELOPE',
 } as const;
 export type IntermediaryErrorCode = (typeof IntermediaryErrorCode)[keyof typeof IntermediaryErrorCode];
 

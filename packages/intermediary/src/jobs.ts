@@ -3,7 +3,7 @@
  * change written through to the spool before it is visible.
  */
 import type { JobStatus, Spool, SpoolJob } from './spool/types.js';
-import { isTerminal } from './spool/types.js';
+import { JobState, isTerminal } from './spool/types.js';
 
 export interface JobEntry {
   job: SpoolJob;
@@ -44,7 +44,7 @@ export class JobTable {
     const run = prev.then(async () => {
       const e = this.entries.get(id);
       if (!e) throw new RangeError(`no job ${id}`);
-      const next = change(e.status);
+      const next = stampProcessing(e.status, change(e.status));
       await this.spool.saveStatus(id, next);
       e.status = next;
       return next;
@@ -74,4 +74,16 @@ export class JobTable {
     for (const e of this.entries.values()) if (e.job.owner === owner && !isTerminal(e.status.state)) n++;
     return n;
   }
+}
+
+/**
+ * RFC 8011 §5.3.14.2: time-at-processing is when the job began processing. Every status change
+ * passes here, so the first one that shows the job processing (or stopped in processing, or
+ * completed without a processing state having been seen between two polls) records the instant.
+ * A job canceled or aborted before it ever processed keeps no value.
+ */
+function stampProcessing(prev: JobStatus, next: JobStatus): JobStatus {
+  if (next.processingAt !== undefined || prev.processingAt !== undefined) return next.processingAt !== undefined ? next : { ...next, processingAt: prev.processingAt };
+  const began = next.state === JobState.processing || next.state === JobState.processingStopped || next.state === JobState.completed;
+  return began ? { ...next, processingAt: next.state === JobState.completed ? (next.completedAt ?? Date.now()) : Date.now() } : next;
 }

@@ -2,6 +2,7 @@
  * The state every operation handler shares: spool, job table, forwarder, upstreams, limits and the
  * admission settings. Built once by buildApp; handlers are plain functions of (service, request).
  */
+import type { UpTimeClock } from './clock.js';
 import type { FaultHook } from './faults.js';
 import type { Forwarder } from './upstream/forwarder.js';
 import type { JobTable } from './jobs.js';
@@ -50,6 +51,10 @@ export interface Service {
   readonly users: ReadonlyMap<string, UserEntry>;
   /** Anonymous requests are admitted (owner = requesting-user-name). */
   readonly allowAnonymous: boolean;
+  /** Pull mode (PWG 5100.18 INFRA): output devices fetch jobs; `upstreams` stand for them. */
+  readonly pullMode: boolean;
+  /** printer-up-time and every time-at-* of our jobs (clock.ts). */
+  readonly clock: UpTimeClock;
   /** Cache lifetime of the upstream's printer attributes. */
   readonly printerAttributesTtlMs: number;
   /** Uploads currently streaming to the spool. */

@@ -15,6 +15,7 @@ export const Status = {
   'client-error-request-entity-too-large': 0x0408,
   'client-error-document-format-not-supported': 0x040a,
   'client-error-attributes-or-values-not-supported': 0x040b,
+  'client-error-document-security-error': 0x041a,
   'server-error-internal-error': 0x0500,
   'server-error-operation-not-supported': 0x0501,
   'server-error-service-unavailable': 0x0502,

@@ -12,7 +12,7 @@ import { IppTransportError } from '@trustnoone/ipp-http';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { attr, findAttribute, integerValue } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 let printer: FakePrinter;
@@ -52,20 +52,20 @@ const gja = (jobId: number, auth?: typeof alice) =>
 
 describe('RFC 7617 Basic authentication from the users file', () => {
   it('without credentials the intermediary answers HTTP 401 with a Basic challenge', async () => {
-    const err = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('x')).catch((e: unknown) => e);
+    const err = await send(inter.uri, sealedPrintJob(inter.uri), envelopeShaped('x')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IppTransportError);
     expect((err as IppTransportError).code).toBe('IPP_HTTP_AUTH_REQUIRED');
   });
 
   it('a wrong password is refused the same way', async () => {
-    const err = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('x'), { user: 'alice', password: 'nope' }).catch((e: unknown) => e);
+    const err = await send(inter.uri, sealedPrintJob(inter.uri), envelopeShaped('x'), { user: 'alice', password: 'nope' }).catch((e: unknown) => e);
     expect((err as IppTransportError).code).toBe('IPP_HTTP_AUTH_REQUIRED');
   });
 });
 
 describe('job ownership: owner or operator only (RFC 8011 §5.4 statuses)', () => {
   it('the owner sees details, another user gets not-authorized, an operator may cancel', async () => {
-    const a = await send(inter.uri, sealedPrintJob(inter.uri, 'alice'), Buffer.from('alice job'), alice);
+    const a = await send(inter.uri, sealedPrintJob(inter.uri, 'alice'), envelopeShaped('alice job'), alice);
     expect(a.status, a.statusMessage).toBe(0);
     const own = await gja(a.jobId!, alice);
     expect(own.status).toBe(0);
@@ -89,7 +89,7 @@ describe('job ownership: owner or operator only (RFC 8011 §5.4 statuses)', () =
 
 describe('limits: excess gets a clear status', () => {
   it('a document over the size limit: client-error-request-entity-too-large', async () => {
-    const a = await send(inter.uri, sealedPrintJob(inter.uri, 'bob'), Buffer.alloc(65 * 1024), bob);
+    const a = await send(inter.uri, sealedPrintJob(inter.uri, 'bob'), envelopeShaped(Buffer.alloc(65 * 1024)), bob);
     expect(a.status).toBe(0x0408);
   });
 
@@ -105,14 +105,14 @@ describe('limits: excess gets a clear status', () => {
     const gate = new Promise<void>((r) => (release = r));
     const slow = Readable.from(
       (async function* () {
-        yield Buffer.from('first half ');
+        yield envelopeShaped('first half ');
         await gate;
         yield Buffer.from('second half');
       })(),
     );
     const first = send(inter.uri, sealedPrintJob(inter.uri, 'bob'), slow, bob);
     await new Promise((r) => setTimeout(r, 200));
-    const second = await send(inter.uri, sealedPrintJob(inter.uri, 'bob'), Buffer.from('x'), bob);
+    const second = await send(inter.uri, sealedPrintJob(inter.uri, 'bob'), envelopeShaped('x'), bob);
     release();
     expect(second.status).toBe(0x0507);
     expect((await first).status).toBe(0);
@@ -120,7 +120,7 @@ describe('limits: excess gets a clear status', () => {
 
   it('per-user queue: the job beyond the limit gets server-error-too-many-jobs', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await send(inter.uri, sealedPrintJob(inter.uri, 'alice'), Buffer.from(`q${i}`), alice)).status);
+    for (let i = 0; i < 4; i++) statuses.push((await send(inter.uri, sealedPrintJob(inter.uri, 'alice'), envelopeShaped(`q${i}`), alice)).status);
     // alice's first job was canceled above; three may be active at once.
     expect(statuses).toEqual([0, 0, 0, 0x050b]);
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectorySpool, hashPassword, startIntermediary, type RunningIntermediary, type StagedBlob, type UserEntry } from '../src/index.js';
 import { attr } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob, send } from './fixtures/client.js';
+import { request, sealedPrintJob, send, envelopeShaped } from './fixtures/client.js';
 
 class FullDisk extends DirectorySpool {
   override async writeBlob(data: Readable): Promise<StagedBlob> {
@@ -38,13 +38,13 @@ describe('users file plus anonymous', () => {
     const r = await startIntermediary({ ...common, stateDir: mkdtempSync(join(tmpdir(), 'tno-mixed-')), upstreams: [{ uri: printer.uri }], users, allowAnonymous: true, allowLoopbackCleartextAuth: true });
     running.push(r);
     const auth = { user: 'alice', password: 'pw' };
-    const a = await send(r.uri, sealedPrintJob(r.uri, 'alice'), Buffer.from('authenticated job'), auth);
+    const a = await send(r.uri, sealedPrintJob(r.uri, 'alice'), envelopeShaped('authenticated job'), auth);
     expect(a.status).toBe(0);
     const gja = (withAuth: boolean) => send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]), undefined, withAuth ? auth : undefined);
     expect((await gja(false)).status).toBe(0x0402);
     expect((await gja(true)).status).toBe(0);
     // Anonymous printing still works, owned by the requesting-user-name.
-    const anon = await send(r.uri, sealedPrintJob(r.uri, 'guest'), Buffer.from('anonymous job'));
+    const anon = await send(r.uri, sealedPrintJob(r.uri, 'guest'), envelopeShaped('anonymous job'));
     expect(anon.status).toBe(0);
   });
 });
@@ -54,7 +54,7 @@ describe('disk full', () => {
     const state = mkdtempSync(join(tmpdir(), 'tno-full-'));
     const r = await startIntermediary({ ...common, spool: new FullDisk({ root: join(state, 'spool') }), upstreams: [{ uri: printer.uri }] });
     running.push(r);
-    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('no room'));
+    const a = await send(r.uri, sealedPrintJob(r.uri), envelopeShaped('no room'));
     expect(a.status).toBe(0x0505);
     expect(a.statusMessage).toMatch(/out of space/);
     expect(a.jobId).toBeUndefined();

@@ -4,13 +4,13 @@
  * state, and then every job the client saw acknowledged is delivered upstream exactly once, nothing
  * half-written is visible, and nothing is delivered twice. Bounded: ~12 kill points, 3 jobs each.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { sealedPrintJob, send, waitFor, request } from './fixtures/client.js';
+import { sealedPrintJob, send, waitFor, request, envelopeShaped } from './fixtures/client.js';
 import { spawnIntermediary } from './fixtures/child.js';
 import { attr, integerValue } from '../src/attrs.js';
 import { GroupTag } from '@trustnoone/ipp';
@@ -45,7 +45,7 @@ describe('SIGKILL at every step of a job, then restart', () => {
     it(`killed at ${point}: acknowledged jobs delivered exactly once, nothing half-written`, async () => {
       const state = mkdtempSync(join(tmpdir(), 'tno-crash-'));
       // 600 kB: three spool writes each (256 KiB batches); upload.chunk@2 and @5 fire inside the uploads of jobs 1 and 2.
-      const docs = [0, 1, 2].map(() => randomBytes(600_000));
+      const docs = [0, 1, 2].map(() => envelopeShaped(600_000));
       const sent = new Set(docs.map(sha));
       const before = printer.deliveries.length;
       const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: point });
@@ -99,7 +99,7 @@ describe('SIGKILL during a multi-document job (Create-Job + Send-Document), then
   for (const point of MULTI_KILL_POINTS) {
     it(`killed at ${point}: every acknowledged document delivered once, in order`, async () => {
       const state = mkdtempSync(join(tmpdir(), 'tno-crash-multi-'));
-      const docs = [0, 1, 2].map(() => randomBytes(300_000));
+      const docs = [0, 1, 2].map(() => envelopeShaped(300_000));
       const before = printer.deliveries.length;
       const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: point });
       const acked: string[] = [];

@@ -5,7 +5,7 @@
  * Create-Job left must not stay there waiting (it is canceled). A search for such orphans must
  * never cancel a healthy job whose Create-Job is still in flight.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { httpUpstream, JobState, startIntermediary, type RunningIntermediary, ty
 import { discard } from '../src/upstream/client.js';
 import { attr } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
 import { spawnIntermediary } from './fixtures/child.js';
 
 let printer: FakePrinter;
@@ -52,7 +52,7 @@ describe('SIGKILL between the upstream Create-Job and recording its job-id', () 
   it('after restart: one upstream job with the document, the empty one canceled', async () => {
     const state = mkdtempSync(join(tmpdir(), 'tno-create-crash-'));
     const before = lastId();
-    const doc = randomBytes(50_000);
+    const doc = envelopeShaped(50_000);
     const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: 'forward.created@1' });
     expect((await send(first.uri, sealedPrintJob(first.uri), doc)).status).toBe(0);
     await Promise.race([first.exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -126,7 +126,7 @@ describe('Create-Job answer lost on the wire (no crash)', () => {
     const r = await relay(up);
     const before = lastId();
     up.loseNextCreate = true;
-    const doc = randomBytes(20_000);
+    const doc = envelopeShaped(20_000);
     const id = (await send(r.uri, sealedPrintJob(r.uri), doc)).jobId!;
     await waitFor(() => stateOf(r, id) === JobState.completed, 10_000, `job ${id} completed`);
     expectOneDeliveredAndOrphanCanceled(before, doc);
@@ -138,7 +138,7 @@ describe('Create-Job answer lost on the wire (no crash)', () => {
     const r = await relay(up, 60_000); // the retry would come only after the cancel
     const before = lastId();
     up.loseNextCreate = true;
-    const id = (await send(r.uri, sealedPrintJob(r.uri), randomBytes(5000))).jobId!;
+    const id = (await send(r.uri, sealedPrintJob(r.uri), envelopeShaped(5000))).jobId!;
     await waitFor(() => r.service.table.get(id)!.status.forward.creating !== undefined && jobsSince(before).length === 1, 5000, 'Create-Job sent, answer lost');
     await waitFor(() => r.service.table.get(id)!.status.reasons.includes('connecting-to-device'), 5000, 'the job waits to retry');
     const c = await send(r.uri, request(0x0008, r.uri, [attr.integer('job-id', id), attr.name('requesting-user-name', 'alice')]));
@@ -157,11 +157,11 @@ describe('Create-Job answer lost on the wire (no crash)', () => {
     up.holdCreates = new Promise<void>((res) => (answerA = res));
     // Job B's Create-Job makes a printer job whose answer will be lost...
     up.loseNextCreate = true;
-    const docB = randomBytes(10_000);
+    const docB = envelopeShaped(10_000);
     const b = (await send(r.uri, sealedPrintJob(r.uri), docB)).jobId!;
     await waitFor(() => jobsSince(before).length === 1, 5000, 'job B created upstream');
     // ...then job A (same owner, same job-name) makes a newer one whose answer is not yet recorded.
-    const docA = randomBytes(10_000);
+    const docA = envelopeShaped(10_000);
     const a = (await send(r.uri, sealedPrintJob(r.uri), docA)).jobId!;
     await waitFor(() => jobsSince(before).length === 2, 5000, 'job A created upstream');
     // B learns of the loss and looks for its orphan while A's job is the newest empty one there.

@@ -13,7 +13,7 @@ import { GroupTag } from '@trustnoone/ipp';
 import { startIntermediary, type RunningIntermediary } from '../src/index.js';
 import { attr, findAttribute, integerValue } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { jobAttr, request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { jobAttr, request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -49,7 +49,7 @@ describe('forwarding shapes', () => {
     const p = await printerUp();
     p.noCreateJob = true;
     const r = await relay([p.uri]);
-    const doc = Buffer.from('via print-job');
+    const doc = envelopeShaped('via print-job');
     const a = await send(r.uri, sealedPrintJob(r.uri), doc);
     await waitFor(async () => (await stateOf(r, a.jobId!)) === 9, 10_000, 'completed');
     expect(p.deliveries.map((d) => [d.operation, d.sha256])).toEqual([['Print-Job', createHash('sha256').update(doc).digest('hex')]]);
@@ -66,7 +66,7 @@ describe('forwarding shapes', () => {
     const p = await printerUp();
     const r = await relay([`ipp://127.0.0.1:${dead}/ipp/print`, p.uri]);
     const ids: number[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await send(r.uri, sealedPrintJob(r.uri), Buffer.from(`failover ${i}`))).jobId!);
+    for (let i = 0; i < 3; i++) ids.push((await send(r.uri, sealedPrintJob(r.uri), envelopeShaped(`failover ${i}`))).jobId!);
     for (const id of ids) await waitFor(async () => (await stateOf(r, id)) === 9, 10_000, `job ${id} completed`);
     expect(p.deliveries).toHaveLength(3);
   });
@@ -107,12 +107,12 @@ describe('RFC 8011 §5.4.31 multiple-operation time-out', () => {
     const s = await send(
       r.uri,
       request(0x0006, r.uri, [attr.integer('job-id', withDoc), attr.name('requesting-user-name', 'alice'), attr.boolean('last-document', false), attr.mimeMediaType('document-format', 'application/pkcs7-mime')]),
-      Buffer.from('the only document'),
+      envelopeShaped('the only document'),
     );
     expect(s.status).toBe(0);
     await waitFor(async () => (await stateOf(r, withDoc)) === 9, 10_000, 'open job closed and completed');
     await waitFor(async () => (await stateOf(r, empty)) === 7, 10_000, 'empty job canceled');
-    expect(p.deliveries.map((d) => d.size)).toEqual([Buffer.byteLength('the only document')]);
+    expect(p.deliveries.map((d) => d.size)).toEqual([envelopeShaped('the only document').length]);
   });
 });
 
@@ -121,7 +121,7 @@ describe('state polling', () => {
     const p = await printerUp();
     p.completeAfterMs = 1500;
     const r = await relay([p.uri]); // pollMs 20: without back-off ~75 polls in 1.5 s
-    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('slow printer'));
+    const a = await send(r.uri, sealedPrintJob(r.uri), envelopeShaped('slow printer'));
     await waitFor(async () => (await stateOf(r, a.jobId!)) === 9, 10_000, 'completed');
     const polls = p.requests.filter((c) => c === 0x0009).length;
     expect(polls).toBeGreaterThan(2);
@@ -134,7 +134,7 @@ describe('a document refused upstream', () => {
     const p = await printerUp();
     p.refuseDocumentsWith = 0x041a;
     const r = await relay([p.uri]);
-    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('tampered envelope'));
+    const a = await send(r.uri, sealedPrintJob(r.uri), envelopeShaped('tampered envelope'));
     await waitFor(async () => (await stateOf(r, a.jobId!)) === 8, 10_000, 'aborted');
     const g = await send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]));
     expect(jobAttr(g, 'job-state-reasons')?.values.map((v) => ('value' in v ? v.value : ''))).toEqual(['aborted-by-system', 'document-security-error']);
@@ -161,7 +161,7 @@ describe('a hung upstream', () => {
         }),
     );
     const r = await relay([`ipp://127.0.0.1:${(hung.address() as { port: number }).port}/ipp/print`]);
-    for (let i = 0; i < 40; i++) expect((await send(r.uri, sealedPrintJob(r.uri, `user${i}`), Buffer.from(`job ${i}`))).status).toBe(0);
+    for (let i = 0; i < 40; i++) expect((await send(r.uri, sealedPrintJob(r.uri, `user${i}`), envelopeShaped(`job ${i}`))).status).toBe(0);
     await new Promise((res) => setTimeout(res, 500));
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThanOrEqual(16);

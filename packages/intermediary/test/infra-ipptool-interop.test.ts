@@ -5,14 +5,14 @@
  * CUPS encoding every request and checking every answer (test files in fixtures/ipptool/).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntermediary, type RunningIntermediary } from '../src/index.js';
-import { sealedPrintJob, send } from './fixtures/client.js';
+import { sealedPrintJob, send, envelopeShaped } from './fixtures/client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let inter: RunningIntermediary;
@@ -46,7 +46,7 @@ describe('ipptool as the output device (PWG 5100.18 / 5100.22 / RFC 3995)', () =
     const env = { TNO_DEVICE: `urn:uuid:${randomUUID()}`, TNO_PRINTER_UUID: `urn:uuid:${randomUUID()}` };
     const reg = await ipptool(inter.uri.replace('/ipp/print', '/ipp/system'), 'infra-register.test', env);
     expect(reg.status, reg.out).toBe(0);
-    const job = await send(inter.uri, sealedPrintJob(inter.uri, 'alice'), randomBytes(4096));
+    const job = await send(inter.uri, sealedPrintJob(inter.uri, 'alice'), envelopeShaped(4096));
     expect(job.status, job.statusMessage).toBe(0);
     const run = await ipptool(inter.uri, 'infra-proxy.test', { ...env, TNO_JOB: String(job.jobId) });
     expect(run.status, run.out).toBe(0);

@@ -6,7 +6,7 @@
  * completed and canceled, Update-Active-Jobs, Get-Encrypted-Job-Attributes relayed through
  * Fetch-/Acknowledge-Encrypted-Job-Attributes (owner, non-owner, time-out), and a restart.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { GroupTag } from '@trustnoone/ipp';
 import { buildOuterRequest } from '@trustnoone/profile';
 import { attr, findAttribute, integerValue, keywords, stringValue } from '../src/attrs.js';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
-import { request, sealedPrintJob, send, systemRequest, type Answer } from './fixtures/client.js';
+import { request, sealedPrintJob, send, systemRequest, type Answer, envelopeShaped } from './fixtures/client.js';
 import { events, ScriptedDevice } from './fixtures/infra-device.js';
 
 const PW = { alice: 'alice-pw-1', bob: 'bob-pw-2', dev1: 'dev1-pw-3', dev2: 'dev2-pw-4' };
@@ -121,7 +121,7 @@ describe('INFRA: fetching jobs', () => {
     // Both long polls are waiting before the job exists.
     const poll1 = d1.notifications(s1, 1, true);
     const poll2 = d2.notifications(s2, 1, true);
-    const data = randomBytes(50_000);
+    const data = envelopeShaped(50_000);
     const id = await submit(data);
     const [n1, n2] = await Promise.all([poll1, poll2]);
     for (const n of [n1, n2]) {
@@ -165,7 +165,7 @@ describe('INFRA: fetching jobs', () => {
     const d = await device('dev1');
     const create = await send(server.uri, buildOuterRequest({ operation: 'Create-Job', printerUri: server.uri, requestId: 7, requestingUserName: 'alice' }), undefined, alice);
     const id = create.jobId!;
-    const docs = [randomBytes(10_000), randomBytes(20_000), randomBytes(5_000)];
+    const docs = [envelopeShaped(10_000), envelopeShaped(20_000), envelopeShaped(5_000)];
     for (const [i, body] of docs.entries()) {
       const last = i === docs.length - 1;
       const before = await d.call(0x000a, [attr.keyword('which-jobs', 'fetchable')]);
@@ -191,7 +191,7 @@ describe('INFRA: fetching jobs', () => {
   it('a device reporting another printer identity is offered nothing', async () => {
     await device('dev1'); // the queue's identity is set by devices already registered
     const other = await device('dev2', `urn:uuid:${randomUUID()}`);
-    const id = await submit(randomBytes(1000));
+    const id = await submit(envelopeShaped(1000));
     const listed = await other.call(0x000a, [attr.keyword('which-jobs', 'fetchable')]);
     expect(listed.message.groups.filter((g) => g.tag === GroupTag.job)).toHaveLength(0);
     expect((await other.call(0x0041, [jobIdOp(id)])).status).toBe(0x0420);
@@ -203,12 +203,12 @@ describe('INFRA: fetching jobs', () => {
 
   it('cancel: before a fetch the job ends here; after, the device hears it, Update-Active-Jobs says so, its report ends it', async () => {
     const d = await device('dev1');
-    const early = await submit(randomBytes(1000));
+    const early = await submit(envelopeShaped(1000));
     expect((await send(server.uri, request(0x0008, server.uri, [jobIdOp(early), attr.name('requesting-user-name', 'alice')]), undefined, alice)).status).toBe(0);
     await expect.poll(async () => (await jobState(early)).state).toBe(7);
     expect((await d.call(0x0041, [jobIdOp(early)])).status).toBe(0x0420);
 
-    const id = await submit(randomBytes(1000));
+    const id = await submit(envelopeShaped(1000));
     const sub = await d.subscribe();
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     const first = await d.notifications(sub, 1, false);
@@ -237,7 +237,7 @@ describe('Get-Encrypted-Job-Attributes in pull mode (0x006A via 0x0069/0x0068)',
 
   it('the owner’s request is recorded, announced, fetched by the job’s device and completed with its sealed answer', async () => {
     const d = await device('dev1');
-    const id = await submit(randomBytes(1000));
+    const id = await submit(envelopeShaped(1000));
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     const sub = await d.subscribe();
     const before = await d.notifications(sub, 1, false);
@@ -257,7 +257,7 @@ describe('Get-Encrypted-Job-Attributes in pull mode (0x006A via 0x0069/0x0068)',
     expect(integerValue(findAttribute(fetched.message, GroupTag.operation, 'job-id'))).toBe(id);
     expect(findAttribute(fetched.message, GroupTag.operation, 'requesting-user-pkcs7-public-key')?.values.map((v) => ('value' in v ? v.value : ''))).toEqual(ownerCert);
     expect(stringValue(findAttribute(fetched.message, GroupTag.operation, 'requesting-user-name'))).toBe('alice');
-    const sealed = randomBytes(3000);
+    const sealed = envelopeShaped(3000);
     expect((await d.call(0x0068, [attr.integer('encrypted-job-request-id', requestId)], [], sealed)).status).toBe(0);
     const answer = await owner;
     expect(answer.status).toBe(0);
@@ -269,7 +269,7 @@ describe('Get-Encrypted-Job-Attributes in pull mode (0x006A via 0x0069/0x0068)',
 
   it('a refusal by the printer reaches the owner with its status and no data', async () => {
     const d = await device('dev1');
-    const id = await submit(randomBytes(1000));
+    const id = await submit(envelopeShaped(1000));
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     const sub = await d.subscribe();
     const before = await d.notifications(sub, 1, false);
@@ -288,7 +288,7 @@ describe('Get-Encrypted-Job-Attributes in pull mode (0x006A via 0x0069/0x0068)',
 
   it('a non-owner is refused before anything reaches the device; a job not yet fetched says so', async () => {
     const d = await device('dev1');
-    const id = await submit(randomBytes(1000));
+    const id = await submit(envelopeShaped(1000));
     expect((await ask(id, alice)).status).toBe(0x0404);
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     expect((await ask(id, bob)).status).toBe(0x0403);
@@ -300,7 +300,7 @@ describe('INFRA: restart and time-outs', () => {
   it('after a restart the device stays registered and its job bound; its subscription is gone; an unanswered request times out clearly', async () => {
     const d = await device('dev1');
     const sub = await d.subscribe();
-    const id = await submit(randomBytes(2000));
+    const id = await submit(envelopeShaped(2000));
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     await server.close();
     server = await start(join(root, 'state'), { encryptedAttributesTimeoutMs: 300 });
@@ -324,7 +324,7 @@ describe('INFRA: a device that goes silent', () => {
     await server.close();
     server = await start(join(root, 'state-silent'), { deviceTimeoutMs: 300 });
     const d = await device('dev1');
-    const id = await submit(randomBytes(500));
+    const id = await submit(envelopeShaped(500));
     expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     const doc = await d.call(0x0042, [jobIdOp(id), attr.integer('document-number', 1)]);
     expect(doc.status).toBe(0);
@@ -338,7 +338,7 @@ describe('INFRA: a device that goes silent', () => {
   it('a job acknowledged but never fetched is offered again after the time-out, and another device prints it', async () => {
     const silent = await device('dev1');
     const other = await device('dev2');
-    const data = randomBytes(700);
+    const data = envelopeShaped(700);
     const id = await submit(data);
     expect((await silent.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     // Bound to the silent device: nobody else may take it yet.
@@ -358,8 +358,8 @@ describe('INFRA: a device that goes silent', () => {
 
   it('deregistering a device returns the jobs it never fetched to the queue and aborts the ones it did', async () => {
     const d = await device('dev1');
-    const fetched = await submit(randomBytes(300));
-    const untouched = await submit(randomBytes(300));
+    const fetched = await submit(envelopeShaped(300));
+    const untouched = await submit(envelopeShaped(300));
     for (const id of [fetched, untouched]) expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
     await bytesOf(await d.call(0x0042, [jobIdOp(fetched), attr.integer('document-number', 1)]));
     expect((await send(systemUri, request(0x0046, systemUri, [attr.uri('output-device-uuid', d.uuid)]), undefined, { user: 'dev1', password: PW.dev1 })).status).toBe(0);

@@ -14,6 +14,7 @@ import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMess
 import { buildOuterRequest } from '@trustnoone/profile';
 import { attr } from '../src/attrs.js';
 import { buildApp, type Intermediary } from '../src/index.js';
+import { envelopeShaped } from './fixtures/client.js';
 
 const DEVICE = `urn:uuid:${randomUUID()}`;
 const OPS = [0x0016, 0x001b, 0x001c, 0x003f, 0x0041, 0x0042, 0x0043, 0x0045, 0x0046, 0x0047, 0x0048, 0x0049, 0x005f, 0x0068, 0x0069, 0x006a, 0x000a];
@@ -49,7 +50,7 @@ beforeAll(async () => {
   await inter.start();
   expect((await post('/ipp/system', req(0x005f, '/ipp/system', [attr.uri('output-device-uuid', DEVICE)]))).message?.code).toBe(0);
   expect((await post('/ipp/print', req(0x0049, '/ipp/print', [attr.uri('output-device-uuid', DEVICE)], [{ tag: GroupTag.printer, attributes: [attr.uri('printer-uuid', `urn:uuid:${randomUUID()}`)] }]))).message?.code).toBe(0);
-  const job = await post('/ipp/print', buildOuterRequest({ operation: 'Print-Job', printerUri: 'ipp://localhost/ipp/print', requestId: 2, requestingUserName: 'alice' }), new Uint8Array(100).fill(7));
+  const job = await post('/ipp/print', buildOuterRequest({ operation: 'Print-Job', printerUri: 'ipp://localhost/ipp/print', requestId: 2, requestingUserName: 'alice' }), envelopeShaped(Buffer.alloc(100, 7)));
   expect(job.message?.code).toBe(0);
 });
 afterAll(async () => {

@@ -11,7 +11,7 @@ import { GroupTag } from '@trustnoone/ipp';
 import { startIntermediary, type RunningIntermediary } from '../src/index.js';
 import { attr, findAttribute, integerValue, keywords, stringValue } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { jobAttr, request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { jobAttr, request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
 
 let printer: FakePrinter;
 let inter: RunningIntermediary;
@@ -42,7 +42,7 @@ async function stateOf(jobId: number): Promise<number | undefined> {
 
 describe('RFC 8011 §4.2.1 Print-Job through the intermediary', () => {
   it('acknowledges a sealed job after spooling it, delivers it upstream exactly once, and mirrors completion', async () => {
-    const doc = Buffer.from('0\x80\x06\x09*\x86H\x86\xf7\x0d\x01\x09\x10\x01\x17 opaque sealed bytes');
+    const doc = envelopeShaped(' opaque sealed bytes');
     const before = printer.deliveries.length;
     const a = await send(inter.uri, sealedPrintJob(inter.uri), doc);
     expect(a.status, a.statusMessage).toBe(0);
@@ -62,7 +62,7 @@ describe('RFC 8011 §4.2.1 Print-Job through the intermediary', () => {
     const before = printer.deliveries.length;
     const c = await send(inter.uri, request(0x0005, inter.uri, [attr.name('requesting-user-name', 'alice'), attr.name('job-name', 'encrypted job')]));
     expect(c.status, c.statusMessage).toBe(0);
-    const docs = [Buffer.from('first sealed document'), Buffer.from('second sealed document')];
+    const docs = [envelopeShaped('first sealed document'), envelopeShaped('second sealed document')];
     for (const [i, d] of docs.entries()) {
       const s = await send(
         inter.uri,
@@ -141,7 +141,7 @@ describe('end-to-end policy (issue 5): cleartext submissions are refused with a 
 
 describe('TRUSTNOONE Get-Encrypted-Job-Attributes (0x006A) relayed unread', () => {
   it('maps the job to the upstream job and returns the sealed answer byte for byte', async () => {
-    const a = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('sealed'));
+    const a = await send(inter.uri, sealedPrintJob(inter.uri), envelopeShaped('sealed'));
     await waitFor(async () => (await stateOf(a.jobId!)) === 9, 10_000, 'job completed');
     const upstreamId = printer.deliveries.at(-1)!.jobId;
     const g = await send(inter.uri, request(0x006a, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice'), attr.keyword('requested-attributes', 'all'), attr.text('requesting-user-pkcs7-public-key', '-----BEGIN CERTIFICATE-----', 'QUxJQ0U=', '-----END CERTIFICATE-----')]));
@@ -154,7 +154,7 @@ describe('TRUSTNOONE Get-Encrypted-Job-Attributes (0x006A) relayed unread', () =
 
 describe('RFC 8011 §4.2.6 Get-Jobs and §4.3.3 Cancel-Job on the intermediary\'s own jobs', () => {
   it('lists jobs by which-jobs and refuses to cancel a finished job', async () => {
-    const a = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('to list'));
+    const a = await send(inter.uri, sealedPrintJob(inter.uri), envelopeShaped('to list'));
     await waitFor(async () => (await stateOf(a.jobId!)) === 9, 10_000, 'job completed');
     const list = await send(inter.uri, request(0x000a, inter.uri, [attr.name('requesting-user-name', 'alice'), attr.keyword('which-jobs', 'completed'), attr.keyword('requested-attributes', 'job-id', 'job-state')]));
     const ids = list.message.groups.filter((g) => g.tag === GroupTag.job).map((g) => integerValue(g.attributes.find((x) => x.name === 'job-id')));
@@ -170,7 +170,7 @@ describe('RFC 8011 §4.2.6 Get-Jobs and §4.3.3 Cancel-Job on the intermediary\'
   it('upstream refusal: the job ends aborted and the client sees the upstream status and message', async () => {
     printer.refuseWith = 0x040a;
     try {
-      const a = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('refused'));
+      const a = await send(inter.uri, sealedPrintJob(inter.uri), envelopeShaped('refused'));
       expect(a.status).toBe(0);
       await waitFor(async () => (await stateOf(a.jobId!)) === 8, 10_000, 'job aborted');
       const g = await send(inter.uri, request(0x0009, inter.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]));

@@ -49,7 +49,7 @@ describe('envelope shape check', () => {
   it('refuses plaintext labelled application/pkcs7-mime, and spools nothing of it', async () => {
     const before = readdirSync(join(state, 'spool', 'jobs')).length;
     const a = await send(inter.uri, sealedPrintJob(inter.uri), Buffer.from('%PDF-1.7 this is not sealed at all, just labelled so'));
-    expect(a.status).toBe(0x040a);
+    expect(a.status).toBe(0x041a);
     expect(a.statusMessage).toMatch(/not a CMS enveloped object/);
     expect(readdirSync(join(state, 'spool', 'jobs')).length).toBe(before);
     expect(readdirSync(join(state, 'spool', 'tmp'))).toEqual([]);

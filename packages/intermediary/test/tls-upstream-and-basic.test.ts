@@ -13,7 +13,7 @@ import { IppTransportError } from '@trustnoone/ipp-http';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { attr, integerValue, keywords, stringValue } from '../src/attrs.js';
 import { startFakePrinter, PRINTER_KEY_LINES, type FakePrinter } from './fixtures/fake-printer.js';
-import { jobAttr, request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { jobAttr, request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
 
 let dir: string;
 let key: string;
@@ -63,13 +63,13 @@ const completed = async (r: RunningIntermediary, id: number, tls?: { pinSha256: 
 describe('upstream ipps', () => {
   it('verified with a CA file: delivered', async () => {
     const r = await relay({ upstreams: [{ uri: printer.uri, tls: { ca: cert } }] });
-    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('over verified TLS'));
+    const a = await send(r.uri, sealedPrintJob(r.uri), envelopeShaped('over verified TLS'));
     await waitFor(() => completed(r, a.jobId!), 10_000, 'completed');
   });
 
   it('pinned by SHA-256: delivered', async () => {
     const r = await relay({ upstreams: [{ uri: printer.uri, tls: { pinSha256: pin } }] });
-    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('over pinned TLS'));
+    const a = await send(r.uri, sealedPrintJob(r.uri), envelopeShaped('over pinned TLS'));
     await waitFor(() => completed(r, a.jobId!), 10_000, 'completed');
   });
 
@@ -77,7 +77,7 @@ describe('upstream ipps', () => {
     const before = printer.deliveries.length;
     const wrong = pin.replace(/^./, (c) => (c === '0' ? '1' : '0'));
     const r = await relay({ upstreams: [{ uri: printer.uri, tls: { pinSha256: wrong } }] });
-    const a = await send(r.uri, sealedPrintJob(r.uri), Buffer.from('must not leave'));
+    const a = await send(r.uri, sealedPrintJob(r.uri), envelopeShaped('must not leave'));
     const ask = () => send(r.uri, request(0x0009, r.uri, [attr.integer('job-id', a.jobId!), attr.name('requesting-user-name', 'alice')]));
     await waitFor(async () => keywords(jobAttr(await ask(), 'job-state-reasons')).includes('connecting-to-device'), 5000, 'connecting-to-device');
     expect(stringValue(jobAttr(await ask(), 'job-state-message'))).toMatch(/pinned/);
@@ -94,7 +94,7 @@ describe('HTTP Basic only over TLS', () => {
     const secure = await relay({ users, https: own, upstreams: [{ uri: printer.uri, tls: { pinSha256: pin } }] });
     expect(secure.uri).toMatch(/^ipps:/);
     const auth = { user: 'alice', password: 'pw' };
-    const a = await send(secure.uri, sealedPrintJob(secure.uri), Buffer.from('authenticated'), auth, { pinSha256: ownPin });
+    const a = await send(secure.uri, sealedPrintJob(secure.uri), envelopeShaped('authenticated'), auth, { pinSha256: ownPin });
     expect(a.status, a.statusMessage).toBe(0);
     await waitFor(() => completed(secure, a.jobId!, { pinSha256: ownPin }, auth), 10_000, 'completed');
 

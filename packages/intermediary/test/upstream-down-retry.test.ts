@@ -11,7 +11,7 @@ import { GroupTag } from '@trustnoone/ipp';
 import { startIntermediary, type RunningIntermediary } from '../src/index.js';
 import { attr, findAttribute, integerValue, keywords } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { jobAttr, request, sealedPrintJob, send, waitFor } from './fixtures/client.js';
+import { jobAttr, request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -48,8 +48,8 @@ describe('upstream unreachable, then back', () => {
     expect(gpa.status).toBe(0x0502);
     expect(gpa.statusMessage).toMatch(/upstream printer cannot be reached/);
 
-    const kept = await send(uri, sealedPrintJob(uri), Buffer.from('waits for the printer'));
-    const dropped = await send(uri, sealedPrintJob(uri), Buffer.from('canceled while waiting'));
+    const kept = await send(uri, sealedPrintJob(uri), envelopeShaped('waits for the printer'));
+    const dropped = await send(uri, sealedPrintJob(uri), envelopeShaped('canceled while waiting'));
     expect([kept.status, dropped.status]).toEqual([0, 0]);
     const ask = (id: number) => send(uri, request(0x0009, uri, [attr.integer('job-id', id), attr.name('requesting-user-name', 'alice')]));
     await waitFor(async () => keywords(jobAttr(await ask(kept.jobId!), 'job-state-reasons')).includes('connecting-to-device'), 5000, 'connecting-to-device');
@@ -61,7 +61,7 @@ describe('upstream unreachable, then back', () => {
 
     printer = await startFakePrinter(port);
     await waitFor(async () => integerValue(jobAttr(await ask(kept.jobId!), 'job-state')) === 9, 10_000, 'delivered and completed');
-    expect(printer.deliveries.map((d) => d.size)).toEqual([Buffer.byteLength('waits for the printer')]);
+    expect(printer.deliveries.map((d) => d.size)).toEqual([envelopeShaped('waits for the printer').length]);
     // With the printer back, Get-Printer-Attributes is served again without the condition.
     const back = await send(uri, request(0x000b, uri));
     expect(back.status).toBe(0);

@@ -6,6 +6,7 @@
 import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } from './attributes/capabilities.js';
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { availableParallelism } from 'node:os';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
@@ -56,12 +57,21 @@ export interface PrinterHandle {
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie'];
 
-async function defaultRenderer(): Promise<Renderer> {
-  const mod = (await import('./render/index.js')) as { renderDocument: Renderer };
-  return mod.renderDocument;
+/**
+ * The isolated renderers, in the sandbox the options ask for (resolved now, so a printer that would
+ * render as root without one refuses to start instead of failing every job).
+ */
+async function defaultRenderer(options: PrinterOptions): Promise<{ renderer: Renderer; summary: string }> {
+  const mod = await import('./render/index.js');
+  const sandbox = mod.resolveRenderSandbox({
+    ...(options.renderSandbox ? { mode: options.renderSandbox } : {}),
+    ...(options.renderUser !== undefined ? { user: options.renderUser } : {}),
+  });
+  return { renderer: (request) => mod.renderDocument({ ...request, sandbox }), summary: sandbox.summary };
 }
 
 export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> {
+  const rendering = options.renderer ? { renderer: options.renderer, summary: 'custom renderer' } : await defaultRenderer(options);
   const layout = stateLayout(options.stateDir);
   await prepareState(layout);
   const { maxJobId } = await cleanJobsOnStart(layout);
@@ -88,8 +98,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   const historyMs = options.jobHistoryMs ?? DEFAULTS.jobHistoryMs;
   const store = new JobStore({ firstId: maxJobId + 1, historyMs, maxHistory: options.maxJobHistory ?? DEFAULTS.maxJobHistory });
   await restoreJobHistory(layout, store, historyMs, app.log);
-  const renderer = options.renderer ?? (await defaultRenderer());
-  const processor = new JobProcessor(store, layout, renderer, options.renderLimits ?? {}, app.log);
+  const concurrency = options.renderConcurrency ?? availableParallelism();
+  app.log.info({ renderConcurrency: concurrency }, `printer: ${rendering.summary}, up to ${concurrency} at once`);
+  const processor = new JobProcessor(store, layout, rendering.renderer, options.renderLimits ?? {}, app.log, concurrency);
   const startedAt = new Date();
   let identity: PrinterIdentity = {
     name: options.name ?? DEFAULTS.name,

@@ -4,6 +4,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
 import type { RenderLimits } from './render/limits.js';
+import type { RenderSandboxMode } from './render/sandbox/render-sandbox.js';
 import type { SealedOpener } from './runtime.js';
 
 export type KeyAlgorithm = 'p256' | 'x25519' | 'rsa';
@@ -55,6 +56,15 @@ export interface PrinterOptions {
   /** The renderer (default: the isolated renderers of src/render). */
   readonly renderer?: Renderer;
   readonly renderLimits?: Partial<RenderLimits>;
+  /**
+   * The renderers' sandbox (docs/decisions.md D15): 'auto' (default) = bubblewrap where it works,
+   * required when the printer runs as root; 'require'; 'none'. Ignored with a custom `renderer`.
+   */
+  readonly renderSandbox?: RenderSandboxMode;
+  /** When the printer runs as root, the account renderers run as (name or uid). Default 'nobody'. */
+  readonly renderUser?: string;
+  /** Jobs rendered at once, each in its own renderer process. Default: the number of cores. */
+  readonly renderConcurrency?: number;
   /** Replaces the sealed-job opener (default: smime + profile, see secure/open-sealed.ts). */
   readonly openSealed?: SealedOpener;
   /** Key algorithm for a key generated on first start. Default p256. */

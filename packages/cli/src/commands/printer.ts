@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatFingerprint } from '@trustnoone/client';
-import { DEFAULTS, PIN_REPERTOIRES, RENDER_FORMATS, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { DEFAULTS, PIN_REPERTOIRES, RENDER_FORMATS, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
 import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
@@ -54,6 +54,12 @@ SIGTERM or SIGINT shuts it down cleanly.
   --pin-attempts N        wrong release codes before a held job is aborted (default 5)
   --pin-hold SECONDS      how long a held job waits for its code before it is aborted and
                           deleted (default 86400)
+  --render-jobs N         jobs rendered at once, each in its own sandboxed process (default:
+                          the number of cores)
+  --render-user NAME      when started as root, the unprivileged account renderers run as
+                          (default nobody)
+  --render-sandbox MODE   auto (default: bubblewrap where it works, required as root), require,
+                          or none (no file-system sandbox, renderers keep the printer's uid)
   --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
                           Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
   --dnssd                 advertise even on a loopback address (local discovery, tests)
@@ -127,6 +133,9 @@ export const printerCommand: Command = {
           'pin-repertoire': { type: 'string' },
           'pin-attempts': { type: 'string' },
           'pin-hold': { type: 'string' },
+          'render-jobs': { type: 'string' },
+          'render-user': { type: 'string' },
+          'render-sandbox': { type: 'string' },
           json: { type: 'boolean' },
           verbose: { type: 'boolean' },
           dnssd: { type: 'boolean' },
@@ -184,8 +193,16 @@ export const printerCommand: Command = {
     if (pinRepertoire !== undefined && pinRepertoire !== 'none' && !(PIN_REPERTOIRES as readonly string[]).includes(pinRepertoire)) {
       throw new CliError(`--pin-repertoire ${pinRepertoire}: expected ${PIN_REPERTOIRES.join(', ')} or none`, ExitCode.usage);
     }
+    const renderJobs = positiveInt('render-jobs', v['render-jobs']);
+    const renderSandbox = v['render-sandbox'];
+    if (renderSandbox !== undefined && !(RENDER_SANDBOX_MODES as readonly string[]).includes(renderSandbox)) {
+      throw new CliError(`--render-sandbox ${renderSandbox}: expected ${RENDER_SANDBOX_MODES.join(', ')}`, ExitCode.usage);
+    }
     const options: StartOptions = {
       stateDir,
+      ...(renderJobs !== undefined ? { renderConcurrency: renderJobs } : {}),
+      ...(v['render-user'] !== undefined ? { renderUser: v['render-user'] } : {}),
+      ...(renderSandbox !== undefined ? { renderSandbox: renderSandbox as RenderSandboxMode } : {}),
       port,
       ...(v.host ? { host: v.host } : {}),
       ...(v.tls ? { tls: true } : {}),

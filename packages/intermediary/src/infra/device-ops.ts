@@ -180,7 +180,7 @@ export function getNotifications(q: InfraQueue): Handler {
       }
     }
     const uri = `${ctx.secure ? 'ipps' : 'ipp'}://${ctx.http.headers.host ?? '127.0.0.1'}${q.queue}`;
-    const upTime = Math.floor(Date.now() / 1000);
+    const upTime = service.clock.now();
     const groups: IppGroup[] = [];
     for (const w of wants) {
       for (const ev of q.hub.pending(w.id, w.from)) {
@@ -191,7 +191,7 @@ export function getNotifications(q: InfraQueue): Handler {
             attr.integer('notify-sequence-number', ev.sequence),
             attr.keyword('notify-subscribed-event', ev.event),
             attr.uri('notify-printer-uri', uri),
-            attr.integer('printer-up-time', Math.floor(ev.at / 1000)),
+            attr.integer('printer-up-time', service.clock.at(ev.at)),
             ...ev.attributes,
           ],
         });

@@ -37,7 +37,7 @@ export function getJobsWithFetchable(q: InfraQueue): Handler {
     const limit = integerValue(operationAttribute(ctx.message, 'limit'));
     let picked = q.mayServe(device) ? q.table.all().filter((e) => q.isFetchable(e)) : [];
     if (limit !== undefined && limit > 0) picked = picked.slice(0, limit);
-    return ok({ groups: picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, true), requested) })) });
+    return ok({ groups: picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, true, service.clock), requested) })) });
   };
 }
 
@@ -50,7 +50,7 @@ export function fetchJob(q: InfraQueue): Handler {
     if (isTerminal(e.status.state) || !q.mayServe(device) || (bound !== undefined ? bound !== device.uuid : !q.isFetchable(e))) {
       throw new IppStatusError(InfraStatus.notFetchable, `job ${e.job.id} is not fetchable by this output device`);
     }
-    const attrs: IppAttribute[] = [...jobAttributes(e, printerUriOf(ctx), true), ...e.job.jobAttributes];
+    const attrs: IppAttribute[] = [...jobAttributes(e, printerUriOf(ctx), true, service.clock), ...e.job.jobAttributes];
     // The creating request's cleartext routing attributes the device replays to its printer.
     for (const a of e.job.attributes) if (!attrs.some((b) => b.name === a.name)) attrs.push(a);
     if (bound) attrs.push(attr.uri('output-device-uuid-assigned', bound));

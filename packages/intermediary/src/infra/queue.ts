@@ -193,7 +193,12 @@ export class InfraQueue {
 
   private async react(jobId: number): Promise<void> {
     const e = this.table.get(jobId);
-    if (!e || isTerminal(e.status.state)) return;
+    if (!e) return;
+    if (isTerminal(e.status.state)) {
+      // Cancel-Job ends a job no device took at once (operations/jobs.ts): listeners still hear it.
+      if (e.status.state === JobState.canceled && e.status.cancelRequested && !this.assignedDevice(e.status)) this.publishJob(jobId, 'job-completed');
+      return;
+    }
     const dev = this.assignedDevice(e.status);
     if (e.status.cancelRequested) {
       if (!dev) {

@@ -5,6 +5,7 @@
  */
 import type { IppAttribute, IppDateTime } from '@trustnoone/ipp';
 import { attr } from '../attrs.js';
+import type { UpTimeClock } from '../clock.js';
 import type { JobEntry } from '../jobs.js';
 
 function dateTime(ms: number): IppDateTime {
@@ -23,15 +24,21 @@ function dateTime(ms: number): IppDateTime {
   };
 }
 
-/** RFC 8011 §5.3.14: time-at-* are in printer-up-time units; ours count seconds since the epoch. */
-const seconds = (ms: number): number => Math.floor(ms / 1000);
+/**
+ * RFC 8011 §5.3.14 time-at-* (printer-up-time units, on the clock Get-Printer-Attributes reports)
+ * and the matching PWG 5100.7 date-time-at-*; 'no-value' until the event happened.
+ */
+function eventTimes(event: 'creation' | 'processing' | 'completed', ms: number | undefined, clock: UpTimeClock): IppAttribute[] {
+  if (ms === undefined) return [{ name: `time-at-${event}`, values: [{ tag: 'noValue' }] }, { name: `date-time-at-${event}`, values: [{ tag: 'noValue' }] }];
+  return [attr.integer(`time-at-${event}`, clock.at(ms)), { name: `date-time-at-${event}`, values: [{ tag: 'dateTime', value: dateTime(ms) }] }];
+}
 
 export function jobUri(printerUri: string, id: number): string {
   return `${printerUri}/${id}`;
 }
 
 /** All attributes of a job, in a stable order. `details` false keeps only identity and state. */
-export function jobAttributes(entry: JobEntry, printerUri: string, details: boolean): IppAttribute[] {
+export function jobAttributes(entry: JobEntry, printerUri: string, details: boolean, clock: UpTimeClock): IppAttribute[] {
   const { job, status } = entry;
   const out: IppAttribute[] = [
     attr.integer('job-id', job.id),
@@ -49,10 +56,10 @@ export function jobAttributes(entry: JobEntry, printerUri: string, details: bool
     attr.name('job-originating-user-name', job.owner),
     attr.integer('number-of-documents', job.documents.length),
     attr.integer('job-k-octets', Math.ceil(job.documents.reduce((n, d) => n + d.size, 0) / 1024)),
-    attr.integer('time-at-creation', seconds(job.createdAt)),
-    { name: 'date-time-at-creation', values: [{ tag: 'dateTime', value: dateTime(job.createdAt) }] },
-    status.completedAt !== undefined ? attr.integer('time-at-completed', seconds(status.completedAt)) : { name: 'time-at-completed', values: [{ tag: 'noValue' }] },
-    attr.integer('job-printer-up-time', seconds(Date.now())),
+    ...eventTimes('creation', job.createdAt, clock),
+    ...eventTimes('processing', status.processingAt, clock),
+    ...eventTimes('completed', status.completedAt, clock),
+    attr.integer('job-printer-up-time', clock.now()),
   );
   if (status.upstreamStatus !== undefined) {
     // Not registered: the status the upstream printer refused the job with, for the client to act on.

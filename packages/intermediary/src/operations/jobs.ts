@@ -18,7 +18,7 @@ export async function getJobAttributes(service: Service, ctx: IppRequestContext)
   checkAttributeCount(service, ctx.message);
   const entry = findJob(service, targetJobId(ctx.message));
   requireAccess(principalOf(service, ctx), entry.job, service.users.size > 0);
-  const attrs = selectAttributes(jobAttributes(entry, printerUriOf(ctx), true), requestedAttributes(ctx.message));
+  const attrs = selectAttributes(jobAttributes(entry, printerUriOf(ctx), true, service.clock), requestedAttributes(ctx.message));
   return { status: Status['successful-ok'], groups: [{ tag: GroupTag.job, attributes: attrs }] };
 }
 
@@ -43,20 +43,30 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
     picked.push(e);
     if (limit !== undefined && limit > 0 && picked.length >= limit) break;
   }
-  const groups = picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, canAccess(who, e.job)), requested) }));
+  const groups = picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, canAccess(who, e.job), service.clock), requested) }));
   return { status: Status['successful-ok'], groups };
 }
 
-/** Marks a job canceled here and lets the forwarder carry the cancel upstream. */
+/**
+ * Cancels a job. One the upstream has never heard of — no upstream job-id, no Create-Job or
+ * Print-Job in flight — ends here at once, canceled before the answer goes out (RFC 8011 §4.3.3:
+ * the client reads job-state canceled right after successful-ok); the forwarder, which checks the
+ * state before it starts an exchange, then never sends it. A job upstream, or possibly upstream,
+ * gets cancelRequested and the forwarder carries the cancel there; its state follows the printer's.
+ */
 async function cancel(service: Service, entry: JobEntry): Promise<void> {
-  const forwarded = entry.status.forward.upstreamJobId !== undefined;
-  await service.table.update(entry.job.id, (s) => ({
-    ...s,
-    cancelRequested: true,
-    // Not yet upstream: the job ends here. Already upstream: processing-stopped until the printer confirms.
-    ...(forwarded ? { reasons: ['processing-to-stop-point'] } : {}),
-  }));
+  const next = await service.table.update(entry.job.id, (s) => {
+    if (isTerminal(s.state)) return s;
+    const fwd = s.forward;
+    if (fwd.upstreamJobId === undefined && fwd.creating === undefined && fwd.inFlight === undefined) {
+      return { ...s, cancelRequested: true, state: JobState.canceled, reasons: ['job-canceled-by-user'], message: 'canceled before it reached the printer', completedAt: Date.now() };
+    }
+    // Already upstream: processing-to-stop-point until the printer confirms.
+    return { ...s, cancelRequested: true, ...(fwd.upstreamJobId !== undefined ? { reasons: ['processing-to-stop-point'] } : {}) };
+  });
   if (!entry.job.closed) service.table.setJob(await service.spool.closeJob(entry.job.id));
+  // The ciphertext of a job that ended here will never be sent: keep the record, not the bytes.
+  if (isTerminal(next.state)) for (const d of entry.job.documents) await service.spool.dropDocumentData(entry.job.id, d.number);
   service.forwarder.kick(entry.job.id);
 }
 

@@ -17,6 +17,7 @@ import type { Service } from '../service.js';
 import { Status } from '../status.js';
 import { discard, passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
 import { Op } from './codes.js';
+import { upstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, printerUriOf } from './request.js';
 
 interface Cached {
@@ -76,13 +77,30 @@ function pinMismatch(err: unknown): boolean {
   return false;
 }
 
+/** Printer attributes in printer-up-time units (RFC 8011 §5.4.29, RFC 3995 §5.3.1, PWG 5100.13 §6.5.3). */
+const UP_TIME_UNITS = new Set(['printer-state-change-time', 'printer-config-change-time']);
+
+/**
+ * printer-up-time is ours (clock.ts), the clock our jobs' time-at-* are on; the upstream's times in
+ * the same units are moved onto it: an event u seconds into the upstream's up-time U, fetched at
+ * `at`, happened at at − (U − u) s.
+ */
+function onOurClock(a: IppAttribute, upstreamUpTime: number | undefined, fetchedAt: number, service: Service): IppAttribute {
+  if (a.name === 'printer-up-time') return attr.integer(a.name, service.clock.now());
+  if (!UP_TIME_UNITS.has(a.name) || upstreamUpTime === undefined) return a;
+  return { name: a.name, values: a.values.map((v) => (v.tag === 'integer' ? { tag: 'integer' as const, value: service.clock.at(fetchedAt - (upstreamUpTime - v.value) * 1000) } : v)) };
+}
+
+/** What a policy-on intermediary in front of a printer without TRUSTNOONE says about itself. */
+const CANNOT_PRINT = 'the printer behind this intermediary does not support TRUSTNOONE, and this intermediary accepts only sealed jobs: it cannot print anything';
+
 /** The printer object as a client reaches it: its URI and whether that was over TLS. */
 interface Addressed {
   readonly uri: string;
   readonly secure: boolean;
 }
 
-function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed): IppGroup[] {
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, fetchedAt: number, opensSealed: boolean | undefined): IppGroup[] {
   const uri = ctx.uri;
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
   const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
@@ -95,10 +113,18 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed):
   };
   return groups.map((g) => {
     if (g.tag !== GroupTag.printer) return g;
-    const attributes = g.attributes.map((a) => {
+    const up = g.attributes.find((a) => a.name === 'printer-up-time')?.values[0];
+    const upstreamUpTime = up?.tag === 'integer' ? up.value : undefined;
+    const attributes = g.attributes.map((original) => {
+      const a = onOurClock(original, upstreamUpTime, fetchedAt, service);
       const r = replace[a.name];
       if (r) return r;
-      if (service.requireEncryption && (a.name === 'document-format-supported' || a.name === 'document-format-default')) {
+      if (opensSealed === false) {
+        // Advertise only what the upstream can open: its own formats pass through unchanged, and
+        // with the policy on nothing can be accepted at all (RFC 8011 §5.4.23, §5.4.13).
+        if (service.requireEncryption && a.name === 'printer-is-accepting-jobs') return attr.boolean(a.name, false);
+        if (service.requireEncryption && a.name === 'printer-state-message') return attr.text(a.name, CANNOT_PRINT);
+      } else if (service.requireEncryption && (a.name === 'document-format-supported' || a.name === 'document-format-default')) {
         // The end-to-end policy makes this printer object accept sealed documents only; the
         // formats inside the envelope stay advertised in pkcs7-document-format-supported.
         return attr.mimeMediaType(a.name, PKCS7_MIME);
@@ -158,7 +184,7 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
     status: hit.status,
     ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
     operationAttributes: hit.operation,
-    groups: rewrite(hit.groups, service, { uri: printerUriOf(ctx), secure: ctx.secure }),
+    groups: rewrite(hit.groups, service, { uri: printerUriOf(ctx), secure: ctx.secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)),
   };
 }
 
@@ -168,5 +194,5 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
  */
 export async function printerAttributesAt(service: Service, uri: string, secure: boolean): Promise<IppAttribute[]> {
   const hit = await fetchUpstream(service, upstreamRequest(Op.getPrinterAttributes, uri, [attr.keyword('requested-attributes', 'all')]));
-  return rewrite(hit.groups, service, { uri, secure }).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
+  return rewrite(hit.groups, service, { uri, secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
 }

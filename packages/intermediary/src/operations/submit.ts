@@ -8,14 +8,15 @@ import type { IppAttribute } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { GroupTag } from '@trustnoone/ipp';
 import type { Readable } from 'node:stream';
-import { envelopeShapeCheck, NotAnEnvelope } from '../envelope-shape.js';
+import { envelopeShapeCheck } from '../envelope-shape.js';
 import { IntermediaryError } from '../errors.js';
-import { enforceEndToEnd, PolicyViolation } from '../policy.js';
+import { enforceEndToEnd, enforceSealedJobCreation, isSealedSubmission, PolicyViolation } from '../policy.js';
 import { requireAccess, type Principal } from '../principal.js';
 import type { Service } from '../service.js';
 import { JobState, type JobStatus, type SpoolDocument, type SpoolJob, type StagedBlob } from '../spool/types.js';
 import { Status } from '../status.js';
 import { jobAttributes } from './job-attributes.js';
+import { requireUpstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, findJob, jobGroupAttributes, lastDocument, principalOf, printerUriOf, targetJobId } from './request.js';
 import type { JobEntry } from '../jobs.js';
 
@@ -39,7 +40,7 @@ function operationAttrs(ctx: IppRequestContext): IppAttribute[] {
 
 function admit(service: Service, ctx: IppRequestContext): Principal {
   checkAttributeCount(service, ctx.message);
-  if (service.requireEncryption) {
+  if (service.requireEncryption || isSealedSubmission(ctx.message)) {
     try {
       enforceEndToEnd(ctx.message);
     } catch (err) {
@@ -47,6 +48,8 @@ function admit(service: Service, ctx: IppRequestContext): Principal {
       throw err;
     }
   }
+  // A sealed document the printer cannot open is refused now rather than aborted there.
+  if (isSealedSubmission(ctx.message)) requireUpstreamOpensSealed(service);
   return principalOf(service, ctx);
 }
 
@@ -79,7 +82,6 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
     return await service.spool.writeBlob(data, { maxBytes: service.limits.maxDocumentBytes });
   } catch (err) {
     if (err instanceof IntermediaryError) throw new IppStatusError(err.status, err.message, { cause: err });
-    if (err instanceof NotAnEnvelope) throw new IppStatusError(Status['client-error-document-format-not-supported'], err.message, { cause: err });
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') {
       // RFC 8011 §4.1.6.1: a condition expected to clear; the client may retry later.
@@ -92,8 +94,8 @@ async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBl
   }
 }
 
-function reply(entry: JobEntry, ctx: IppRequestContext, status = Status['successful-ok']): IppReply {
-  const all = jobAttributes(entry, printerUriOf(ctx), true);
+function reply(service: Service, entry: JobEntry, ctx: IppRequestContext, status = Status['successful-ok']): IppReply {
+  const all = jobAttributes(entry, printerUriOf(ctx), true, service.clock);
   const keep = new Set(['job-id', 'job-uri', 'job-state', 'job-state-reasons', 'job-state-message', 'number-of-documents']);
   return { status, groups: [{ tag: GroupTag.job, attributes: all.filter((a) => keep.has(a.name)) }] };
 }
@@ -128,7 +130,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
   ctx.log.info({ jobId: job.id, bytes: blob.size }, 'job committed to the spool');
   service.faults.hit('respond.before');
   service.forwarder.kick(job.id);
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
 
 export async function createJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
@@ -138,7 +140,7 @@ export async function createJob(service: Service, ctx: IppRequestContext): Promi
   await service.spool.commitJob(job, initialStatus, []);
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id }, 'job created');
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
 
 function openJobFor(service: Service, ctx: IppRequestContext, who: Principal): JobEntry {
@@ -153,6 +155,7 @@ function openJobFor(service: Service, ctx: IppRequestContext, who: Principal): J
 export async function sendDocument(service: Service, ctx: IppRequestContext): Promise<IppReply> {
   const who = admit(service, ctx);
   const entry = openJobFor(service, ctx, who);
+  if (isSealedSubmission(ctx.message)) enforceSealedJobCreation(entry.job);
   const last = lastDocument(ctx.message);
   if (last === undefined) throw new IppStatusError(Status['client-error-bad-request'], 'Send-Document needs last-document (RFC 8011 §4.3.1.1)');
   if (entry.job.documents.length >= service.limits.maxDocumentsPerJob) {
@@ -173,7 +176,7 @@ export async function sendDocument(service: Service, ctx: IppRequestContext): Pr
   ctx.log.info({ jobId: job.id, document: number, bytes: blob.size, last }, 'document committed to the spool');
   service.faults.hit('respond.before');
   service.forwarder.kick(job.id);
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }
 
 export async function closeJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
@@ -183,5 +186,5 @@ export async function closeJob(service: Service, ctx: IppRequestContext): Promis
   const job = await service.spool.closeJob(entry.job.id);
   service.table.setJob(job);
   service.forwarder.kick(job.id);
-  return reply(entry, ctx);
+  return reply(service, entry, ctx);
 }

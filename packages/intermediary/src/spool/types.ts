@@ -81,6 +81,8 @@ export interface JobStatus {
   /** Status an upstream rejection carried, surfaced to the client on the job. */
   readonly upstreamStatus?: number;
   readonly completedAt?: number;
+  /** When the job was first seen processing (ms since the epoch): RFC 8011 §5.3.14.2 time-at-processing. */
+  readonly processingAt?: number;
   /** The client asked to cancel before the job reached upstream or while it was there. */
   readonly cancelRequested?: boolean;
   readonly forward: ForwardState;

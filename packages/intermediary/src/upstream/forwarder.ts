@@ -371,7 +371,9 @@ export class Forwarder {
    */
   private createUpstream(upstream: Upstream, job: SpoolJob): Promise<void> {
     return this.createGate.shared(upstream.uri, async () => {
-      await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: { upstream: upstream.uri, since: Date.now() } } }));
+      // Canceled meanwhile (operations/jobs.ts ends a job not yet upstream at once): send nothing.
+      const began = await this.o.table.update(job.id, (s) => (isTerminal(s.state) ? s : { ...s, forward: { ...s.forward, creating: { upstream: upstream.uri, since: Date.now() } } }));
+      if (isTerminal(began.state)) return;
       let res: IppMessage;
       try {
         res = await this.exchange(upstream, upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
@@ -459,10 +461,11 @@ export class Forwarder {
     }
     return this.createGate.shared(upstream.uri, async () => {
       const highWater = interrupted?.highWater ?? (await this.highestOwnerJobId(upstream, job));
-      await this.o.table.update(job.id, (s) => ({
-        ...s,
-        forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now(), ...(highWater !== undefined ? { highWater } : {}) } },
-      }));
+      const began = await this.o.table.update(job.id, (s) =>
+        isTerminal(s.state) ? s : { ...s, forward: { ...s.forward, upstream: upstream.uri, inFlight: { document: 1, since: Date.now(), ...(highWater !== undefined ? { highWater } : {}) } } },
+      );
+      // Canceled meanwhile (operations/jobs.ts): send nothing.
+      if (isTerminal(began.state)) return 'done' as const;
       let upstreamJobId: number | undefined;
       try {
         const res = await this.exchange(

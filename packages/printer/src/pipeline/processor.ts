@@ -1,7 +1,8 @@
 /**
  * The print engine: jobs whose documents are all received (and, for sealed jobs, opened and
- * verified) are rendered one at a time, in arrival order, as a single-engine printer does; the
- * documents of a job in document-number order, pages numbered on across them. Every job ends in
+ * verified) are started in arrival order, up to `concurrency` at once (each in its own renderer
+ * process: one heavy document does not hold the others up, issue 12 item 9); the documents of a
+ * job in document-number order, pages numbered on across them. Every job ends in
  * a terminal state with its manifest written and its private plaintext removed.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
@@ -28,10 +29,11 @@ interface Queued {
 
 export class JobProcessor {
   readonly #queue: Queued[] = [];
-  #running: Job | undefined;
+  readonly #running = new Set<Job>();
   #idle: Promise<void> = Promise.resolve();
-  #wake: (() => void) | undefined;
+  readonly #waiting = new Set<() => void>();
   #stopped = false;
+  readonly #concurrency: number;
   #stateChangedAt = new Date();
 
   constructor(
@@ -40,12 +42,26 @@ export class JobProcessor {
     private readonly renderer: Renderer,
     private readonly renderLimits: Partial<RenderLimits>,
     private readonly log: FastifyBaseLogger,
+    /** Jobs rendered at once (each in its own renderer process). Default 1. */
+    concurrency = 1,
   ) {
-    this.#idle = this.#loop();
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError(`render concurrency must be an integer >= 1, got ${concurrency}`);
+    this.#concurrency = concurrency;
+    this.#idle = Promise.all(Array.from({ length: concurrency }, () => this.#loop())).then(() => {});
   }
 
   get busy(): boolean {
-    return this.#running !== undefined;
+    return this.#running.size > 0;
+  }
+
+  /** Jobs rendered at once at most. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** Jobs being rendered now. */
+  get rendering(): number {
+    return this.#running.size;
   }
 
   get stateChangedAt(): Date {
@@ -60,7 +76,15 @@ export class JobProcessor {
   enqueue(job: Job): void {
     this.store.transition(job, 'pending', 'Queued.', { add: ['job-queued'], remove: ['job-incoming', 'job-data-insufficient'] });
     this.#queue.push({ job });
-    this.#wake?.();
+    this.#wakeOne();
+  }
+
+  #wakeOne(): void {
+    const [wake] = this.#waiting;
+    if (wake) {
+      this.#waiting.delete(wake);
+      wake();
+    }
   }
 
   /** Ends a job that will never reach the engine (refused, failed to open): manifest + cleanup. */
@@ -77,7 +101,8 @@ export class JobProcessor {
   /** Stops after the current job; queued jobs are aborted (their plaintext removed). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wake?.();
+    for (const wake of this.#waiting) wake();
+    this.#waiting.clear();
     await this.#idle;
     for (const { job } of this.#queue.splice(0)) {
       this.store.transition(job, 'aborted', 'Printer shut down.', { add: ['aborted-by-system'] });
@@ -89,11 +114,10 @@ export class JobProcessor {
     while (!this.#stopped) {
       const next = this.#queue.shift();
       if (!next) {
-        await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
+        await new Promise<void>((resolve) => this.#waiting.add(resolve));
         continue;
       }
-      this.#running = next.job;
+      this.#running.add(next.job);
       this.#stateChangedAt = new Date();
       try {
         await this.#process(next);
@@ -102,7 +126,7 @@ export class JobProcessor {
         this.store.transition(next.job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
         await this.finish(next.job, { error: 'INTERNAL' });
       }
-      this.#running = undefined;
+      this.#running.delete(next.job);
       this.#stateChangedAt = new Date();
     }
   }

@@ -18,6 +18,8 @@ export const RENDER_ERROR_CODES = [
   'RENDER_WORKER_FAILED',
   /** The input could not be read or the output could not be written. */
   'RENDER_IO',
+  /** The renderer sandbox cannot be set up (no usable bubblewrap as root, unknown render user). */
+  'RENDER_SANDBOX',
 ] as const;
 
 export type RenderErrorCode = (typeof RENDER_ERROR_CODES)[number];

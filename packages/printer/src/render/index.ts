@@ -3,6 +3,14 @@
  * renderDocument() turns verified plaintext into pages/NNN.png in a separate, limited process.
  */
 export { renderDocument } from './render-document.js';
+export {
+  defaultRenderSandbox,
+  resolveRenderSandbox,
+  RENDER_SANDBOX_MODES,
+  type RenderSandbox,
+  type RenderSandboxMode,
+  type RenderSandboxOptions,
+} from './sandbox/render-sandbox.js';
 export { RenderError, RENDER_ERROR_CODES, type RenderErrorCode } from './errors.js';
 export { DEFAULT_RENDER_LIMITS, resolveLimits, type RenderLimits } from './limits.js';
 export {

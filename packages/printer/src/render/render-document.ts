@@ -11,6 +11,7 @@ import { PAGES_DIR, pageFile } from './format.js';
 import { resolveLimits } from './limits.js';
 import { parseMediaType, textDecoderFor } from './media-type.js';
 import { renderPdf } from './pdf/render-pdf.js';
+import { defaultRenderSandbox, enterSandbox, type SandboxedRender } from './sandbox/render-sandbox.js';
 import { runWorker } from './sandbox/worker-process.js';
 import { isRenderFormat, wantsMonochrome, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
 
@@ -60,21 +61,25 @@ export async function renderDocument(request: RenderRequest): Promise<RenderResu
   mkdirSync(pagesDir, { recursive: true });
   let pages: RenderedPage[];
   let renderMs: number;
+  let sandbox: SandboxedRender | undefined;
   try {
     if (request.signal?.aborted) throw new RenderError('RENDER_ABORTED', 'rendering was aborted before it started');
+    sandbox = enterSandbox(request.sandbox ?? defaultRenderSandbox(), inputPath, outDir);
     if (format === 'application/pdf') {
       const renderStart = performance.now();
       const deadline = Date.now() + limits.timeoutMs;
       const monochrome = wantsMonochrome(attributes);
-      pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline, ...(request.signal ? { signal: request.signal } : {}) });
+      pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline, sandbox, ...(request.signal ? { signal: request.signal } : {}) });
       renderMs = performance.now() - renderStart;
     } else {
       const job = { inputPath, format, outDir, limits, attributes, ...(mediaType.charset ? { charset: mediaType.charset } : {}) };
-      const reply = await runWorker(job, limits.timeoutMs, request.signal);
+      const reply = await runWorker(job, limits.timeoutMs, request.signal, sandbox);
       pages = reply.pages;
       renderMs = reply.renderMs;
     }
+    sandbox.release();
   } catch (error) {
+    sandbox?.release();
     rmSync(pagesDir, { recursive: true, force: true });
     if (error instanceof RenderError) throw error;
     throw new RenderError('RENDER_WORKER_FAILED', `rendering failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });

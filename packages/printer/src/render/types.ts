@@ -1,4 +1,5 @@
 import type { RenderLimits } from './limits.js';
+import type { RenderSandbox } from './sandbox/render-sandbox.js';
 
 /** The document formats the renderers accept (IANA media types, as in `document-format`). */
 export const RENDER_FORMATS = ['image/pwg-raster', 'image/jpeg', 'application/pdf', 'text/plain'] as const;
@@ -31,6 +32,8 @@ export interface RenderRequest {
   limits?: Partial<RenderLimits>;
   /** Aborting kills the renderer at once (a job canceled while printing): RENDER_ABORTED. */
   signal?: AbortSignal;
+  /** The sandbox to render in (default: resolveRenderSandbox() with mode auto, once per process). */
+  sandbox?: RenderSandbox;
 }
 
 /** `print-color-mode` values that ask for grey output (PWG 5100.13 §5.2.3). */

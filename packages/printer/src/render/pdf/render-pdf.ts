@@ -12,6 +12,7 @@ import { PAGES_DIR, pageFile } from '../format.js';
 import type { RenderLimits } from '../limits.js';
 import { readPngSize } from '../png/png-writer.js';
 import { MAX_OUTPUT_FILE_BYTES, collect, findTool, spawnLimited } from '../sandbox/limited-process.js';
+import type { SandboxedRender } from '../sandbox/render-sandbox.js';
 import type { RenderedPage } from '../types.js';
 
 export interface PdfJob {
@@ -22,7 +23,18 @@ export interface PdfJob {
   /** Absolute time (Date.now()) by which everything must be done. */
   deadline: number;
   signal?: AbortSignal;
+  /** The sandbox poppler runs in; inputPath and outDir above are the printer's own paths. */
+  sandbox?: SandboxedRender;
 }
+
+/**
+ * fontconfig's configuration and cache, read-only: poppler substitutes system fonts (under /usr)
+ * for fonts a PDF names without embedding them.
+ */
+const FONT_BINDS = [
+  { source: '/etc/fonts', optional: true },
+  { source: '/var/cache/fontconfig', optional: true },
+];
 
 const HEADER_WINDOW = 1024;
 const PDFINFO_OUTPUT_MAX = 4 * 1024 * 1024;
@@ -50,12 +62,13 @@ async function poppler(tool: string, args: string[], job: PdfJob, stdoutMax: num
   if (!path) throw new RenderError('RENDER_WORKER_FAILED', `cannot render PDF: ${tool} not found (install poppler-utils)`);
   const remaining = job.deadline - Date.now();
   if (remaining <= 0) throw new RenderError('RENDER_TIMEOUT', `PDF rendering ran out of time before ${tool}`);
-  const run = spawnLimited(path, args, {
+  const start = job.sandbox ? job.sandbox.command(path, args, FONT_BINDS, 3) : { command: path, args, sandboxed: false, infoFd: undefined };
+  const run = spawnLimited(start.command, start.args, {
     cpuSeconds: job.limits.cpuSeconds,
     addressSpaceBytes: job.limits.memoryMb * 2 * 1024 * 1024,
     fileBytes: MAX_OUTPUT_FILE_BYTES,
     timeoutMs: remaining,
-  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], ...(job.signal ? { signal: job.signal } : {}) });
+  }, { cwd: job.outDir, env: {}, stdio: ['ignore', 'pipe', 'pipe'], sandboxed: start.sandboxed, ...(start.infoFd === undefined ? {} : { infoFd: start.infoFd }), ...(job.signal ? { signal: job.signal } : {}) });
   let spawnError: Error | undefined;
   run.child.once('error', (error) => {
     spawnError = error;
@@ -104,8 +117,10 @@ export function parsePdfInfo(text: string): { pages: number; sizes: Array<{ widt
 export async function renderPdf(job: PdfJob): Promise<RenderedPage[]> {
   const { limits } = job;
   checkHeader(job.inputPath, limits);
+  // The paths poppler is given: the sandbox's view of the document and the output directory.
+  const seen = job.sandbox ?? job;
   const info = parsePdfInfo(
-    (await poppler('pdfinfo', ['-f', '1', '-l', String(limits.maxPages), job.inputPath], job, PDFINFO_OUTPUT_MAX)).stdout,
+    (await poppler('pdfinfo', ['-f', '1', '-l', String(limits.maxPages), seen.inputPath], job, PDFINFO_OUTPUT_MAX)).stdout,
   );
   if (info.pages === 0) throw malformed('PDF has no pages');
   if (info.pages > limits.maxPages) throw limitExceeded(`PDF has ${info.pages} pages, more than ${limits.maxPages}`);
@@ -127,7 +142,7 @@ export async function renderPdf(job: PdfJob): Promise<RenderedPage[]> {
   const prefix = join(PAGES_DIR, 'poppler');
   const args = ['-r', String(dpi), '-png', '-f', '1', '-l', String(info.pages)];
   if (job.monochrome) args.push('-gray');
-  await poppler('pdftoppm', [...args, job.inputPath, join(job.outDir, prefix)], job, 64 * 1024);
+  await poppler('pdftoppm', [...args, seen.inputPath, join(seen.outDir, prefix)], job, 64 * 1024);
 
   // pdftoppm names pages poppler-1.png or poppler-01.png ... depending on the page count.
   const produced = readdirSync(join(job.outDir, PAGES_DIR))

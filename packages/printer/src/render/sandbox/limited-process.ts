@@ -5,7 +5,8 @@
  * (V8 heap size) still hold.
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 let prlimitPath: string | null | undefined;
@@ -37,7 +38,7 @@ export function findTool(name: string): string | null {
       if (!dir) continue;
       const candidate = join(dir, name);
       try {
-        accessSync(candidate, constants.X_OK);
+        accessSync(candidate, fsConstants.X_OK);
         found = candidate;
         break;
       } catch {
@@ -76,7 +77,7 @@ export interface LimitedExit {
 
 export interface LimitedRun {
   child: ChildProcess;
-  /** Settles when the process has exited, with how. */
+  /** Settles when the process has exited and its pipes and IPC channel are closed, with how. */
   exited: Promise<LimitedExit>;
 }
 
@@ -84,7 +85,16 @@ export function spawnLimited(
   command: string,
   args: readonly string[],
   limits: ProcessLimits,
-  options: { cwd: string; env?: NodeJS.ProcessEnv; stdio: StdioOptions; signal?: AbortSignal },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    stdio: StdioOptions;
+    signal?: AbortSignal;
+    /** The command is bwrap (sandbox/bubblewrap.ts): exit statuses 129+ are signals. */
+    sandboxed?: boolean;
+    /** bwrap's --info-fd: this fd (a pipe made here) reports the sandbox's pid. */
+    infoFd?: number;
+  },
 ): LimitedRun {
   const prlimit = findPrlimit();
   // Soft below hard: the kernel sends SIGXCPU at the soft limit (which callers report as a CPU
@@ -95,36 +105,103 @@ export function spawnLimited(
   if (limits.dataBytes) rlimits.push(`--data=${Math.floor(limits.dataBytes)}`);
   if (limits.fileBytes) rlimits.push(`--fsize=${Math.floor(limits.fileBytes)}`);
   const [file, argv] = prlimit ? [prlimit, [...rlimits, '--', command, ...args]] : [command, [...args]];
+  const stdio = Array.isArray(options.stdio) ? [...(options.stdio as unknown[])] : options.stdio;
+  if (options.infoFd !== undefined && Array.isArray(stdio)) {
+    while (stdio.length < options.infoFd) stdio.push('ignore');
+    stdio[options.infoFd] = 'pipe';
+  }
   const child = spawn(file, argv, {
     cwd: options.cwd,
     env: options.env ?? {},
-    stdio: options.stdio,
+    stdio: stdio as StdioOptions,
     // prlimit execs the command, so the pid is the renderer's own and SIGKILL reaches it.
     detached: false,
     windowsHide: true,
   });
   let timedOut = false;
   let aborted = false;
+  // Killing bwrap alone is not enough: its sandbox (the PID namespace's first process) dies with
+  // it only once it has armed its parent-death signal, and a kill during start-up can come first,
+  // leaving the renderer running as an orphan. So the sandbox's own pid, which bwrap reports on
+  // --info-fd once the sandbox exists, is killed too — the whole namespace goes with it — and a
+  // kill asked for before that report waits for it (or for bwrap's exit), at most 2 s.
+  let sandboxPid: number | undefined;
+  let reported = options.infoFd === undefined;
+  let killWanted = false;
+  const killAll = (): void => {
+    if (sandboxPid !== undefined) {
+      try {
+        process.kill(sandboxPid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    child.kill('SIGKILL');
+  };
+  const kill = (): void => {
+    killWanted = true;
+    if (reported) killAll();
+    else setTimeout(killAll, 2000).unref();
+  };
+  if (options.infoFd !== undefined) {
+    const info = child.stdio[options.infoFd] as NodeJS.ReadableStream | null;
+    let text = '';
+    const settle = (): void => {
+      if (reported) return;
+      reported = true;
+      if (killWanted) killAll();
+    };
+    info?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      try {
+        const pid = (JSON.parse(text) as { 'child-pid'?: unknown })['child-pid'];
+        if (typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 1) sandboxPid = pid;
+        settle();
+      } catch {
+        // not all of it yet
+      }
+    });
+    info?.on('end', settle);
+    info?.on('error', settle);
+    child.once('exit', settle);
+  }
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGKILL');
+    kill();
   }, limits.timeoutMs);
   const onAbort = (): void => {
     aborted = true;
-    child.kill('SIGKILL');
+    kill();
   };
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   const exited = new Promise<LimitedExit>((resolve) => {
+    let settled = false;
     const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      // bubblewrap reports a command killed by a signal as exit status 128 + the signal number.
+      if (options.sandboxed && signal === null && code !== null && code > 128) {
+        const name = signalName(code - 128);
+        if (name) [code, signal] = [null, name];
+      }
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ code, signal, timedOut, aborted });
     };
     child.once('error', () => done(null, null));
-    child.once('exit', (code, signal) => done(code, signal));
+    // 'close', not 'exit': it waits for the pipes and the IPC channel too, so a reply the worker
+    // sent just before exiting is always read first (with bwrap in between, 'exit' often came
+    // before the message: RENDER_WORKER_FAILED "ended without a result (exit status 0)").
+    // A straggler holding a pipe cannot hold the caller up: 5 s after the exit, settle anyway.
+    child.once('close', (code, signal) => done(code, signal));
+    child.once('exit', (code, signal) => setTimeout(() => done(code, signal), 5000).unref());
   });
   return { child, exited };
+}
+
+function signalName(number: number): NodeJS.Signals | undefined {
+  return (Object.entries(constants.signals) as [NodeJS.Signals, number][]).find(([, n]) => n === number)?.[0];
 }
 
 /** Collects at most `max` bytes of a stream (the rest is drained and dropped). */

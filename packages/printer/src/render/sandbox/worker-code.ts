@@ -8,7 +8,7 @@
  * esbuild (tsx's own dependency) into one .mjs file in a private temporary directory, and the worker
  * runs that with exactly the production restrictions: tests exercise the real sandbox.
  */
-import { existsSync, lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -81,6 +81,9 @@ function bundleSources(): WorkerCode {
     // jpeg-js is CommonJS: give the bundle a require() for the Node built-ins it may ask for.
     banner: { js: "import { createRequire as __tnoCreateRequire } from 'node:module'; const require = __tnoCreateRequire(import.meta.url);" },
   });
+  // Code, not secrets: the render user (another uid when the printer runs as root) must read it.
+  chmodSync(dir, 0o755);
+  chmodSync(entry, 0o644);
   return { entry, readRoots: [dir] };
 }
 

@@ -11,6 +11,7 @@
 import { RenderError, isRenderErrorCode } from '../errors.js';
 import { isWorkerReply, type WorkerJob, type WorkerReply } from '../worker/protocol.js';
 import { MAX_OUTPUT_FILE_BYTES, collect, findPrlimit, spawnLimited, type ProcessLimits } from './limited-process.js';
+import { executableBinds, type SandboxedRender } from './render-sandbox.js';
 import { workerCode } from './worker-code.js';
 
 function permissionFlag(): string {
@@ -57,11 +58,27 @@ export function workerInvocation(job: WorkerJob, timeoutMs: number): WorkerInvoc
   };
 }
 
-/** Runs one job in a fresh worker process and returns its reply; throws RenderError on any failure. */
-export async function runWorker(job: WorkerJob, timeoutMs: number, abort?: AbortSignal): Promise<Extract<WorkerReply, { ok: true }>> {
-  const how = workerInvocation(job, timeoutMs);
-  const run = spawnLimited(how.command, [...how.nodeOptions, how.script, how.argument], how.limits, {
-    cwd: how.cwd,
+/**
+ * Runs one job in a fresh worker process and returns its reply; throws RenderError on any failure.
+ * With a sandbox (render-sandbox.ts) the worker sees the job's paths as the sandbox shows them,
+ * and only its own code besides.
+ */
+export async function runWorker(
+  job: WorkerJob,
+  timeoutMs: number,
+  abort?: AbortSignal,
+  sandbox?: SandboxedRender,
+): Promise<Extract<WorkerReply, { ok: true }>> {
+  const seen = sandbox ? { ...job, inputPath: sandbox.inputPath, outDir: sandbox.outDir } : job;
+  const how = workerInvocation(seen, timeoutMs);
+  const argv = [...how.nodeOptions, how.script, how.argument];
+  const start = sandbox
+    ? sandbox.command(how.command, argv, [...workerCode().readRoots.map((root) => ({ source: root })), ...executableBinds(how.command)], 4)
+    : { command: how.command, args: argv, sandboxed: false };
+  const run = spawnLimited(start.command, start.args, how.limits, {
+    cwd: job.outDir,
+    sandboxed: start.sandboxed,
+    ...(start.infoFd === undefined ? {} : { infoFd: start.infoFd }),
     env: {},
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     ...(abort ? { signal: abort } : {}),
