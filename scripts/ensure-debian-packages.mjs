@@ -14,6 +14,12 @@ const needed = [
   { bin: 'gcc', pkg: 'gcc' },
   { bin: 'cjpeg', pkg: 'libjpeg-turbo-progs' }, // libjpeg-turbo as the independent JPEG peer (printer render tests)
   { bin: 'djpeg', pkg: 'libjpeg-turbo-progs' },
+  { bin: 'gs', pkg: 'ghostscript' }, // documents for CUPS' ipptool files and the cupsd test (testing/ipptool.ts)
+  { bin: '/usr/sbin/cupsd', pkg: 'cups' }, // a private cupsd as a real client (testing/cupsd.ts)
+  { bin: '/usr/sbin/lpadmin', pkg: 'cups-client' },
+  { bin: 'lp', pkg: 'cups-client' },
+  { bin: '/usr/lib/cups/filter/texttopdf', pkg: 'cups-filters' }, // cupsd's filters for lp of text, JPEG, PDF
+  { bin: '/usr/lib/cups/filter/pdftopdf', pkg: 'cups-filters' },
   { bin: 'chromium', pkg: 'chromium' }, // the status pages as a browser shows them (testing/chromium.ts)
   { bin: 'zbarimg', pkg: 'zbar-tools' },
   { bin: 'avahi-daemon', pkg: 'avahi-daemon' }, // DNS-SD tests run their own daemon in a private network namespace

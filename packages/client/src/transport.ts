@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { getString, type IppMessage } from '@trustnoone/ipp';
-import { ippRequest, IppTransportError, type IppTlsOptions } from '@trustnoone/ipp-http/client';
+import { credentialsLabel, ippRequest, IppTransportError, type HttpCredentials, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { ClientError } from './errors.js';
 
 /** How to reach a printer or intermediary. */
@@ -13,7 +13,7 @@ export interface Connection {
   /** ipp://, ipps://, http:// or https:// URI of the printer object. */
   readonly printer: string;
   readonly tls?: IppTlsOptions;
-  readonly auth?: { readonly user: string; readonly password: string };
+  readonly auth?: HttpCredentials;
   /** The requesting-user-name sent; default the login name from the environment. */
   readonly userName?: string;
   /** Per exchange, until the response's attributes arrive; default 60 s without a document, none with one. */
@@ -131,7 +131,7 @@ export async function exchange(
   } catch (cause) {
     if (cause instanceof IppTransportError) {
       if (cause.code === 'IPP_HTTP_AUTH_REQUIRED') {
-        const how = conn.auth ? `the password for user '${conn.auth.user}' was refused` : 'set TNO_PASSWORD (and --user) to authenticate';
+        const how = conn.auth ? `${credentialsLabel(conn.auth)} was refused` : 'set TNO_PASSWORD (and --user) to authenticate';
         // A password over ipp:// or http:// travels in clear: servers refuse it there (issue 15.6).
         const clear = /^(ipp|http):/i.test(conn.printer) ? `; passwords are only sent over TLS: use ${conn.printer.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}` : '';
         throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}${clear}`, { cause });

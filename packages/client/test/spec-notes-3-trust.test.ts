@@ -45,7 +45,7 @@ describe('docs/spec-notes.md §3 trust in the printer key', () => {
     expect(d.kind).toBe('verified');
     expect(d.kind === 'verified' && d.anchor).toContain('tno test CA');
     expect(d.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    // The URI is bound to the verified printer (D18): a later fresh uuid there is CHANGED.
+    // The URI is bound to the verified printer (D20): a later fresh uuid there is CHANGED.
     expect((await s.binding(URI))?.how).toBe('anchor');
   });
 
@@ -116,7 +116,7 @@ describe('docs/spec-notes.md §3 trust in the printer key', () => {
     expect((await decideTrust(URI, PRINTER, selfSigned2.certPem, { store: s, firstUse: 'accept' })).kind).toBe('first-use');
   });
 
-  it('D18: a URI is one printer: the same URI spelled differently is the same binding, another uuid there is CHANGED', async () => {
+  it('D20: a URI is one printer: the same URI spelled differently is the same binding, another uuid there is CHANGED', async () => {
     const s = await store();
     await decideTrust('ipp://127.0.0.1:631/ipp/print', PRINTER, selfSigned.certPem, { store: s, firstUse: 'accept' });
     expect((await decideTrust('IPP://127.0.0.1/ipp/print', PRINTER, selfSigned.certPem, { store: s })).kind).toBe('pinned');

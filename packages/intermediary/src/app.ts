@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { requestRefusal } from '@trustnoone/ipp';
-import { FailureThrottle, HttpAuthRequired, HttpAuthThrottled, registerIppRoutes, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
+import { basicScheme, bearerScheme, httpAuthentication, ippsServerTlsOptions, registerIppRoutes, type AuthScheme, type BearerSchemeOptions, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import { UpTimeClock } from './clock.js';
-import { parseBasicAuthorization, type UserEntry } from './auth/users-file.js';
+import type { UserEntry } from './auth/users-file.js';
 import { IntermediaryError } from './errors.js';
 import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
 import { createInfra, type InfraOptions } from './infra/index.js';
@@ -17,6 +17,7 @@ import { startRetention } from './retention.js';
 import { Op } from './operations/codes.js';
 import { getEncryptedJobAttributes } from './operations/encrypted.js';
 import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
+import { passHoldOrRelease } from './operations/hold-release.js';
 import { getPrinterAttributes } from './operations/printer.js';
 import { closeJob, createJob, printJob, sendDocument } from './operations/submit.js';
 import { identifyPrinter, validateJob } from './operations/validate.js';
@@ -55,7 +56,12 @@ export interface IntermediaryOptions {
   readonly credentialCacheTtlMs?: number;
   /** Wrong-password slow-down per user and per address (defaults: 5 free, then 1 s doubling to 60 s). */
   readonly authThrottle?: FailureThrottleOptions;
-  /** Admit requests without credentials (default: only when no users are configured). */
+  /**
+   * OAuth 2.0 sign-in: RFC 6750 bearer tokens, JWT access tokens (RFC 9068) from this issuer for
+   * this audience, checked against the issuer's published keys. Alongside Basic when users exist.
+   */
+  readonly oauth?: BearerSchemeOptions;
+  /** Admit requests without credentials (default: only when no users and no OAuth are configured). */
   readonly allowAnonymous?: boolean;
   /**
    * Accept Basic credentials over plain HTTP from loopback peers (tests, demos). Over any other
@@ -109,8 +115,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     ...(options.credentialCacheTtlMs !== undefined ? { cache: { ttlMs: options.credentialCacheTtlMs } } : {}),
     onReloadError: (err) => app.log.warn({ err: err.message }, 'users file changed and no longer loads: nobody can authenticate until it is fixed'),
   });
-  const throttle = new FailureThrottle(options.authThrottle);
-  const allowAnonymous = options.allowAnonymous ?? (options.usersFile === undefined && auth.users.size === 0);
+  const allowAnonymous = options.allowAnonymous ?? (options.usersFile === undefined && auth.users.size === 0 && options.oauth === undefined);
   const logger: FastifyServerOptions['logger'] =
     options.logger === undefined || options.logger === false
       ? false
@@ -120,7 +125,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     // The IPP routes stream their bodies past this (their limits apply there); nothing else here
     // takes a body, and ipp-http refuses one unread, so this only bounds what fastify might buffer.
     bodyLimit: 64 * 1024,
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    // TLS 1.2 only: libcups 2.4 clients fail on TLS 1.3 session tickets (ipp-http tls-options.ts).
+    ...(options.https ? { https: ippsServerTlsOptions(options.https.key, options.https.cert) } : {}),
   }) as unknown as FastifyInstance;
   const table = new JobTable(spool);
   const infraLog = { info: (o: object, m: string) => app.log.info(o, m), warn: (o: object, m: string) => app.log.warn(o, m) };
@@ -150,6 +156,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     allowAnonymous,
     pullMode: infra !== undefined,
     clock: new UpTimeClock(),
+    ...(options.oauth ? { oauth: { issuer: options.oauth.issuer, scopes: options.oauth.requiredScopes ?? [] } } : {}),
     printerAttributesTtlMs: options.printerAttributesTtlMs ?? 5000,
     uploads: 0,
     servedOperations: new Set<number>(),
@@ -178,6 +185,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     [Op.getJobs, bind(getJobs)],
     [Op.cancelJob, bind(cancelJob)],
     [Op.cancelMyJobs, bind(cancelMyJobs)],
+    // Push mode only: passed to the printer holding the job (issue 13.12).
+    ...(infra ? [] : ([[0x000c, bind(passHoldOrRelease(0x000c))], [0x000d, bind(passHoldOrRelease(0x000d))]] as const)),
     [Op.getPrinterAttributes, bind(getPrinterAttributes)],
     [Op.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
   ]);
@@ -185,7 +194,23 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
 
   service.servedOperations = new Set(handlers.keys());
 
-  const realm = 'trustnoone intermediary';
+  // The seam both servers share (ipp-http): Basic against the users file, slowed after failures;
+  // credentials only over TLS, or from loopback when the caller allows it (tests, demos).
+  const authentication = httpAuthentication({
+    realm: 'trustnoone intermediary',
+    allowAnonymous,
+    credentialsAllowed: (request) => request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && isLoopback(request.socket.remoteAddress ?? '')),
+    schemes: [
+      ...(options.oauth ? [bearerScheme(options.oauth) as AuthScheme] : []),
+      basicScheme({
+        verify: async (user, password) => {
+          const who = await auth.authenticate(user, password);
+          return who ? { name: who.name, scheme: 'Basic', scopes: [], role: who.role } : undefined;
+        },
+        ...(options.authThrottle ? { throttle: options.authThrottle } : {}),
+      }),
+    ],
+  });
   const routes: IppRoutesOptions = {
     paths: [options.path ?? '/ipp/print'],
     handlers,
@@ -198,37 +223,12 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       ...(service.limits.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: service.limits.bodyIdleTimeoutMs } : {}),
       ...(service.limits.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: service.limits.maxRequestsPerClient } : {}),
     },
-    authenticate: async (request: FastifyRequest) => {
-      const header = request.headers.authorization;
-      if (header === undefined) {
-        if (allowAnonymous) return undefined;
-        throw new HttpAuthRequired(realm);
-      }
-      const secure = request.protocol === 'https' || (options.allowLoopbackCleartextAuth === true && isLoopback(request.socket.remoteAddress ?? ''));
-      if (!secure) throw new HttpAuthRequired(realm, 'credentials over cleartext HTTP are refused; use ipps');
-      const creds = parseBasicAuthorization(header);
-      if (!creds) throw new HttpAuthRequired(realm, 'malformed Basic credentials');
-      const address = request.ip;
-      const closed = throttle.check(creds.user, address);
-      if (closed) {
-        request.log.info({ user: creds.user, address, by: closed.by, retryAfterMs: closed.retryAfterMs }, 'auth: sign-in refused unchecked after repeated failures');
-        throw new HttpAuthThrottled(closed.retryAfterMs);
-      }
-      const who = await auth.authenticate(creds.user, creds.password);
-      if (!who) {
-        // Never the password, nor anything derived from it.
-        const failures = throttle.failure(creds.user, address);
-        request.log.warn({ user: creds.user, address, failures }, 'auth: wrong user name or password');
-        throw new HttpAuthRequired(realm, 'wrong user name or password');
-      }
-      throttle.success(who.name, address);
-      return who.name;
-    },
+    authenticate: (request: FastifyRequest) => authentication.authenticate(request),
   };
   registerIppRoutes(app, routes);
   const startedAt = new Date();
   const pins = new Map(options.upstreams.filter((u): u is HttpUpstreamOptions => !('send' in u)).map((u) => [u.uri, u.tls?.pinSha256]));
-  registerStatusPage(app, routes.authenticate!, () => ({
+  registerStatusPage(app, authentication, () => ({
     path: options.path ?? '/ipp/print',
     mode: infra ? 'infra' : 'push',
     requireEncryption: service.requireEncryption,

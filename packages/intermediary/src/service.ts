@@ -55,6 +55,8 @@ export interface Service {
   readonly pullMode: boolean;
   /** printer-up-time and every time-at-* of our jobs (clock.ts). */
   readonly clock: UpTimeClock;
+  /** OAuth sign-in, advertised to clients (oauth-authorization-server-uri). */
+  readonly oauth?: { readonly issuer: string; readonly scopes: readonly string[] };
   /** Cache lifetime of the upstream's printer attributes. */
   readonly printerAttributesTtlMs: number;
   /** Uploads currently streaming to the spool. */

@@ -3,5 +3,6 @@
  * sends IPP requests (the client library, a conformance run, a proxy) depends on this entry point
  * and installs no HTTP server. The root entry adds the fastify routes for servers.
  */
+export { authorizationHeader, credentialsLabel, type BasicCredentials, type BearerCredentials, type HttpCredentials } from './client/credentials.js';
 export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type IppTlsOptions } from './client/ipp-request.js';
 export { IppStatusError, IppTransportError, HttpAuthRequired, type IppTransportErrorCode } from './errors.js';

@@ -38,13 +38,20 @@ export class IppTransportError extends Error {
   }
 }
 
-/** Thrown by an `authenticate` hook: answered with HTTP 401 and a Basic challenge. */
+/**
+ * Thrown by an `authenticate` hook: answered with HTTP 401 (403 for a Bearer token short of a
+ * scope, RFC 6750 §3.1) and one WWW-Authenticate challenge per scheme offered (Basic by default).
+ */
 export class HttpAuthRequired extends Error {
   readonly realm: string;
-  constructor(realm: string, message = 'authentication required') {
+  readonly challenges: readonly string[];
+  readonly status: 401 | 403;
+  constructor(realm: string, message = 'authentication required', options: { challenges?: readonly string[]; status?: 401 | 403 } = {}) {
     super(message);
     this.name = 'HttpAuthRequired';
     this.realm = realm;
+    this.challenges = options.challenges ?? [`Basic realm="${realm.replace(/[\\"]/g, '')}", charset="UTF-8"`];
+    this.status = options.status ?? 401;
   }
 }
 

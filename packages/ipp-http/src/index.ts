@@ -1,7 +1,14 @@
 export { registerIppRoutes, DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS_PER_CLIENT, type IppRoutesOptions } from './server/ipp-routes.js';
+export { ippsServerTlsOptions, IPPS_CIPHERS } from './server/tls-options.js';
 export type { IppHandler, IppReply, IppRequestContext } from './server/context.js';
+export { authorizationHeader, credentialsLabel, type BasicCredentials, type BearerCredentials, type HttpCredentials } from './client/credentials.js';
 export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type IppTlsOptions } from './client/ipp-request.js';
 export { IppStatusError, IppTransportError, HttpAuthRequired, HttpAuthThrottled, type IppTransportErrorCode } from './errors.js';
+export { httpAuthentication, type Authentication, type AuthenticationOptions } from './server/auth/authenticator.js';
+export { basicScheme, parseBasicCredentials, type BasicSchemeOptions } from './server/auth/basic-scheme.js';
+export { AuthRefused, type AuthScheme } from './server/auth/scheme.js';
+export { bearerScheme, discoverIssuer, type BearerSchemeOptions, type IssuerMetadata } from './server/auth/bearer-scheme.js';
+export type { Principal } from './server/auth/principal.js';
 export { FailureThrottle, type FailureThrottleOptions, type Refusal } from './server/auth/failure-throttle.js';
 export { byteLimit, ByteLimitExceeded } from './byte-limit.js';
 export { escapeHtml, htmlFacts, htmlPage, htmlTable, markup, type Markup } from './server/status-html.js';

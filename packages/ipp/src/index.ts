@@ -32,6 +32,7 @@ export {
   attributeSyntax,
   memberSyntax,
   registeredAttributes,
+  isJobTemplatePrinterAttribute,
 } from './registry/lookup.js';
 export type { RegistryGroup } from './registry/lookup.js';
 export { parseSyntax, tagsOf } from './registry/syntax.js';

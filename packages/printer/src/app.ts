@@ -8,7 +8,7 @@ import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
 import type { IppHandler } from '@trustnoone/ipp-http';
-import { registerIppRoutes } from '@trustnoone/ipp-http';
+import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { parseCertificate } from '@trustnoone/smime';
 import { registerOwnerView } from './http/owner-view.js';
@@ -16,6 +16,7 @@ import { registerWebPage } from './http/web-page.js';
 import { restoreJobHistory } from './jobs/job-history.js';
 import { JobStore } from './jobs/job-store.js';
 import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
+import { holdJob, releaseJob } from './ops/hold-ops.js';
 import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
 import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './ops/job-ops.js';
 import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './ops/query-ops.js';
@@ -88,9 +89,10 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
+    // TLS 1.2 only: libcups 2.4 clients fail on TLS 1.3 session tickets (ipp-http tls-options.ts).
     // A client certificate is asked for, never required: IPP clients send none and are served as
     // always; a browser may present the owner's, for the owner view (http/owner-view.ts).
-    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert, requestCert: true, rejectUnauthorized: false } } : {}),
+    ...(options.https ? { https: { ...ippsServerTlsOptions(options.https.key, options.https.cert), requestCert: true, rejectUnauthorized: false } } : {}),
     // IPP requests are POSTs of arbitrary size handled as streams; fastify's body limit does not apply.
     bodyLimit: 1024 * 1024,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
@@ -170,6 +172,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
         [0x0006, sendDocument(runtime)],
         [0x0008, cancelJob(runtime)],
         [0x0009, getJobAttributes(runtime)],
+        [0x000c, holdJob(runtime)],
+        [0x000d, releaseJob(runtime)],
         [0x000a, getJobs(runtime)],
         [0x000b, getPrinterAttributes(runtime)],
         [0x0039, cancelMyJobs(runtime)],
@@ -190,13 +194,25 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
     },
     validate: checkRequest,
+    ...(options.authentication ? { authenticate: options.authentication.authenticate } : {}),
   });
 
+  // The owner view proves who asks by the TLS client certificate, not by HTTP authentication.
   registerOwnerView(app, runtime);
-  registerWebPage(app, runtime, {
+  const page = {
     keyFingerprint: keys.fingerprint,
     tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
-  });
+  };
+  const authentication = options.authentication;
+  if (authentication) {
+    // The web pages sit behind the same seam as the IPP routes (a plugin scope with its hook).
+    await app.register(async (pages) => {
+      pages.addHook('onRequest', authentication.hook);
+      registerWebPage(pages, runtime, page);
+    });
+  } else {
+    registerWebPage(app, runtime, page);
+  }
 
   let closed = false;
   return {

@@ -1,6 +1,7 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
 import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
+import type { Authentication } from '@trustnoone/ipp-http';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
 import type { RenderLimits } from './render/limits.js';
@@ -78,6 +79,11 @@ export interface PrinterOptions {
   readonly postQuantum?: KemAlgorithm;
   /** fastify logger option; default: info-level JSON to stderr with secrets redacted. */
   readonly logger?: FastifyServerOptions['logger'];
+  /**
+   * Who may use the printer (ipp-http's httpAuthentication: Basic, Bearer, ...), for the IPP
+   * routes and the web pages alike. Default: none, every request is anonymous.
+   */
+  readonly authentication?: Authentication;
   /** TLS key and certificate (PEM) when serving ipps. */
   readonly https?: { readonly key: string; readonly cert: string };
 }

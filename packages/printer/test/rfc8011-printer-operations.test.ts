@@ -80,8 +80,10 @@ describe('RFC 8011 §4.1 request checks', () => {
     const noKey = await send(p.app, request(0x006a, [a.int('job-id', 1)]));
     expect(noKey.status).toBe(0x0400);
     expect(String(noKey.value(OP, 'status-message'))).toMatch(/requesting-user-pkcs7-public-key/);
-    // Hold-Job is not offered: its missing job-id is not the printer's to judge (RFC 8011 §4.1.8 ordering).
-    expect((await send(p.app, request(0x000c))).status).toBe(0x0501);
+    // Restart-Job is not offered: its missing job-id is not the printer's to judge (RFC 8011 §4.1.8
+    // ordering); Hold-Job is, so its missing job-id is a bad request.
+    expect((await send(p.app, request(0x000e))).status).toBe(0x0501);
+    expect((await send(p.app, request(0x000c))).status).toBe(0x0400);
   });
 });
 
@@ -325,6 +327,8 @@ describe('Get-Jobs (RFC 8011 §4.2.6) and job history', () => {
       const id = (await send(q.app, request(Op.CreateJob))).value(JOB, 'job-id') as number;
       await send(q.app, request(Op.CancelJob, [a.int('job-id', id)]));
       expect((await send(q.app, request(Op.GetJobAttributes, [a.int('job-id', id)]))).status).toBe(0);
+      // History counts from the end, for a job whose manifest is written (issue 13.6: this one's is now).
+      await q.runtime.store.whenFinalized(id);
       await new Promise((r) => setTimeout(r, 80));
       expect((await send(q.app, request(Op.GetJobAttributes, [a.int('job-id', id)]))).status).toBe(0x0406);
     } finally {

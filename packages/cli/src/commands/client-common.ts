@@ -27,7 +27,8 @@ export const connectionUsage = `  -d, --destination NAME  a printer added with '
   -p, --printer URL|NAME  printer or intermediary (ipp://, ipps://) or a printer's name;
                         default $TNO_PRINTER (URL or name), else the default printer
   -U, --user NAME       requesting-user-name (default: the printer's saved user, else $USER);
-                        with $TNO_PASSWORD set, also the HTTP Basic user name
+                        with $TNO_PASSWORD set, also the HTTP Basic user name ($TNO_TOKEN,
+                        an OAuth access token, is sent instead)
       --ca FILE         PEM CA certificate(s) to verify an ipps server with
       --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
       --state DIR       trust store and printers directory (default $XDG_STATE_HOME/trustnoone)
@@ -91,7 +92,9 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   else if (saved?.ca !== undefined) ca = Buffer.from(saved.ca);
   const pin = v.pin ?? saved?.tlsPin;
   const password = io.env.TNO_PASSWORD;
-  if (password && !userName) {
+  // An OAuth 2.0 access token (RFC 6750) from the environment, never a flag; it wins over a password.
+  const token = io.env.TNO_TOKEN;
+  if (password && !token && !userName) {
     throw new CliError('TNO_PASSWORD is set but there is no user name to send it with: give --user NAME (or set USER, or save one with tno printer add --user)', ExitCode.usage);
   }
   return {
@@ -99,7 +102,7 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
     ...(userName ? { userName } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(ca || pin ? { tls: { ...(ca ? { ca } : {}), ...(pin ? { pinSha256: pin } : {}) } } : {}),
-    ...(password && userName ? { auth: { user: userName, password } } : {}),
+    ...(token ? { auth: { bearer: token } } : password && userName ? { auth: { user: userName, password } } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * Blank lines and lines starting with `#` are ignored. Written by `tno intermediary --add-user`.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { parseBasicCredentials } from '@trustnoone/ipp-http';
 import { IntermediaryError, IntermediaryErrorCode } from '../errors.js';
 import { hashPassword, verifyPassword } from './password.js';
 
@@ -61,13 +62,8 @@ export interface Authenticated {
 
 /** RFC 7617 Basic credentials from an Authorization header value, or undefined if absent/malformed. */
 export function parseBasicAuthorization(header: string | undefined): { user: string; password: string } | undefined {
-  if (!header) return undefined;
-  const m = /^Basic[ ]+([A-Za-z0-9+/=]{1,1024})$/i.exec(header.trim());
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return undefined;
-  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  const m = header === undefined ? null : /^Basic +(\S{1,1024})$/i.exec(header.trim());
+  return m ? parseBasicCredentials(m[1]!) : undefined;
 }
 
 /** Checks credentials against the users table; a missing user still costs one scrypt (no timing oracle). */

@@ -1,23 +1,14 @@
 /**
- * GET / on the intermediary: the status page (status-page.ts), behind the same authentication as
- * the IPP routes — a site with users sees a Basic challenge, an anonymous loopback demo does not.
+ * GET / on the intermediary: the status page (status-page.ts), behind the same authentication seam
+ * as the IPP routes (ipp-http's hook: Basic and Bearer challenges, 429 after repeated failures) — a
+ * site with users sees a challenge, an anonymous loopback demo does not.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HttpAuthRequired } from '@trustnoone/ipp-http';
+import type { FastifyInstance } from 'fastify';
+import type { Authentication } from '@trustnoone/ipp-http';
 import { intermediaryStatusPage, type StatusPageView } from './status-page.js';
 
-export function registerStatusPage(app: FastifyInstance, authenticate: (request: FastifyRequest) => Promise<string | undefined>, view: () => StatusPageView): void {
-  app.get('/', async (request, reply) => {
-    try {
-      await authenticate(request);
-    } catch (err) {
-      if (!(err instanceof HttpAuthRequired)) throw err;
-      return reply
-        .code(401)
-        .header('www-authenticate', `Basic realm="${err.realm}", charset="UTF-8"`)
-        .type('text/plain; charset=utf-8')
-        .send(`${err.message}\n`);
-    }
+export function registerStatusPage(app: FastifyInstance, authentication: Authentication, view: () => StatusPageView): void {
+  app.get('/', { onRequest: authentication.hook }, async (_request, reply) => {
     return reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')

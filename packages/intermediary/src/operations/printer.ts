@@ -103,7 +103,8 @@ interface Addressed {
 function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, fetchedAt: number, opensSealed: boolean | undefined): IppGroup[] {
   const uri = ctx.uri;
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
-  const auth = service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
+  // 'oauth' tells a client to sign in at oauth-authorization-server-uri (as libcups 3 does).
+  const auth = service.oauth ? 'oauth' : service.users.size > 0 ? (service.allowAnonymous ? 'requesting-user-name' : 'basic') : 'requesting-user-name';
   const down = service.upstreams.some((u) => service.forwarder.unreachable.has(u.uri));
   const replace: Record<string, IppAttribute> = {
     'printer-uri-supported': attr.uri('printer-uri-supported', uri),
@@ -141,6 +142,14 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, 
       }
       return a;
     });
+    if (service.oauth) {
+      // Where to sign in, and for what (the attributes libcups 3 and ChromeOS read); a printer
+      // behind us never knows our issuer, so ours replace any it reported.
+      const own = new Set(['oauth-authorization-server-uri', 'oauth-authorization-scope']);
+      attributes.splice(0, attributes.length, ...attributes.filter((a) => !own.has(a.name)));
+      attributes.push(attr.uri('oauth-authorization-server-uri', service.oauth.issuer));
+      if (service.oauth.scopes.length > 0) attributes.push(attr.name('oauth-authorization-scope', ...service.oauth.scopes));
+    }
     return { tag: g.tag, attributes };
   });
 }

@@ -24,10 +24,12 @@ function localHost(ctx: IppRequestContext): string {
   return `${addr.includes(':') ? `[${addr}]` : addr}:${localPort ?? ''}`;
 }
 
-export function principalOf(service: Service, ctx: IppRequestContext): Principal {
-  if (ctx.user !== undefined) {
-    const entry = service.users.get(ctx.user);
-    return { name: ctx.user, role: entry?.role ?? 'user', authenticated: true };
+export function principalOf(_service: Service, ctx: IppRequestContext): Principal {
+  if (ctx.principal !== undefined) {
+    // The role the scheme proved (the users file's, read when the credentials were checked); a
+    // principal from elsewhere (a bearer token) is a plain user unless its scheme says otherwise.
+    const role = ctx.principal.role === 'operator' ? 'operator' : 'user';
+    return { name: ctx.principal.name, role, authenticated: true };
   }
   const name = stringValue(operationAttribute(ctx.message, 'requesting-user-name'))?.slice(0, 255) || 'anonymous';
   return { name, role: 'anonymous', authenticated: false };

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { request, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
-import { ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http';
+import { ippRequest, type IppTlsOptions, type HttpCredentials } from '@trustnoone/ipp-http';
 import { attr } from '../attrs.js';
 
 export interface UpstreamAnswer {
@@ -24,7 +24,7 @@ export interface Upstream {
 export interface HttpUpstreamOptions {
   readonly uri: string;
   readonly tls?: IppTlsOptions;
-  readonly auth?: { readonly user: string; readonly password: string };
+  readonly auth?: HttpCredentials;
   /** Until the response's attributes arrive, for requests carrying a document (default 10 min). */
   readonly timeoutMs?: number;
   /** The same for requests without data: polls, Create-Job, Cancel-Job (default 30 s). */

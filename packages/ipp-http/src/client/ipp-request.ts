@@ -4,6 +4,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { encodeHeader, readIppMessage, type DecodeLimits, type IppMessage } from '@trustnoone/ipp';
+import { authorizationHeader, type HttpCredentials } from './credentials.js';
 import { IppTransportError } from '../errors.js';
 
 export interface IppTlsOptions {
@@ -24,7 +25,8 @@ export interface IppRequestOptions {
   /** Document data sent after the attribute section; a stream is sent chunked, never buffered. */
   readonly data?: Readable | Uint8Array;
   readonly tls?: IppTlsOptions;
-  readonly auth?: { readonly user: string; readonly password: string };
+  /** Credentials for a server that authenticates (Basic or Bearer). */
+  readonly auth?: HttpCredentials;
   /** Whole-exchange timeout until the response's attribute section is read. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -83,7 +85,7 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
     headers['content-length'] = String(header.byteLength + (data?.byteLength ?? 0));
   }
   if (options.auth) {
-    headers.authorization = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`, 'utf8').toString('base64')}`;
+    headers.authorization = authorizationHeader(options.auth);
   }
   const pin = options.tls?.pinSha256 ? normalizeFingerprint(options.tls.pinSha256) : undefined;
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { IppAttribute, IppGroup, IppMessage, IppVersion } from '@trustnoone/ipp';
+import type { Principal } from './auth/principal.js';
 
 /** What an operation handler is given: the decoded attribute section and the document stream. */
 export interface IppRequestContext {
@@ -11,8 +12,10 @@ export interface IppRequestContext {
    * the transport discards what is left (closing the connection rather than reading a huge upload).
    */
   readonly data: Readable;
-  /** The user authenticated at the HTTP layer, if the server authenticates. */
+  /** The user authenticated at the HTTP layer, if the server authenticates (principal.name). */
   readonly user: string | undefined;
+  /** Who the HTTP layer proved the client to be (scheme, scopes, role); undefined for anonymous. */
+  readonly principal: Principal | undefined;
   readonly remoteAddress: string;
   /** True when the request arrived over TLS. */
   readonly secure: boolean;

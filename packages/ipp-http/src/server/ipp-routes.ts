@@ -19,6 +19,7 @@ import { Status } from '../status.js';
 import { guardRequestBodies } from './body-guard.js';
 import { mediaType, refuseUnread } from './refuse-unread.js';
 import { ClientSlots, clientKey } from './client-slots.js';
+import type { Principal } from './auth/principal.js';
 
 export interface IppRoutesOptions {
   /** URL paths that accept IPP requests (e.g. '/ipp/print'). */
@@ -41,10 +42,11 @@ export interface IppRoutesOptions {
     readonly maxRequestsPerClient?: number;
   };
   /**
-   * Authenticates the HTTP request; return the user name, `undefined` for anonymous, or throw
-   * HttpAuthRequired to answer 401. Runs before a byte of the body is read.
+   * Authenticates the HTTP request (see httpAuthentication, the seam both servers use): return the
+   * principal (or just a user name), `undefined` for anonymous, or throw HttpAuthRequired (401/403)
+   * or HttpAuthThrottled (429). Runs before a byte of the body is read.
    */
-  readonly authenticate?: (request: FastifyRequest) => Promise<string | undefined>;
+  readonly authenticate?: (request: FastifyRequest) => Promise<Principal | string | undefined>;
   /**
    * Further checks before dispatch (e.g. @trustnoone/ipp's requestRefusal), run only for operations
    * in `handlers`: the envelope checks of RFC 8011 §4.1 run first, operation-not-supported next.
@@ -77,8 +79,6 @@ export function registerIppRoutes(app: FastifyInstance, options: IppRoutesOption
   }
 }
 
-/** Who each admitted request is, as `authenticate` found before the body was touched. */
-const admittedUser = new WeakMap<FastifyRequest, string | undefined>();
 
 /**
  * Runs before fastify parses anything: RFC 8010 §4 requires application/ipp, so any other body is
@@ -91,14 +91,14 @@ function admission(options: IppRoutesOptions, slots: ClientSlots) {
       request.log.info({ contentType: request.headers['content-type'] }, 'ipp: not application/ipp');
       return refuseUnread(request, reply, 415, 'IPP requests are application/ipp (RFC 8010 §4)');
     }
-    let user: string | undefined;
     if (options.authenticate) {
       try {
-        user = await options.authenticate(request);
+        const who = await options.authenticate(request);
+        request.principal = typeof who === 'string' ? { name: who, scheme: 'unknown', scopes: [] } : who;
       } catch (err) {
         if (err instanceof HttpAuthRequired) {
           request.log.info({ reason: err.message }, 'ipp: authentication required');
-          return refuseUnread(request, reply, 401, 'authentication required', { 'www-authenticate': `Basic realm="${err.realm}", charset="UTF-8"` });
+          return refuseUnread(request, reply, err.status, err.status === 403 ? 'insufficient scope' : 'authentication required', { 'www-authenticate': err.challenges });
         }
         if (err instanceof HttpAuthThrottled) {
           // RFC 6585 §4: 429 with Retry-After; the credentials were not checked.
@@ -107,8 +107,7 @@ function admission(options: IppRoutesOptions, slots: ClientSlots) {
         throw err;
       }
     }
-    admittedUser.set(request, user);
-    const client = clientKey(user, request.ip);
+    const client = clientKey(request.principal?.name, request.ip);
     const release = slots.acquire(client);
     if (!release) {
       request.log.warn({ client, limit: slots.perClient }, 'ipp: client has too many requests in progress');
@@ -140,7 +139,6 @@ function cutOffWhenIdle(request: FastifyRequest, idleMs: number): void {
 }
 
 async function handle(request: FastifyRequest, reply: FastifyReply, options: IppRoutesOptions): Promise<FastifyReply> {
-  const user = admittedUser.get(request);
 
   const body = request.body as Readable;
   let message: IppMessage;
@@ -188,7 +186,8 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
     message,
     operationId: message.code,
     data: limited,
-    user,
+    user: request.principal?.name,
+    principal: request.principal,
     remoteAddress: request.ip,
     secure: request.protocol === 'https',
     path: request.url.split('?')[0] ?? request.url,

@@ -26,7 +26,7 @@ export function refuseUnread(
   reply: FastifyReply,
   status: number,
   text: string,
-  headers: Readonly<Record<string, string>> = {},
+  headers: Readonly<Record<string, string | readonly string[]>> = {},
 ): FastifyReply {
   const raw = request.raw;
   if (hasBody(raw) && !raw.complete) {

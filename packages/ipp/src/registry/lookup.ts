@@ -109,6 +109,24 @@ export function attributeSyntax(name: string, where?: number | RegistryGroup): A
   return undefined;
 }
 
+/** RFC 8011 §5.2: Job Template attribute X has Printer attributes X-default and X-supported; the media ones add X-ready (media-ready, media-col-ready) and X-database (media-col-database, PWG 5100.7). */
+const TEMPLATE_PRINTER_SUFFIXES = ['-default', '-supported', '-ready', '-database'] as const;
+
+/**
+ * Whether a Printer attribute is one of the Printer attributes of a Job Template attribute (the
+ * 'job-template' group of requested-attributes, RFC 8011 §4.2.5.1) rather than a Printer
+ * Description attribute: its name is a registered Job Template attribute plus one of the suffixes
+ * above. compression-supported and document-format-supported are not (compression and
+ * document-format are operation attributes).
+ */
+export function isJobTemplatePrinterAttribute(name: string): boolean {
+  const template = ATTRIBUTES.get('job-template');
+  for (const suffix of TEMPLATE_PRINTER_SUFFIXES) {
+    if (name.endsWith(suffix) && template?.has(name.slice(0, -suffix.length))) return true;
+  }
+  return false;
+}
+
 /** Resolves the collection a path names, following aliases ("media-col-database" → "media-col"). */
 function canonicalPath(path: readonly string[]): string {
   let key = '';

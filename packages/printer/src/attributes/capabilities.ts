@@ -38,10 +38,15 @@ export const WHICH_JOBS = ['completed', 'not-completed', 'aborted', 'all', 'canc
 export const IDENTIFY_ACTIONS = ['display', 'sound'] as const;
 
 /** RFC 8011 §5.2 / PWG 5100.14 §5.2: the Job Template attributes accepted in a job creation request. */
+/** job-hold-until values (RFC 8011 §5.2.2): no time-of-day holds. */
+export const JOB_HOLD_UNTIL = ['no-hold', 'indefinite'] as const;
+/** overrides-supported (PWG 5100.6): the selectors only. */
+export const OVERRIDES = ['document-numbers', 'pages'] as const;
 export const JOB_CREATION_ATTRIBUTES = [
   'copies',
   'finishings',
   'ipp-attribute-fidelity',
+  'job-hold-until',
   'job-name',
   'job-priority',
   'job-sheets',
@@ -50,6 +55,7 @@ export const JOB_CREATION_ATTRIBUTES = [
   'multiple-document-handling',
   'orientation-requested',
   'output-bin',
+  'overrides',
   'print-color-mode',
   'print-content-optimize',
   'print-quality',

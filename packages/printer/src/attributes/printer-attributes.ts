@@ -35,6 +35,8 @@ export const SUPPORTED_OPERATIONS = [
   0x0009, // Get-Job-Attributes
   0x000a, // Get-Jobs
   0x000b, // Get-Printer-Attributes
+  0x000c, // Hold-Job
+  0x000d, // Release-Job
   0x0039, // Cancel-My-Jobs
   0x003b, // Close-Job
   0x003c, // Identify-Printer
@@ -110,7 +112,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
       'type=sheetFeedAutoRemovableTray;mediafeed=0;mediaxfeed=0;maxcapacity=-2;level=-2;status=0;name=auto;',
       'type=sheetFeedAutoRemovableTray;mediafeed=29700;mediaxfeed=21000;maxcapacity=250;level=-3;status=0;name=main;',
     ]),
-    octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=lastToFirst;pagedelivery=faceDown;'),
+    // A face-down bin stacks first to last: CUPS reverses the pages for lastToFirst (issue 13.5).
+    octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=firstToLast;pagedelivery=faceDown;'),
     keyword('printer-kind', 'document'),
     text('printer-supply-description', 'Black Toner'),
     enumAttr('operations-supported', [...SUPPORTED_OPERATIONS]),
@@ -139,7 +142,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     integer('pages-per-minute', 20),
     boolean('color-supported', true),
     integer('pages-per-minute-color', 20),
-    keyword('overrides-supported', ['document-number', 'pages']),
+    // PWG 5100.6: the registered selectors; no attribute may vary between them (job-template.ts).
+    keyword('overrides-supported', [...cap.OVERRIDES]),
     boolean('page-ranges-supported', true),
     // RFC 8011 §5.2 / PWG 5100.14 Job Template defaults and supported values
     integer('copies-default', 1),
@@ -150,6 +154,8 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     collection('finishings-col-database', [keyword('finishing-template', 'none')]),
     collection('finishings-col-ready', [keyword('finishing-template', 'none')]),
     keyword('finishings-col-supported', 'finishing-template'),
+    keyword('job-hold-until-default', 'no-hold'),
+    keyword('job-hold-until-supported', [...cap.JOB_HOLD_UNTIL]),
     integer('job-priority-default', 50),
     integer('job-priority-supported', 1),
     nameAttr('job-sheets-default', 'none'),

@@ -2,7 +2,7 @@
  * requested-attributes (RFC 8011 §4.2.5.1, §5.2 group keywords; PWG 5100.7 for
  * media-col-database, which only an explicit request returns because it can be large).
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { isJobTemplatePrinterAttribute, type IppAttribute } from '@trustnoone/ipp';
 
 const EXPLICIT_ONLY = new Set(['media-col-database']);
 
@@ -21,17 +21,13 @@ export function selection(requested: readonly string[] | undefined): Selection {
   return { all: names.has('all'), groups: names, names };
 }
 
-/** Job Template printer attributes end in these suffixes (RFC 8011 §5.2 table 1). */
-function isJobTemplatePrinterAttr(name: string): boolean {
-  return /-(default|supported|ready|database)$/.test(name);
-}
-
 export function selectPrinterAttributes(attrs: readonly IppAttribute[], sel: Selection): IppAttribute[] {
   return attrs.filter((a) => {
     if (sel.names.has(a.name)) return true;
     if (EXPLICIT_ONLY.has(a.name)) return false;
-    if (sel.all || sel.groups.has('printer-description')) return true;
-    return sel.groups.has('job-template') && isJobTemplatePrinterAttr(a.name);
+    if (sel.all) return true;
+    // Group membership from the registry's Job Template section, not from the name's suffix.
+    return sel.groups.has(isJobTemplatePrinterAttribute(a.name) ? 'job-template' : 'printer-description');
   });
 }
 

@@ -116,6 +116,24 @@ const checkResolution: Checker = (attr) => {
 const checkFinishings: Checker = (attr) =>
   attr.values.length > 0 && attr.values.every((v) => v.tag === 'enum' && (cap.FINISHINGS as readonly number[]).includes(v.value));
 
+/**
+ * PWG 5100.6 overrides: each value selects pages and/or documents (document-numbers, pages:
+ * 1setOf rangeOfInteger(1:MAX)) and names the attributes that differ there. overrides-supported
+ * lists only the two selectors, so an override may carry no other member: a value of valid
+ * selectors is accepted (and changes nothing); anything else is unsupported.
+ */
+const checkOverrides: Checker = (attr) =>
+  attr.values.length > 0 &&
+  attr.values.every((v) => {
+    if (v.tag !== 'collection' || v.value.length === 0) return false;
+    return v.value.every(
+      (m) =>
+        (m.name === 'document-numbers' || m.name === 'pages') &&
+        m.values.length > 0 &&
+        m.values.every((r) => r.tag === 'rangeOfInteger' && r.value.lower >= 1 && r.value.lower <= r.value.upper),
+    );
+  });
+
 const CHECKERS: Readonly<Partial<Record<string, Checker>>> = {
   copies: integerIn(1, cap.COPIES_MAX, (o, v) => (o.copies = v)),
   media: keywordIn(
@@ -135,6 +153,8 @@ const CHECKERS: Readonly<Partial<Record<string, Checker>>> = {
   'output-bin': keywordIn(cap.OUTPUT_BINS),
   'print-content-optimize': keywordIn(cap.PRINT_CONTENT_OPTIMIZE),
   'print-scaling': keywordIn(cap.PRINT_SCALING),
+  overrides: checkOverrides,
+  'job-hold-until': keywordIn(cap.JOB_HOLD_UNTIL),
 };
 
 /** Checks the Job Template attributes of a job creation request (its job group). */

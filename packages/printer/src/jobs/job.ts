@@ -115,6 +115,8 @@ export interface Job {
   /** Set while rendering; aborting it cancels the renderer. */
   renderAbort?: AbortController;
   stateChangedAt: number;
+  /** Hold-Job / Release-Job's word ('indefinite' / 'no-hold'), over the job-hold-until it was created with. */
+  holdUntil?: string;
   /** Set once the job ended and its manifest is written and private files removed. */
   finalized: boolean;
 }

@@ -87,13 +87,23 @@ export class JobProcessor {
     }
   }
 
+  /** Takes a queued job out of the queue (Hold-Job); false when it is not waiting there. */
+  withdraw(job: Job): boolean {
+    const at = this.#queue.findIndex((q) => q.job === job);
+    if (at < 0) return false;
+    this.#queue.splice(at, 1);
+    return true;
+  }
+
   /** Ends a job that will never reach the engine (refused, failed to open): manifest + cleanup. */
   async finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
     await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
     await rm(jobPaths(this.layout, job.id).spool, { recursive: true, force: true });
-    await writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)).catch((err) =>
-      this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'),
-    );
+    // A job that ended before any document (canceled or timed out after Create-Job) has no
+    // directory yet; its manifest is its history record all the same (issue 13.6).
+    await mkdir(jobPaths(this.layout, job.id).dir, { recursive: true, mode: 0o700 })
+      .then(() => writeManifest(jobPaths(this.layout, job.id).manifest, buildManifest(job, extras)))
+      .catch((err) => this.log.error({ jobId: job.id, err }, 'printer: cannot write manifest'));
     job.finalized = true;
     this.store.touch(job);
   }

@@ -15,6 +15,7 @@ import { PrinterError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import type { PrinterRuntime } from '../runtime.js';
+import { holdComplete, holdRequested } from '../ops/hold-ops.js';
 
 export const HOLD_REASON = 'job-password-wait';
 export const PASSWORD_ERROR_REASON = 'document-password-error';
@@ -30,7 +31,8 @@ const isPinLayer = (d: JobDocument): boolean => d.pinLayer === true;
 /** The job's documents are all in: queue it, or hold it when any document is behind a release code. */
 export function jobComplete(rt: PrinterRuntime, job: Job): void {
   if (!job.documents.some(isPinLayer)) {
-    rt.processor.enqueue(job);
+    if (holdRequested(job)) holdComplete(rt, job);
+    else rt.processor.enqueue(job);
     return;
   }
   job.closed = true;
