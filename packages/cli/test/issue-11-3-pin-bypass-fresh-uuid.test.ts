@@ -2,7 +2,7 @@
  * Issue 11 item 3: pin bypass by a fresh printer-uuid. Pins used to be keyed by the printer-uuid
  * the (possibly hostile) relay reports, so a relay reporting a new uuid with its own key got a
  * "first use" verdict, and a relay at printer A's URI could route to printer B pinned elsewhere.
- * Trust is now bound to the URI the user names as well as the uuid (docs/decisions.md D20). Real tno
+ * Trust is now bound to the URI the user names as well as the uuid (docs/decisions.md D23). Real tno
  * printers on loopback, the hostile relay as a small proxy, the tno command as shipped.
  */
 import { randomUUID } from 'node:crypto';

@@ -77,7 +77,7 @@ describe('issue 15.3: printers by name', () => {
     expect(down.code).toBe(ExitCode.unreachable);
     expect(JSON.parse((await tno(['printers', '--state', state, '--json'])).out)).toHaveLength(1);
     // The same printer at another URI (its root path): saved, but its key is trusted only at the
-    // URI pinned (docs/decisions.md D20), and tno says how to pin it here.
+    // URI pinned (docs/decisions.md D23), and tno says how to pin it here.
     const other = printer.uri.replace(/\/ipp\/print$/, '/');
     const plain = await tno(['printer', 'add', 'direct', other, '--pin', printer.tlsFingerprint!, '--state', state]);
     expect(plain.code, plain.err).toBe(ExitCode.ok);

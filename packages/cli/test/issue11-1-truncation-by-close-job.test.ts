@@ -22,7 +22,7 @@ let dir: string;
 let printer: RunningPrinter;
 let fp: string;
 
-/** Trust is kept per URI (decisions.md D20): the relay's URI is pinned with the printer's fingerprint. */
+/** Trust is kept per URI (decisions.md D23): the relay's URI is pinned with the printer's fingerprint. */
 async function pinAt(uri: string): Promise<void> {
   expect((await tno(['trust', 'pin', '--printer', uri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
 }

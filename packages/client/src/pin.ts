@@ -1,7 +1,7 @@
 /**
  * Pinning a printer's key deliberately (docs/spec-notes.md §3): the user has compared the fingerprint out
  * of band (the printer's panel, web page or QR code) and records it for the URI it was reached at
- * and the printer-uuid found there (docs/decisions.md D20).
+ * and the printer-uuid found there (docs/decisions.md D23).
  */
 import { X509Certificate } from 'node:crypto';
 import { ClientError } from './errors.js';

@@ -307,7 +307,7 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
   if (!info.trustnoone && options.allowPlaintext) {
     // A printer trusted with a key that now offers none: a relay may be hiding printer-pkcs7-public-key
-    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D20).
+    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D23).
     const before = await trustedBefore(store, conn.printer, info.printerUuid, info.certificatePem);
     if (before) {
       throw new ClientError(

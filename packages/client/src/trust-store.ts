@@ -1,5 +1,5 @@
 /**
- * The user's trust store (docs/spec-notes.md §3, docs/decisions.md D20). Trust is bound to the printer URI
+ * The user's trust store (docs/spec-notes.md §3, docs/decisions.md D23). Trust is bound to the printer URI
  * the user names as well as the printer-uuid found there: `printers` maps each normalised URI to
  * the printer (uuid and certificate fingerprint) trusted at it, pinned by hand, on first use, or
  * verified through a trust anchor. `uuidPins` keeps pins made without a URI (the library's

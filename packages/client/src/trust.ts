@@ -109,7 +109,7 @@ function changed(printerUri: string, why: string, forgetHint: string): ClientErr
 
 /**
  * Decides trust in a printer's certificate (PEM, possibly followed by intermediates), in the order
- * of docs/spec-notes.md §3, bound to the URI the user named (docs/decisions.md D20):
+ * of docs/spec-notes.md §3, bound to the URI the user named (docs/decisions.md D23):
  * 1. a certificate naming another printer's uuid is refused;
  * 2. a URI already trusted must reach the same printer-uuid (else CHANGED), whose key is verified
  *    by an anchor or equals the recorded one (else CHANGED);
@@ -196,7 +196,7 @@ export async function decideTrust(printerUri: string, printerUuid: string, certi
 /**
  * Whether a printer that offers no usable key now was trusted as a TRUSTNOONE printer, at this URI
  * or under its uuid anywhere (pinned, trusted on first use or verified through an anchor). Such a
- * printer is never sent a job in clear: a relay may be hiding its key (issue 11 item 7, D20).
+ * printer is never sent a job in clear: a relay may be hiding its key (issue 11 item 7, D23).
  */
 export async function trustedBefore(
   store: TrustStore,

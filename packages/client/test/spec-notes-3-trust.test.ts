@@ -45,7 +45,7 @@ describe('docs/spec-notes.md §3 trust in the printer key', () => {
     expect(d.kind).toBe('verified');
     expect(d.kind === 'verified' && d.anchor).toContain('tno test CA');
     expect(d.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    // The URI is bound to the verified printer (D20): a later fresh uuid there is CHANGED.
+    // The URI is bound to the verified printer (D23): a later fresh uuid there is CHANGED.
     expect((await s.binding(URI))?.how).toBe('anchor');
   });
 

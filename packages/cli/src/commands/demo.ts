@@ -137,7 +137,7 @@ export const demoCommand: Command = {
       // out-of-band comparison that makes the pin meaningful (docs/spec-notes.md §3).
       const store = new TrustStore(paths.client);
       // The pin is made for the URI the user prints to (the intermediary), checked against the
-      // fingerprint the printer itself shows (docs/decisions.md D20).
+      // fingerprint the printer itself shows (docs/decisions.md D23).
       const pinned = await clientCall(() => pinPrinter({ printer: intermediary!.uri }, { store, fingerprint: own.fingerprint }));
       step(io, json, 3, `trust              printer ${pinned.printerUuid}`, `key fingerprint (SHA-256) ${formatFingerprint(pinned.fingerprint)}`, `matches the printer's own display; pinned in ${paths.client}`);
 

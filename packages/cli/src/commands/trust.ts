@@ -1,6 +1,6 @@
 /**
  * tno trust show|pin|forget: the user's trust in printer keys (docs/spec-notes.md §3) — the printer trusted
- * at each URI (docs/decisions.md D20) and trust anchors (site or manufacturer CAs), kept in the
+ * at each URI (docs/decisions.md D23) and trust anchors (site or manufacturer CAs), kept in the
  * state directory.
  */
 import { X509Certificate } from 'node:crypto';
