@@ -27,9 +27,12 @@ export type Command =
 /** A failure a person can act on: printed as one line `tno: message`, exiting with `exitCode`. */
 export class CliError extends Error {
   readonly exitCode: ExitCode;
-  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown }) {
-    super(message, options);
+  /** The command already wrote its --json result (e.g. an aborted job's status): no error object then. */
+  readonly jsonWritten: boolean;
+  constructor(message: string, exitCode: ExitCode, options?: { cause?: unknown; jsonWritten?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.jsonWritten = options?.jsonWritten === true;
   }
 }

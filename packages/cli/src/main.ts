@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { CliError, type Command, type Io } from './command.js';
 import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
+import { terminalSafe, terminalSafeJson } from './terminal-text.js';
 
 const root: Command = { name: 'tno', summary: 'end-to-end encrypted printing over IPP (TRUSTNOONE)', subcommands: commands };
 
@@ -9,11 +11,29 @@ function helpText(path: readonly string[], cmd: Command): string {
   if ('run' in cmd) return `${title} — ${cmd.summary}\n\n${cmd.usage.trimEnd()}\n`;
   const width = Math.max(0, ...cmd.subcommands.map((c) => c.name.length));
   const rows = cmd.subcommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `${title} — ${cmd.summary}\n\nUsage: ${title} <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun '${title} <command> --help' for a command's options.\n`;
+  const version = path.length === 0 ? `\n'tno --version' shows the version.\n` : '';
+  return `${title} — ${cmd.summary}\n\nUsage: ${title} <command> [options]\n\nCommands:\n${rows.join('\n')}\n\nRun '${title} <command> --help' for a command's options.\n${version}`;
+}
+
+/** The CLI package's version (the same package.json from src/ and from dist/). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The stable code of the failure behind a CliError (a ClientError's code), else the exit status's name. */
+function codeOf(err: CliError): string {
+  const cause = err.cause as { code?: unknown } | undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  return Object.entries(ExitCode).find(([, v]) => v === err.exitCode)?.[0] ?? 'failure';
 }
 
 /** Runs the tno command line; returns the exit status (never throws for a CliError). */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-V') {
+    io.stdout.write(`tno ${cliVersion()} (trustnoone; Node.js ${process.versions.node})\n`);
+    return ExitCode.ok;
+  }
   let cmd = root;
   const path: string[] = [];
   let rest = [...argv];
@@ -40,7 +60,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return await cmd.run(rest, io);
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr.write(`tno: ${err.message}\n`);
+      // Messages carry server text (status-message, job-state-message): escaped (issue 12 item 7).
+      io.stderr.write(`tno: ${terminalSafe(err.message)}\n`);
+      // With --json, scripts read stdout: the failure is a JSON object there too (issue 15.7).
+      if (rest.includes('--json') && !err.jsonWritten) io.stdout.write(`${terminalSafeJson({ error: { exitCode: err.exitCode, code: codeOf(err), message: err.message } }, 2)}\n`);
       return err.exitCode;
     }
     throw err;

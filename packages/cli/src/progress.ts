@@ -17,6 +17,7 @@ export class ProgressBar {
   #lastDraw = 0;
   #lastQuarter = -1;
   #open = false;
+  #start = 0;
 
   constructor(io: Io) {
     this.#io = io;
@@ -27,13 +28,18 @@ export class ProgressBar {
     if (total === undefined || total < PROGRESS_THRESHOLD) return;
     const fraction = Math.min(1, bytes / total);
     const percent = Math.floor(fraction * 100);
+    const now = Date.now();
+    if (this.#start === 0) this.#start = now;
+    // Rate over the whole upload so far; the ETA assumes it holds.
+    const seconds = (now - this.#start) / 1000;
+    const rate = seconds > 0 ? bytes / seconds : undefined;
+    const speed = rate ? ` ${mb(rate)} MB/s${fraction < 1 ? `, ETA ${Math.ceil((total - bytes) / rate)} s` : ''}` : '';
     if (this.#tty) {
-      const now = Date.now();
       if (now - this.#lastDraw < 100 && fraction < 1) return;
       this.#lastDraw = now;
       const width = 30;
       const filled = Math.round(fraction * width);
-      this.#io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${mb(bytes)}/${mb(total)} MB`);
+      this.#io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(percent).padStart(3)}% ${mb(bytes)}/${mb(total)} MB${speed}\x1b[K`);
       this.#open = true;
       if (fraction >= 1) this.done();
       return;
@@ -41,7 +47,7 @@ export class ProgressBar {
     const quarter = Math.floor(fraction * 4);
     if (quarter > this.#lastQuarter) {
       this.#lastQuarter = quarter;
-      this.#io.stderr.write(`${label}: ${quarter * 25}% of ${mb(total)} MB sent\n`);
+      this.#io.stderr.write(`${label}: ${quarter * 25}% of ${mb(total)} MB sent${speed}\n`);
     }
   }
 
@@ -50,5 +56,6 @@ export class ProgressBar {
     if (this.#open) this.#io.stderr.write('\n');
     this.#open = false;
     this.#lastQuarter = -1;
+    this.#start = 0;
   }
 }

@@ -38,7 +38,8 @@ beforeAll(async () => {
   await writeFile(doc, 'memo\n');
   state = join(dir, 'state');
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
-  expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
+  // Pinned for the URI printed to (the intermediary), with the fingerprint read on the printer.
+  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', state, '--user', 'alice'], { TNO_PASSWORD: 'alice-secret' })).code).toBe(ExitCode.ok);
 });
 
 afterAll(async () => {

@@ -20,12 +20,17 @@ const CLOSE_JOB = 0x003b;
 
 let dir: string;
 let printer: RunningPrinter;
+let fp: string;
+
+/** Trust is kept per URI (decisions.md D23): the relay's URI is pinned with the printer's fingerprint. */
+async function pinAt(uri: string): Promise<void> {
+  expect((await tno(['trust', 'pin', '--printer', uri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tno-issue11-1-'));
   printer = await startPrinter({ stateDir: join(dir, 'printer'), port: 0, logger: false });
-  const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
-  expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
+  fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
   await writeFile(join(dir, 'one.txt'), 'page one of the contract\n');
   await writeFile(join(dir, 'two.txt'), Array.from({ length: 5 }, (_, i) => `clause ${i + 2}\f`).join(''));
 }, 60_000);
@@ -60,6 +65,7 @@ describe('issue 11.1: truncation by Close-Job', () => {
   it('a relay that closes a sealed job after its first document: the printer aborts it and prints nothing', async () => {
     const relay: HostileRelay = await startHostileRelay(printer.uri, (req, forward) => truncate(req, forward, printer.uri));
     try {
+      await pinAt(relay.uri);
       const r = await tno(['print', join(dir, 'one.txt'), join(dir, 'two.txt'), '--printer', relay.uri, '--state', join(dir, 'state'), '--json']);
       expect(r.code, r.err).not.toBe(ExitCode.ok);
       const job = await lastPrinterJob();
@@ -80,6 +86,7 @@ describe('issue 11.1: truncation by Close-Job', () => {
     const delivered = () => printer.printer.runtime.store.waitFor(before + 1, (j) => j.documentsReceived === 1 && j.reasons.has('job-data-insufficient'), 20_000).then(() => undefined);
     const relay = await startHostileRelay(inter.uri, (req, forward) => truncate(req, forward, inter.uri, delivered));
     try {
+      await pinAt(relay.uri);
       const r = await tno(['print', join(dir, 'one.txt'), join(dir, 'two.txt'), '--printer', relay.uri, '--state', join(dir, 'state'), '--json']);
       expect(r.code, r.err).not.toBe(ExitCode.ok);
       const upstream = await printer.printer.runtime.store.waitFor(before + 1, (j) => j.finalized, 30_000);

@@ -34,6 +34,8 @@ beforeAll(async () => {
   });
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
   expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
+  // Trust is kept per URI (decisions.md D23): the relay's URI is pinned with the printer's fingerprint too.
+  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
   await writeFile(join(dir, 'cheque.txt'), 'pay the bearer 100 EUR\n');
 }, 60_000);
 

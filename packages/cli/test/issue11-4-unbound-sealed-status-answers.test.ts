@@ -45,6 +45,8 @@ beforeAll(async () => {
   });
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
   expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
+  // Trust is kept per URI (decisions.md D23): the relay's URI is pinned with the printer's fingerprint too.
+  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
   await mkdir(join(state, 'identity'), { recursive: true });
   expect((await tno(['keys', 'generate', '--kind', 'client', '--name', 'alice', '--cert', join(state, 'identity', 'cert.pem'), '--key', join(state, 'identity', 'key.pem')])).code).toBe(ExitCode.ok);
   await writeFile(join(dir, 'doc.txt'), 'text\n');

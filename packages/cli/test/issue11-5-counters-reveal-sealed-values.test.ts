@@ -30,7 +30,7 @@ beforeAll(async () => {
   printer = await startPrinter({ stateDir: join(dir, 'printer'), port: 0, logger: false });
   relay = await startHostileRelay(printer.uri, (req, forward) => forward(req.body));
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
-  expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
+  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
   const id = join(state, 'identity');
   await mkdir(id, { recursive: true });
   expect((await tno(['keys', 'generate', '--kind', 'client', '--name', 'alice', '--cert', join(id, 'cert.pem'), '--key', join(id, 'key.pem')])).code).toBe(ExitCode.ok);

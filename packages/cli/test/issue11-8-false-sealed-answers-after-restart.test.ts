@@ -32,7 +32,7 @@ beforeAll(async () => {
   // The relay reaches whichever printer process listens on that port.
   relay = await startHostileRelay(printer.uri, (req, forward) => forward(req.body));
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
-  expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
+  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
   await mkdir(join(state, 'identity'), { recursive: true });
   expect((await tno(['keys', 'generate', '--kind', 'client', '--name', 'alice', '--cert', join(state, 'identity', 'cert.pem'), '--key', join(state, 'identity', 'key.pem')])).code).toBe(ExitCode.ok);
   await writeFile(join(dir, 'doc.txt'), 'page one\fpage two\n');
@@ -71,7 +71,7 @@ describe('issue 11.8: false sealed answers after a printer restart', () => {
     await printer.printer.runtime.store.whenFinalized(jobId);
     const before = await sealedStatus(jobId);
     expect(before.code, before.err).toBe(ExitCode.ok);
-    const expected = { 'job-name': 'board pay rise', copies: '2', sides: 'two-sided-long-edge' };
+    const expected = { 'job-name': 'board pay rise', copies: 2, sides: 'two-sided-long-edge' };
     expect(JSON.parse(before.out).encryptedAttributes).toMatchObject(expected);
 
     await restart();

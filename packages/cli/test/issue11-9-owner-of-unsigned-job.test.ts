@@ -54,7 +54,7 @@ describe('issue 11.9: owner of an unsigned job', () => {
   it('tno print binds a key to an unsigned job (creating STATE/identity); a relay asking as the owner with its own certificate gets nothing', async () => {
     const state = join(dir, 'fresh-state');
     const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
-    expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
+    expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', state])).code).toBe(ExitCode.ok);
     const r = await tno(['print', join(dir, 'doc.txt'), '--printer', relay.uri, '--state', state, '-U', 'alice', '-o', 'job-name=secret review', '--json']);
     expect(r.code, r.err).toBe(ExitCode.ok);
     const jobId = JSON.parse(r.out).jobId as number;

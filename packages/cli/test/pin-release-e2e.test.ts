@@ -190,7 +190,9 @@ describe('openssl cross-check of the nested shape', () => {
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
     const relayUri = `ipp://127.0.0.1:${(relay.address() as { port: number }).port}/ipp/print`;
-    await print({ printer: relayUri, documents: [{ path: docPath }], pin: PIN, trust: trust() });
+    // A store of its own: the printer is trusted at the intermediary's URI in the shared one, and a
+    // new URI reaching it is not accepted on first use (docs/decisions.md D9).
+    await print({ printer: relayUri, documents: [{ path: docPath }], pin: PIN, trust: { store: new TrustStore(join(dir, 'client-relay')), firstUse: 'accept' } });
     expect(captured).toBeDefined();
 
     const keys = printer.printer.keys;

@@ -20,6 +20,7 @@ let relay: Server;
 let relayUri: string;
 let mode: 'flip' | 'replay' = 'flip';
 let lastPrintJob: Buffer | undefined;
+let fingerprint: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tno-cli-tamper-'));
@@ -50,7 +51,9 @@ beforeAll(async () => {
   await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
   relayUri = `ipp://127.0.0.1:${(relay.address() as { port: number }).port}/ipp/print`;
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
-  expect((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
+  // Pinned for the URI printed to (the relay), with the fingerprint read on the printer (D9).
+  expect((await tno(['trust', 'pin', '--printer', relayUri, '--fingerprint', fp, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
+  fingerprint = fp;
   await writeFile(join(dir, 'doc.txt'), 'pay the bearer 100 EUR\n');
 });
 
@@ -82,6 +85,7 @@ describe('tno print through a tampering relay', () => {
     // client → blind intermediary → tampering relay → printer (the intermediary resubmits upstream).
     const inter = await startIntermediary({ stateDir: join(dir, 'inter'), port: 0, upstreams: [{ uri: relayUri }], handleSignals: false, announce: () => undefined, logger: false });
     try {
+      expect((await tno(['trust', 'pin', '--printer', inter.uri, '--fingerprint', fingerprint, '--state', join(dir, 'state')])).code).toBe(ExitCode.ok);
       const r = await tno(['print', join(dir, 'doc.txt'), '--printer', inter.uri, '--state', join(dir, 'state'), '--json']);
       expect(r.code, r.err).toBe(ExitCode.security);
       expect(JSON.parse(r.out)).toMatchObject({ state: 'aborted' });

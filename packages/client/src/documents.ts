@@ -35,7 +35,9 @@ export async function resolveDocument(doc: DocumentInput, index: number): Promis
       size = st.size;
     } catch (cause) {
       if (cause instanceof ClientError) throw cause;
-      throw new ClientError('CLIENT_BAD_INPUT', `cannot read ${doc.path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`, { cause });
+      const code = (cause as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file; check the name and the directory you run tno in' : code === 'EACCES' ? 'permission denied; check the file\'s permissions' : code ?? (cause as Error).message;
+      throw new ClientError('CLIENT_BAD_INPUT', `cannot read ${doc.path}: ${why}`, { cause });
     }
     const format = doc.format ?? (await detectFileFormat(doc.path));
     if (!format) throw new ClientError('CLIENT_BAD_INPUT', `cannot tell the format of ${doc.path}; give it with -o document-format=TYPE`);

@@ -17,8 +17,12 @@ export type ClientErrorCode =
   | 'CLIENT_TRUST_KEY_INVALID'
   /** No pin and no anchor for this printer, and the policy is strict. */
   | 'CLIENT_TRUST_FIRST_USE_REFUSED'
-  /** The printer's key differs from the one pinned for it. */
+  /** The printer's key differs from the one pinned for it, or its URI now reaches another printer. */
   | 'CLIENT_TRUST_KEY_CHANGED'
+  /** A URI never used reaches a printer trusted under another URI (a relay may be steering the job). */
+  | 'CLIENT_TRUST_OTHER_URI'
+  /** --allow-plaintext to a printer that was trusted with a key: a relay may be hiding it. */
+  | 'CLIENT_PLAINTEXT_REFUSED'
   /** A post-quantum or hybrid key was required and the printer offers no trusted one. */
   | 'CLIENT_POST_QUANTUM_UNAVAILABLE'
   /** A requested attribute or value is not supported by the printer. */

@@ -6,8 +6,9 @@ export { print, printerInfo, type PrintOptions, type PrintResult, type PrintProg
 export { status, jobs, cancel, follow, isTerminal, JOB_STATES, type JobStatus, type JobStateName, type FollowOptions } from './jobs.js';
 export { encryptedJobAttributes, type EncryptedJobAttributesOptions, type EncryptedJobAttributesResult } from './encrypted-attributes.js';
 export { chooseRecipientKey, type RecipientKey, type KeyProtection, type RecipientKeyOptions } from './recipient-key.js';
-export { decideTrust, certificateUris, type TrustDecision, type TrustCandidate, type FirstUsePolicy, type TrustOptions } from './trust.js';
-export { TrustStore, fingerprintOf, formatFingerprint, type Pin } from './trust-store.js';
+export { decideTrust, trustedBefore, certificateUris, type TrustDecision, type TrustCandidate, type FirstUsePolicy, type TrustOptions } from './trust.js';
+export { TrustStore, fingerprintOf, formatFingerprint, type Pin, type PrinterBinding } from './trust-store.js';
+export { normalizePrinterUri } from './printer-uri.js';
 export { pinPrinter, type PinOptions } from './pin.js';
 export { resolveStateDir } from './state-dir.js';
 export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';

@@ -84,13 +84,33 @@ export interface FollowOptions {
 }
 
 /** Polls Get-Job-Attributes until the job is completed, aborted or canceled. */
+/** Transient failures tolerated in a row while following an accepted job (0.25 + 0.5 + 1 + 2 s). */
+const FOLLOW_RETRIES = 4;
+
 export async function follow(conn: Connection, jobId: number, options: FollowOptions = {}): Promise<JobStatus> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   let interval = options.intervalMs ?? 100;
   let last = '';
+  let failures = 0;
   for (;;) {
-    const s = await status(conn, jobId);
-    const key = `${s.state} ${s.stateReasons.join(',')} ${s.impressionsCompleted ?? ''}`;
+    let s: JobStatus;
+    try {
+      s = await status(conn, jobId);
+      failures = 0;
+    } catch (err) {
+      // The job was accepted: a server that is briefly unavailable (HTTP 503, server-error-busy,
+      // a restart) must not read as a failed job. A few retries, then say what is known.
+      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || (err.ippStatus !== undefined && (err.ippStatus === 0x0502 || err.ippStatus === 0x0507)));
+      if (!transient || ++failures > FOLLOW_RETRIES || Date.now() > deadline) {
+        if (err instanceof ClientError && transient) {
+          throw new ClientError(err.code, `job ${jobId} was accepted by ${conn.printer}, but following it failed: ${err.message}; check it later with 'tno status ${jobId} --printer ${conn.printer}'`, { cause: err });
+        }
+        throw err;
+      }
+      await sleep(250 * 2 ** (failures - 1), undefined, conn.signal ? { signal: conn.signal } : undefined);
+      continue;
+    }
+    const key = `${s.state} ${s.stateReasons.join(',')} ${s.impressionsCompleted ?? ''} ${s.stateMessage ?? ''}`;
     if (key !== last) options.onStatus?.(s);
     last = key;
     if (isTerminal(s)) return s;

@@ -1,6 +1,7 @@
 /**
  * Pinning a printer's key deliberately (docs/spec-notes.md §3): the user has compared the fingerprint out
- * of band (the printer's panel, web page or QR code) and records it for that printer-uuid.
+ * of band (the printer's panel, web page or QR code) and records it for the URI it was reached at
+ * and the printer-uuid found there (docs/decisions.md D23).
  */
 import { X509Certificate } from 'node:crypto';
 import { ClientError } from './errors.js';
@@ -56,15 +57,15 @@ export async function pinPrinter(conn: Connection, options: PinOptions): Promise
       );
     }
   }
-  const previous = await options.store.getPin(info.printerUuid);
-  if (previous && previous.fingerprint !== fingerprint && options.fingerprint === undefined) {
+  const previous = await options.store.binding(conn.printer);
+  if (previous && (previous.fingerprint !== fingerprint || previous.printerUuid !== info.printerUuid) && options.fingerprint === undefined) {
     throw new ClientError(
       'CLIENT_TRUST_KEY_CHANGED',
-      `printer ${info.printerUuid} is pinned to ${formatFingerprint(previous.fingerprint)} but now offers ${formatFingerprint(fingerprint)}: a relay may be substituting keys. ` +
-        `If the printer's key really changed, read the new fingerprint on the printer and pass it with --fingerprint`,
+      `${conn.printer} is pinned to printer ${previous.printerUuid} with key ${formatFingerprint(previous.fingerprint)} but now reaches ${info.printerUuid} with key ${formatFingerprint(fingerprint)}: ` +
+        `a relay may be substituting keys. If the printer really changed, read the new fingerprint on the printer and pass it with --fingerprint`,
     );
   }
   const subject = cert.subject.split('\n').join(', ');
-  await options.store.setPin(info.printerUuid, { fingerprint, pinnedAt: new Date().toISOString(), how: 'manual', printerUri: conn.printer, subject });
+  await options.store.bind({ printerUri: conn.printer, printerUuid: info.printerUuid, fingerprint, pinnedAt: new Date().toISOString(), how: 'manual', subject });
   return { printerUuid: info.printerUuid, fingerprint, subject, previous };
 }

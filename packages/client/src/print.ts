@@ -19,8 +19,8 @@ import { ownerIdentity } from './owner-identity.js';
 import { rememberSealedJob } from './sealed-jobs.js';
 import { resolveStateDir } from './state-dir.js';
 import { chooseRecipientKey, type RecipientKey } from './recipient-key.js';
-import { decideTrust, type FirstUsePolicy, type TrustDecision } from './trust.js';
-import { TrustStore } from './trust-store.js';
+import { decideTrust, trustedBefore, type FirstUsePolicy, type TrustDecision } from './trust.js';
+import { formatFingerprint, TrustStore } from './trust-store.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
 
 export interface SignOptions {
@@ -304,6 +304,20 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const info = await printerInfo({ ...conn, userName });
   options.onProgress?.({ phase: 'printer', info });
 
+  const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
+  if (!info.trustnoone && options.allowPlaintext) {
+    // A printer trusted with a key that now offers none: a relay may be hiding printer-pkcs7-public-key
+    // (or pkcs7 from document-format-supported) to receive the job in clear (issue 11 item 7, D23).
+    const before = await trustedBefore(store, conn.printer, info.printerUuid, info.certificatePem);
+    if (before) {
+      throw new ClientError(
+        'CLIENT_PLAINTEXT_REFUSED',
+        `${conn.printer} offers no encryption key now, but ${info.printerUuid ?? 'the printer there'} was trusted with key ${formatFingerprint(before.fingerprint)} (${before.how === 'anchor' ? 'verified by a trust anchor' : `${before.how === 'first-use' ? 'trusted on first use' : 'pinned'} ${before.pinnedAt}`}): ` +
+          `a relay may be hiding the key to read your document. Not printing in clear, even with --allow-plaintext. ` +
+          `If the printer really stopped supporting encryption, check it on the printer, then run 'tno trust forget --printer ${conn.printer}'`,
+      );
+    }
+  }
   if (!info.trustnoone && !options.allowPlaintext) {
     throw new ClientError(
       'CLIENT_NOT_TRUSTNOONE',
@@ -329,7 +343,6 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   let trust: TrustDecision | undefined;
   let recipientKey: RecipientKey | undefined;
   if (info.trustnoone) {
-    const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
     // A key trusted on first use never covers a post-quantum one (recipient-key.ts): with
     // requirePostQuantum, refuse before pinning anything.
     const firstUse: FirstUsePolicy = options.requirePostQuantum ? 'refuse' : (options.trust?.firstUse ?? 'refuse');

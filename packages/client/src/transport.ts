@@ -59,6 +59,48 @@ export function defaultUserName(env: NodeJS.ProcessEnv = process.env): string {
   return env.USER || env.LOGNAME || env.USERNAME || 'anonymous';
 }
 
+/** Node's TLS verification failures that mean "this certificate is not trusted here". */
+const UNTRUSTED_TLS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+]);
+
+function causeCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') codes.push(e.code);
+  }
+  return codes;
+}
+
+/**
+ * What to do about a transport failure (issue 15 item 6): each common one names its fix, so the
+ * user is not left guessing. Empty when there is nothing more useful to say.
+ */
+function transportHint(conn: Connection, cause: IppTransportError, uploading: boolean): string {
+  const codes = causeCodes(cause);
+  const plain = /^(ipp|http):/i.test(conn.printer);
+  if (codes.some((c) => UNTRUSTED_TLS.has(c))) {
+    return codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')
+      ? "; the server's TLS certificate does not name this host: use the host name it was issued for, or pin it with --pin SHA256 (its fingerprint)"
+      : "; the server's TLS certificate is not trusted here: give the CA that issued it with --ca FILE, or pin it with --pin SHA256 (a tno printer prints its tls-fingerprint; tno printer add saves either)";
+  }
+  if (uploading && codes.some((c) => c === 'ECONNRESET' || c === 'EPIPE')) {
+    return '; the connection was reset while the document was being sent (the server or a relay closed it: a size limit, a restart, a network drop), so the job was not accepted: run the command again, and if it repeats check the server\'s log';
+  }
+  if (plain && (codes.includes('ECONNRESET') || /socket hang up/i.test(cause.message))) {
+    return `; the server hung up on a plain request: if it serves TLS, use ${conn.printer.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}`;
+  }
+  if (codes.includes('ECONNREFUSED')) return '; nothing listens there: check the host and port, and that the printer or intermediary is running';
+  return '';
+}
+
 export interface Exchange {
   readonly message: IppMessage;
   readonly data: Readable;
@@ -90,9 +132,11 @@ export async function exchange(
     if (cause instanceof IppTransportError) {
       if (cause.code === 'IPP_HTTP_AUTH_REQUIRED') {
         const how = conn.auth ? `${credentialsLabel(conn.auth)} was refused` : 'set TNO_PASSWORD (and --user) to authenticate';
-        throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}`, { cause });
+        // A password over ipp:// or http:// travels in clear: servers refuse it there (issue 15.6).
+        const clear = /^(ipp|http):/i.test(conn.printer) ? `; passwords are only sent over TLS: use ${conn.printer.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}` : '';
+        throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}${clear}`, { cause });
       }
-      throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${cause.message}`, { cause });
+      throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${cause.message}${transportHint(conn, cause, opts.data !== undefined)}`, { cause });
     }
     throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${conn.printer} did not answer with a valid IPP response (${(cause as Error).message})`, { cause });
   }

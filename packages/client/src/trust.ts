@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { ClientError } from './errors.js';
-import { fingerprintOf, formatFingerprint, type TrustStore } from './trust-store.js';
+import { fingerprintOf, formatFingerprint, type Pin, type PrinterBinding, type TrustStore } from './trust-store.js';
 
 /** What to do on first use of a printer (no pin, no anchor). */
 export type FirstUsePolicy =
@@ -23,6 +23,8 @@ export interface TrustOptions {
   readonly firstUse?: FirstUsePolicy;
   /** Time used to check certificate validity (tests); default now. */
   readonly now?: Date;
+  /** Record what is accepted (bind the URI); false only says what would happen (tno trust show). Default true. */
+  readonly record?: boolean;
 }
 
 export interface TrustCandidate {
@@ -31,6 +33,11 @@ export interface TrustCandidate {
   readonly fingerprint: string;
   readonly subject: string;
   readonly printerUri: string;
+  /**
+   * Set when this printer is trusted under other URIs and is now reached at one never used: the
+   * callback must say whether this URI is a genuine way to it (a relay may be steering the job).
+   */
+  readonly knownAt?: readonly string[];
 }
 
 export type TrustDecision = TrustCandidate &
@@ -92,10 +99,25 @@ export function chainToAnchor(chain: X509Certificate[], anchors: X509Certificate
   return undefined;
 }
 
+function changed(printerUri: string, why: string, forgetHint: string): ClientError {
+  return new ClientError(
+    'CLIENT_TRUST_KEY_CHANGED',
+    `the printer at ${printerUri} changed (${why}): a relay may be substituting keys, or routing your job to another printer. Not printing. ` +
+      `If the printer really was replaced, compare the new fingerprint on the printer itself, then run '${forgetHint}' and pin it again`,
+  );
+}
+
 /**
  * Decides trust in a printer's certificate (PEM, possibly followed by intermediates), in the order
- * of docs/spec-notes.md §3: verified by an anchor (and naming the printer's uuid) → pinned → first use
- * (pin and report, or refuse) → changed (always refused). Throws ClientError for a refusal.
+ * of docs/spec-notes.md §3, bound to the URI the user named (docs/decisions.md D23):
+ * 1. a certificate naming another printer's uuid is refused;
+ * 2. a URI already trusted must reach the same printer-uuid (else CHANGED), whose key is verified
+ *    by an anchor or equals the recorded one (else CHANGED);
+ * 3. a URI never seen: verified by an anchor, or matching a pin made for that uuid without a URI,
+ *    is accepted and bound — unless that printer is already trusted under another URI, which is
+ *    never accepted silently (the first-use callback may be asked; 'accept' refuses);
+ * 4. otherwise first use (pin and report, or refuse).
+ * Throws ClientError for a refusal.
  */
 export async function decideTrust(printerUri: string, printerUuid: string, certificatePem: string, options: TrustOptions): Promise<TrustDecision> {
   const uuid = printerUuid.toLowerCase();
@@ -112,18 +134,50 @@ export async function decideTrust(printerUri: string, printerUuid: string, certi
     );
   }
   const now = options.now ?? new Date();
-  const anchor = uuids.includes(uuid) ? chainToAnchor(chain, await options.store.anchors(), now) : undefined;
-  if (anchor) return { ...candidate, kind: 'verified', anchor: oneLine(anchor.subject) };
+  const store = options.store;
+  const anchor = uuids.includes(uuid) ? chainToAnchor(chain, await store.anchors(), now) : undefined;
+  const bound = await store.binding(printerUri);
+  if (bound) {
+    if (bound.printerUuid !== uuid) {
+      throw changed(printerUri, `it was printer ${bound.printerUuid} (key ${formatFingerprint(bound.fingerprint)}) and now reports ${uuid} (key ${formatFingerprint(fingerprint)})`, `tno trust forget --printer ${printerUri}`);
+    }
+    if (anchor) return { ...candidate, kind: 'verified', anchor: oneLine(anchor.subject) };
+    if (bound.fingerprint === fingerprint) return { ...candidate, kind: 'pinned', pinnedAt: bound.pinnedAt };
+    throw changed(printerUri, `its key was ${formatFingerprint(bound.fingerprint)} and now is ${formatFingerprint(fingerprint)}`, `tno trust forget --printer ${printerUri}`);
+  }
 
-  const pin = await options.store.getPin(uuid);
-  if (pin) {
-    if (pin.fingerprint === fingerprint) return { ...candidate, kind: 'pinned', pinnedAt: pin.pinnedAt };
-    throw new ClientError(
-      'CLIENT_TRUST_KEY_CHANGED',
-      `the key of printer ${uuid} changed (pinned ${formatFingerprint(pin.fingerprint)}, offered ${formatFingerprint(fingerprint)}): ` +
-        `a relay may be substituting keys to read your documents. Not printing. If the printer's key really was replaced, ` +
-        `compare the new fingerprint on the printer itself, then run 'tno trust forget ${uuid}'`,
-    );
+  const elsewhere = await store.bindingsOf(uuid);
+  const bind = async (how: 'first-use' | 'manual' | 'anchor', pinnedAt = now.toISOString()): Promise<void> => {
+    if (options.record !== false) await store.bind({ printerUri, printerUuid: uuid, fingerprint, pinnedAt, how, subject: candidate.subject });
+  };
+  if (elsewhere.length === 0) {
+    if (anchor) {
+      await bind('anchor');
+      return { ...candidate, kind: 'verified', anchor: oneLine(anchor.subject) };
+    }
+    const uuidPin = await store.uuidPin(uuid);
+    if (uuidPin) {
+      if (uuidPin.fingerprint !== fingerprint) {
+        throw changed(printerUri, `printer ${uuid} is pinned to ${formatFingerprint(uuidPin.fingerprint)} but offers ${formatFingerprint(fingerprint)}`, `tno trust forget ${uuid}`);
+      }
+      await bind(uuidPin.how, uuidPin.pinnedAt);
+      return { ...candidate, kind: 'pinned', pinnedAt: uuidPin.pinnedAt };
+    }
+  } else {
+    // The same printer reached through a URI the user never used: a print server in front of it,
+    // or a relay steering this job to a printer trusted for somewhere else. Only the user can tell.
+    const knownAt = elsewhere.map((b) => b.printerUri);
+    const policy = options.firstUse ?? 'refuse';
+    const asked = typeof policy === 'function' ? await policy({ ...candidate, knownAt }) : false;
+    if (!asked) {
+      throw new ClientError(
+        'CLIENT_TRUST_OTHER_URI',
+        `${printerUri} reaches printer ${uuid}, which you trust at ${knownAt.join(', ')}, not here: a relay at ${printerUri} may be routing your job to that printer. ` +
+          `If ${printerUri} really is a way to it (a print server in front of it), run 'tno trust pin --printer ${printerUri} --fingerprint ${formatFingerprint(fingerprint)}' after comparing the fingerprint on the printer`,
+      );
+    }
+    await bind('manual');
+    return { ...candidate, kind: 'pinned', pinnedAt: now.toISOString() };
   }
 
   const policy = options.firstUse ?? 'refuse';
@@ -131,10 +185,38 @@ export async function decideTrust(printerUri: string, printerUuid: string, certi
   if (!accepted) {
     throw new ClientError(
       'CLIENT_TRUST_FIRST_USE_REFUSED',
-      `printer ${uuid} is not trusted yet (key fingerprint ${formatFingerprint(fingerprint)}): compare it with the printer's own display, ` +
+      `printer ${uuid} at ${printerUri} is not trusted yet (key fingerprint ${formatFingerprint(fingerprint)}): compare it with the printer's own display, ` +
         `then run 'tno trust pin --printer ${printerUri} --fingerprint ${fingerprint}', or print with --trust-on-first-use`,
     );
   }
-  await options.store.setPin(uuid, { fingerprint, pinnedAt: now.toISOString(), how: 'first-use', printerUri, subject: candidate.subject });
+  await bind('first-use');
   return { ...candidate, kind: 'first-use' };
+}
+
+/**
+ * Whether a printer that offers no usable key now was trusted as a TRUSTNOONE printer, at this URI
+ * or under its uuid anywhere (pinned, trusted on first use or verified through an anchor). Such a
+ * printer is never sent a job in clear: a relay may be hiding its key (issue 11 item 7, D23).
+ */
+export async function trustedBefore(
+  store: TrustStore,
+  printerUri: string,
+  printerUuid: string | undefined,
+  certificatePem?: string,
+): Promise<PrinterBinding | Pin | undefined> {
+  const atUri = await store.binding(printerUri);
+  if (atUri) return atUri;
+  if (printerUuid === undefined) return undefined;
+  const known = (await store.bindingsOf(printerUuid))[0] ?? (await store.uuidPin(printerUuid));
+  if (known || certificatePem === undefined) return known;
+  // A certificate still advertised (the relay hid only the pkcs7 format) that an anchor verifies.
+  try {
+    const chain = parseChain(certificatePem);
+    const uuid = printerUuid.toLowerCase();
+    if (!certificateUris(chain[0]!).some((u) => u.toLowerCase() === uuid)) return undefined;
+    const anchor = chainToAnchor(chain, await store.anchors(), new Date());
+    return anchor ? { fingerprint: fingerprintOf(chain[0]!), pinnedAt: new Date().toISOString(), how: 'anchor' } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ClientError, decideTrust, formatFingerprint, resolveStateDir, TrustStore, type ClientErrorCode } from '@trustnoone/client';
+import { ClientError, decideTrust, formatFingerprint, normalizePrinterUri, resolveStateDir, TrustStore, type ClientErrorCode } from '@trustnoone/client';
 import { makeCa, makeLeaf, pkiDir } from './helpers/pki.js';
 
 const UUID = '6f1c3a52-8d2e-4b7a-9c10-0123456789ab';
@@ -45,7 +45,8 @@ describe('docs/spec-notes.md §3 trust in the printer key', () => {
     expect(d.kind).toBe('verified');
     expect(d.kind === 'verified' && d.anchor).toContain('tno test CA');
     expect(d.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(await s.getPin(PRINTER)).toBeUndefined();
+    // The URI is bound to the verified printer (D23): a later fresh uuid there is CHANGED.
+    expect((await s.binding(URI))?.how).toBe('anchor');
   });
 
   it('an anchored certificate naming another printer is refused outright', async () => {
@@ -99,7 +100,7 @@ describe('docs/spec-notes.md §3 trust in the printer key', () => {
       },
     });
     expect(seen).toEqual([d.fingerprint]);
-    await refused(decideTrust(URI, 'urn:uuid:00000000-0000-4000-8000-000000000000', noSan.certPem, { store: s, firstUse: async () => false }), 'CLIENT_TRUST_FIRST_USE_REFUSED');
+    await refused(decideTrust('ipp://127.0.0.1:9999/other', 'urn:uuid:00000000-0000-4000-8000-000000000000', noSan.certPem, { store: s, firstUse: async () => false }), 'CLIENT_TRUST_FIRST_USE_REFUSED');
   });
 
   it('4. changed: a different key for a pinned printer is always refused, naming the risk', async () => {
@@ -113,6 +114,22 @@ describe('docs/spec-notes.md §3 trust in the printer key', () => {
     expect(await s.forget(PRINTER)).toBe(true);
     expect(await s.forget(PRINTER)).toBe(false);
     expect((await decideTrust(URI, PRINTER, selfSigned2.certPem, { store: s, firstUse: 'accept' })).kind).toBe('first-use');
+  });
+
+  it('D20: a URI is one printer: the same URI spelled differently is the same binding, another uuid there is CHANGED', async () => {
+    const s = await store();
+    await decideTrust('ipp://127.0.0.1:631/ipp/print', PRINTER, selfSigned.certPem, { store: s, firstUse: 'accept' });
+    expect((await decideTrust('IPP://127.0.0.1/ipp/print', PRINTER, selfSigned.certPem, { store: s })).kind).toBe('pinned');
+    expect(normalizePrinterUri('IPPS://Printer.Example:631')).toBe('ipps://printer.example/');
+    const other = 'urn:uuid:22222222-3333-4444-8555-666666666666';
+    await refused(decideTrust('ipp://127.0.0.1/ipp/print', other, noSan.certPem, { store: s, firstUse: 'accept' }), 'CLIENT_TRUST_KEY_CHANGED');
+    // Another URI reaching the pinned printer: asked (with where it is known), never accepted by 'accept'.
+    await refused(decideTrust('ipp://10.0.0.9/ipp/print', PRINTER, selfSigned.certPem, { store: s, firstUse: 'accept' }), 'CLIENT_TRUST_OTHER_URI');
+    const asked: (readonly string[] | undefined)[] = [];
+    const d = await decideTrust('ipp://10.0.0.9/ipp/print', PRINTER, selfSigned.certPem, { store: s, firstUse: async (c) => (asked.push(c.knownAt), true) });
+    expect(asked).toEqual([['ipp://127.0.0.1/ipp/print']]);
+    expect(d.kind).toBe('pinned');
+    expect((await s.bindingsOf(PRINTER)).map((b) => b.printerUri).sort()).toEqual(['ipp://10.0.0.9/ipp/print', 'ipp://127.0.0.1/ipp/print']);
   });
 
   it('refuses garbage and oversized chains in printer-pkcs7-public-key', async () => {
@@ -131,7 +148,7 @@ describe('trust store on disk', () => {
     await s.setPin(PRINTER, { fingerprint: 'a'.repeat(64), pinnedAt: new Date(0).toISOString(), how: 'manual' });
     const st = await stat(join(s.dir, 'trust.json'));
     expect(st.mode & 0o077).toBe(0);
-    expect(JSON.parse(await readFile(join(s.dir, 'trust.json'), 'utf8')).pins[PRINTER].fingerprint).toBe('a'.repeat(64));
+    expect(JSON.parse(await readFile(join(s.dir, 'trust.json'), 'utf8')).uuidPins[PRINTER].fingerprint).toBe('a'.repeat(64));
     await writeFile(join(s.dir, 'trust.json'), '{ nope');
     await expect(s.getPin(PRINTER)).rejects.toThrow(/not valid JSON/);
   });

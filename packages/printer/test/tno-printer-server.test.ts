@@ -61,11 +61,12 @@ describe('tno printer', () => {
     try {
       const c1 = capture();
       expect(await main(['printer', '--show-fingerprint', '--state', d.path], c1.io)).toBe(0);
-      expect(c1.out().trim()).toMatch(/^[0-9a-f]{64}$/);
+      // People compare it with what tno shows elsewhere: one format, AB:CD:... (issue 15.7).
+      expect(c1.out().trim()).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
       const c2 = capture();
       expect(await main(['printer', '--show-fingerprint', '--json', '--state', d.path], c2.io)).toBe(0);
       const info = JSON.parse(c2.out());
-      expect(info.fingerprint).toBe(c1.out().trim());
+      expect(info.fingerprintFormatted).toBe(c1.out().trim());
       expect(info.printerUuid).toMatch(/^urn:uuid:/);
       expect((await showFingerprint({ stateDir: d.path })).fingerprint).toBe(info.fingerprint);
     } finally {

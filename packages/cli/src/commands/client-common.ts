@@ -7,11 +7,14 @@ import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isClientError, resolveStateDir, TrustStore, type ClientErrorCode, type Connection } from '@trustnoone/client';
 import { CliError, type Io } from '../command.js';
+import { loadPrinters, type SavedPrinter } from '../printers-file.js';
 import { ExitCode } from '../exit-codes.js';
+import { terminalSafeJson } from '../terminal-text.js';
 
 /** Flags every command that talks to a printer accepts (same names in every command). */
 export const connectionFlags = {
   printer: { type: 'string', short: 'p' },
+  destination: { type: 'string', short: 'd' },
   user: { type: 'string', short: 'U' },
   ca: { type: 'string' },
   pin: { type: 'string' },
@@ -20,12 +23,15 @@ export const connectionFlags = {
   timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const connectionUsage = `  -p, --printer URL     printer or intermediary (ipp://, ipps://); default $TNO_PRINTER
-  -U, --user NAME       requesting-user-name (default $USER); with $TNO_PASSWORD set, also the
-                        HTTP Basic user name ($TNO_TOKEN, an OAuth access token, is sent instead)
+export const connectionUsage = `  -d, --destination NAME  a printer added with 'tno printer add NAME URI' (its URI, CA, user)
+  -p, --printer URL|NAME  printer or intermediary (ipp://, ipps://) or a printer's name;
+                        default $TNO_PRINTER (URL or name), else the default printer
+  -U, --user NAME       requesting-user-name (default: the printer's saved user, else $USER);
+                        with $TNO_PASSWORD set, also the HTTP Basic user name ($TNO_TOKEN,
+                        an OAuth access token, is sent instead)
       --ca FILE         PEM CA certificate(s) to verify an ipps server with
       --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
-      --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
+      --state DIR       trust store and printers directory (default $XDG_STATE_HOME/trustnoone)
       --timeout SECONDS per request (default 60; no limit for document uploads)
       --json            machine-readable output on stdout`;
 
@@ -41,17 +47,40 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(ar
 
 interface ConnectionValues {
   printer?: string | undefined;
+  destination?: string | undefined;
   user?: string | undefined;
   ca?: string | undefined;
   pin?: string | undefined;
   timeout?: string | undefined;
+  state?: string | undefined;
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** The printer the flags name: a URL as given, or a saved printer (by -d, a name, TNO_PRINTER, or the default). */
+async function resolvePrinter(v: ConnectionValues, io: Io): Promise<{ uri: string; saved?: SavedPrinter }> {
+  const named = v.destination ?? v.printer ?? io.env.TNO_PRINTER;
+  if (named !== undefined && named !== '' && URL_LIKE.test(named)) return { uri: named };
+  const stateDir = trustStoreFrom(v, io).dir;
+  const file = await loadPrinters(stateDir);
+  const name = named || file.default;
+  if (!name) throw new CliError("no printer given: use -d NAME (add one with 'tno printer add NAME URI'), --printer URL, or set TNO_PRINTER", ExitCode.usage);
+  const saved = file.printers[name];
+  if (!saved) {
+    const known = Object.keys(file.printers);
+    throw new CliError(
+      `no printer named '${name}'${known.length ? ` (known: ${known.join(', ')})` : ''}: add it with 'tno printer add ${name} URI', or give --printer URL`,
+      ExitCode.usage,
+    );
+  }
+  return { uri: saved.uri, saved };
 }
 
 export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Connection> {
-  const printer = v.printer ?? io.env.TNO_PRINTER;
-  if (!printer) throw new CliError('no printer given: use --printer URL (or set TNO_PRINTER)', ExitCode.usage);
+  if (v.destination !== undefined && v.printer !== undefined) throw new CliError('give -d NAME or --printer, not both', ExitCode.usage);
+  const { uri: printer, saved } = await resolvePrinter(v, io);
   if (!/^(ipps?|https?):\/\//i.test(printer)) throw new CliError(`--printer ${printer}: expected an ipp://, ipps://, http:// or https:// URL`, ExitCode.usage);
-  const userName = v.user ?? io.env.USER ?? io.env.LOGNAME;
+  const userName = v.user ?? saved?.user ?? io.env.USER ?? io.env.LOGNAME;
   let timeoutMs: number | undefined;
   if (v.timeout !== undefined) {
     const s = Number(v.timeout);
@@ -60,14 +89,19 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   }
   let ca: Buffer | undefined;
   if (v.ca !== undefined) ca = await readFlagFile('ca', v.ca, io);
+  else if (saved?.ca !== undefined) ca = Buffer.from(saved.ca);
+  const pin = v.pin ?? saved?.tlsPin;
   const password = io.env.TNO_PASSWORD;
   // An OAuth 2.0 access token (RFC 6750) from the environment, never a flag; it wins over a password.
   const token = io.env.TNO_TOKEN;
+  if (password && !token && !userName) {
+    throw new CliError('TNO_PASSWORD is set but there is no user name to send it with: give --user NAME (or set USER, or save one with tno printer add --user)', ExitCode.usage);
+  }
   return {
     printer,
     ...(userName ? { userName } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
-    ...(ca || v.pin ? { tls: { ...(ca ? { ca } : {}), ...(v.pin ? { pinSha256: v.pin } : {}) } } : {}),
+    ...(ca || pin ? { tls: { ...(ca ? { ca } : {}), ...(pin ? { pinSha256: pin } : {}) } } : {}),
     ...(token ? { auth: { bearer: token } } : password && userName ? { auth: { user: userName, password } } : {}),
   };
 }
@@ -101,6 +135,8 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_TRUST_KEY_INVALID: ExitCode.untrusted,
   CLIENT_TRUST_FIRST_USE_REFUSED: ExitCode.untrusted,
   CLIENT_TRUST_KEY_CHANGED: ExitCode.untrusted,
+  CLIENT_TRUST_OTHER_URI: ExitCode.untrusted,
+  CLIENT_PLAINTEXT_REFUSED: ExitCode.untrusted,
   CLIENT_POST_QUANTUM_UNAVAILABLE: ExitCode.untrusted,
   CLIENT_JOB_SECURITY_ERROR: ExitCode.security,
   CLIENT_SEALED_ANSWER_INVALID: ExitCode.security,
@@ -117,7 +153,7 @@ export async function clientCall<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export function writeJson(io: Io, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${terminalSafeJson(value, 2)}\n`);
 }
 
 export function parseJobId(s: string | undefined): number {

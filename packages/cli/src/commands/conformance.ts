@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { conforms, runConformance, summaryLine, toHtml, toJson, toMarkdown, type Report, type RunOptions, type TestResult } from '@trustnoone/conformance';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const usage = `Usage: tno conformance URL --role printer|intermediary|infrastructure [options]
 
@@ -45,7 +46,7 @@ function credentials(flag: string, value: string | undefined): { user: string; p
 const MARK: Record<TestResult['outcome'], string> = { passed: 'PASS', failed: 'FAIL', skipped: 'SKIP' };
 
 function progressLine(r: TestResult): string {
-  const why = r.reason ? ` — ${r.reason}` : '';
+  const why = r.reason ? ` — ${terminalSafe(r.reason)}` : '';
   return `${MARK[r.outcome]} ${r.level.padEnd(11)} ${r.id}${why}\n`;
 }
 

@@ -136,7 +136,9 @@ export const demoCommand: Command = {
       // Reading the fingerprint from the printer itself stands for its panel or web page: the
       // out-of-band comparison that makes the pin meaningful (docs/spec-notes.md §3).
       const store = new TrustStore(paths.client);
-      const pinned = await clientCall(() => pinPrinter({ printer: printer!.uri }, { store, fingerprint: own.fingerprint }));
+      // The pin is made for the URI the user prints to (the intermediary), checked against the
+      // fingerprint the printer itself shows (docs/decisions.md D23).
+      const pinned = await clientCall(() => pinPrinter({ printer: intermediary!.uri }, { store, fingerprint: own.fingerprint }));
       step(io, json, 3, `trust              printer ${pinned.printerUuid}`, `key fingerprint (SHA-256) ${formatFingerprint(pinned.fingerprint)}`, `matches the printer's own display; pinned in ${paths.client}`);
 
       const sample = sampleDocument(3);
@@ -153,7 +155,7 @@ export const demoCommand: Command = {
           jobName: 'Quarterly salaries',
           attributes: { copies: 1 },
           sign: { certificate: certificateToPem(user.certificate), privateKey: privateKeyToPem(user.privateKey) },
-          // Through the intermediary, the key must be the one pinned from the printer itself.
+          // Through the intermediary, the key must be the one pinned with the printer's own fingerprint.
           trust: { store, firstUse: 'refuse' },
           wait: false,
         }),

@@ -7,6 +7,7 @@ import { keysCommand } from './keys.js';
 import { cancelCommand, jobsCommand, statusCommand } from './job-commands.js';
 import { printCommand } from './print.js';
 import { printerCommand } from './printer.js';
+import { printersCommand } from './printers.js';
 import { smimeCommand } from './smime.js';
 import { trustCommand } from './trust.js';
 
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
   jobsCommand,
   cancelCommand,
   trustCommand,
+  printersCommand,
   demoCommand,
   intermediaryCommand,
   printerCommand,

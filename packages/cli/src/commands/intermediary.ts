@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addUser, DEFAULT_PORT, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
@@ -103,7 +103,15 @@ export const intermediaryCommand: Command = {
     }
     if (v['add-user'] !== undefined) {
       if (!v.users) throw new CliError('--add-user needs --users FILE', ExitCode.usage);
-      await addUser(v.users, v['add-user'], await readPassword(io), v.operator ? 'operator' : 'user');
+      const password = await readPassword(io);
+      // A fresh machine has no /etc/tno yet: make the users file's directory (owner-only).
+      try {
+        await mkdir(dirname(resolve(io.cwd, v.users)), { recursive: true, mode: 0o700 });
+        await addUser(resolve(io.cwd, v.users), v['add-user'], password, v.operator ? 'operator' : 'user');
+      } catch (err) {
+        if (err instanceof CliError || !(err as NodeJS.ErrnoException).code) throw err;
+        throw new CliError(`--users ${v.users}: ${(err as Error).message}`, ExitCode.failure, { cause: err });
+      }
       io.stdout.write(`added ${v['add-user']} to ${v.users}\n`);
       return ExitCode.ok;
     }
@@ -119,6 +127,18 @@ export const intermediaryCommand: Command = {
     const maxDoc = v['max-document-bytes'] === undefined ? undefined : Number(v['max-document-bytes']);
     if (maxDoc !== undefined && !(Number.isSafeInteger(maxDoc) && maxDoc > 0)) throw new CliError(`--max-document-bytes ${v['max-document-bytes']}: expected a positive integer`, ExitCode.usage);
     if ((v['tls-key'] === undefined) !== (v['tls-cert'] === undefined)) throw new CliError('--tls-key and --tls-cert go together', ExitCode.usage);
+    const pin = v['upstream-pin'];
+    if (pin !== undefined) {
+      // Checked at start (issue 15.5): a malformed pin would otherwise only show as every forward failing.
+      if (!/^[0-9a-fA-F]{64}$/.test(pin.replace(/:/g, ''))) {
+        throw new CliError(
+          `--upstream-pin ${pin}: expected the SHA-256 fingerprint of the printer's TLS certificate (64 hex digits, colons allowed), as 'tno printer --show-tls-fingerprint' prints it`,
+          ExitCode.usage,
+        );
+      }
+      const plain = upstreamUris.filter((u) => !u.startsWith('ipps://'));
+      if (plain.length > 0) throw new CliError(`--upstream-pin pins a TLS certificate, but ${plain.join(', ')} is not ipps://`, ExitCode.usage);
+    }
     const issuer = v['oauth-issuer'];
     if (issuer === undefined && (v['oauth-audience'] || v['oauth-scope'] || v['oauth-user-claim'])) throw new CliError('--oauth-audience, --oauth-scope and --oauth-user-claim need --oauth-issuer', ExitCode.usage);
     if (issuer !== undefined && !/^https?:\/\/[^/]/.test(issuer)) throw new CliError(`--oauth-issuer ${issuer}: expected an https:// (or loopback http://) URL`, ExitCode.usage);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { decodeMessage, encodeMessage, IppError, messageFromJson, messageToJson, responseStatus, statusName, validateRequest } from '@trustnoone/ipp';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-text.js';
 
 const decodeUsage = `Usage: tno ipp decode FILE [--validate]
 
@@ -63,10 +64,10 @@ const decodeCommand: Command = {
     } catch (err) {
       ippFailure(file, err);
     }
-    io.stdout.write(`${JSON.stringify(messageToJson(message), null, 2)}\n`);
+    io.stdout.write(`${terminalSafeJson(messageToJson(message), 2)}\n`);
     if (flags.validate === true) {
       const violations = validateRequest(message);
-      for (const v of violations) io.stderr.write(`tno: ${file}: ${v.message} (${statusName(v.status)})\n`);
+      for (const v of violations) io.stderr.write(`tno: ${terminalSafe(`${file}: ${v.message}`)} (${statusName(v.status)})\n`);
       const status = responseStatus(violations);
       if (status !== undefined) return ExitCode.failure;
     }

@@ -6,32 +6,56 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cancel, encryptedJobAttributes, jobs, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
-import type { IppValue } from '@trustnoone/ipp';
+import { enumName, type IppValue } from '@trustnoone/ipp';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { terminalSafe } from '../terminal-text.js';
 
 function line(s: JobStatus): string {
   const reasons = s.stateReasons.filter((r) => r !== 'none');
   const extra = [reasons.length ? reasons.join(',') : '', s.impressionsCompleted !== undefined ? `${s.impressionsCompleted} impressions` : '', s.owner ?? '']
     .filter(Boolean)
     .join('  ');
-  return `${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`;
+  // Every field but the id comes from the server: shown escaped (issue 12 item 7).
+  return terminalSafe(`${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`);
 }
 
-function showValue(v: IppValue): string {
+/** A value as JSON: numbers, booleans and strings stay typed; enums become their keywords (issue 15.7). */
+function jsonValue(name: string, v: IppValue): unknown {
+  switch (v.tag) {
+    case 'enum':
+      return enumName(name, v.value);
+    case 'integer':
+    case 'boolean':
+      return v.value;
+    case 'rangeOfInteger':
+      return { lower: v.value.lower, upper: v.value.upper };
+    case 'resolution':
+      return { x: v.value.x, y: v.value.y, units: v.value.units === 3 ? 'dpi' : 'dpcm' };
+    case 'collection':
+      return Object.fromEntries(v.value.map((m) => [m.name, m.values.length === 1 ? jsonValue(m.name, m.values[0]!) : m.values.map((x) => jsonValue(m.name, x))]));
+    default:
+      return showValue(name, v);
+  }
+}
+
+function showValue(name: string, v: IppValue): string {
   switch (v.tag) {
     case 'rangeOfInteger':
       return `${v.value.lower}-${v.value.upper}`;
     case 'resolution':
       return `${v.value.x}x${v.value.y}${v.value.units === 3 ? 'dpi' : 'dpcm'}`;
     case 'collection':
-      return `{${v.value.map((m) => `${m.name}=${m.values.map(showValue).join(',')}`).join(' ')}}`;
+      return `{${v.value.map((m) => `${m.name}=${m.values.map((x) => showValue(m.name, x)).join(',')}`).join(' ')}}`;
     case 'octetString':
     case 'raw':
       return `<${v.value.length} bytes>`;
     case 'dateTime':
       return `${v.value.year}-${String(v.value.month).padStart(2, '0')}-${String(v.value.day).padStart(2, '0')}`;
+    case 'enum':
+      // Keywords, not enum numbers (issue 15.7): print-quality 4 is "normal".
+      return enumName(name, v.value);
     default:
       return 'value' in v && v.value !== undefined ? String(v.value) : v.tag;
   }
@@ -81,24 +105,24 @@ export const statusCommand: Command = {
     }
     if ((v.cert === undefined) !== (v.key === undefined)) throw new CliError('--cert and --key go together', ExitCode.usage);
     const s = await clientCall(() => status(conn, jobId));
-    let sealed: { name: string; values: string[] }[] | undefined;
+    let sealed: { name: string; values: string[]; json: unknown[] }[] | undefined;
     if (v.cert !== undefined && v.key !== undefined) {
       const certificate = (await readFlagFile('cert', v.cert, io)).toString('utf8');
       const privateKey = (await readFlagFile('key', v.key, io)).toString('utf8');
       const r = await clientCall(() =>
         encryptedJobAttributes(conn, jobId, { certificate, privateKey, trust: { store: trustStoreFrom(v, io) }, ...(v.attribute ? { requested: v.attribute } : {}) }),
       );
-      sealed = r.attributes.map((a) => ({ name: a.name, values: a.values.map(showValue) }));
+      sealed = r.attributes.map((a) => ({ name: a.name, values: a.values.map((x) => showValue(a.name, x)), json: a.values.map((x) => jsonValue(a.name, x)) }));
       if (!r.jobVerified) {
         io.stderr.write(`tno: warning: job ${jobId} was not printed from this state directory, so tno cannot check that the sealed answer is about that job\n`);
       }
     }
     if (v.json) {
-      writeJson(io, { ...s, ...(sealed ? { encryptedAttributes: Object.fromEntries(sealed.map((a) => [a.name, a.values.length === 1 ? a.values[0] : a.values])) } : {}) });
+      writeJson(io, { ...s, ...(sealed ? { encryptedAttributes: Object.fromEntries(sealed.map((a) => [a.name, a.json.length === 1 ? a.json[0] : a.json])) } : {}) });
     } else {
       io.stdout.write(`${line(s)}\n`);
-      if (s.stateMessage) io.stdout.write(`        ${s.stateMessage}\n`);
-      for (const a of sealed ?? []) io.stdout.write(`        ${a.name} = ${a.values.join(', ')}\n`);
+      if (s.stateMessage) io.stdout.write(`        ${terminalSafe(s.stateMessage)}\n`);
+      for (const a of sealed ?? []) io.stdout.write(`        ${terminalSafe(`${a.name} = ${a.values.join(', ')}`)}\n`);
     }
     return ExitCode.ok;
   },

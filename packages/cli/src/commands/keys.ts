@@ -34,18 +34,19 @@ const kemAlgorithms: Readonly<Record<string, KemAlgorithm>> = {
 /** Post-quantum signatures (RFC 9881, docs/decisions.md D20): any kind, CA included; self-signed or issued. */
 const mlDsaAlgorithms: readonly MlDsaAlgorithm[] = ['ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87'];
 
-const usage = `Usage: tno keys generate --kind ca|printer|client --name NAME --cert FILE --key FILE
-                         [--algorithm|--alg ALG] [--ca-cert FILE --ca-key FILE]
+const usage = `Usage: tno keys generate --kind ca|printer|client|server --name NAME --cert FILE --key FILE
+                         [--algorithm|--alg ALG] [--ca-cert FILE --ca-key FILE] [--dns NAME ...]
                          [--printer-uuid UUID] [--email ADDR ...] [--days N] [--json]
 
 Generates a key pair and an X.509 certificate: a CA (self-signed), a printer (its printer-uuid as
-urn:uuid: in subjectAltName; X25519 needs a CA) or a client. Issued by --ca-cert/--ca-key, or
-self-signed without them. The private key is written with mode 0600. The post-quantum algorithms
-(ML-KEM, and the hybrid ML-KEM-768 + X25519 that needs both keys broken) encrypt only, so they
-need a CA. ML-DSA signs (jobs, certificates as a CA). Post-quantum keys are written as PKCS#8 in
-the seed form.
+urn:uuid: in subjectAltName; X25519 needs a CA), a client (a user's signing certificate) or a
+server (a TLS certificate for an intermediary's --tls-key/--tls-cert, naming its host names).
+Issued by --ca-cert/--ca-key, or self-signed without them. The private key is written with mode
+0600. The post-quantum algorithms (ML-KEM, and the hybrid ML-KEM-768 + X25519 that needs both
+keys broken) encrypt only, so they need a CA. ML-DSA signs (jobs, certificates as a CA).
+Post-quantum keys are written as PKCS#8 in the seed form.
 
-  --kind KIND          ca, printer or client
+  --kind KIND          ca, printer, client or server
   --name NAME          subject common name
   --cert FILE          where to write the certificate (PEM)
   --key FILE           where to write the private key (PKCS#8 PEM); an existing file is not replaced
@@ -55,6 +56,8 @@ the seed form.
   --alg ALG            the same as --algorithm
   --ca-cert FILE       issuing CA certificate ...
   --ca-key FILE        ... and its private key
+  --dns NAME           server only: a host name clients use (dNSName in subjectAltName);
+                       repeatable (default: --name, and localhost)
   --printer-uuid UUID  printer only (default: a new random UUID, printed)
   --email ADDR         rfc822Name in subjectAltName; repeatable
   --days N             validity (default 825; 3650 for a CA)
@@ -71,7 +74,7 @@ async function read(flag: string, file: string, cwd: string): Promise<string> {
 
 const generateCommand: Command = {
   name: 'generate',
-  summary: 'generate a key pair and certificate for a CA, printer or client',
+  summary: 'generate a key pair and certificate for a CA, printer, client or TLS server',
   usage,
   async run(argv, io) {
     let v;
@@ -89,6 +92,7 @@ const generateCommand: Command = {
           'ca-key': { type: 'string' },
           'printer-uuid': { type: 'string' },
           email: { type: 'string', multiple: true },
+          dns: { type: 'string', multiple: true },
           days: { type: 'string' },
           json: { type: 'boolean' },
         },
@@ -99,7 +103,11 @@ const generateCommand: Command = {
       throw new CliError(`${(err as Error).message} (see 'tno keys generate --help')`, ExitCode.usage, { cause: err });
     }
     const kind = v.kind;
-    if (kind !== 'ca' && kind !== 'printer' && kind !== 'client') throw new CliError('--kind must be ca, printer or client', ExitCode.usage);
+    if (kind !== 'ca' && kind !== 'printer' && kind !== 'client' && kind !== 'server') throw new CliError('--kind must be ca, printer, client or server', ExitCode.usage);
+    if (v.dns !== undefined && kind !== 'server') throw new CliError('--dns only goes with --kind server', ExitCode.usage);
+    // RFC 6125 §6.4: a TLS client matches the host name against dNSName entries of subjectAltName.
+    const dnsNames = kind === 'server' ? [...new Set(v.dns ?? [v.name ?? '', 'localhost'])].filter((d) => /^[A-Za-z0-9*]([A-Za-z0-9-.]*[A-Za-z0-9])?$/.test(d)) : undefined;
+    if (kind === 'server' && dnsNames!.length === 0) throw new CliError('--kind server needs a host name: --name HOST or --dns HOST', ExitCode.usage);
     if (!v.name || !v.cert || !v.key) throw new CliError('--name, --cert and --key are required', ExitCode.usage);
     if (v.algorithm !== undefined && v.alg !== undefined) throw new CliError('give --algorithm or --alg, not both', ExitCode.usage);
     const algorithmName = v.algorithm ?? v.alg ?? 'p256';
@@ -153,6 +161,7 @@ const generateCommand: Command = {
           ...(ca ? { ca } : {}),
           ...(kind === 'printer' ? { printerUuid: v['printer-uuid'] ?? randomUUID() } : {}),
           ...(v.email ? { emails: v.email } : {}),
+          ...(dnsNames ? { dnsNames } : {}),
           ...(days ? { validityDays: days } : {}),
         });
         id = { certificate: i.certificate, keyPem: privateKeyToPem(i.privateKey) };
@@ -176,6 +185,6 @@ const generateCommand: Command = {
 
 export const keysCommand: Command = {
   name: 'keys',
-  summary: 'generate keys and certificates (CA, printer, client)',
+  summary: 'generate keys and certificates (CA, printer, client, TLS server)',
   subcommands: [generateCommand],
 };

@@ -6,8 +6,10 @@ import type { Readable } from 'node:stream';
 import { formatFingerprint, parseOptionStrings, print, type FirstUsePolicy, type JobAttributes, type PrintResult, type TrustCandidate } from '@trustnoone/client';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { JobPhases } from '../job-phases.js';
 import { ProgressBar } from '../progress.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
                  [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
@@ -32,7 +34,8 @@ ${connectionUsage}
       --require-pq      refuse a printer that offers no post-quantum or hybrid key chaining to
                         a trust anchor (one offered is always preferred; the result says which
                         key was used: hybrid, post-quantum or classical)
-      --allow-plaintext print in clear to a printer without TRUSTNOONE
+      --allow-plaintext print in clear to a printer without TRUSTNOONE; never to a URI or
+                        printer you trust with a key (a relay may be hiding it)
       --release-pin     hold the job at the printer until its release code (PIN) is entered
                         there; the code is read from TNO_PIN (never a flag: others see the
                         command line). tno returns once the job is submitted (--pin is the
@@ -41,8 +44,12 @@ ${connectionUsage}
 `;
 
 async function askOnTerminal(io: Io, c: TrustCandidate): Promise<boolean> {
+  const known = c.knownAt?.length
+    ? `The printer ${c.printerUuid} reached at ${c.printerUri} is one you trust at ${c.knownAt.join(', ')}.\n` +
+      `A relay at ${c.printerUri} could be steering your job to that printer. Answer yes only if ${c.printerUri} is a genuine way to it (a print server in front of it).\n`
+    : `The printer ${c.printerUuid} (${c.printerUri}) is not known yet.\n`;
   io.stderr.write(
-    `The printer ${c.printerUuid} (${c.printerUri}) is not known yet.\n` +
+    terminalSafe(known) +
       `Its key fingerprint (SHA-256) is\n  ${formatFingerprint(c.fingerprint)}\n` +
       `Compare it with the one the printer shows (its panel or web page). Trust and pin this key? [y/N] `,
   );
@@ -69,7 +76,7 @@ function trustLine(r: PrintResult): string {
   const how = r.trust.kind === 'verified' ? `key verified by ${r.trust.anchor}` : r.trust.kind === 'pinned' ? 'key pinned' : 'key trusted on first use';
   // Said only when it is not the classical key the fingerprint is of (--json always says it).
   const key = r.recipientKey && r.recipientKey.protection !== 'classical' ? `; sealed to its ${r.recipientKey.protection} key, ${r.recipientKey.algorithm}` : '';
-  return `encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp}${key})`;
+  return terminalSafe(`encrypted${r.signed ? ' and signed' : ''} to ${r.trust.printerUuid} (${how}, fingerprint ${fp}${key})`);
 }
 
 function resultJson(r: PrintResult): unknown {
@@ -134,6 +141,8 @@ export const printCommand: Command = {
     const identityCert = join(trustStoreFrom(v, io).dir, 'identity', 'cert.pem');
     const ownerCertificate = !sign && existsSync(identityCert) ? await readFile(identityCert, 'utf8') : undefined;
     const bar = new ProgressBar(io);
+    const phases = new JobPhases(io, conn.printer);
+    const follow = v['no-wait'] !== true && pin === undefined;
     let toldBusy = false;
     const result = await clientCall(() =>
       print({
@@ -148,15 +157,19 @@ export const printCommand: Command = {
         trust: { store: trustStoreFrom(v, io), firstUse },
         allowPlaintext: v['allow-plaintext'] === true,
         ...(v['require-pq'] ? { requirePostQuantum: true } : {}),
-        wait: v['no-wait'] !== true && pin === undefined,
+        wait: follow,
         ...(pin !== undefined ? { pin } : {}),
         onProgress: (p) => {
           if (p.phase === 'upload') bar.update(p.documents > 1 ? `document ${p.document}/${p.documents}` : 'upload', p.bytes, p.totalBytes);
           if (p.phase === 'trust' && p.decision.kind === 'first-use') {
             bar.done();
-            io.stderr.write(`tno: warning: trusting printer ${p.decision.printerUuid} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
+            io.stderr.write(`tno: warning: trusting printer ${terminalSafe(p.decision.printerUuid)} on first use; its key fingerprint is ${formatFingerprint(p.decision.fingerprint)} — compare it with the printer's own display\n`);
           }
-          if (p.phase === 'submitted') bar.done();
+          if (p.phase === 'submitted') {
+            bar.done();
+            phases.submitted(p.jobId, follow);
+          }
+          if (p.phase === 'job') phases.status(p.status);
           if (p.phase === 'busy' && !toldBusy) {
             toldBusy = true;
             bar.done();
@@ -168,7 +181,7 @@ export const printCommand: Command = {
     if (v.json) writeJson(io, resultJson(result));
     const state = result.status?.state;
     if (!v.json) {
-      io.stdout.write(`job ${result.jobId} ${state ?? (pin !== undefined ? 'submitted, held at the printer until its release code is entered' : 'submitted')}: ${trustLine(result)}\n`);
+      io.stdout.write(`job ${result.jobId} ${terminalSafe(state ?? '') || (pin !== undefined ? 'submitted, held at the printer until its release code is entered' : 'submitted')}: ${trustLine(result)}\n`);
     }
     if (state === undefined || state === 'completed') return ExitCode.ok;
     const reasons = result.status!.stateReasons.filter((r) => r !== 'none');
@@ -178,7 +191,7 @@ export const printCommand: Command = {
       : result.status!.stateMessage
         ? `: ${result.status!.stateMessage.replace(/\s+/g, ' ').slice(0, 200)}`
         : '';
-    throw new CliError(`job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${why}`, security ? ExitCode.security : ExitCode.failure);
+    throw new CliError(`job ${result.jobId} ${state}${reasons.length ? ` (${reasons.join(', ')})` : ''}${why}`, security ? ExitCode.security : ExitCode.failure, { jsonWritten: v.json === true });
   },
 };
 

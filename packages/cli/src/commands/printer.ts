@@ -1,20 +1,25 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, PIN_REPERTOIRES, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, showFingerprint, startPrinter, startProxy, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
+import { formatFingerprint } from '@trustnoone/client';
+import { DEFAULTS, PIN_REPERTOIRES, RENDER_FORMATS, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
 import { bodyIdleTimeoutMs } from './http-limits.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
+import { printerAdminUsage, runPrinterAdmin } from './printers.js';
 
 const usage = `Usage: tno printer [options]
        tno printer --show-fingerprint [--state DIR] [--json]
+       tno printer --show-tls-fingerprint [--state DIR]
 ${panelUsage}
+${printerAdminUsage}
 
 Runs the IPP Everywhere printer emulator, a TRUSTNOONE endpoint: it opens sealed jobs, verifies
-them and renders pages into STATE/jobs/<id>/pages. Prints the URI it serves as its first line;
+them and renders pages into STATE/jobs/<id>/pages. Formats it renders (sealed or in clear):
+${RENDER_FORMATS.join(', ')}. Prints the URI it serves as its first line;
 SIGTERM or SIGINT shuts it down cleanly.
 
   --state DIR             state directory (default $XDG_STATE_HOME/trustnoone/printer)
@@ -58,7 +63,10 @@ SIGTERM or SIGINT shuts it down cleanly.
   --no-dnssd              do not advertise by DNS-SD (default: advertised through the host's
                           Avahi daemon as _ipp._tcp/_ipps._tcp when --host is not loopback)
   --dnssd                 advertise even on a loopback address (local discovery, tests)
-  --show-fingerprint      print the SHA-256 fingerprint of the printer certificate and exit
+  --show-fingerprint      print the SHA-256 fingerprint of the printer certificate (its TRUSTNOONE
+                          key, which users compare when pinning) and exit
+  --show-tls-fingerprint  print the SHA-256 fingerprint of its ipps TLS certificate (what an
+                          intermediary's --upstream-pin takes), made now if --tls has not yet, and exit
   --json                  machine-readable output (with --show-fingerprint)
 
 held lists the jobs waiting for their release code; release enters one (read from TNO_PIN,
@@ -94,6 +102,7 @@ export const printerCommand: Command = {
   usage,
   async run(argv, io: Io) {
     if (argv[0] === 'held' || argv[0] === 'release') return runPanel(argv[0], argv.slice(1), io, stateDefault(io.env));
+    if (argv[0] === 'add' || argv[0] === 'remove') return runPrinterAdmin(argv[0], argv.slice(1), io);
     let v;
     try {
       ({ values: v } = parseArgs({
@@ -116,6 +125,7 @@ export const printerCommand: Command = {
           'max-document-bytes': { type: 'string' },
           'body-idle-timeout': { type: 'string' },
           'show-fingerprint': { type: 'boolean' },
+          'show-tls-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
           'proxy-user': { type: 'string' },
           'proxy-ca': { type: 'string' },
@@ -152,7 +162,19 @@ export const printerCommand: Command = {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
         throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
       });
-      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${info.fingerprint}\n`);
+      // One fingerprint format for people everywhere (AB:CD:..., issue 15.7); JSON keeps both.
+      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${formatFingerprint(info.fingerprint)}\n`);
+      return ExitCode.ok;
+    }
+
+    if (v['show-tls-fingerprint']) {
+      const layout = stateLayout(stateDir);
+      await mkdir(layout.keys, { recursive: true, mode: 0o700 });
+      await mkdir(layout.certs, { recursive: true });
+      const tls = await loadOrCreateTlsCredentials(layout, v.host ?? '127.0.0.1').catch((err: Error) => {
+        throw new CliError(`cannot read or make the TLS certificate in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
+      });
+      io.stdout.write(v.json ? `${JSON.stringify({ tlsFingerprint: formatFingerprint(tls.fingerprint) })}\n` : `${formatFingerprint(tls.fingerprint)}\n`);
       return ExitCode.ok;
     }
 
@@ -212,7 +234,9 @@ export const printerCommand: Command = {
     }
     // First line of output: the URI (docs/architecture.md); scripts and tests read it.
     io.stdout.write(`${running.uri}\n`);
-    io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${running.printer.keys.fingerprint}\n`);
+    io.stdout.write(`state ${stateDir}\nprinter-uuid urn:uuid:${running.printer.uuid}\nfingerprint ${formatFingerprint(running.printer.keys.fingerprint)}\n`);
+    // What an intermediary pins with --upstream-pin (the TLS certificate, not the TRUSTNOONE key).
+    if (running.tlsFingerprint) io.stdout.write(`tls-fingerprint ${formatFingerprint(running.tlsFingerprint)}\n`);
     if (v.proxy !== undefined) {
       if (!/^ipps?:\/\/[^/]+/.test(v.proxy)) throw new CliError(`--proxy ${v.proxy}: expected an ipp:// or ipps:// URI`, ExitCode.usage);
       const password = io.env.TNO_PROXY_PASSWORD;

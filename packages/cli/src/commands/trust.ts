@@ -1,17 +1,20 @@
 /**
- * tno trust show|pin|forget: the user's trust in printer keys (docs/spec-notes.md §3) — pins keyed by
- * printer-uuid and trust anchors (site or manufacturer CAs), kept in the state directory.
+ * tno trust show|pin|forget: the user's trust in printer keys (docs/spec-notes.md §3) — the printer trusted
+ * at each URI (docs/decisions.md D23) and trust anchors (site or manufacturer CAs), kept in the
+ * state directory.
  */
 import { X509Certificate } from 'node:crypto';
 import { decideTrust, fingerprintOf, formatFingerprint, isClientError, pinPrinter, printerInfo } from '@trustnoone/client';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { terminalSafe } from '../terminal-text.js';
 
 const showUsage = `Usage: tno trust show [--printer URL] [--state DIR] [--json]
 
-Lists pinned printer keys and trust anchors. With --printer, also fetches that printer's key and
-says how it would be trusted (verified, pinned, unknown, or CHANGED), without pinning anything.
+Lists the printer trusted at each URI (its printer-uuid and key) and the trust anchors. With
+--printer, also fetches that printer's key and says how it would be trusted (verified, pinned,
+unknown, elsewhere — trusted only under another URI —, or CHANGED), without pinning anything.
 
 ${connectionUsage}
 `;
@@ -25,9 +28,10 @@ const showCommand: Command = {
     if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (see tno trust show --help)`, ExitCode.usage);
     const store = trustStoreFrom(v, io);
     const pins = await clientCall(() => store.pins());
+    const bindings = await clientCall(() => store.bindings());
     const anchors = (await clientCall(() => store.anchors())).map((a) => ({ subject: a.subject.split('\n').join(', '), fingerprint: fingerprintOf(a), validTo: a.validTo }));
     let printer: Record<string, unknown> | undefined;
-    if (v.printer !== undefined || io.env.TNO_PRINTER) {
+    if (v.printer !== undefined || v.destination !== undefined || io.env.TNO_PRINTER) {
       const conn = await connectionFrom(v, io);
       const info = await clientCall(() => printerInfo(conn));
       if (!info.trustnoone || !info.printerUuid || !info.certificatePem) {
@@ -37,12 +41,19 @@ const showCommand: Command = {
         let detail = '';
         let fingerprint = '';
         try {
-          const d = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse' });
+          const d = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse', record: false });
           decision = d.kind;
           fingerprint = d.fingerprint;
         } catch (err) {
           if (!isClientError(err)) throw err;
-          decision = err.code === 'CLIENT_TRUST_KEY_CHANGED' ? 'changed' : err.code === 'CLIENT_TRUST_FIRST_USE_REFUSED' ? 'unknown' : 'invalid';
+          decision =
+            err.code === 'CLIENT_TRUST_KEY_CHANGED'
+              ? 'changed'
+              : err.code === 'CLIENT_TRUST_FIRST_USE_REFUSED'
+                ? 'unknown'
+                : err.code === 'CLIENT_TRUST_OTHER_URI'
+                  ? 'elsewhere'
+                  : 'invalid';
           detail = err.message;
           fingerprint = /fingerprint ([0-9A-F:]{95})/.exec(err.message)?.[1]?.replace(/:/g, '').toLowerCase() ?? '';
           if (!fingerprint) {
@@ -57,13 +68,15 @@ const showCommand: Command = {
       }
     }
     if (v.json) {
-      writeJson(io, { stateDir: store.dir, pins, anchors, ...(printer ? { printer } : {}) });
+      writeJson(io, { stateDir: store.dir, printers: bindings, pins, anchors, ...(printer ? { printer } : {}) });
       return ExitCode.ok;
     }
     const out: string[] = [`trust store: ${store.dir}`];
-    const entries = Object.entries(pins);
-    out.push(entries.length ? 'pinned printer keys:' : 'no pinned printer keys');
-    for (const [uuid, p] of entries) out.push(`  ${uuid}  ${formatFingerprint(p.fingerprint)}  (${p.how}, ${p.pinnedAt}${p.printerUri ? `, ${p.printerUri}` : ''})`);
+    out.push(bindings.length ? 'trusted printers, by the URI you print to:' : 'no trusted printers');
+    for (const b of bindings) out.push(`  ${b.printerUri}  ${b.printerUuid}  ${formatFingerprint(b.fingerprint)}  (${b.how}, ${b.pinnedAt})`);
+    const unbound = Object.entries(pins).filter(([, p]) => p.printerUri === undefined);
+    if (unbound.length) out.push('pinned printer keys not bound to a URI (bound at the first URI that reaches them):');
+    for (const [uuid, p] of unbound) out.push(`  ${uuid}  ${formatFingerprint(p.fingerprint)}  (${p.how}, ${p.pinnedAt})`);
     out.push(anchors.length ? 'trust anchors:' : 'no trust anchors');
     for (const a of anchors) out.push(`  ${a.subject}  ${formatFingerprint(a.fingerprint)}  (until ${a.validTo})`);
     if (printer) {
@@ -73,7 +86,8 @@ const showCommand: Command = {
         if (printer.detail) out.push(`  ${String(printer.detail)}`);
       }
     }
-    io.stdout.write(`${out.join('\n')}\n`);
+    // Subjects, uuids and details come from certificates and printers: escaped (issue 12 item 7).
+    io.stdout.write(`${out.map(terminalSafe).join('\n')}\n`);
     return ExitCode.ok;
   },
 };
@@ -81,7 +95,8 @@ const showCommand: Command = {
 const pinUsage = `Usage: tno trust pin --printer URL [--fingerprint HEX] [--state DIR] [--json]
        tno trust pin --anchor CA.pem [--state DIR] [--json]
 
-Pins the key a printer offers now, for its printer-uuid. Read the fingerprint on the printer
+Pins the printer reached at URL now: its printer-uuid and key, for that URL (a URL that later
+reaches another printer or key is CHANGED and refused). Read the fingerprint on the printer
 itself (its panel or web page) and pass it with --fingerprint: the key is pinned only if it
 matches, and only then may it replace a different existing pin. With --anchor, adds a CA whose
 certificates, naming a printer's urn:uuid, are trusted without pinning.
@@ -111,7 +126,7 @@ const pinCommand: Command = {
     const r = await clientCall(() => pinPrinter(conn, { store, ...(v.fingerprint !== undefined ? { fingerprint: v.fingerprint } : {}) }));
     if (v.json) writeJson(io, { printerUuid: r.printerUuid, fingerprint: r.fingerprint, subject: r.subject, replaced: r.previous?.fingerprint ?? null });
     else {
-      io.stdout.write(`pinned printer ${r.printerUuid}: ${formatFingerprint(r.fingerprint)}\n`);
+      io.stdout.write(`pinned printer ${terminalSafe(r.printerUuid)}: ${formatFingerprint(r.fingerprint)}\n`);
       if (v.fingerprint === undefined) io.stderr.write("tno: note: pinned without --fingerprint; compare the fingerprint above with the printer's own display\n");
     }
     return ExitCode.ok;
@@ -122,10 +137,10 @@ const forgetUsage = `Usage: tno trust forget PRINTER-UUID [--state DIR] [--json]
        tno trust forget --printer URL [--state DIR] [--json]
        tno trust forget --anchor FINGERPRINT [--state DIR] [--json]
 
-Removes a pin (by printer-uuid, or every pin made for that URL) or a trust anchor. Nothing is
-contacted. After forgetting, the printer's next key is a first use again.
+Removes a pin (every URL bound to a printer-uuid, or what is trusted at one URL) or a trust
+anchor. Nothing is contacted. After forgetting, the URL's next printer is a first use again.
 
-      --printer URL     forget the pins recorded for this URL
+      --printer URL     forget the printer trusted at this URL
       --anchor HEX      remove the trust anchor with this SHA-256 fingerprint
       --state DIR       trust store directory (default $XDG_STATE_HOME/trustnoone)
       --json            machine-readable output
@@ -144,12 +159,12 @@ const forgetCommand: Command = {
     if (v.anchor !== undefined) {
       if (await clientCall(() => store.removeAnchor(v.anchor!))) removed = [v.anchor];
     } else {
-      const pins = await clientCall(() => store.pins());
-      const targets = positionals[0] !== undefined ? [positionals[0].toLowerCase()] : Object.entries(pins).filter(([, p]) => p.printerUri === v.printer).map(([u]) => u);
-      for (const uuid of targets) if (await clientCall(() => store.forget(uuid))) removed.push(uuid);
+      if (positionals[0] !== undefined) {
+        if (await clientCall(() => store.forget(positionals[0]!))) removed.push(positionals[0].toLowerCase());
+      } else if (await clientCall(() => store.forgetUri(v.printer!))) removed.push(v.printer!);
     }
     if (v.json) writeJson(io, { removed });
-    if (removed.length === 0) throw new CliError('nothing to forget: no such pin or anchor (see tno trust show)', ExitCode.failure);
+    if (removed.length === 0) throw new CliError('nothing to forget: no such pin or anchor (see tno trust show)', ExitCode.failure, { jsonWritten: v.json === true });
     if (!v.json) io.stdout.write(`forgotten: ${removed.join(', ')}\n`);
     return ExitCode.ok;
   },

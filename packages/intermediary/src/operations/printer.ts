@@ -62,6 +62,21 @@ async function fetchUpstream(service: Service, message: IppMessage): Promise<Cac
   throw lastError;
 }
 
+/** printer-uuid and the TRUSTNOONE key of an answer, to notice the upstream's identity changing. */
+function identityOf(c: Cached): string {
+  const printer = c.groups.find((g) => g.tag === GroupTag.printer)?.attributes ?? [];
+  const text = (name: string): string => (printer.find((a) => a.name === name)?.values ?? []).map((v) => ('value' in v ? String(v.value) : '')).join('\n');
+  return `${text('printer-uuid')}|${text('printer-pkcs7-public-key')}`;
+}
+
+/** A TLS pin mismatch anywhere in the error's cause chain. */
+function pinMismatch(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.code === 'IPP_HTTP_TLS_PIN_MISMATCH') return true;
+  }
+  return false;
+}
+
 /** Printer attributes in printer-up-time units (RFC 8011 §5.4.29, RFC 3995 §5.3.1, PWG 5100.13 §6.5.3). */
 const UP_TIME_UNITS = new Set(['printer-state-change-time', 'printer-config-change-time']);
 
@@ -147,10 +162,26 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
   let hit = cache.get(key);
   if (!hit || Date.now() - hit.at > service.printerAttributesTtlMs) {
     try {
+      const previous = hit;
       hit = await fetchUpstream(service, ctx.message);
+      const was = previous && identityOf(previous);
+      if (was && was !== identityOf(hit)) {
+        ctx.log.warn({ before: was.slice(0, 80), now: identityOf(hit).slice(0, 80) }, 'upstream printer identity changed (printer-uuid or printer-pkcs7-public-key): serving the new one; clients that trust the old key will refuse it');
+      }
       if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
       cache.set(key, hit);
     } catch (err) {
+      if (pinMismatch(err)) {
+        // The upstream's identity changed (issue 15.5): the key we cached is no longer known to be
+        // the printer's, so it is not served again; clients learn why instead.
+        cache.clear();
+        ctx.log.error({ err: (err as Error).message }, "upstream printer identity changed: its TLS certificate is not the pinned one; not serving its old attributes");
+        throw new IppStatusError(
+          Status['server-error-service-unavailable'],
+          "the upstream printer's TLS certificate is not the pinned one (its identity changed): the intermediary's administrator must check the printer and update --upstream-pin",
+          { cause: err },
+        );
+      }
       ctx.log.warn({ err: (err as Error).message }, 'upstream printer unreachable for Get-Printer-Attributes');
       // A stale answer (flagged by connecting-to-device) beats none; without one, say why.
       if (!hit) {
