@@ -16,7 +16,7 @@ import { ippRequest, IppTransportError } from '@trustnoone/ipp-http';
 import { startIntermediary, type RunningIntermediary } from '../src/index.js';
 import { attr, findAttribute, integerValue, keywords, stringValue } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob } from './fixtures/client.js';
+import { envelopeShaped, request, sealedPrintJob } from './fixtures/client.js';
 import { AUDIENCE, newSigningKey, SCOPE, startIssuer, type Issuer } from './support/oauth-issuer.js';
 
 let issuer: Issuer;
@@ -113,7 +113,7 @@ describe('issue 19: bearer JWT access tokens (RFC 6750, RFC 9068) from a real is
   it("refuses a token for another user acting on someone else's job (client-error-not-authorized)", async () => {
     const alice = await issuer.clientCredentialsToken('alice');
     const bob = await issuer.clientCredentialsToken('bob');
-    const created = await ippRequest(inter.uri, sealedPrintJob(inter.uri, 'alice'), { auth: { bearer: alice }, data: Buffer.from('sealed-bytes') });
+    const created = await ippRequest(inter.uri, sealedPrintJob(inter.uri, 'alice'), { auth: { bearer: alice }, data: envelopeShaped('sealed-bytes') });
     created.data.resume();
     expect(created.message.code).toBe(0);
     const jobId = integerValue(findAttribute(created.message, GroupTag.job, 'job-id'))!;

@@ -94,10 +94,12 @@ describe('RFC 8011 §4.2.5 Get-Printer-Attributes relayed', () => {
     for (const name of ['printer-pkcs7-public-key', 'printer-uuid', 'printer-info', 'x-binary']) {
       expect(p(relayed, name), name).toEqual(p(upstream, name));
     }
-    // operations-supported keeps only what the intermediary answers: Hold-Job (0x0C) goes.
+    // operations-supported keeps only what the intermediary answers: Pause-Printer (0x10) goes;
+    // Hold-Job (0x0C), relayed since issue 13.12, stays.
     const ops = (m: typeof relayed) => p(m, 'operations-supported')!.values.map((v) => ('value' in v ? v.value : 0));
-    expect(ops(upstream)).toContain(0x0c);
-    expect(ops(relayed)).toEqual(ops(upstream).filter((c) => c !== 0x0c));
+    expect(ops(upstream)).toContain(0x10);
+    expect(ops(relayed)).toContain(0x0c);
+    expect(ops(relayed)).toEqual(ops(upstream).filter((c) => c !== 0x10));
   });
 
   it('RFC 8011 §4.1.5: a request without printer-uri is client-error-bad-request', async () => {
