@@ -3,8 +3,8 @@
  * address of a private network namespace (testing/dnssd-namespace.ts: the multicast never leaves
  * it), advertises itself through Avahi; independent DNS-SD clients find it: avahi-browse reads the
  * _ipp._tcp record, its _print subtype and the IPP Everywhere TXT keys; CUPS' ippfind finds it by
- * the `tno` key and reaches it over IPP (--ls asks its state). Our own browsePrinters() finds the
- * same. On SIGTERM the record is withdrawn; with --no-dnssd nothing is advertised.
+ * the `tno` key and reaches it over IPP (--ls asks its state). Our own browsePrinters() and
+ * `tno printers --browse` find the same. On SIGTERM the record is withdrawn; with --no-dnssd nothing is advertised.
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -92,6 +92,15 @@ describe('DNS-SD advertising (issue 16.3)', () => {
     } finally {
       delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
     }
+
+    // `tno printers --browse`, the command as shipped, inside the namespace.
+    const listed = await new Promise<string>((resolve) => {
+      const p = ns.run(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, 'printers', '--browse', '--timeout', '10'], { cwd: root });
+      let out = '';
+      p.stdout!.on('data', (d) => (out += d));
+      p.once('exit', () => resolve(out));
+    });
+    expect(listed).toContain(`tno dnssd test  ipp://tno-test-host.local:${port}/ipp/print  TRUSTNOONE`);
 
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

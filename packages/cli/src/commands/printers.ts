@@ -4,7 +4,7 @@
  * key with the fingerprint read on it, and saves it; `tno printer remove NAME`; `tno printers`
  * shows each one's state, queue length and the trust verdict on its key.
  */
-import { decideTrust, isClientError, pinPrinter, printerInfo, type PrinterInfo } from '@trustnoone/client';
+import { browsePrinters, decideTrust, isClientError, pinPrinter, printerInfo, type PrinterInfo } from '@trustnoone/client';
 import { formatFingerprint } from '@trustnoone/client';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -110,19 +110,43 @@ function intAttr(info: PrinterInfo, name: string): number | undefined {
 }
 
 const printersUsage = `Usage: tno printers [--state DIR] [--timeout SECONDS] [--json]
+       tno printers --browse [--timeout SECONDS] [--json]
 
 Shows each printer added with 'tno printer add': whether it answers, its state (idle,
 processing, stopped) and reasons, how many jobs it has queued, and the trust verdict on its key
 (PINNED, VERIFIED, UNKNOWN, ELSEWHERE, CHANGED), like lpstat -p. The default printer is marked.
+
+With --browse, lists the IPP printers found by DNS-SD instead (through the host's Avahi daemon,
+like ippfind), marking those that say they offer TRUSTNOONE. What the network says is a hint:
+'tno printer add NAME URI' and the key check decide trust, as for any URI.
 `;
+
+/** tno printers --browse: what DNS-SD finds; every value came from the network, so shown escaped. */
+async function browse(io: Io, timeoutSeconds: string | undefined, json: boolean | undefined): Promise<ExitCode> {
+  const timeoutMs = timeoutSeconds === undefined ? 5000 : Number(timeoutSeconds) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new CliError(`--timeout ${timeoutSeconds}: expected a number of seconds`, ExitCode.usage);
+  const found = await clientCall(() => browsePrinters({ timeoutMs }));
+  if (json) {
+    writeJson(io, found.map(({ name, type, host, address, port, uri, trustnoone, txt }) => ({ name, type, host, address, port, uri, trustnoone, txt })));
+    return ExitCode.ok;
+  }
+  if (found.length === 0) {
+    io.stdout.write('no IPP printers found by DNS-SD\n');
+    return ExitCode.ok;
+  }
+  const lines = found.map((p) => `${p.name}  ${p.uri}${p.trustnoone ? '  TRUSTNOONE' : ''}${p.txt.ty ? `  (${p.txt.ty})` : ''}`);
+  io.stdout.write(`${lines.map(terminalSafe).join('\n')}\n`);
+  return ExitCode.ok;
+}
 
 export const printersCommand: Command = {
   name: 'printers',
   summary: 'list saved printers with state, queue and key trust (like lpstat -p)',
   usage: printersUsage,
   async run(argv, io) {
-    const { values: v, positionals } = parseFlags(argv, { state: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' } });
+    const { values: v, positionals } = parseFlags(argv, { state: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, browse: { type: 'boolean' } });
     if (positionals.length > 0) throw new CliError(`unexpected argument '${positionals[0]}' (see tno printers --help)`, ExitCode.usage);
+    if (v.browse) return browse(io, v.timeout, v.json);
     const file = await loadPrinters(trustStoreFrom(v, io).dir);
     const rows = await Promise.all(
       Object.keys(file.printers).map(async (name) => {
