@@ -14,13 +14,12 @@
  * On read, a key given in both forms must agree (RFC 9881 §8: the expanded key is recomputed from
  * the seed and compared).
  */
-import { timingSafeEqual } from 'node:crypto';
-import { decodeBer, expectTag, readAlgorithmIdentifier, readOctets, readSmallInteger, sequenceChildren, type Asn1Node } from '../asn1/ber-reader.js';
 import { algorithmIdentifier, bitString, contextTag, integer, octetString, sequence } from '../asn1/der-writer.js';
 import { ML_DSA, ML_DSA_SEED_LENGTH, mlDsaByOid, type MlDsaAlgorithm, type MlDsaParameters } from '../crypto/ml-dsa.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { pkcs8AlgorithmOid, pkcs8Der } from './ml-kem-keys.js';
 import { pemEncode } from './pem.js';
+import { readSeedFormPkcs8 } from './seed-form-pkcs8.js';
 
 export class MlDsaPrivateKey {
   private constructor(
@@ -90,28 +89,15 @@ export function mlDsaSpki(algorithm: MlDsaAlgorithm, publicKey: Uint8Array): Uin
 
 /** Reads an ML-DSA PKCS#8 private key (DER), in any of the three RFC 9881 forms. */
 export function mlDsaPrivateKeyFromPkcs8(der: Uint8Array): MlDsaPrivateKey {
-  const f = sequenceChildren(decodeBer(der), 'PrivateKeyInfo');
-  const version = readSmallInteger(f[0], 'PrivateKeyInfo.version');
-  if (version !== 0 && version !== 1) throw new CmsError(CmsErrorCode.badKey, `PKCS#8 version ${version}`);
-  const alg = readAlgorithmIdentifier(f[1], 'privateKeyAlgorithm');
-  const p = mlDsaByOid(alg.algorithm);
-  if (!p) throw new CmsError(CmsErrorCode.badKey, `not an ML-DSA private key (algorithm ${alg.algorithm})`);
-  if (alg.parameters) throw new CmsError(CmsErrorCode.badKey, `${p.name} algorithm parameters must be absent (RFC 9881)`);
-  const choice: Asn1Node = decodeBer(readOctets(f[2], 'privateKey'));
-  if (choice.tagClass === 2 && choice.tag === 0 && !choice.constructed) {
-    if (choice.content.length !== ML_DSA_SEED_LENGTH) throw new CmsError(CmsErrorCode.badKey, `${p.name} seed must be ${ML_DSA_SEED_LENGTH} bytes`);
-    return MlDsaPrivateKey.fromSeed(p.name, choice.content);
-  }
-  if (choice.tagClass === 0 && choice.tag === 0x04) return MlDsaPrivateKey.fromExpanded(p.name, readOctets(choice, 'expandedKey'));
-  const [seedNode, expandedNode] = sequenceChildren(expectTag(choice, 0, 0x10, 'ML-DSA-PrivateKey'), 'both');
-  const seed = readOctets(seedNode, 'seed');
-  if (seed.length !== ML_DSA_SEED_LENGTH) throw new CmsError(CmsErrorCode.badKey, `${p.name} seed must be ${ML_DSA_SEED_LENGTH} bytes`);
-  const fromSeed = MlDsaPrivateKey.fromSeed(p.name, seed);
-  const expanded = readOctets(expandedNode, 'expandedKey');
-  if (expanded.length !== fromSeed.signingKey.length || !timingSafeEqual(expanded, fromSeed.signingKey)) {
-    throw new CmsError(CmsErrorCode.badKey, `${p.name} private key: the expanded key does not match the seed`);
-  }
-  return fromSeed;
+  return readSeedFormPkcs8(der, {
+    label: 'ML-DSA',
+    rfc: 'RFC 9881',
+    seedLength: ML_DSA_SEED_LENGTH,
+    byOid: mlDsaByOid,
+    fromSeed: (name, seed) => MlDsaPrivateKey.fromSeed(name, seed),
+    fromExpanded: (name, expanded) => MlDsaPrivateKey.fromExpanded(name, expanded),
+    expandedOf: (key) => key.signingKey,
+  });
 }
 
 /** An ML-DSA private key from PEM text or DER bytes, or undefined when the key is of another kind. */

@@ -14,12 +14,12 @@
  * On read, a key given in both forms must agree (RFC 9935 §8: the expanded key is recomputed from
  * the seed and compared), and an expanded key must pass FIPS 203 §7.3's hash check.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { decodeBer, expectTag, readAlgorithmIdentifier, readOctets, readSmallInteger, sequenceChildren, type Asn1Node } from '../asn1/ber-reader.js';
+import { decodeBer, readAlgorithmIdentifier, sequenceChildren } from '../asn1/ber-reader.js';
 import { algorithmIdentifier, bitString, contextTag, integer, octetString, sequence } from '../asn1/der-writer.js';
 import { ML_KEM, ML_KEM_SEED_LENGTH, mlKemByOid, type MlKemAlgorithm, type MlKemParameters } from '../crypto/ml-kem.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
+import { readSeedFormPkcs8 } from './seed-form-pkcs8.js';
 
 export class MlKemPrivateKey {
   private constructor(
@@ -110,28 +110,15 @@ export function pkcs8AlgorithmOid(der: Uint8Array): string | undefined {
 
 /** Reads an ML-KEM PKCS#8 private key (DER), in any of the three RFC 9935 forms. */
 export function mlKemPrivateKeyFromPkcs8(der: Uint8Array): MlKemPrivateKey {
-  const f = sequenceChildren(decodeBer(der), 'PrivateKeyInfo');
-  const version = readSmallInteger(f[0], 'PrivateKeyInfo.version');
-  if (version !== 0 && version !== 1) throw new CmsError(CmsErrorCode.badKey, `PKCS#8 version ${version}`);
-  const alg = readAlgorithmIdentifier(f[1], 'privateKeyAlgorithm');
-  const p = mlKemByOid(alg.algorithm);
-  if (!p) throw new CmsError(CmsErrorCode.badKey, `not an ML-KEM private key (algorithm ${alg.algorithm})`);
-  if (alg.parameters) throw new CmsError(CmsErrorCode.badKey, `${p.name} algorithm parameters must be absent (RFC 9935)`);
-  const choice: Asn1Node = decodeBer(readOctets(f[2], 'privateKey'));
-  if (choice.tagClass === 2 && choice.tag === 0 && !choice.constructed) {
-    if (choice.content.length !== ML_KEM_SEED_LENGTH) throw new CmsError(CmsErrorCode.badKey, `${p.name} seed must be ${ML_KEM_SEED_LENGTH} bytes`);
-    return MlKemPrivateKey.fromSeed(p.name, choice.content);
-  }
-  if (choice.tagClass === 0 && choice.tag === 0x04) return MlKemPrivateKey.fromExpanded(p.name, readOctets(choice, 'expandedKey'));
-  const [seedNode, expandedNode] = sequenceChildren(expectTag(choice, 0, 0x10, 'ML-KEM-PrivateKey'), 'both');
-  const seed = readOctets(seedNode, 'seed');
-  if (seed.length !== ML_KEM_SEED_LENGTH) throw new CmsError(CmsErrorCode.badKey, `${p.name} seed must be ${ML_KEM_SEED_LENGTH} bytes`);
-  const fromSeed = MlKemPrivateKey.fromSeed(p.name, seed);
-  const expanded = readOctets(expandedNode, 'expandedKey');
-  if (expanded.length !== fromSeed.decapsulationKey.length || !timingSafeEqual(expanded, fromSeed.decapsulationKey)) {
-    throw new CmsError(CmsErrorCode.badKey, `${p.name} private key: the expanded key does not match the seed`);
-  }
-  return fromSeed;
+  return readSeedFormPkcs8(der, {
+    label: 'ML-KEM',
+    rfc: 'RFC 9935',
+    seedLength: ML_KEM_SEED_LENGTH,
+    byOid: mlKemByOid,
+    fromSeed: (name, seed) => MlKemPrivateKey.fromSeed(name, seed),
+    fromExpanded: (name, expanded) => MlKemPrivateKey.fromExpanded(name, expanded),
+    expandedOf: (key) => key.decapsulationKey,
+  });
 }
 
 /** An ML-KEM private key from PEM text or DER bytes, or undefined when the key is of another kind. */
