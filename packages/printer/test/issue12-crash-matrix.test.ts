@@ -60,6 +60,7 @@ let dir: string;
 let printerState: string;
 let relayState: string;
 let printerPort: number;
+let relayPort: number;
 const live: Record<Server, ChildServer | undefined> = { intermediary: undefined, printer: undefined };
 const totals = { cases: 0, jobs: 0, acknowledged: 0, lost: 0, printedTwice: 0, leftovers: 0, mb: 0 };
 
@@ -68,7 +69,7 @@ function upstream(): string {
 }
 
 async function start(server: Server, env: Record<string, string> = {}): Promise<ChildServer> {
-  live[server] = server === 'printer' ? await spawnPrinter(printerState, env, printerPort) : await spawnIntermediary(relayState, upstream(), env);
+  live[server] = server === 'printer' ? await spawnPrinter(printerState, env, printerPort) : await spawnIntermediary(relayState, upstream(), env, relayPort);
   return live[server]!;
 }
 
@@ -102,6 +103,7 @@ beforeAll(async () => {
   printerState = join(dir, 'printer');
   relayState = join(dir, 'intermediary');
   printerPort = await freePort();
+  relayPort = await freePort();
   await start('printer');
   await start('intermediary');
 }, 120_000);

@@ -26,8 +26,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function spawnIntermediary(state: string, upstream: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  return spawnTno(['intermediary', '--upstream', upstream, '--anonymous', '--verbose', '--port', '0', '--state', state], env);
+/**
+ * `port` 0 picks a free one; a test that restarts the intermediary passes the same port each time,
+ * as a real relay keeps its URI: clients bind trust to the URI they print to (decisions.md D23).
+ */
+export function spawnIntermediary(state: string, upstream: string, env: Record<string, string> = {}, port = 0): Promise<ChildServer> {
+  return spawnTno(['intermediary', '--upstream', upstream, '--anonymous', '--verbose', '--port', String(port), '--state', state], env);
 }
 
 /** Prints `document` (PWG raster) sealed through `relay`; the relay's job-id once it acknowledged it. */
