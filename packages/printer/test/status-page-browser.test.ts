@@ -56,7 +56,8 @@ beforeAll(async () => {
     child.once('exit', (code) => reject(new Error(`tno printer exited ${code}: ${seen.join('\n')}`)));
   });
   uri = seen[0]!;
-  keyFingerprint = seen.find((l) => l.startsWith('fingerprint '))!.slice('fingerprint '.length);
+  // tno printer prints it in the one display format (AB:CD:...); compare hex to hex.
+  keyFingerprint = seen.find((l) => l.startsWith('fingerprint '))!.slice('fingerprint '.length).replace(/:/g, '').toLowerCase();
   tlsFingerprint = await tlsCertificateSha256(Number(new URL(uri).port));
   const tls = { pinSha256: tlsFingerprint };
 
