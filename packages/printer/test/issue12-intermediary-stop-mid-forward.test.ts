@@ -37,7 +37,9 @@ describe('issue 12.2: the intermediary stops mid-forward', () => {
       const doc = pwgRaster({ pages: 1, width: signal === 'SIGKILL' ? 2000 : 2008, height: 2000, bits: 8 });
       const first = await spawnIntermediary(state, printer.uri, { TNO_INTERMEDIARY_FAULT: signal === "SIGKILL" ? "forward.sending@1" : `forward.sending@1:${signal}` });
       children.push(first);
-      const id = await submit(first.uri, join(dir, 'client'), doc, `stopped by ${signal}`);
+      // Each case is a relay of its own (its own state and URI), so its own client trust store:
+      // trust is bound to the URI printed to (decisions.md D23).
+      const id = await submit(first.uri, join(dir, `client-${signal}`), doc, `stopped by ${signal}`);
       await waitFor('the intermediary to stop', async () => first.proc.exitCode !== null || first.proc.signalCode !== null, 30_000);
       expect(first.proc.signalCode ?? first.proc.exitCode).toBe(signal === 'SIGKILL' ? 'SIGKILL' : 0);
 

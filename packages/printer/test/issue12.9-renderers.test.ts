@@ -70,10 +70,11 @@ interface Proc {
 
 /** Processes descending from this one (read from /proc), with their real uid. */
 /**
- * The programs that start a renderer, not the renderer: bwrap, and setpriv, which runs as root until
- * it drops to the render user and execs the worker (its command line names worker-main too).
+ * The programs that start a renderer, not the renderer: prlimit (the resource limits) and bwrap,
+ * which run as root, and setpriv, which does until it drops to the render user and execs the worker;
+ * their command lines name worker-main too.
  */
-const LAUNCHERS = new Set(['bwrap', 'setpriv']);
+const LAUNCHERS = new Set(['prlimit', 'bwrap', 'setpriv']);
 
 function descendants(): Proc[] {
   const all = new Map<number, Proc>();
