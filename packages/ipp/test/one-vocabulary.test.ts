@@ -40,8 +40,6 @@ const NOT_YET: readonly string[] = [
   'packages/intermediary/src/spool/types.ts',
   'packages/intermediary/src/status.ts',
   'packages/intermediary/src/upstream/forwarder.ts',
-  'packages/ipp-http/src/server/ipp-routes.ts',
-  'packages/ipp-http/src/status.ts',
   'packages/printer/src/app.ts',
   'packages/printer/src/attributes/printer-attributes.ts',
   'packages/printer/src/jobs/job.ts',
