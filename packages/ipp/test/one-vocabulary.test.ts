@@ -49,7 +49,6 @@ const NOT_YET: readonly string[] = [
   'packages/printer/src/proxy/proxy.ts',
   'packages/printer/src/secure/open-sealed.ts',
   'packages/printer/src/secure/security-failure.ts',
-  'packages/profile/src/constants.ts',
   'conformance/src/context.ts',
   'conformance/src/expect.ts',
   'conformance/src/sealed.ts',
