@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeHeader, type IppAttribute, type IppMessage, IppOperation } from '@trustnoone/ipp';
+import { encodeHeader, type IppAttribute, type IppMessage, IppOperation, IppStatus } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce, PKCS7_MIME } from '@trustnoone/profile';
 import { pemLines, seal } from '@trustnoone/smime';
 import { checkReleaseCode, releaseCodeLayer } from './release-code.js';
@@ -152,7 +152,7 @@ function requireJobId(res: IppMessage, what: string): number {
 }
 
 /** RFC 8011 §13.1.5: statuses that mean "try again later" (a printer that takes one job at a time). */
-const BUSY = new Set([0x0502, 0x0507]);
+const BUSY = new Set<number>([IppStatus.serverErrorServiceUnavailable, IppStatus.serverErrorBusy]);
 
 /**
  * Runs a submission, repeating it while the printer answers server-error-busy or

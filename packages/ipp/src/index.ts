@@ -35,7 +35,7 @@ export {
   isJobTemplatePrinterAttribute,
 } from './registry/lookup.js';
 export type { RegistryGroup } from './registry/lookup.js';
-export { statusClass, isSuccessful, isClientError, isErrorStatus } from './registry/status-class.js';
+export { statusClass, isSuccessful, isClientErrorStatus, isErrorStatus } from './registry/status-class.js';
 export type { StatusClass } from './registry/status-class.js';
 export { parseSyntax, tagsOf } from './registry/syntax.js';
 export type { AttributeSyntax, SyntaxAlternative, SyntaxType } from './registry/syntax.js';

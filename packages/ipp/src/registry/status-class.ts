@@ -28,7 +28,7 @@ export function isSuccessful(status: number): boolean {
 }
 
 /** client-error-* (0x0400–0x04FF): the client sent something to change before trying again. */
-export function isClientError(status: number): boolean {
+export function isClientErrorStatus(status: number): boolean {
   return status >>> 8 === 0x04;
 }
 
