@@ -24,8 +24,6 @@ function scannedFiles(): string[] {
 
 /** Files not yet moved to the shared vocabulary; each must still have findings, so the list only shrinks. */
 const NOT_YET: readonly string[] = [
-  'packages/cli/src/commands/demo.ts',
-  'packages/cli/src/commands/printers.ts',
   'packages/intermediary/src/app.ts',
   'packages/intermediary/src/infra/codes.ts',
   'packages/intermediary/src/infra/index.ts',
