@@ -200,6 +200,12 @@ export function generateConstantsSource(): string {
   out.push('');
   constantsBlock(out, 'operation-id values (RFC 8011 §5.4.15 and the IANA registry), by camelCase registered name.', 'IppOperation', operations.sort(byCode), 4);
   constantsBlock(out, 'status-code values (RFC 8011 §4.1.6.1 and the IANA registry), by camelCase registered name.', 'IppStatus', statuses.sort(byCode), 4);
+  out.push('/** A registered operation name ("Print-Job"), for APIs that take the name (operationCode turns it into the number). */');
+  out.push(`export type IppOperationName =\n${operations.map((o) => `  | '${o.name}'`).join('\n')};`);
+  out.push('');
+  out.push('/** A registered status-code name ("client-error-not-found"), for APIs that take the name (statusCode turns it into the number). */');
+  out.push(`export type IppStatusName =\n${statuses.map((o) => `  | '${o.name}'`).join('\n')};`);
+  out.push('');
   constantsBlock(out, 'RFC 8010 §3.5.1 delimiter tags (group tags), including those registered after RFC 8010.', 'GroupTag', groups.sort(byCode), 2);
   constantsBlock(out, 'RFC 8010 §3.5.2 value tags, by the name used in `IppValue.tag`.', 'ValueTag', values.sort(byCode), 2);
   out.push('/** Registered enum values (RFC 8011 §5.1.5), by camelCase attribute and camelCase keyword. */');

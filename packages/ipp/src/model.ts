@@ -11,6 +11,7 @@ import { GroupTag } from './registry/constants.js';
  * and enum constants; re-exported here because the message model is where they are read.
  */
 export { GroupTag, ValueTag, IppOperation, IppStatus, IppEnum } from './registry/constants.js';
+export type { IppOperationName, IppStatusName } from './registry/constants.js';
 export type GroupTagName = keyof typeof GroupTag;
 
 export type OutOfBandTag = 'unsupported' | 'default' | 'unknown' | 'noValue' | 'notSettable' | 'deleteAttribute' | 'adminDefine';
