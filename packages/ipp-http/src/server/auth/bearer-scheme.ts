@@ -94,7 +94,8 @@ export function bearerScheme(options: BearerSchemeOptions): AuthScheme & { metad
       if (missing.length > 0) throw new AuthRefused(`the token lacks scope ${missing.join(' ')}`, { error: 'insufficient_scope', status: 403, scope: scopes.join(' ') });
       const user = payload[userClaim];
       if (typeof user !== 'string' || user.length === 0 || user.length > 255) throw new AuthRefused(`the token has no usable ${userClaim} claim`, { error: 'invalid_token' });
-      return { name: user, scheme: 'Bearer', scopes: granted };
+      const clientId = typeof payload.client_id === 'string' && payload.client_id.length <= 255 ? payload.client_id : undefined;
+      return { name: user, scheme: 'Bearer', scopes: granted, ...(clientId !== undefined ? { clientId } : {}) };
     },
   };
 }
