@@ -44,13 +44,13 @@ export class IppTransportError extends Error {
 
 /**
  * Thrown by an `authenticate` hook: answered with HTTP 401 (403 for a Bearer token short of a
- * scope, RFC 6750 §3.1) and one WWW-Authenticate challenge per scheme offered (Basic by default).
+ * scope, 400 for a malformed one, RFC 6750 §3.1) and one WWW-Authenticate challenge per scheme offered (Basic by default).
  */
 export class HttpAuthRequired extends Error {
   readonly realm: string;
   readonly challenges: readonly string[];
-  readonly status: 401 | 403;
-  constructor(realm: string, message = 'authentication required', options: { challenges?: readonly string[]; status?: 401 | 403 } = {}) {
+  readonly status: 400 | 401 | 403;
+  constructor(realm: string, message = 'authentication required', options: { challenges?: readonly string[]; status?: 400 | 401 | 403 } = {}) {
     super(message);
     this.name = 'HttpAuthRequired';
     this.realm = realm;

@@ -72,7 +72,7 @@ export function bearerScheme(options: BearerSchemeOptions): AuthScheme & { metad
     },
     async authenticate(token: string): Promise<Principal> {
       // RFC 6750 §2.1 b64token; anything else is not a token at all.
-      if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token) || token.length > 16_384) throw new AuthRefused('malformed bearer token', { error: 'invalid_request' });
+      if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token) || token.length > 16_384) throw new AuthRefused('malformed bearer token', { error: 'invalid_request', status: 400 });
       let payload: JWTPayload;
       let jose: typeof import('jose') | undefined;
       try {
