@@ -175,6 +175,14 @@ describe('issue 19: tno login (RFC 8628 device grant, RFC 8252 PKCE loopback) ag
   }, 30_000);
 });
 
+describe('issue 19: where tokens may go', () => {
+  it('tno login refuses to bind a token to a printer reached without TLS (it would cross the network readable)', async () => {
+    const r = await tnoLive(['login', '--issuer', issuer.issuer, '--printer', 'ipp://printer.example/ipp/print', '--device', '--state', join(dir, 'state-plain')], {});
+    expect(r.code).toBe(ExitCode.usage);
+    expect(r.err).toMatch(/only over TLS; sign in for ipps:\/\/printer.example\/ipp\/print/);
+  });
+});
+
 describe('issue 19: device codes that expire', () => {
   it('expired_token from the issuer ends tno login with one line and nothing saved', async () => {
     const short = await startIssuer({ deviceCodeTTL: 2 });

@@ -4,7 +4,7 @@
  * authorization code with PKCE on a loopback redirect (RFC 8252), the tokens saved for the printer
  * they are meant for, and a credential source that refreshes them (RFC 6749 §6) before they expire.
  */
-import { discoverIssuer, IppTransportError, needsRefresh, postForm, requestToken, type BearerCredentials, type IssuerMetadata, type TokenSet } from '@trustnoone/ipp-http/client';
+import { discoverIssuer, isLoopbackHost, IppTransportError, needsRefresh, postForm, requestToken, type BearerCredentials, type IssuerMetadata, type TokenSet } from '@trustnoone/ipp-http/client';
 import { ClientError } from '../errors.js';
 import { normalizePrinterUri } from '../printer-uri.js';
 import { deviceGrant, type DevicePrompt } from './device-grant.js';
@@ -42,6 +42,14 @@ async function metadataOf(issuer: string): Promise<IssuerMetadata> {
 
 export async function signIn(o: SignInOptions): Promise<SavedSignIn> {
   if (o.printers.length === 0) throw new ClientError('CLIENT_BAD_INPUT', 'sign-in needs the printer the token is for');
+  // A bearer token read on the wire works for whoever read it: it is only ever sent over TLS, or
+  // to this machine.
+  for (const p of o.printers) {
+    const u = new URL(p);
+    if (!/^(ipps|https):$/i.test(u.protocol) && !isLoopbackHost(u.hostname)) {
+      throw new ClientError('CLIENT_BAD_INPUT', `${p}: access tokens are sent only over TLS; sign in for ${p.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}`);
+    }
+  }
   const meta = await metadataOf(o.issuer);
   const clientId = o.clientId ?? DEFAULT_CLIENT_ID;
   const scope = [...new Set([...(o.scope ?? '').split(' ').filter(Boolean), 'offline_access'])].join(' ');
