@@ -159,6 +159,20 @@ describe('issue 19: tno login (RFC 8628 device grant, RFC 8252 PKCE loopback) ag
     expect(jobs.code, jobs.err).toBe(ExitCode.ok);
   }, 60_000);
 
+  it('two commands refreshing at once use one refresh (the provider rotates refresh tokens; a second use would revoke the sign-in)', async () => {
+    const state = join(dir, 'state-browser');
+    const before = saved(state)[0]!;
+    await new Promise((r) => setTimeout(r, Math.max(0, before.expiresAt - 3000 - Date.now()) + 200));
+    const both = await Promise.all([0, 1].map(() => tno(['jobs', '--printer', relay.uri, '--ca', caFile, '--state', state], {}, dir)));
+    for (const r of both) expect(r.code, r.err).toBe(ExitCode.ok);
+    const after = saved(state)[0]!;
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    // The sign-in is still alive at the issuer: the next refresh works too.
+    await new Promise((r) => setTimeout(r, Math.max(0, after.expiresAt - 3000 - Date.now()) + 200));
+    const later = await tno(['jobs', '--printer', relay.uri, '--ca', caFile, '--state', state], {}, dir);
+    expect(later.code, later.err).toBe(ExitCode.ok);
+  }, 60_000);
+
   it('tno logout removes the saved tokens (and revokes the refresh token); the relay then refuses', async () => {
     const state = join(dir, 'state-browser');
     const { refreshToken } = saved(state)[0]!;

@@ -5,6 +5,8 @@
  * they are meant for, and a credential source that refreshes them (RFC 6749 §6) before they expire.
  */
 import { discoverIssuer, isLoopbackHost, IppTransportError, needsRefresh, postForm, requestToken, type BearerCredentials, type IssuerMetadata, type TokenSet } from '@trustnoone/ipp-http/client';
+import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ClientError } from '../errors.js';
 import { normalizePrinterUri } from '../printer-uri.js';
 import { deviceGrant, type DevicePrompt } from './device-grant.js';
@@ -88,17 +90,61 @@ export async function refreshSignIn(store: TokenStore, s: SavedSignIn): Promise<
 /**
  * The saved sign-in for `printerUri` as a credential source: each call returns an access token that
  * is still good, refreshing it first when it is about to expire. Undefined when nobody signed in
- * for that printer.
+ * for that printer. Refreshes are serialised, within this process and across tno processes (a lock
+ * file beside the tokens), and the store is read again once the lock is held: issuers rotate
+ * refresh tokens, and a second refresh with the one just replaced would fail, or make the issuer
+ * revoke the whole sign-in as a replay (RFC 9700 §4.14.2).
  */
 export async function savedSignInCredentials(stateDir: string, printerUri: string): Promise<(() => Promise<BearerCredentials>) | undefined> {
   const store = new TokenStore(stateDir);
   if (!(await store.forPrinter(printerUri))) return undefined;
   return async () => {
-    let s = await store.forPrinter(printerUri);
+    const s = await store.forPrinter(printerUri);
     if (!s) throw new ClientError('CLIENT_SIGN_IN_FAILED', `nobody is signed in for ${printerUri} any more: run tno login`);
-    if (needsRefresh(s)) s = await refreshSignIn(store, s);
-    return { bearer: s.accessToken };
+    if (!needsRefresh(s)) return { bearer: s.accessToken };
+    const fresh = await withRefreshLock(store, async () => {
+      const again = await store.forPrinter(printerUri);
+      if (!again) throw new ClientError('CLIENT_SIGN_IN_FAILED', `nobody is signed in for ${printerUri} any more: run tno login`);
+      return needsRefresh(again) ? refreshSignIn(store, again) : again;
+    });
+    return { bearer: fresh.accessToken };
   };
+}
+
+const inProcess = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` holding the store's refresh lock: one at a time in this process, and an O_EXCL lock file across processes. */
+async function withRefreshLock<T>(store: TokenStore, fn: () => Promise<T>): Promise<T> {
+  const previous = inProcess.get(store.file) ?? Promise.resolve();
+  const run = previous.catch(() => {}).then(async () => {
+    const lock = join(dirname(store.file), '.refresh.lock');
+    await mkdir(dirname(store.file), { recursive: true, mode: 0o700 });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await (await open(lock, 'wx', 0o600)).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // A lock older than 30 s belongs to a process that died mid-refresh.
+        const age = await stat(lock).then((st) => Date.now() - st.mtimeMs, () => 0);
+        if (age > 30_000) await rm(lock, { force: true });
+        else if (Date.now() > deadline) throw new ClientError('CLIENT_SIGN_IN_FAILED', `another tno process holds ${lock}: try again, or remove it if no tno is running`);
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { force: true });
+    }
+  });
+  inProcess.set(store.file, run);
+  try {
+    return await run;
+  } finally {
+    if (inProcess.get(store.file) === run) inProcess.delete(store.file);
+  }
 }
 
 /**
