@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, main, type Io } from '@trustnoone/cli';
+import { print } from '@trustnoone/client';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { AUDIENCE, SCOPE, startIssuer, type Issuer } from '../../intermediary/test/support/oauth-issuer.js';
 import { actAsUser } from '../../intermediary/test/support/oauth-user-agent.js';
@@ -172,6 +173,14 @@ describe('issue 19: tno login (RFC 8628 device grant, RFC 8252 PKCE loopback) ag
     const later = await tno(['jobs', '--printer', relay.uri, '--ca', caFile, '--state', state], {}, dir);
     expect(later.code, later.err).toBe(ExitCode.ok);
   }, 60_000);
+
+  it('the client library: print() without credentials uses the sign-in saved for that printer', async () => {
+    const state = join(dir, 'state-browser');
+    const r = await print({ printer: relay.uri, tls: { ca: readFileSync(caFile) }, documents: [{ path: doc }], trust: { stateDir: state }, wait: false });
+    expect(r.jobId).toBeGreaterThan(0);
+    // Another state directory has no sign-in: the same call is refused.
+    await expect(print({ printer: relay.uri, tls: { ca: readFileSync(caFile) }, documents: [{ path: doc }], trust: { stateDir: join(dir, 'state-nobody'), firstUse: 'accept' }, wait: false })).rejects.toMatchObject({ code: 'CLIENT_AUTH_REQUIRED' });
+  });
 
   it('tno logout removes the saved tokens (and revokes the refresh token); the relay then refuses', async () => {
     const state = join(dir, 'state-browser');
