@@ -17,14 +17,15 @@ import { AUDIENCE, SCOPE, startIssuer, type Issuer } from '../../intermediary/te
 import { startCliServer, type CliServer } from './support/cli-server.js';
 import { tno } from './helpers.js';
 
-let issuer: Issuer;
+let issuer: Issuer & { readonly tokenRequests: readonly number[] };
 let queue: CliServer;
 let device: CliServer;
 let dir: string;
 let ca: string;
 
 beforeAll(async () => {
-  issuer = await startIssuer();
+  // Access tokens live 4 s, so the device's renewal is seen within the test.
+  issuer = await startIssuer({ accessTokenTTL: 4 });
   dir = mkdtempSync(join(tmpdir(), 'tno-infra-oauth-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   ca = join(dir, 'cert.pem');
@@ -53,6 +54,14 @@ describe('issue 19: INFRA output devices with OAuth client credentials', () => {
     }
     expect(printed!.code, printed!.err).toBe(ExitCode.ok);
     expect(JSON.parse(printed!.out)).toMatchObject({ state: 'completed', encrypted: true });
+    // Past half the token's life the device fetches a new one before its next request, and the
+    // next job still goes through.
+    const before = issuer.tokenRequests.length;
+    await new Promise((r) => setTimeout(r, 4500));
+    const again = await tno(['print', doc, '-p', queue.uri, '--ca', ca, '--json'], { ...env, TNO_TOKEN: await issuer.clientCredentialsToken('alice') }, dir);
+    expect(again.code, again.err).toBe(ExitCode.ok);
+    expect(JSON.parse(again.out)).toMatchObject({ state: 'completed' });
+    expect(issuer.tokenRequests.length - before, 'token requests: the device renewed, alice got one').toBeGreaterThanOrEqual(2);
     // The device's secret and token stay out of both servers' output.
     for (const text of [queue.stderr(), device.stderr()]) {
       expect(text).not.toContain('device-1-secret');
