@@ -66,7 +66,5 @@ export type InnerOperation = 'Print-Job' | 'Send-Document';
  * table of its own: @trustnoone/ipp is the vocabulary).
  */
 export function operationId(operation: SubmissionOperation): number {
-  const code = operationCode(operation);
-  if (code === undefined) throw new Error(`operation ${operation} is not in the IPP registry`);
-  return code;
+  return operationCode(operation);
 }
