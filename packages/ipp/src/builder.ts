@@ -72,14 +72,14 @@ function toValue(attribute: string, input: Exclude<AttributeInput, readonly Attr
         const tag = STRING_TAG[alternative.type];
         if (tag !== undefined) return { tag, value: input } as IppValue;
       }
-      if (syntax !== undefined) throw new IppError('bad-value', `'${path.join('.')}' (${syntax.text}) takes no string; use an explicit value helper`);
+      if (syntax !== undefined) throw new IppError('IPP_BAD_VALUE', `'${path.join('.')}' (${syntax.text}) takes no string; use an explicit value helper`);
       // Unregistered attribute: keywords look like keywords, anything else is text.
       return KEYWORD_LIKE.test(input) ? { tag: 'keyword', value: input } : { tag: 'textWithoutLanguage', value: input };
     }
     case 'object':
       break;
     default:
-      throw new IppError('bad-value', `'${path.join('.')}' cannot take a ${typeof input}`);
+      throw new IppError('IPP_BAD_VALUE', `'${path.join('.')}' cannot take a ${typeof input}`);
   }
   if (input instanceof Date) return dateTime(input);
   if (input instanceof Uint8Array) return { tag: 'octetString', value: input };
@@ -107,7 +107,7 @@ export function attributesOf(input: AttributesInput, group: number): IppAttribut
   for (const [name, value] of Object.entries(input)) {
     if (value === undefined) continue;
     const values = toValues(name, value as AttributeInput, attributeSyntax(name, group), [name]);
-    if (values.length === 0) throw new IppError('bad-value', `attribute '${name}' has no values`);
+    if (values.length === 0) throw new IppError('IPP_BAD_VALUE', `attribute '${name}' has no values`);
     out.push({ name, values });
   }
   return out;
@@ -209,14 +209,14 @@ export class MessageBuilder {
 /** Starts a request: `request('Print-Job', { requestId: 7 }).operation({...}).job({...}).build()`. */
 export function request(operation: string | number, options: MessageOptions = {}): MessageBuilder {
   const code = typeof operation === 'number' ? operation : operationCode(operation);
-  if (code === undefined) throw new IppError('bad-value', `unknown operation '${operation}'`);
+  if (code === undefined) throw new IppError('IPP_BAD_VALUE', `unknown operation '${operation}'`);
   return new MessageBuilder(code, options);
 }
 
 /** Starts a response: `response('successful-ok', { requestId }).operation({...}).printer({...})`. */
 export function response(status: string | number, options: MessageOptions = {}): MessageBuilder {
   const code = typeof status === 'number' ? status : statusCode(status);
-  if (code === undefined) throw new IppError('bad-value', `unknown status-code '${status}'`);
+  if (code === undefined) throw new IppError('IPP_BAD_VALUE', `unknown status-code '${status}'`);
   return new MessageBuilder(code, options);
 }
 

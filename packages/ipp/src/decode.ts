@@ -50,8 +50,8 @@ export function decodeAttributeSection(buf: Buffer, limits: DecodeLimits): Decod
   const cap = Math.min(total, limits.maxMessageBytes);
   const overrun = (needEnd: number, at: number): IppError =>
     needEnd > total
-      ? new IppError('truncated', `message ends after ${total} bytes, inside a field that needs ${needEnd - at} more from here`, { offset: at })
-      : new IppError('message-too-large', `attribute section exceeds the ${limits.maxMessageBytes}-byte limit`, { offset: at });
+      ? new IppError('IPP_TRUNCATED', `message ends after ${total} bytes, inside a field that needs ${needEnd - at} more from here`, { offset: at })
+      : new IppError('IPP_MESSAGE_TOO_LARGE', `attribute section exceeds the ${limits.maxMessageBytes}-byte limit`, { offset: at });
   if (cap < 8) throw overrun(8, 0);
 
   const groups: IppGroup[] = [];
@@ -66,7 +66,7 @@ export function decodeAttributeSection(buf: Buffer, limits: DecodeLimits): Decod
     const tag = buf[pos]!;
     if (tag < 0x10) {
       // delimiter tag (RFC 8010 §3.5.1)
-      if (stack.length > 0) throw new IppError('bad-collection', `group tag 0x${hex2(tag)} inside an open collection`, { offset: pos });
+      if (stack.length > 0) throw new IppError('IPP_BAD_COLLECTION', `group tag 0x${hex2(tag)} inside an open collection`, { offset: pos });
       pos++;
       if (tag === END_OF_ATTRIBUTES) break;
       attributes = [];
@@ -78,50 +78,50 @@ export function decodeAttributeSection(buf: Buffer, limits: DecodeLimits): Decod
     if (pos + 3 > cap) throw overrun(pos + 3, pos);
     const nameLen = (buf[pos + 1]! << 8) | buf[pos + 2]!;
     if (nameLen > limits.maxNameLength) {
-      throw new IppError('name-too-long', `attribute name of ${nameLen} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: pos + 1 });
+      throw new IppError('IPP_NAME_TOO_LONG', `attribute name of ${nameLen} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: pos + 1 });
     }
     const nameStart = pos + 3;
     const lenPos = nameStart + nameLen;
     if (lenPos + 2 > cap) throw overrun(lenPos + 2, nameStart);
     const valueLen = (buf[lenPos]! << 8) | buf[lenPos + 1]!;
     if (valueLen > limits.maxValueLength) {
-      throw new IppError('value-too-long', `value of ${valueLen} octets exceeds the ${limits.maxValueLength}-octet limit`, { offset: lenPos });
+      throw new IppError('IPP_VALUE_TOO_LONG', `value of ${valueLen} octets exceeds the ${limits.maxValueLength}-octet limit`, { offset: lenPos });
     }
     const start = lenPos + 2;
     const end = start + valueLen;
     if (end > cap) throw overrun(end, start);
     pos = end;
-    if (attributes === undefined) throw new IppError('value-outside-group', 'attribute before any group tag', { offset: tagPos });
+    if (attributes === undefined) throw new IppError('IPP_VALUE_OUTSIDE_GROUP', 'attribute before any group tag', { offset: tagPos });
 
     const frame = stack.length === 0 ? undefined : stack[stack.length - 1]!;
     if (frame === undefined) {
-      if (tag === END_COLLECTION) throw new IppError('bad-collection', 'endCollection with no open collection', { offset: tagPos });
+      if (tag === END_COLLECTION) throw new IppError('IPP_BAD_COLLECTION', 'endCollection with no open collection', { offset: tagPos });
       if (nameLen > 0) {
         if (++count > limits.maxAttributes) throw tooMany(limits, tagPos);
         values = [];
         attributes.push({ name: readLatin1(buf, nameStart, lenPos), values });
       } else if (values === undefined) {
-        throw new IppError('missing-name', 'additional value (name-length 0) with no attribute before it', { offset: tagPos });
+        throw new IppError('IPP_MISSING_NAME', 'additional value (name-length 0) with no attribute before it', { offset: tagPos });
       }
       values.push(tag === BEG_COLLECTION ? openCollection(stack, limits, tagPos, valueLen) : decodeValue(buf, tag, start, end));
       continue;
     }
 
     // Inside a collection every field has name-length 0 (RFC 8010 §3.1.6).
-    if (nameLen !== 0) throw new IppError('bad-collection', 'named attribute inside a collection (member names travel in memberAttrName)', { offset: tagPos });
+    if (nameLen !== 0) throw new IppError('IPP_BAD_COLLECTION', 'named attribute inside a collection (member names travel in memberAttrName)', { offset: tagPos });
     if (tag === MEMBER_ATTR_NAME) {
-      if (frame.pendingName !== undefined) throw new IppError('bad-collection', `collection member '${frame.pendingName}' has no value`, { offset: tagPos });
-      if (valueLen === 0) throw new IppError('bad-collection', 'empty collection member name', { offset: tagPos });
+      if (frame.pendingName !== undefined) throw new IppError('IPP_BAD_COLLECTION', `collection member '${frame.pendingName}' has no value`, { offset: tagPos });
+      if (valueLen === 0) throw new IppError('IPP_BAD_COLLECTION', 'empty collection member name', { offset: tagPos });
       if (valueLen > limits.maxNameLength) {
-        throw new IppError('name-too-long', `member name of ${valueLen} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: lenPos });
+        throw new IppError('IPP_NAME_TOO_LONG', `member name of ${valueLen} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: lenPos });
       }
       if (++count > limits.maxAttributes) throw tooMany(limits, tagPos);
       frame.pendingName = readLatin1(buf, start, end);
       continue;
     }
     if (tag === END_COLLECTION) {
-      if (frame.pendingName !== undefined) throw new IppError('bad-collection', `collection member '${frame.pendingName}' has no value`, { offset: tagPos });
-      if (valueLen !== 0) throw new IppError('bad-collection', 'endCollection with a non-empty value', { offset: tagPos });
+      if (frame.pendingName !== undefined) throw new IppError('IPP_BAD_COLLECTION', `collection member '${frame.pendingName}' has no value`, { offset: tagPos });
+      if (valueLen !== 0) throw new IppError('IPP_BAD_COLLECTION', 'endCollection with a non-empty value', { offset: tagPos });
       stack.pop();
       continue;
     }
@@ -131,7 +131,7 @@ export function decodeAttributeSection(buf: Buffer, limits: DecodeLimits): Decod
       frame.members.push({ name: frame.pendingName, values: memberValues });
       frame.pendingName = undefined;
     } else if (memberValues === undefined) {
-      throw new IppError('bad-collection', 'collection value with no memberAttrName before it', { offset: tagPos });
+      throw new IppError('IPP_BAD_COLLECTION', 'collection value with no memberAttrName before it', { offset: tagPos });
     }
     memberValues.push(tag === BEG_COLLECTION ? openCollection(stack, limits, tagPos, valueLen) : decodeValue(buf, tag, start, end));
   }
@@ -146,9 +146,9 @@ export function decodeAttributeSection(buf: Buffer, limits: DecodeLimits): Decod
 }
 
 function openCollection(stack: Frame[], limits: DecodeLimits, at: number, valueLen: number): IppValue {
-  if (valueLen !== 0) throw new IppError('bad-collection', 'begCollection with a non-empty value', { offset: at });
+  if (valueLen !== 0) throw new IppError('IPP_BAD_COLLECTION', 'begCollection with a non-empty value', { offset: at });
   if (stack.length >= limits.maxCollectionDepth) {
-    throw new IppError('too-deep', `collections nested deeper than ${limits.maxCollectionDepth}`, { offset: at });
+    throw new IppError('IPP_TOO_DEEP', `collections nested deeper than ${limits.maxCollectionDepth}`, { offset: at });
   }
   const members: IppAttribute[] = [];
   stack.push({ members, pendingName: undefined, memberValues: undefined });
@@ -156,7 +156,7 @@ function openCollection(stack: Frame[], limits: DecodeLimits, at: number, valueL
 }
 
 function tooMany(limits: DecodeLimits, at: number): IppError {
-  return new IppError('too-many-attributes', `more than ${limits.maxAttributes} attributes`, { offset: at });
+  return new IppError('IPP_TOO_MANY_ATTRIBUTES', `more than ${limits.maxAttributes} attributes`, { offset: at });
 }
 
 function hex2(n: number): string {

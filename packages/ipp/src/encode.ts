@@ -42,7 +42,7 @@ function writeHeader(message: IppMessage): ByteWriter {
   w.u32(requestId);
   for (const group of message.groups) {
     if (!Number.isInteger(group.tag) || group.tag < 0 || group.tag > 0x0f || group.tag === 0x03) {
-      throw new IppError('bad-value', `group tag ${group.tag} is not a delimiter tag 0x00-0x0F other than end-of-attributes`);
+      throw new IppError('IPP_BAD_VALUE', `group tag ${group.tag} is not a delimiter tag 0x00-0x0F other than end-of-attributes`);
     }
     w.ensure(1);
     w.u8(group.tag);
@@ -55,7 +55,7 @@ function writeHeader(message: IppMessage): ByteWriter {
 
 function writeAttribute(w: ByteWriter, attribute: IppAttribute): void {
   const { name, values } = attribute;
-  if (values.length === 0) throw new IppError('bad-value', `attribute '${String(name)}' has no values`);
+  if (values.length === 0) throw new IppError('IPP_BAD_VALUE', `attribute '${String(name)}' has no values`);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     const kind = tagCode(value.tag, value, false);
@@ -91,12 +91,12 @@ function otherTagCode(tag: IppValue['tag'], value: IppValue, inCollection: boole
   if (tag === 'raw') {
     const code = (value as { code: number }).code;
     if (!Number.isInteger(code) || code < 0x10 || code > 0xff || code === 0x34 || code === 0x37 || (inCollection && code === 0x4a)) {
-      throw new IppError('bad-value', `raw value tag ${code} is not a value tag that can be written without breaking framing`);
+      throw new IppError('IPP_BAD_VALUE', `raw value tag ${code} is not a value tag that can be written without breaking framing`);
     }
     return code | RAW;
   }
   if (inCollection && tag === 'memberAttrName') {
-    throw new IppError('bad-value', 'a memberAttrName value inside a collection would be read back as a member name');
+    throw new IppError('IPP_BAD_VALUE', 'a memberAttrName value inside a collection would be read back as a member name');
   }
   // A switch on the tag literal compiles to pointer comparisons; a table lookup hashes the string.
   switch (tag) {
@@ -153,7 +153,7 @@ function otherTagCode(tag: IppValue['tag'], value: IppValue, inCollection: boole
     case 'adminDefine':
       return 0x17;
     default:
-      throw new IppError('bad-value', `unknown value tag '${String(tag)}'`);
+      throw new IppError('IPP_BAD_VALUE', `unknown value tag '${String(tag)}'`);
   }
 }
 
@@ -214,16 +214,16 @@ function writeValue(w: ByteWriter, kind: number, v: IppValue, name: string, dept
 
 function writeString(w: ByteWriter, v: IppValue, name: string): void {
   const text = (v as { value: unknown }).value;
-  if (typeof text !== 'string') throw new IppError('bad-value', `value of '${name}' with tag '${String(v.tag)}' must be a string`);
+  if (typeof text !== 'string') throw new IppError('IPP_BAD_VALUE', `value of '${name}' with tag '${String(v.tag)}' must be a string`);
   const len = w.lengthPrefixedUtf8(text);
   if (len > MAX_LENGTH) throw tooLong(name, len);
 }
 
 function writeCollection(w: ByteWriter, members: readonly IppAttribute[], name: string, depth: number): void {
-  if (depth >= MAX_ENCODE_DEPTH) throw new IppError('bad-value', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
+  if (depth >= MAX_ENCODE_DEPTH) throw new IppError('IPP_BAD_VALUE', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
   w.u16(0); // begCollection value-length
   for (const member of members) {
-    if (member.values.length === 0) throw new IppError('bad-value', `collection member '${String(member.name)}' has no values`);
+    if (member.values.length === 0) throw new IppError('IPP_BAD_VALUE', `collection member '${String(member.name)}' has no values`);
     writeTagAndName(w, MEMBER, member.name);
     for (const mv of member.values) {
       const kind = tagCode(mv.tag, mv, true);
@@ -260,7 +260,7 @@ function writeOtherValue(w: ByteWriter, v: IppValue, name: string): void {
       const d = v.value;
       if (!inRange(d.year, 0, 0xffff)) throw rangeError('dateTime year', d.year, 0, 0xffff);
       for (const field of DATE_BYTE_FIELDS) if (!inRange(d[field], 0, 0xff)) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
-      if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('bad-value', `dateTime utcDirection must be '+' or '-'`);
+      if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('IPP_BAD_VALUE', `dateTime utcDirection must be '+' or '-'`);
       w.u16(11);
       w.u16(d.year);
       w.u8(d.month);
@@ -278,7 +278,7 @@ function writeOtherValue(w: ByteWriter, v: IppValue, name: string): void {
       const r = v.value;
       if (!inRange(r.x, -0x80000000, 0x7fffffff)) throw rangeError('resolution x', r.x, -0x80000000, 0x7fffffff);
       if (!inRange(r.y, -0x80000000, 0x7fffffff)) throw rangeError('resolution y', r.y, -0x80000000, 0x7fffffff);
-      if (r.units !== 3 && r.units !== 4) throw new IppError('bad-value', `resolution units must be 3 (dpi) or 4 (dpcm), not ${String(r.units)}`);
+      if (r.units !== 3 && r.units !== 4) throw new IppError('IPP_BAD_VALUE', `resolution units must be 3 (dpi) or 4 (dpcm), not ${String(r.units)}`);
       w.u16(9);
       w.i32(r.x);
       w.i32(r.y);
@@ -349,9 +349,9 @@ function writeTagAndName(w: ByteWriter, code: number, name: string): void {
 }
 
 function writeName(w: ByteWriter, name: string): void {
-  if (typeof name !== 'string' || name.length === 0) throw new IppError('bad-value', 'attribute name must be a non-empty string');
-  if (name.length > MAX_LENGTH) throw new IppError('name-too-long', `attribute name of ${name.length} octets cannot be encoded`);
-  if (!w.lengthPrefixedLatin1(name)) throw new IppError('bad-value', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
+  if (typeof name !== 'string' || name.length === 0) throw new IppError('IPP_BAD_VALUE', 'attribute name must be a non-empty string');
+  if (name.length > MAX_LENGTH) throw new IppError('IPP_NAME_TOO_LONG', `attribute name of ${name.length} octets cannot be encoded`);
+  if (!w.lengthPrefixedLatin1(name)) throw new IppError('IPP_BAD_VALUE', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
 }
 
 function inRange(n: number, min: number, max: number): boolean {
@@ -359,9 +359,9 @@ function inRange(n: number, min: number, max: number): boolean {
 }
 
 function rangeError(what: string, n: number, min: number, max: number): IppError {
-  return new IppError('bad-value', `${what} must be an integer in ${min}..${max}, not ${String(n)}`);
+  return new IppError('IPP_BAD_VALUE', `${what} must be an integer in ${min}..${max}, not ${String(n)}`);
 }
 
 function tooLong(name: string, len: number): IppError {
-  return new IppError('value-too-long', `value of '${name}' is ${len} octets; a value-length field holds at most ${MAX_LENGTH}`);
+  return new IppError('IPP_VALUE_TOO_LONG', `value of '${name}' is ${len} octets; a value-length field holds at most ${MAX_LENGTH}`);
 }

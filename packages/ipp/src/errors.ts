@@ -8,41 +8,41 @@ import { IppStatus } from './registry/constants.js';
 /** Stable error codes; scripts and other packages match on these, never on messages. */
 export type IppErrorCode =
   /** The input ended before the structure it announced (header, length, value, end-of-attributes). */
-  | 'truncated'
+  | 'IPP_TRUNCATED'
   /** The attribute section is larger than `maxMessageBytes`. */
-  | 'message-too-large'
+  | 'IPP_MESSAGE_TOO_LARGE'
   /** More attributes (collection members included) than `maxAttributes`. */
-  | 'too-many-attributes'
+  | 'IPP_TOO_MANY_ATTRIBUTES'
   /** A value longer than `maxValueLength` (or than the 2-octet length field can say, when encoding). */
-  | 'value-too-long'
+  | 'IPP_VALUE_TOO_LONG'
   /** An attribute name longer than `maxNameLength`. */
-  | 'name-too-long'
+  | 'IPP_NAME_TOO_LONG'
   /** Collections nested deeper than `maxCollectionDepth`. */
-  | 'too-deep'
+  | 'IPP_TOO_DEEP'
   /** A value (name-length 0) with no attribute before it to belong to. */
-  | 'missing-name'
+  | 'IPP_MISSING_NAME'
   /** A value tag before the first group tag. */
-  | 'value-outside-group'
+  | 'IPP_VALUE_OUTSIDE_GROUP'
   /** Broken collection framing: named member, member without value, stray endCollection, ... */
-  | 'bad-collection'
+  | 'IPP_BAD_COLLECTION'
   /** A message object the encoder cannot represent (out-of-range number, malformed value). */
-  | 'bad-value'
+  | 'IPP_BAD_VALUE'
   /** The source stream failed or was destroyed while the attribute section was read. */
-  | 'stream-error';
+  | 'IPP_STREAM_ERROR';
 
 /** RFC 8011 §13.1: the status-code each error maps to. */
 const STATUS_FOR: Readonly<Record<IppErrorCode, number>> = {
-  truncated: IppStatus.clientErrorBadRequest,
-  'message-too-large': IppStatus.clientErrorRequestEntityTooLarge,
-  'too-many-attributes': IppStatus.clientErrorRequestEntityTooLarge,
-  'value-too-long': IppStatus.clientErrorRequestValueTooLong,
-  'name-too-long': IppStatus.clientErrorRequestValueTooLong,
-  'too-deep': IppStatus.clientErrorBadRequest,
-  'missing-name': IppStatus.clientErrorBadRequest,
-  'value-outside-group': IppStatus.clientErrorBadRequest,
-  'bad-collection': IppStatus.clientErrorBadRequest,
-  'bad-value': IppStatus.clientErrorBadRequest,
-  'stream-error': IppStatus.clientErrorBadRequest,
+  IPP_TRUNCATED: IppStatus.clientErrorBadRequest,
+  IPP_MESSAGE_TOO_LARGE: IppStatus.clientErrorRequestEntityTooLarge,
+  IPP_TOO_MANY_ATTRIBUTES: IppStatus.clientErrorRequestEntityTooLarge,
+  IPP_VALUE_TOO_LONG: IppStatus.clientErrorRequestValueTooLong,
+  IPP_NAME_TOO_LONG: IppStatus.clientErrorRequestValueTooLong,
+  IPP_TOO_DEEP: IppStatus.clientErrorBadRequest,
+  IPP_MISSING_NAME: IppStatus.clientErrorBadRequest,
+  IPP_VALUE_OUTSIDE_GROUP: IppStatus.clientErrorBadRequest,
+  IPP_BAD_COLLECTION: IppStatus.clientErrorBadRequest,
+  IPP_BAD_VALUE: IppStatus.clientErrorBadRequest,
+  IPP_STREAM_ERROR: IppStatus.clientErrorBadRequest,
 };
 
 export class IppError extends Error {

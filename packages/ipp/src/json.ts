@@ -76,7 +76,7 @@ function valueToJson(v: IppValue, name: string): JsonValue {
   }
 }
 
-/** Reads the JSON form back; any shape error is an IppError('bad-value') naming the JSON path. */
+/** Reads the JSON form back; any shape error is an IppError('IPP_BAD_VALUE') naming the JSON path. */
 export function messageFromJson(json: unknown): IppMessage {
   const m = object(json, '$');
   const version = str(m.version, '$.version');
@@ -156,7 +156,7 @@ function valueFromJson(json: unknown, path: string): IppValue {
 }
 
 function bad(path: string, why: string): never {
-  throw new IppError('bad-value', `JSON ${path} ${why}`);
+  throw new IppError('IPP_BAD_VALUE', `JSON ${path} ${why}`);
 }
 function object(x: unknown, path: string): Record<string, unknown> {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) bad(path, 'must be an object');

@@ -30,7 +30,7 @@ export class SectionScanner {
       if (this.pos < this.skipUntil) this.pos = this.skipUntil;
       if (this.pos >= chunkEnd) return false;
       if (this.pos >= limits.maxMessageBytes) {
-        throw new IppError('message-too-large', `attribute section exceeds the ${limits.maxMessageBytes}-byte limit`, { offset: this.pos });
+        throw new IppError('IPP_MESSAGE_TOO_LARGE', `attribute section exceeds the ${limits.maxMessageBytes}-byte limit`, { offset: this.pos });
       }
       const byte = chunk[this.pos - base]!;
       this.pos++;
@@ -43,13 +43,13 @@ export class SectionScanner {
       if (++this.lengthBytes < 2) continue;
       if (this.state === 'name-length') {
         if (this.length > limits.maxNameLength) {
-          throw new IppError('name-too-long', `attribute name of ${this.length} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: this.pos - 2 });
+          throw new IppError('IPP_NAME_TOO_LONG', `attribute name of ${this.length} octets exceeds the ${limits.maxNameLength}-octet limit`, { offset: this.pos - 2 });
         }
         this.skipUntil = this.pos + this.length;
         this.beginLength('value-length');
       } else {
         if (this.length > limits.maxValueLength) {
-          throw new IppError('value-too-long', `value of ${this.length} octets exceeds the ${limits.maxValueLength}-octet limit`, { offset: this.pos - 2 });
+          throw new IppError('IPP_VALUE_TOO_LONG', `value of ${this.length} octets exceeds the ${limits.maxValueLength}-octet limit`, { offset: this.pos - 2 });
         }
         this.skipUntil = this.pos + this.length;
         this.state = 'tag';

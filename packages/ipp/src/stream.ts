@@ -40,9 +40,9 @@ export function readIppMessage(stream: Readable, options?: DecodeOptions): Promi
       reject(error);
     };
     const onError = (cause: unknown): void =>
-      fail(cause instanceof IppError ? cause : new IppError('stream-error', 'the stream failed before end-of-attributes', { offset: received, cause }));
+      fail(cause instanceof IppError ? cause : new IppError('IPP_STREAM_ERROR', 'the stream failed before end-of-attributes', { offset: received, cause }));
     const onEnd = (): void =>
-      fail(new IppError('truncated', `stream ended after ${received} bytes, before end-of-attributes-tag`, { offset: received }));
+      fail(new IppError('IPP_TRUNCATED', `stream ended after ${received} bytes, before end-of-attributes-tag`, { offset: received }));
     const onReadable = (): void => {
       try {
         let chunk: unknown;
@@ -69,7 +69,7 @@ export function readIppMessage(stream: Readable, options?: DecodeOptions): Promi
     };
     // A stream that already finished will never emit again: answer now instead of waiting forever.
     if (stream.destroyed || stream.readableEnded) {
-      reject(new IppError(stream.readableEnded ? 'truncated' : 'stream-error', 'the stream has already ended', { offset: 0 }));
+      reject(new IppError(stream.readableEnded ? 'IPP_TRUNCATED' : 'IPP_STREAM_ERROR', 'the stream has already ended', { offset: 0 }));
       return;
     }
     stream.on('readable', onReadable);

@@ -92,9 +92,9 @@ describe('encoder string cache', () => {
       const bytes = Buffer.from(encodeMessage(op('media-ä', 'media-ä')));
       expect(bytes.includes(Buffer.from([0x00, 0x07, ...Buffer.from('media-', 'latin1'), 0xe4]))).toBe(true);
       expect(bytes.includes(Buffer.from([0x00, 0x08, ...Buffer.from('media-ä', 'utf8')]))).toBe(true);
-      expect(ippErrorCode(() => encodeMessage(op('', '')))).toBe('bad-value');
-      expect(ippErrorCode(() => encodeMessage(op('media-€', 'media-€')))).toBe('bad-value');
-      expect(ippErrorCode(() => encodeMessage(op('x'.repeat(0x8000), 'x')))).toBe('name-too-long');
+      expect(ippErrorCode(() => encodeMessage(op('', '')))).toBe('IPP_BAD_VALUE');
+      expect(ippErrorCode(() => encodeMessage(op('media-€', 'media-€')))).toBe('IPP_BAD_VALUE');
+      expect(ippErrorCode(() => encodeMessage(op('x'.repeat(0x8000), 'x')))).toBe('IPP_NAME_TOO_LONG');
     }
   });
 
@@ -103,7 +103,7 @@ describe('encoder string cache', () => {
     const m = (value: unknown): IppMessage =>
       ({ version: { major: 2, minor: 0 }, code: 0, requestId: 1, groups: [{ tag: 0x01, attributes: [{ name: 'k', values: [{ tag: 'keyword', value }] }] }] }) as IppMessage;
     encodeMessage(m('one'));
-    expect(ippErrorCode(() => encodeMessage(m(1)))).toBe('bad-value');
-    expect(ippErrorCode(() => encodeMessage(m(new String('one'))))).toBe('bad-value');
+    expect(ippErrorCode(() => encodeMessage(m(1)))).toBe('IPP_BAD_VALUE');
+    expect(ippErrorCode(() => encodeMessage(m(new String('one'))))).toBe('IPP_BAD_VALUE');
   });
 });

@@ -48,7 +48,7 @@ describe('RFC 8010 §3.1.6 collections', () => {
       return requestWith(...parts);
     };
     expect(() => decodeMessage(nest(16))).not.toThrow();
-    expect(() => decodeMessage(nest(17))).toThrowError(expect.objectContaining({ code: 'too-deep' }));
+    expect(() => decodeMessage(nest(17))).toThrowError(expect.objectContaining({ code: 'IPP_TOO_DEEP' }));
     expect(() => decodeMessage(nest(40), { limits: { maxCollectionDepth: 40 } })).not.toThrow();
   });
 
@@ -70,7 +70,7 @@ describe('RFC 8010 §3.1.6 collections', () => {
         expect.unreachable();
       } catch (error) {
         expect(error).toBeInstanceOf(IppError);
-        expect((error as IppError).code).toBe('bad-collection');
+        expect((error as IppError).code).toBe('IPP_BAD_COLLECTION');
         expect((error as IppError).offset).toBeGreaterThan(8);
         expect((error as IppError).status).toBe(0x0400);
       }

@@ -36,11 +36,11 @@ describe('SectionScanner (RFC 8010 §3.1 framing) exported by @trustnoone/ipp', 
 
   it('throws IppError message-too-large past its byte limit, name-too-long and value-too-long past theirs', () => {
     const small = new SectionScanner({ ...DEFAULT_LIMITS, maxMessageBytes: 20 });
-    expect(() => scanInChunks(withDocument, 4, small)).toThrowError(expect.objectContaining({ code: 'message-too-large' }));
+    expect(() => scanInChunks(withDocument, 4, small)).toThrowError(expect.objectContaining({ code: 'IPP_MESSAGE_TOO_LARGE' }));
     const longName = requestWith(field(0x44, 'x'.repeat(300), 'v'));
     expect(() => scanInChunks(longName, 16)).toThrowError(IppError);
-    expect(() => scanInChunks(longName, 16)).toThrowError(expect.objectContaining({ code: 'name-too-long' }));
+    expect(() => scanInChunks(longName, 16)).toThrowError(expect.objectContaining({ code: 'IPP_NAME_TOO_LONG' }));
     const longValue = requestWith(field(0x41, 'text', 'y'.repeat(40)));
-    expect(() => scanInChunks(longValue, 16, new SectionScanner({ ...DEFAULT_LIMITS, maxValueLength: 32 }))).toThrowError(expect.objectContaining({ code: 'value-too-long' }));
+    expect(() => scanInChunks(longValue, 16, new SectionScanner({ ...DEFAULT_LIMITS, maxValueLength: 32 }))).toThrowError(expect.objectContaining({ code: 'IPP_VALUE_TOO_LONG' }));
   });
 });

@@ -64,7 +64,7 @@ describe('readIppMessage: attribute section from a stream, document handed on as
 
   it('rejects a stream that ends inside the attribute section with IppError truncated', async () => {
     const bytes = readVector('gpa-all-mcd.resp.bin').subarray(0, 5000);
-    await expect(readIppMessage(chunked(bytes, 512))).rejects.toMatchObject({ name: 'IppError', code: 'truncated', offset: 5000 });
+    await expect(readIppMessage(chunked(bytes, 512))).rejects.toMatchObject({ name: 'IppError', code: 'IPP_TRUNCATED', offset: 5000 });
   });
 
   it('stops reading once the attribute section passes maxMessageBytes', async () => {
@@ -76,7 +76,7 @@ describe('readIppMessage: attribute section from a stream, document handed on as
         this.push(pulled === 1 ? requestWith().subarray(0, -1) : field(0x41, 'x', 'y'.repeat(1000)));
       },
     });
-    await expect(readIppMessage(endless, { limits: { maxMessageBytes: 100_000 } })).rejects.toMatchObject({ code: 'message-too-large' });
+    await expect(readIppMessage(endless, { limits: { maxMessageBytes: 100_000 } })).rejects.toMatchObject({ code: 'IPP_MESSAGE_TOO_LARGE' });
     expect(pulled).toBeLessThan(200);
     endless.destroy();
   });
@@ -84,14 +84,14 @@ describe('readIppMessage: attribute section from a stream, document handed on as
   it('does not wait forever on a stream that already ended or was destroyed', async () => {
     const ended = Readable.from([]);
     for await (const _ of ended) void _;
-    await expect(readIppMessage(ended)).rejects.toMatchObject({ code: 'truncated' });
+    await expect(readIppMessage(ended)).rejects.toMatchObject({ code: 'IPP_TRUNCATED' });
     const destroyed = new Readable({ read() {} });
     destroyed.destroy();
-    await expect(readIppMessage(destroyed)).rejects.toMatchObject({ code: 'stream-error' });
+    await expect(readIppMessage(destroyed)).rejects.toMatchObject({ code: 'IPP_STREAM_ERROR' });
   });
 
   it('reports malformed framing with the decoder error, and a failing stream as stream-error', async () => {
-    await expect(readIppMessage(chunked(requestWith(field(0x37, '')), 3))).rejects.toMatchObject({ code: 'bad-collection' });
+    await expect(readIppMessage(chunked(requestWith(field(0x37, '')), 3))).rejects.toMatchObject({ code: 'IPP_BAD_COLLECTION' });
     const failing = new Readable({
       read() {
         this.destroy(new Error('connection reset'));
@@ -99,7 +99,7 @@ describe('readIppMessage: attribute section from a stream, document handed on as
     });
     const error = await readIppMessage(failing).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IppError);
-    expect((error as IppError).code).toBe('stream-error');
+    expect((error as IppError).code).toBe('IPP_STREAM_ERROR');
     expect((error as IppError).cause).toBeInstanceOf(Error);
   });
 });
