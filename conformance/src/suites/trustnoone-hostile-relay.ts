@@ -70,7 +70,7 @@ export const trustnooneHostileRelay = defineSuite({
       id: 'trustnoone-hostile-relay.undated-or-stale-job',
       title: 'a sealed job dated two years ago, or without date-time-at-creation, is refused: its printer may have forgotten it',
       level: 'REQUIRED',
-      section: `${SECTION} §4 BINDING_OUTSIDE_REPLAY_WINDOW (issue 11.2)`,
+      section: `${SECTION} §4 PROFILE_BINDING_OUTSIDE_REPLAY_WINDOW (issue 11.2)`,
       roles: PRINTER,
       requires: ['sealed-print'],
       async run(t) {

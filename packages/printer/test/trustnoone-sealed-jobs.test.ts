@@ -249,7 +249,7 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
     expect(first.status).toBe(0);
     await p.runtime.store.whenFinalized(first.value(JOB, 'job-id') as number);
     const id = await expectRefused(await send(p.app, outerPrintJob(), envelope));
-    expect(logFor(id)).toMatchObject({ check: 'replay', code: 'BINDING_REPLAYED' });
+    expect(logFor(id)).toMatchObject({ check: 'replay', code: 'PROFILE_BINDING_REPLAYED' });
     // A restarted printer on the same state directory still refuses it.
     const d = await tempDir();
     const other = await printer(d.path);
@@ -263,7 +263,7 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
   it('redirected job (sealed for another printer-uuid)', async () => {
     const { envelope } = await sealJob(p, DOC, { printerUuid: 'urn:uuid:00000000-0000-4000-8000-000000000000' });
     const id = await expectRefused(await send(p.app, outerPrintJob(), envelope));
-    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_WRONG_PRINTER' });
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'PROFILE_BINDING_WRONG_PRINTER' });
   });
 
   it('wrong recipient (sealed to another key)', async () => {
@@ -282,7 +282,7 @@ describe('refused envelopes: aborted, document-security-error, generic on the wi
   it('an outer Print-Job carrying only part of a job (inner last-document=false)', async () => {
     const { envelope } = await sealJob(p, DOC, { operation: 'Send-Document', lastDocument: false });
     const id = await expectRefused(await send(p.app, outerPrintJob(), envelope));
-    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_OPERATION_MISMATCH' });
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'PROFILE_BINDING_OPERATION_MISMATCH' });
   });
 
   it('no log line holds a key, the plaintext or the real job name', () => {
@@ -315,13 +315,13 @@ describe('sealed multi-document jobs (document-number binding, docs/spec-notes.m
   it('refuses a document spliced in from another job, and drops the job\'s earlier plaintext', async () => {
     const { id, r } = await twoDocuments({ jobUuid: 'urn:uuid:11111111-2222-4333-8444-555555555555' });
     await expectRefused(r, p, 1);
-    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_WRONG_JOB' });
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'PROFILE_BINDING_WRONG_JOB' });
   });
 
   it('refuses documents out of order', async () => {
     const { id, r } = await twoDocuments({ documentNumber: 3 });
     await expectRefused(r, p, 1);
-    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_DOCUMENT_ORDER' });
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'PROFILE_BINDING_DOCUMENT_ORDER' });
   });
 
   it('refuses a sealed last-document that the outer request contradicts', async () => {
@@ -333,7 +333,7 @@ describe('sealed multi-document jobs (document-number binding, docs/spec-notes.m
     // ...then document 3 says "not the last" inside while the outer request claims it is.
     const d3 = await sealJob(p, TEXT, { operation: 'Send-Document', format: 'text/plain', jobUuid: job.seal!.jobNonce, documentNumber: 3, lastDocument: false });
     await expectRefused(await send(p.app, outerSendDocument(id, true), d3.envelope), p, 2);
-    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'BINDING_LAST_DOCUMENT' });
+    expect(logFor(id)).toMatchObject({ check: 'binding', code: 'PROFILE_BINDING_LAST_DOCUMENT' });
   });
 
   it('refuses a cleartext document for a job whose documents are sealed', async () => {

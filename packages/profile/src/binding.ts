@@ -89,29 +89,29 @@ export async function checkBinding(inner: InnerRequest, expect: BindingExpectati
   // checks below decide, whichever inner operation it holds.
   if (expect.operation === 'Print-Job' && !(inner.documentNumber === 1 && inner.lastDocument)) {
     throw new ProfileError(
-      'BINDING_OPERATION_MISMATCH',
+      'PROFILE_BINDING_OPERATION_MISMATCH',
       `an outer Print-Job carries document ${inner.documentNumber}${inner.lastDocument ? '' : ' (not the last)'} of a multi-document job`,
     );
   }
   if (inner.printerUuid !== expect.printerUuid.toLowerCase()) {
-    throw new ProfileError('BINDING_WRONG_PRINTER', `job is bound to printer ${inner.printerUuid}, this printer is ${expect.printerUuid}`, {
+    throw new ProfileError('PROFILE_BINDING_WRONG_PRINTER', `job is bound to printer ${inner.printerUuid}, this printer is ${expect.printerUuid}`, {
       attribute: 'printer-uuid',
     });
   }
   const first = expect.jobNonce === undefined;
   if (!first && inner.jobUuid !== expect.jobNonce!.toLowerCase()) {
-    throw new ProfileError('BINDING_WRONG_JOB', `document belongs to job ${inner.jobUuid}, not to ${expect.jobNonce}`, { attribute: 'job-uuid' });
+    throw new ProfileError('PROFILE_BINDING_WRONG_JOB', `document belongs to job ${inner.jobUuid}, not to ${expect.jobNonce}`, { attribute: 'job-uuid' });
   }
   if (first !== (expect.expectedDocumentNumber === 1)) {
     throw new RangeError('expectedDocumentNumber must be 1 exactly when no jobNonce is given');
   }
   if (inner.documentNumber !== expect.expectedDocumentNumber) {
-    throw new ProfileError('BINDING_DOCUMENT_ORDER', `document-number ${inner.documentNumber} arrived where ${expect.expectedDocumentNumber} was expected`, {
+    throw new ProfileError('PROFILE_BINDING_DOCUMENT_ORDER', `document-number ${inner.documentNumber} arrived where ${expect.expectedDocumentNumber} was expected`, {
       attribute: 'document-number',
     });
   }
   if (expect.outerLastDocument !== undefined && expect.outerLastDocument !== inner.lastDocument) {
-    throw new ProfileError('BINDING_LAST_DOCUMENT', `outer last-document=${expect.outerLastDocument} but the sealed request says ${inner.lastDocument}`, {
+    throw new ProfileError('PROFILE_BINDING_LAST_DOCUMENT', `outer last-document=${expect.outerLastDocument} but the sealed request says ${inner.lastDocument}`, {
       attribute: 'last-document',
     });
   }
@@ -120,7 +120,7 @@ export async function checkBinding(inner: InnerRequest, expect: BindingExpectati
     const at = inner.createdAt?.getTime();
     if (at === undefined || at < w.now - w.maxAgeMs || at > w.now + w.maxSkewMs) {
       throw new ProfileError(
-        'BINDING_OUTSIDE_REPLAY_WINDOW',
+        'PROFILE_BINDING_OUTSIDE_REPLAY_WINDOW',
         at === undefined ? 'the sealed request has no date-time-at-creation' : `the job was created at ${new Date(at).toISOString()}, outside the replay window`,
         { attribute: 'date-time-at-creation' },
       );
@@ -130,7 +130,7 @@ export async function checkBinding(inner: InnerRequest, expect: BindingExpectati
   if (first) {
     key = replayKey(inner.printerUuid, inner.jobUuid);
     if (!(await expect.replay.remember(key))) {
-      throw new ProfileError('BINDING_REPLAYED', `job nonce ${inner.jobUuid} was already used`, { attribute: 'job-uuid' });
+      throw new ProfileError('PROFILE_BINDING_REPLAYED', `job nonce ${inner.jobUuid} was already used`, { attribute: 'job-uuid' });
     }
   }
   return { jobNonce: inner.jobUuid, replayKey: key, lastDocument: inner.lastDocument };

@@ -7,26 +7,26 @@ import { IppStatus } from '@trustnoone/ipp';
  */
 export type ProfileErrorCode =
   /** The inner application/ipp message is not a well-formed request of the profile. */
-  | 'INNER_MALFORMED'
+  | 'PROFILE_INNER_MALFORMED'
   /** The inner request nests another envelope or IPP message instead of a document. */
-  | 'INNER_NESTED'
+  | 'PROFILE_INNER_NESTED'
   /** An outer Print-Job carries one document of a multi-document job instead of a whole job. */
-  | 'BINDING_OPERATION_MISMATCH'
+  | 'PROFILE_BINDING_OPERATION_MISMATCH'
   /** The inner printer-uuid names another printer: the job was redirected. */
-  | 'BINDING_WRONG_PRINTER'
+  | 'PROFILE_BINDING_WRONG_PRINTER'
   /** The inner job-uuid differs from the nonce of the job this document is being added to. */
-  | 'BINDING_WRONG_JOB'
+  | 'PROFILE_BINDING_WRONG_JOB'
   /** This job nonce and document number were seen before. */
-  | 'BINDING_REPLAYED'
+  | 'PROFILE_BINDING_REPLAYED'
   /** The document-number is not the next one expected for the job. */
-  | 'BINDING_DOCUMENT_ORDER'
+  | 'PROFILE_BINDING_DOCUMENT_ORDER'
   /** The inner last-document disagrees with the outer request's last-document. */
-  | 'BINDING_LAST_DOCUMENT'
+  | 'PROFILE_BINDING_LAST_DOCUMENT'
   /**
    * The job's sealed date-time-at-creation is missing, older than the printer's replay cache
    * remembers, or too far in the future: the cache could not tell whether it is a replay.
    */
-  | 'BINDING_OUTSIDE_REPLAY_WINDOW';
+  | 'PROFILE_BINDING_OUTSIDE_REPLAY_WINDOW';
 
 export class ProfileError extends Error {
   readonly code: ProfileErrorCode;

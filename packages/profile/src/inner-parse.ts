@@ -12,7 +12,7 @@ import { isNestedFormat, isUrnUuid, type InnerRequest } from './inner.js';
 const ALLOWED_GROUPS = new Set<number>([GroupTag.operation, GroupTag.job]);
 
 function malformed(message: string, attribute?: string): ProfileError {
-  return new ProfileError('INNER_MALFORMED', message, attribute === undefined ? undefined : { attribute });
+  return new ProfileError('PROFILE_INNER_MALFORMED', message, attribute === undefined ? undefined : { attribute });
 }
 
 function only(ops: readonly IppAttribute[], name: string): IppAttribute | undefined {
@@ -53,8 +53,8 @@ function operationOf(code: number): InnerOperation {
  * attributes-natural-language (RFC 8011 §4.1.4), optionally one job group, and the binding fields
  * printer-uuid, job-uuid (both urn:uuid), document-number and last-document with their syntaxes.
  * A Print-Job is document 1 and the last; a Send-Document must state both. The document format
- * must be a real one, not another envelope or IPP message. Throws ProfileError('INNER_MALFORMED'
- * or 'INNER_NESTED').
+ * must be a real one, not another envelope or IPP message. Throws ProfileError('PROFILE_INNER_MALFORMED'
+ * or 'PROFILE_INNER_NESTED').
  */
 export function parseInnerRequest(message: IppMessage): InnerRequest {
   const operation = operationOf(message.code);
@@ -96,7 +96,7 @@ export function parseInnerRequest(message: IppMessage): InnerRequest {
   const documentFormat = stringOf(ops, Attr.documentFormat, ['mimeMediaType']);
   if (documentFormat === undefined) throw malformed('inner request lacks document-format', Attr.documentFormat);
   if (isNestedFormat(documentFormat)) {
-    throw new ProfileError('INNER_NESTED', `inner document-format ${documentFormat} would nest another envelope or request`, { attribute: Attr.documentFormat });
+    throw new ProfileError('PROFILE_INNER_NESTED', `inner document-format ${documentFormat} would nest another envelope or request`, { attribute: Attr.documentFormat });
   }
 
   const names = ['nameWithoutLanguage', 'nameWithLanguage'];

@@ -97,7 +97,7 @@ describe('docs/spec-notes.md §2 inner request: real attributes plus binding fie
     expect(parseInnerRequest(sendDocument(nonce, 3, false))).toMatchObject({ operation: 'Send-Document', documentNumber: 3, lastDocument: false, jobUuid: nonce });
   });
 
-  it('refuses malformed inner requests with INNER_MALFORMED', async () => {
+  it('refuses malformed inner requests with PROFILE_INNER_MALFORMED', async () => {
     const good = printJob();
     const cases: Record<string, IppMessage> = {
       'wrong operation': { ...good, code: 0x000b },
@@ -124,15 +124,15 @@ describe('docs/spec-notes.md §2 inner request: real attributes plus binding fie
         throw new Error(`accepted: ${label}`);
       } catch (err) {
         expect(err, label).toBeInstanceOf(ProfileError);
-        expect((err as ProfileError).code, label).toBe('INNER_MALFORMED');
+        expect((err as ProfileError).code, label).toBe('PROFILE_INNER_MALFORMED');
       }
     }
   });
 
-  it('refuses an inner document that is itself an envelope or IPP message (INNER_NESTED)', async () => {
+  it('refuses an inner document that is itself an envelope or IPP message (PROFILE_INNER_NESTED)', async () => {
     for (const f of ['application/pkcs7-mime', 'APPLICATION/IPP']) {
       const m = mutateOps(printJob(), (o) => o.map((a) => (a.name === 'document-format' ? { name: a.name, values: [{ tag: 'mimeMediaType', value: f }] } : a)));
-      await expectCode(() => parseInnerRequest(m), 'INNER_NESTED');
+      await expectCode(() => parseInnerRequest(m), 'PROFILE_INNER_NESTED');
     }
   });
 
@@ -168,20 +168,20 @@ describe('docs/spec-notes.md §2 binding checks (printer side)', () => {
     expect(replay.size).toBe(1);
   });
 
-  it('refuses a job redirected to another printer (BINDING_WRONG_PRINTER), without burning its nonce', async () => {
+  it('refuses a job redirected to another printer (PROFILE_BINDING_WRONG_PRINTER), without burning its nonce', async () => {
     const replay = new MemoryReplayCache();
     const inner = parseInnerRequest(printJob());
-    await expectCode(checkBinding(inner, { operation: 'Print-Job', printerUuid: OTHER, expectedDocumentNumber: 1, replay }), 'BINDING_WRONG_PRINTER');
+    await expectCode(checkBinding(inner, { operation: 'Print-Job', printerUuid: OTHER, expectedDocumentNumber: 1, replay }), 'PROFILE_BINDING_WRONG_PRINTER');
     expect(replay.size).toBe(0);
   });
 
-  it('refuses a replayed envelope (BINDING_REPLAYED), also when both copies arrive at once', async () => {
+  it('refuses a replayed envelope (PROFILE_BINDING_REPLAYED), also when both copies arrive at once', async () => {
     const replay = new MemoryReplayCache();
     const inner = parseInnerRequest(printJob());
     const opts = { operation: 'Print-Job' as const, printerUuid: PRINTER, expectedDocumentNumber: 1, replay };
     const results = await Promise.allSettled([checkBinding(inner, opts), checkBinding(inner, opts)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    await expectCode(checkBinding(inner, opts), 'BINDING_REPLAYED');
+    await expectCode(checkBinding(inner, opts), 'PROFILE_BINDING_REPLAYED');
   });
 
   it('lets a relay carry a whole job in either outer operation, but an outer Print-Job only a whole job', async () => {
@@ -192,14 +192,14 @@ describe('docs/spec-notes.md §2 binding checks (printer side)', () => {
     // ... but not as the first of several documents.
     await expectCode(
       checkBinding(parseInnerRequest(printJob()), { operation: 'Send-Document', printerUuid: PRINTER, expectedDocumentNumber: 1, outerLastDocument: false, replay: new MemoryReplayCache() }),
-      'BINDING_LAST_DOCUMENT',
+      'PROFILE_BINDING_LAST_DOCUMENT',
     );
     // A one-document Create-Job job resubmitted as Print-Job: accepted.
     const whole = parseInnerRequest(sendDocument(newJobNonce(), 1, true));
     await checkBinding(whole, { operation: 'Print-Job', printerUuid: PRINTER, expectedDocumentNumber: 1, replay: new MemoryReplayCache() });
     // The first document of a longer job passed off as a whole Print-Job (truncation): refused.
     const partial = parseInnerRequest(sendDocument(newJobNonce(), 1, false));
-    await expectCode(checkBinding(partial, { operation: 'Print-Job', printerUuid: PRINTER, expectedDocumentNumber: 1, replay: new MemoryReplayCache() }), 'BINDING_OPERATION_MISMATCH');
+    await expectCode(checkBinding(partial, { operation: 'Print-Job', printerUuid: PRINTER, expectedDocumentNumber: 1, replay: new MemoryReplayCache() }), 'PROFILE_BINDING_OPERATION_MISMATCH');
   });
 
   it('ties every document of a multi-document job to its nonce and order', async () => {
@@ -210,17 +210,17 @@ describe('docs/spec-notes.md §2 binding checks (printer side)', () => {
     const d2 = parseInnerRequest(sendDocument(nonce, 2, true));
     const base = { operation: 'Send-Document' as const, printerUuid: PRINTER, jobNonce: r1.jobNonce, replay };
     // A document of another job spliced in:
-    await expectCode(checkBinding(parseInnerRequest(sendDocument(newJobNonce(), 2, true)), { ...base, expectedDocumentNumber: 2 }), 'BINDING_WRONG_JOB');
+    await expectCode(checkBinding(parseInnerRequest(sendDocument(newJobNonce(), 2, true)), { ...base, expectedDocumentNumber: 2 }), 'PROFILE_BINDING_WRONG_JOB');
     // Out of order (document 2 arriving first, or document 1 again):
-    await expectCode(checkBinding(d2, { ...base, jobNonce: r1.jobNonce, expectedDocumentNumber: 3 }), 'BINDING_DOCUMENT_ORDER');
-    await expectCode(checkBinding(d1, { ...base, expectedDocumentNumber: 2 }), 'BINDING_DOCUMENT_ORDER');
+    await expectCode(checkBinding(d2, { ...base, jobNonce: r1.jobNonce, expectedDocumentNumber: 3 }), 'PROFILE_BINDING_DOCUMENT_ORDER');
+    await expectCode(checkBinding(d1, { ...base, expectedDocumentNumber: 2 }), 'PROFILE_BINDING_DOCUMENT_ORDER');
     // The relay claiming "last" for a document that was sealed as not last, or the reverse:
-    await expectCode(checkBinding(d2, { ...base, expectedDocumentNumber: 2, outerLastDocument: false }), 'BINDING_LAST_DOCUMENT');
+    await expectCode(checkBinding(d2, { ...base, expectedDocumentNumber: 2, outerLastDocument: false }), 'PROFILE_BINDING_LAST_DOCUMENT');
     const r2 = await checkBinding(d2, { ...base, expectedDocumentNumber: 2, outerLastDocument: true });
     expect(r2.lastDocument).toBe(true);
     expect(r2.replayKey).toBeUndefined();
     // The whole job replayed into a new Create-Job fails at its first document:
-    await expectCode(checkBinding(d1, { operation: 'Send-Document', printerUuid: PRINTER, expectedDocumentNumber: 1, replay }), 'BINDING_REPLAYED');
+    await expectCode(checkBinding(d1, { operation: 'Send-Document', printerUuid: PRINTER, expectedDocumentNumber: 1, replay }), 'PROFILE_BINDING_REPLAYED');
   });
 
   it('rejects inconsistent expectations from the caller as a programming error', async () => {

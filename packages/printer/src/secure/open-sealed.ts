@@ -188,7 +188,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       return { path: doc.path, format, bytes: doc.bytes, sha256: doc.sha256, ...(pinLayer ? { pinLayer } : {}) };
     } catch (err) {
       if (err instanceof ProfileError) {
-        const check: SecurityCheck = err.code === 'BINDING_REPLAYED' ? 'replay' : err.code.startsWith('BINDING') ? 'binding' : 'inner-malformed';
+        const check: SecurityCheck = err.code === 'PROFILE_BINDING_REPLAYED' ? 'replay' : err.code.startsWith('PROFILE_BINDING') ? 'binding' : 'inner-malformed';
         throw new SecurityFailure(check, err.code, err.message, { cause: err });
       }
       throw err;
