@@ -143,7 +143,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     try {
       streamed = await readIppMessage(createReadStream(innerPath, { highWaterMark: 1 << 20 }));
     } catch (err) {
-      if (err instanceof IppError) throw new SecurityFailure('inner-malformed', `IPP_${err.code}`, `inner request does not decode: ${err.message}`, { cause: err });
+      if (err instanceof IppError) throw new SecurityFailure('inner-malformed', err.code, `inner request does not decode: ${err.message}`, { cause: err });
       throw err;
     }
     const { message, data } = streamed;
