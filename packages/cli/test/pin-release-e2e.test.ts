@@ -120,7 +120,7 @@ describe('PIN release through the intermediary', () => {
       expect(bytes.includes(PIN), f).toBe(false);
       expect(bytes.includes(SECRET), f).toBe(false);
     }
-    await expect(printer.printer.release(id, PIN)).rejects.toMatchObject({ code: 'JOB_NOT_HELD' });
+    await expect(printer.printer.release(id, PIN)).rejects.toMatchObject({ code: 'PRINTER_JOB_NOT_HELD' });
   });
 
   it('after the allowed number of wrong codes the job is aborted with document-password-error and its files deleted', async () => {
@@ -132,7 +132,7 @@ describe('PIN release through the intermediary', () => {
     expect(job.state).toBe('aborted');
     expect([...job.reasons]).toContain('document-password-error');
     expect(existsSync(jobPaths(printer.printer.runtime.layout, id).private)).toBe(false);
-    await expect(printer.printer.release(id, PIN)).rejects.toMatchObject({ code: 'JOB_NOT_HELD' });
+    await expect(printer.printer.release(id, PIN)).rejects.toMatchObject({ code: 'PRINTER_JOB_NOT_HELD' });
   });
 
   it('Cancel-Job of a held job deletes its PIN-layer ciphertext', async () => {

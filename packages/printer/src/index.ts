@@ -6,7 +6,7 @@ export { buildApp, IPP_PATHS, type PrinterHandle } from './app.js';
 export { startPrinter, closeOnSignals, type StartOptions, type RunningPrinter } from './server.js';
 export { DEFAULTS, type PrinterOptions, type KeyAlgorithm } from './options.js';
 export { RENDER_SANDBOX_MODES, type RenderSandboxMode } from './render/sandbox/render-sandbox.js';
-export { PrinterError, type PrinterErrorCode } from './errors.js';
+export { PrinterError, type PrinterErrorCode, type PrinterJobErrorCode } from './errors.js';
 export type { Job, JobState, SealInfo } from './jobs/job.js';
 export type { Manifest } from './pipeline/manifest.js';
 export type { Renderer } from './pipeline/renderer.js';

@@ -95,7 +95,7 @@ describe('PIN release at the printer', () => {
     await held(id);
     const [one, two] = await Promise.allSettled([p.release(id, WRONG), p.release(id, '1111')]);
     expect(one).toMatchObject({ status: 'fulfilled', value: { outcome: 'wrong-pin', attemptsLeft: 4 } });
-    expect(two).toMatchObject({ status: 'rejected', reason: { code: 'JOB_NOT_HELD' } });
+    expect(two).toMatchObject({ status: 'rejected', reason: { code: 'PRINTER_JOB_NOT_HELD' } });
     expect(await p.release(id, '2222')).toEqual({ outcome: 'wrong-pin', attemptsLeft: 3 });
     expect(await p.release(id, CODE)).toEqual({ outcome: 'released' });
     expect((await p.runtime.store.whenFinalized(id)).state).toBe('completed');
@@ -104,7 +104,7 @@ describe('PIN release at the printer', () => {
   it('a code on a job that was never behind one is refused', async () => {
     const { envelope } = await sealJob(p, DOC);
     const id = (await send(p.app, outerPrintJob(), envelope)).value(JOB, 'job-id') as number;
-    await expect(p.release(id, CODE)).rejects.toMatchObject({ code: 'JOB_NOT_HELD' });
+    await expect(p.release(id, CODE)).rejects.toMatchObject({ code: 'PRINTER_JOB_NOT_HELD' });
     expect((await p.runtime.store.whenFinalized(id)).state).toBe('completed');
   });
 
@@ -147,7 +147,7 @@ describe('held jobs do not stay forever', () => {
       expect(job.state).toBe('aborted');
       expect(job.stateMessage).toBe('Not released in time.');
       expect(existsSync(jobPaths(quick.runtime.layout, id).private)).toBe(false);
-      await expect(quick.release(id, CODE)).rejects.toMatchObject({ code: 'JOB_NOT_HELD' });
+      await expect(quick.release(id, CODE)).rejects.toMatchObject({ code: 'PRINTER_JOB_NOT_HELD' });
     } finally {
       await quick.close();
     }

@@ -74,7 +74,7 @@ async function expectRefused(r: Answer, handle = p, priorDocuments = 0): Promise
   // A job whose earlier document verified keeps its sealed record (issue 11.8), never plaintext.
   expect(await filesOf(id, handle)).toEqual(priorDocuments > 0 ? ['manifest.json', 'sealed.json'] : ['manifest.json']);
   const manifest = JSON.parse(await readFile(jobPaths(handle.runtime.layout, id).manifest, 'utf8'));
-  expect(manifest).toMatchObject({ state: 'aborted', error: 'DOCUMENT_SECURITY_ERROR', pageCount: 0 });
+  expect(manifest).toMatchObject({ state: 'aborted', error: 'PRINTER_DOCUMENT_SECURITY_ERROR', pageCount: 0 });
   // Only documents verified before the refused one are listed (by hash); none was rendered.
   expect(manifest.documents).toHaveLength(priorDocuments);
   if (priorDocuments === 0) expect(manifest.documentSha256).toBeNull();

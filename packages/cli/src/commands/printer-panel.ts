@@ -45,7 +45,7 @@ export async function runPanel(sub: 'held' | 'release', argv: readonly string[],
   const pin = io.env.TNO_PIN;
   if (!pin) throw new CliError('the release code is read from the TNO_PIN environment variable, which is unset or empty', ExitCode.usage);
   const res = await ask(stateDir, { op: 'release', jobId, pin });
-  if (!res.ok) throw new CliError(`job ${jobId}: ${res.message}`, res.code === 'JOB_NOT_HELD' ? ExitCode.usage : ExitCode.failure);
+  if (!res.ok) throw new CliError(`job ${jobId}: ${res.message}`, res.code === 'PRINTER_JOB_NOT_HELD' ? ExitCode.usage : ExitCode.failure);
   if (v.json) io.stdout.write(`${JSON.stringify({ jobId, ...res, ok: undefined })}\n`);
   if (!('outcome' in res)) throw new CliError('the printer panel gave an unexpected answer', ExitCode.failure);
   if (res.outcome === 'released') {

@@ -113,7 +113,7 @@ async function recoverJob(rt: PrinterRuntime, record: JobRecord): Promise<void> 
     jobComplete(rt, job);
   } else if (record.closed) {
     rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-incoming'] });
-    await rt.processor.finish(job, { error: 'NO_DOCUMENT' });
+    await rt.processor.finish(job, { error: 'PRINTER_NO_DOCUMENT' });
   } else {
     rt.store.transition(job, 'pending', 'Waiting for a document (the printer restarted).', { add: ['job-data-insufficient'], remove: ['job-incoming'] });
     armMultipleOperationTimeout(rt, job);

@@ -55,7 +55,7 @@ export const OUT_OF_SPACE_MESSAGE = 'the printer is out of space; try again late
 async function outOfSpace(rt: PrinterRuntime, job: Job): Promise<IppReply> {
   rt.log.error({ jobId: job.id }, 'printer: out of space while receiving a job');
   rt.store.transition(job, 'aborted', 'The printer ran out of space.', { add: ['aborted-by-system'] });
-  await rt.processor.finish(job, { error: 'OUT_OF_SPACE' });
+  await rt.processor.finish(job, { error: 'PRINTER_OUT_OF_SPACE' });
   return { ...jobReply(rt, job, []), status: Status.serverErrorTemporaryError, statusMessage: OUT_OF_SPACE_MESSAGE };
 }
 
@@ -99,7 +99,7 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
     const compressionError = (err as { code?: string })?.code?.startsWith?.('Z_') ?? false;
     rt.log.info({ jobId: job.id, err: (err as Error).message }, 'printer: document not received');
     rt.store.transition(job, 'aborted', 'Document not received.', { add: ['aborted-by-system'] });
-    await rt.processor.finish(job, { error: tooLarge ? 'DOCUMENT_TOO_LARGE' : compressionError ? 'COMPRESSION_ERROR' : 'RECEIVE_FAILED' });
+    await rt.processor.finish(job, { error: tooLarge ? 'PRINTER_DOCUMENT_TOO_LARGE' : compressionError ? 'PRINTER_COMPRESSION_ERROR' : 'PRINTER_RECEIVE_FAILED' });
     if (tooLarge) throw new Refusal(Status.clientErrorRequestEntityTooLarge, 'document too large');
     if (compressionError) throw new Refusal(Status.clientErrorCompressionError, 'document could not be decompressed');
     throw err;
@@ -118,7 +118,7 @@ async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext
   const format = arrival.check.format === 'application/octet-stream' ? sniffFormat(spooled.head) : arrival.check.format;
   if (format === undefined) {
     rt.store.transition(job, 'aborted', 'Document format not recognised.', { add: ['unsupported-document-format', 'aborted-by-system'] });
-    await rt.processor.finish(job, { documentBytes: spooled.bytes, error: 'FORMAT_NOT_DETECTED' });
+    await rt.processor.finish(job, { documentBytes: spooled.bytes, error: 'PRINTER_FORMAT_NOT_DETECTED' });
     return { ...jobReply(rt, job, arrival.check.template.unsupported), status: Status.clientErrorDocumentFormatNotSupported, statusMessage: 'document format not recognised' };
   }
   documentReady(rt, job, { number, path: file, format, bytes: spooled.bytes, sha256: spooled.sha256 }, arrival.lastDocument);
@@ -239,14 +239,14 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     if (isTooLarge(err)) {
       rt.log.info({ jobId: job.id }, 'printer: sealed document too large');
       rt.store.transition(job, 'aborted', 'Document not received.', { add: ['aborted-by-system'] });
-      await rt.processor.finish(job, { error: 'DOCUMENT_TOO_LARGE' });
+      await rt.processor.finish(job, { error: 'PRINTER_DOCUMENT_TOO_LARGE' });
       throw new Refusal(Status.clientErrorRequestEntityTooLarge, 'document too large');
     }
     if (err instanceof SecurityFailure) {
       // The exact check goes to the local log only (docs/spec-notes.md §2).
       rt.log.warn({ jobId: job.id, check: err.check, code: err.code, detail: err.message }, 'printer: sealed job refused');
       rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: [err.reason, 'aborted-by-system'] });
-      await rt.processor.finish(job, { error: err.reason === 'document-password-error' ? 'DOCUMENT_PASSWORD_ERROR' : 'DOCUMENT_SECURITY_ERROR' });
+      await rt.processor.finish(job, { error: err.reason === 'document-password-error' ? 'PRINTER_DOCUMENT_PASSWORD_ERROR' : 'PRINTER_DOCUMENT_SECURITY_ERROR' });
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: GENERIC_SECURITY_MESSAGE };
     }
     if (err instanceof Refusal) {
@@ -255,7 +255,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       rt.store.transition(job, 'aborted', 'Job request not supported.', {
         add: [err.status === Status.clientErrorDocumentFormatNotSupported ? 'unsupported-document-format' : 'aborted-by-system'],
       });
-      await rt.processor.finish(job, { error: `INNER_REQUEST_${err.status.toString(16)}` });
+      await rt.processor.finish(job, { error: 'PRINTER_INNER_REQUEST_REFUSED' });
       // The status says what kind of request it was; the message would quote sealed values (an
       // inner document-format, a job-name), so only the local log has it.
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
@@ -263,7 +263,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
     if (isOutOfSpace(err)) return outOfSpace(rt, job);
     rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');
     rt.store.transition(job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
-    await rt.processor.finish(job, { error: 'INTERNAL' });
+    await rt.processor.finish(job, { error: 'PRINTER_INTERNAL' });
     throw err;
   }
 }

@@ -70,7 +70,7 @@ async function createJob(rt: PrinterRuntime, ctx: IppRequestContext, check: JobR
     rt.faults.hit('create.recorded');
   } catch (err) {
     rt.store.transition(job, 'aborted', 'The printer could not record the job.', { add: ['aborted-by-system'] });
-    await rt.processor.finish(job, { error: isOutOfSpace(err) ? 'OUT_OF_SPACE' : 'INTERNAL' });
+    await rt.processor.finish(job, { error: isOutOfSpace(err) ? 'PRINTER_OUT_OF_SPACE' : 'PRINTER_INTERNAL' });
     if (isOutOfSpace(err)) throw new Refusal(Status.serverErrorTemporaryError, OUT_OF_SPACE_MESSAGE);
     throw err;
   }
@@ -165,14 +165,14 @@ export function closeJob(rt: PrinterRuntime): IppHandler {
       // job in documents.ts). A Close-Job before it is a relay cutting the job short: abort it.
       ctx.log.warn({ jobId: job.id, check: 'truncated', documents: job.documentsReceived }, 'printer: sealed job closed before its sealed last document');
       rt.store.transition(job, 'aborted', GENERIC_SECURITY_MESSAGE, { add: ['document-security-error', 'aborted-by-system'], remove: ['job-data-insufficient'] });
-      await rt.processor.finish(job, { error: 'DOCUMENT_SECURITY_ERROR' });
+      await rt.processor.finish(job, { error: 'PRINTER_DOCUMENT_SECURITY_ERROR' });
       return { ...jobReply(rt, job, []), status: Status.clientErrorDocumentSecurityError, statusMessage: GENERIC_SECURITY_MESSAGE };
     }
     await rt.records.closed(job);
     if (job.documentsReceived === 0) {
       // PWG 5100.5 §11: closing a job without documents ends it; nothing to print.
       rt.store.transition(job, 'aborted', 'Closed without a document.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });
-      await rt.processor.finish(job, { error: 'NO_DOCUMENT' });
+      await rt.processor.finish(job, { error: 'PRINTER_NO_DOCUMENT' });
     } else if (job.state === 'pending') {
       // Close-Job ends a job whose last Send-Document said last-document=false (PWG 5100.5 §11).
       jobComplete(rt, job);

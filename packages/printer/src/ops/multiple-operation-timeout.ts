@@ -13,7 +13,7 @@ export function armMultipleOperationTimeout(rt: PrinterRuntime, job: Job): void 
     if (stillWaiting) {
       job.closed = true;
       rt.store.transition(job, 'aborted', 'No further document arrived in time.', { add: ['aborted-by-system'], remove: ['job-data-insufficient'] });
-      void rt.processor.finish(job, { error: 'MULTIPLE_OPERATION_TIMEOUT' });
+      void rt.processor.finish(job, { error: 'PRINTER_MULTIPLE_OPERATION_TIMEOUT' });
     }
   }, rt.limits.multipleOperationTimeoutMs);
   timer.unref();

@@ -4,7 +4,9 @@
  * document content, only its SHA-256, and for a sealed job it stays in the state directory.
  */
 import { rename, writeFile } from 'node:fs/promises';
+import type { PrinterErrorCode, PrinterJobErrorCode } from '../errors.js';
 import type { Job } from '../jobs/job.js';
+import type { RenderErrorCode } from '../render/errors.js';
 
 export interface Manifest {
   readonly jobId: number;
@@ -55,7 +57,8 @@ export interface ManifestExtras {
   readonly documentBytes?: number;
   readonly pages?: readonly string[];
   readonly renderMs?: number;
-  readonly error?: string;
+  /** Why the job did not complete: a registered code (docs/error-codes.md), never free text. */
+  readonly error?: PrinterJobErrorCode | PrinterErrorCode | RenderErrorCode;
 }
 
 export function buildManifest(job: Job, extras: ManifestExtras): Manifest {

@@ -151,7 +151,7 @@ export class JobProcessor {
       } catch (err) {
         this.log.error({ jobId: next.job.id, err }, 'printer: job processing failed');
         this.store.transition(next.job, 'aborted', 'Internal error.', { add: ['aborted-by-system'] });
-        await this.finish(next.job, { error: 'INTERNAL' });
+        await this.finish(next.job, { error: 'PRINTER_INTERNAL' });
       }
       this.#running.delete(next.job);
       this.#stateChangedAt = new Date();

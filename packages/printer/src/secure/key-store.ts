@@ -82,7 +82,7 @@ async function readIfExists(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PrinterError('KEY_STORE', `cannot read ${file}`, { cause: err });
+    throw new PrinterError('PRINTER_KEY_STORE', `cannot read ${file}`, { cause: err });
   }
 }
 
@@ -102,7 +102,7 @@ async function loadOrCreateKey(file: string, algorithm: KeyAlgorithm | 'p256-iss
     try {
       return { key: loadPrivateKey(pem), created: false };
     } catch (err) {
-      throw new PrinterError('KEY_STORE', `${file} is not a usable private key`, { cause: err });
+      throw new PrinterError('PRINTER_KEY_STORE', `${file} is not a usable private key`, { cause: err });
     }
   }
   const { privateKey } = generateKeyPair(algorithm === 'p256-issuer' ? 'p256' : SMIME_ALGORITHM[algorithm]);
@@ -114,7 +114,7 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm {
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'p256';
   if (key.asymmetricKeyType === 'x25519') return 'x25519';
   if (key.asymmetricKeyType === 'rsa') return 'rsa';
-  throw new PrinterError('KEY_ALGORITHM', `unsupported printer key type ${key.asymmetricKeyType ?? 'unknown'}`);
+  throw new PrinterError('PRINTER_KEY_ALGORITHM', `unsupported printer key type ${key.asymmetricKeyType ?? 'unknown'}`);
 }
 
 function signedBy(cert: Certificate, issuer: Certificate): boolean {
@@ -137,7 +137,7 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
     try {
       issuer = { certificate: parseCertificate(options.issuer.certificatePem), privateKey: loadSigningKey(options.issuer.privateKeyPem) };
     } catch (err) {
-      throw new PrinterError('KEY_STORE', 'the issuing CA certificate or key cannot be read', { cause: err });
+      throw new PrinterError('PRINTER_KEY_STORE', 'the issuing CA certificate or key cannot be read', { cause: err });
     }
   } else if (algorithm === 'x25519') {
     issuer = await localIssuer(layout, options.printerName);
@@ -149,7 +149,7 @@ export async function loadKeyStore(layout: StateLayout, options: KeyStoreOptions
     try {
       certificate = parseCertificate(existing);
     } catch (err) {
-      throw new PrinterError('KEY_STORE', `${certificateFile} is not a certificate; remove it to have a new one issued`, { cause: err });
+      throw new PrinterError('PRINTER_KEY_STORE', `${certificateFile} is not a certificate; remove it to have a new one issued`, { cause: err });
     }
     const stale =
       !names(certificate, options.printerUuid) ||
@@ -213,9 +213,9 @@ async function loadPostQuantum(
     try {
       privateKey = loadKemPrivateKey(pem);
     } catch (err) {
-      throw new PrinterError('KEY_STORE', `${keyFile} is not a usable post-quantum private key`, { cause: err });
+      throw new PrinterError('PRINTER_KEY_STORE', `${keyFile} is not a usable post-quantum private key`, { cause: err });
     }
-    if (!privateKey) throw new PrinterError('KEY_STORE', `${keyFile} is not a post-quantum (ML-KEM or composite) private key`);
+    if (!privateKey) throw new PrinterError('PRINTER_KEY_STORE', `${keyFile} is not a post-quantum (ML-KEM or composite) private key`);
   }
   if (!privateKey || privateKey.algorithm !== algorithm) {
     privateKey = algorithm === 'mlkem768-x25519' ? CompositeKemPrivateKey.generate(algorithm) : MlKemPrivateKey.generate(algorithm);

@@ -5,7 +5,7 @@
  *
  *   {"op":"held"}                              → {"ok":true,"jobs":[3,5]}
  *   {"op":"release","jobId":3,"pin":"482916"}  → {"ok":true,"outcome":"wrong-pin","attemptsLeft":4}
- *   anything refused                           → {"ok":false,"code":"JOB_NOT_HELD","message":"..."}
+ *   anything refused                           → {"ok":false,"code":"PRINTER_JOB_NOT_HELD","message":"..."}
  *
  * Requests are bounded (4 KiB) and time out; the code is never logged.
  */
@@ -32,7 +32,7 @@ async function answer(panel: Panel, line: string): Promise<PanelResponse> {
   try {
     req = JSON.parse(line);
   } catch {
-    return { ok: false, code: 'BAD_REQUEST', message: 'not a JSON line' };
+    return { ok: false, code: 'PRINTER_PANEL_BAD_REQUEST', message: 'not a JSON line' };
   }
   const r = req as Partial<{ op: string; jobId: unknown; pin: unknown }>;
   if (r.op === 'held') return { ok: true, jobs: panel.heldJobs() };
@@ -41,10 +41,10 @@ async function answer(panel: Panel, line: string): Promise<PanelResponse> {
       return { ok: true, ...(await panel.release(r.jobId as number, r.pin)) };
     } catch (err) {
       if (err instanceof PrinterError) return { ok: false, code: err.code, message: err.message };
-      return { ok: false, code: 'INTERNAL', message: 'the release failed; see the printer log' };
+      return { ok: false, code: 'PRINTER_INTERNAL', message: 'the release failed; see the printer log' };
     }
   }
-  return { ok: false, code: 'BAD_REQUEST', message: 'expected {"op":"held"} or {"op":"release","jobId":N,"pin":"..."}' };
+  return { ok: false, code: 'PRINTER_PANEL_BAD_REQUEST', message: 'expected {"op":"held"} or {"op":"release","jobId":N,"pin":"..."}' };
 }
 
 function serve(panel: Panel, socket: Socket): void {
@@ -67,7 +67,7 @@ function serve(panel: Panel, socket: Socket): void {
 export async function startPanelSocket(panel: Panel, path: string): Promise<{ close(): Promise<void> }> {
   const existing = await lstat(path).catch(() => undefined);
   if (existing?.isSocket()) await unlink(path);
-  else if (existing) throw new PrinterError('STATE_DIR', `${path} exists and is not a socket; not replacing it`);
+  else if (existing) throw new PrinterError('PRINTER_STATE_DIR', `${path} exists and is not a socket; not replacing it`);
   const server: Server = createServer((s) => serve(panel, s));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -89,18 +89,18 @@ export function panelRequest(path: string, req: PanelRequest, timeoutMs = TIMEOU
     const s = createConnection(path);
     let data = '';
     s.setEncoding('utf8');
-    s.setTimeout(timeoutMs, () => s.destroy(new PrinterError('PANEL', `the printer panel at ${path} did not answer within ${timeoutMs} ms`)));
+    s.setTimeout(timeoutMs, () => s.destroy(new PrinterError('PRINTER_PANEL', `the printer panel at ${path} did not answer within ${timeoutMs} ms`)));
     s.on('connect', () => s.write(`${JSON.stringify(req)}\n`));
     s.on('data', (c: string) => {
       data += c;
-      if (data.length > MAX_REQUEST * 16) s.destroy(new PrinterError('PANEL', `the printer panel answered more than ${MAX_REQUEST * 16} bytes`));
+      if (data.length > MAX_REQUEST * 16) s.destroy(new PrinterError('PRINTER_PANEL', `the printer panel answered more than ${MAX_REQUEST * 16} bytes`));
     });
     s.on('error', reject);
     s.on('end', () => {
       try {
         resolve(JSON.parse(data) as PanelResponse);
       } catch (err) {
-        reject(new PrinterError('PANEL', 'the printer panel answered something that is not JSON', { cause: err }));
+        reject(new PrinterError('PRINTER_PANEL', 'the printer panel answered something that is not JSON', { cause: err }));
       }
     });
   });

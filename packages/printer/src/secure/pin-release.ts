@@ -97,7 +97,7 @@ export class PinReleaseDesk {
     this.#wrong.delete(jobId);
     this.rt.log.info({ jobId }, 'printer: held job not released in time');
     this.rt.store.transition(job, 'aborted', 'Not released in time.', { add: ['aborted-by-system'], remove: [HOLD_REASON] });
-    await this.rt.processor.finish(job, { error: 'RELEASE_TIMEOUT' });
+    await this.rt.processor.finish(job, { error: 'PRINTER_RELEASE_TIMEOUT' });
   }
 
   /** Jobs waiting for their release code (ids), oldest first. */
@@ -116,8 +116,8 @@ export class PinReleaseDesk {
    */
   async release(jobId: number, pin: string | Uint8Array): Promise<ReleaseResult> {
     const job = this.rt.store.get(jobId);
-    if (!job || job.state !== 'pending-held' || !job.reasons.has(HOLD_REASON)) throw new PrinterError('JOB_NOT_HELD', `job ${jobId} is not waiting for a release code`);
-    if (this.#inProgress.has(jobId)) throw new PrinterError('JOB_NOT_HELD', `a release code for job ${jobId} is being checked; try again when it is done`);
+    if (!job || job.state !== 'pending-held' || !job.reasons.has(HOLD_REASON)) throw new PrinterError('PRINTER_JOB_NOT_HELD', `job ${jobId} is not waiting for a release code`);
+    if (this.#inProgress.has(jobId)) throw new PrinterError('PRINTER_JOB_NOT_HELD', `a release code for job ${jobId} is being checked; try again when it is done`);
     this.#inProgress.add(jobId);
     try {
       return await this.#attempt(job, pin);
@@ -144,7 +144,7 @@ export class PinReleaseDesk {
     if (job.state !== 'pending-held') {
       // Canceled while the code was being checked: its cleanup removed the private directory.
       await discard();
-      throw new PrinterError('JOB_NOT_HELD', `job ${job.id} was ${job.state} while its release code was checked`);
+      throw new PrinterError('PRINTER_JOB_NOT_HELD', `job ${job.id} was ${job.state} while its release code was checked`);
     }
     for (const [i, doc] of job.documents.entries()) if (opened[i] !== doc) await rm(doc.path, { force: true });
     job.documents.splice(0, job.documents.length, ...opened);
@@ -164,20 +164,20 @@ export class PinReleaseDesk {
     if (wrong < this.maxAttempts) return { outcome: 'wrong-pin', attemptsLeft: this.maxAttempts - wrong };
     this.#wrong.delete(job.id);
     this.rt.store.transition(job, 'aborted', 'Too many wrong release codes.', { add: [PASSWORD_ERROR_REASON, 'aborted-by-system'], remove: [HOLD_REASON] });
-    await this.rt.processor.finish(job, { error: 'DOCUMENT_PASSWORD_ERROR' }); // deletes the PIN-layer ciphertext
+    await this.rt.processor.finish(job, { error: 'PRINTER_DOCUMENT_PASSWORD_ERROR' }); // deletes the PIN-layer ciphertext
     return { outcome: 'aborted' };
   }
 
   async #fail(job: Job, err: unknown): Promise<ReleaseResult> {
-    const unrecognised = err instanceof PrinterError && err.code === 'FORMAT_NOT_DETECTED';
-    const code = err instanceof CmsError || err instanceof PrinterError ? err.code : 'INTERNAL';
+    const unrecognised = err instanceof PrinterError && err.code === 'PRINTER_FORMAT_NOT_DETECTED';
+    const code = err instanceof CmsError || err instanceof PrinterError ? err.code : 'PRINTER_INTERNAL';
     this.rt.log.warn({ jobId: job.id, code }, 'printer: held job could not be released');
     this.#wrong.delete(job.id);
     this.rt.store.transition(job, 'aborted', unrecognised ? 'Document format not recognised.' : 'The document could not be opened securely.', {
       add: [unrecognised ? 'unsupported-document-format' : 'document-security-error', 'aborted-by-system'],
       remove: [HOLD_REASON],
     });
-    await this.rt.processor.finish(job, { error: unrecognised ? 'FORMAT_NOT_DETECTED' : 'DOCUMENT_SECURITY_ERROR' });
+    await this.rt.processor.finish(job, { error: unrecognised ? 'PRINTER_FORMAT_NOT_DETECTED' : 'PRINTER_DOCUMENT_SECURITY_ERROR' });
     return { outcome: 'aborted' };
   }
 }
@@ -197,7 +197,7 @@ async function openPinLayer(doc: JobDocument, pin: string | Uint8Array): Promise
   const format = doc.format === 'application/octet-stream' ? sniffFormat(head) : doc.format;
   if (format === undefined) {
     await rm(path, { force: true });
-    throw new PrinterError('FORMAT_NOT_DETECTED', `document ${doc.number} behind the release code is in no format this printer renders`);
+    throw new PrinterError('PRINTER_FORMAT_NOT_DETECTED', `document ${doc.number} behind the release code is in no format this printer renders`);
   }
   return { number: doc.number, path, format, bytes, sha256: hash.digest('hex') };
 }

@@ -19,7 +19,7 @@ export interface TlsCredentials {
 async function read(file: string): Promise<string | undefined> {
   return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined;
-    throw new PrinterError('TLS', `cannot read ${file}`, { cause: err });
+    throw new PrinterError('PRINTER_TLS', `cannot read ${file}`, { cause: err });
   });
 }
 

@@ -20,17 +20,17 @@ export async function loadOrCreateIdentity(file: string): Promise<PrinterIdentit
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new PrinterError('STATE_DIR', `cannot read ${file}`, { cause: err });
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new PrinterError('PRINTER_STATE_DIR', `cannot read ${file}`, { cause: err });
   }
   if (text !== undefined) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new PrinterError('STATE_DIR', `${file} is not valid JSON; fix or remove it`, { cause: err });
+      throw new PrinterError('PRINTER_STATE_DIR', `${file} is not valid JSON; fix or remove it`, { cause: err });
     }
     const uuid = (parsed as { uuid?: unknown }).uuid;
-    if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new PrinterError('STATE_DIR', `${file} has no valid "uuid"; fix or remove it`);
+    if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new PrinterError('PRINTER_STATE_DIR', `${file} has no valid "uuid"; fix or remove it`);
     return parsed as PrinterIdentityFile;
   }
   const identity: PrinterIdentityFile = { uuid: randomUUID(), createdAt: new Date().toISOString() };
