@@ -7,18 +7,18 @@ import { statusCode, type IppStatusName } from '@trustnoone/ipp';
 
 export const IntermediaryErrorCode = {
   /** A configured limit was exceeded (document bytes): client-error-request-entity-too-large. */
-  limitExceeded: 'LIMIT_EXCEEDED',
+  limitExceeded: 'INTERMEDIARY_LIMIT_EXCEEDED',
   /** The job is in a state where the operation does not apply: client-error-not-possible. */
-  jobState: 'JOB_STATE',
+  jobState: 'INTERMEDIARY_JOB_STATE',
   /** The job id does not name a job in the spool: client-error-not-found. */
-  jobNotFound: 'JOB_NOT_FOUND',
+  jobNotFound: 'INTERMEDIARY_JOB_NOT_FOUND',
   /** A users-file line or configuration value is malformed (the server does not start). */
-  config: 'CONFIG',
+  config: 'INTERMEDIARY_CONFIG',
   /**
    * A document labelled application/pkcs7-mime does not start like a CMS envelope:
    * client-error-document-security-error, what the printer answers to the same bytes.
    */
-  notAnEnvelope: 'NOT_AN_ENVELOPE',
+  notAnEnvelope: 'INTERMEDIARY_NOT_AN_ENVELOPE',
 } as const;
 export type IntermediaryErrorCode = (typeof IntermediaryErrorCode)[keyof typeof IntermediaryErrorCode];
 

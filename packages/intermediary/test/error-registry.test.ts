@@ -23,6 +23,6 @@ describe('IntermediaryError registry', () => {
   it('keeps code, status and cause', () => {
     const cause = new Error('disk');
     const e = new IntermediaryError(IntermediaryErrorCode.jobNotFound, 'client-error-not-found', 'job 9 is not in the spool', { cause });
-    expect([e.code, e.status, e.cause, e.name]).toEqual(['JOB_NOT_FOUND', 0x0406, cause, 'IntermediaryError']);
+    expect([e.code, e.status, e.cause, e.name]).toEqual(['INTERMEDIARY_JOB_NOT_FOUND', 0x0406, cause, 'IntermediaryError']);
   });
 });

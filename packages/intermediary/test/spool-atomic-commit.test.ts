@@ -90,7 +90,7 @@ describe('directory spool: commit is atomic and recovery keeps only committed jo
     expect(after.closed).toBe(true);
     expect(after.documents).toHaveLength(1);
     const c = await spool.writeBlob(Readable.from([Buffer.from('late')]), { maxBytes: 100 });
-    await expect(spool.addDocument(1, { number: 2, size: 4, sha256: c.sha256, attributes: [], last: true }, c, true)).rejects.toMatchObject({ code: 'JOB_STATE' });
+    await expect(spool.addDocument(1, { number: 2, size: 4, sha256: c.sha256, attributes: [], last: true }, c, true)).rejects.toMatchObject({ code: 'INTERMEDIARY_JOB_STATE' });
     const reread = await new DirectorySpool({ root: spool.root }).recover();
     expect(reread[0]!.job.documents.map((d) => d.sha256)).toEqual([b.sha256]);
   });

@@ -43,7 +43,7 @@ describe('users file parser', () => {
           for (const u of t.values()) expect(['user', 'operator']).toContain(u.role);
         } catch (err) {
           expect(err).toBeInstanceOf(IntermediaryError);
-          expect((err as IntermediaryError).code).toBe('CONFIG');
+          expect((err as IntermediaryError).code).toBe('INTERMEDIARY_CONFIG');
         }
       }),
     );

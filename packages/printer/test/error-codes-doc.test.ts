@@ -1,0 +1,20 @@
+/**
+ * The error registry of @trustnoone/printer (PrinterError, the job manifest codes and RenderError): its errors.ts, docs/error-codes.md and the
+ * naming scheme agree (docs/style.md, issue 14.5). The check is testing/error-registry.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { declaredCodes, documentedCodes, misnamedCodes } from '../../../testing/error-registry.js';
+
+const FILES = ['packages/printer/src/errors.ts', 'packages/printer/src/render/errors.ts'];
+
+describe('@trustnoone/printer error registry', () => {
+  it('docs/error-codes.md lists exactly the codes its errors.ts declares', () => {
+    const declared = FILES.flatMap(declaredCodes).sort();
+    expect(declared.length).toBeGreaterThan(3);
+    expect(documentedCodes('@trustnoone/printer')).toEqual(declared);
+  });
+
+  it('every code is upper case with the package prefix (PRINTER_ or RENDER_)', () => {
+    expect(misnamedCodes(FILES, ['PRINTER', 'RENDER'])).toEqual([]);
+  });
+});
