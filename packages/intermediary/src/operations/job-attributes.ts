@@ -3,26 +3,10 @@
  * mirrored from upstream, and what the cleartext request said. Nothing here comes from inside the
  * sealed document.
  */
-import type { IppAttribute, IppDateTime } from '@trustnoone/ipp';
+import { dateTime, type IppAttribute } from '@trustnoone/ipp';
 import { attr } from '../attrs.js';
 import type { UpTimeClock } from '../clock.js';
 import type { JobEntry } from '../jobs.js';
-
-function dateTime(ms: number): IppDateTime {
-  const d = new Date(ms);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hours: d.getUTCHours(),
-    minutes: d.getUTCMinutes(),
-    seconds: d.getUTCSeconds(),
-    deciSeconds: Math.floor(d.getUTCMilliseconds() / 100),
-    utcDirection: '+',
-    utcHours: 0,
-    utcMinutes: 0,
-  };
-}
 
 /**
  * RFC 8011 §5.3.14 time-at-* (printer-up-time units, on the clock Get-Printer-Attributes reports)
@@ -30,7 +14,7 @@ function dateTime(ms: number): IppDateTime {
  */
 function eventTimes(event: 'creation' | 'processing' | 'completed', ms: number | undefined, clock: UpTimeClock): IppAttribute[] {
   if (ms === undefined) return [{ name: `time-at-${event}`, values: [{ tag: 'noValue' }] }, { name: `date-time-at-${event}`, values: [{ tag: 'noValue' }] }];
-  return [attr.integer(`time-at-${event}`, clock.at(ms)), { name: `date-time-at-${event}`, values: [{ tag: 'dateTime', value: dateTime(ms) }] }];
+  return [attr.integer(`time-at-${event}`, clock.at(ms)), { name: `date-time-at-${event}`, values: [dateTime(new Date(ms))] }];
 }
 
 export function jobUri(printerUri: string, id: number): string {

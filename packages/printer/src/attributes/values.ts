@@ -2,7 +2,7 @@
  * Small constructors for IPP attributes in the shared model (@trustnoone/ipp model.ts), so the
  * printer's attribute tables read like the registry: `keyword('sides-default', 'one-sided')`.
  */
-import type { IppAttribute, IppDateTime, IppValue, StringTag } from '@trustnoone/ipp';
+import { dateTime as dateTimeValue, type IppAttribute, type IppValue, type StringTag } from '@trustnoone/ipp';
 
 export type AttrValues<T> = T | readonly T[];
 
@@ -59,24 +59,9 @@ export function outOfBand(name: string, tag: 'unknown' | 'noValue' | 'unsupporte
   return { name, values: [{ tag }] };
 }
 
+/** RFC 2579 DateAndTime in UTC (RFC 8010 §3.9), through the codec's one conversion. */
 export function dateTime(name: string, date: Date): IppAttribute {
-  return { name, values: [{ tag: 'dateTime', value: toIppDateTime(date) }] };
-}
-
-/** RFC 2579 DateAndTime in UTC (RFC 8010 §3.9). */
-export function toIppDateTime(d: Date): IppDateTime {
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    hours: d.getUTCHours(),
-    minutes: d.getUTCMinutes(),
-    seconds: d.getUTCSeconds(),
-    deciSeconds: Math.floor(d.getUTCMilliseconds() / 100),
-    utcDirection: '+',
-    utcHours: 0,
-    utcMinutes: 0,
-  };
+  return { name, values: [dateTimeValue(date)] };
 }
 
 /** Finds an attribute by name in one group of a message (first match). */
