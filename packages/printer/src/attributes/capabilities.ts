@@ -4,9 +4,10 @@
  * so what is advertised and what is accepted cannot drift apart.
  */
 
-/** Renderable formats (the renderer's inputs); application/octet-stream means "sniff it". */
-export const RENDER_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster', 'text/plain'] as const;
-export type RenderFormat = (typeof RENDER_FORMATS)[number];
+import { RENDER_FORMATS } from '../render/types.js';
+
+/** Renderable formats: the renderers' own list; application/octet-stream below means "sniff it". */
+export { RENDER_FORMATS, type RenderFormat } from '../render/types.js';
 
 /** docs/spec-notes.md §2: the outer document-format of a sealed job. */
 export const PKCS7_MIME = 'application/pkcs7-mime';

@@ -1,8 +1,11 @@
 import type { RenderLimits } from './limits.js';
 import type { RenderSandbox } from './sandbox/render-sandbox.js';
 
-/** The document formats the renderers accept (IANA media types, as in `document-format`). */
-export const RENDER_FORMATS = ['image/pwg-raster', 'image/jpeg', 'application/pdf', 'text/plain'] as const;
+/**
+ * The document formats the renderers accept (IANA media types, as in `document-format`), in the
+ * order the printer advertises them: the one list (attributes/capabilities.ts re-exports it).
+ */
+export const RENDER_FORMATS = ['application/pdf', 'image/jpeg', 'image/pwg-raster', 'text/plain'] as const;
 export type RenderFormat = (typeof RENDER_FORMATS)[number];
 
 export function isRenderFormat(value: string): value is RenderFormat {
