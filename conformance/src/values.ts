@@ -1,5 +1,5 @@
 /** Short, log-safe renderings of IPP values for reports (long strings are elided). */
-import type { IppValue } from '@trustnoone/ipp';
+import { isOutOfBand, type IppValue } from '@trustnoone/ipp';
 
 const MAX_SHOWN = 80;
 
@@ -8,6 +8,7 @@ function elide(s: string): string {
 }
 
 export function describeValue(v: IppValue): string {
+  if (isOutOfBand(v)) return `<${v.tag}>`;
   switch (v.tag) {
     case 'integer':
     case 'enum':
@@ -24,14 +25,6 @@ export function describeValue(v: IppValue): string {
       return `${v.value.lower}-${v.value.upper}`;
     case 'collection':
       return `{${v.value.map((m) => m.name).join(',')}}`;
-    case 'unsupported':
-    case 'default':
-    case 'unknown':
-    case 'noValue':
-    case 'notSettable':
-    case 'deleteAttribute':
-    case 'adminDefine':
-      return `<${v.tag}>`;
     default:
       return JSON.stringify(elide(v.value));
   }

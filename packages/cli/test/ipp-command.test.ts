@@ -45,7 +45,7 @@ describe('tno ipp decode / encode (through main())', () => {
     expect(c.out()).toHaveLength(0);
     expect(c.err().trim().split('\n')).toHaveLength(1);
     expect(c.err()).toMatch(/offset \d+/);
-    expect(c.err()).toContain('[truncated]');
+    expect(c.err()).toContain('[IPP_TRUNCATED]');
   });
 
   it('bad JSON for encode names the JSON path', async () => {
@@ -81,6 +81,6 @@ describe('npx tno ipp (the built command)', () => {
     // npm may print its own warnings first; tno's error is the one line starting with "tno:".
     const ours = bad.stderr.split('\n').filter((l) => l.startsWith('tno:'));
     expect(ours).toHaveLength(1);
-    expect(ours[0]).toMatch(/^tno: -: .*offset 8 \[truncated\]$/);
+    expect(ours[0]).toMatch(/^tno: -: .*offset 8 \[IPP_TRUNCATED\]$/);
   });
 });

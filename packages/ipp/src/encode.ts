@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { IppError } from './errors.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
 import { asciiEntry } from './encode-cache.js';
+import { isOutOfBand } from './values.js';
 import { ByteWriter } from './writer.js';
 
 /** RFC 8010 §3.1.5: value-length and name-length are SIGNED-SHORT. */
@@ -241,20 +242,15 @@ function writeCollection(w: ByteWriter, members: readonly IppAttribute[], name: 
 
 /** `writeValue` for the syntaxes rarer than strings, integers, booleans and collections. */
 function writeOtherValue(w: ByteWriter, v: IppValue, name: string): void {
+  if (isOutOfBand(v)) {
+    if (v.value === undefined) w.u16(0);
+    else writeBytes(w, v.value, name);
+    return;
+  }
   switch (v.tag) {
     case 'octetString':
     case 'raw':
       writeBytes(w, v.value, name);
-      return;
-    case 'unsupported':
-    case 'default':
-    case 'unknown':
-    case 'noValue':
-    case 'notSettable':
-    case 'deleteAttribute':
-    case 'adminDefine':
-      if (v.value === undefined) w.u16(0);
-      else writeBytes(w, v.value, name);
       return;
     case 'dateTime': {
       const d = v.value;

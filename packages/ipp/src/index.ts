@@ -63,6 +63,7 @@ export {
   raw,
   dateTime,
   dateOf,
+  isOutOfBand,
 } from './values.js';
 export { request, response, MessageBuilder, attributesOf } from './builder.js';
 export type { AttributeInput, AttributesInput, CollectionInput, MessageOptions } from './builder.js';

@@ -3,6 +3,7 @@ import { IppError } from './errors.js';
 import { GroupTag } from './model.js';
 import type { IppAttribute, IppDateTime, IppGroup, IppMessage, IppValue, OutOfBandTag, StringTag } from './model.js';
 import { enumName, operationCode, operationName, statusCode, statusName } from './registry/lookup.js';
+import { isOutOfBand } from './values.js';
 import { groupTagName } from './tags.js';
 
 /**
@@ -52,6 +53,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 function valueToJson(v: IppValue, name: string): JsonValue {
+  if (isOutOfBand(v)) return v.value === undefined ? { tag: v.tag } : { tag: v.tag, hex: hex(v.value) };
   switch (v.tag) {
     case 'enum': {
       const keyword = enumName(name, v.value);
@@ -63,14 +65,6 @@ function valueToJson(v: IppValue, name: string): JsonValue {
       return { tag: v.tag, code: v.code, hex: hex(v.value) };
     case 'collection':
       return { tag: v.tag, members: v.value.map((m) => attributeToJson(m)) };
-    case 'unsupported':
-    case 'default':
-    case 'unknown':
-    case 'noValue':
-    case 'notSettable':
-    case 'deleteAttribute':
-    case 'adminDefine':
-      return v.value === undefined ? { tag: v.tag } : { tag: v.tag, hex: hex(v.value) };
     default:
       return { ...v } as JsonValue;
   }

@@ -1,4 +1,4 @@
-import type { IppAttribute, IppDateTime, IppValue, ResolutionUnits } from './model.js';
+import type { IppAttribute, IppDateTime, IppValue, OutOfBandTag, ResolutionUnits } from './model.js';
 
 /**
  * Explicit value constructors. The builders pick a plain value's tag from the registry; these
@@ -61,4 +61,11 @@ export function dateOf(value: IppDateTime): Date {
   const offset = (value.utcDirection === '-' ? -1 : 1) * (value.utcHours * 60 + value.utcMinutes);
   const utc = Date.UTC(value.year, value.month - 1, value.day, value.hours, value.minutes, value.seconds, value.deciSeconds * 100);
   return new Date(utc - offset * 60_000);
+}
+
+const OUT_OF_BAND: ReadonlySet<string> = new Set<OutOfBandTag>(['unsupported', 'default', 'unknown', 'noValue', 'notSettable', 'deleteAttribute', 'adminDefine']);
+
+/** Whether a value is out-of-band (RFC 8010 §3.5.2, RFC 3380): a tag with no value of its own. */
+export function isOutOfBand(value: IppValue): value is Extract<IppValue, { readonly tag: OutOfBandTag }> {
+  return OUT_OF_BAND.has(value.tag);
 }
