@@ -1,22 +1,8 @@
 /** Request construction for the suites: the RFC 8011 §4.1.4 preamble and small value helpers. */
-import { boolean, charset, integer, keyword, mime, name, naturalLanguage, text, uri, GroupTag, operationCode, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { attribute as attr, GroupTag, oneArg as val, operationCode, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 
-/** The codec's value helpers under the short names this module's callers use. */
-export const val = {
-  charset,
-  language: naturalLanguage,
-  uri,
-  name: (value: string): IppValue => name(value),
-  text: (value: string): IppValue => text(value),
-  keyword,
-  mime,
-  integer,
-  boolean,
-} as const;
-
-export function attr(name: string, ...values: IppValue[]): IppAttribute {
-  return { name, values };
-}
+/** The codec's one-argument value helpers and attribute builder, under the short names this module's callers use. */
+export { val, attr };
 
 export interface RequestSpec {
   readonly printerUri: string;

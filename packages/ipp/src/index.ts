@@ -64,6 +64,8 @@ export {
   dateTime,
   dateOf,
   isOutOfBand,
+  attribute,
+  oneArg,
 } from './values.js';
 export { request, response, MessageBuilder, attributesOf } from './builder.js';
 export type { AttributeInput, AttributesInput, CollectionInput, MessageOptions } from './builder.js';

@@ -63,6 +63,27 @@ export function dateOf(value: IppDateTime): Date {
   return new Date(utc - offset * 60_000);
 }
 
+/** One attribute from its name and values: attribute('copies', integer(2)). */
+export function attribute(name: string, ...values: IppValue[]): IppAttribute {
+  return { name, values };
+}
+
+/**
+ * The common value helpers, each taking the value alone, so they can be passed to map():
+ * `.map(text)` would hand the array index to text()'s language parameter, `.map(oneArg.text)` does not.
+ */
+export const oneArg = {
+  charset,
+  language: naturalLanguage,
+  uri,
+  name: (value: string): IppValue => name(value),
+  text: (value: string): IppValue => text(value),
+  keyword,
+  mime,
+  integer,
+  boolean,
+} as const;
+
 const OUT_OF_BAND: ReadonlySet<string> = new Set<OutOfBandTag>(['unsupported', 'default', 'unknown', 'noValue', 'notSettable', 'deleteAttribute', 'adminDefine']);
 
 /** Whether a value is out-of-band (RFC 8010 §3.5.2, RFC 3380): a tag with no value of its own. */

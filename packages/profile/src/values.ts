@@ -2,24 +2,10 @@
  * Short helpers to write and read the few attribute syntaxes the profile uses: the codec's value
  * helpers under short names, and group/attribute lookups on the @trustnoone/ipp message model.
  */
-import { boolean, charset, integer, keyword, mime, name, naturalLanguage, text, uri, GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 
-/** The codec's value helpers under the short names this module's callers use. */
-export const v = {
-  charset,
-  language: naturalLanguage,
-  uri,
-  name: (value: string): IppValue => name(value),
-  text: (value: string): IppValue => text(value),
-  keyword,
-  mime,
-  integer,
-  boolean,
-} as const;
-
-export function attr(name: string, ...values: IppValue[]): IppAttribute {
-  return { name, values };
-}
+/** The codec's one-argument value helpers and attribute builder, under the short names this module's callers use. */
+export { oneArg as v, attribute as attr } from '@trustnoone/ipp';
 
 /** The groups of `message` with the given delimiter tag, in wire order. */
 export function groupsOf(message: IppMessage, tag: number): IppGroup[] {
