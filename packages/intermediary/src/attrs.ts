@@ -2,16 +2,9 @@
  * Small read/write helpers over the @trustnoone/ipp message model. The intermediary only ever looks
  * at cleartext routing attributes; it never interprets document data.
  */
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { booleanOf, findAttribute, GroupTag, integerOf, stringOf, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 
-export function findAttribute(message: IppMessage, groupTag: number, name: string): IppAttribute | undefined {
-  for (const group of message.groups) {
-    if (group.tag !== groupTag) continue;
-    const found = group.attributes.find((a) => a.name === name);
-    if (found) return found;
-  }
-  return undefined;
-}
+export { findAttribute } from '@trustnoone/ipp';
 
 export function operationAttribute(message: IppMessage, name: string): IppAttribute | undefined {
   return findAttribute(message, GroupTag.operation, name);
@@ -19,21 +12,15 @@ export function operationAttribute(message: IppMessage, name: string): IppAttrib
 
 /** The first value of an attribute as a string, for the string-valued syntaxes. */
 export function stringValue(attr: IppAttribute | undefined): string | undefined {
-  const v = attr?.values[0];
-  if (!v) return undefined;
-  if ('value' in v && typeof v.value === 'string') return v.value;
-  return undefined;
+  return stringOf(attr?.values[0]);
 }
 
 export function integerValue(attr: IppAttribute | undefined): number | undefined {
-  const v = attr?.values[0];
-  if (v && (v.tag === 'integer' || v.tag === 'enum')) return v.value;
-  return undefined;
+  return integerOf(attr?.values[0]);
 }
 
 export function booleanValue(attr: IppAttribute | undefined): boolean | undefined {
-  const v = attr?.values[0];
-  return v && v.tag === 'boolean' ? v.value : undefined;
+  return booleanOf(attr?.values[0]);
 }
 
 export function keywords(attr: IppAttribute | undefined): string[] {

@@ -18,9 +18,15 @@ export function findGroup(message: IppMessage, group: GroupTagName | number): Ip
   return message.groups.find((g) => g.tag === code);
 }
 
-/** The first attribute of this name in the first group with this tag. */
+/** The first attribute of this name in the first group with this tag that holds one. */
 export function findAttribute(message: IppMessage, group: GroupTagName | number, name: string): IppAttribute | undefined {
-  return findGroup(message, group)?.attributes.find((a) => a.name === name);
+  const code = groupTagCode(group);
+  for (const g of message.groups) {
+    if (g.tag !== code) continue;
+    const found = g.attributes.find((a) => a.name === name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** A member of a collection value (or of a group's attribute list) by name. */

@@ -2,24 +2,13 @@
  * Short helpers to write and read the few attribute syntaxes the profile uses: the codec's value
  * helpers under short names, and group/attribute lookups on the @trustnoone/ipp message model.
  */
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { findAttribute as findAttr, GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 
 /** The codec's one-argument value helpers and attribute builder, under the short names this module's callers use. */
 export { oneArg as v, attribute as attr } from '@trustnoone/ipp';
 
-/** The groups of `message` with the given delimiter tag, in wire order. */
-export function groupsOf(message: IppMessage, tag: number): IppGroup[] {
-  return message.groups.filter((g) => g.tag === tag);
-}
-
-/** The first attribute `name` in the first group with tag `tag` holding it. */
-export function findAttr(message: IppMessage, tag: number, name: string): IppAttribute | undefined {
-  for (const g of groupsOf(message, tag)) {
-    const a = g.attributes.find((x) => x.name === name);
-    if (a) return a;
-  }
-  return undefined;
-}
+/** The groups of `message` with the given delimiter tag, in wire order (the codec's findGroups). */
+export { findGroups as groupsOf, findAttribute as findAttr } from '@trustnoone/ipp';
 
 export function operationAttr(message: IppMessage, name: string): IppAttribute | undefined {
   return findAttr(message, GroupTag.operation, name);

@@ -3,7 +3,7 @@
  * naming this device's output-device-uuid, over @trustnoone/ipp-http with the device's credentials.
  */
 import type { Readable } from 'node:stream';
-import { isSuccessful, operationName, request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { getString, GroupTag, isSuccessful, operationName, request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { ippRequest, type CredentialSource, type IppTlsOptions, type HttpCredentials } from '@trustnoone/ipp-http/client';
 
 export interface InfraConnection {
@@ -95,22 +95,8 @@ export async function call(c: InfraConnection, code: number, ops: readonly IppAt
 }
 
 export function statusMessage(m: IppMessage): string | undefined {
-  const a = m.groups[0]?.attributes.find((x) => x.name === 'status-message');
-  const val = a?.values[0];
-  return val && 'value' in val && typeof val.value === 'string' ? val.value : undefined;
+  return getString(m, GroupTag.operation, 'status-message');
 }
 
-export function first(m: IppMessage, tag: number, name: string): IppValue | undefined {
-  for (const g of m.groups) if (g.tag === tag) for (const a of g.attributes) if (a.name === name) return a.values[0];
-  return undefined;
-}
-
-export function int(m: IppMessage, tag: number, name: string): number | undefined {
-  const x = first(m, tag, name);
-  return x && (x.tag === 'integer' || x.tag === 'enum') ? x.value : undefined;
-}
-
-export function str(m: IppMessage, tag: number, name: string): string | undefined {
-  const x = first(m, tag, name);
-  return x && 'value' in x && typeof x.value === 'string' ? x.value : undefined;
-}
+/** The codec's readers under the short names the Proxy uses: first value as a number / a string. */
+export { getInteger as int, getString as str } from '@trustnoone/ipp';
