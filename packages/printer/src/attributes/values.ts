@@ -2,7 +2,7 @@
  * Small constructors for IPP attributes in the shared model (@trustnoone/ipp model.ts), so the
  * printer's attribute tables read like the registry: `keyword('sides-default', 'one-sided')`.
  */
-import { dateTime as dateTimeValue, type IppAttribute, type IppValue, type StringTag } from '@trustnoone/ipp';
+import { booleanOf, dateTime as dateTimeValue, integerOf, stringOf, type IppAttribute, type IppValue, type StringTag } from '@trustnoone/ipp';
 
 export type AttrValues<T> = T | readonly T[];
 
@@ -71,23 +71,18 @@ export function findAttr(attrs: readonly IppAttribute[] | undefined, name: strin
 
 /** The string values of an attribute, or [] when absent or not string-valued. */
 export function stringValues(attr: IppAttribute | undefined): string[] {
-  if (!attr) return [];
-  const out: string[] = [];
-  for (const v of attr.values) if (typeof v.value === 'string') out.push(v.value);
-  return out;
+  return (attr?.values ?? []).map(stringOf).filter((s): s is string => s !== undefined);
 }
 
+/** First values through the codec's readers (@trustnoone/ipp access.ts). */
 export function firstString(attr: IppAttribute | undefined): string | undefined {
-  const v = attr?.values[0];
-  return v && typeof v.value === 'string' ? v.value : undefined;
+  return stringOf(attr?.values[0]);
 }
 
 export function firstInteger(attr: IppAttribute | undefined): number | undefined {
-  const v = attr?.values[0];
-  return v && (v.tag === 'integer' || v.tag === 'enum') ? v.value : undefined;
+  return integerOf(attr?.values[0]);
 }
 
 export function firstBoolean(attr: IppAttribute | undefined): boolean | undefined {
-  const v = attr?.values[0];
-  return v && v.tag === 'boolean' ? v.value : undefined;
+  return booleanOf(attr?.values[0]);
 }
