@@ -3,7 +3,7 @@
  * cancel, and following a job to a terminal state.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findGroups, getInteger, GroupTag, integerOf, stringOf, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { findGroups, getInteger, GroupTag, integerOf, stringOf, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { ClientError } from './errors.js';
 import { cancelJobRequest, getJobAttributesRequest, getJobsRequest, type WhichJobs } from './requests.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
@@ -21,7 +21,20 @@ export interface JobStatus {
   readonly stateMessage: string | undefined;
   readonly jobName: string | undefined;
   readonly owner: string | undefined;
-  readonly impressionsCompleted: number | undefined;
+  /**
+   * PWG 5100.7 *-completed counters: a number, 'unknown' when the server says so (a sealed job's
+   * counters are 'unknown' in clear; its owner reads them sealed), undefined when it says nothing.
+   */
+  readonly impressionsCompleted: JobCounter | undefined;
+  readonly mediaSheetsCompleted: JobCounter | undefined;
+  readonly pagesCompleted: JobCounter | undefined;
+}
+
+/** A progress counter: a number, or the out-of-band 'unknown' (RFC 8011 §5.1.2). */
+export type JobCounter = number | 'unknown';
+
+function counterOf(value: IppValue | undefined): JobCounter | undefined {
+  return value?.tag === 'unknown' ? 'unknown' : integerOf(value);
 }
 
 export function isTerminal(s: JobStatus): boolean {
@@ -39,7 +52,9 @@ export function jobStatusFrom(group: IppGroup): JobStatus {
     stateMessage: stringOf(get('job-state-message')?.values[0]),
     jobName: stringOf(get('job-name')?.values[0]),
     owner: stringOf(get('job-originating-user-name')?.values[0]),
-    impressionsCompleted: integerOf(get('job-impressions-completed')?.values[0]),
+    impressionsCompleted: counterOf(get('job-impressions-completed')?.values[0]),
+    mediaSheetsCompleted: counterOf(get('job-media-sheets-completed')?.values[0]),
+    pagesCompleted: counterOf(get('job-pages-completed')?.values[0]),
   };
 }
 

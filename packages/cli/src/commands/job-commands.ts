@@ -14,11 +14,28 @@ import { terminalSafe } from '../terminal-text.js';
 
 function line(s: JobStatus): string {
   const reasons = s.stateReasons.filter((r) => r !== 'none');
-  const extra = [reasons.length ? reasons.join(',') : '', s.impressionsCompleted !== undefined ? `${s.impressionsCompleted} impressions` : '', s.owner ?? '']
+  const impressions = s.impressionsCompleted === undefined ? '' : s.impressionsCompleted === 'unknown' ? 'impressions unknown' : `${s.impressionsCompleted} impressions`;
+  const extra = [reasons.length ? reasons.join(',') : '', impressions, s.owner ?? '']
     .filter(Boolean)
     .join('  ');
   // Every field but the id comes from the server: shown escaped (issue 12 item 7).
   return terminalSafe(`${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`);
+}
+
+/**
+ * The progress counters on a line of their own (issue 15.7): numbers for a clear job; for a sealed
+ * job the server says 'unknown' on purpose (they would give away sealed copies and sides,
+ * docs/decisions.md "Counters"), and the line says where the numbers are.
+ */
+function countersLine(s: JobStatus, sealedAsked: boolean): string | undefined {
+  const all = [s.impressionsCompleted, s.mediaSheetsCompleted, s.pagesCompleted];
+  if (all.every((c) => c === undefined)) return undefined;
+  if (all.some((c) => c === 'unknown')) {
+    const where = sealedAsked ? 'see job-impressions-completed below' : 'the owner reads them with --private or --cert/--key';
+    return `impressions, sheets, pages: unknown (a sealed job's counters are not shown in clear; ${where})`;
+  }
+  const n = (c: number | 'unknown' | undefined, what: string) => (c === undefined ? undefined : `${c} ${what}`);
+  return `completed: ${[n(s.impressionsCompleted, 'impressions'), n(s.mediaSheetsCompleted, 'sheets'), n(s.pagesCompleted, 'pages')].filter(Boolean).join(', ')}`;
 }
 
 /** A value as JSON: numbers, booleans and strings stay typed; enums become their keywords (issue 15.7). */
@@ -122,6 +139,8 @@ export const statusCommand: Command = {
     } else {
       io.stdout.write(`${line(s)}\n`);
       if (s.stateMessage) io.stdout.write(`        ${terminalSafe(s.stateMessage)}\n`);
+      const counters = countersLine(s, sealed !== undefined);
+      if (counters) io.stdout.write(`        ${counters}\n`);
       for (const a of sealed ?? []) io.stdout.write(`        ${terminalSafe(`${a.name} = ${a.values.join(', ')}`)}\n`);
     }
     return ExitCode.ok;
