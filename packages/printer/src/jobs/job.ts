@@ -32,6 +32,8 @@ export interface AppliedTemplate {
   readonly printColorMode: string;
   readonly printQuality: number;
   readonly orientationRequested: number;
+  /** RFC 8011 §5.2.7 page-ranges: the pages of each document to print (all when absent). */
+  readonly pageRanges?: readonly { readonly lower: number; readonly upper: number }[];
   /** The attributes as they were accepted, for Get-Job-Attributes of the job-template group. */
   readonly attributes: readonly IppAttribute[];
 }
