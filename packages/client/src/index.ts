@@ -11,6 +11,7 @@ export { TrustStore, fingerprintOf, formatFingerprint, type Pin, type PrinterBin
 export { normalizePrinterUri } from './printer-uri.js';
 export { pinPrinter, type PinOptions } from './pin.js';
 export { resolveStateDir } from './state-dir.js';
+export { noteSealedJobEnded, pruneSealedJobs, ENDED_RETENTION_MS, RECORD_RETENTION_MS } from './sealed-jobs.js';
 export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';
 export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 export { jobTemplateAttributes, parseOptionStrings, type JobAttributes, type AttributeValue } from './attributes.js';

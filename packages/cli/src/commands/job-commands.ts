@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cancel, encryptedJobAttributes, jobs, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
+import { cancel, encryptedJobAttributes, isTerminal, jobs, noteSealedJobEnded, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
 import { enumName, type IppValue } from '@trustnoone/ipp';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -122,6 +122,8 @@ export const statusCommand: Command = {
     }
     if ((v.cert === undefined) !== (v.key === undefined)) throw new CliError('--cert and --key go together', ExitCode.usage);
     const s = await clientCall(() => status(conn, jobId));
+    // A job seen ending lets its sealed-job record go after the retention (docs/cli.md "State").
+    if (isTerminal(s)) await noteSealedJobEnded(trustStoreFrom(v, io).dir, conn.printer, jobId).catch(() => undefined);
     let sealed: { name: string; values: string[]; json: unknown[] }[] | undefined;
     if (v.cert !== undefined && v.key !== undefined) {
       const certificate = (await readFlagFile('cert', v.cert, io)).toString('utf8');
