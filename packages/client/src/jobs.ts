@@ -115,7 +115,7 @@ export async function follow(conn: Connection, jobId: number, options: FollowOpt
     } catch (err) {
       // The job was accepted: a server that is briefly unavailable (HTTP 503, server-error-busy,
       // a restart) must not read as a failed job. A few retries, then say what is known.
-      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || (err.ippStatus !== undefined && (err.ippStatus === 0x0502 || err.ippStatus === 0x0507)));
+      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || err.code === 'CLIENT_SERVER_BUSY' || (err.ippStatus !== undefined && (err.ippStatus === 0x0502 || err.ippStatus === 0x0507)));
       if (!transient || ++failures > FOLLOW_RETRIES || Date.now() > deadline) {
         if (err instanceof ClientError && transient) {
           throw new ClientError(err.code, `job ${jobId} was accepted by ${conn.printer}, but following it failed: ${err.message}; check it later with 'tno status ${jobId} --printer ${conn.printer}'`, { cause: err });

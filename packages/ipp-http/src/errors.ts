@@ -21,6 +21,10 @@ export type IppTransportErrorCode =
   | 'IPP_HTTP_CONNECT'
   | 'IPP_HTTP_STATUS'
   | 'IPP_HTTP_AUTH_REQUIRED'
+  | 'IPP_HTTP_FORBIDDEN'
+  | 'IPP_HTTP_UNSUPPORTED_MEDIA_TYPE'
+  | 'IPP_HTTP_TOO_MANY_REQUESTS'
+  | 'IPP_HTTP_SERVICE_UNAVAILABLE'
   | 'IPP_HTTP_NOT_IPP'
   | 'IPP_HTTP_TLS_PIN_MISMATCH'
   | 'IPP_HTTP_TIMEOUT'
@@ -30,11 +34,14 @@ export type IppTransportErrorCode =
 export class IppTransportError extends Error {
   readonly code: IppTransportErrorCode;
   readonly httpStatus: number | undefined;
-  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number }) {
+  /** Seconds the server asked to wait before trying again (Retry-After of a 429 or 503). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'IppTransportError';
     this.code = code;
     this.httpStatus = options?.httpStatus;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
