@@ -16,6 +16,7 @@ import { sampleDocument } from '../demo/sample.js';
 import { scanTree, type ScanResult } from '../demo/scan.js';
 import { ExitCode } from '../exit-codes.js';
 import { clientCall, parseFlags, writeJson } from './client-common.js';
+import { displayFingerprint } from '../fingerprint-text.js';
 
 const usage = `Usage: tno demo [--dir DIR] [--clean] [--json]
 
@@ -108,7 +109,7 @@ export const demoCommand: Command = {
         trustAnchorsPem: [certificateToPem(siteCa.certificate)],
       });
       const own = await showFingerprint({ stateDir: paths.printer });
-      report.printer = { uri: printer.uri, stateDir: paths.printer, printerUuid: own.printerUuid, fingerprint: own.fingerprint };
+      report.printer = { uri: printer.uri, stateDir: paths.printer, printerUuid: own.printerUuid, fingerprint: displayFingerprint(own.fingerprint) };
       step(io, json, 1, `printer emulator   ${printer.uri}`, `state: ${paths.printer}`, `accepts only jobs signed by users of the demo site CA`);
 
       // Submissions wait at this gate until the spool has been searched, so the search sees the
@@ -164,7 +165,7 @@ export const demoCommand: Command = {
       const whileSpooled = await scanTree(paths.intermediary, sample.canary);
       openGate();
       const status = await clientCall(() => follow({ printer: intermediary!.uri, userName: 'demo' }, submitted.jobId, { timeoutMs: 120_000 }));
-      report.trust = { kind: submitted.trust!.kind, fingerprint: submitted.trust!.fingerprint };
+      report.trust = { kind: submitted.trust!.kind, fingerprint: displayFingerprint(submitted.trust!.fingerprint) };
       report.job = { id: submitted.jobId, state: status.state, reasons: status.stateReasons, encrypted: submitted.encrypted, signed: submitted.signed };
       step(
         io,

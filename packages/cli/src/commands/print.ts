@@ -10,6 +10,7 @@ import { JobPhases } from '../job-phases.js';
 import { ProgressBar } from '../progress.js';
 import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
 import { terminalSafe } from '../terminal-text.js';
+import { displayFingerprint } from '../fingerprint-text.js';
 
 const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
                  [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
@@ -90,7 +91,7 @@ function resultJson(r: PrintResult): unknown {
     encrypted: r.encrypted,
     signed: r.signed,
     printerUuid: r.printerUuid ?? null,
-    trust: r.trust ? { kind: r.trust.kind, fingerprint: r.trust.fingerprint, subject: r.trust.subject } : null,
+    trust: r.trust ? { kind: r.trust.kind, fingerprint: displayFingerprint(r.trust.fingerprint), subject: r.trust.subject } : null,
     keyProtection: r.recipientKey?.protection ?? null,
     keyAlgorithm: r.recipientKey?.algorithm ?? null,
   };

@@ -162,8 +162,9 @@ export const printerCommand: Command = {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
         throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
       });
-      // One fingerprint format for people everywhere (AB:CD:..., issue 15.7); JSON keeps both.
-      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${formatFingerprint(info.fingerprint)}\n`);
+      // One fingerprint format everywhere, text and JSON (AB:CD:..., issue 15.7).
+      const { fingerprintFormatted: _same, ...rest } = info;
+      io.stdout.write(v.json ? `${JSON.stringify({ ...rest, fingerprint: formatFingerprint(info.fingerprint) })}\n` : `${formatFingerprint(info.fingerprint)}\n`);
       return ExitCode.ok;
     }
 
