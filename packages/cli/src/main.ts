@@ -45,7 +45,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     const sub: Command | undefined = cmd.subcommands.find((c) => c.name === next);
     if (!sub) {
-      io.stderr.write(`tno: unknown command '${[...path.slice(1), cmd.name === 'tno' ? '' : cmd.name, next].filter(Boolean).join(' ')}' (see '${[...path, cmd.name].join(' ')} --help')\n`);
+      const here = [...path, cmd.name].join(' ');
+      const message = next.startsWith('-')
+        ? `'${here}' needs a command before ${next} (see '${here} --help')`
+        : `unknown command '${[...path.slice(1), cmd.name === 'tno' ? '' : cmd.name, next].filter(Boolean).join(' ')}' (see '${here} --help')`;
+      io.stderr.write(`tno: ${message}\n`);
+      // With --json a script reads stdout: a usage error is a JSON object there too (issue 15.7).
+      if (argv.includes('--json')) io.stdout.write(`${terminalSafeJson({ error: { exitCode: ExitCode.usage, code: 'usage', message } }, 2)}\n`);
       return ExitCode.usage;
     }
     path.push(cmd.name);

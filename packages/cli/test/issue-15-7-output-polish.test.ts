@@ -81,6 +81,13 @@ describe('issue 15.7: output polish', () => {
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     const usage = await tno(['status', 'x', '--printer', printer.uri, '--json']);
     expect(JSON.parse(usage.out)).toMatchObject({ error: { exitCode: ExitCode.usage, code: 'usage' } });
+    // Before any command runs: an unknown command, or flags where a sub-command belongs.
+    for (const argv of [['bogus', '--json'], ['ipp', '--json'], ['trust', 'bogus', '--json']]) {
+      const r = await tno(argv);
+      expect(r.code, argv.join(' ')).toBe(ExitCode.usage);
+      expect(JSON.parse(r.out), argv.join(' ')).toMatchObject({ error: { exitCode: ExitCode.usage, code: 'usage' } });
+    }
+    expect((await tno(['ipp', '--json'])).err).toContain("'tno ipp' needs a command before --json (see 'tno ipp --help')");
   });
 
   it('tno printer --help lists the formats the printer renders', async () => {
