@@ -107,6 +107,12 @@ describe('issue 15.7: impressions through the intermediary', () => {
     expect(text.out).toContain('impressions unknown');
     expect(text.out).toMatch(/impressions, sheets, pages: unknown \(a sealed job's counters are not shown in clear; the owner reads them with --private/);
 
+    // Its owner reads them sealed through the same intermediary, by default.
+    const mine = await tno(['status', String(jobId), '--printer', relay, '--state', state, '-U', 'alice', '--private']);
+    expect(mine.code, mine.err).toBe(ExitCode.ok);
+    expect(mine.out).toContain('their sealed values are below');
+    expect(mine.out).toContain('job-impressions-completed = 3');
+
     const read = join(dir, 'get-sealed.test');
     await writeFile(
       read,

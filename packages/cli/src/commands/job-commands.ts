@@ -27,11 +27,11 @@ function line(s: JobStatus): string {
  * job the server says 'unknown' on purpose (they would give away sealed copies and sides,
  * docs/decisions.md "Counters"), and the line says where the numbers are.
  */
-function countersLine(s: JobStatus, sealedAsked: boolean): string | undefined {
+function countersLine(s: JobStatus, shownSealed: boolean): string | undefined {
   const all = [s.impressionsCompleted, s.mediaSheetsCompleted, s.pagesCompleted];
   if (all.every((c) => c === undefined)) return undefined;
   if (all.some((c) => c === 'unknown')) {
-    const where = sealedAsked ? 'see job-impressions-completed below' : 'the owner reads them with --private or --cert/--key';
+    const where = shownSealed ? 'their sealed values are below' : 'the owner reads them with --private or --cert/--key';
     return `impressions, sheets, pages: unknown (a sealed job's counters are not shown in clear; ${where})`;
   }
   const n = (c: number | 'unknown' | undefined, what: string) => (c === undefined ? undefined : `${c} ${what}`);
@@ -141,7 +141,7 @@ export const statusCommand: Command = {
     } else {
       io.stdout.write(`${line(s)}\n`);
       if (s.stateMessage) io.stdout.write(`        ${terminalSafe(s.stateMessage)}\n`);
-      const counters = countersLine(s, sealed !== undefined);
+      const counters = countersLine(s, sealed?.some((a) => a.name === 'job-impressions-completed') ?? false);
       if (counters) io.stdout.write(`        ${counters}\n`);
       for (const a of sealed ?? []) io.stdout.write(`        ${terminalSafe(`${a.name} = ${a.values.join(', ')}`)}\n`);
     }
