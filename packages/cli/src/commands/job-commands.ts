@@ -25,7 +25,7 @@ function line(s: JobStatus): string {
 /**
  * The progress counters on a line of their own (issue 15.7): numbers for a clear job; for a sealed
  * job the server says 'unknown' on purpose (they would give away sealed copies and sides,
- * docs/decisions.md "Counters"), and the line says where the numbers are.
+ * docs/decisions.md D9 (counters)), and the line says where the numbers are.
  */
 function countersLine(s: JobStatus, shownSealed: boolean): string | undefined {
   const all = [s.impressionsCompleted, s.mediaSheetsCompleted, s.pagesCompleted];
@@ -122,7 +122,7 @@ export const statusCommand: Command = {
     }
     if ((v.cert === undefined) !== (v.key === undefined)) throw new CliError('--cert and --key go together', ExitCode.usage);
     const s = await clientCall(() => status(conn, jobId));
-    // A job seen ending lets its sealed-job record go after the retention (docs/cli.md "State").
+    // A job seen ending lets its sealed-job record go after the retention (docs/cli.md "Printing and jobs").
     if (isTerminal(s)) await noteSealedJobEnded(trustStoreFrom(v, io).dir, conn.printer, jobId).catch(() => undefined);
     let sealed: { name: string; values: string[]; json: unknown[] }[] | undefined;
     if (v.cert !== undefined && v.key !== undefined) {

@@ -46,7 +46,7 @@ export function isSealedJob(job: JobEntry['job']): boolean {
 /**
  * PWG 5100.7 job-impressions/media-sheets/pages-completed. A sealed job's are 'unknown' in clear,
  * whatever the upstream said (they give away sealed copies and sides; docs/decisions.md
- * "Counters"); the owner reads them in the sealed answer. A clear job shows what the forwarder
+ * D9, counters); the owner reads them in the sealed answer. A clear job shows what the forwarder
  * mirrored from upstream, 0 while the job has not reached it, and 'unknown' when the upstream did
  * not say.
  */

@@ -76,7 +76,7 @@ export interface ForwardState {
 
 /**
  * A PWG 5100.7 *-completed counter as the upstream printer reported it: a number, or 'unknown'
- * (the out-of-band value a TRUSTNOONE printer gives for a sealed job, docs/decisions.md "Counters").
+ * (the out-of-band value a TRUSTNOONE printer gives for a sealed job, docs/decisions.md D9 (counters)).
  */
 export type CompletedCounter = number | 'unknown';
 

@@ -2,7 +2,7 @@
  * The progress counters the forwarder mirrors from the upstream printer (PWG 5100.7
  * job-impressions-completed, job-media-sheets-completed, job-pages-completed), so a client asking
  * the intermediary about a clear job sees how far it printed (issue 15.7). A TRUSTNOONE printer
- * answers 'unknown' for a sealed job (docs/decisions.md "Counters"), and that is mirrored as is.
+ * answers 'unknown' for a sealed job (docs/decisions.md D9 (counters)), and that is mirrored as is.
  */
 import { GroupTag, type IppMessage } from '@trustnoone/ipp';
 import { findAttribute } from '../attrs.js';
