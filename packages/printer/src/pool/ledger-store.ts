@@ -10,7 +10,7 @@
  * is loaded: the members refuse jobs older than their replay cache remembers (profile replay
  * window), so a ledger that remembers at least as long forgets nothing a member could still take.
  */
-import { open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type ClaimOutcome =
@@ -34,6 +34,7 @@ export class LedgerStore {
   private constructor(private readonly file: string) {}
 
   static async open(dir: string, retentionMs: number): Promise<LedgerStore> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const store = new LedgerStore(join(dir, 'claims.log'));
     await store.#load(retentionMs);
     return store;
