@@ -68,6 +68,8 @@ export async function startPoolLedger(o: PoolLedgerOptions): Promise<RunningPool
     await store.close();
     throw new PrinterError('POOL_LEDGER', `the ledger's TLS certificate, key or members CA cannot be used: ${(err as Error).message}`, { cause: err });
   }
+  // A certificate the pool CA did not issue fails the handshake before any request: logged here.
+  server.on('tlsClientError', (err: Error) => o.log?.warn({ err: err.message }, 'pool ledger: TLS handshake refused'));
   server.requestTimeout = BODY_TIMEOUT_MS;
   server.headersTimeout = BODY_TIMEOUT_MS;
 

@@ -89,7 +89,11 @@ export class PinReleaseDesk {
     const waiting = job.state === 'pending-held' && job.reasons.has(HOLD_REASON);
     if (waiting && !this.#records.has(job.id)) {
       const begun = this.#begin(job);
-      begun.catch((err: unknown) => this.rt.log.error({ jobId: job.id, err: (err as Error).message }, 'printer: release record not written'));
+      begun.catch((err: unknown) => {
+        this.rt.log.error({ jobId: job.id, err: (err as Error).message }, 'printer: release record not written');
+        // The next code typed tries again (release() begins the record when none is kept).
+        if (this.#records.get(job.id) === begun) this.#records.delete(job.id);
+      });
       this.#records.set(job.id, begun);
     }
     const timer = this.#expiry.get(job.id);
