@@ -109,7 +109,9 @@ async function offerJob(text: string): Promise<number> {
   return jobId;
 }
 
-const finals = (jobId: number) => queue.reports.filter((r) => r.jobId === jobId && r.state >= 7);
+/** Each device's last final report of job `jobId` (a device may report its end more than once). */
+const finals = (jobId: number) => [...new Map(queue.reports.filter((r) => r.jobId === jobId && r.state >= 7).map((r) => [r.device, r])).values()];
+const seen = (jobId: number) => JSON.stringify({ fetchedBy: queue.fetchedBy(jobId), reports: queue.reports.filter((r) => r.jobId === jobId) });
 
 async function completedManifests(state: string): Promise<number> {
   let n = 0;
@@ -125,12 +127,15 @@ describe('issue 21.2: one job, one print across an INFRA pool', () => {
   it('without a pool ledger, a dishonest queue gets one job printed by both members (the attack)', async () => {
     const states = await provisionPool('open');
     const members = await startMembers(states);
-    const jobId = await offerJob('printed twice without a ledger\n');
-    await waitFor('both members to report the job ended', () => new Set(finals(jobId).map((r) => r.device)).size === 2);
-    expect(queue.fetchedBy(jobId)).toHaveLength(2);
-    expect(finals(jobId).map((r) => r.state)).toEqual([COMPLETED, COMPLETED]);
-    expect((await completedManifests(states[0])) + (await completedManifests(states[1]))).toBe(2);
-    for (const m of members) await m.stop();
+    try {
+      const jobId = await offerJob('printed twice without a ledger\n');
+      await waitFor('both members to report the job ended', () => new Set(finals(jobId).map((r) => r.device)).size === 2);
+      expect(queue.fetchedBy(jobId), seen(jobId)).toHaveLength(2);
+      expect(finals(jobId).map((r) => r.state), seen(jobId)).toEqual([COMPLETED, COMPLETED]);
+      expect((await completedManifests(states[0])) + (await completedManifests(states[1]))).toBe(2);
+    } finally {
+      for (const m of members) await m.stop();
+    }
   }, 120_000);
 
   it('with the pool ledger, exactly one member prints; the other refuses with a typed reason it reports upstream', async () => {
@@ -138,49 +143,52 @@ describe('issue 21.2: one job, one print across an INFRA pool', () => {
     expect(ledger.uri).toMatch(/^https:\/\/localhost:\d+$/);
     const states = await provisionPool('pool');
     const members = await startMembers(states, ledger.uri);
-    const jobId = await offerJob('one job, one print\n');
-    await waitFor('both members to report the job ended', () => new Set(finals(jobId).map((r) => r.device)).size === 2);
-    expect(queue.fetchedBy(jobId)).toHaveLength(2); // both were handed the job at once
-    const ends = finals(jobId);
-    expect(ends.filter((r) => r.state === COMPLETED)).toHaveLength(1);
-    const refused = ends.find((r) => r.state !== COMPLETED)!;
-    expect(refused.state).toBe(ABORTED);
-    expect(refused.reasons).toContain('document-security-error');
-    expect(refused.message).toMatch(/another printer of this pool already took this job/);
-    const counts = [await completedManifests(states[0]), await completedManifests(states[1])];
-    expect(counts.sort()).toEqual([0, 1]);
-    // The refusing member's log names the typed error; neither log holds the document.
-    const logs = members.map((m) => m.stderr());
-    expect(logs.filter((l) => l.includes('POOL_JOB_TAKEN'))).toHaveLength(1);
-    for (const l of logs) expect(l).not.toContain('one job, one print');
+    try {
+      const jobId = await offerJob('one job, one print\n');
+      await waitFor('both members to report the job ended', () => new Set(finals(jobId).map((r) => r.device)).size === 2);
+      expect(queue.fetchedBy(jobId)).toHaveLength(2); // both were handed the job at once
+      const ends = finals(jobId);
+      expect(ends.filter((r) => r.state === COMPLETED), seen(jobId)).toHaveLength(1);
+      const refused = ends.find((r) => r.state !== COMPLETED)!;
+      expect(refused.state).toBe(ABORTED);
+      expect(refused.reasons).toContain('document-security-error');
+      expect(refused.message).toMatch(/another printer of this pool already took this job/);
+      const counts = [await completedManifests(states[0]), await completedManifests(states[1])];
+      expect(counts.sort()).toEqual([0, 1]);
+      // The refusing member's log names the typed error; neither log holds the document.
+      const logs = members.map((m) => m.stderr());
+      expect(logs.filter((l) => l.includes('POOL_JOB_TAKEN'))).toHaveLength(1);
+      for (const l of logs) expect(l).not.toContain('one job, one print');
 
-    // The ledger down: no member takes a job (fail closed), and none prints it.
-    await ledger.stop();
-    const port = new URL(ledger.uri).port;
-    const second = await offerJob('waits for the ledger\n');
-    await new Promise((r) => setTimeout(r, 4000));
-    expect(queue.fetchedBy(second)).toEqual([]);
-    expect(finals(second)).toEqual([]);
-    // Back (same state, same port): one member prints it, the other is refused.
-    await start(['pool-ledger', '--state', join(dir, 'ledger'), '--port', port, '--tls-cert', join(dir, 'ledger.crt'), '--tls-key', join(dir, 'ledger.key'), '--members-ca', join(dir, 'pool-ca.crt')]);
-    await waitFor('the second job to end at both members', () => new Set(finals(second).map((r) => r.device)).size === queue.fetchedBy(second).length && finals(second).length > 0 && finals(second).some((r) => r.state === COMPLETED), 60_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(finals(second).filter((r) => r.state === COMPLETED)).toHaveLength(1);
-    for (const m of members) await m.stop();
+      // The ledger down: no member takes a job (fail closed), and none prints it.
+      await ledger.stop();
+      const port = new URL(ledger.uri).port;
+      const second = await offerJob('waits for the ledger\n');
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(queue.fetchedBy(second)).toEqual([]);
+      expect(finals(second)).toEqual([]);
+      // Back (same state, same port): one member prints it, the other is refused.
+      await start(['pool-ledger', '--state', join(dir, 'ledger'), '--port', port, '--tls-cert', join(dir, 'ledger.crt'), '--tls-key', join(dir, 'ledger.key'), '--members-ca', join(dir, 'pool-ca.crt')]);
+      await waitFor('the second job to end at both members', () => new Set(finals(second).map((r) => r.device)).size === queue.fetchedBy(second).length && finals(second).length > 0 && finals(second).some((r) => r.state === COMPLETED), 60_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(finals(second).filter((r) => r.state === COMPLETED), seen(second)).toHaveLength(1);
 
-    // Only the pool's members reach the ledger: a certificate from another CA is refused at the
-    // TLS handshake. The ledger keeps digests, never a job's nonce.
-    const client = (member: string) =>
-      new PoolLedgerClient({ url: ledger.uri, ca: readFileSync(join(dir, 'pool-ca.crt'), 'utf8'), cert: readFileSync(join(dir, `${member}.crt`), 'utf8'), key: readFileSync(join(dir, `${member}.key`), 'utf8') });
-    const [member, rogue] = [client('member-a'), client('rogue')];
-    expect(await member.healthy()).toBe(true);
-    expect(await rogue.healthy()).toBe(false);
-    await expect(rogue.claimOnce('0'.repeat(64))).rejects.toMatchObject({ code: 'POOL_LEDGER_UNAVAILABLE' });
-    member.close();
-    rogue.close();
-    const log = readFileSync(join(dir, 'ledger', 'claims.log'), 'utf8').trim().split('\n');
-    expect(log.length).toBeGreaterThanOrEqual(2);
-    for (const line of log) expect(line).toMatch(/^\d+ [0-9a-f]{64} [0-9a-f]{64}$/);
+      // Only the pool's members reach the ledger: a certificate from another CA is refused at the
+      // TLS handshake. The ledger keeps digests, never a job's nonce.
+      const client = (member: string) =>
+        new PoolLedgerClient({ url: ledger.uri, ca: readFileSync(join(dir, 'pool-ca.crt'), 'utf8'), cert: readFileSync(join(dir, `${member}.crt`), 'utf8'), key: readFileSync(join(dir, `${member}.key`), 'utf8') });
+      const [member, rogue] = [client('member-a'), client('rogue')];
+      expect(await member.healthy()).toBe(true);
+      expect(await rogue.healthy()).toBe(false);
+      await expect(rogue.claimOnce('0'.repeat(64))).rejects.toMatchObject({ code: 'POOL_LEDGER_UNAVAILABLE' });
+      member.close();
+      rogue.close();
+      const log = readFileSync(join(dir, 'ledger', 'claims.log'), 'utf8').trim().split('\n');
+      expect(log.length).toBeGreaterThanOrEqual(2);
+      for (const line of log) expect(line).toMatch(/^\d+ [0-9a-f]{64} [0-9a-f]{64}$/);
+    } finally {
+      for (const m of members) await m.stop();
+    }
   }, 180_000);
 
   it('member flags go together; the ledger needs its certificates', async () => {
