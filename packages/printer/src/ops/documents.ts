@@ -21,7 +21,7 @@ import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-fa
 import { jobPaths } from '../state/state-dir.js';
 import type { JobRequestCheck } from './job-request.js';
 import { Refusal, unsupportedGroup } from './refusal.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 import { GroupTag } from '@trustnoone/ipp';
 
 const SEALED_REQUEST_REFUSED = 'The encrypted job asks for something this printer does not support.';

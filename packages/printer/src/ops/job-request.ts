@@ -10,7 +10,7 @@ import { keyword, mimeType } from '../attributes/values.js';
 import { checkJobTemplate, type TemplateCheck } from '../jobs/job-template.js';
 import { Refusal } from './refusal.js';
 import { jobGroup, opAttrs } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export interface JobRequestCheck {
   /** document-format as requested (default application/octet-stream). */
