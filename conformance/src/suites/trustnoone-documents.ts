@@ -5,6 +5,7 @@
  * without multiple-document jobs (RFC 8011 §5.4.16) still gets the ordering test: its one document
  * must be document 1.
  */
+import { IppStatus, isSuccessful } from '@trustnoone/ipp';
 import { newJobNonce } from '@trustnoone/profile';
 import type { Exchange, TestContext } from '../context.js';
 import { expectStatus, statusNameOf } from '../expect.js';
@@ -31,8 +32,8 @@ async function sealedDocument(t: TestContext, jobUuid: string, number: number, l
  */
 async function expectDocumentRefused(t: TestContext, jobId: number, response: Exchange, impressionsBefore: number): Promise<void> {
   const m = response.message;
-  if (m.code === 0x041a) t.note('refused with client-error-document-security-error');
-  else if (m.code > 0x00ff) throw new ConformanceFailure(`expected client-error-document-security-error (or an accepted document whose job aborts), got ${statusNameOf(m)}`);
+  if (m.code === IppStatus.clientErrorDocumentSecurityError) t.note('refused with client-error-document-security-error');
+  else if (!isSuccessful(m.code)) throw new ConformanceFailure(`expected client-error-document-security-error (or an accepted document whose job aborts), got ${statusNameOf(m)}`);
   let end;
   try {
     end = await t.waitForJob(jobId, 15_000);
@@ -43,7 +44,7 @@ async function expectDocumentRefused(t: TestContext, jobId: number, response: Ex
   }
   if (end.state === 'completed') throw new ConformanceFailure(`job ${jobId} completed with the refused document`);
   if (end.impressions !== undefined && end.impressions > impressionsBefore) throw new ConformanceFailure(`job ${jobId} printed ${end.impressions} impressions, more than the ${impressionsBefore} of the documents before the refused one`);
-  if (t.role === 'printer' && m.code !== 0x041a && !end.reasons.includes('document-security-error')) {
+  if (t.role === 'printer' && m.code !== IppStatus.clientErrorDocumentSecurityError && !end.reasons.includes('document-security-error')) {
     throw new ConformanceFailure(`job ${jobId} ended ${end.state} (${end.reasons.join(', ')}) without document-security-error`);
   }
 }

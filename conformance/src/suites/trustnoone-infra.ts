@@ -6,7 +6,7 @@
  * fetches is byte for byte what the client sent, which a blind relay must guarantee.
  */
 import { IppTransportError } from '@trustnoone/ipp-http/client';
-import { GroupTag, decodeMessage, encodeMessage, findGroups, getInteger, getStrings, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, decodeMessage, encodeMessage, findGroups, getInteger, getStrings, type IppMessage, IppStatus } from '@trustnoone/ipp';
 import { buildOuterRequest, newJobNonce } from '@trustnoone/profile';
 import { certificateToPem, createIdentity, open, pemLines, privateKeyToPem, sealToBytes } from '@trustnoone/smime';
 import type { Exchange, TestContext } from '../context.js';
@@ -54,7 +54,7 @@ function firstDifference(a: Uint8Array, b: Uint8Array): string | undefined {
 }
 
 function expectNotFetchable(what: string, message: IppMessage): void {
-  if (message.code === 0x0420) return;
+  if (message.code === IppStatus.clientErrorNotFetchable) return;
   throw new ConformanceFailure(`${what}: expected client-error-not-fetchable (0x0420), got ${statusNameOf(message)} (0x${message.code.toString(16).padStart(4, '0')})`);
 }
 

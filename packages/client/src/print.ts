@@ -5,8 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeHeader, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
-import { buildInnerRequest, buildOuterRequest, newJobNonce, Operation, PKCS7_MIME } from '@trustnoone/profile';
+import { encodeHeader, type IppAttribute, type IppMessage, IppOperation, IppStatus } from '@trustnoone/ipp';
+import { buildInnerRequest, buildOuterRequest, newJobNonce, PKCS7_MIME } from '@trustnoone/profile';
 import { pemLines, seal } from '@trustnoone/smime';
 import { checkReleaseCode, releaseCodeLayer } from './release-code.js';
 import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
@@ -153,7 +153,7 @@ function requireJobId(res: IppMessage, what: string): number {
 }
 
 /** RFC 8011 §13.1.5: statuses that mean "try again later" (a printer that takes one job at a time). */
-const BUSY = new Set([0x0502, 0x0507]);
+const BUSY = new Set<number>([IppStatus.serverErrorServiceUnavailable, IppStatus.serverErrorBusy]);
 
 /**
  * Runs a submission, repeating it while the printer answers server-error-busy or
@@ -331,7 +331,7 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
     throw new ClientError('CLIENT_TRUST_KEY_INVALID', `${conn.printer} advertises a TRUSTNOONE key but no printer-uuid, so a sealed job cannot be bound to it`);
   }
   const multi = info.attributes.get('multiple-document-jobs-supported')?.values[0];
-  const multiOk = info.operations.includes(Operation['Create-Job']) && info.operations.includes(Operation['Send-Document']) && !(multi?.tag === 'boolean' && !multi.value);
+  const multiOk = info.operations.includes(IppOperation.createJob) && info.operations.includes(IppOperation.sendDocument) && !(multi?.tag === 'boolean' && !multi.value);
   if (docs.length > 1 && !multiOk) {
     throw new ClientError('CLIENT_ATTRIBUTE_NOT_SUPPORTED', `the printer does not accept multi-document jobs (multiple-document-jobs-supported); print the files one at a time`);
   }

@@ -1,10 +1,10 @@
 /**
  * One IPP exchange with error mapping: transport failures become CLIENT_UNREACHABLE, error
- * statuses (RFC 8011 §4.1.6: 0x0400 and above) become CLIENT_IPP_STATUS with the printer's
+ * statuses (RFC 8011 Appendix B: client-error and server-error) become CLIENT_IPP_STATUS with the printer's
  * status-message, so every caller reports failures the same way.
  */
 import type { Readable } from 'node:stream';
-import { getString, type IppMessage } from '@trustnoone/ipp';
+import { getString, isErrorStatus, IppStatus, statusName, type IppMessage } from '@trustnoone/ipp';
 import { credentialsLabel, ippRequest, IppTransportError, type CredentialSource, type HttpCredentials, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { ClientError } from './errors.js';
 
@@ -23,32 +23,6 @@ export interface Connection {
   /** Per exchange, until the response's attributes arrive; default 60 s without a document, none with one. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
-}
-
-/** RFC 8011 §4.1.6 status code names, for messages (the full registry lives in @trustnoone/ipp). */
-const STATUS_NAMES: Readonly<Record<number, string>> = {
-  0x0400: 'client-error-bad-request',
-  0x0401: 'client-error-forbidden',
-  0x0402: 'client-error-not-authenticated',
-  0x0403: 'client-error-not-authorized',
-  0x0404: 'client-error-not-possible',
-  0x0405: 'client-error-timeout',
-  0x0406: 'client-error-not-found',
-  0x0407: 'client-error-gone',
-  0x0408: 'client-error-request-entity-too-large',
-  0x040a: 'client-error-document-format-not-supported',
-  0x040b: 'client-error-attributes-or-values-not-supported',
-  0x0418: 'client-error-document-password-error',
-  0x041a: 'client-error-document-security-error',
-  0x0500: 'server-error-internal-error',
-  0x0501: 'server-error-operation-not-supported',
-  0x0502: 'server-error-service-unavailable',
-  0x0503: 'server-error-version-not-supported',
-  0x0507: 'server-error-busy',
-};
-
-export function statusName(code: number): string {
-  return STATUS_NAMES[code] ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 
 let nextRequestId = 1;
@@ -185,15 +159,15 @@ export async function exchange(
   }
   if (!opts.keepData) res.data.resume();
   const status = res.message.code;
-  if (status >= 0x0400) {
+  if (isErrorStatus(status)) {
     if (opts.keepData) res.data.resume();
     const detail = getString(res.message, 'operation', 'status-message');
     // docs/spec-notes.md §2: the printer's single answer to a sealed job that failed decryption, integrity,
     // signature or binding checks (or a wrong release PIN).
-    if (status === 0x041a || status === 0x0418) {
+    if (status === IppStatus.clientErrorDocumentSecurityError || status === IppStatus.clientErrorDocumentPasswordError) {
       throw new ClientError(
         'CLIENT_JOB_SECURITY_ERROR',
-        status === 0x0418
+        status === IppStatus.clientErrorDocumentPasswordError
           ? `${opts.what}: the printer refused the job's release password (${statusName(status)})`
           : `${opts.what}: the printer refused the sealed job (${statusName(status)}): it was altered or replayed on the way, or was not sealed for this printer`,
         { ippStatus: status },

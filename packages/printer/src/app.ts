@@ -7,6 +7,7 @@ import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } fro
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
+import { IppOperation } from '@trustnoone/ipp';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
 import { oauthAuthentication } from './http/oauth-authentication.js';
@@ -34,6 +35,8 @@ import type { PrinterRuntime } from './runtime.js';
 import { loadKeyStore, type KeyStore } from './secure/key-store.js';
 import { makeSealedOpener } from './secure/open-sealed.js';
 import { PersistentReplayCache } from './secure/replay-cache.js';
+import { PoolLedgerClient } from './pool/ledger-client.js';
+import { PoolReplayCache } from './pool/pool-replay.js';
 import { loadOrCreateIdentity } from './state/identity.js';
 import { cleanJobsOnStart, prepareState, stateLayout } from './state/state-dir.js';
 
@@ -90,7 +93,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
   const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
-  const replay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
+  const localReplay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
+  // A pool member also claims each job at the pool ledger (docs/decisions.md D38).
+  const replay = options.poolLedger ? new PoolReplayCache(localReplay, new PoolLedgerClient(options.poolLedger)) : localReplay;
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
@@ -185,20 +190,20 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   const handlers = new Map<number, IppHandler>(
     (
       [
-        [0x0002, printJob(runtime)],
-        [0x0004, validateJob(runtime)],
-        [0x0005, createJobOp(runtime)],
-        [0x0006, sendDocument(runtime)],
-        [0x0008, cancelJob(runtime)],
-        [0x0009, getJobAttributes(runtime)],
-        [0x000c, holdJob(runtime)],
-        [0x000d, releaseJob(runtime)],
-        [0x000a, getJobs(runtime)],
-        [0x000b, getPrinterAttributes(runtime)],
-        [0x0039, cancelMyJobs(runtime)],
-        [0x003b, closeJob(runtime)],
-        [0x003c, identifyPrinter(runtime)],
-        [0x006a, getEncryptedJobAttributes(runtime, keys)],
+        [IppOperation.printJob, printJob(runtime)],
+        [IppOperation.validateJob, validateJob(runtime)],
+        [IppOperation.createJob, createJobOp(runtime)],
+        [IppOperation.sendDocument, sendDocument(runtime)],
+        [IppOperation.cancelJob, cancelJob(runtime)],
+        [IppOperation.getJobAttributes, getJobAttributes(runtime)],
+        [IppOperation.holdJob, holdJob(runtime)],
+        [IppOperation.releaseJob, releaseJob(runtime)],
+        [IppOperation.getJobs, getJobs(runtime)],
+        [IppOperation.getPrinterAttributes, getPrinterAttributes(runtime)],
+        [IppOperation.cancelMyJobs, cancelMyJobs(runtime)],
+        [IppOperation.closeJob, closeJob(runtime)],
+        [IppOperation.identifyPrinter, identifyPrinter(runtime)],
+        [IppOperation.getEncryptedJobAttributes, getEncryptedJobAttributes(runtime, keys)],
       ] as const
     ).map(([code, h]) => [code, guard(h)]),
   );

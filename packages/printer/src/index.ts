@@ -20,3 +20,6 @@ export { PrinterFaultPoint, printerFaultsFromSpec, type PrinterFaultHook } from 
 export { showFingerprint, type FingerprintInfo } from './fingerprint.js';
 export { loadOrCreateTlsCredentials, type TlsCredentials } from './secure/tls.js';
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/proxy.js';
+export { startPoolLedger, normaliseFingerprint, POOL_LEDGER_RETENTION_DEFAULT_MS, type PoolLedgerOptions, type RunningPoolLedger } from './pool/ledger-server.js';
+export { PoolLedgerClient, type PoolLedgerSettings } from './pool/ledger-client.js';
+export { PoolRefusal, poolClaim } from './pool/pool-replay.js';

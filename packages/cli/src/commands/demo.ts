@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encryptedJobAttributes, follow, formatFingerprint, pinPrinter, print, status as jobStatus, TrustStore } from '@trustnoone/client';
+import { IppOperation } from '@trustnoone/ipp';
 import { httpUpstream, startIntermediary, type RunningIntermediary, type Upstream } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type Manifest, type RunningPrinter } from '@trustnoone/printer';
 import { certificateToPem, createCertificateAuthority, createIdentity, privateKeyToPem } from '@trustnoone/smime';
@@ -119,7 +120,7 @@ export const demoCommand: Command = {
       const gated: Upstream = {
         uri: direct.uri,
         send: async (message, data) => {
-          if (message.code === 0x0002 || message.code === 0x0005 || message.code === 0x0006) await gate;
+          if (message.code === IppOperation.printJob || message.code === IppOperation.createJob || message.code === IppOperation.sendDocument) await gate;
           return direct.send(message, data);
         },
       };

@@ -9,6 +9,7 @@ import { cancelCommand, jobsCommand, statusCommand } from './job-commands.js';
 import { printCommand } from './print.js';
 import { printerCommand } from './printer.js';
 import { printersCommand } from './printers.js';
+import { poolLedgerCommand } from './pool-ledger.js';
 import { smimeCommand } from './smime.js';
 import { trustCommand } from './trust.js';
 
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   demoCommand,
   intermediaryCommand,
   printerCommand,
+  poolLedgerCommand,
   smimeCommand,
   keysCommand,
   ippCommand,

@@ -5,7 +5,7 @@
  * implement the same interface over a database and an object store.
  */
 import type { Readable } from 'node:stream';
-import type { IppAttribute } from '@trustnoone/ipp';
+import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
 
 /** A document's opaque data as stored: never interpreted, only counted and hashed. */
 export interface SpoolDocument {
@@ -42,8 +42,8 @@ export interface SpoolJob {
   readonly closed: boolean;
 }
 
-/** RFC 8011 §5.3.7 job-state values. */
-export const JobState = { pending: 3, pendingHeld: 4, processing: 5, processingStopped: 6, canceled: 7, aborted: 8, completed: 9 } as const;
+/** RFC 8011 §5.3.7 job-state values (the registry's, @trustnoone/ipp). */
+export const JobState = IppEnum.jobState;
 export type JobStateValue = (typeof JobState)[keyof typeof JobState];
 export const isTerminal = (s: number): boolean => s >= JobState.canceled;
 

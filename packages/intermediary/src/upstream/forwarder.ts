@@ -23,20 +23,18 @@ import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
 import { attr, integerValue, keywords, findAttribute, stringValue } from '../attrs.js';
 import { noFaults, type FaultHook } from '../faults.js';
 import type { JobEntry, JobTable } from '../jobs.js';
-import { Op } from '../operations/codes.js';
-import { isSuccess } from '../status.js';
 import { JobState, isTerminal, type CompletedCounters, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
 import { discard, passThroughOperationAttributes, upstreamRequest, type Upstream, type UpstreamAnswer } from './client.js';
 import { COUNTER_ATTRIBUTES, countersFrom, sameCounters } from './counters.js';
 import { CreateGate } from './create-gate.js';
 import { ORPHAN_ATTRIBUTES, earlierDeliveries, highestJobId, orphanCandidates } from './orphans.js';
-import { GroupTag } from '@trustnoone/ipp';
+import { GroupTag, IppOperation, IppStatus, isSuccessful } from '@trustnoone/ipp';
 import { IppTransportError } from '@trustnoone/ipp-http';
 
 /** RFC 8011 §4.1.6.1: service-unavailable, temporary-error, not-accepting-jobs, busy — "try again later", not "no". */
-const TRANSIENT = new Set([0x0502, 0x0505, 0x0506, 0x0507]);
+const TRANSIENT = new Set<number>([IppStatus.serverErrorServiceUnavailable, IppStatus.serverErrorTemporaryError, IppStatus.serverErrorNotAcceptingJobs, IppStatus.serverErrorBusy]);
 /** PWG 5100.13 client-error-document-security-error: a TRUSTNOONE printer's answer to a replay, among others. */
-const DOCUMENT_SECURITY_ERROR = 0x041a;
+const DOCUMENT_SECURITY_ERROR = IppStatus.clientErrorDocumentSecurityError;
 
 export interface ForwarderLog {
   info(obj: object, msg: string): void;
@@ -195,7 +193,7 @@ export class Forwarder {
           const fwd = entry.status.forward;
           if (fwd.upstreamJobId) {
             const upstream = this.pick(entry.status, jobId);
-            await this.exchangeNow(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', fwd.upstreamJobId), ...owner(entry.job)])).catch(() => undefined);
+            await this.exchangeNow(upstream, upstreamRequest(IppOperation.cancelJob, upstream.uri, [attr.integer('job-id', fwd.upstreamJobId), ...owner(entry.job)])).catch(() => undefined);
           }
           return;
         }
@@ -295,7 +293,7 @@ export class Forwarder {
     discard(answer.data);
     this.unreachable.delete(upstream.uri);
     const status = answer.message.code;
-    if (isSuccess(status)) return answer.message;
+    if (isSuccessful(status)) return answer.message;
     const msg = stringValue(findAttribute(answer.message, GroupTag.operation, 'status-message'));
     if (TRANSIENT.has(status)) throw new Error(`upstream busy (status 0x${status.toString(16).padStart(4, '0')}${msg ? `: ${msg}` : ''})`);
     throw new UpstreamRejected(status, msg);
@@ -306,10 +304,10 @@ export class Forwarder {
     if (known !== undefined) return known;
     const res = await this.exchange(
       upstream,
-      upstreamRequest(Op.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'operations-supported')]),
+      upstreamRequest(IppOperation.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'operations-supported')]),
     );
     const ops = findAttribute(res, GroupTag.printer, 'operations-supported')?.values.flatMap((v) => (v.tag === 'enum' ? [v.value] : [])) ?? [];
-    const yes = ops.includes(Op.createJob) && ops.includes(Op.sendDocument);
+    const yes = ops.includes(IppOperation.createJob) && ops.includes(IppOperation.sendDocument);
     this.createSupport.set(upstream.uri, yes);
     return yes;
   }
@@ -342,7 +340,7 @@ export class Forwarder {
 
     if (status.cancelRequested) {
       if (!fwd.cancelSent) {
-        await this.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
+        await this.exchange(upstream, upstreamRequest(IppOperation.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
           // Already terminal upstream (client-error-not-possible): the mirror below says how it ended.
           if (!(err instanceof UpstreamRejected)) throw err;
         });
@@ -367,7 +365,7 @@ export class Forwarder {
         // cancel the cut-off one. Only a later document of a job still waiting for it is resent in
         // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D22).
         if (doc.number === 1 || there.state === undefined || isTerminal(there.state as JobStateValue)) {
-          await this.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
+          await this.exchange(upstream, upstreamRequest(IppOperation.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
             if (!(err instanceof UpstreamRejected)) throw err; // already ended there
           });
           this.log.warn({ jobId: job.id, upstream: upstream.uri, upstreamJobId }, 'forward: a cut-off forward goes again into a new upstream job (the cut-off one canceled)');
@@ -385,7 +383,7 @@ export class Forwarder {
         ...submitAttributes(job, doc.attributes).filter((a) => a.name !== 'last-document'),
         attr.boolean('last-document', last),
       ];
-      await this.exchange(upstream, upstreamRequest(Op.sendDocument, upstream.uri, ops), () => this.documentStream(job.id, doc.number));
+      await this.exchange(upstream, upstreamRequest(IppOperation.sendDocument, upstream.uri, ops), () => this.documentStream(job.id, doc.number));
       this.faults.hit('forward.sent');
       await this.o.table.update(job.id, (s) => ({
         ...s,
@@ -415,7 +413,7 @@ export class Forwarder {
       if (isTerminal(began.state)) return;
       let res: IppMessage;
       try {
-        res = await this.exchange(upstream, upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
+        res = await this.exchange(upstream, upstreamRequest(IppOperation.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
       } catch (err) {
         // Certainly not created (refused, or no connection was ever made): nothing to look for
         // later, and the job stays free to go to another upstream.
@@ -425,7 +423,7 @@ export class Forwarder {
         throw err;
       }
       const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
-      if (upstreamJobId === undefined) throw new UpstreamRejected(0x0500, 'Create-Job answer carried no job-id');
+      if (upstreamJobId === undefined) throw new UpstreamRejected(IppStatus.serverErrorInternalError, 'Create-Job answer carried no job-id');
       this.faults.hit('forward.created');
       await this.o.table.update(job.id, (s) => ({
         ...s,
@@ -449,7 +447,7 @@ export class Forwarder {
         try {
           answer = await this.exchange(
             upstream,
-            upstreamRequest(Op.getJobs, uri, [
+            upstreamRequest(IppOperation.getJobs, uri, [
               ...owner(job),
               attr.keyword('which-jobs', 'not-completed'),
               attr.boolean('my-jobs', true),
@@ -465,7 +463,7 @@ export class Forwarder {
         const jobName = stringValue(submitAttributes(job, job.attributes).find((a) => a.name === 'job-name'));
         const [orphan] = orphanCandidates(answer, { jobName, known });
         if (orphan === undefined) return;
-        await this.exchange(upstream, upstreamRequest(Op.cancelJob, uri, [attr.integer('job-id', orphan), ...owner(job)])).catch((err: unknown) => {
+        await this.exchange(upstream, upstreamRequest(IppOperation.cancelJob, uri, [attr.integer('job-id', orphan), ...owner(job)])).catch((err: unknown) => {
           // Already ended upstream: nothing left to clean.
           if (!(err instanceof UpstreamRejected)) throw err;
         });
@@ -509,7 +507,7 @@ export class Forwarder {
       try {
         const res = await this.exchange(
           upstream,
-          upstreamRequest(Op.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
+          upstreamRequest(IppOperation.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
           () => this.documentStream(job.id, 1),
         );
         upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
@@ -536,7 +534,7 @@ export class Forwarder {
       const list = (which: string) =>
         this.exchange(
           upstream,
-          upstreamRequest(Op.getJobs, upstream.uri, [...owner(job), attr.keyword('which-jobs', which), attr.boolean('my-jobs', true), attr.keyword('requested-attributes', ...ORPHAN_ATTRIBUTES)]),
+          upstreamRequest(IppOperation.getJobs, upstream.uri, [...owner(job), attr.keyword('which-jobs', which), attr.boolean('my-jobs', true), attr.keyword('requested-attributes', ...ORPHAN_ATTRIBUTES)]),
         );
       return [await list('not-completed'), await list('completed')];
     } catch (err) {
@@ -567,16 +565,16 @@ export class Forwarder {
 
   private async closeUpstream(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<void> {
     try {
-      await this.exchange(upstream, upstreamRequest(Op.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
+      await this.exchange(upstream, upstreamRequest(IppOperation.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
     } catch (err) {
       // client-error-not-possible: the job is closed or already ended there (its last document
       // arrived, or it ended while we were away); the mirror that follows reports how it ended.
-      if (err instanceof UpstreamRejected && err.status === 0x0404) return;
-      if (!(err instanceof UpstreamRejected) || err.status !== 0x0501) throw err;
+      if (err instanceof UpstreamRejected && err.status === IppStatus.clientErrorNotPossible) return;
+      if (!(err instanceof UpstreamRejected) || err.status !== IppStatus.serverErrorOperationNotSupported) throw err;
       // No Close-Job upstream (PWG 5100.11 is optional): an empty last Send-Document ends the job.
       await this.exchange(
         upstream,
-        upstreamRequest(Op.sendDocument, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job), attr.boolean('last-document', true)]),
+        upstreamRequest(IppOperation.sendDocument, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job), attr.boolean('last-document', true)]),
       );
     }
   }
@@ -587,11 +585,11 @@ export class Forwarder {
     try {
       res = await this.exchange(
         upstream,
-        upstreamRequest(Op.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
+        upstreamRequest(IppOperation.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
       );
     } catch (err) {
       // The upstream no longer knows the job (client-error-not-found): nothing of it is there.
-      if (err instanceof UpstreamRejected && err.status === 0x0406) return { documents: 0, state: undefined };
+      if (err instanceof UpstreamRejected && err.status === IppStatus.clientErrorNotFound) return { documents: 0, state: undefined };
       throw err;
     }
     return { documents: integerValue(findAttribute(res, GroupTag.job, 'number-of-documents')) ?? 0, state: integerValue(findAttribute(res, GroupTag.job, 'job-state')) };
@@ -600,7 +598,7 @@ export class Forwarder {
   private async mirror(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<Step> {
     const res = await this.exchange(
       upstream,
-      upstreamRequest(Op.getJobAttributes, upstream.uri, [
+      upstreamRequest(IppOperation.getJobAttributes, upstream.uri, [
         attr.integer('job-id', upstreamJobId),
         ...owner(job),
         attr.keyword('requested-attributes', 'job-state', 'job-state-reasons', 'job-state-message', ...COUNTER_ATTRIBUTES),
@@ -665,15 +663,15 @@ function owner(job: SpoolJob): IppAttribute[] {
  */
 function reasonsFor(status: number): string[] {
   switch (status) {
-    case 0x040a:
+    case IppStatus.clientErrorDocumentFormatNotSupported:
       return ['unsupported-document-format'];
-    case 0x040b:
+    case IppStatus.clientErrorAttributesOrValuesNotSupported:
       return ['unsupported-attributes-or-values'];
-    case 0x0418:
+    case IppStatus.clientErrorDocumentPasswordError:
       return ['document-password-error'];
-    case 0x0419:
+    case IppStatus.clientErrorDocumentPermissionError:
       return ['document-permission-error'];
-    case 0x041a:
+    case IppStatus.clientErrorDocumentSecurityError:
       return ['document-security-error'];
     default:
       return [];

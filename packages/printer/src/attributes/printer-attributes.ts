@@ -3,7 +3,7 @@
  * docs/spec-notes.md §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
  * live state; `requested-attributes` filtering happens in select.ts.
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { IppEnum, IppOperation, type IppAttribute } from '@trustnoone/ipp';
 import * as cap from './capabilities.js';
 import { MARGINS, MEDIA, MEDIA_DEFAULT, MEDIA_READY, MEDIA_SOURCES, MEDIA_TYPES, mediaByName, mediaCol, mediaSizeCol } from './media.js';
 import {
@@ -27,20 +27,20 @@ import {
 
 /** Operation codes advertised in operations-supported (RFC 8011 §5.4.15, docs/spec-notes.md §1). */
 export const SUPPORTED_OPERATIONS = [
-  0x0002, // Print-Job
-  0x0004, // Validate-Job
-  0x0005, // Create-Job
-  0x0006, // Send-Document
-  0x0008, // Cancel-Job
-  0x0009, // Get-Job-Attributes
-  0x000a, // Get-Jobs
-  0x000b, // Get-Printer-Attributes
-  0x000c, // Hold-Job
-  0x000d, // Release-Job
-  0x0039, // Cancel-My-Jobs
-  0x003b, // Close-Job
-  0x003c, // Identify-Printer
-  0x006a, // Get-Encrypted-Job-Attributes
+  IppOperation.printJob,
+  IppOperation.validateJob,
+  IppOperation.createJob,
+  IppOperation.sendDocument,
+  IppOperation.cancelJob,
+  IppOperation.getJobAttributes,
+  IppOperation.getJobs,
+  IppOperation.getPrinterAttributes,
+  IppOperation.holdJob,
+  IppOperation.releaseJob,
+  IppOperation.cancelMyJobs,
+  IppOperation.closeJob,
+  IppOperation.identifyPrinter,
+  IppOperation.getEncryptedJobAttributes,
 ] as const;
 
 export interface PrinterIdentity {
@@ -70,8 +70,6 @@ export interface PrinterStatus {
   readonly stateChangedAt: Date;
   readonly now: Date;
 }
-
-const PRINTER_STATE = { idle: 3, processing: 4, stopped: 5 } as const;
 
 /** RFC 8011 §5.4.29: printer-up-time and the *-time attributes count seconds from 1 at start. */
 export function upTimeAt(startedAt: Date, at: Date | number): number {
@@ -221,7 +219,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     // Provisional (docs/spec-notes.md §2): the inner request format a sealed job must carry.
     mimeType('encrypted-job-request-format-supported', cap.ENCRYPTED_REQUEST_FORMAT),
     // RFC 8011 §5.4 Printer Status
-    enumAttr('printer-state', PRINTER_STATE[st.state]),
+    enumAttr('printer-state', IppEnum.printerState[st.state]),
     keyword('printer-state-reasons', st.stateReasons.length > 0 ? [...st.stateReasons] : ['none']),
     text('printer-state-message', st.stateMessage),
     boolean('printer-is-accepting-jobs', st.isAcceptingJobs),

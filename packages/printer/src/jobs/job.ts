@@ -4,19 +4,18 @@
  * `clear` is what arrived in clear, `applied` what the printer uses (from the inner request for a
  * sealed job), so Get-Job-Attributes in clear never reveals a sealed job's real name or options.
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { enumValue, type IppAttribute } from '@trustnoone/ipp';
 
-/** RFC 8011 §5.3.7. */
-export const JobStateEnum = {
-  pending: 3,
-  'pending-held': 4,
-  processing: 5,
-  'processing-stopped': 6,
-  canceled: 7,
-  aborted: 8,
-  completed: 9,
-} as const;
-export type JobState = keyof typeof JobStateEnum;
+/** RFC 8011 §5.3.7 job-state keywords; the numbers are the registry's. */
+const JOB_STATES = ['pending', 'pending-held', 'processing', 'processing-stopped', 'canceled', 'aborted', 'completed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** The job-state enum value of a keyword (RFC 8011 §5.3.7, through the registry). */
+export function jobStateCode(state: JobState): number {
+  const code = enumValue('job-state', state);
+  if (code === undefined) throw new RangeError(`job-state '${state}' is not registered`);
+  return code;
+}
 
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['canceled', 'aborted', 'completed']);
 

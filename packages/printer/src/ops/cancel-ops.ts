@@ -5,7 +5,7 @@ import type { PrinterRuntime } from '../runtime.js';
 import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
 import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 /**
  * Cancels at any stage: waiting for a document, receiving, queued (the engine skips it) or

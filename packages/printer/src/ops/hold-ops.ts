@@ -11,7 +11,7 @@ import { HOLD_REASON } from '../secure/pin-release.js';
 import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
 import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export const HOLD_UNTIL_REASON = 'job-hold-until-specified';
 

@@ -4,7 +4,7 @@ import type { Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { Refusal } from './refusal.js';
 import { opAttrs } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function requestedJobId(ctx: IppRequestContext): number {
   const ops = opAttrs(ctx.message);

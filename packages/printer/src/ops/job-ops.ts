@@ -14,7 +14,7 @@ import { checkJobRequest, type JobRequestCheck } from './job-request.js';
 import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
 import { jobGroup, opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { jobComplete } from '../secure/pin-release.js';
 import { GENERIC_SECURITY_MESSAGE } from '../secure/security-failure.js';

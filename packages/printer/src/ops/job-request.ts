@@ -11,7 +11,7 @@ import { checkJobTemplate, type TemplateCheck } from '../jobs/job-template.js';
 import { parsePageRanges } from '../jobs/page-ranges.js';
 import { Refusal } from './refusal.js';
 import { jobGroup, opAttrs } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export interface JobRequestCheck {
   /** document-format as requested (default application/octet-stream). */

@@ -15,7 +15,7 @@ import type { PrinterRuntime } from '../runtime.js';
 import { findJob } from './job-lookup.js';
 import { Refusal } from './refusal.js';
 import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function getPrinterAttributes(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {

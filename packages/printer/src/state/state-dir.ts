@@ -85,7 +85,7 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     // acknowledged it and opens it again (jobs/job-recovery.ts).
     const unfinished = (await exists(join(paths.dir, 'job.json'))) && !(await exists(paths.manifest));
     // An ended job's record has served (its manifest says how it ended): a crash may have left it.
-    const leftovers = unfinished ? [paths.private] : [paths.private, paths.spool, join(paths.dir, 'job.json'), join(paths.dir, 'job.json.tmp')];
+    const leftovers = unfinished ? [paths.private] : [paths.private, paths.spool, join(paths.dir, 'job.json'), join(paths.dir, 'job.json.tmp'), join(paths.dir, 'release.json')];
     for (const leftover of leftovers) {
       const existed = await rm(leftover, { recursive: true, force: false }).then(
         () => true,
