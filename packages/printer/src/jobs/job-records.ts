@@ -2,7 +2,7 @@
  * jobs/<id>/job.json: what the printer must know about a job that has not ended yet to carry it
  * through a restart (issue 12 "acknowledged means printed"). Written from the job's creation on,
  * before each answer that acknowledges something, and superseded by manifest.json once the job
- * ends (pipeline/manifest.ts). It holds routing facts only — id, owner, the name shown in clear,
+ * ends (jobs/manifest.ts). It holds routing facts only — id, owner, the name shown in clear,
  * the Job Template sent in clear, which documents were accepted — never sealed content; the
  * sealed documents themselves wait as received ciphertext in jobs/<id>/spool/ (job-recovery.ts).
  *

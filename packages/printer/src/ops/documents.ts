@@ -11,16 +11,16 @@ import { jobCreationAttributes } from '../jobs/job-attributes.js';
 import { saveSealedRecord } from '../jobs/sealed-record.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import type { RecordedDocument } from '../jobs/job-records.js';
-import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
+import { armMultipleOperationTimeout } from '../jobs/multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { jobComplete } from '../secure/pin-release.js';
 import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-failure.js';
-import { jobPaths } from '../state/state-dir.js';
-import type { JobRequestCheck } from './job-request.js';
-import { Refusal, unsupportedGroup } from './refusal.js';
-import { Status } from './status.js';
+import { ciphertextFile, jobPaths } from '../state/state-dir.js';
+import type { JobRequestCheck } from '../requests/job-request.js';
+import { Refusal, unsupportedGroup } from '../requests/refusal.js';
+import { Status } from '../requests/status.js';
 import { GroupTag } from '@trustnoone/ipp';
 
 const SEALED_REQUEST_REFUSED = 'The encrypted job asks for something this printer does not support.';
@@ -78,11 +78,6 @@ export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequ
 
 function recorded(job: Job, arrival: DocumentArrival): RecordedDocument {
   return { number: job.documentsReceived + 1, operation: arrival.operation, last: arrival.lastDocument, sealed: arrival.check.format === PKCS7_MIME };
-}
-
-/** Where a sealed document's ciphertext waits, as received, until its job ends (job-recovery.ts). */
-export function ciphertextFile(rt: PrinterRuntime, jobId: number, number: number): string {
-  return join(jobPaths(rt.layout, jobId).spool, `document-${number}.p7m`);
 }
 
 async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
@@ -158,7 +153,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   // The ciphertext is kept as received until the job ends: after a restart it is opened again,
   // so a job acknowledged here is printed even if the printer stops before printing it.
   await mkdir(jobPaths(rt.layout, job.id).spool, { recursive: true, mode: 0o700 });
-  const kept = await open(ciphertextFile(rt, job.id, number), 'w', 0o600);
+  const kept = await open(ciphertextFile(rt.layout, job.id, number), 'w', 0o600);
   let keptOpen = true;
   const closeKept = async (sync: boolean) => {
     if (!keptOpen) return;

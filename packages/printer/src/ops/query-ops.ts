@@ -13,9 +13,9 @@ import { isTerminal, type Job } from '../jobs/job.js';
 import { JOB_TEMPLATE_NAMES } from '../jobs/job-template.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs, requestingUser } from '../requests/request.js';
+import { Status } from '../requests/status.js';
 
 export function getPrinterAttributes(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {

@@ -22,9 +22,9 @@ import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from 
 import { CmsError, CmsErrorCode, joinPemLines, openCore, parseCertificate, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
 import type { Readable } from 'node:stream';
 import * as cap from '../attributes/capabilities.js';
-import { checkJobRequest } from '../ops/job-request.js';
-import { Refusal } from '../ops/refusal.js';
-import { checkRequest } from '../ops/request-checks.js';
+import { checkJobRequest } from '../requests/job-request.js';
+import { Refusal } from '../requests/refusal.js';
+import { checkRequest } from '../requests/request-checks.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { spoolToFile } from '../pipeline/spool.js';
 import type { OpenedDocument, PrinterRuntime, SealedOpener, SealedSubmission } from '../runtime.js';

@@ -15,7 +15,7 @@ import { PrinterError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import type { PrinterRuntime } from '../runtime.js';
-import { holdComplete, holdRequested } from '../ops/hold-ops.js';
+import { holdComplete, holdRequested } from '../jobs/job-hold.js';
 
 export const HOLD_REASON = 'job-password-wait';
 export const PASSWORD_ERROR_REASON = 'document-password-error';
