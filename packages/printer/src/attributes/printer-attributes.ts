@@ -25,24 +25,6 @@ import {
   uri,
 } from './values.js';
 
-/** Operation codes advertised in operations-supported (RFC 8011 §5.4.15, docs/spec-notes.md §1). */
-export const SUPPORTED_OPERATIONS = [
-  0x0002, // Print-Job
-  0x0004, // Validate-Job
-  0x0005, // Create-Job
-  0x0006, // Send-Document
-  0x0008, // Cancel-Job
-  0x0009, // Get-Job-Attributes
-  0x000a, // Get-Jobs
-  0x000b, // Get-Printer-Attributes
-  0x000c, // Hold-Job
-  0x000d, // Release-Job
-  0x0039, // Cancel-My-Jobs
-  0x003b, // Close-Job
-  0x003c, // Identify-Printer
-  0x006a, // Get-Encrypted-Job-Attributes
-] as const;
-
 export interface PrinterIdentity {
   readonly name: string;
   readonly uuid: string;
@@ -56,6 +38,11 @@ export interface PrinterIdentity {
   readonly requireEncryption: boolean;
   /** printer-pkcs7-repertoire-configured: the PIN release repertoire, or 'none' (no PIN release). */
   readonly pinRepertoire: cap.PinRepertoire | 'none';
+  /**
+   * operations-supported (RFC 8011 §5.4.15): the codes of the operation table the transport
+   * dispatches by (ops/operation-table.ts), so the two cannot disagree.
+   */
+  readonly operations: readonly number[];
 }
 
 export interface PrinterStatus {
@@ -116,7 +103,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=firstToLast;pagedelivery=faceDown;'),
     keyword('printer-kind', 'document'),
     text('printer-supply-description', 'Black Toner'),
-    enumAttr('operations-supported', [...SUPPORTED_OPERATIONS]),
+    enumAttr('operations-supported', [...id.operations]),
     charset('charset-configured', 'utf-8'),
     charset('charset-supported', ['us-ascii', 'utf-8']),
     naturalLanguage('natural-language-configured', 'en'),

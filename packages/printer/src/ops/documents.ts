@@ -170,8 +170,8 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   // Pulled by the decryptor: nothing is read from the socket faster than it is decrypted.
   const counted = (async function* () {
     for await (const chunk of ctx.data as AsyncIterable<Buffer>) {
+      // The transport caps the bytes that arrive (ByteLimitExceeded), so none is counted against a limit here.
       received += chunk.length;
-      if (received > rt.limits.maxDocumentBytes) throw new SpoolLimitError(rt.limits.maxDocumentBytes);
       await kept.write(chunk);
       rt.faults.hit('receive.chunk');
       yield chunk;

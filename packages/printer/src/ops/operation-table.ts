@@ -1,0 +1,47 @@
+/**
+ * The operations this printer serves, one row each: the code and the handler for it. The transport
+ * dispatches by this table and Get-Printer-Attributes advertises its codes as operations-supported
+ * (RFC 8011 §5.4.15), so what is advertised and what is answered cannot disagree.
+ */
+import type { IppHandler } from '@trustnoone/ipp-http';
+import type { PrinterRuntime } from '../runtime.js';
+import type { KeyStore } from '../secure/key-store.js';
+import { guard } from '../requests/refusal.js';
+import { cancelJob, cancelMyJobs } from './cancel-ops.js';
+import { getEncryptedJobAttributes } from './encrypted-attributes-op.js';
+import { holdJob, releaseJob } from './hold-ops.js';
+import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './job-ops.js';
+import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './query-ops.js';
+
+/** What a handler is built from: the runtime, and the key store for the one operation that seals. */
+export interface OperationDeps {
+  readonly runtime: PrinterRuntime;
+  readonly keys: KeyStore;
+}
+
+type Row = readonly [code: number, make: (deps: OperationDeps) => IppHandler];
+
+const OPERATIONS: readonly Row[] = [
+  [0x0002, ({ runtime }) => printJob(runtime)],
+  [0x0004, ({ runtime }) => validateJob(runtime)],
+  [0x0005, ({ runtime }) => createJobOp(runtime)],
+  [0x0006, ({ runtime }) => sendDocument(runtime)],
+  [0x0008, ({ runtime }) => cancelJob(runtime)],
+  [0x0009, ({ runtime }) => getJobAttributes(runtime)],
+  [0x000a, ({ runtime }) => getJobs(runtime)],
+  [0x000b, ({ runtime }) => getPrinterAttributes(runtime)],
+  [0x000c, ({ runtime }) => holdJob(runtime)],
+  [0x000d, ({ runtime }) => releaseJob(runtime)],
+  [0x0039, ({ runtime }) => cancelMyJobs(runtime)],
+  [0x003b, ({ runtime }) => closeJob(runtime)],
+  [0x003c, ({ runtime }) => identifyPrinter(runtime)],
+  [0x006a, ({ runtime, keys }) => getEncryptedJobAttributes(runtime, keys)],
+];
+
+/** operations-supported: the codes of the table, ascending. */
+export const SUPPORTED_OPERATIONS: readonly number[] = OPERATIONS.map(([code]) => code).sort((a, b) => a - b);
+
+/** The handlers by operation code, each guarded so a Refusal becomes its reply. */
+export function operationHandlers(deps: OperationDeps): Map<number, IppHandler> {
+  return new Map(OPERATIONS.map(([code, make]) => [code, guard(make(deps))]));
+}
