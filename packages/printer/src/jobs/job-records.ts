@@ -9,8 +9,9 @@
  * Each write replaces the file atomically (temp file, fsync, rename, fsync of the directory), so a
  * power cut leaves the previous version or the new one, never a mix.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileDurably } from '@trustnoone/ipp-http/durable-file';
 import { GroupTag, messageFromJson, messageToJson, type IppAttribute } from '@trustnoone/ipp';
 import type { JsonAttribute } from '@trustnoone/ipp';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
@@ -169,22 +170,8 @@ export class JobRecords {
   }
 }
 
-/** Replaces `file` atomically and durably. */
+/** Replaces `file` atomically and durably (one writer per job: the record's queue). */
 export async function writeDurably(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await writeFileDurably(file, text);
 }
