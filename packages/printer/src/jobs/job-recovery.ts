@@ -24,7 +24,7 @@ import type { OpenedDocument, PrinterRuntime } from '../runtime.js';
 import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { jobComplete } from '../secure/pin-release.js';
 import { ciphertextFile, jobPaths } from '../state/state-dir.js';
-import type { Job } from './job.js';
+import { startingJob, type Job } from './job.js';
 import { readJobRecord, recordTemplate, type JobRecord, type RecordedDocument } from './job-records.js';
 import { checkJobTemplate } from './job-template.js';
 import { saveSealedRecord } from './sealed-record.js';
@@ -52,31 +52,18 @@ async function recoverJob(rt: PrinterRuntime, record: JobRecord): Promise<void> 
   for (const name of await readdir(paths.dir)) {
     if (name === 'pages' || name.startsWith('.render-') || name.endsWith('.tmp')) await rm(join(paths.dir, name), { recursive: true, force: true });
   }
-  const now = Date.now();
-  const job: Job = {
+  const job = startingJob({
     id: record.jobId,
     uuid: record.jobUuid,
     owner: record.owner,
     clearName: record.clearName,
-    name: record.clearName,
-    state: 'pending',
-    reasons: new Set(['job-incoming']),
-    stateMessage: 'Resuming after a printer restart.',
     sealed: false,
     clearTemplate: record.clearTemplate.length > 0,
     documentFormat: record.documentFormat,
     template: checkJobTemplate(recordTemplate(record)).applied,
-    documentsReceived: 0,
-    documents: [],
-    closed: false,
-    kOctets: 0,
-    pagesCompleted: 0,
-    impressionsCompleted: 0,
-    mediaSheetsCompleted: 0,
-    timings: { createdAt: record.createdAt },
-    stateChangedAt: now,
-    finalized: false,
-  };
+    stateMessage: 'Resuming after a printer restart.',
+    createdAt: record.createdAt,
+  });
   rt.store.restore(job);
   rt.records.adopt(record);
 
