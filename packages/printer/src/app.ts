@@ -8,6 +8,7 @@ import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
 import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
+import { oauthAuthentication } from './http/oauth-authentication.js';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { parseCertificate } from '@trustnoone/smime';
 import { registerOwnerView } from './http/owner-view.js';
@@ -119,6 +120,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     requireEncryption: options.requireEncryption ?? false,
     pinRepertoire: options.pinRepertoire ?? PIN_REPERTOIRE_DEFAULT,
     operations: SUPPORTED_OPERATIONS,
+    ...(options.oauth ? { oauth: { issuer: options.oauth.issuer, scopes: options.oauth.requiredScopes ?? [] } } : {}),
   };
   const policy = { requireEncryption: options.requireEncryption ?? false, requireSignature: options.requireSignature ?? false };
   if (policy.requireSignature && (options.trustAnchorsPem ?? []).length === 0) {
@@ -180,6 +182,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   // after the desk exists, so a recovered job held for its release code gets its hold timer.
   await recoverJobs(runtime);
 
+  if (options.authentication && options.oauth) throw new RangeError('printer options: give authentication or oauth, not both');
+  const authentication = options.authentication ?? (options.oauth ? oauthAuthentication(options.oauth, options.allowLoopbackCleartextAuth === true) : undefined);
   registerIppRoutes(app, {
     paths: [...IPP_PATHS],
     handlers: operationHandlers({ runtime, keys }),
@@ -191,7 +195,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
     },
     validate: checkRequest,
-    ...(options.authentication ? { authenticate: options.authentication.authenticate } : {}),
+    ...(authentication ? { authenticate: authentication.authenticate } : {}),
   });
 
   // The owner view proves who asks by the TLS client certificate, not by HTTP authentication.
@@ -200,7 +204,6 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     keyFingerprint: keys.fingerprint,
     tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
   };
-  const authentication = options.authentication;
   if (authentication) {
     // The web pages sit behind the same seam as the IPP routes (a plugin scope with its hook).
     await app.register(async (pages) => {
