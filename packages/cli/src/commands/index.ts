@@ -1,32 +1,23 @@
 import type { Command } from '../command.js';
-import { conformanceCommand } from './conformance.js';
-import { demoCommand } from './demo.js';
-import { intermediaryCommand } from './intermediary.js';
-import { ippCommand } from './ipp.js';
-import { keysCommand } from './keys.js';
-import { cancelCommand, jobsCommand, statusCommand } from './job-commands.js';
-import { printCommand } from './print.js';
-import { printerCommand } from './printer.js';
-import { printersCommand } from './printers.js';
-import { smimeCommand } from './smime.js';
-import { trustCommand } from './trust.js';
 
 /**
- * The top level of the tno command tree. Each entry lives in its own file under commands/;
- * add a command by adding its file and one line here.
+ * The top level of the tno command tree: names and summaries only. A command's module (and the
+ * packages it needs) is imported when it is dispatched to, so `tno --version`, `tno --help` and
+ * `tno print` load no server or conformance code (issue 20). Each entry lives in its own file under
+ * commands/; add a command by adding its file and one entry here, with the summary its module gives.
  */
 export const commands: readonly Command[] = [
-  printCommand,
-  statusCommand,
-  jobsCommand,
-  cancelCommand,
-  trustCommand,
-  printersCommand,
-  demoCommand,
-  intermediaryCommand,
-  printerCommand,
-  smimeCommand,
-  keysCommand,
-  ippCommand,
-  conformanceCommand,
+  { name: 'print', summary: 'seal files to a printer and print them (end-to-end encrypted)', load: async () => (await import('./print.js')).printCommand },
+  { name: 'status', summary: "show a job's state (and its sealed attributes with --cert/--key)", load: async () => (await import('./job-commands.js')).statusCommand },
+  { name: 'jobs', summary: 'list the jobs of a printer or intermediary', load: async () => (await import('./job-commands.js')).jobsCommand },
+  { name: 'cancel', summary: 'cancel a job', load: async () => (await import('./job-commands.js')).cancelCommand },
+  { name: 'trust', summary: 'show, pin and forget printer keys and trust anchors', load: async () => (await import('./trust.js')).trustCommand },
+  { name: 'printers', summary: 'list saved printers with state, queue and key trust (like lpstat -p)', load: async () => (await import('./printers.js')).printersCommand },
+  { name: 'demo', summary: 'run a printer and an intermediary on loopback and print a sealed job end to end', load: async () => (await import('./demo.js')).demoCommand },
+  { name: 'intermediary', summary: 'run a blind intermediary that spools and relays sealed jobs', load: async () => (await import('./intermediary.js')).intermediaryCommand },
+  { name: 'printer', summary: 'run the printer emulator (IPP Everywhere, TRUSTNOONE endpoint)', load: async () => (await import('./printer.js')).printerCommand },
+  { name: 'smime', summary: 'seal and open CMS (S/MIME) envelopes, OpenSSL-compatible', load: async () => (await import('./smime.js')).smimeCommand },
+  { name: 'keys', summary: 'generate keys and certificates (CA, printer, client, TLS server)', load: async () => (await import('./keys.js')).keysCommand },
+  { name: 'ipp', summary: 'decode and encode application/ipp messages (RFC 8010)', load: async () => (await import('./ipp.js')).ippCommand },
+  { name: 'conformance', summary: 'run the conformance suites against a printer, intermediary or Infrastructure Printer', load: async () => (await import('./conformance.js')).conformanceCommand },
 ];
