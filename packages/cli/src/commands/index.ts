@@ -23,6 +23,8 @@ export const commands: readonly Command[] = [
   { name: 'keys', summary: 'generate keys and certificates (CA, printer, client, TLS server)', load: async () => (await import('./keys.js')).keysCommand },
   { name: 'ipp', summary: 'decode and encode application/ipp messages (RFC 8010)', load: async () => (await import('./ipp.js')).ippCommand },
   { name: 'conformance', summary: 'run the conformance suites against a printer, intermediary or Infrastructure Printer', load: async () => (await import('./conformance.js')).conformanceCommand },
+  { name: 'login', summary: 'sign in at an OAuth 2.0 issuer for a printer (device code or browser)', load: async () => (await import('./login.js')).loginCommand },
+  { name: 'logout', summary: 'forget saved OAuth sign-ins (and revoke their tokens)', load: async () => (await import('./login.js')).logoutCommand },
 ];
 
 /** A runnable command whose help is known here and whose module is imported when it runs. */
