@@ -8,7 +8,7 @@ export { DEFAULTS, type PrinterOptions, type KeyAlgorithm } from './options.js';
 export { RENDER_SANDBOX_MODES, type RenderSandboxMode } from './render/sandbox/render-sandbox.js';
 export { PrinterError, type PrinterErrorCode } from './errors.js';
 export type { Job, JobState, SealInfo } from './jobs/job.js';
-export type { Manifest } from './pipeline/manifest.js';
+export type { Manifest } from './jobs/manifest.js';
 export type { Renderer } from './pipeline/renderer.js';
 export type { KeyStore } from './secure/key-store.js';
 export type { ReleaseResult } from './secure/pin-release.js';

@@ -13,8 +13,8 @@ import { isTerminal, type Job } from '../jobs/job.js';
 import { JOB_TEMPLATE_NAMES } from '../jobs/job-template.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { opAttrs, requestingUser } from './request.js';
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs, requestingUser } from '../requests/request.js';
 import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function getPrinterAttributes(rt: PrinterRuntime): IppHandler {

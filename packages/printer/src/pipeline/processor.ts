@@ -13,7 +13,7 @@ import type { JobStore } from '../jobs/job-store.js';
 import { RenderError } from '../render/errors.js';
 import type { RenderLimits } from '../render/limits.js';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
-import { buildManifest, writeManifest, type ManifestExtras } from './manifest.js';
+import { buildManifest, writeManifest, type ManifestExtras } from '../jobs/manifest.js';
 import type { Renderer } from './renderer.js';
 import { noPrinterFaults, type PrinterFaultHook } from '../faults.js';
 

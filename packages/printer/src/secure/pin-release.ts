@@ -16,7 +16,7 @@ import { PrinterError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import type { PrinterRuntime } from '../runtime.js';
-import { holdComplete, holdRequested } from '../ops/hold-ops.js';
+import { holdComplete, holdRequested } from '../jobs/job-hold.js';
 import { jobPaths } from '../state/state-dir.js';
 import { readReleaseRecord, removeReleaseRecord, writeReleaseRecord, type ReleaseRecord } from './release-record.js';
 

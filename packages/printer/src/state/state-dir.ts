@@ -60,6 +60,11 @@ export function jobPaths(layout: StateLayout, id: number): JobPaths {
   };
 }
 
+/** Where a sealed document's ciphertext waits, as received, until its job ends (jobs/job-recovery.ts). */
+export function ciphertextFile(layout: StateLayout, jobId: number, number: number): string {
+  return join(jobPaths(layout, jobId).spool, `document-${number}.p7m`);
+}
+
 export async function prepareState(layout: StateLayout): Promise<void> {
   await mkdir(layout.root, { recursive: true, mode: 0o700 });
   for (const d of [layout.keys, layout.jobs, layout.replay]) {
