@@ -3,7 +3,7 @@
  * docs/spec-notes.md §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
  * live state; `requested-attributes` filtering happens in select.ts.
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
 import * as cap from './capabilities.js';
 import { MARGINS, MEDIA, MEDIA_DEFAULT, MEDIA_READY, MEDIA_SOURCES, MEDIA_TYPES, mediaByName, mediaCol, mediaSizeCol } from './media.js';
 import {
@@ -57,8 +57,6 @@ export interface PrinterStatus {
   readonly stateChangedAt: Date;
   readonly now: Date;
 }
-
-const PRINTER_STATE = { idle: 3, processing: 4, stopped: 5 } as const;
 
 /** RFC 8011 §5.4.29: printer-up-time and the *-time attributes count seconds from 1 at start. */
 export function upTimeAt(startedAt: Date, at: Date | number): number {
@@ -208,7 +206,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     // Provisional (docs/spec-notes.md §2): the inner request format a sealed job must carry.
     mimeType('encrypted-job-request-format-supported', cap.ENCRYPTED_REQUEST_FORMAT),
     // RFC 8011 §5.4 Printer Status
-    enumAttr('printer-state', PRINTER_STATE[st.state]),
+    enumAttr('printer-state', IppEnum.printerState[st.state]),
     keyword('printer-state-reasons', st.stateReasons.length > 0 ? [...st.stateReasons] : ['none']),
     text('printer-state-message', st.stateMessage),
     boolean('printer-is-accepting-jobs', st.isAcceptingJobs),
