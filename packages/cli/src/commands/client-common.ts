@@ -23,17 +23,6 @@ export const connectionFlags = {
   timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const connectionUsage = `  -d, --destination NAME  a printer added with 'tno printer add NAME URI' (its URI, CA, user)
-  -p, --printer URL|NAME  printer or intermediary (ipp://, ipps://) or a printer's name;
-                        default $TNO_PRINTER (URL or name), else the default printer
-  -U, --user NAME       requesting-user-name (default: the printer's saved user, else $USER);
-                        with $TNO_PASSWORD set, also the HTTP Basic user name ($TNO_TOKEN,
-                        an OAuth access token, is sent instead)
-      --ca FILE         PEM CA certificate(s) to verify an ipps server with
-      --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
-      --state DIR       trust store and printers directory (default $XDG_STATE_HOME/trustnoone)
-      --timeout SECONDS per request (default 60; no limit for document uploads)
-      --json            machine-readable output on stdout`;
 
 type Parsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 

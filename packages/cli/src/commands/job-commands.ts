@@ -9,7 +9,8 @@ import { cancel, encryptedJobAttributes, jobs, status, type JobStatus, type Whic
 import { enumName, type IppValue } from '@trustnoone/ipp';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { clientCall, connectionFlags, connectionFrom, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { cancelUsage, jobsUsage, statusUsage } from './client-usage.js';
 import { terminalSafe } from '../terminal-text.js';
 
 function line(s: JobStatus): string {
@@ -61,21 +62,6 @@ function showValue(name: string, v: IppValue): string {
   }
 }
 
-const statusUsage = `Usage: tno status JOB-ID --printer URL [--private | --cert CERT.pem --key KEY.pem] [--json]
-
-Shows a job's state. With --cert and --key, also asks the printer for the job's attributes
-sealed to your certificate (Get-Encrypted-Job-Attributes): the real job name, copies, media...,
-which the intermediary relays but cannot read. The answer must be signed by the printer key you
-trust.
-
-${connectionUsage}
-      --private         use your identity in the state directory (identity/cert.pem and
-                        identity/key.pem; make it with: tno keys generate --kind client
-                        --name YOU --cert STATE/identity/cert.pem --key STATE/identity/key.pem)
-      --cert FILE       your certificate (the job owner's) ...
-      --key FILE        ... and its private key
-      --attribute NAME  with --cert: an attribute to ask for (repeatable; default a useful set)
-`;
 
 export const statusCommand: Command = {
   name: 'status',
@@ -128,15 +114,6 @@ export const statusCommand: Command = {
   },
 };
 
-const jobsUsage = `Usage: tno jobs --printer URL [--which not-completed|completed|all] [--mine] [--limit N] [--json]
-
-Lists jobs (Get-Jobs): id, state, name (the neutral name for sealed jobs), reasons.
-
-${connectionUsage}
-      --which WHICH     not-completed (default), completed or all
-      --mine            only your jobs
-      --limit N         at most N jobs
-`;
 
 export const jobsCommand: Command = {
   name: 'jobs',
@@ -158,12 +135,6 @@ export const jobsCommand: Command = {
   },
 };
 
-const cancelUsage = `Usage: tno cancel JOB-ID --printer URL [--json]
-
-Cancels a job (Cancel-Job). Through an intermediary, the cancel reaches the printer too.
-
-${connectionUsage}
-`;
 
 export const cancelCommand: Command = {
   name: 'cancel',

@@ -7,7 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { decideTrust, fingerprintOf, formatFingerprint, isClientError, pinPrinter, printerInfo } from '@trustnoone/client';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { clientCall, connectionFlags, connectionFrom, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { connectionUsage } from './client-usage.js';
 import { terminalSafe } from '../terminal-text.js';
 
 const showUsage = `Usage: tno trust show [--printer URL] [--state DIR] [--json]
