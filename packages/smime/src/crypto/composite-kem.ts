@@ -12,10 +12,11 @@
  * ephemeral public key is the traditional ciphertext. The draft is not final: docs/decisions.md
  * records the version followed.
  */
-import { createHash, createPrivateKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, diffieHellman, randomBytes, type KeyObject } from 'node:crypto';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { ML_KEM } from './ml-kem.js';
-import { x25519PublicKeyFromBytes } from './raw-keys.js';
+import { mlKemEncapsulate } from './ml-kem-encapsulators.js';
+import { okpPrivateKeyFromSeed, x25519PublicKeyFromBytes } from './raw-keys.js';
 
 export type CompositeKemAlgorithm = 'mlkem768-x25519';
 
@@ -43,12 +44,23 @@ export function compositeCombiner(p: CompositeKemParameters, mlkemSS: Uint8Array
 /** An X25519 private KeyObject from its raw 32 bytes (RFC 8410 PKCS#8 prefix + the key). */
 export function x25519PrivateKeyFromBytes(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new RangeError(`X25519 secret key must be 32 bytes, got ${raw.length}`);
-  return createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b656e04220420', 'hex'), raw]), format: 'der', type: 'pkcs8' });
+  return okpPrivateKeyFromSeed('X25519', raw);
 }
 
-/** The raw 32-byte public half of an X25519 KeyObject (public or private). */
-export function x25519RawPublic(key: KeyObject): Uint8Array {
-  return new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url'));
+/** The X25519 base point, u = 9 (RFC 7748 §4.1), as a public KeyObject. */
+let basePoint: KeyObject | undefined;
+
+/**
+ * The raw 32-byte public key of an X25519 private KeyObject: X25519(k, 9) (RFC 7748 §6.1),
+ * computed natively with diffieHellman against the base point. Not read back through an export: a
+ * JWK export holds the key's lock while it allocates, and a garbage collection in that allocation
+ * that finalizes a generateKeyPairSync job waits for the same lock, so sealing hybrid jobs in a
+ * loop hung node 20 one run in two (composite-kem-x25519-export.test.ts); a DER export costs
+ * twice the key agreement itself.
+ */
+export function x25519RawPublic(secretKey: KeyObject): Uint8Array {
+  basePoint ??= x25519PublicKeyFromBytes(Uint8Array.of(9, ...new Uint8Array(31)));
+  return new Uint8Array(diffieHellman({ privateKey: secretKey, publicKey: basePoint }));
 }
 
 /**
@@ -71,8 +83,11 @@ export function compositeEncapsulate(p: CompositeKemParameters, publicKey: Uint8
   if (publicKey.length !== p.publicKeyLength) throw new RangeError(`${p.name} public key must be ${p.publicKeyLength} bytes, got ${publicKey.length}`);
   const mlkemPK = publicKey.subarray(0, p.mlkem.publicKeyLength);
   const tradPK = publicKey.subarray(p.mlkem.publicKeyLength);
-  const ml = p.mlkem.kem.encapsulate(mlkemPK, randomness?.subarray(0, 32));
-  const eph = randomness ? x25519PrivateKeyFromBytes(randomness.subarray(32, 64)) : generateKeyPairSync('x25519').privateKey;
+  const ml = mlKemEncapsulate(p.mlkem, mlkemPK, randomness?.subarray(0, 32));
+  // §2.2 DHKEM: a fresh ephemeral key, 32 random bytes (RFC 7748 §6.1; clamped inside X25519).
+  const ephSecret = randomness ? Uint8Array.from(randomness.subarray(32, 64)) : new Uint8Array(randomBytes(32));
+  const eph = x25519PrivateKeyFromBytes(ephSecret);
+  ephSecret.fill(0);
   const ephPublic = x25519RawPublic(eph);
   const tradSS = x25519Dh(eph, tradPK);
   const cipherText = new Uint8Array(p.ciphertextLength);
