@@ -15,11 +15,11 @@
  * the seed and compared), and an expanded key must pass FIPS 203 §7.3's hash check.
  */
 import { decodeBer, readAlgorithmIdentifier, sequenceChildren } from '../asn1/ber-reader.js';
-import { algorithmIdentifier, bitString, contextTag, integer, octetString, sequence } from '../asn1/der-writer.js';
+import { algorithmIdentifier, bitString, sequence } from '../asn1/der-writer.js';
 import { ML_KEM, ML_KEM_SEED_LENGTH, mlKemByOid, type MlKemAlgorithm, type MlKemParameters } from '../crypto/ml-kem.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
-import { readSeedFormPkcs8 } from './seed-form-pkcs8.js';
+import { readSeedFormPkcs8, writeSeedFormPkcs8, type SeedForm } from './seed-form-pkcs8.js';
 
 export class MlKemPrivateKey {
   private constructor(
@@ -75,18 +75,11 @@ export class MlKemPrivateKey {
   }
 
   /** PKCS#8 (RFC 5958 OneAsymmetricKey v0) DER in the seed form by default, as RFC 9935 recommends. */
-  toPkcs8(form: 'seed' | 'expanded' | 'both' = 'seed'): Uint8Array {
-    if (form !== 'expanded' && !this.seed) throw new CmsError(CmsErrorCode.badOptions, `this ${this.algorithm} key has no seed; only the expanded form can be written`);
-    const inner =
-      form === 'seed'
-        ? contextTag(0, false, this.seed!)
-        : form === 'expanded'
-          ? octetString(this.decapsulationKey)
-          : sequence(octetString(this.seed!), octetString(this.decapsulationKey));
-    return sequence(integer(0), algorithmIdentifier(this.parameters.oid), octetString(inner));
+  toPkcs8(form: SeedForm = 'seed'): Uint8Array {
+    return writeSeedFormPkcs8(this, this.parameters.oid, this.decapsulationKey, form);
   }
 
-  toPem(form: 'seed' | 'expanded' | 'both' = 'seed'): string {
+  toPem(form: SeedForm = 'seed'): string {
     return pemEncode('PRIVATE KEY', this.toPkcs8(form));
   }
 }
