@@ -28,6 +28,8 @@ import type { PrinterRuntime } from './runtime.js';
 import { loadKeyStore, type KeyStore } from './secure/key-store.js';
 import { makeSealedOpener } from './secure/open-sealed.js';
 import { PersistentReplayCache } from './secure/replay-cache.js';
+import { PoolLedgerClient } from './pool/ledger-client.js';
+import { PoolReplayCache } from './pool/pool-replay.js';
 import { loadOrCreateIdentity } from './state/identity.js';
 import { cleanJobsOnStart, prepareState, stateLayout } from './state/state-dir.js';
 
@@ -84,7 +86,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
   const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
-  const replay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
+  const localReplay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
+  // A pool member also claims each job at the pool ledger (docs/decisions.md D38).
+  const replay = options.poolLedger ? new PoolReplayCache(localReplay, new PoolLedgerClient(options.poolLedger)) : localReplay;
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },

@@ -16,6 +16,7 @@ import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { jobComplete } from '../secure/pin-release.js';
+import { PoolRefusal } from '../pool/pool-replay.js';
 import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-failure.js';
 import { ciphertextFile, jobPaths } from '../state/state-dir.js';
 import type { JobRequestCheck } from '../requests/job-request.js';
@@ -254,6 +255,13 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       // The status says what kind of request it was; the message would quote sealed values (an
       // inner document-format, a job-name), so only the local log has it.
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
+    }
+    if (err instanceof PoolRefusal) {
+      // Opened and verified, but not this pool member's to print (docs/decisions.md D38).
+      rt.log.warn({ jobId: job.id, code: err.code, detail: err.message }, 'printer: sealed job refused by the pool ledger');
+      rt.store.transition(job, 'aborted', err.jobMessage, { add: [...err.reasons] });
+      await rt.processor.finish(job, { error: err.code });
+      return { ...jobReply(rt, job, []), status: err.status, statusMessage: err.jobMessage };
     }
     if (isOutOfSpace(err)) return outOfSpace(rt, job);
     rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');

@@ -17,7 +17,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IppError, readIppMessage, type IppMessage } from '@trustnoone/ipp';
+import { IppError, IppOperation, IppStatus, readIppMessage, type IppMessage } from '@trustnoone/ipp';
 import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from '@trustnoone/profile';
 import { CmsError, CmsErrorCode, joinPemLines, openCore, parseCertificate, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
 import type { Readable } from 'node:stream';
@@ -177,9 +177,9 @@ export function makeSealedOpener(o: SealedOpenerOptions): SealedOpener {
       // A document behind a release code stays that ciphertext until the code is entered; its
       // format (declared, or detected when application/octet-stream) is settled at release.
       const pinLayer = await startsWithPinLayer(doc.path);
-      if (pinLayer && !o.pinRelease) throw new Refusal(0x040a, 'this printer does not offer PIN release');
+      if (pinLayer && !o.pinRelease) throw new Refusal(IppStatus.clientErrorDocumentFormatNotSupported, 'this printer does not offer PIN release');
       const format = pinLayer ? check.format : check.format === 'application/octet-stream' ? sniffFormat(doc.head) : check.format;
-      if (format === undefined) throw new Refusal(0x040a, 'document format not recognised');
+      if (format === undefined) throw new Refusal(IppStatus.clientErrorDocumentFormatNotSupported, 'document format not recognised');
       const signer = opened.signer;
       job.seal = {
         jobNonce: inner.jobUuid,
@@ -238,7 +238,7 @@ async function hasBytes(stream: Readable): Promise<boolean> {
  */
 function withOuterTarget(message: IppMessage, jobId: number): IppMessage {
   const op = message.groups[0];
-  if (message.code !== 0x0006 || !op || op.attributes.some((a) => a.name === 'job-id' || a.name === 'job-uri')) return message;
+  if (message.code !== IppOperation.sendDocument || !op || op.attributes.some((a) => a.name === 'job-id' || a.name === 'job-uri')) return message;
   const at = op.attributes.findIndex((a) => a.name === 'printer-uri') + 1;
   const attributes = [...op.attributes.slice(0, at), { name: 'job-id', values: [{ tag: 'integer' as const, value: jobId }] }, ...op.attributes.slice(at)];
   return { ...message, groups: [{ ...op, attributes }, ...message.groups.slice(1)] };
@@ -258,10 +258,10 @@ function sealedOwnerFingerprint(message: IppMessage): string | undefined {
   const attr = message.groups[0]?.attributes.find((a) => a.name === 'requesting-user-pkcs7-public-key');
   if (!attr || attr.values.length === 0 || attr.values.length > 200) return undefined;
   const lines = attr.values.map((v) => (v.tag === 'textWithoutLanguage' || v.tag === 'textWithLanguage' ? v.value : ''));
-  if (lines.some((l) => l === '')) throw new Refusal(0x0400, 'requesting-user-pkcs7-public-key must be text values');
+  if (lines.some((l) => l === '')) throw new Refusal(IppStatus.clientErrorBadRequest, 'requesting-user-pkcs7-public-key must be text values');
   try {
     return parseCertificate(joinPemLines(lines)).fingerprint;
   } catch {
-    throw new Refusal(0x040b, 'requesting-user-pkcs7-public-key is not a usable certificate');
+    throw new Refusal(IppStatus.clientErrorAttributesOrValuesNotSupported, 'requesting-user-pkcs7-public-key is not a usable certificate');
   }
 }
