@@ -5,22 +5,11 @@
 import { getBoolean, getStrings, IppOperation } from '@trustnoone/ipp';
 import { expectAttribute, expectStatus } from '../expect.js';
 import { ConformanceFailure, defineSuite, defineTest, type Level, type TestDefinition } from '../model.js';
+import { printerAttributeTest, type AttributeExpectation } from './printer-attribute-test.js';
 import { BOTH } from './shared.js';
 
-const attributeTest = (name: string, syntax: string, section: string, level: Level = 'REQUIRED', extra?: (e: ReturnType<typeof expectAttribute>) => void): TestDefinition =>
-  defineTest({
-    id: `rfc8011-printer.${name}`,
-    title: `${name} is ${syntax}`,
-    level,
-    section,
-    roles: BOTH,
-    requires: ['ipp'],
-    async run(t) {
-      const e = expectAttribute(name).inGroup('printer').ofSyntax(syntax);
-      extra?.(e);
-      e.in(await t.printerAttributes());
-    },
-  });
+const attributeTest = (name: string, syntax: string, section: string, level: Level = 'REQUIRED', extra?: AttributeExpectation): TestDefinition =>
+  printerAttributeTest({ suite: 'rfc8011-printer', name, syntax, section, level, ...(extra ? { extra } : {}) });
 
 export const rfc8011Printer = defineSuite({
   id: 'rfc8011-printer',

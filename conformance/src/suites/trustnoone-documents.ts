@@ -49,6 +49,9 @@ async function expectDocumentRefused(t: TestContext, jobId: number, response: Ex
   }
 }
 
+/** What every test of this suite is: REQUIRED, of the same section, for printers and intermediaries. */
+const EVERY_TEST = { level: 'REQUIRED', section: SECTION, roles: BOTH } as const;
+
 export const trustnooneDocuments = defineSuite({
   id: 'trustnoone-documents',
   title: 'TRUSTNOONE multi-document jobs',
@@ -57,9 +60,7 @@ export const trustnooneDocuments = defineSuite({
     defineTest({
       id: 'trustnoone-documents.two-documents',
       title: 'Create-Job then two sealed Send-Documents (numbers 1 and 2, one job-uuid) completes with both documents printed',
-      level: 'REQUIRED',
-      section: SECTION,
-      roles: BOTH,
+      ...EVERY_TEST,
       requires: ['sealed-print', 'create-job', 'multiple-documents'],
       async run(t) {
         const jobId = await createSealedJob(t);
@@ -75,9 +76,7 @@ export const trustnooneDocuments = defineSuite({
     defineTest({
       id: 'trustnoone-documents.spliced',
       title: "a second document sealed with another job's nonce is refused and does not print",
-      level: 'REQUIRED',
-      section: SECTION,
-      roles: BOTH,
+      ...EVERY_TEST,
       requires: ['sealed-print', 'create-job', 'multiple-documents'],
       async run(t) {
         const jobId = await createSealedJob(t);
@@ -90,9 +89,7 @@ export const trustnooneDocuments = defineSuite({
     defineTest({
       id: 'trustnoone-documents.out-of-order',
       title: 'a job whose first sealed document says document-number 2 is refused and prints nothing',
-      level: 'REQUIRED',
-      section: SECTION,
-      roles: BOTH,
+      ...EVERY_TEST,
       requires: ['sealed-print', 'create-job'],
       async run(t) {
         const jobId = await createSealedJob(t);

@@ -3,7 +3,7 @@
  * cancel, and following a job to a terminal state.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { enumName, findGroups, getInteger, GroupTag, integerOf, IppStatus, stringOf, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { enumName, findGroups, getInteger, GroupTag, integerOf, IppStatus, stringOf, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { ClientError } from './errors.js';
 import { cancelJobRequest, getJobAttributesRequest, getJobsRequest, type WhichJobs } from './requests.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
@@ -21,7 +21,20 @@ export interface JobStatus {
   readonly stateMessage: string | undefined;
   readonly jobName: string | undefined;
   readonly owner: string | undefined;
-  readonly impressionsCompleted: number | undefined;
+  /**
+   * PWG 5100.7 *-completed counters: a number, 'unknown' when the server says so (a sealed job's
+   * counters are 'unknown' in clear; its owner reads them sealed), undefined when it says nothing.
+   */
+  readonly impressionsCompleted: JobCounter | undefined;
+  readonly mediaSheetsCompleted: JobCounter | undefined;
+  readonly pagesCompleted: JobCounter | undefined;
+}
+
+/** A progress counter: a number, or the out-of-band 'unknown' (RFC 8011 §5.1.2). */
+export type JobCounter = number | 'unknown';
+
+function counterOf(value: IppValue | undefined): JobCounter | undefined {
+  return value?.tag === 'unknown' ? 'unknown' : integerOf(value);
 }
 
 export function isTerminal(s: JobStatus): boolean {
@@ -40,7 +53,9 @@ export function jobStatusFrom(group: IppGroup): JobStatus {
     stateMessage: stringOf(get('job-state-message')?.values[0]),
     jobName: stringOf(get('job-name')?.values[0]),
     owner: stringOf(get('job-originating-user-name')?.values[0]),
-    impressionsCompleted: integerOf(get('job-impressions-completed')?.values[0]),
+    impressionsCompleted: counterOf(get('job-impressions-completed')?.values[0]),
+    mediaSheetsCompleted: counterOf(get('job-media-sheets-completed')?.values[0]),
+    pagesCompleted: counterOf(get('job-pages-completed')?.values[0]),
   };
 }
 
@@ -101,7 +116,7 @@ export async function follow(conn: Connection, jobId: number, options: FollowOpt
     } catch (err) {
       // The job was accepted: a server that is briefly unavailable (HTTP 503, server-error-busy,
       // a restart) must not read as a failed job. A few retries, then say what is known.
-      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || (err.ippStatus !== undefined && (err.ippStatus === IppStatus.serverErrorServiceUnavailable || err.ippStatus === IppStatus.serverErrorBusy)));
+      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || err.code === 'CLIENT_SERVER_BUSY' || (err.ippStatus !== undefined && (err.ippStatus === IppStatus.serverErrorServiceUnavailable || err.ippStatus === IppStatus.serverErrorBusy)));
       if (!transient || ++failures > FOLLOW_RETRIES || Date.now() > deadline) {
         if (err instanceof ClientError && transient) {
           throw new ClientError(err.code, `job ${jobId} was accepted by ${conn.printer}, but following it failed: ${err.message}; check it later with 'tno status ${jobId} --printer ${conn.printer}'`, { cause: err });

@@ -13,11 +13,11 @@ import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
 import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
 import { savedSignInCredentials } from './oauth/sign-in.js';
 import { ClientError } from './errors.js';
-import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
+import { follow, isTerminal, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
 import { ownerIdentity } from './owner-identity.js';
-import { rememberSealedJob } from './sealed-jobs.js';
+import { noteSealedJobEnded, rememberSealedJob } from './sealed-jobs.js';
 import { resolveStateDir } from './state-dir.js';
 import { chooseRecipientKey, type RecipientKey } from './recipient-key.js';
 import { decideTrust, trustedBefore, type FirstUsePolicy, type TrustDecision } from './trust.js';
@@ -373,6 +373,8 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
         options.onProgress?.({ phase: 'job', status: s });
       },
     });
+    // Seen ending: its sealed-job record may be pruned after the retention (sealed-jobs.ts).
+    if (encrypted && isTerminal(finalStatus)) await noteSealedJobEnded(stateDirOf(options), conn.printer, jobId).catch(() => undefined);
   }
   return { jobId, jobUri, encrypted, signed: encrypted && options.sign !== undefined, trust, recipientKey, printerUuid: info.printerUuid, status: finalStatus };
 }

@@ -43,6 +43,7 @@ export const JOB_STATUS_ATTRIBUTES = [
   'job-originating-user-name',
   'job-impressions-completed',
   'job-media-sheets-completed',
+  'job-pages-completed',
   'time-at-creation',
   'time-at-completed',
 ];

@@ -79,6 +79,40 @@ function transportHint(conn: Connection, cause: IppTransportError, uploading: bo
   return '';
 }
 
+/**
+ * HTTP refusals other than 401 (ipp-http's http-refusal.ts), each with what to do about it; 415
+ * stays CLIENT_UNREACHABLE (the URL does not answer IPP), with the path to check.
+ */
+function httpRefusalError(conn: Connection, cause: IppTransportError, what: string): ClientError | undefined {
+  const wait = cause.retryAfterSeconds !== undefined ? `in ${cause.retryAfterSeconds} s` : 'in a minute';
+  switch (cause.code) {
+    case 'IPP_HTTP_FORBIDDEN': {
+      const who = conn.auth ? credentialsLabel(conn.auth) : 'this client';
+      return new ClientError(
+        'CLIENT_FORBIDDEN',
+        `${what}: ${cause.message}: ${who} is not allowed to do this there (a token may lack a required scope); ask the server's administrator for access, or sign in as a user who has it`,
+        { cause },
+      );
+    }
+    case 'IPP_HTTP_TOO_MANY_REQUESTS':
+      return new ClientError(
+        'CLIENT_RATE_LIMITED',
+        `${what}: ${cause.message}: sign-ins from here are slowed after failed attempts; check the user name and TNO_PASSWORD, then try again ${wait}`,
+        { cause },
+      );
+    case 'IPP_HTTP_SERVICE_UNAVAILABLE':
+      return new ClientError('CLIENT_SERVER_BUSY', `${what}: ${cause.message}: the server is overloaded or limiting requests from this client; try again ${wait}`, { cause });
+    case 'IPP_HTTP_UNSUPPORTED_MEDIA_TYPE':
+      return new ClientError(
+        'CLIENT_UNREACHABLE',
+        `${what}: ${cause.message}: the server at ${conn.printer} does not take IPP requests there; check the URI's path (trustnoone's servers use /ipp/print)`,
+        { cause },
+      );
+    default:
+      return undefined;
+  }
+}
+
 export interface Exchange {
   readonly message: IppMessage;
   readonly data: Readable;
@@ -117,6 +151,8 @@ export async function exchange(
         const clear = /^(ipp|http):/i.test(conn.printer) ? `; passwords are only sent over TLS: use ${conn.printer.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}` : '';
         throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}${clear}`, { cause });
       }
+      const refusal = httpRefusalError(conn, cause, opts.what);
+      if (refusal) throw refusal;
       throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${cause.message}${transportHint(conn, cause, opts.data !== undefined)}`, { cause });
     }
     throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${conn.printer} did not answer with a valid IPP response (${(cause as Error).message})`, { cause });

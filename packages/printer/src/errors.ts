@@ -16,7 +16,13 @@ export type PrinterErrorCode =
   /** The local panel socket (tno printer held/release) did not answer, or answered nonsense. */
   | 'PRINTER_PANEL'
   /** The panel's answer to a request line it cannot parse. */
-  | 'PRINTER_PANEL_BAD_REQUEST';
+  | 'PRINTER_PANEL_BAD_REQUEST'
+  /** Another member of this printer's pool already claimed the job at the pool ledger (not printed here). */
+  | 'PRINTER_POOL_JOB_TAKEN'
+  /** The pool ledger could not be reached or answered nonsense: the job is not printed (fail closed). */
+  | 'PRINTER_POOL_LEDGER_UNAVAILABLE'
+  /** The pool ledger (server or member configuration) cannot start: certificates, state, address. */
+  | 'PRINTER_POOL_LEDGER';
 
 /**
  * Why a job ended without printing, as its manifest's `error` records it (a rendering failure

@@ -5,7 +5,7 @@
  * shows each one's state, queue length and the trust verdict on its key.
  */
 import { browsePrinters, decideTrust, isClientError, pinPrinter, printerInfo, type PrinterInfo } from '@trustnoone/client';
-import { formatFingerprint } from '@trustnoone/client';
+import { displayFingerprint } from '../fingerprint-text.js';
 import { enumName } from '@trustnoone/ipp';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -44,7 +44,7 @@ async function verdict(io: Io, state: string | undefined, uri: string, info: Pri
   const store = trustStoreFrom({ state }, io);
   try {
     const d = await decideTrust(uri, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse', record: false });
-    return { trust: d.kind, fingerprint: d.fingerprint };
+    return { trust: d.kind, fingerprint: displayFingerprint(d.fingerprint) };
   } catch (err) {
     if (!isClientError(err)) throw err;
     return { trust: trustVerdictCode(err.code), fingerprint: /fingerprint ([0-9A-F:]{95})/.exec(err.message)?.[1] ?? null };
@@ -175,7 +175,7 @@ export const printersCommand: Command = {
       'error' in r
         ? `printer ${r.name}${r.default ? ' (default)' : ''} ${r.uri}: unreachable: ${r.error}`
         : `printer ${r.name}${r.default ? ' (default)' : ''} ${r.uri}: ${r.state}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}, ` +
-          `${r.queuedJobs ?? '?'} job(s) queued, key ${r.trust.toUpperCase()}${r.fingerprint ? ` ${formatFingerprint(r.fingerprint.replace(/:/g, ''))}` : ''}`,
+          `${r.queuedJobs ?? '?'} job(s) queued, key ${r.trust.toUpperCase()}${r.fingerprint ? ` ${r.fingerprint}` : ''}`,
     );
     io.stdout.write(`${lines.map(terminalSafe).join('\n')}\n`);
     return ExitCode.ok;

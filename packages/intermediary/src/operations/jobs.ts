@@ -21,6 +21,18 @@ export async function getJobAttributes(service: Service, ctx: IppRequestContext)
   return { status: IppStatus.successfulOk, groups: [{ tag: GroupTag.job, attributes: attrs }] };
 }
 
+/**
+ * RFC 8011 §4.2.6.2 order, as the printer lists (docs/decisions.md D40): jobs still to print in the
+ * order they are forwarded (oldest first), then ended ones newest to oldest by completion time.
+ */
+function listOrder(all: readonly JobEntry[]): JobEntry[] {
+  const active = all.filter((e) => !isTerminal(e.status.state)).sort((a, b) => a.job.id - b.job.id);
+  const ended = all
+    .filter((e) => isTerminal(e.status.state))
+    .sort((a, b) => (b.status.completedAt ?? b.job.createdAt) - (a.status.completedAt ?? a.job.createdAt) || b.job.id - a.job.id);
+  return [...active, ...ended];
+}
+
 export async function getJobs(service: Service, ctx: IppRequestContext): Promise<IppReply> {
   checkAttributeCount(service, ctx.message);
   const who = principalOf(service, ctx);
@@ -34,8 +46,7 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
   const requested = requestedAttributes(ctx.message) ?? ['job-id', 'job-uri'];
   const uri = printerUriOf(ctx);
   const picked: JobEntry[] = [];
-  // Most recent first, as CUPS and ippeveprinter list them.
-  for (const e of service.table.all().reverse()) {
+  for (const e of listOrder(service.table.all())) {
     const done = isTerminal(e.status.state);
     if ((which === 'not-completed' && done) || (which === 'completed' && !done)) continue;
     if (mine && !canAccess(who, e.job)) continue;

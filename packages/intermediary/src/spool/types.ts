@@ -74,6 +74,19 @@ export interface ForwardState {
   readonly cancelSent?: boolean;
 }
 
+/**
+ * A PWG 5100.7 *-completed counter as the upstream printer reported it: a number, or 'unknown'
+ * (the out-of-band value a TRUSTNOONE printer gives for a sealed job, docs/decisions.md D9 (counters)).
+ */
+export type CompletedCounter = number | 'unknown';
+
+/** The progress counters mirrored from upstream (clear jobs only show them; issue 15.7). */
+export interface CompletedCounters {
+  readonly impressions?: CompletedCounter;
+  readonly mediaSheets?: CompletedCounter;
+  readonly pages?: CompletedCounter;
+}
+
 export interface JobStatus {
   readonly state: JobStateValue;
   readonly reasons: readonly string[];
@@ -85,6 +98,8 @@ export interface JobStatus {
   readonly processingAt?: number;
   /** The client asked to cancel before the job reached upstream or while it was there. */
   readonly cancelRequested?: boolean;
+  /** job-impressions/media-sheets/pages-completed as last mirrored from upstream. */
+  readonly completed?: CompletedCounters;
   readonly forward: ForwardState;
 }
 

@@ -23,8 +23,9 @@ import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
 import { attr, integerValue, keywords, findAttribute, stringValue } from '../attrs.js';
 import { noFaults, type FaultHook } from '../faults.js';
 import type { JobEntry, JobTable } from '../jobs.js';
-import { JobState, isTerminal, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
+import { JobState, isTerminal, type CompletedCounters, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
 import { discard, passThroughOperationAttributes, upstreamRequest, type Upstream, type UpstreamAnswer } from './client.js';
+import { COUNTER_ATTRIBUTES, countersFrom, sameCounters } from './counters.js';
 import { CreateGate } from './create-gate.js';
 import { ORPHAN_ATTRIBUTES, earlierDeliveries, highestJobId, orphanCandidates } from './orphans.js';
 import { GroupTag, IppOperation, IppStatus, isSuccessful } from '@trustnoone/ipp';
@@ -600,27 +601,28 @@ export class Forwarder {
       upstreamRequest(IppOperation.getJobAttributes, upstream.uri, [
         attr.integer('job-id', upstreamJobId),
         ...owner(job),
-        attr.keyword('requested-attributes', 'job-state', 'job-state-reasons', 'job-state-message'),
+        attr.keyword('requested-attributes', 'job-state', 'job-state-reasons', 'job-state-message', ...COUNTER_ATTRIBUTES),
       ]),
     );
     const state = integerValue(findAttribute(res, GroupTag.job, 'job-state'));
     if (state === undefined || state < JobState.pending || state > JobState.completed) return 'poll-quiet';
     const reasons = keywords(findAttribute(res, GroupTag.job, 'job-state-reasons'));
     const message = stringValue(findAttribute(res, GroupTag.job, 'job-state-message'));
+    const completed = countersFrom(res);
     if (isTerminal(state)) {
-      await this.finish(job.id, state as JobStateValue, reasons, message);
+      await this.finish(job.id, state as JobStateValue, reasons, message, completed);
       return 'done';
     }
     const cur = this.o.table.get(job.id)!.status;
-    if (cur.state !== state || cur.reasons.join() !== reasons.join() || cur.message !== message) {
-      await this.o.table.update(job.id, (s) => ({ ...s, state: state as JobStateValue, reasons, message }));
+    if (cur.state !== state || cur.reasons.join() !== reasons.join() || cur.message !== message || !sameCounters(cur.completed, completed)) {
+      await this.o.table.update(job.id, (s) => ({ ...s, state: state as JobStateValue, reasons, message, completed }));
       return 'poll';
     }
     return 'poll-quiet';
   }
 
-  private async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
-    await this.o.table.update(jobId, (s) => ({ ...s, state, reasons: reasons.length ? reasons : ['none'], message, completedAt: Date.now() }));
+  private async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined, completed?: CompletedCounters): Promise<void> {
+    await this.o.table.update(jobId, (s) => ({ ...s, state, reasons: reasons.length ? reasons : ['none'], message, completedAt: Date.now(), ...(completed ? { completed } : {}) }));
     // The ciphertext has done its job; keep the record for Get-Jobs, not the bytes.
     const e = this.o.table.get(jobId);
     for (const d of e?.job.documents ?? []) await this.o.spool.dropDocumentData(jobId, d.number);

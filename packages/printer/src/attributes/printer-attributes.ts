@@ -3,7 +3,7 @@
  * docs/spec-notes.md §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
  * live state; `requested-attributes` filtering happens in select.ts.
  */
-import { IppEnum, IppOperation, type IppAttribute } from '@trustnoone/ipp';
+import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
 import * as cap from './capabilities.js';
 import { MARGINS, MEDIA, MEDIA_DEFAULT, MEDIA_READY, MEDIA_SOURCES, MEDIA_TYPES, mediaByName, mediaCol, mediaSizeCol } from './media.js';
 import {
@@ -25,24 +25,6 @@ import {
   uri,
 } from './values.js';
 
-/** Operation codes advertised in operations-supported (RFC 8011 §5.4.15, docs/spec-notes.md §1). */
-export const SUPPORTED_OPERATIONS = [
-  IppOperation.printJob,
-  IppOperation.validateJob,
-  IppOperation.createJob,
-  IppOperation.sendDocument,
-  IppOperation.cancelJob,
-  IppOperation.getJobAttributes,
-  IppOperation.getJobs,
-  IppOperation.getPrinterAttributes,
-  IppOperation.holdJob,
-  IppOperation.releaseJob,
-  IppOperation.cancelMyJobs,
-  IppOperation.closeJob,
-  IppOperation.identifyPrinter,
-  IppOperation.getEncryptedJobAttributes,
-] as const;
-
 export interface PrinterIdentity {
   readonly name: string;
   readonly uuid: string;
@@ -56,6 +38,11 @@ export interface PrinterIdentity {
   readonly requireEncryption: boolean;
   /** printer-pkcs7-repertoire-configured: the PIN release repertoire, or 'none' (no PIN release). */
   readonly pinRepertoire: cap.PinRepertoire | 'none';
+  /**
+   * operations-supported (RFC 8011 §5.4.15): the codes of the operation table the transport
+   * dispatches by (ops/operation-table.ts), so the two cannot disagree.
+   */
+  readonly operations: readonly number[];
   /** OAuth sign-in: where clients get tokens and which scopes they need (issue 19). */
   readonly oauth?: { readonly issuer: string; readonly scopes: readonly string[] };
 }
@@ -119,7 +106,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=firstToLast;pagedelivery=faceDown;'),
     keyword('printer-kind', 'document'),
     text('printer-supply-description', 'Black Toner'),
-    enumAttr('operations-supported', [...SUPPORTED_OPERATIONS]),
+    enumAttr('operations-supported', [...id.operations]),
     charset('charset-configured', 'utf-8'),
     charset('charset-supported', ['us-ascii', 'utf-8']),
     naturalLanguage('natural-language-configured', 'en'),

@@ -31,6 +31,8 @@ export interface AppliedTemplate {
   readonly printColorMode: string;
   readonly printQuality: number;
   readonly orientationRequested: number;
+  /** RFC 8011 §5.2.7 page-ranges: the pages of each document to print (all when absent). */
+  readonly pageRanges?: readonly { readonly lower: number; readonly upper: number }[];
   /** The attributes as they were accepted, for Get-Job-Attributes of the job-template group. */
   readonly attributes: readonly IppAttribute[];
 }
@@ -118,4 +120,49 @@ export interface Job {
   holdUntil?: string;
   /** Set once the job ended and its manifest is written and private files removed. */
   finalized: boolean;
+}
+
+/** What a job starts from; everything else starts at nothing received, counted or completed. */
+export interface JobStart {
+  readonly id: number;
+  readonly uuid: string;
+  readonly owner: string;
+  readonly clearName: string;
+  readonly sealed: boolean;
+  readonly clearTemplate: boolean;
+  readonly documentFormat: string;
+  readonly template: AppliedTemplate;
+  readonly stateMessage: string;
+  readonly createdAt: number;
+}
+
+/**
+ * A pending job that has received nothing yet (job-incoming): how the store creates one and how a
+ * restart recreates one from its record (job-recovery.ts), so the two cannot start differently.
+ */
+export function startingJob(s: JobStart): Job {
+  return {
+    id: s.id,
+    uuid: s.uuid,
+    owner: s.owner,
+    clearName: s.clearName,
+    name: s.clearName,
+    state: 'pending',
+    reasons: new Set(['job-incoming']),
+    stateMessage: s.stateMessage,
+    sealed: s.sealed,
+    clearTemplate: s.clearTemplate,
+    documentFormat: s.documentFormat,
+    template: s.template,
+    documentsReceived: 0,
+    documents: [],
+    closed: false,
+    kOctets: 0,
+    pagesCompleted: 0,
+    impressionsCompleted: 0,
+    mediaSheetsCompleted: 0,
+    timings: { createdAt: s.createdAt },
+    stateChangedAt: Date.now(),
+    finalized: false,
+  };
 }

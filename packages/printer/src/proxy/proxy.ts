@@ -20,6 +20,7 @@ import { jobStateCode, type Job, type JobState } from '../jobs/job.js';
 import { jobPaths } from '../state/state-dir.js';
 import { call, exchange, InfraStatusError, int, str, v, type InfraConnection } from './infra-client.js';
 import { LocalPrinter } from './local-printer.js';
+import { PoolReplayCache } from '../pool/pool-replay.js';
 import { ProxyState, type ProxyJob } from './proxy-state.js';
 import { readFile } from 'node:fs/promises';
 
@@ -262,6 +263,13 @@ class Proxy {
   private async take(jobId: number, onHeld: () => void): Promise<void> {
     const known = this.state.get(jobId);
     if (known && known.phase !== 'claimed') return; // never twice
+    const pool = this.local.printer.runtime.replay;
+    if (pool instanceof PoolReplayCache && !(await pool.healthy())) {
+      // A pool member that cannot reach its ledger could not print the job (fail closed): it
+      // leaves it to the members that can, and looks again at its next quiet poll (D38).
+      this.log.warn({ jobId }, 'proxy: the pool ledger does not answer; not taking jobs');
+      return;
+    }
     let job;
     try {
       job = await call(this.c, IppOperation.fetchJob, [v.integer('job-id', jobId)]);

@@ -5,8 +5,8 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import type { PrinterErrorCode, PrinterJobErrorCode } from '../errors.js';
-import type { Job } from '../jobs/job.js';
 import type { RenderErrorCode } from '../render/errors.js';
+import type { Job } from './job.js';
 
 export interface Manifest {
   readonly jobId: number;
