@@ -57,6 +57,14 @@ export type PrinterJobErrorCode =
   /** The printer shut down before the job ended. */
   | 'PRINTER_SHUTDOWN';
 
+/**
+ * The printer's own codes for a failed security check of a sealed job (the other checks report the
+ * CmsError, ProfileError or IppError code). Local log only: the peer sees one generic status.
+ */
+export type PrinterSecurityCode =
+  /** The inner request's attribute section ended elsewhere than the decoder says. */
+  | 'PRINTER_INNER_SPLIT_MISMATCH';
+
 export class PrinterError extends Error {
   readonly code: PrinterErrorCode;
   constructor(code: PrinterErrorCode, message: string, options?: { cause?: unknown }) {

@@ -157,7 +157,7 @@ export function makeSealedOpener(o: SealedOpenerOptions): SealedOpener {
     try {
       if (split.split && (await hasBytes(data))) {
         // Cannot happen for a message the decoder reads as the splitter did; refuse rather than guess.
-        throw new SecurityFailure('inner-malformed', 'INNER_SPLIT_MISMATCH', 'inner attribute section boundary disagrees with the decoder');
+        throw new SecurityFailure('inner-malformed', 'PRINTER_INNER_SPLIT_MISMATCH', 'inner attribute section boundary disagrees with the decoder');
       }
       const inner = parseInnerRequest(message);
       await checkBinding(inner, {
