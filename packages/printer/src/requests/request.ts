@@ -1,17 +1,17 @@
 /** Reading the parts of a request every operation needs (RFC 8011 §4.1, §4.2). */
 import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
 import { IppStatusError } from '@trustnoone/ipp-http';
-import { GroupTag } from '@trustnoone/ipp';
+import { findGroup, findGroups, GroupTag } from '@trustnoone/ipp';
 import { firstBoolean, firstInteger, firstString, stringValues } from '../attributes/values.js';
 import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function operationGroup(message: IppMessage): readonly IppAttribute[] {
-  return message.groups.find((g) => g.tag === GroupTag.operation)?.attributes ?? [];
+  return findGroup(message, GroupTag.operation)?.attributes ?? [];
 }
 
 /** The job group (Job Template attributes) of a job creation request, empty when absent. */
 export function jobGroup(message: IppMessage): readonly IppAttribute[] {
-  return message.groups.filter((g) => g.tag === GroupTag.job).flatMap((g) => g.attributes);
+  return findGroups(message, GroupTag.job).flatMap((g) => g.attributes);
 }
 
 export class OperationAttributes {
