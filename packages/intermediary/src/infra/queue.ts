@@ -19,7 +19,7 @@ import type { JobEntry, JobTable } from '../jobs.js';
 import { JobState, isTerminal, type JobStateValue, type JobStatus, type Spool } from '../spool/types.js';
 import type { Upstream, UpstreamAnswer } from '../upstream/client.js';
 import { InfraOp } from './codes.js';
-import { DeviceRegistry, type OutputDevice } from './devices.js';
+import { DeviceRegistry, FileDeviceStore, type OutputDevice } from './devices.js';
 import { EncryptedRequests } from './encrypted-requests.js';
 import { EventHub } from './events.js';
 
@@ -79,7 +79,7 @@ export class InfraQueue {
     readonly options: InfraOptions,
     readonly log: InfraLog,
   ) {
-    this.registry = new DeviceRegistry(options.stateDir);
+    this.registry = new DeviceRegistry(spool.devices ?? (options.stateDir !== undefined ? new FileDeviceStore(options.stateDir) : undefined));
   }
 
   async load(): Promise<void> {
