@@ -56,7 +56,13 @@ export interface ForwardState {
    * means an empty job of ours may exist there: the forwarder looks for it and cancels it before
    * creating the job again (forwarder.ts, docs/decisions.md D8).
    */
-  readonly creating?: { readonly upstream: string; readonly since: number };
+  readonly creating?: {
+    readonly upstream: string;
+    /** Just before the Create-Job was sent. */
+    readonly since: number;
+    /** When its failure was seen; absent after a crash (the orphan window then ends at recovery). */
+    readonly failedAt?: number;
+  };
   /** Documents the upstream has acknowledged. */
   readonly documentsSent: number;
   /** A Print-Job or Send-Document was started upstream and its outcome is not recorded. */

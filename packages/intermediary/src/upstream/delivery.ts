@@ -40,6 +40,8 @@ export interface DeliveryOptions {
   readonly pick: (status: JobStatus, jobId: number) => Upstream;
   readonly faults: FaultHook;
   readonly log: RecoveryLog;
+  /** When this process (or instance) began delivering the job: the latest a crashed predecessor sent anything. */
+  readonly resumedAt: (jobId: number) => number;
   /** Send a Print-Job upstream as Create-Job + Send-Document when the upstream supports it. */
   readonly preferCreateJob?: boolean;
 }
@@ -70,9 +72,12 @@ export class Delivery {
   }
 
   /** A Create-Job of this job may have left an empty job at `uri`: cancel it, then forget the intent. */
-  private async cancelOrphan(job: SpoolJob, uri: string): Promise<void> {
-    const upstream = this.upstreamByUri(uri, job);
-    if (upstream) await this.o.recovery.cancelOrphan(upstream, job);
+  private async cancelOrphan(job: SpoolJob, creating: NonNullable<JobStatus['forward']['creating']>): Promise<void> {
+    const upstream = this.upstreamByUri(creating.upstream, job);
+    // The job may have been made from just before the Create-Job went out until its failure was
+    // seen; after a crash, until this process (or instance) took the job up.
+    const window = { from: creating.since, to: creating.failedAt ?? Math.max(creating.since, this.o.resumedAt(job.id)) };
+    if (upstream) await this.o.recovery.cancelOrphan(upstream, job, window);
     await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: undefined } }));
   }
 
@@ -86,7 +91,7 @@ export class Delivery {
     const fwd = status.forward;
     if (status.cancelRequested && fwd.upstreamJobId === undefined) {
       // Best effort: an upstream that is down does not keep the cancel from completing here.
-      if (fwd.creating) await this.cancelOrphan(job, fwd.creating.upstream).catch(() => undefined);
+      if (fwd.creating) await this.cancelOrphan(job, fwd.creating).catch(() => undefined);
       await this.finish(job.id, JobState.canceled, ['job-canceled-by-user'], 'canceled before it reached the printer');
       return 'done';
     }
@@ -94,7 +99,7 @@ export class Delivery {
     if (fwd.upstreamJobId === undefined) {
       if (job.documents.length === 0 && !job.closed && job.operation === 'print-job') return 'wait-client';
       if (fwd.creating) {
-        await this.cancelOrphan(job, fwd.creating.upstream);
+        await this.cancelOrphan(job, fwd.creating);
         return 'continue';
       }
       const upstream = this.o.pick(status, job.id);
@@ -188,6 +193,10 @@ export class Delivery {
         // later, and the job stays free to go to another upstream.
         if (err instanceof UpstreamRejected || neverSent(err)) {
           await this.o.table.update(job.id, (s) => ({ ...s, forward: { ...s.forward, creating: undefined } }));
+        } else {
+          // Unknown outcome: the upstream may have made the job, but not after now (orphan window).
+          const failedAt = Date.now();
+          await this.o.table.update(job.id, (s) => (s.forward.creating ? { ...s, forward: { ...s.forward, creating: { ...s.forward.creating, failedAt } } } : s));
         }
         throw err;
       }

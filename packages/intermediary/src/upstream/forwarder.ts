@@ -49,6 +49,8 @@ export class Forwarder {
   private readonly running = new Map<number, Promise<void>>();
   private readonly wakers = new Map<number, () => void>();
   private readonly again = new Set<number>();
+  /** When the current run of each job began (orphan windows end there after a crash). */
+  private readonly runSince = new Map<number, number>();
   /** Shutting down: exchanges in flight may finish, no new one starts (stop()). */
   private draining = false;
   private readonly net: UpstreamExchange;
@@ -68,6 +70,7 @@ export class Forwarder {
       net: this.net,
       recovery: new OrphanRecovery(this.net, o.table, this.log),
       pick: (status, jobId) => this.pick(status, jobId),
+      resumedAt: (jobId) => this.runSince.get(jobId) ?? Date.now(),
       faults: o.faults ?? noFaults,
       log: this.log,
       ...(o.preferCreateJob !== undefined ? { preferCreateJob: o.preferCreateJob } : {}),
@@ -88,8 +91,11 @@ export class Forwarder {
       this.again.add(jobId);
       return;
     }
+    if (!this.runSince.has(jobId)) this.runSince.set(jobId, Date.now());
     const run = this.run(jobId).finally(() => {
       this.running.delete(jobId);
+      const e = this.o.table.get(jobId);
+      if (!e || isTerminal(e.status.state)) this.runSince.delete(jobId);
       if (this.again.delete(jobId)) this.kick(jobId);
     });
     this.running.set(jobId, run);

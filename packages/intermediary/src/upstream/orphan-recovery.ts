@@ -32,6 +32,11 @@ export class OrphanRecovery {
     private readonly net: UpstreamExchange,
     private readonly table: JobTable,
     private readonly log: RecoveryLog,
+    /**
+     * Shared store: another instance's Create-Job younger than this, still unanswered, may be the
+     * job the search would find, and the in-process gate cannot see it; the search waits (0: off).
+     */
+    private readonly othersInFlightMs = 0,
   ) {}
 
   /** Runs a Create-Job or Print-Job whose answer is recorded inside `fn`: no search meanwhile. */
@@ -44,9 +49,18 @@ export class OrphanRecovery {
    * have left at `upstream` and cancel it. An upstream that cannot list jobs (no Get-Jobs) gets a
    * warning instead; a transient failure is thrown for the scheduler to retry.
    */
-  cancelOrphan(upstream: Upstream, job: SpoolJob): Promise<void> {
+  cancelOrphan(upstream: Upstream, job: SpoolJob, window: { readonly from: number; readonly to: number }): Promise<void> {
     const uri = upstream.uri;
     return this.gate.exclusive(uri, async () => {
+      if (this.othersInFlightMs > 0) {
+        await this.table.sync();
+        const now = Date.now();
+        const busy = this.table
+          .all()
+          .some((e) => e.job.id !== job.id && e.job.owner === job.owner && e.status.forward.creating?.upstream === uri && e.status.forward.creating.failedAt === undefined && now - e.status.forward.creating.since < this.othersInFlightMs);
+        // Thrown as a transient failure: the scheduler retries the search after its back-off.
+        if (busy) throw new Error('another instance has a Create-Job of this owner to this upstream unanswered; the orphan search waits for it');
+      }
       let answer: IppMessage;
       try {
         answer = await this.net.exchange(
@@ -63,7 +77,15 @@ export class OrphanRecovery {
         this.log.warn({ jobId: job.id, upstream: uri, status: err.status }, 'forward: the upstream cannot list jobs; an empty job from an interrupted Create-Job may remain there');
         return;
       }
-      const [orphan] = orphanCandidates(answer, { jobName: jobNameOf(job), known: this.knownUpstreamJobs(uri) });
+      const candidates = orphanCandidates(answer, { jobName: jobNameOf(job), known: this.knownUpstreamJobs(uri), window });
+      if (candidates.length > 1) {
+        // Ours and someone else's (the same user by another route, in the same moments): canceling
+        // the wrong one would lose their job; an empty job of ours left there costs nothing but a
+        // line in the printer's queue until its multiple-operation time-out (D28).
+        this.log.warn({ jobId: job.id, upstream: uri, candidates }, 'forward: several empty upstream jobs could be the one an interrupted Create-Job left; none is canceled');
+        return;
+      }
+      const [orphan] = candidates;
       if (orphan === undefined) return;
       await this.net.exchange(upstream, upstreamRequest(Op.cancelJob, uri, [attr.integer('job-id', orphan), ...owner(job)])).catch((err: unknown) => {
         // Already ended upstream: nothing left to clean.
