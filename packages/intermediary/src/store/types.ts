@@ -68,8 +68,11 @@ export interface LeaseStore {
   /** Extends a held lease; false if it was lost meanwhile. */
   renew(jobId: number, ttlMs: number): Promise<boolean>;
   release(jobId: number): Promise<void>;
-  /** Non-terminal jobs whose lease is free or expired (candidates for takeover), oldest first. */
-  unclaimed(limit: number): Promise<number[]>;
+  /**
+   * Claims up to `limit` non-terminal jobs whose lease is free or expired (new work, or the work of
+   * an instance that died), oldest first; returns their ids.
+   */
+  claimNext(limit: number, ttlMs: number): Promise<number[]>;
 }
 
 /** Output devices registered with the Infrastructure Printer (infra/devices.ts). */

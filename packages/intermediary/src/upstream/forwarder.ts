@@ -49,6 +49,7 @@ export class Forwarder {
   private readonly running = new Map<number, Promise<void>>();
   private readonly wakers = new Map<number, () => void>();
   private readonly again = new Set<number>();
+  private scanner: NodeJS.Timeout | undefined;
   /** When the current run of each job began (orphan windows end there after a crash). */
   private readonly runSince = new Map<number, number>();
   /** Shutting down: exchanges in flight may finish, no new one starts (stop()). */
@@ -68,7 +69,7 @@ export class Forwarder {
       spool: o.spool,
       table: o.table,
       net: this.net,
-      recovery: new OrphanRecovery(this.net, o.table, this.log),
+      recovery: new OrphanRecovery(this.net, o.table, this.log, o.spool.leases ? 2 * (o.leaseMs ?? 15_000) : 0),
       pick: (status, jobId) => this.pick(status, jobId),
       resumedAt: (jobId) => this.runSince.get(jobId) ?? Date.now(),
       faults: o.faults ?? noFaults,
@@ -83,7 +84,7 @@ export class Forwarder {
   }
 
   /** Starts (or nudges) forwarding of a job: after commit, new document, close or cancel. */
-  kick(jobId: number): void {
+  kick(jobId: number, claimed = false): void {
     if (this.draining) return;
     const waker = this.wakers.get(jobId);
     if (waker) return waker();
@@ -92,13 +93,39 @@ export class Forwarder {
       return;
     }
     if (!this.runSince.has(jobId)) this.runSince.set(jobId, Date.now());
-    const run = this.run(jobId).finally(() => {
+    const run = this.run(jobId, claimed).finally(() => {
       this.running.delete(jobId);
       const e = this.o.table.get(jobId);
       if (!e || isTerminal(e.status.state)) this.runSince.delete(jobId);
       if (this.again.delete(jobId)) this.kick(jobId);
     });
     this.running.set(jobId, run);
+  }
+
+  /**
+   * Shared store: every `scanMs`, claims jobs no live instance delivers — new ones whose kick went
+   * to an instance that died, or the work of an instance whose leases ran out — and runs them.
+   */
+  startTakeover(scanMs = 1000): void {
+    const leases = this.o.spool.leases;
+    if (!leases || this.scanner) return;
+    let busy = false;
+    this.scanner = setInterval(() => {
+      if (busy || this.draining) return;
+      busy = true;
+      void (async () => {
+        const ids = await leases.claimNext(32, this.o.leaseMs ?? 15_000);
+        if (ids.length === 0) return;
+        await this.o.table.sync();
+        for (const id of ids) {
+          if (this.running.has(id)) continue;
+          this.kick(id, true);
+        }
+      })()
+        .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'forward: takeover scan failed'))
+        .finally(() => (busy = false));
+    }, scanMs);
+    this.scanner.unref();
   }
 
   /**
@@ -111,6 +138,7 @@ export class Forwarder {
   async stop(drainMs = 0): Promise<void> {
     this.draining = true;
     this.net.draining = true;
+    if (this.scanner) clearInterval(this.scanner);
     for (const wake of this.wakers.values()) wake();
     if (drainMs > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -132,10 +160,43 @@ export class Forwarder {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
   }
 
-  private async run(jobId: number): Promise<void> {
+  /**
+   * Shared store: a run holds the job's lease from before its first step to after its last,
+   * renewing it meanwhile; without the lease (another instance delivers the job) it does nothing.
+   */
+  private async run(jobId: number, claimed = false): Promise<void> {
+    const leases = this.o.spool.leases;
+    if (!leases) return this.deliver(jobId, () => true);
+    const ttl = this.o.leaseMs ?? 15_000;
+    if (!claimed && !(await leases.claim(jobId, ttl).catch(() => false))) return;
+    let held = true;
+    const renew = setInterval(() => {
+      void leases.renew(jobId, ttl).then(
+        (ok) => {
+          if (ok) return;
+          held = false;
+          this.log.warn({ jobId }, 'forward: lost the delivery lease (another instance took the job over); this run stops');
+          this.wakers.get(jobId)?.();
+        },
+        () => undefined, // the store is unreachable: the lease runs out unless a later renewal gets through
+      );
+    }, Math.max(50, Math.floor(ttl / 3)));
+    try {
+      await this.o.table.sync();
+      await this.deliver(jobId, () => held);
+    } finally {
+      clearInterval(renew);
+      if (held) await leases.release(jobId).catch(() => undefined);
+    }
+  }
+
+  private async deliver(jobId: number, holding: () => boolean): Promise<void> {
+    const shared = this.o.spool.changes !== undefined;
     let delay = this.o.retryInitialMs ?? 250;
     let pollDelay = this.o.pollMs ?? 1000;
-    while (!this.draining) {
+    while (!this.draining && holding()) {
+      // Another instance may have changed the job (a cancel, a document) since our last step.
+      if (shared) await this.o.table.sync();
       const entry = this.o.table.get(jobId);
       if (!entry || isTerminal(entry.status.state)) return;
       let step: Step;
