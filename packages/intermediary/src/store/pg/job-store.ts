@@ -240,7 +240,8 @@ export class PgJobStore implements JobStore {
       return out;
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
-      throw err instanceof IntermediaryError || err instanceof RangeError ? err : unavailable(err);
+      // The caller's own errors (a job not fetchable, a closed job) pass through unchanged.
+      throw fromDatabase(err) ? unavailable(err) : err;
     } finally {
       c.release();
     }
@@ -306,6 +307,13 @@ class PgDevices implements DeviceStore {
 
 function notFound(jobId: number): IntermediaryError {
   return new IntermediaryError(IntermediaryErrorCode.jobNotFound, 'client-error-not-found', `job ${jobId} is not in the store`);
+}
+
+/** An error of the database or the connection to it, as opposed to one thrown by our own code. */
+function fromDatabase(err: unknown): boolean {
+  if (err instanceof pg.DatabaseError) return true;
+  const e = err as { code?: unknown; message?: unknown };
+  return (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) || /Connection terminated|connection timeout/i.test(String(e.message));
 }
 
 function unavailable(err: unknown): IntermediaryError {
