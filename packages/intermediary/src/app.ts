@@ -265,7 +265,10 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   /** Pulls other instances' changes into the view and nudges delivery (or INFRA events) of each. */
   async function syncView(): Promise<void> {
     const touched = await table.sync();
-    for (const id of touched) forwarder.kick(id);
+    // Pull mode publishes each change to the devices polling this instance. Push mode needs no
+    // nudge: the instance that changed a job kicked its delivery, the holder of a delivery lease
+    // re-reads the job before each step, and the takeover scan claims whatever nobody holds.
+    if (infra) for (const id of touched) forwarder.kick(id);
     // Output devices registered at another instance (cheap: a handful of rows, every few pulls).
     if (infra && syncs++ % 4 === 0) {
       await infra.queue.registry.load();

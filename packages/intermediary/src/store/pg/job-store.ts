@@ -11,7 +11,7 @@
  * - Each row remembers the transaction that last wrote it (xid8). `changes()` returns the rows
  *   written by other instances in transactions this instance has not yet seen: it keeps the xmin of
  *   the snapshot of its previous pull (every transaction below it had ended then) and reads rows
- *   whose xid is at or above it, in a REPEATABLE READ snapshot taken with the query.
+ *   whose xid is at or above it, in the same statement (so the same snapshot).
  * - Leases (tno_jobs.lease_holder/lease_until) give each job's delivery to one instance; free or
  *   expired ones are claimed in batches with FOR UPDATE SKIP LOCKED, so instances never wait on
  *   each other's claims.
@@ -42,7 +42,7 @@ export interface PgStoreOptions {
 }
 
 interface JobRow {
-  id: string;
+  id: string | null;
   job: string;
   status: string;
   deleted: boolean;
@@ -84,37 +84,34 @@ export class PgJobStore implements JobStore {
   }
 
   private async pull(everything: boolean): Promise<StoreChanges> {
-    const c = await this.pool.connect();
+    // One statement, so one snapshot: the rows and the xmin the next pull starts from agree.
+    let rows: Array<JobRow & { snapshot_xmin: string }>;
     try {
-      await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const snap = await c.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
-      const rows = await c.query<JobRow>(
-        everything
-          ? 'SELECT id::text, job, status, deleted_at IS NOT NULL AS deleted, xid::text FROM tno_jobs WHERE deleted_at IS NULL'
-          : 'SELECT id::text, job, status, deleted_at IS NOT NULL AS deleted, xid::text FROM tno_jobs WHERE xid >= $1::xid8 AND written_by <> $2',
+      const r = await this.pool.query<JobRow & { snapshot_xmin: string }>(
+        `WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS snapshot_xmin)
+         SELECT s.snapshot_xmin, j.id::text, j.job, j.status, j.deleted_at IS NOT NULL AS deleted, j.xid::text
+           FROM s LEFT JOIN tno_jobs j ON ${everything ? 'j.deleted_at IS NULL' : 'j.xid >= $1::xid8 AND j.written_by <> $2'}`,
         everything ? [] : [this.cursor, this.instance],
       );
-      await c.query('COMMIT');
-      this.cursor = snap.rows[0]!.xmin;
-      const updated: StoredJob[] = [];
-      const deleted: number[] = [];
-      for (const r of rows.rows) {
-        const id = Number(r.id);
-        if (!everything && this.seenAt.get(id) === r.xid) continue;
-        this.seenAt.set(id, r.xid);
-        if (r.deleted) {
-          deleted.push(id);
-          continue;
-        }
-        updated.push({ job: fromJson<SpoolJob>(r.job), status: fromJson<JobStatus>(r.status) });
-      }
-      return { updated, deleted };
+      rows = r.rows;
     } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
       throw unavailable(err);
-    } finally {
-      c.release();
     }
+    this.cursor = rows[0]!.snapshot_xmin;
+    const updated: StoredJob[] = [];
+    const deleted: number[] = [];
+    for (const r of rows) {
+      if (r.id === null) continue; // the snapshot row alone: nothing changed
+      const id = Number(r.id);
+      if (!everything && this.seenAt.get(id) === r.xid) continue;
+      this.seenAt.set(id, r.xid);
+      if (r.deleted) {
+        deleted.push(id);
+        continue;
+      }
+      updated.push({ job: fromJson<SpoolJob>(r.job), status: fromJson<JobStatus>(r.status) });
+    }
+    return { updated, deleted };
   }
 
   async allocateJobId(): Promise<number> {
