@@ -40,7 +40,9 @@ export type ClientErrorCode =
   /** Waiting for the job to finish took longer than allowed. */
   | 'CLIENT_TIMEOUT'
   /** DNS-SD browsing is not possible here (no avahi-browse, or no Avahi daemon to ask). */
-  | 'CLIENT_DISCOVERY_UNAVAILABLE';
+  | 'CLIENT_DISCOVERY_UNAVAILABLE'
+  /** OAuth sign-in did not complete: refused, expired, abandoned, or the issuer is unusable. */
+  | 'CLIENT_SIGN_IN_FAILED';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

@@ -21,3 +21,4 @@ export { checkReleaseCode, MIN_RELEASE_CODE_LENGTH, MAX_RELEASE_CODE_LENGTH } fr
 export { statusName, defaultUserName, type Connection } from './transport.js';
 export type { WhichJobs } from './requests.js';
 export { browsePrinters, parseAvahiBrowse, type DiscoveredPrinter, type BrowseOptions } from './discovery.js';
+export { signIn, signOut, refreshSignIn, savedSignInCredentials, TokenStore, DEFAULT_CLIENT_ID, type SignInOptions, type SavedSignIn, type DevicePrompt } from './oauth/index.js';

@@ -11,6 +11,7 @@ import { pemLines, seal } from '@trustnoone/smime';
 import { checkReleaseCode, releaseCodeLayer } from './release-code.js';
 import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
 import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
+import { savedSignInCredentials } from './oauth/sign-in.js';
 import { ClientError } from './errors.js';
 import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
@@ -298,7 +299,9 @@ function jobUriOf(m: IppMessage): string | undefined {
  */
 export async function print(options: PrintOptions): Promise<PrintResult> {
   if (options.documents.length === 0) throw new ClientError('CLIENT_BAD_INPUT', 'nothing to print: give at least one document');
-  const conn: Connection = options;
+  // Without credentials, a `tno login` saved for this printer signs the requests (D33).
+  const signedIn = options.auth === undefined ? await savedSignInCredentials(stateDirOf(options), options.printer) : undefined;
+  const conn: Connection = signedIn ? { ...options, auth: signedIn } : options;
   const userName = options.userName ?? defaultUserName();
   const docs = await Promise.all(options.documents.map((d, i) => resolveDocument(d, i)));
   const info = await printerInfo({ ...conn, userName });

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { getString, type IppMessage } from '@trustnoone/ipp';
-import { credentialsLabel, ippRequest, IppTransportError, type HttpCredentials, type IppTlsOptions } from '@trustnoone/ipp-http/client';
+import { credentialsLabel, ippRequest, IppTransportError, type CredentialSource, type HttpCredentials, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { ClientError } from './errors.js';
 
 /** How to reach a printer or intermediary. */
@@ -13,7 +13,11 @@ export interface Connection {
   /** ipp://, ipps://, http:// or https:// URI of the printer object. */
   readonly printer: string;
   readonly tls?: IppTlsOptions;
-  readonly auth?: HttpCredentials;
+  /**
+   * Credentials, or a source asked before each request (savedSignInCredentials: an OAuth sign-in
+   * refreshed before it expires).
+   */
+  readonly auth?: HttpCredentials | CredentialSource;
   /** The requesting-user-name sent; default the login name from the environment. */
   readonly userName?: string;
   /** Per exchange, until the response's attributes arrive; default 60 s without a document, none with one. */
@@ -117,11 +121,14 @@ export async function exchange(
   opts: { data?: Readable | Uint8Array; onProgress?: (bytes: number) => void; keepData?: boolean; what: string },
 ): Promise<Exchange> {
   let res;
+  // A credential source is asked here, so a sign-in that can no longer be refreshed reports as
+  // such (CLIENT_SIGN_IN_FAILED), not as a transport failure.
+  const auth = typeof conn.auth === 'function' ? await conn.auth() : conn.auth;
   try {
     res = await ippRequest(conn.printer, message, {
       ...(opts.data !== undefined ? { data: opts.data } : {}),
       ...(conn.tls ? { tls: conn.tls } : {}),
-      ...(conn.auth ? { auth: conn.auth } : {}),
+      ...(auth ? { auth } : {}),
       // The timeout covers the whole exchange, upload included: a document of any size on a slow
       // link must not be cut off by the default meant for small requests.
       ...(conn.timeoutMs !== undefined ? { timeoutMs: conn.timeoutMs } : opts.data === undefined ? { timeoutMs: 60_000 } : {}),
@@ -131,7 +138,7 @@ export async function exchange(
   } catch (cause) {
     if (cause instanceof IppTransportError) {
       if (cause.code === 'IPP_HTTP_AUTH_REQUIRED') {
-        const how = conn.auth ? `${credentialsLabel(conn.auth)} was refused` : 'set TNO_PASSWORD (and --user) to authenticate';
+        const how = conn.auth ? `${credentialsLabel(conn.auth)} was refused${typeof conn.auth === 'function' ? ' (sign in again with tno login)' : ''}` : 'set TNO_PASSWORD (and --user), or sign in with tno login --issuer URL, to authenticate';
         // A password over ipp:// or http:// travels in clear: servers refuse it there (issue 15.6).
         const clear = /^(ipp|http):/i.test(conn.printer) ? `; passwords are only sent over TLS: use ${conn.printer.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}` : '';
         throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}${clear}`, { cause });

@@ -102,6 +102,19 @@ describe('issue 19: bearer JWT access tokens (RFC 6750, RFC 9068) from a real is
     ],
     ['a key the issuer does not publish', async () => issuer.mint(claims(), { key: await newSigningKey('key-unpublished') }), 401, 'invalid_token'],
   ];
+  it('a malformed token (not an RFC 6750 b64token) is invalid_request with HTTP 400 (RFC 6750 §3.1)', async () => {
+    const res = await fetch(inter.uri.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp', authorization: 'Bearer not*a*token' }, body: new Uint8Array(0) });
+    await res.arrayBuffer();
+    expect(res.status).toBe(400);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+".*error="invalid_request"/);
+  });
+
+  it('the challenge to a request without credentials carries no error code (RFC 6750 §3.1)', async () => {
+    const res = await fetch(inter.uri.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp' }, body: new Uint8Array(0) });
+    await res.arrayBuffer();
+    expect(res.headers.get('www-authenticate')).not.toMatch(/error=/);
+  });
+
   for (const [what, token, status, error] of refusals) {
     it(`refuses ${what}: HTTP ${status}, error="${error}"`, async () => {
       const r = await challengeFor(await token());

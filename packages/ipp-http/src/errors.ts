@@ -24,29 +24,33 @@ export type IppTransportErrorCode =
   | 'IPP_HTTP_NOT_IPP'
   | 'IPP_HTTP_TLS_PIN_MISMATCH'
   | 'IPP_HTTP_TIMEOUT'
-  | 'IPP_HTTP_ABORTED';
+  | 'IPP_HTTP_ABORTED'
+  | 'IPP_HTTP_OAUTH';
 
 /** The HTTP exchange failed before an IPP response could be read. */
 export class IppTransportError extends Error {
   readonly code: IppTransportErrorCode;
   readonly httpStatus: number | undefined;
-  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number }) {
+  /** For IPP_HTTP_OAUTH: the issuer's error code (RFC 6749 §5.2, RFC 8628 §3.5), when it sent one. */
+  readonly oauthError: string | undefined;
+  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; oauthError?: string }) {
     super(message, options);
     this.name = 'IppTransportError';
     this.code = code;
     this.httpStatus = options?.httpStatus;
+    this.oauthError = options?.oauthError;
   }
 }
 
 /**
  * Thrown by an `authenticate` hook: answered with HTTP 401 (403 for a Bearer token short of a
- * scope, RFC 6750 §3.1) and one WWW-Authenticate challenge per scheme offered (Basic by default).
+ * scope, 400 for a malformed one, RFC 6750 §3.1) and one WWW-Authenticate challenge per scheme offered (Basic by default).
  */
 export class HttpAuthRequired extends Error {
   readonly realm: string;
   readonly challenges: readonly string[];
-  readonly status: 401 | 403;
-  constructor(realm: string, message = 'authentication required', options: { challenges?: readonly string[]; status?: 401 | 403 } = {}) {
+  readonly status: 400 | 401 | 403;
+  constructor(realm: string, message = 'authentication required', options: { challenges?: readonly string[]; status?: 400 | 401 | 403 } = {}) {
     super(message);
     this.name = 'HttpAuthRequired';
     this.realm = realm;

@@ -1,7 +1,8 @@
 export { registerIppRoutes, DEFAULT_BODY_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS_PER_CLIENT, type IppRoutesOptions } from './server/ipp-routes.js';
 export { ippsServerTlsOptions, IPPS_CIPHERS } from './server/tls-options.js';
 export type { IppHandler, IppReply, IppRequestContext } from './server/context.js';
-export { authorizationHeader, credentialsLabel, type BasicCredentials, type BearerCredentials, type HttpCredentials } from './client/credentials.js';
+export { authorizationHeader, credentialsLabel, type BasicCredentials, type BearerCredentials, type CredentialSource, type HttpCredentials } from './client/credentials.js';
+export { checkIssuerUrl, isLoopbackHost, needsRefresh, postForm, requestToken, clientCredentialsSource, type ClientSecret, type TokenSet, type ClientCredentialsOptions } from './client.js';
 export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type IppTlsOptions } from './client/ipp-request.js';
 export { IppStatusError, IppTransportError, HttpAuthRequired, HttpAuthThrottled, type IppTransportErrorCode } from './errors.js';
 export { httpAuthentication, type Authentication, type AuthenticationOptions } from './server/auth/authenticator.js';

@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
 import type { IppHandler } from '@trustnoone/ipp-http';
 import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
+import { oauthAuthentication } from './http/oauth-authentication.js';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
 import { parseCertificate } from '@trustnoone/smime';
 import { registerOwnerView } from './http/owner-view.js';
@@ -124,6 +125,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     pkcs7PublicKeyLines: keys.certificatePemLines,
     requireEncryption: options.requireEncryption ?? false,
     pinRepertoire: options.pinRepertoire ?? PIN_REPERTOIRE_DEFAULT,
+    ...(options.oauth ? { oauth: { issuer: options.oauth.issuer, scopes: options.oauth.requiredScopes ?? [] } } : {}),
   };
   const policy = { requireEncryption: options.requireEncryption ?? false, requireSignature: options.requireSignature ?? false };
   if (policy.requireSignature && (options.trustAnchorsPem ?? []).length === 0) {
@@ -200,6 +202,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       ] as const
     ).map(([code, h]) => [code, guard(h)]),
   );
+  if (options.authentication && options.oauth) throw new RangeError('printer options: give authentication or oauth, not both');
+  const authentication = options.authentication ?? (options.oauth ? oauthAuthentication(options.oauth, options.allowLoopbackCleartextAuth === true) : undefined);
   registerIppRoutes(app, {
     paths: [...IPP_PATHS],
     handlers,
@@ -211,7 +215,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
     },
     validate: checkRequest,
-    ...(options.authentication ? { authenticate: options.authentication.authenticate } : {}),
+    ...(authentication ? { authenticate: authentication.authenticate } : {}),
   });
 
   // The owner view proves who asks by the TLS client certificate, not by HTTP authentication.
@@ -220,7 +224,6 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     keyFingerprint: keys.fingerprint,
     tlsFingerprint: options.https ? parseCertificate(options.https.cert).fingerprint : undefined,
   };
-  const authentication = options.authentication;
   if (authentication) {
     // The web pages sit behind the same seam as the IPP routes (a plugin scope with its hook).
     await app.register(async (pages) => {

@@ -2,7 +2,7 @@
 import type { PrinterFaultHook } from './faults.js';
 import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
-import type { Authentication } from '@trustnoone/ipp-http';
+import type { Authentication, BearerSchemeOptions } from '@trustnoone/ipp-http';
 import type { PinRepertoire } from './attributes/capabilities.js';
 import type { Renderer } from './pipeline/renderer.js';
 import type { RenderLimits } from './render/limits.js';
@@ -87,6 +87,14 @@ export interface PrinterOptions {
    * routes and the web pages alike. Default: none, every request is anonymous.
    */
   readonly authentication?: Authentication;
+  /**
+   * OAuth 2.0 sign-in (issue 19, docs/decisions.md D18): only RFC 6750 bearer tokens from this
+   * issuer are accepted, and only over TLS; the printer object advertises where to sign in.
+   * Excludes `authentication`.
+   */
+  readonly oauth?: BearerSchemeOptions;
+  /** With `oauth`: also accept tokens over cleartext from loopback peers (tests, demos). */
+  readonly allowLoopbackCleartextAuth?: boolean;
   /** TLS key and certificate (PEM) when serving ipps. */
   readonly https?: { readonly key: string; readonly cert: string };
 }

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isClientError, resolveStateDir, TrustStore, type ClientErrorCode, type Connection } from '@trustnoone/client';
+import { isClientError, resolveStateDir, savedSignInCredentials, TrustStore, type ClientErrorCode, type Connection } from '@trustnoone/client';
 import { CliError, type Io } from '../command.js';
 import { loadPrinters, type SavedPrinter } from '../printers-file.js';
 import { ExitCode } from '../exit-codes.js';
@@ -97,12 +97,14 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   if (password && !token && !userName) {
     throw new CliError('TNO_PASSWORD is set but there is no user name to send it with: give --user NAME (or set USER, or save one with tno printer add --user)', ExitCode.usage);
   }
+  // Else a `tno login` for this printer: its token, refreshed before it expires (D33).
+  const signedIn = token || password ? undefined : await savedSignInCredentials(trustStoreFrom(v, io).dir, printer);
   return {
     printer,
     ...(userName ? { userName } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(ca || pin ? { tls: { ...(ca ? { ca } : {}), ...(pin ? { pinSha256: pin } : {}) } } : {}),
-    ...(token ? { auth: { bearer: token } } : password && userName ? { auth: { user: userName, password } } : {}),
+    ...(token ? { auth: { bearer: token } } : password && userName ? { auth: { user: userName, password } } : signedIn ? { auth: signedIn } : {}),
   };
 }
 
@@ -131,6 +133,7 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_JOB_FAILED: ExitCode.failure,
   CLIENT_TIMEOUT: ExitCode.failure,
   CLIENT_DISCOVERY_UNAVAILABLE: ExitCode.failure,
+  CLIENT_SIGN_IN_FAILED: ExitCode.failure,
   CLIENT_NOT_TRUSTNOONE: ExitCode.notEncrypted,
   CLIENT_TRUST_KEY_INVALID: ExitCode.untrusted,
   CLIENT_TRUST_FIRST_USE_REFUSED: ExitCode.untrusted,

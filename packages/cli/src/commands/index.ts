@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js';
 import { intermediaryCommand } from './intermediary.js';
 import { ippCommand } from './ipp.js';
 import { keysCommand } from './keys.js';
+import { loginCommand, logoutCommand } from './login.js';
 import { cancelCommand, jobsCommand, statusCommand } from './job-commands.js';
 import { printCommand } from './print.js';
 import { printerCommand } from './printer.js';
@@ -29,4 +30,5 @@ export const commands: readonly Command[] = [
   keysCommand,
   ippCommand,
   conformanceCommand,
+  loginCommand, logoutCommand,
 ];

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { addUser, DEFAULT_PORT, migrateStore, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
 import { bodyIdleTimeoutMs } from './http-limits.js';
+import { oauthServerFlags, oauthServerOptions, oauthServerUsage } from './oauth-server-flags.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
@@ -36,11 +37,7 @@ printer, and cannot read them. Prints the URI it serves as its first line.
   --users FILE          users file (name:role:scrypt-hash) for HTTP Basic authentication;
                         re-read when it changes, so --add-user takes effect while it runs
   --anonymous           also admit requests without credentials
-  --oauth-issuer URL    also accept OAuth 2.0 bearer tokens (JWT access tokens, RFC 9068) from
-                        this issuer; its keys are found through its metadata (RFC 8414)
-  --oauth-audience AUD  the audience tokens must name (default: the URI this intermediary serves)
-  --oauth-scope SCOPE   a scope tokens must carry; repeat for several
-  --oauth-user-claim C  the claim naming the user (default sub)
+${oauthServerUsage('intermediary')}
   --allow-cleartext     accept unencrypted jobs (mixed fleets); default refuses them
   --max-document-bytes N  largest document accepted (default 2 GiB)
   --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
@@ -92,10 +89,7 @@ export const intermediaryCommand: Command = {
           'tls-cert': { type: 'string' },
           users: { type: 'string' },
           anonymous: { type: 'boolean' },
-          'oauth-issuer': { type: 'string' },
-          'oauth-audience': { type: 'string' },
-          'oauth-scope': { type: 'string', multiple: true },
-          'oauth-user-claim': { type: 'string' },
+          ...oauthServerFlags,
           'allow-cleartext': { type: 'boolean' },
           'max-document-bytes': { type: 'string' },
           'body-idle-timeout': { type: 'string' },
@@ -152,9 +146,7 @@ export const intermediaryCommand: Command = {
       const plain = upstreamUris.filter((u) => !u.startsWith('ipps://'));
       if (plain.length > 0) throw new CliError(`--upstream-pin pins a TLS certificate, but ${plain.join(', ')} is not ipps://`, ExitCode.usage);
     }
-    const issuer = v['oauth-issuer'];
-    if (issuer === undefined && (v['oauth-audience'] || v['oauth-scope'] || v['oauth-user-claim'])) throw new CliError('--oauth-audience, --oauth-scope and --oauth-user-claim need --oauth-issuer', ExitCode.usage);
-    if (issuer !== undefined && !/^https?:\/\/[^/]/.test(issuer)) throw new CliError(`--oauth-issuer ${issuer}: expected an https:// (or loopback http://) URL`, ExitCode.usage);
+    const oauth = oauthServerOptions(v, `${v['tls-key'] ? 'ipps' : 'ipp'}://${v.host ?? '127.0.0.1'}:${port}/ipp/print`);
     const ca = v['upstream-ca'] ? await readFile(v['upstream-ca'], 'utf8') : undefined;
     const tls = ca || v['upstream-pin'] ? { ...(ca ? { ca } : {}), ...(v['upstream-pin'] ? { pinSha256: v['upstream-pin'] } : {}) } : undefined;
     const upstreams: HttpUpstreamOptions[] = upstreamUris.map((uri) => ({ uri, ...(tls ? { tls } : {}) }));
@@ -170,17 +162,7 @@ export const intermediaryCommand: Command = {
         // The file, not a snapshot: an edit (tno intermediary --add-user) takes effect on the next request.
         ...(v.users ? { usersFile: v.users } : {}),
         ...(v.anonymous ? { allowAnonymous: true } : {}),
-        ...(issuer !== undefined
-          ? {
-              oauth: {
-                issuer,
-                // RFC 9068 §2.2: aud names the resource; by default the printer object served here.
-                audience: v['oauth-audience'] ?? `${v['tls-key'] ? 'ipps' : 'ipp'}://${v.host ?? '127.0.0.1'}:${port}/ipp/print`,
-                requiredScopes: v['oauth-scope'] ?? [],
-                ...(v['oauth-user-claim'] ? { userClaim: v['oauth-user-claim'] } : {}),
-              },
-            }
-          : {}),
+        ...(oauth ? { oauth } : {}),
         requireEncryption: !v['allow-cleartext'],
         checkEnvelope: !v['allow-cleartext'],
         limits: { ...(maxDoc ? { maxDocumentBytes: maxDoc } : {}), ...bodyIdleTimeoutMs(v['body-idle-timeout']) },

@@ -6,6 +6,8 @@ import { formatFingerprint } from '@trustnoone/client';
 import { DEFAULTS, PIN_REPERTOIRES, RENDER_FORMATS, RENDER_SANDBOX_MODES, type RenderSandboxMode, closeOnSignals, loadOrCreateTlsCredentials, showFingerprint, startPrinter, startProxy, stateLayout, type KeyAlgorithm, type PinRepertoire, type StartOptions } from '@trustnoone/printer';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
 import { bodyIdleTimeoutMs } from './http-limits.js';
+import { oauthServerFlags, oauthServerOptions, oauthServerUsage } from './oauth-server-flags.js';
+import { proxyOAuthFlags, proxyOAuthCredentials, proxyOAuthUsage } from './proxy-oauth-flags.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
@@ -28,6 +30,7 @@ SIGTERM or SIGINT shuts it down cleanly.
   --tls                   serve ipps with a certificate generated on first start
   --name NAME             printer-name (default ${DEFAULTS.name})
   --require-encryption    refuse cleartext jobs
+${oauthServerUsage('printer')} (needs --tls)
   --require-signature     refuse sealed jobs not signed by a certificate chaining to --trust
   --trust FILE            PEM CA certificate(s) signatures are verified against; repeatable
   --allow-sha1-kdf        accept sealed jobs whose ECDH uses the SHA-1 KDF (openssl cms's
@@ -48,6 +51,7 @@ SIGTERM or SIGINT shuts it down cleanly.
                           TNO_PROXY_PASSWORD environment variable (never on the command line)
   --proxy-ca FILE         PEM CA certificate(s) to verify an ipps Infrastructure Printer with
   --proxy-pin HEX         SHA-256 fingerprint of its TLS certificate (pinning)
+${proxyOAuthUsage}
   --pin-repertoire KW     PIN release: the repertoire release codes are drawn from
                           (iana_us-ascii_digits (default), iana_us-ascii_any, iana_utf-8_any),
                           or none to refuse jobs behind a release code
@@ -130,6 +134,8 @@ export const printerCommand: Command = {
           'proxy-user': { type: 'string' },
           'proxy-ca': { type: 'string' },
           'proxy-pin': { type: 'string' },
+          ...proxyOAuthFlags,
+          ...oauthServerFlags,
           'pin-repertoire': { type: 'string' },
           'pin-attempts': { type: 'string' },
           'pin-hold': { type: 'string' },
@@ -193,6 +199,10 @@ export const printerCommand: Command = {
     if (pinRepertoire !== undefined && pinRepertoire !== 'none' && !(PIN_REPERTOIRES as readonly string[]).includes(pinRepertoire)) {
       throw new CliError(`--pin-repertoire ${pinRepertoire}: expected ${PIN_REPERTOIRES.join(', ')} or none`, ExitCode.usage);
     }
+    const oauth = oauthServerOptions(v, `${v.tls ? 'ipps' : 'ipp'}://${v.host ?? '127.0.0.1'}:${port}/ipp/print`);
+    // Bearer tokens travel only over TLS: a token read on the wire is a key to the printer until it expires.
+    if (oauth && !v.tls) throw new CliError('--oauth-issuer needs --tls (access tokens are accepted over TLS only)', ExitCode.usage);
+    const proxyAuth = await proxyOAuthCredentials(v, io);
     const renderJobs = positiveInt('render-jobs', v['render-jobs']);
     const renderSandbox = v['render-sandbox'];
     if (renderSandbox !== undefined && !(RENDER_SANDBOX_MODES as readonly string[]).includes(renderSandbox)) {
@@ -219,6 +229,7 @@ export const printerCommand: Command = {
       ...(pinHold !== undefined ? { pinHoldMs: pinHold * 1000 } : {}),
       ...(pinRepertoire !== undefined ? { pinRepertoire: pinRepertoire as PinRepertoire | 'none' } : {}),
       panelSocket: join(stateDir, PANEL_SOCKET),
+      ...(oauth ? { oauth } : {}),
       ...(v['no-dnssd'] ? { dnssd: false } : v.dnssd ? { dnssd: true } : {}),
       // Warnings (a refused sealed job and the exact check it failed) always reach the local log;
       // --verbose adds every request.
@@ -241,10 +252,11 @@ export const printerCommand: Command = {
       if (!/^ipps?:\/\/[^/]+/.test(v.proxy)) throw new CliError(`--proxy ${v.proxy}: expected an ipp:// or ipps:// URI`, ExitCode.usage);
       const password = io.env.TNO_PROXY_PASSWORD;
       if (v['proxy-user'] !== undefined && !password) throw new CliError('--proxy-user needs the password in TNO_PROXY_PASSWORD', ExitCode.usage);
+      if (v['proxy-user'] !== undefined && proxyAuth) throw new CliError('--proxy-user and --proxy-oauth-issuer exclude each other (one device account)', ExitCode.usage);
       const ca = v['proxy-ca'] ? await readText('proxy-ca', v['proxy-ca']) : undefined;
       const proxy = await startProxy(running.printer, {
         url: v.proxy,
-        ...(v['proxy-user'] !== undefined && password ? { auth: { user: v['proxy-user'], password } } : {}),
+        ...(v['proxy-user'] !== undefined && password ? { auth: { user: v['proxy-user'], password } } : proxyAuth ? { auth: proxyAuth } : {}),
         ...(ca || v['proxy-pin'] ? { tls: { ...(ca ? { ca } : {}), ...(v['proxy-pin'] ? { pinSha256: v['proxy-pin'] } : {}) } } : {}),
       });
       io.stdout.write(`proxy ${v.proxy} output-device-uuid ${proxy.deviceUuid}\n`);

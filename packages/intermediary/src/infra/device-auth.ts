@@ -1,7 +1,8 @@
 /**
  * Which output device is asking, and may it (PWG 5100.18 §5: every Proxy request names its
  * output-device-uuid). A device is bound at registration to the user that registered it; later
- * requests must come from that user (HTTP Basic over TLS, checked by the transport) and address
+ * requests must come from that user (HTTP Basic over TLS, or an OAuth client credentials token,
+ * checked by the transport) and address
  * a queue the device is registered for.
  */
 import { IppStatusError, type IppRequestContext } from '@trustnoone/ipp-http';
@@ -25,7 +26,14 @@ export function requestedDeviceUuid(ctx: IppRequestContext): string {
 export function checkDevicePrincipal(service: Service, q: InfraQueue, ctx: IppRequestContext): void {
   if (ctx.user === undefined) {
     if (q.options.allowAnonymousDevices) return;
-    throw new IppStatusError(Status['client-error-not-authenticated'], 'output devices must authenticate (HTTP Basic over TLS with a device account)');
+    throw new IppStatusError(Status['client-error-not-authenticated'], 'output devices must authenticate (over TLS: HTTP Basic with a device account, or an OAuth client credentials token)');
+  }
+  // A bearer token admits a device only when the device is the OAuth client itself (client
+  // credentials grant: sub = client_id); a person's token whose sub happens to equal a device
+  // name is not that device (docs/decisions.md D34).
+  const p = ctx.principal;
+  if (p?.scheme === 'Bearer' && p.clientId !== ctx.user) {
+    throw new IppStatusError(Status['client-error-not-authorized'], `a user's access token cannot act as output device ${ctx.user}: the device signs in with its own client credentials`);
   }
   const role = service.users.get(ctx.user)?.role;
   if (role === 'operator' || (q.options.deviceUsers ?? []).includes(ctx.user)) return;

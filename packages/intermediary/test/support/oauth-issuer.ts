@@ -37,32 +37,70 @@ export interface Issuer {
   close(): Promise<void>;
 }
 
-export async function startIssuer(): Promise<Issuer> {
+export interface IssuerOptions {
+  /** Seconds an access token lives (default 300). */
+  readonly accessTokenTTL?: number;
+  /** Seconds a device code lives (RFC 8628 expires_in; provider default 600). */
+  readonly deviceCodeTTL?: number;
+  /** Answer the first N token requests with slow_down (RFC 8628 §3.5) before the provider sees them (device-flow tests only). */
+  readonly slowDownPolls?: number;
+}
+
+/** The public client `tno login` uses by default (RFC 8252 native app: loopback redirect, any port). */
+export const LOGIN_CLIENT = {
+  client_id: 'tno',
+  application_type: 'native',
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+  response_types: ['code'],
+  redirect_uris: ['http://127.0.0.1/callback'],
+  id_token_signed_response_alg: 'ES256',
+};
+
+export async function startIssuer(options: IssuerOptions = {}): Promise<Issuer & { readonly tokenRequests: readonly number[] }> {
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
-  const server = http.createServer((req, res) => handler(req, res));
+  const pollTimes: number[] = [];
+  let slowDowns = options.slowDownPolls ?? 0;
+  const server = http.createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/token') pollTimes.push(Date.now());
+    if (req.method === 'POST' && req.url === '/token' && slowDowns > 0) {
+      // The test sets this only where every early token request is a device-code poll.
+      slowDowns--;
+      req.resume().on('end', () => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'slow_down', error_description: 'poll less often' })));
+      return;
+    }
+    handler(req, res);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const clients = ['alice', 'bob', 'device-1'].map((id) => ({ client_id: id, client_secret: `${id}-secret-0123456789abcdef`, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' }));
+  const clients = [...['alice', 'bob', 'device-1'].map((id) => ({ client_id: id, client_secret: `${id}-secret-0123456789abcdef`, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' })), LOGIN_CLIENT];
   const build = (keys: SigningKey[]): void => {
     const provider = new Provider(issuer, {
       clients,
       jwks: { keys: keys.map((k) => k.jwk) },
-      scopes: ['openid', SCOPE],
+      scopes: ['openid', 'offline_access', SCOPE],
+      // The provider's own sign-in and consent pages (any login name): the tests play the user on
+      // them over HTTP as a browser would.
+      ...(options.deviceCodeTTL ? { ttl: { DeviceCode: options.deviceCodeTTL } } : {}),
       features: {
-        devInteractions: { enabled: false },
+        devInteractions: { enabled: true },
+        deviceFlow: { enabled: true },
+        revocation: { enabled: true },
         clientCredentials: { enabled: true },
         resourceIndicators: {
           enabled: true,
           defaultResource: () => AUDIENCE,
           useGrantedResource: () => true,
-          getResourceServerInfo: () => ({ scope: SCOPE, audience: AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'ES256' } } }),
+          getResourceServerInfo: () => ({ scope: SCOPE, audience: AUDIENCE, accessTokenFormat: 'jwt', accessTokenTTL: options.accessTokenTTL ?? 300, jwt: { sign: { alg: 'ES256' } } }),
         },
       },
     });
     handler = provider.callback();
   };
-  const state: Issuer = {
+  const state: Issuer & { readonly tokenRequests: readonly number[] } = {
     issuer,
+    /** When each token endpoint request arrived (ms), slowed-down ones included. */
+    tokenRequests: pollTimes,
     keys: [await newSigningKey('key-1')],
     rotate(keys) {
       state.keys = keys;

@@ -16,6 +16,12 @@ export interface BearerCredentials {
 
 export type HttpCredentials = BasicCredentials | BearerCredentials;
 
+/**
+ * Credentials that may change between requests (an OAuth access token refreshed before it
+ * expires): asked for anew before each request.
+ */
+export type CredentialSource = () => Promise<HttpCredentials>;
+
 /** The Authorization header value for `credentials`. */
 export function authorizationHeader(credentials: HttpCredentials): string {
   if ('bearer' in credentials) {
@@ -27,6 +33,7 @@ export function authorizationHeader(credentials: HttpCredentials): string {
 }
 
 /** Who the credentials name, for messages (never the secret). */
-export function credentialsLabel(credentials: HttpCredentials): string {
+export function credentialsLabel(credentials: HttpCredentials | CredentialSource): string {
+  if (typeof credentials === 'function') return 'the access token';
   return 'bearer' in credentials ? 'the access token' : `the password for user '${credentials.user}'`;
 }

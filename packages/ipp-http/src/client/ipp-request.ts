@@ -4,7 +4,7 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { encodeHeader, readIppMessage, type DecodeLimits, type IppMessage } from '@trustnoone/ipp';
-import { authorizationHeader, type HttpCredentials } from './credentials.js';
+import { authorizationHeader, type CredentialSource, type HttpCredentials } from './credentials.js';
 import { IppTransportError } from '../errors.js';
 
 export interface IppTlsOptions {
@@ -25,8 +25,8 @@ export interface IppRequestOptions {
   /** Document data sent after the attribute section; a stream is sent chunked, never buffered. */
   readonly data?: Readable | Uint8Array;
   readonly tls?: IppTlsOptions;
-  /** Credentials for a server that authenticates (Basic or Bearer). */
-  readonly auth?: HttpCredentials;
+  /** Credentials for a server that authenticates (Basic or Bearer), or a source asked before the request. */
+  readonly auth?: HttpCredentials | CredentialSource;
   /** Whole-exchange timeout until the response's attribute section is read. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
@@ -76,6 +76,15 @@ function normalizeFingerprint(fp: string): string {
  * decoded; the response data (if any) follows as a stream.
  */
 export function ippRequest(target: string | URL, message: IppMessage, options: IppRequestOptions = {}): Promise<IppResponse> {
+  const source = options.auth;
+  if (typeof source === 'function') {
+    return source().then(
+      (auth) => ippRequest(target, message, { ...options, auth }),
+      (err: unknown) => {
+        throw err instanceof IppTransportError ? err : new IppTransportError('IPP_HTTP_OAUTH', `cannot get credentials: ${(err as Error).message}`, { cause: err });
+      },
+    );
+  }
   const url = httpUrlFor(target);
   const secure = url.protocol === 'https:';
   const header = encodeHeader(message);
@@ -84,8 +93,8 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
   if (data === undefined || data instanceof Uint8Array) {
     headers['content-length'] = String(header.byteLength + (data?.byteLength ?? 0));
   }
-  if (options.auth) {
-    headers.authorization = authorizationHeader(options.auth);
+  if (source) {
+    headers.authorization = authorizationHeader(source);
   }
   const pin = options.tls?.pinSha256 ? normalizeFingerprint(options.tls.pinSha256) : undefined;
 

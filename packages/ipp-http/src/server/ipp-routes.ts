@@ -98,7 +98,7 @@ function admission(options: IppRoutesOptions, slots: ClientSlots) {
       } catch (err) {
         if (err instanceof HttpAuthRequired) {
           request.log.info({ reason: err.message }, 'ipp: authentication required');
-          return refuseUnread(request, reply, err.status, err.status === 403 ? 'insufficient scope' : 'authentication required', { 'www-authenticate': err.challenges });
+          return refuseUnread(request, reply, err.status, err.status === 403 ? 'insufficient scope' : err.status === 400 ? 'malformed credentials' : 'authentication required', { 'www-authenticate': err.challenges });
         }
         if (err instanceof HttpAuthThrottled) {
           // RFC 6585 §4: 429 with Retry-After; the credentials were not checked.

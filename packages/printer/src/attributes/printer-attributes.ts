@@ -56,6 +56,8 @@ export interface PrinterIdentity {
   readonly requireEncryption: boolean;
   /** printer-pkcs7-repertoire-configured: the PIN release repertoire, or 'none' (no PIN release). */
   readonly pinRepertoire: cap.PinRepertoire | 'none';
+  /** OAuth sign-in: where clients get tokens and which scopes they need (issue 19). */
+  readonly oauth?: { readonly issuer: string; readonly scopes: readonly string[] };
 }
 
 export interface PrinterStatus {
@@ -93,7 +95,10 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     // RFC 8011 §5.4 Printer Description
     uri('printer-uri-supported', id.uris),
     keyword('uri-security-supported', id.uris.map((u) => (u.startsWith('ipps:') ? 'tls' : 'none'))),
-    keyword('uri-authentication-supported', id.uris.map(() => 'requesting-user-name')),
+    // 'oauth' tells a client (libcups 3, tno) to sign in at oauth-authorization-server-uri.
+    keyword('uri-authentication-supported', id.uris.map(() => (id.oauth ? 'oauth' : 'requesting-user-name'))),
+    ...(id.oauth ? [uri('oauth-authorization-server-uri', [id.oauth.issuer])] : []),
+    ...(id.oauth && id.oauth.scopes.length > 0 ? [nameAttr('oauth-authorization-scope', id.oauth.scopes)] : []),
     nameAttr('printer-name', id.name),
     text('printer-location', id.location),
     text('printer-info', id.info),

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
-import { ippRequest, type IppTlsOptions, type HttpCredentials } from '@trustnoone/ipp-http/client';
+import { ippRequest, type CredentialSource, type IppTlsOptions, type HttpCredentials } from '@trustnoone/ipp-http/client';
 
 export interface InfraConnection {
   /** The Infrastructure Printer's printer-uri (the queue), e.g. ipps://relay.example/ipp/print. */
@@ -12,7 +12,7 @@ export interface InfraConnection {
   /** Its System object (Register-Output-Device); default: the printer URI's path replaced by /ipp/system. */
   readonly systemUri: string;
   readonly deviceUuid: string;
-  readonly auth?: HttpCredentials;
+  readonly auth?: HttpCredentials | CredentialSource;
   readonly tls?: IppTlsOptions;
   /** Per exchange (a long poll needs more than the server's notify-wait hold). */
   readonly timeoutMs: number;

@@ -14,7 +14,7 @@
  */
 import { join } from 'node:path';
 import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
-import type { HttpCredentials, IppTlsOptions } from '@trustnoone/ipp-http/client';
+import type { CredentialSource, HttpCredentials, IppTlsOptions } from '@trustnoone/ipp-http/client';
 import type { PrinterHandle } from '../app.js';
 import { JobStateEnum, type Job } from '../jobs/job.js';
 import { jobPaths } from '../state/state-dir.js';
@@ -28,7 +28,8 @@ export interface ProxyOptions {
   readonly url: string;
   /** Its System object URI; default: the same origin with path /ipp/system. */
   readonly systemUrl?: string;
-  readonly auth?: HttpCredentials;
+  /** Basic credentials, or a source asked before each request (an OAuth client-credentials token). */
+  readonly auth?: HttpCredentials | CredentialSource;
   readonly tls?: IppTlsOptions;
   /** Where the Proxy records its device uuid and jobs; default `<printer state>/proxy.json`. */
   readonly stateFile?: string;

@@ -19,6 +19,9 @@
 import type { createRemoteJWKSet as CreateRemoteJWKSet, JWTPayload } from 'jose';
 import type { Principal } from './principal.js';
 import { AuthRefused, quoted, type AuthScheme } from './scheme.js';
+import { discoverIssuer, type IssuerMetadata } from '../../oauth/issuer-metadata.js';
+
+export { discoverIssuer, type IssuerMetadata };
 
 export interface BearerSchemeOptions {
   /** The issuer identifier (RFC 8414 §2), exactly as the tokens' `iss`. */
@@ -41,38 +44,6 @@ export interface BearerSchemeOptions {
 
 const ASYMMETRIC = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'] as const;
 
-export interface IssuerMetadata {
-  readonly issuer: string;
-  readonly jwks_uri: string;
-  readonly device_authorization_endpoint?: string;
-  readonly token_endpoint?: string;
-}
-
-/** RFC 8414 §3: /.well-known/oauth-authorization-server inserted before the issuer's path; OIDC discovery as fallback. */
-export async function discoverIssuer(issuer: string, fetchImpl: typeof fetch = fetch): Promise<IssuerMetadata> {
-  const u = new URL(issuer);
-  const path = u.pathname.replace(/\/$/, '');
-  const candidates = [new URL(`/.well-known/oauth-authorization-server${path}`, u.origin).href, `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`];
-  let lastError: unknown;
-  for (const url of candidates) {
-    try {
-      const res = await fetchImpl(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) {
-        lastError = new Error(`${url}: HTTP ${res.status}`);
-        continue;
-      }
-      const meta = (await res.json()) as Partial<IssuerMetadata>;
-      // RFC 8414 §3.3: the metadata must name the very issuer asked about.
-      if (meta.issuer !== issuer) throw new Error(`${url} names issuer ${JSON.stringify(meta.issuer)}, not ${JSON.stringify(issuer)}`);
-      if (typeof meta.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
-      return meta as IssuerMetadata;
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  throw new Error(`cannot discover the OAuth issuer ${issuer}: ${(lastError as Error)?.message ?? 'no metadata'}`, { cause: lastError });
-}
-
 export function bearerScheme(options: BearerSchemeOptions): AuthScheme & { metadata(): Promise<IssuerMetadata> } {
   const algorithms = [...(options.algorithms ?? ASYMMETRIC)];
   if (algorithms.some((a) => a === 'none' || a.startsWith('HS'))) throw new RangeError('bearerScheme: only asymmetric algorithms may verify access tokens');
@@ -83,7 +54,7 @@ export function bearerScheme(options: BearerSchemeOptions): AuthScheme & { metad
     keys ??= Promise.all([discoverIssuer(options.issuer, options.fetch), import('jose')]).then(([meta, jose]) => ({
       meta,
       jose,
-      jwks: jose.createRemoteJWKSet(new URL(meta.jwks_uri), { cooldownDuration: options.jwksCooldownMs ?? 30_000, timeoutDuration: 10_000 }),
+      jwks: jose.createRemoteJWKSet(new URL(meta.jwks_uri!), { cooldownDuration: options.jwksCooldownMs ?? 30_000, timeoutDuration: 10_000 }),
     }));
     // A failed discovery is retried on the next request rather than remembered.
     keys.catch(() => (keys = undefined));
@@ -101,7 +72,7 @@ export function bearerScheme(options: BearerSchemeOptions): AuthScheme & { metad
     },
     async authenticate(token: string): Promise<Principal> {
       // RFC 6750 §2.1 b64token; anything else is not a token at all.
-      if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token) || token.length > 16_384) throw new AuthRefused('malformed bearer token', { error: 'invalid_request' });
+      if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token) || token.length > 16_384) throw new AuthRefused('malformed bearer token', { error: 'invalid_request', status: 400 });
       let payload: JWTPayload;
       let jose: typeof import('jose') | undefined;
       try {
@@ -123,7 +94,8 @@ export function bearerScheme(options: BearerSchemeOptions): AuthScheme & { metad
       if (missing.length > 0) throw new AuthRefused(`the token lacks scope ${missing.join(' ')}`, { error: 'insufficient_scope', status: 403, scope: scopes.join(' ') });
       const user = payload[userClaim];
       if (typeof user !== 'string' || user.length === 0 || user.length > 255) throw new AuthRefused(`the token has no usable ${userClaim} claim`, { error: 'invalid_token' });
-      return { name: user, scheme: 'Bearer', scopes: granted };
+      const clientId = typeof payload.client_id === 'string' && payload.client_id.length <= 255 ? payload.client_id : undefined;
+      return { name: user, scheme: 'Bearer', scopes: granted, ...(clientId !== undefined ? { clientId } : {}) };
     },
   };
 }

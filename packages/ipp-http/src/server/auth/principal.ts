@@ -9,6 +9,11 @@ export interface Principal {
   readonly scheme: string;
   /** OAuth 2.0 scopes the credential carries (RFC 6749 §3.3); empty for a password. */
   readonly scopes: readonly string[];
+  /**
+   * The OAuth client the token was issued to (RFC 9068 §2.2 client_id). Equal to `name` for a
+   * client credentials token, where the client acts for itself (RFC 9068 §2.2: sub then names it).
+   */
+  readonly clientId?: string;
   /** A server-defined role (the intermediary's users file: 'user' or 'operator'). */
   readonly role?: string;
 }

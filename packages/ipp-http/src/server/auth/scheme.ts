@@ -8,14 +8,15 @@ import type { Principal } from './principal.js';
 
 /**
  * A refusal with the detail the scheme wants in its challenge (RFC 6750 §3.1 error codes for
- * Bearer). `status` 403 is insufficient_scope: the credentials are fine but not enough.
+ * Bearer). `status` 403 is insufficient_scope: the credentials are fine but not enough; 400 is
+ * invalid_request: what was sent is not a credential at all (RFC 6750 §3.1).
  */
 export class AuthRefused extends Error {
   readonly error: string | undefined;
-  readonly status: 401 | 403;
+  readonly status: 400 | 401 | 403;
   /** A scope the request would need (RFC 6750 §3: scope attribute of the challenge). */
   readonly scope: string | undefined;
-  constructor(message: string, options: { error?: string; status?: 401 | 403; scope?: string; cause?: unknown } = {}) {
+  constructor(message: string, options: { error?: string; status?: 400 | 401 | 403; scope?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthRefused';
     this.error = options.error;
