@@ -28,11 +28,10 @@ const launcher = fileURLToPath(new URL('./support/tno-source.mts', import.meta.u
 const tno = (args: readonly string[]) => run(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, ...args], { cwd: root, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
 
 /**
- * Jobs and users. Issue 17 asks for 300 from 30 users: TNO_CLUSTER_JOBS=300 runs that (2 min 23 s on
- * the shared 2-core machine, 278 acknowledged, 0 lost, 0 printed twice); the suite runs 200 from 20
- * to stay near two minutes, the printer's rendering being most of the time.
+ * Jobs and users: 300 from 30, as issue 17 asks (95 s on the shared 2-core machine at load 12);
+ * TNO_CLUSTER_JOBS scales it down for a slower machine.
  */
-const JOBS = Number(process.env.TNO_CLUSTER_JOBS ?? 200);
+const JOBS = Number(process.env.TNO_CLUSTER_JOBS ?? 300);
 const USERS = Math.max(1, Math.round(JOBS / 10));
 const CONCURRENCY = 12;
 
