@@ -4,7 +4,8 @@
  * one reaches a device long-polling the other (job-fetchable), two devices racing to acknowledge
  * one job through different instances get one success and one client-error-not-fetchable, and a
  * stream of jobs submitted alternately at both instances is fetched once each, byte for byte, and
- * completes, seen the same from either instance.
+ * completes, seen the same from either instance. A device that talks only to one instance is not
+ * taken for a silent one by the other (its jobs are not offered again nor aborted there).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,12 +28,12 @@ const running: RunningIntermediary[] = [];
 let a: RunningIntermediary;
 let b: RunningIntermediary;
 
-async function instance(url: string): Promise<RunningIntermediary> {
+async function instance(url: string, deviceTimeoutMs?: number): Promise<RunningIntermediary> {
   const s = await startIntermediary({
     stateDir: mkdtempSync(join(tmpdir(), 'tno-pg-infra-')),
     store: url,
     upstreams: [],
-    infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000 },
+    infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000, ...(deviceTimeoutMs ? { deviceTimeoutMs } : {}) },
     users,
     allowLoopbackCleartextAuth: true,
     port: 0,
@@ -149,4 +150,27 @@ describe('issue 17: INFRA output devices pulling from different instances of one
     expect(counts.filter((x) => x === 'dev2').length).toBeGreaterThan(0);
     for (const id of sent.keys()) for (const s of [a, b]) await waitFor(async () => (await stateAt(s, id)) === 9, 5000, `job ${id} completed at both`);
   }, 120_000);
+});
+
+describe('issue 17: device liveness is shared', () => {
+  it('a device busy at one instance is not declared silent by the other', async () => {
+    const url = await db.createDatabase('infra_liveness');
+    await migrateStore(url);
+    const [x, y] = await Promise.all([instance(url, 1500), instance(url, 1500)]);
+    const d = await device('dev1', x);
+    const data = envelopeShaped(8_000);
+    const r = await send(x.uri, sealedPrintJob(x.uri, 'alice'), data, alice);
+    const id = r.jobId!;
+    expect((await d.call(0x0043, [jobIdOp(id)])).status).toBe(0);
+    expect((await d.call(0x0041, [jobIdOp(id)])).status).toBe(0);
+    // The device keeps talking to x only, for well past the other instance's silence limit.
+    const until = Date.now() + 6_000;
+    while (Date.now() < until) {
+      expect((await d.call(0x000a, [attr.keyword('which-jobs', 'fetchable')])).status).toBe(0);
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    const st = y.service.table.get(id)!.status;
+    expect(st.state, st.message).toBeLessThan(7);
+    expect(st.forward.upstream).toBe(d.uuid);
+  }, 60_000);
 });

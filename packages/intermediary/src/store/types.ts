@@ -80,6 +80,13 @@ export interface DeviceStore {
   load(): Promise<OutputDevice[]>;
   put(device: OutputDevice): Promise<void>;
   remove(uuid: string): Promise<void>;
+  /**
+   * Shared stores: records that a device made a request here, and reads when each device was last
+   * seen by any instance (ms since the epoch), so an instance does not take a device that talks
+   * only to another instance for a silent one.
+   */
+  seen?(uuid: string, everyMs: number): Promise<void>;
+  lastSeen?(): Promise<ReadonlyMap<string, number>>;
 }
 
 export interface JobStore {

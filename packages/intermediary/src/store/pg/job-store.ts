@@ -286,6 +286,7 @@ class PgLeases implements LeaseStore {
 }
 
 class PgDevices implements DeviceStore {
+  private readonly written = new Map<string, number>();
   constructor(private readonly pool: pg.Pool) {}
 
   async load(): Promise<OutputDevice[]> {
@@ -300,7 +301,21 @@ class PgDevices implements DeviceStore {
   async remove(uuid: string): Promise<void> {
     await this.pool.query('DELETE FROM tno_devices WHERE uuid = $1', [uuid]);
   }
+
+  /** At most one write per device per `everyMs` from this instance: devices poll often. */
+  async seen(uuid: string, everyMs: number): Promise<void> {
+    const now = Date.now();
+    if (now - (this.written.get(uuid) ?? 0) < everyMs) return;
+    this.written.set(uuid, now);
+    await this.pool.query('UPDATE tno_devices SET seen_at = now() WHERE uuid = $1', [uuid]);
+  }
+
+  async lastSeen(): Promise<ReadonlyMap<string, number>> {
+    const r = await this.pool.query<{ uuid: string; ms: string }>('SELECT uuid, (extract(epoch FROM seen_at) * 1000)::bigint::text AS ms FROM tno_devices WHERE seen_at IS NOT NULL');
+    return new Map(r.rows.map((x) => [x.uuid, Number(x.ms)]));
+  }
 }
+
 
 function notFound(jobId: number): IntermediaryError {
   return new IntermediaryError(IntermediaryErrorCode.jobNotFound, 'client-error-not-found', `job ${jobId} is not in the store`);

@@ -58,7 +58,8 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE TABLE tno_devices (
         uuid text PRIMARY KEY,
-        record text NOT NULL
+        record text NOT NULL,
+        seen_at timestamptz
       );
     `,
   },
