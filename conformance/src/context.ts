@@ -4,7 +4,7 @@
  */
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { GroupTag, findGroups, getInteger, getStrings, operationCode, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, findGroups, getInteger, getStrings, operationCode, type IppAttribute, type IppMessage, isSuccessful } from '@trustnoone/ipp';
 import { httpUrlFor, ippRequest, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { attr, buildRequest, val, type RequestSpec } from './ipp-builders.js';
 import { CAPABILITIES, ConformanceFailure, ConformanceSkip, type Capability, type Role } from './model.js';
@@ -206,7 +206,7 @@ export class TestContext {
   async printerAttributes(): Promise<IppMessage> {
     if (this.#state.printerAttributes) return this.#state.printerAttributes;
     const { message } = await this.send(this.request('Get-Printer-Attributes', { operation: [attr('requested-attributes', val.keyword('all'))] }));
-    if (message.code < 0x0100) this.#state.printerAttributes = message;
+    if (isSuccessful(message.code)) this.#state.printerAttributes = message;
     return message;
   }
 
@@ -237,7 +237,7 @@ export class TestContext {
     const deadline = Date.now() + timeoutMs;
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
       const message = await this.jobAttributes(jobId);
-      if (message.code >= 0x0100) throw new ConformanceFailure(`Get-Job-Attributes for job ${jobId} failed with status 0x${message.code.toString(16)}`);
+      if (!isSuccessful(message.code)) throw new ConformanceFailure(`Get-Job-Attributes for job ${jobId} failed with status 0x${message.code.toString(16)}`);
       const state = getInteger(message, 'job', 'job-state');
       if (state !== undefined && TERMINAL_JOB_STATES.has(state)) return jobOutcome(message, state);
       if (Date.now() > deadline) throw new ConformanceFailure(`job ${jobId} did not reach a terminal state within ${timeoutMs} ms (job-state ${state ?? 'missing'})`);

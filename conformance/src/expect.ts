@@ -22,6 +22,7 @@ import {
   type IppMessage,
   type IppValue,
   type SyntaxAlternative,
+  isClientErrorStatus,
 } from '@trustnoone/ipp';
 import { ConformanceFailure } from './model.js';
 import { describeValue } from './values.js';
@@ -74,7 +75,7 @@ export function expectStatus(...names: [string, ...string[]]): StatusExpectation
 export function expectClientError(): { of(response: IppMessage): void } {
   return {
     of(response) {
-      if (response.code >= 0x0400 && response.code <= 0x04ff) return;
+      if (isClientErrorStatus(response.code)) return;
       throw new ConformanceFailure(`expected a client-error-* status, got ${statusName(response.code)}`);
     },
   };

@@ -4,7 +4,7 @@
  * certificate the target advertises, sent as the data of a cleartext outer Print-Job.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeMessage, getInteger, type IppMessage } from '@trustnoone/ipp';
+import { encodeMessage, getInteger, type IppMessage, IppStatus, isSuccessful } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce } from '@trustnoone/profile';
 import { joinPemLines, parseCertificate, pemLines, sealToBytes, type Certificate, type CertificateInput, type RecipientOptions, type SignerOptions } from '@trustnoone/smime';
 import type { Exchange, TestContext } from './context.js';
@@ -113,7 +113,7 @@ export async function sendSealedDocument(t: TestContext, jobId: number, envelope
   return t.send(outer, { data: envelope });
 }
 
-const DOCUMENT_SECURITY_ERROR = 0x041a;
+const DOCUMENT_SECURITY_ERROR = IppStatus.clientErrorDocumentSecurityError;
 
 /**
  * A refused sealed job (docs/spec-notes.md §2): either the Print-Job answer is
@@ -128,7 +128,7 @@ export async function expectSealedRefusal(t: TestContext, response: Exchange, se
   const jobId = getInteger(m, 'job', 'job-id');
   if (m.code === DOCUMENT_SECURITY_ERROR) {
     t.note('refused with client-error-document-security-error');
-  } else if (m.code <= 0x00ff) {
+  } else if (isSuccessful(m.code)) {
     if (jobId === undefined) throw new ConformanceFailure('Print-Job succeeded without a job-id');
     t.note(`accepted as job ${jobId}; refusal expected when the printer opens it`);
   } else {

@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeMessage, getInteger, getStrings, statusName, type IppMessage } from '@trustnoone/ipp';
 import { ippRequest, httpUrlFor } from '@trustnoone/ipp-http';
 import { jobPaths, stateLayout, startPrinter, type RunningPrinter } from '@trustnoone/printer';
+import { CmsErrorCode, open, parseCertificate } from '@trustnoone/smime';
 import { KEY_FILES, generateJobVectors, readVectorKeys, vectorFiles, type GeneratedVector, type JobVector } from '@trustnoone/conformance';
 
 const run = promisify(execFile);
@@ -51,19 +52,53 @@ describe('vectors/jobs interoperate with OpenSSL', () => {
   });
 });
 
-/** A printer whose state directory holds a vector key, certificate and printer-uuid. */
-async function vectorPrinter(files: { key: string; certificate: string }, uuid: string): Promise<{ p: RunningPrinter; dir: string }> {
+describe('post-quantum vectors/jobs open through smime with the vector key', () => {
+  const pq = vectors.filter((v) => v.meta.postQuantum !== undefined);
+  it('cover ML-KEM-768 and the composite ML-KEM-768 + X25519 hybrid, intact and damaged', () => {
+    expect(pq.map((v) => [v.meta.name, v.meta.postQuantum, v.meta.expected.outcome])).toEqual([
+      ['mlkem768-aes256gcm-pwg-raster', 'ml-kem-768', 'completed'],
+      ['mlkem768-x25519-aes256gcm-text-signed', 'mlkem768-x25519', 'completed'],
+      ['mlkem768-x25519-kem-ciphertext-altered', 'mlkem768-x25519', 'refused'],
+    ]);
+  });
+  it.each(pq.map((v) => [v.meta.name, v] as const))('%s: open() with the stored envelope and key does what vector.json says', async (name, v) => {
+    const envelope = new Uint8Array(await readFile(join(ROOT, name, 'envelope.der')));
+    const options = { privateKey: await readFile(join(ROOT, v.meta.printerKey), 'utf8'), certificate: await readFile(join(ROOT, v.meta.printerCertificate), 'utf8') };
+    if (v.meta.expected.outcome === 'refused') {
+      await expect(open(envelope, options), name).rejects.toMatchObject({ code: CmsErrorCode.decryptFailed });
+      return;
+    }
+    const opened = await open(envelope, options);
+    expect(firstDifference(opened.plaintext, v.inner), `${name}: plaintext vs inner.ipp`).toBe(-1);
+    expect(opened.recipient.scheme, name).toBe(`${v.meta.postQuantum}-hkdf-sha256`);
+  });
+});
+
+/**
+ * A printer whose state directory holds a vector key, certificate and printer-uuid. A
+ * post-quantum vector key is the printer's post-quantum key (`tno printer --pq`, its files
+ * printer-pq.*), next to a classical key of its own, both issued by the vector ML-DSA-65 CA.
+ */
+async function vectorPrinter(meta: JobVector): Promise<{ p: RunningPrinter; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'tno-vector-printer-'));
   const layout = stateLayout(dir);
   await mkdir(layout.keys, { recursive: true, mode: 0o700 });
   await mkdir(layout.certs, { recursive: true });
-  await writeFile(layout.identityFile, `${JSON.stringify({ uuid: uuid.replace(/^urn:uuid:/, ''), createdAt: '2026-01-01T00:00:00Z' })}\n`);
-  await writeFile(join(layout.keys, 'printer.key.pem'), await readFile(join(ROOT, 'keys', files.key)));
-  await chmod(join(layout.keys, 'printer.key.pem'), 0o600);
-  await writeFile(join(layout.certs, 'printer.pem'), await readFile(join(ROOT, 'keys', files.certificate)));
+  await writeFile(layout.identityFile, `${JSON.stringify({ uuid: meta.printerUuid.replace(/^urn:uuid:/, ''), createdAt: '2026-01-01T00:00:00Z' })}\n`);
+  const keyName = meta.postQuantum ? 'printer-pq' : 'printer';
+  await writeFile(join(layout.keys, `${keyName}.key.pem`), await readFile(join(ROOT, meta.printerKey)));
+  await chmod(join(layout.keys, `${keyName}.key.pem`), 0o600);
+  await writeFile(join(layout.certs, `${keyName}.pem`), await readFile(join(ROOT, meta.printerCertificate)));
+  const ca = KEY_FILES.printerCaMlDsa;
+  const pq = meta.postQuantum
+    ? { postQuantum: meta.postQuantum, issuer: { certificatePem: await readFile(join(ROOT, 'keys', ca.certificate), 'utf8'), privateKeyPem: await readFile(join(ROOT, 'keys', ca.key), 'utf8') } }
+    : {};
   // The vectors are dated 2026-01-01 (fixed, so they regenerate byte for byte): a replay window of
   // 100 years keeps them inside it for as long as this repository lives.
-  const p = await startPrinter({ stateDir: dir, port: 0, logger: false, replayRetentionMs: 100 * 365 * 24 * 3600 * 1000 });
+  const p = await startPrinter({ stateDir: dir, port: 0, logger: false, replayRetentionMs: 100 * 365 * 24 * 3600 * 1000, ...pq });
+  // The vector's own key and certificate are the ones in use (not reissued or replaced).
+  const inUse = meta.postQuantum ? p.printer.keys.postQuantum?.certificate : p.printer.keys.certificate;
+  expect(inUse?.fingerprint, `${meta.name}: printer certificate in use`).toBe(parseCertificate(await readFile(join(ROOT, meta.printerCertificate), 'utf8')).fingerprint);
   return { p, dir };
 }
 
@@ -120,8 +155,7 @@ describe('our printer does what each vector expects', () => {
 
   for (const [keyPath, group] of byPrinter) {
     it(`printer holding ${keyPath}: ${group.map((v) => v.meta.name).join(', ')}`, async () => {
-      const files = Object.values(KEY_FILES).find((f) => `keys/${f.key}` === keyPath)!;
-      const { p, dir } = await vectorPrinter(files, group[0]!.meta.printerUuid);
+      const { p, dir } = await vectorPrinter(group[0]!.meta);
       cleanups.push(async () => {
         await p.close();
         await rm(dir, { recursive: true, force: true });

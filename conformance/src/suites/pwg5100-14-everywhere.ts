@@ -8,6 +8,7 @@ import { getStrings, operationCode } from '@trustnoone/ipp';
 import { expectAttribute } from '../expect.js';
 import { ConformanceFailure, defineSuite, defineTest, type Level, type TestDefinition } from '../model.js';
 import { pwg5100_14Operations } from './pwg5100-14-operations.js';
+import { printerAttributeTest, type AttributeExpectation } from './printer-attribute-test.js';
 import { BOTH } from './shared.js';
 
 const OPERATIONS = [
@@ -24,20 +25,8 @@ const OPERATIONS = [
   'Identify-Printer',
 ] as const;
 
-const attributeTest = (name: string, syntax: string, level: Level = 'REQUIRED', extra?: (e: ReturnType<typeof expectAttribute>) => void): TestDefinition =>
-  defineTest({
-    id: `pwg5100-14.${name}`,
-    title: `${name} is ${syntax}`,
-    level,
-    section: '§5.2',
-    roles: BOTH,
-    requires: ['ipp'],
-    async run(t) {
-      const e = expectAttribute(name).inGroup('printer').ofSyntax(syntax);
-      extra?.(e);
-      e.in(await t.printerAttributes());
-    },
-  });
+const attributeTest = (name: string, syntax: string, level: Level = 'REQUIRED', extra?: AttributeExpectation): TestDefinition =>
+  printerAttributeTest({ suite: 'pwg5100-14', name, syntax, section: '§5.2', level, ...(extra ? { extra } : {}) });
 
 /** The formats a printer renders: document-format-supported, plus those it accepts sealed. */
 async function renderedFormats(t: Parameters<TestDefinition['run']>[0]): Promise<string[]> {

@@ -2,25 +2,14 @@
  * RFC 8011 §4.2.5 Get-Printer-Attributes and §5.4 the Printer Description attributes every IPP
  * Printer MUST support. One test per attribute, so a report reads like the RFC's table.
  */
-import { getBoolean, getStrings } from '@trustnoone/ipp';
+import { getBoolean, getStrings, IppOperation } from '@trustnoone/ipp';
 import { expectAttribute, expectStatus } from '../expect.js';
 import { ConformanceFailure, defineSuite, defineTest, type Level, type TestDefinition } from '../model.js';
+import { printerAttributeTest, type AttributeExpectation } from './printer-attribute-test.js';
 import { BOTH } from './shared.js';
 
-const attributeTest = (name: string, syntax: string, section: string, level: Level = 'REQUIRED', extra?: (e: ReturnType<typeof expectAttribute>) => void): TestDefinition =>
-  defineTest({
-    id: `rfc8011-printer.${name}`,
-    title: `${name} is ${syntax}`,
-    level,
-    section,
-    roles: BOTH,
-    requires: ['ipp'],
-    async run(t) {
-      const e = expectAttribute(name).inGroup('printer').ofSyntax(syntax);
-      extra?.(e);
-      e.in(await t.printerAttributes());
-    },
-  });
+const attributeTest = (name: string, syntax: string, section: string, level: Level = 'REQUIRED', extra?: AttributeExpectation): TestDefinition =>
+  printerAttributeTest({ suite: 'rfc8011-printer', name, syntax, section, level, ...(extra ? { extra } : {}) });
 
 export const rfc8011Printer = defineSuite({
   id: 'rfc8011-printer',
@@ -79,7 +68,7 @@ export const rfc8011Printer = defineSuite({
     attributeTest('ipp-versions-supported', '1setOf keyword', '§5.4.14', 'REQUIRED', (e) => e.containing('1.1')),
     attributeTest('operations-supported', '1setOf enum', '§5.4.15', 'REQUIRED', (e) =>
       // §5.4.15: Print-Job, Validate-Job, Cancel-Job, Get-Job-Attributes, Get-Jobs, Get-Printer-Attributes
-      e.containing(0x0002, 0x0004, 0x0008, 0x0009, 0x000a, 0x000b),
+      e.containing(IppOperation.printJob, IppOperation.validateJob, IppOperation.cancelJob, IppOperation.getJobAttributes, IppOperation.getJobs, IppOperation.getPrinterAttributes),
     ),
     attributeTest('charset-configured', 'charset', '§5.4.17'),
     attributeTest('charset-supported', '1setOf charset', '§5.4.18', 'REQUIRED', (e) => e.containing('utf-8')),

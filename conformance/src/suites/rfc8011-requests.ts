@@ -3,7 +3,7 @@
  * PWG 5100.14 (IPP Everywhere self-certification) runs the same checks; a Printer that accepts
  * these requests would accept anything a buggy or hostile client sends.
  */
-import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppMessage, IppStatus } from '@trustnoone/ipp';
 import { IppTransportError } from '@trustnoone/ipp-http/client';
 import type { TestContext } from '../context.js';
 import { expectStatus } from '../expect.js';
@@ -92,7 +92,7 @@ export const rfc8011Requests = defineSuite({
         // §13.1.4.11 names the specific status; §4.1.7's general attributes-or-values-not-supported is
         // what some printers (ippeveprinter among them) answer, and still refuses the request.
         expectStatus('client-error-document-format-not-supported', 'client-error-attributes-or-values-not-supported').of(message);
-        if (message.code !== 0x040a) t.note('answered attributes-or-values-not-supported rather than the specific document-format-not-supported');
+        if (message.code !== IppStatus.clientErrorDocumentFormatNotSupported) t.note('answered attributes-or-values-not-supported rather than the specific document-format-not-supported');
       },
     }),
   ],

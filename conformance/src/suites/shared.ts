@@ -1,5 +1,5 @@
 /** Helpers several suites use: a document the target can print, and job-id extraction. */
-import { findGroups, getInteger, type IppMessage } from '@trustnoone/ipp';
+import { findGroups, getInteger, type IppMessage, isSuccessful } from '@trustnoone/ipp';
 import type { TestContext } from '../context.js';
 import { findPrinterAttribute } from '../context.js';
 import { mediaSizeHmm, pwgRaster } from '../documents.js';
@@ -37,5 +37,5 @@ export function jobIdOf(response: IppMessage): number {
 
 /** successful-ok, successful-ok-ignored-or-substituted-attributes or successful-ok-conflicting-attributes. */
 export function isSuccess(response: IppMessage): boolean {
-  return response.code <= 0x00ff;
+  return isSuccessful(response.code);
 }

@@ -5,6 +5,7 @@
  * without multiple-document jobs (RFC 8011 §5.4.16) still gets the ordering test: its one document
  * must be document 1.
  */
+import { IppStatus, isSuccessful } from '@trustnoone/ipp';
 import { newJobNonce } from '@trustnoone/profile';
 import type { Exchange, TestContext } from '../context.js';
 import { expectStatus, statusNameOf } from '../expect.js';
@@ -31,8 +32,8 @@ async function sealedDocument(t: TestContext, jobUuid: string, number: number, l
  */
 async function expectDocumentRefused(t: TestContext, jobId: number, response: Exchange, impressionsBefore: number): Promise<void> {
   const m = response.message;
-  if (m.code === 0x041a) t.note('refused with client-error-document-security-error');
-  else if (m.code > 0x00ff) throw new ConformanceFailure(`expected client-error-document-security-error (or an accepted document whose job aborts), got ${statusNameOf(m)}`);
+  if (m.code === IppStatus.clientErrorDocumentSecurityError) t.note('refused with client-error-document-security-error');
+  else if (!isSuccessful(m.code)) throw new ConformanceFailure(`expected client-error-document-security-error (or an accepted document whose job aborts), got ${statusNameOf(m)}`);
   let end;
   try {
     end = await t.waitForJob(jobId, 15_000);
@@ -43,10 +44,13 @@ async function expectDocumentRefused(t: TestContext, jobId: number, response: Ex
   }
   if (end.state === 'completed') throw new ConformanceFailure(`job ${jobId} completed with the refused document`);
   if (end.impressions !== undefined && end.impressions > impressionsBefore) throw new ConformanceFailure(`job ${jobId} printed ${end.impressions} impressions, more than the ${impressionsBefore} of the documents before the refused one`);
-  if (t.role === 'printer' && m.code !== 0x041a && !end.reasons.includes('document-security-error')) {
+  if (t.role === 'printer' && m.code !== IppStatus.clientErrorDocumentSecurityError && !end.reasons.includes('document-security-error')) {
     throw new ConformanceFailure(`job ${jobId} ended ${end.state} (${end.reasons.join(', ')}) without document-security-error`);
   }
 }
+
+/** What every test of this suite is: REQUIRED, of the same section, for printers and intermediaries. */
+const EVERY_TEST = { level: 'REQUIRED', section: SECTION, roles: BOTH } as const;
 
 export const trustnooneDocuments = defineSuite({
   id: 'trustnoone-documents',
@@ -56,9 +60,7 @@ export const trustnooneDocuments = defineSuite({
     defineTest({
       id: 'trustnoone-documents.two-documents',
       title: 'Create-Job then two sealed Send-Documents (numbers 1 and 2, one job-uuid) completes with both documents printed',
-      level: 'REQUIRED',
-      section: SECTION,
-      roles: BOTH,
+      ...EVERY_TEST,
       requires: ['sealed-print', 'create-job', 'multiple-documents'],
       async run(t) {
         const jobId = await createSealedJob(t);
@@ -74,9 +76,7 @@ export const trustnooneDocuments = defineSuite({
     defineTest({
       id: 'trustnoone-documents.spliced',
       title: "a second document sealed with another job's nonce is refused and does not print",
-      level: 'REQUIRED',
-      section: SECTION,
-      roles: BOTH,
+      ...EVERY_TEST,
       requires: ['sealed-print', 'create-job', 'multiple-documents'],
       async run(t) {
         const jobId = await createSealedJob(t);
@@ -89,9 +89,7 @@ export const trustnooneDocuments = defineSuite({
     defineTest({
       id: 'trustnoone-documents.out-of-order',
       title: 'a job whose first sealed document says document-number 2 is refused and prints nothing',
-      level: 'REQUIRED',
-      section: SECTION,
-      roles: BOTH,
+      ...EVERY_TEST,
       requires: ['sealed-print', 'create-job'],
       async run(t) {
         const jobId = await createSealedJob(t);

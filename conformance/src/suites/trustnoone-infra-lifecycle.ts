@@ -5,7 +5,7 @@
  * Update-Active-Jobs — until the device's report ends it. Part of the trustnoone-infra suite (run
  * before its deregistration test, with its registered device).
  */
-import { GroupTag, getInteger, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, type IppMessage } from '@trustnoone/ipp';
 import { sealToBytes } from '@trustnoone/smime';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from '../context.js';
@@ -14,7 +14,7 @@ import { attr, val } from '../ipp-builders.js';
 import { ConformanceFailure, defineTest } from '../model.js';
 import { deviceRequest, eventsIn, jobIdsIn, reportJobState, type DeviceIdentity } from '../output-device.js';
 import { outerCreateJob, sealJob, secretName, sendSealedDocument, submitSealed } from '../sealed.js';
-import { device, jobState, track, until } from './infra-shared.js';
+import { device, jobState, subscribeDevice, track, until } from './infra-shared.js';
 import { INFRASTRUCTURE, jobIdOf, printableRaster } from './shared.js';
 
 const INFRA = 'PWG 5100.18-2025';
@@ -121,16 +121,7 @@ export const infraLifecycleTests = [
     requires: ['infra-identity'],
     async run(t) {
       const d = device(t);
-      const sub = await t.send(
-        deviceRequest(t, 'Create-Printer-Subscriptions', d.deviceUuid, {
-          groups: [{ tag: GroupTag.subscription, attributes: [attr('notify-pull-method', val.keyword('ippget')), attr('notify-events', val.keyword('job-state-changed'))] }],
-        }),
-      );
-      expectStatus(...OK).of(sub.message);
-      const subscription = getInteger(sub.message, 'subscription', 'notify-subscription-id');
-      if (subscription === undefined) throw new ConformanceFailure('Create-Printer-Subscriptions answered without notify-subscription-id');
-      const poll = (from: number, wait: boolean) =>
-        t.send(deviceRequest(t, 'Get-Notifications', d.deviceUuid, { operation: [attr('notify-subscription-ids', val.integer(subscription)), attr('notify-sequence-numbers', val.integer(from)), attr('notify-wait', val.boolean(wait))] }));
+      const subscription = await subscribeDevice(t, d, 'job-state-changed');
       try {
         const { message } = await submitSealed(t, await sealJob(t, { document: await printableRaster(t), jobName: secretName('infra-cancel') }));
         expectStatus(...OK).of(message);
@@ -140,10 +131,10 @@ export const infraLifecycleTests = [
         expectStatus(...OK).of((await reportJobState(t, d, jobId, 5, 'job-printing')).message);
         const before = await updateActiveJobs(t, d, [jobId], [5]);
         if (before.get(jobId) === 7) throw new ConformanceFailure(`Update-Active-Jobs says job ${jobId} is canceled before anyone canceled it`);
-        let next = Math.max(0, ...eventsIn((await poll(1, false)).message).map((e) => e.sequence)) + 1;
+        let next = await subscription.nextSequence();
         expectStatus('successful-ok').of((await t.send(t.request('Cancel-Job', { target: [attr('job-id', val.integer(jobId))] }))).message);
         const heard = await until(async () => {
-          const answer = (await poll(next, true)).message;
+          const answer = await subscription.poll(next, true);
           const events = eventsIn(answer);
           next = Math.max(next, ...events.map((e) => e.sequence + 1));
           return events.some((e) => e.event === 'job-state-changed') && jobNamed(answer, jobId) ? true : undefined;
@@ -155,7 +146,7 @@ export const infraLifecycleTests = [
         const ended = await until(async () => ((await jobState(t, jobId)).state === 7 ? true : undefined), 5000);
         if (!ended) throw new ConformanceFailure(`job ${jobId} shows job-state ${(await jobState(t, jobId)).state ?? 'missing'} after the device reported it canceled`);
       } finally {
-        await t.send(deviceRequest(t, 'Cancel-Subscription', d.deviceUuid, { operation: [attr('notify-subscription-id', val.integer(subscription))] })).catch(() => undefined);
+        await subscription.cancel();
       }
     },
   }),

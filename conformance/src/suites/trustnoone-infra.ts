@@ -6,7 +6,7 @@
  * fetches is byte for byte what the client sent, which a blind relay must guarantee.
  */
 import { IppTransportError } from '@trustnoone/ipp-http/client';
-import { GroupTag, decodeMessage, encodeMessage, findGroups, getInteger, getStrings, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, decodeMessage, encodeMessage, findGroups, getInteger, getStrings, type IppMessage, IppStatus } from '@trustnoone/ipp';
 import { buildOuterRequest, newJobNonce } from '@trustnoone/profile';
 import { certificateToPem, createIdentity, open, pemLines, privateKeyToPem, sealToBytes } from '@trustnoone/smime';
 import type { Exchange, TestContext } from '../context.js';
@@ -29,7 +29,7 @@ import {
   type DeviceIdentity,
 } from '../output-device.js';
 import { sealJob, secretName, submitSealed } from '../sealed.js';
-import { device, jobState, track, until } from './infra-shared.js';
+import { device, jobState, subscribeDevice, track, until } from './infra-shared.js';
 import { infraLifecycleTests } from './trustnoone-infra-lifecycle.js';
 import { INFRASTRUCTURE, isSuccess, jobIdOf, printableRaster } from './shared.js';
 
@@ -54,7 +54,7 @@ function firstDifference(a: Uint8Array, b: Uint8Array): string | undefined {
 }
 
 function expectNotFetchable(what: string, message: IppMessage): void {
-  if (message.code === 0x0420) return;
+  if (message.code === IppStatus.clientErrorNotFetchable) return;
   throw new ConformanceFailure(`${what}: expected client-error-not-fetchable (0x0420), got ${statusNameOf(message)} (0x${message.code.toString(16).padStart(4, '0')})`);
 }
 
@@ -290,33 +290,24 @@ export const trustnooneInfra = defineSuite({
       requires: ['infra-identity'],
       async run(t) {
         const d = device(t);
-        const sub = await t.send(
-          deviceRequest(t, 'Create-Printer-Subscriptions', d.deviceUuid, {
-            groups: [{ tag: GroupTag.subscription, attributes: [attr('notify-pull-method', val.keyword('ippget')), attr('notify-events', val.keyword('job-fetchable'))] }],
-          }),
-        );
-        expectStatus(...OK).of(sub.message);
-        const subscription = getInteger(sub.message, 'subscription', 'notify-subscription-id');
-        if (subscription === undefined) throw new ConformanceFailure('Create-Printer-Subscriptions answered without notify-subscription-id');
-        const poll = (from: number, wait: boolean) =>
-          t.send(deviceRequest(t, 'Get-Notifications', d.deviceUuid, { operation: [attr('notify-subscription-ids', val.integer(subscription)), attr('notify-sequence-numbers', val.integer(from)), attr('notify-wait', val.boolean(wait))] }));
+        const subscription = await subscribeDevice(t, d, 'job-fetchable');
         let jobId: number | undefined;
         try {
-          let next = Math.max(0, ...eventsIn((await poll(1, false)).message).map((e) => e.sequence)) + 1;
+          let next = await subscription.nextSequence();
           const { message } = await submitSealed(t, await sealJob(t, { document: await printableRaster(t), jobName: secretName('event') }));
           expectStatus(...OK).of(message);
           jobId = jobIdOf(message);
           track(t, jobId);
           const wanted = jobId;
           const heard = await until(async () => {
-            const events = eventsIn((await poll(next, true)).message);
+            const events = eventsIn(await subscription.poll(next, true));
             next = Math.max(next, ...events.map((e) => e.sequence + 1));
             return events.find((e) => e.event === 'job-fetchable' && e.attributes.some((a) => a.name === 'job-id' && a.values[0]?.tag === 'integer' && a.values[0].value === wanted));
           }, 8000);
           if (!heard) throw new ConformanceFailure(`no job-fetchable event for job ${jobId} within 8 s`);
         } finally {
           if (jobId !== undefined) await t.send(t.request('Cancel-Job', { target: [attr('job-id', val.integer(jobId))] })).catch(() => undefined);
-          await t.send(deviceRequest(t, 'Cancel-Subscription', d.deviceUuid, { operation: [attr('notify-subscription-id', val.integer(subscription))] })).catch(() => undefined);
+          await subscription.cancel();
         }
       },
     }),

@@ -4,7 +4,7 @@
  * sealed, keeps jobs to their owners and survives a client that drops mid-upload.
  */
 import { Readable } from 'node:stream';
-import { GroupTag, getInteger, getStrings, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, getInteger, getStrings, type IppMessage, IppStatus } from '@trustnoone/ipp';
 import { buildOuterRequest } from '@trustnoone/profile';
 import { expectClientError, expectStatus, statusNameOf } from '../expect.js';
 import { envelopeRegions, flipIn } from '../envelope-regions.js';
@@ -114,7 +114,7 @@ export const trustnooneIntermediary = defineSuite({
         const envelope = await sealJob(t, { document: await printableRaster(t), jobName: secretName('reason') });
         const r = envelopeRegions(envelope);
         const { message } = await submitSealed(t, flipIn(envelope, r.ciphertext));
-        if (message.code === 0x041a) return;
+        if (message.code === IppStatus.clientErrorDocumentSecurityError) return;
         const end = await t.waitForJob(jobIdOf(message));
         if (!end.reasons.includes('document-security-error')) throw new ConformanceFailure(`job ended ${end.state} with ${end.reasons.join(', ') || 'no reasons'}`);
       },

@@ -6,7 +6,7 @@
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { createIdentity, certificateToPem, certificateUuids, KEMS, open, parseCertificates, pemLines, privateKeyToPem } from '@trustnoone/smime';
-import { decodeMessage, type IppMessage } from '@trustnoone/ipp';
+import { decodeMessage, type IppMessage, IppStatus, isClientErrorStatus } from '@trustnoone/ipp';
 import { newJobNonce } from '@trustnoone/profile';
 import { expectAttribute, expectStatus, statusNameOf } from '../expect.js';
 import { envelopeRegions, flipIn, type EnvelopeRegions } from '../envelope-regions.js';
@@ -133,7 +133,7 @@ export const trustnoonePrinter = defineSuite({
         const advertised = clearFormats.includes('image/pwg-raster');
         if (advertised && !isSuccess(message)) throw new ConformanceFailure(`image/pwg-raster is advertised in clear but Validate-Job answers ${statusNameOf(message)}`);
         if (!advertised && isSuccess(message)) throw new ConformanceFailure('cleartext image/pwg-raster is not advertised but Validate-Job accepts it');
-        if (!advertised && (message.code < 0x0400 || message.code > 0x04ff)) throw new ConformanceFailure(`a refused cleartext format must get a client-error status, got ${statusNameOf(message)}`);
+        if (!advertised && !isClientErrorStatus(message.code)) throw new ConformanceFailure(`a refused cleartext format must get a client-error status, got ${statusNameOf(message)}`);
         t.note(advertised ? `accepts cleartext jobs (${clearFormats.join(', ')})` : 'refuses cleartext jobs: end-to-end encryption required');
         if (!advertised) t.provide('requires-encryption');
       },
@@ -206,7 +206,7 @@ export const trustnoonePrinter = defineSuite({
         });
         const { message } = await submitSealed(t, envelope);
         if (!isSuccess(message)) {
-          if (message.code === 0x041a) t.skip('refused: the printer may require signatures from configured trust anchors (policy)');
+          if (message.code === IppStatus.clientErrorDocumentSecurityError) t.skip('refused: the printer may require signatures from configured trust anchors (policy)');
           throw new ConformanceFailure(`a signed sealed job was answered ${statusNameOf(message)}`);
         }
         const end = await t.waitForJob(jobIdOf(message));
@@ -235,7 +235,7 @@ export const trustnoonePrinter = defineSuite({
         const control = await sealed('reseal-control');
         const same = await submitSealed(t, resealEdited(control.envelope, control.cek, control.iv, (p) => p));
         if (!isSuccess(same.message)) {
-          if (same.message.code === 0x041a) t.skip('the printer refuses these signed jobs even unaltered (signature policy)');
+          if (same.message.code === IppStatus.clientErrorDocumentSecurityError) t.skip('the printer refuses these signed jobs even unaltered (signature policy)');
           throw new ConformanceFailure(`the unaltered re-encrypted control job was answered ${statusNameOf(same.message)}`);
         }
         const controlEnd = await t.waitForJob(jobIdOf(same.message));

@@ -1,8 +1,9 @@
 /**
  * Deterministic "randomness" for published vectors: every secret a sealer would draw at random
- * (content-encryption key, nonce, ephemeral ECDH key, OAEP seed, job nonce) is derived from the
- * vector's name with SHA-256, so anyone can recompute it and the bytes never change. Only for
- * vectors: a real sealer that did this would be broken.
+ * (content-encryption key, nonce, ephemeral ECDH key, OAEP seed, ML-KEM message, the composite's
+ * ephemeral X25519 key, job nonce) is derived from the vector's name with SHA-256, so anyone can
+ * recompute it and the bytes never change. Only for vectors: a real sealer that did this would be
+ * broken.
  */
 import { createECDH, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 

@@ -9,33 +9,53 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeHeader, encodeMessage, type IppAttribute } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest } from '@trustnoone/profile';
-import { parseCertificate, sealToBytes, type SealOptions } from '@trustnoone/smime';
+import { parseCertificate, sealToBytes, type RecipientOptions, type SealOptions } from '@trustnoone/smime';
 import { pwgRaster } from '../documents.js';
 import { envelopeRegions, flipIn } from '../envelope-regions.js';
 import { resealEdited } from '../reseal.js';
 import { derive, derivedP256Key, derivedUuid } from './derive.js';
 
-/** The key files the vectors are sealed to (and signed with); PEM text. */
-export interface VectorKeys {
-  readonly printerP256: { readonly keyPem: string; readonly certificatePem: string };
-  readonly printerRsa: { readonly keyPem: string; readonly certificatePem: string };
-  readonly clientEd25519: { readonly keyPem: string; readonly certificatePem: string };
-}
-
 export const KEY_FILES = {
   printerP256: { key: 'printer-p256.key.pem', certificate: 'printer-p256.cert.pem' },
   printerRsa: { key: 'printer-rsa.key.pem', certificate: 'printer-rsa.cert.pem' },
   clientEd25519: { key: 'client-ed25519.key.pem', certificate: 'client-ed25519.cert.pem' },
+  /** ML-KEM-768 printer (RFC 9935 key, seed form), issued by printerCaMlDsa. */
+  printerMlKem768: { key: 'printer-mlkem768.key.pem', certificate: 'printer-mlkem768.cert.pem' },
+  /** Composite ML-KEM-768 + X25519 printer (draft-ietf-lamps-pq-composite-kem-18), issued by printerCaMlDsa. */
+  printerHybrid: { key: 'printer-mlkem768-x25519.key.pem', certificate: 'printer-mlkem768-x25519.cert.pem' },
+  /** The ML-DSA-65 CA (RFC 9881) that issues the post-quantum printers' certificates (KEM keys cannot sign). */
+  printerCaMlDsa: { key: 'printer-ca-ml-dsa-65.key.pem', certificate: 'printer-ca-ml-dsa-65.cert.pem' },
 } as const;
+
+type KeyName = keyof typeof KEY_FILES;
+
+/** The key files the vectors are sealed to (and signed with); PEM text. */
+export type VectorKeys = Readonly<Record<KeyName, { readonly keyPem: string; readonly certificatePem: string }>>;
 
 /** Reads the key files of `dir` (vectors/jobs/keys). */
 export async function readVectorKeys(dir: string): Promise<VectorKeys> {
-  const pair = async (files: { readonly key: string; readonly certificate: string }) => ({
-    keyPem: await readFile(join(dir, files.key), 'utf8'),
-    certificatePem: await readFile(join(dir, files.certificate), 'utf8'),
-  });
-  return { printerP256: await pair(KEY_FILES.printerP256), printerRsa: await pair(KEY_FILES.printerRsa), clientEd25519: await pair(KEY_FILES.clientEd25519) };
+  const out: Partial<Record<KeyName, { keyPem: string; certificatePem: string }>> = {};
+  for (const [name, files] of Object.entries(KEY_FILES) as [KeyName, { key: string; certificate: string }][]) {
+    out[name] = { keyPem: await readFile(join(dir, files.key), 'utf8'), certificatePem: await readFile(join(dir, files.certificate), 'utf8') };
+  }
+  return out as VectorKeys;
 }
+
+/** The printers a vector is sealed to. */
+type PrinterKey = 'printerP256' | 'printerRsa' | 'printerMlKem768' | 'printerHybrid';
+const POST_QUANTUM: Partial<Record<PrinterKey, { algorithm: 'ml-kem-768' | 'mlkem768-x25519'; randomness: number; recipient: string }>> = {
+  printerMlKem768: {
+    algorithm: 'ml-kem-768',
+    randomness: 32,
+    recipient: 'KEMRecipientInfo (RFC 9629, in ori) ML-KEM-768, HKDF-SHA-256, AES-256 key wrap (RFC 9936); the encapsulation message m derived',
+  },
+  printerHybrid: {
+    algorithm: 'mlkem768-x25519',
+    randomness: 64,
+    recipient:
+      'KEMRecipientInfo (RFC 9629, in ori) composite ML-KEM-768 + X25519 (id-MLKEM768-X25519-SHA3-256, 1.3.6.1.5.5.7.6.58, draft-ietf-lamps-pq-composite-kem-18), HKDF-SHA-256, AES-256 key wrap; the ML-KEM message m and the ephemeral X25519 key derived',
+  },
+};
 
 export type Expectation =
   | {
@@ -71,6 +91,9 @@ export interface JobVector {
   readonly printerUuid: string;
   readonly sealing: Record<string, string | number | boolean>;
   readonly expected: Expectation;
+  /** Post-quantum printers: the CA certificate that issued the printer's (ML-DSA-65), and the KEM. */
+  readonly printerIssuer?: string;
+  readonly postQuantum?: 'ml-kem-768' | 'mlkem768-x25519';
   /** OpenSSL command that decrypts envelope.der back to inner.ipp (positive vectors). */
   readonly opensslVerify?: string;
 }
@@ -96,7 +119,7 @@ const TEXT = new TextEncoder().encode(
 interface Recipe {
   readonly name: string;
   readonly description: string;
-  readonly printer: 'printerP256' | 'printerRsa';
+  readonly printer: PrinterKey;
   readonly format: 'image/pwg-raster' | 'text/plain';
   readonly document: Uint8Array;
   readonly pages: number;
@@ -105,8 +128,12 @@ interface Recipe {
   readonly sign?: boolean;
   /** Seal for this printer-uuid instead of the printer's (a redirected job). */
   readonly otherPrinterUuid?: boolean;
-  /** 'signed-content': a byte of the signed document flipped and the envelope re-encrypted under its own key (valid tag). */
-  readonly damage?: 'tag' | 'truncate' | 'signed-content';
+  /**
+   * 'signed-content': a byte of the signed document flipped and the envelope re-encrypted under its
+   * own key (valid tag). 'kem-ciphertext': a byte of the ML-KEM half of the composite ciphertext
+   * flipped (ML-KEM's implicit rejection gives another secret, so the key unwrap fails).
+   */
+  readonly damage?: 'tag' | 'truncate' | 'signed-content' | 'kem-ciphertext';
   readonly refusal?: string;
 }
 
@@ -120,6 +147,9 @@ const RECIPES: readonly Recipe[] = [
   { name: 'p256-truncated', description: 'as p256-aes256gcm-pwg-raster cut 30 bytes short (tag and end-of-contents lost)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', damage: 'truncate', refusal: 'truncated envelope' },
   { name: 'p256-redirected', description: 'sealed correctly to the printer key, but its inner printer-uuid names another printer', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', otherPrinterUuid: true, refusal: 'printer-uuid binding (docs/spec-notes.md §2)' },
   { name: 'p256-signed-content-altered', description: 'as p256-aes128gcm-text-signed, with one byte of the signed document flipped and the plaintext re-encrypted under the same key and nonce: the GCM tag is valid, the Ed25519 signature is not', printer: 'printerP256', format: 'text/plain', document: TEXT, pages: 1, copies: 2, cipher: 'aes-128-gcm', sign: true, damage: 'signed-content', refusal: 'signature does not verify (RFC 5652 §5.6)' },
+  { name: 'mlkem768-aes256gcm-pwg-raster', description: 'ML-KEM-768 KEMRecipientInfo (RFC 9936), AES-256-GCM, two-page PWG Raster, unsigned; printer certificate issued by an ML-DSA-65 CA', printer: 'printerMlKem768', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm' },
+  { name: 'mlkem768-x25519-aes256gcm-text-signed', description: 'hybrid: composite ML-KEM-768 + X25519 KEMRecipientInfo, AES-256-GCM, text/plain with copies=2, signed (Ed25519) before encryption; opening needs both the ML-KEM and the X25519 key', printer: 'printerHybrid', format: 'text/plain', document: TEXT, pages: 1, copies: 2, cipher: 'aes-256-gcm', sign: true },
+  { name: 'mlkem768-x25519-kem-ciphertext-altered', description: 'as a hybrid PWG Raster job with one byte of the ML-KEM ciphertext in the composite KEM ciphertext flipped: decapsulation yields an unrelated secret (FIPS 203 implicit rejection), so the AES key unwrap fails', printer: 'printerHybrid', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-gcm', damage: 'kem-ciphertext', refusal: 'content-encryption key not recovered (RFC 3394 integrity check)' },
   { name: 'p256-aes256cbc-downgrade', description: 'EnvelopedData with AES-256-CBC: no integrity, refused by default (RFC 8551 §2.7, docs/spec-notes.md §4)', printer: 'printerP256', format: 'image/pwg-raster', document: RASTER, pages: 2, cipher: 'aes-256-cbc', refusal: 'downgrade to unauthenticated encryption' },
 ];
 
@@ -158,8 +188,10 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
   const keyLength = recipe.cipher === 'aes-128-gcm' ? 16 : 32;
   const cek = derive(v, 'content-encryption-key', keyLength);
   const iv = derive(v, 'iv', gcm ? 12 : 16);
-  const recipient =
-    recipe.printer === 'printerRsa'
+  const pq = POST_QUANTUM[recipe.printer];
+  const recipient: RecipientOptions = pq
+    ? { certificate: printer.certificatePem, kemRandomness: derive(v, 'kem-randomness', pq.randomness) }
+    : recipe.printer === 'printerRsa'
       ? { certificate: printer.certificatePem, oaepHash: 'sha256' as const, oaepSeed: derive(v, 'oaep-seed', 32) }
       : { certificate: printer.certificatePem, kdfDigest: 'sha256' as const, ephemeralKey: derivedP256Key(v, 'ephemeral-key') };
   const options: SealOptions = {
@@ -172,6 +204,7 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
   let envelope = await sealToBytes(inner, options);
   if (recipe.damage === 'tag') envelope = flipIn(envelope, envelopeRegions(envelope).mac!, envelopeRegions(envelope).mac!.end - 1);
   if (recipe.damage === 'truncate') envelope = envelope.subarray(0, envelope.length - 30);
+  if (recipe.damage === 'kem-ciphertext') envelope = flipIn(envelope, envelopeRegions(envelope).recipientInfos, kemCiphertextAt(envelope) + 100);
   if (recipe.damage === 'signed-content') {
     envelope = resealEdited(envelope, cek, iv, (p) => {
       const c = Uint8Array.from(p);
@@ -188,6 +221,11 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
   request.set(envelope, outer.length);
 
   const keyFiles = KEY_FILES[recipe.printer];
+  const recipientText = pq
+    ? pq.recipient
+    : recipe.printer === 'printerRsa'
+      ? 'KeyTransRecipientInfo RSAES-OAEP SHA-256 (RFC 8017), seed derived'
+      : 'KeyAgreeRecipientInfo ECDH P-256, X9.63 KDF SHA-256, AES key wrap (RFC 5753, RFC 3394), ephemeral key derived';
   const expected: Expectation = recipe.refusal
     ? { outcome: 'refused', status: 'client-error-document-security-error', jobState: 'aborted', jobStateReasons: 'document-security-error', impressions: 0, reason: recipe.refusal }
     : {
@@ -205,19 +243,20 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
       printerKey: `keys/${keyFiles.key}`,
       printerCertificate: `keys/${keyFiles.certificate}`,
       printerUuid,
+      ...(pq ? { printerIssuer: `keys/${KEY_FILES.printerCaMlDsa.certificate}`, postQuantum: pq.algorithm } : {}),
       sealing: {
         envelope: gcm ? 'AuthEnvelopedData (RFC 5083)' : 'EnvelopedData (RFC 5652 §6)',
         cipher: recipe.cipher,
         contentEncryptionKey: hex(cek),
         iv: hex(iv),
-        recipient: recipe.printer === 'printerRsa' ? 'KeyTransRecipientInfo RSAES-OAEP SHA-256 (RFC 8017), seed derived' : 'KeyAgreeRecipientInfo ECDH P-256, X9.63 KDF SHA-256, AES key wrap (RFC 5753, RFC 3394), ephemeral key derived',
+        recipient: recipientText,
         signed: recipe.sign === true,
         jobUuid: derivedUuid(v, 'job-uuid'),
         derivation: 'SHA-256("trustnoone vector <name> <purpose> <block>"), see conformance/src/vectors/derive.ts',
       },
       expected,
-      // OpenSSL reads what it decrypts only when the envelope is intact and unsigned.
-      ...(!recipe.sign && !recipe.damage
+      // OpenSSL reads what it decrypts only when the envelope is intact and unsigned, and (3.0) knows no ML-KEM.
+      ...(!recipe.sign && !recipe.damage && !pq
         ? { opensslVerify: `openssl cms -decrypt -inform DER -in ${v}/envelope.der -inkey keys/${keyFiles.key} -recip keys/${keyFiles.certificate} -binary -out ${v}.inner.ipp && cmp ${v}.inner.ipp ${v}/inner.ipp` }
         : {}),
     },
@@ -225,6 +264,17 @@ async function build(recipe: Recipe, keys: VectorKeys): Promise<GeneratedVector>
     envelope,
     inner,
   };
+}
+
+/**
+ * Where the composite KEM ciphertext's value starts: the one OCTET STRING of its exact length
+ * (1120 bytes, 04 82 04 60) in the envelope.
+ */
+function kemCiphertextAt(envelope: Uint8Array): number {
+  const header = Buffer.from([0x04, 0x82, 0x04, 0x60]);
+  const at = Buffer.from(envelope).indexOf(header);
+  if (at < 0 || Buffer.from(envelope).indexOf(header, at + 1) >= 0) throw new Error('composite KEM ciphertext not found exactly once');
+  return at + header.length;
 }
 
 /** Every vector, built from `keys`; the same keys always give the same bytes. */

@@ -9,7 +9,7 @@ export interface Io {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** A node of the `tno` command tree: either a group of subcommands or a runnable leaf. */
+/** A node of the `tno` command tree: a group of subcommands, a runnable leaf, or one still to be imported. */
 export type Command =
   | {
       readonly name: string;
@@ -22,6 +22,16 @@ export type Command =
       /** Usage text shown by `--help`: synopsis first, then one line per flag. */
       readonly usage: string;
       readonly run: (argv: readonly string[], io: Io) => Promise<ExitCode>;
+    }
+  | {
+      readonly name: string;
+      readonly summary: string;
+      /**
+       * Imports the command's module when it is dispatched to: the table lists every command, but
+       * `tno print` should not pay for loading the printer, the intermediary and the conformance
+       * suites (issue 20: start-up was most of a small sealed job's client time).
+       */
+      readonly load: () => Promise<Command>;
     };
 
 /** A failure a person can act on: printed as one line `tno: message`, exiting with `exitCode`. */

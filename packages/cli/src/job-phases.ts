@@ -44,7 +44,7 @@ export class JobPhases {
     const phase = PHASE[s.state];
     if (phase === undefined) return; // terminal: the result line says it
     const detail = why(s);
-    const impressions = s.state === 'processing' && s.impressionsCompleted ? `, ${s.impressionsCompleted} impression(s) done` : '';
+    const impressions = s.state === 'processing' && typeof s.impressionsCompleted === 'number' && s.impressionsCompleted > 0 ? `, ${s.impressionsCompleted} impression(s) done` : '';
     const key = `${phase}|${detail}|${impressions}`;
     if (key === this.#last) return;
     this.#last = key;

@@ -4,9 +4,12 @@ import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 import { terminalSafe, terminalSafeJson } from './terminal-text.js';
 
-const root: Command = { name: 'tno', summary: 'end-to-end encrypted printing over IPP (TRUSTNOONE)', subcommands: commands };
+const root: Loaded = { name: 'tno', summary: 'end-to-end encrypted printing over IPP (TRUSTNOONE)', subcommands: commands };
 
-function helpText(path: readonly string[], cmd: Command): string {
+/** A command whose module is loaded: a group or a runnable leaf. */
+type Loaded = Exclude<Command, { load: unknown }>;
+
+function helpText(path: readonly string[], cmd: Loaded): string {
   const title = [...path, cmd.name].join(' ');
   if ('run' in cmd) return `${title} — ${cmd.summary}\n\n${cmd.usage.trimEnd()}\n`;
   const width = Math.max(0, ...cmd.subcommands.map((c) => c.name.length));
@@ -34,7 +37,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.stdout.write(`tno ${cliVersion()} (trustnoone; Node.js ${process.versions.node})\n`);
     return ExitCode.ok;
   }
-  let cmd = root;
+  let cmd: Loaded = root;
   const path: string[] = [];
   let rest = [...argv];
   while (!('run' in cmd)) {
@@ -45,11 +48,19 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     const sub: Command | undefined = cmd.subcommands.find((c) => c.name === next);
     if (!sub) {
-      io.stderr.write(`tno: unknown command '${[...path.slice(1), cmd.name === 'tno' ? '' : cmd.name, next].filter(Boolean).join(' ')}' (see '${[...path, cmd.name].join(' ')} --help')\n`);
+      const here = [...path, cmd.name].join(' ');
+      const message = next.startsWith('-')
+        ? `'${here}' needs a command before ${next} (see '${here} --help')`
+        : `unknown command '${[...path.slice(1), cmd.name === 'tno' ? '' : cmd.name, next].filter(Boolean).join(' ')}' (see '${here} --help')`;
+      io.stderr.write(`tno: ${message}\n`);
+      // With --json a script reads stdout: a usage error is a JSON object there too (issue 15.7).
+      if (argv.includes('--json')) io.stdout.write(`${terminalSafeJson({ error: { exitCode: ExitCode.usage, code: 'usage', message } }, 2)}\n`);
       return ExitCode.usage;
     }
     path.push(cmd.name);
-    cmd = sub;
+    let loaded: Command = sub;
+    while ('load' in loaded) loaded = await loaded.load();
+    cmd = loaded;
     rest = rest.slice(1);
   }
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -6,8 +6,8 @@
  * written atomically), beside the trust store; trust in the printer's key stays in trust.json,
  * bound to the URI. Passwords are never stored: they come from TNO_PASSWORD.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileDurably } from '@trustnoone/ipp-http/durable-file';
 import { join } from 'node:path';
 import { CliError } from './command.js';
 import { ExitCode } from './exit-codes.js';
@@ -68,15 +68,8 @@ export async function loadPrinters(stateDir: string): Promise<PrintersFile> {
 async function save(stateDir: string, file: PrintersFile): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const path = fileOf(stateDir);
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(`${JSON.stringify(file, null, 2)}\n`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
+  // Two `tno printers` runs may save at once: each writes its own temporary file.
+  await writeFileDurably(path, `${JSON.stringify(file, null, 2)}\n`, { concurrentWriters: true, syncDirectory: false });
 }
 
 export async function savePrinter(stateDir: string, name: string, printer: SavedPrinter, makeDefault: boolean): Promise<PrintersFile> {

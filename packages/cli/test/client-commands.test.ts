@@ -61,7 +61,7 @@ describe('tno print and tno trust', () => {
     oneLine(wrong.err);
     const pin = await tno(['trust', 'pin', '--printer', relay.uri, '--state', state, '--fingerprint', formatFingerprint(fingerprint), '--json']);
     expect(pin.code).toBe(ExitCode.ok);
-    expect(JSON.parse(pin.out)).toMatchObject({ fingerprint });
+    expect(JSON.parse(pin.out)).toMatchObject({ fingerprint: formatFingerprint(fingerprint) });
 
     // The owner's identity in the state directory: tno print binds unsigned jobs to it (issue 11.9).
     await mkdir(join(state, 'identity'), { recursive: true });
@@ -101,7 +101,7 @@ describe('tno print and tno trust', () => {
     expect(JSON.parse(mine.out)).toMatchObject({ encryptedAttributes: { 'job-name': 'Bound minutes' } });
 
     const show = await tno(['trust', 'show', '--printer', relay.uri, '--state', state, '--json']);
-    expect(JSON.parse(show.out).printer).toMatchObject({ decision: 'pinned', fingerprint });
+    expect(JSON.parse(show.out).printer).toMatchObject({ decision: 'pinned', fingerprint: formatFingerprint(fingerprint) });
   });
 
   it('trusts on first use with --trust-on-first-use, warning with the fingerprint; --json for scripts', async () => {
@@ -110,7 +110,7 @@ describe('tno print and tno trust', () => {
     expect(r.code, r.err).toBe(ExitCode.ok);
     expect(r.err).toContain(`on first use; its key fingerprint is ${formatFingerprint(fingerprint)}`);
     const j = JSON.parse(r.out);
-    expect(j).toMatchObject({ state: 'completed', encrypted: true, signed: false, trust: { kind: 'first-use', fingerprint } });
+    expect(j).toMatchObject({ state: 'completed', encrypted: true, signed: false, trust: { kind: 'first-use', fingerprint: formatFingerprint(fingerprint) } });
 
     const st = await tno(['status', String(j.jobId), '--printer', printer.uri, '--json']);
     expect(JSON.parse(st.out)).toMatchObject({ jobId: j.jobId, state: 'completed' });
@@ -135,7 +135,7 @@ describe('tno print and tno trust', () => {
     const yes = await tno(['print', doc, '--printer', printer.uri, '--state', state], {}, process.cwd(), { input: 'y\n' });
     expect(yes.code, yes.err).toBe(ExitCode.ok);
     const show = await tno(['trust', 'show', '--state', state, '--json']);
-    expect(Object.values(JSON.parse(show.out).pins).map((p) => (p as { fingerprint: string }).fingerprint)).toEqual([fingerprint]);
+    expect(Object.values(JSON.parse(show.out).pins).map((p) => (p as { fingerprint: string }).fingerprint)).toEqual([formatFingerprint(fingerprint)]);
   });
 
   it('draws the progress bar in place on a terminal', async () => {

@@ -38,6 +38,26 @@ describe('issue 15.7: output polish', () => {
     expect(show.out).toContain(`key ${shown}: PINNED`);
   });
 
+  it('one fingerprint format in --json too: keys, printer, trust pin/show, printer add, printers and print all say AB:CD:...', async () => {
+    const state = join(dir, 'state-json');
+    const keys = await tno(['keys', 'generate', '--kind', 'ca', '--name', 'CA', '--cert', join(dir, 'ca.crt'), '--key', join(dir, 'ca.key'), '--json']);
+    expect(JSON.parse(keys.out).fingerprint).toMatch(FINGERPRINT);
+    const shown = JSON.parse((await tno(['printer', '--show-fingerprint', '--json', '--state', join(dir, 'printer')])).out);
+    expect(shown.fingerprint).toMatch(FINGERPRINT);
+    const pin = JSON.parse((await tno(['trust', 'pin', '--printer', printer.uri, '--fingerprint', shown.fingerprint, '--state', state, '--json'])).out);
+    expect(pin.fingerprint).toBe(shown.fingerprint);
+    const show = JSON.parse((await tno(['trust', 'show', '--printer', printer.uri, '--state', state, '--json'])).out);
+    expect(show.printer.fingerprint).toBe(shown.fingerprint);
+    expect(show.printers.map((p: { fingerprint: string }) => p.fingerprint)).toEqual([shown.fingerprint]);
+    expect(Object.values(show.pins).map((p) => (p as { fingerprint: string }).fingerprint)).toEqual([shown.fingerprint]);
+    const added = await tno(['printer', 'add', 'office', printer.uri, '--state', state]);
+    expect(added.out).toContain(`key PINNED ${shown.fingerprint}`);
+    expect(JSON.parse((await tno(['printer', 'add', 'office', printer.uri, '--state', state, '--json'])).out).fingerprint).toBe(shown.fingerprint);
+    expect(JSON.parse((await tno(['printers', '--state', state, '--json'])).out)[0].fingerprint).toBe(shown.fingerprint);
+    const printed = JSON.parse((await tno(['print', join(dir, 'memo.txt'), '-d', 'office', '--state', state, '--json'])).out);
+    expect(printed.trust.fingerprint).toBe(shown.fingerprint);
+  });
+
   it('tno status shows enum keywords, and typed values in --json', async () => {
     const state = join(dir, 'state-status');
     const printed = await tno(['print', join(dir, 'memo.txt'), '--printer', printer.uri, '--state', state, '--trust-on-first-use', '-n', '2', '-o', 'print-quality=high', '--json']);
@@ -61,6 +81,13 @@ describe('issue 15.7: output polish', () => {
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     const usage = await tno(['status', 'x', '--printer', printer.uri, '--json']);
     expect(JSON.parse(usage.out)).toMatchObject({ error: { exitCode: ExitCode.usage, code: 'usage' } });
+    // Before any command runs: an unknown command, or flags where a sub-command belongs.
+    for (const argv of [['bogus', '--json'], ['ipp', '--json'], ['trust', 'bogus', '--json']]) {
+      const r = await tno(argv);
+      expect(r.code, argv.join(' ')).toBe(ExitCode.usage);
+      expect(JSON.parse(r.out), argv.join(' ')).toMatchObject({ error: { exitCode: ExitCode.usage, code: 'usage' } });
+    }
+    expect((await tno(['ipp', '--json'])).err).toContain("'tno ipp' needs a command before --json (see 'tno ipp --help')");
   });
 
   it('tno printer --help lists the formats the printer renders', async () => {

@@ -4,7 +4,7 @@
  * attribute has a `<name>-supported` Printer attribute). The syntax of each value is taken from the
  * printer's own `-supported`/`-default` attributes, so vendor attributes work too.
  */
-import type { IppAttribute, IppValue } from '@trustnoone/ipp';
+import { enumValue, type IppAttribute, type IppValue } from '@trustnoone/ipp';
 import { ClientError } from './errors.js';
 import type { PrinterInfo } from './printer-info.js';
 
@@ -12,13 +12,6 @@ export type Scalar = string | number | boolean | IppValue;
 export type AttributeValue = Scalar | readonly Scalar[];
 /** Job Template attributes by name, e.g. `{ copies: 2, sides: 'two-sided-long-edge', media: 'iso_a4_210x297mm' }`. */
 export type JobAttributes = Readonly<Record<string, AttributeValue>>;
-
-/** Enum names for the enums people type most (RFC 8011 §5.2.13, §5.2.10; PWG 5100.1). */
-const ENUM_NAMES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  'print-quality': { draft: 3, normal: 4, high: 5 },
-  'orientation-requested': { portrait: 3, landscape: 4, 'reverse-landscape': 5, 'reverse-portrait': 6, none: 7 },
-  finishings: { none: 3, staple: 4, punch: 5, cover: 6, bind: 7, 'saddle-stitch': 8, 'edge-stitch': 9, fold: 10 },
-};
 
 const MAX_VALUES = 64;
 
@@ -56,7 +49,8 @@ function toValue(name: string, x: Scalar, hints: Set<string>): IppValue {
     return { tag: 'rangeOfInteger', value: { lower, upper } };
   }
   if (hints.has('enum')) {
-    const n = /^\d+$/.test(s) ? Number(s) : ENUM_NAMES[name]?.[s];
+    // Keywords of registered enums (print-quality=high, finishings=staple, ...) through the registry.
+    const n = /^\d+$/.test(s) ? Number(s) : enumValue(name, s);
     if (n === undefined) throw bad(`${name}=${s}: give the enum's number (see '${name}-supported')`);
     return { tag: 'enum', value: n };
   }

@@ -107,7 +107,7 @@ export async function encryptedJobAttributes(conn: Connection, jobId: number, op
   // Only a key the user already trusts may sign the answer: never trust on first use here.
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());
   const trust = await decideTrust(conn.printer, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse' });
-  const requested = options.requested ?? ['job-name', 'document-name-supplied', 'copies', 'media', 'media-col', 'sides', 'print-color-mode', 'print-quality', 'job-state', 'job-state-reasons'];
+  const requested = options.requested ?? ['job-name', 'document-name-supplied', 'copies', 'media', 'media-col', 'sides', 'print-color-mode', 'print-quality', 'job-state', 'job-state-reasons', 'job-impressions-completed', 'job-media-sheets-completed', 'job-pages-completed'];
   const stateDir = store.dir;
   const expectedJob = options.jobNonce?.toLowerCase() ?? (await sealedJobNonce(stateDir, conn.printer, jobId));
   const nonce = new Uint8Array(randomBytes(32));

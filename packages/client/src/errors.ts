@@ -9,6 +9,12 @@ export type ClientErrorCode =
   | 'CLIENT_UNREACHABLE'
   /** The server requires HTTP authentication and none (or wrong) credentials were given. */
   | 'CLIENT_AUTH_REQUIRED'
+  /** HTTP 403: signed in, but this account (or token) may not do this. */
+  | 'CLIENT_FORBIDDEN'
+  /** HTTP 429: sign-ins from here are slowed after failed attempts. */
+  | 'CLIENT_RATE_LIMITED'
+  /** HTTP 503: the server is overloaded or limiting this client; try again later. */
+  | 'CLIENT_SERVER_BUSY'
   /** The printer answered a request with an error status. */
   | 'CLIENT_IPP_STATUS'
   /** The printer does not advertise TRUSTNOONE and plaintext was not allowed. */

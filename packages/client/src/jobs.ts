@@ -3,14 +3,14 @@
  * cancel, and following a job to a terminal state.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findGroups, getInteger, GroupTag, integerOf, stringOf, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { enumName, findGroups, getInteger, GroupTag, integerOf, IppStatus, stringOf, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { ClientError } from './errors.js';
 import { cancelJobRequest, getJobAttributesRequest, getJobsRequest, type WhichJobs } from './requests.js';
 import { defaultUserName, exchange, newRequestId, type Connection } from './transport.js';
 
-/** RFC 8011 §5.3.7 job-state. */
-export const JOB_STATES = { 3: 'pending', 4: 'pending-held', 5: 'processing', 6: 'processing-stopped', 7: 'canceled', 8: 'aborted', 9: 'completed' } as const;
-export type JobStateName = (typeof JOB_STATES)[keyof typeof JOB_STATES];
+/** RFC 8011 §5.3.7 job-state keywords; the numbers are the registry's (enumName). */
+const JOB_STATE_NAMES = ['pending', 'pending-held', 'processing', 'processing-stopped', 'canceled', 'aborted', 'completed'] as const;
+export type JobStateName = (typeof JOB_STATE_NAMES)[number];
 const TERMINAL = new Set<JobStateName>(['canceled', 'aborted', 'completed']);
 
 export interface JobStatus {
@@ -21,7 +21,20 @@ export interface JobStatus {
   readonly stateMessage: string | undefined;
   readonly jobName: string | undefined;
   readonly owner: string | undefined;
-  readonly impressionsCompleted: number | undefined;
+  /**
+   * PWG 5100.7 *-completed counters: a number, 'unknown' when the server says so (a sealed job's
+   * counters are 'unknown' in clear; its owner reads them sealed), undefined when it says nothing.
+   */
+  readonly impressionsCompleted: JobCounter | undefined;
+  readonly mediaSheetsCompleted: JobCounter | undefined;
+  readonly pagesCompleted: JobCounter | undefined;
+}
+
+/** A progress counter: a number, or the out-of-band 'unknown' (RFC 8011 §5.1.2). */
+export type JobCounter = number | 'unknown';
+
+function counterOf(value: IppValue | undefined): JobCounter | undefined {
+  return value?.tag === 'unknown' ? 'unknown' : integerOf(value);
 }
 
 export function isTerminal(s: JobStatus): boolean {
@@ -31,15 +44,18 @@ export function isTerminal(s: JobStatus): boolean {
 export function jobStatusFrom(group: IppGroup): JobStatus {
   const get = (name: string) => group.attributes.find((x) => x.name === name);
   const state = integerOf(get('job-state')?.values[0]);
+  const stateName = state === undefined ? undefined : enumName('job-state', state);
   return {
     jobId: integerOf(get('job-id')?.values[0]) ?? 0,
     jobUri: stringOf(get('job-uri')?.values[0]),
-    state: state !== undefined && state in JOB_STATES ? JOB_STATES[state as keyof typeof JOB_STATES] : 'unknown',
+    state: JOB_STATE_NAMES.find((n) => n === stateName) ?? 'unknown',
     stateReasons: (get('job-state-reasons')?.values ?? []).map((v) => stringOf(v)).filter((s): s is string => s !== undefined),
     stateMessage: stringOf(get('job-state-message')?.values[0]),
     jobName: stringOf(get('job-name')?.values[0]),
     owner: stringOf(get('job-originating-user-name')?.values[0]),
-    impressionsCompleted: integerOf(get('job-impressions-completed')?.values[0]),
+    impressionsCompleted: counterOf(get('job-impressions-completed')?.values[0]),
+    mediaSheetsCompleted: counterOf(get('job-media-sheets-completed')?.values[0]),
+    pagesCompleted: counterOf(get('job-pages-completed')?.values[0]),
   };
 }
 
@@ -100,7 +116,7 @@ export async function follow(conn: Connection, jobId: number, options: FollowOpt
     } catch (err) {
       // The job was accepted: a server that is briefly unavailable (HTTP 503, server-error-busy,
       // a restart) must not read as a failed job. A few retries, then say what is known.
-      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || (err.ippStatus !== undefined && (err.ippStatus === 0x0502 || err.ippStatus === 0x0507)));
+      const transient = err instanceof ClientError && (err.code === 'CLIENT_UNREACHABLE' || err.code === 'CLIENT_SERVER_BUSY' || (err.ippStatus !== undefined && (err.ippStatus === IppStatus.serverErrorServiceUnavailable || err.ippStatus === IppStatus.serverErrorBusy)));
       if (!transient || ++failures > FOLLOW_RETRIES || Date.now() > deadline) {
         if (err instanceof ClientError && transient) {
           throw new ClientError(err.code, `job ${jobId} was accepted by ${conn.printer}, but following it failed: ${err.message}; check it later with 'tno status ${jobId} --printer ${conn.printer}'`, { cause: err });

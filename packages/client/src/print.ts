@@ -5,19 +5,19 @@
  */
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeHeader, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
-import { buildInnerRequest, buildOuterRequest, newJobNonce, Operation, PKCS7_MIME } from '@trustnoone/profile';
+import { encodeHeader, type IppAttribute, type IppMessage, IppOperation, IppStatus } from '@trustnoone/ipp';
+import { buildInnerRequest, buildOuterRequest, newJobNonce, PKCS7_MIME } from '@trustnoone/profile';
 import { pemLines, seal } from '@trustnoone/smime';
 import { checkReleaseCode, releaseCodeLayer } from './release-code.js';
 import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
 import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
 import { savedSignInCredentials } from './oauth/sign-in.js';
 import { ClientError } from './errors.js';
-import { follow, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
+import { follow, isTerminal, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
 import { getPrinterAttributesRequest, plainCreateJobRequest, plainPrintJobRequest, plainSendDocumentRequest } from './requests.js';
 import { ownerIdentity } from './owner-identity.js';
-import { rememberSealedJob } from './sealed-jobs.js';
+import { noteSealedJobEnded, rememberSealedJob } from './sealed-jobs.js';
 import { resolveStateDir } from './state-dir.js';
 import { chooseRecipientKey, type RecipientKey } from './recipient-key.js';
 import { decideTrust, trustedBefore, type FirstUsePolicy, type TrustDecision } from './trust.js';
@@ -153,7 +153,7 @@ function requireJobId(res: IppMessage, what: string): number {
 }
 
 /** RFC 8011 §13.1.5: statuses that mean "try again later" (a printer that takes one job at a time). */
-const BUSY = new Set([0x0502, 0x0507]);
+const BUSY = new Set<number>([IppStatus.serverErrorServiceUnavailable, IppStatus.serverErrorBusy]);
 
 /**
  * Runs a submission, repeating it while the printer answers server-error-busy or
@@ -331,7 +331,7 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
     throw new ClientError('CLIENT_TRUST_KEY_INVALID', `${conn.printer} advertises a TRUSTNOONE key but no printer-uuid, so a sealed job cannot be bound to it`);
   }
   const multi = info.attributes.get('multiple-document-jobs-supported')?.values[0];
-  const multiOk = info.operations.includes(Operation['Create-Job']) && info.operations.includes(Operation['Send-Document']) && !(multi?.tag === 'boolean' && !multi.value);
+  const multiOk = info.operations.includes(IppOperation.createJob) && info.operations.includes(IppOperation.sendDocument) && !(multi?.tag === 'boolean' && !multi.value);
   if (docs.length > 1 && !multiOk) {
     throw new ClientError('CLIENT_ATTRIBUTE_NOT_SUPPORTED', `the printer does not accept multi-document jobs (multiple-document-jobs-supported); print the files one at a time`);
   }
@@ -373,6 +373,8 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
         options.onProgress?.({ phase: 'job', status: s });
       },
     });
+    // Seen ending: its sealed-job record may be pruned after the retention (sealed-jobs.ts).
+    if (encrypted && isTerminal(finalStatus)) await noteSealedJobEnded(stateDirOf(options), conn.printer, jobId).catch(() => undefined);
   }
   return { jobId, jobUri, encrypted, signed: encrypted && options.sign !== undefined, trust, recipientKey, printerUuid: info.printerUuid, status: finalStatus };
 }

@@ -2,8 +2,7 @@
  * The plain (cleartext) requests the client sends — Get-Printer-Attributes, Get-Job-Attributes,
  * Get-Jobs, Cancel-Job and the cleartext Print-Job — built on the IPP model (RFC 8011 §4).
  */
-import { GroupTag, type IppAttribute, type IppMessage, type IppValue } from '@trustnoone/ipp';
-import { Operation } from '@trustnoone/profile';
+import { GroupTag, type IppAttribute, type IppMessage, type IppValue, IppOperation } from '@trustnoone/ipp';
 
 export interface RequestCommon {
   readonly printerUri: string;
@@ -30,7 +29,7 @@ function request(code: number, requestId: number, ops: IppAttribute[], extra: { 
 }
 
 export function getPrinterAttributesRequest(c: RequestCommon, requested: readonly string[] = ['all', 'media-col-database']): IppMessage {
-  return request(Operation['Get-Printer-Attributes'], c.requestId, [...preamble(c), a('requested-attributes', ...requested.map(kw))]);
+  return request(IppOperation.getPrinterAttributes, c.requestId, [...preamble(c), a('requested-attributes', ...requested.map(kw))]);
 }
 
 /** The Job Status attributes the client shows (RFC 8011 §5.3). */
@@ -44,6 +43,7 @@ export const JOB_STATUS_ATTRIBUTES = [
   'job-originating-user-name',
   'job-impressions-completed',
   'job-media-sheets-completed',
+  'job-pages-completed',
   'time-at-creation',
   'time-at-completed',
 ];
@@ -56,7 +56,7 @@ function withJobId(c: RequestCommon, jobId: number): IppAttribute[] {
 }
 
 export function getJobAttributesRequest(c: RequestCommon, jobId: number, requested: readonly string[] = JOB_STATUS_ATTRIBUTES): IppMessage {
-  return request(Operation['Get-Job-Attributes'], c.requestId, [...withJobId(c, jobId), a('requested-attributes', ...requested.map(kw))]);
+  return request(IppOperation.getJobAttributes, c.requestId, [...withJobId(c, jobId), a('requested-attributes', ...requested.map(kw))]);
 }
 
 export type WhichJobs = 'not-completed' | 'completed' | 'all';
@@ -65,15 +65,15 @@ export function getJobsRequest(c: RequestCommon, which: WhichJobs, myJobs: boole
   const ops = [...preamble(c), a('which-jobs', kw(which)), a('requested-attributes', ...JOB_STATUS_ATTRIBUTES.map(kw))];
   if (myJobs) ops.push(a('my-jobs', { tag: 'boolean', value: true }));
   if (limit !== undefined) ops.push(a('limit', { tag: 'integer', value: limit }));
-  return request(Operation['Get-Jobs'], c.requestId, ops);
+  return request(IppOperation.getJobs, c.requestId, ops);
 }
 
 export function cancelJobRequest(c: RequestCommon, jobId: number): IppMessage {
-  return request(Operation['Cancel-Job'], c.requestId, withJobId(c, jobId));
+  return request(IppOperation.cancelJob, c.requestId, withJobId(c, jobId));
 }
 
 export function closeJobRequest(c: RequestCommon, jobId: number): IppMessage {
-  return request(Operation['Close-Job'], c.requestId, withJobId(c, jobId));
+  return request(IppOperation.closeJob, c.requestId, withJobId(c, jobId));
 }
 
 /** A cleartext Print-Job (only with allowPlaintext, to a printer without TRUSTNOONE). */
@@ -85,12 +85,12 @@ export function plainPrintJobRequest(
   if (c.jobName !== undefined) ops.push(a('job-name', { tag: 'nameWithoutLanguage', value: c.jobName }));
   if (c.documentName !== undefined) ops.push(a('document-name', { tag: 'nameWithoutLanguage', value: c.documentName }));
   ops.push(a('document-format', { tag: 'mimeMediaType', value: c.documentFormat }));
-  return request(Operation['Print-Job'], c.requestId, ops, jobAttributes.length > 0 ? [{ tag: GroupTag.job, attributes: [...jobAttributes] }] : []);
+  return request(IppOperation.printJob, c.requestId, ops, jobAttributes.length > 0 ? [{ tag: GroupTag.job, attributes: [...jobAttributes] }] : []);
 }
 
 /** docs/spec-notes.md §2: Get-Encrypted-Job-Attributes with the owner's certificate as PEM lines. */
 export function getEncryptedJobAttributesRequest(c: RequestCommon, jobId: number, requested: readonly string[], certificatePemLines: readonly string[], nonce?: Uint8Array): IppMessage {
-  return request(Operation['Get-Encrypted-Job-Attributes'], c.requestId, [
+  return request(IppOperation.getEncryptedJobAttributes, c.requestId, [
     ...withJobId(c, jobId),
     a('requested-attributes', ...requested.map(kw)),
     a('requesting-user-pkcs7-public-key', ...certificatePemLines.map((value): IppValue => ({ tag: 'textWithoutLanguage', value }))),
@@ -103,7 +103,7 @@ export function getEncryptedJobAttributesRequest(c: RequestCommon, jobId: number
 export function plainCreateJobRequest(c: RequestCommon & { jobName?: string }, jobAttributes: readonly IppAttribute[]): IppMessage {
   const ops = preamble(c);
   if (c.jobName !== undefined) ops.push(a('job-name', { tag: 'nameWithoutLanguage', value: c.jobName }));
-  return request(Operation['Create-Job'], c.requestId, ops, jobAttributes.length > 0 ? [{ tag: GroupTag.job, attributes: [...jobAttributes] }] : []);
+  return request(IppOperation.createJob, c.requestId, ops, jobAttributes.length > 0 ? [{ tag: GroupTag.job, attributes: [...jobAttributes] }] : []);
 }
 
 /** A cleartext Send-Document (RFC 8011 §4.2.2). */
@@ -114,5 +114,5 @@ export function plainSendDocumentRequest(
   ops.push(a('last-document', { tag: 'boolean', value: c.lastDocument }));
   if (c.documentName !== undefined) ops.push(a('document-name', { tag: 'nameWithoutLanguage', value: c.documentName }));
   ops.push(a('document-format', { tag: 'mimeMediaType', value: c.documentFormat }));
-  return request(Operation['Send-Document'], c.requestId, ops);
+  return request(IppOperation.sendDocument, c.requestId, ops);
 }

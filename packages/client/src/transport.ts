@@ -1,10 +1,10 @@
 /**
  * One IPP exchange with error mapping: transport failures become CLIENT_UNREACHABLE, error
- * statuses (RFC 8011 §4.1.6: 0x0400 and above) become CLIENT_IPP_STATUS with the printer's
+ * statuses (RFC 8011 Appendix B: client-error and server-error) become CLIENT_IPP_STATUS with the printer's
  * status-message, so every caller reports failures the same way.
  */
 import type { Readable } from 'node:stream';
-import { getString, type IppMessage } from '@trustnoone/ipp';
+import { getString, isErrorStatus, IppStatus, statusName, type IppMessage } from '@trustnoone/ipp';
 import { credentialsLabel, ippRequest, IppTransportError, type CredentialSource, type HttpCredentials, type IppTlsOptions } from '@trustnoone/ipp-http/client';
 import { ClientError } from './errors.js';
 
@@ -23,32 +23,6 @@ export interface Connection {
   /** Per exchange, until the response's attributes arrive; default 60 s without a document, none with one. */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
-}
-
-/** RFC 8011 §4.1.6 status code names, for messages (the full registry lives in @trustnoone/ipp). */
-const STATUS_NAMES: Readonly<Record<number, string>> = {
-  0x0400: 'client-error-bad-request',
-  0x0401: 'client-error-forbidden',
-  0x0402: 'client-error-not-authenticated',
-  0x0403: 'client-error-not-authorized',
-  0x0404: 'client-error-not-possible',
-  0x0405: 'client-error-timeout',
-  0x0406: 'client-error-not-found',
-  0x0407: 'client-error-gone',
-  0x0408: 'client-error-request-entity-too-large',
-  0x040a: 'client-error-document-format-not-supported',
-  0x040b: 'client-error-attributes-or-values-not-supported',
-  0x0418: 'client-error-document-password-error',
-  0x041a: 'client-error-document-security-error',
-  0x0500: 'server-error-internal-error',
-  0x0501: 'server-error-operation-not-supported',
-  0x0502: 'server-error-service-unavailable',
-  0x0503: 'server-error-version-not-supported',
-  0x0507: 'server-error-busy',
-};
-
-export function statusName(code: number): string {
-  return STATUS_NAMES[code] ?? `0x${code.toString(16).padStart(4, '0')}`;
 }
 
 let nextRequestId = 1;
@@ -105,6 +79,40 @@ function transportHint(conn: Connection, cause: IppTransportError, uploading: bo
   return '';
 }
 
+/**
+ * HTTP refusals other than 401 (ipp-http's http-refusal.ts), each with what to do about it; 415
+ * stays CLIENT_UNREACHABLE (the URL does not answer IPP), with the path to check.
+ */
+function httpRefusalError(conn: Connection, cause: IppTransportError, what: string): ClientError | undefined {
+  const wait = cause.retryAfterSeconds !== undefined ? `in ${cause.retryAfterSeconds} s` : 'in a minute';
+  switch (cause.code) {
+    case 'IPP_HTTP_FORBIDDEN': {
+      const who = conn.auth ? credentialsLabel(conn.auth) : 'this client';
+      return new ClientError(
+        'CLIENT_FORBIDDEN',
+        `${what}: ${cause.message}: ${who} is not allowed to do this there (a token may lack a required scope); ask the server's administrator for access, or sign in as a user who has it`,
+        { cause },
+      );
+    }
+    case 'IPP_HTTP_TOO_MANY_REQUESTS':
+      return new ClientError(
+        'CLIENT_RATE_LIMITED',
+        `${what}: ${cause.message}: sign-ins from here are slowed after failed attempts; check the user name and TNO_PASSWORD, then try again ${wait}`,
+        { cause },
+      );
+    case 'IPP_HTTP_SERVICE_UNAVAILABLE':
+      return new ClientError('CLIENT_SERVER_BUSY', `${what}: ${cause.message}: the server is overloaded or limiting requests from this client; try again ${wait}`, { cause });
+    case 'IPP_HTTP_UNSUPPORTED_MEDIA_TYPE':
+      return new ClientError(
+        'CLIENT_UNREACHABLE',
+        `${what}: ${cause.message}: the server at ${conn.printer} does not take IPP requests there; check the URI's path (trustnoone's servers use /ipp/print)`,
+        { cause },
+      );
+    default:
+      return undefined;
+  }
+}
+
 export interface Exchange {
   readonly message: IppMessage;
   readonly data: Readable;
@@ -143,21 +151,23 @@ export async function exchange(
         const clear = /^(ipp|http):/i.test(conn.printer) ? `; passwords are only sent over TLS: use ${conn.printer.replace(/^ipp:/i, 'ipps:').replace(/^http:/i, 'https:')}` : '';
         throw new ClientError('CLIENT_AUTH_REQUIRED', `${opts.what}: ${cause.message}; ${how}${clear}`, { cause });
       }
+      const refusal = httpRefusalError(conn, cause, opts.what);
+      if (refusal) throw refusal;
       throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${cause.message}${transportHint(conn, cause, opts.data !== undefined)}`, { cause });
     }
     throw new ClientError('CLIENT_UNREACHABLE', `${opts.what}: ${conn.printer} did not answer with a valid IPP response (${(cause as Error).message})`, { cause });
   }
   if (!opts.keepData) res.data.resume();
   const status = res.message.code;
-  if (status >= 0x0400) {
+  if (isErrorStatus(status)) {
     if (opts.keepData) res.data.resume();
     const detail = getString(res.message, 'operation', 'status-message');
     // docs/spec-notes.md §2: the printer's single answer to a sealed job that failed decryption, integrity,
     // signature or binding checks (or a wrong release PIN).
-    if (status === 0x041a || status === 0x0418) {
+    if (status === IppStatus.clientErrorDocumentSecurityError || status === IppStatus.clientErrorDocumentPasswordError) {
       throw new ClientError(
         'CLIENT_JOB_SECURITY_ERROR',
-        status === 0x0418
+        status === IppStatus.clientErrorDocumentPasswordError
           ? `${opts.what}: the printer refused the job's release password (${statusName(status)})`
           : `${opts.what}: the printer refused the sealed job (${statusName(status)}): it was altered or replayed on the way, or was not sealed for this printer`,
         { ippStatus: status },

@@ -8,8 +8,9 @@
  * atomically (temp file, fsync, rename) with owner-only permissions. A version-1 store (pins keyed
  * by uuid only) is migrated on first read; the old file is kept as `trust.v1.json`.
  */
-import { X509Certificate, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { X509Certificate } from 'node:crypto';
+import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { writeFileDurably } from '@trustnoone/ipp-http/durable-file';
 import { join } from 'node:path';
 import { ClientError } from './errors.js';
 import { normalizePrinterUri } from './printer-uri.js';
@@ -66,17 +67,9 @@ function pinFrom(raw: unknown): Pin | undefined {
   };
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  // Unique per write: two writers in one millisecond must not share (and steal) a temp file.
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
+/** Several `tno` processes may pin at once: each writes its own temporary file. */
+function writeAtomic(path: string, text: string): Promise<void> {
+  return writeFileDurably(path, text, { concurrentWriters: true, syncDirectory: false });
 }
 
 /**

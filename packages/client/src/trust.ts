@@ -5,6 +5,7 @@
  * of band.
  */
 import { X509Certificate } from 'node:crypto';
+import { certificateSignedBy, parseCertificate, type Certificate } from '@trustnoone/smime';
 import { ClientError } from './errors.js';
 import { fingerprintOf, formatFingerprint, type Pin, type PrinterBinding, type TrustStore } from './trust-store.js';
 
@@ -78,8 +79,33 @@ function validAt(cert: X509Certificate, now: Date): boolean {
   return new Date(cert.validFrom) <= now && now <= new Date(cert.validTo);
 }
 
+const parsed = new WeakMap<X509Certificate, Certificate>();
+const cmsCertificate = (c: X509Certificate): Certificate => {
+  let p = parsed.get(c);
+  if (!p) parsed.set(c, (p = parseCertificate(new Uint8Array(c.raw))));
+  return p;
+};
+// keyUsage keyCertSign, RFC 5280 §4.2.1.3
+const KEY_CERT_SIGN = 5;
+
+/**
+ * `issuer` signed `child`. The signature goes through smime's check, which verifies ML-DSA
+ * (RFC 9881) with @noble/post-quantum: node 20's X509Certificate can neither verify an ML-DSA
+ * signature nor, in checkIssued, match an issuer whose key type OpenSSL 3.0 does not know. For an
+ * ML-DSA issuer the name match is smime's and keyCertSign is checked here; for the others
+ * checkIssued does both, as before.
+ */
 function issuedBy(child: X509Certificate, issuer: X509Certificate): boolean {
-  return child.checkIssued(issuer) && child.verify(issuer.publicKey);
+  let c: Certificate;
+  let i: Certificate;
+  try {
+    c = cmsCertificate(child);
+    i = cmsCertificate(issuer);
+  } catch {
+    return false; // a certificate our parser refuses verifies nothing
+  }
+  if (!certificateSignedBy(c, i)) return false;
+  return i.mlDsaPublicKey ? i.keyUsage === undefined || i.keyUsage.has(KEY_CERT_SIGN) : child.checkIssued(issuer);
 }
 
 /** RFC 5280 §6 path building, reduced to what a printer certificate needs: up to MAX_CHAIN links. */

@@ -9,8 +9,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMessage, GroupTag } from '@trustnoone/ipp';
-import { checkBinding, checkOuterRequest, MemoryReplayCache, Operation, parseInnerRequest, PKCS7_MIME } from '@trustnoone/profile';
+import { decodeMessage, GroupTag, IppOperation } from '@trustnoone/ipp';
+import { checkBinding, checkOuterRequest, MemoryReplayCache, parseInnerRequest, PKCS7_MIME } from '@trustnoone/profile';
 import { ClientError, encryptedJobAttributes, print, TrustStore, type PrintProgress } from '@trustnoone/client';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { startCapturePrinter, type CapturePrinter } from './helpers/capture-printer.js';
@@ -76,7 +76,7 @@ async function opensslOpen(ciphertext: Buffer, signed: boolean): Promise<Buffer>
 }
 
 function submissions(p: CapturePrinter) {
-  return p.requests.filter((r) => [Operation['Print-Job'], Operation['Create-Job'], Operation['Send-Document']].includes(r.message.code as 2 | 5 | 6));
+  return p.requests.filter((r) => [IppOperation.printJob, IppOperation.createJob, IppOperation.sendDocument].includes(r.message.code as 2 | 5 | 6));
 }
 
 describe('docs/spec-notes.md §2 sealed Print-Job, opened by openssl cms', () => {
@@ -99,7 +99,7 @@ describe('docs/spec-notes.md §2 sealed Print-Job, opened by openssl cms', () =>
 
     const [outer, ...rest] = submissions(printer);
     expect(rest).toHaveLength(0);
-    expect(outer!.message.code).toBe(Operation['Print-Job']);
+    expect(outer!.message.code).toBe(IppOperation.printJob);
     // What an intermediary sees passes its policy, and holds neither the canary nor the real names.
     expect(checkOuterRequest(outer!.message)).toEqual([]);
     for (const secret of [CANARY, 'Payroll November', 'payroll.pdf', 'two-sided-long-edge']) {
@@ -137,7 +137,7 @@ describe('docs/spec-notes.md §2 sealed Print-Job, opened by openssl cms', () =>
     printer = await startCapturePrinter({ certificatePem: printerCert.certPem, uuid: PRINTER_UUID });
     await print({ printer: printer.uri, documents: [{ path: pdf }, { path: text }], attributes: { copies: 3 }, trust: { store: await freshStore(), firstUse: 'accept' } });
     const [create, d1, d2] = submissions(printer);
-    expect([create, d1, d2].map((x) => x!.message.code)).toEqual([Operation['Create-Job'], Operation['Send-Document'], Operation['Send-Document']]);
+    expect([create, d1, d2].map((x) => x!.message.code)).toEqual([IppOperation.createJob, IppOperation.sendDocument, IppOperation.sendDocument]);
     expect(create!.message.groups.some((g) => g.tag === GroupTag.job)).toBe(false);
     for (const x of [create, d1, d2]) expect(checkOuterRequest(x!.message)).toEqual([]);
     const lastOf = (m: typeof d1) => m!.message.groups[0]!.attributes.find((x) => x.name === 'last-document')!.values[0];
@@ -236,7 +236,7 @@ describe('docs/spec-notes.md §2 Get-Encrypted-Job-Attributes', () => {
       ['job-name', { tag: 'nameWithoutLanguage', value: 'Payroll November' }],
       ['copies', { tag: 'integer', value: 2 }],
     ]);
-    const req = printer.requests.find((x) => x.message.code === Operation['Get-Encrypted-Job-Attributes'])!;
+    const req = printer.requests.find((x) => x.message.code === IppOperation.getEncryptedJobAttributes)!;
     expect(req.raw.includes(Buffer.from(owner.certPem.split('\n')[1]!))).toBe(true);
   });
 

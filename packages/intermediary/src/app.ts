@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { requestRefusal } from '@trustnoone/ipp';
+import { IppOperation, requestRefusal } from '@trustnoone/ipp';
 import { basicScheme, bearerScheme, httpAuthentication, ippsServerTlsOptions, registerIppRoutes, type AuthScheme, type BearerSchemeOptions, type FailureThrottleOptions, type IppHandler, type IppReply, type IppRequestContext, type IppRoutesOptions } from '@trustnoone/ipp-http';
 import { Authenticator, type AuthStats } from './auth/authenticator.js';
 import { UpTimeClock } from './clock.js';
@@ -14,7 +14,6 @@ import { faultsFromSpec, noFaults, type FaultHook } from './faults.js';
 import { createInfra, type InfraOptions } from './infra/index.js';
 import { JobTable } from './jobs.js';
 import { startRetention } from './retention.js';
-import { Op } from './operations/codes.js';
 import { getEncryptedJobAttributes } from './operations/encrypted.js';
 import { cancelJob, cancelMyJobs, getJobAttributes, getJobs } from './operations/jobs.js';
 import { passHoldOrRelease } from './operations/hold-release.js';
@@ -194,20 +193,20 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     }
   };
   const handlers = new Map<number, IppHandler>([
-    [Op.printJob, bind(printJob)],
-    [Op.validateJob, bind(validateJob)],
-    [Op.identifyPrinter, bind(identifyPrinter)],
-    [Op.createJob, bind(createJob)],
-    [Op.sendDocument, bind(sendDocument)],
-    [Op.closeJob, bind(closeJob)],
-    [Op.getJobAttributes, bind(getJobAttributes)],
-    [Op.getJobs, bind(getJobs)],
-    [Op.cancelJob, bind(cancelJob)],
-    [Op.cancelMyJobs, bind(cancelMyJobs)],
+    [IppOperation.printJob, bind(printJob)],
+    [IppOperation.validateJob, bind(validateJob)],
+    [IppOperation.identifyPrinter, bind(identifyPrinter)],
+    [IppOperation.createJob, bind(createJob)],
+    [IppOperation.sendDocument, bind(sendDocument)],
+    [IppOperation.closeJob, bind(closeJob)],
+    [IppOperation.getJobAttributes, bind(getJobAttributes)],
+    [IppOperation.getJobs, bind(getJobs)],
+    [IppOperation.cancelJob, bind(cancelJob)],
+    [IppOperation.cancelMyJobs, bind(cancelMyJobs)],
     // Push mode only: passed to the printer holding the job (issue 13.12).
-    ...(infra ? [] : ([[0x000c, bind(passHoldOrRelease(0x000c))], [0x000d, bind(passHoldOrRelease(0x000d))]] as const)),
-    [Op.getPrinterAttributes, bind(getPrinterAttributes)],
-    [Op.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
+    ...(infra ? [] : ([[IppOperation.holdJob, bind(passHoldOrRelease(IppOperation.holdJob))], [IppOperation.releaseJob, bind(passHoldOrRelease(IppOperation.releaseJob))]] as const)),
+    [IppOperation.getPrinterAttributes, bind(getPrinterAttributes)],
+    [IppOperation.getEncryptedJobAttributes, bind(getEncryptedJobAttributes)],
   ]);
   for (const [code, h] of infra?.printerHandlers ?? []) handlers.set(code, bind(h));
 

@@ -3,7 +3,7 @@
  * (scripts and tests match on it) and the IPP status a client sees when it ends a request
  * (RFC 8011 §4.1.6.1). Operation handlers answer with `IppStatusError` from @trustnoone/ipp-http.
  */
-import { Status, type StatusName } from './status.js';
+import { statusCode, type IppStatusName } from '@trustnoone/ipp';
 
 export const IntermediaryErrorCode = {
   /** A configured limit was exceeded (document bytes): client-error-request-entity-too-large. */
@@ -30,10 +30,10 @@ export class IntermediaryError extends Error {
   readonly code: IntermediaryErrorCode;
   /** The IPP status the client receives when this error ends a request. */
   readonly status: number;
-  constructor(code: IntermediaryErrorCode, status: StatusName, message: string, options?: { cause?: unknown }) {
+  constructor(code: IntermediaryErrorCode, status: IppStatusName, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'IntermediaryError';
     this.code = code;
-    this.status = Status[status];
+    this.status = statusCode(status);
   }
 }

@@ -5,7 +5,7 @@
  * a violation into the IPP answer: the status the profile assigns, a message saying why, and the
  * offending attributes in the Unsupported Attributes group (RFC 8011 §4.1.7).
  */
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, IppStatus, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
 import { Attr, checkOuterRequest, isCleartextAllowed, PKCS7_MIME } from '@trustnoone/profile';
 import { stringValue, operationAttribute } from './attrs.js';
 import { IppStatusError } from '@trustnoone/ipp-http';
@@ -54,7 +54,7 @@ export function isSealedSubmission(message: IppMessage): boolean {
 export function enforceSealedJobCreation(created: { readonly attributes: readonly IppAttribute[]; readonly jobAttributes: readonly IppAttribute[] }): void {
   const names = [...new Set([...created.attributes.filter((a) => !isCleartextAllowed(a.name, 'Create-Job')).map((a) => a.name), ...created.jobAttributes.map((a) => a.name)])];
   if (names.length === 0) return;
-  throw new PolicyViolation(0x040b, `this job was created with ${names.join(', ')} in clear; a sealed document cannot join it (create the job with only routing attributes and seal the rest)`, {
+  throw new PolicyViolation(IppStatus.clientErrorAttributesOrValuesNotSupported, `this job was created with ${names.join(', ')} in clear; a sealed document cannot join it (create the job with only routing attributes and seal the rest)`, {
     tag: GroupTag.unsupported,
     attributes: names.map((name) => ({ name, values: [{ tag: 'unsupported' }] })),
   });

@@ -3,9 +3,9 @@
  * credentials would help, not-authorized when the authenticated user is not the owner, forbidden
  * when authentication would not change the answer.
  */
+import { IppStatus } from '@trustnoone/ipp';
 import { IppStatusError } from '@trustnoone/ipp-http';
 import type { Role } from './auth/users-file.js';
-import { Status } from './status.js';
 import type { SpoolJob } from './spool/types.js';
 
 export interface Principal {
@@ -25,8 +25,8 @@ export function canAccess(p: Principal, job: SpoolJob): boolean {
 export function requireAccess(p: Principal, job: SpoolJob, authAvailable: boolean): void {
   if (canAccess(p, job)) return;
   if (!p.authenticated && authAvailable) {
-    throw new IppStatusError(Status['client-error-not-authenticated'], 'this job belongs to an authenticated user: sign in to see or change it');
+    throw new IppStatusError(IppStatus.clientErrorNotAuthenticated, 'this job belongs to an authenticated user: sign in to see or change it');
   }
-  if (p.authenticated) throw new IppStatusError(Status['client-error-not-authorized'], `job ${job.id} belongs to another user`);
-  throw new IppStatusError(Status['client-error-forbidden'], `job ${job.id} belongs to another user`);
+  if (p.authenticated) throw new IppStatusError(IppStatus.clientErrorNotAuthorized, `job ${job.id} belongs to another user`);
+  throw new IppStatusError(IppStatus.clientErrorForbidden, `job ${job.id} belongs to another user`);
 }

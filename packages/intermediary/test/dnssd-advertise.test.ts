@@ -9,31 +9,16 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tnoLines } from '../../../testing/tno-lines.js';
 import { startDnssdNamespace, type DnssdNamespace } from '../../../testing/dnssd-namespace.js';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const launcher = fileURLToPath(new URL('../../printer/test/support/tno-source.mts', import.meta.url));
 
 let ns: DnssdNamespace;
 let dir: string;
 const children: ChildProcess[] = [];
 
-function tnoInNamespace(args: readonly string[], until: (line: string) => boolean): Promise<string[]> {
-  const child = ns.run(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, ...args], { cwd: root });
-  children.push(child);
-  const seen: string[] = [];
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      seen.push(l);
-      if (until(l)) resolve(seen);
-    });
-    child.once('exit', (code) => reject(new Error(`tno ${args[0]} exited ${code}: ${seen.join('\n')}`)));
-  });
-}
+const tnoInNamespace = (args: readonly string[], until: (line: string) => boolean): Promise<string[]> => tnoLines(args, until, { children, launch: (command, args, options) => ns.run(command, args, options) });
 
 beforeAll(async () => {
   ns = await startDnssdNamespace();

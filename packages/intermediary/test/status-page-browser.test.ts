@@ -6,14 +6,13 @@
  * routing view only — owner, neutral name, state, size, upstream job — the upstream as reachable
  * with its pin, and never the sealed job name.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { get as httpsGet } from 'node:https';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tnoLines } from '../../../testing/tno-lines.js';
 import type { Browser } from 'playwright-core';
 import { print, TrustStore } from '@trustnoone/client';
 import { addUser } from '@trustnoone/intermediary';
@@ -21,8 +20,6 @@ import { formatFingerprint } from '@trustnoone/smime';
 import { launchChromium, screenshot } from '../../../testing/chromium.js';
 import { tlsCertificateSha256 } from '../../../testing/tls-fingerprint.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const launcher = fileURLToPath(new URL('../../printer/test/support/tno-source.mts', import.meta.url));
 const SECRET_NAME = 'Board minutes SECRET-91c2';
 
 let dir: string;
@@ -33,21 +30,7 @@ let relayPin: string;
 let browser: Browser;
 let jobId: number;
 
-function tnoServer(args: readonly string[], until: (line: string) => boolean): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const seen: string[] = [];
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      seen.push(l);
-      if (until(l)) resolve(seen);
-    });
-    child.once('exit', (code) => reject(new Error(`tno ${args[0]} exited ${code}: ${seen.join('\n')}\n${err}`)));
-  });
-}
-
+const tnoServer = (args: readonly string[], until: (line: string) => boolean): Promise<string[]> => tnoLines(args, until, { children });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tno-relay-page-'));

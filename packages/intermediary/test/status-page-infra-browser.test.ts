@@ -3,19 +3,15 @@
  * `tno printer --proxy` that registers with it, both as shipped. In Debian's Chromium the page
  * names the mode and lists the output device by its output-device-uuid with its last report.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tnoLines } from '../../../testing/tno-lines.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium, screenshot } from '../../../testing/chromium.js';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
-const launcher = fileURLToPath(new URL('../../printer/test/support/tno-source.mts', import.meta.url));
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -23,18 +19,7 @@ let queueUri: string;
 let deviceUuid: string;
 let browser: Browser;
 
-function tnoServer(args: readonly string[], until: (line: string) => boolean): Promise<string[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', launcher, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const seen: string[] = [];
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (l) => {
-      seen.push(l);
-      if (until(l)) resolve(seen);
-    });
-    child.once('exit', (code) => reject(new Error(`tno ${args[0]} exited ${code}: ${seen.join('\n')}`)));
-  });
-}
+const tnoServer = (args: readonly string[], until: (line: string) => boolean): Promise<string[]> => tnoLines(args, until, { children });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tno-infra-page-'));

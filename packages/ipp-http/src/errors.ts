@@ -21,6 +21,10 @@ export type IppTransportErrorCode =
   | 'IPP_HTTP_CONNECT'
   | 'IPP_HTTP_STATUS'
   | 'IPP_HTTP_AUTH_REQUIRED'
+  | 'IPP_HTTP_FORBIDDEN'
+  | 'IPP_HTTP_UNSUPPORTED_MEDIA_TYPE'
+  | 'IPP_HTTP_TOO_MANY_REQUESTS'
+  | 'IPP_HTTP_SERVICE_UNAVAILABLE'
   | 'IPP_HTTP_NOT_IPP'
   | 'IPP_HTTP_TLS_PIN_MISMATCH'
   | 'IPP_HTTP_TIMEOUT'
@@ -31,13 +35,16 @@ export type IppTransportErrorCode =
 export class IppTransportError extends Error {
   readonly code: IppTransportErrorCode;
   readonly httpStatus: number | undefined;
+  /** Seconds the server asked to wait before trying again (Retry-After of a 429 or 503). */
+  readonly retryAfterSeconds: number | undefined;
   /** For IPP_HTTP_OAUTH: the issuer's error code (RFC 6749 §5.2, RFC 8628 §3.5), when it sent one. */
   readonly oauthError: string | undefined;
-  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; oauthError?: string }) {
+  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; retryAfterSeconds?: number; oauthError?: string }) {
     super(message, options);
     this.name = 'IppTransportError';
     this.code = code;
     this.httpStatus = options?.httpStatus;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
     this.oauthError = options?.oauthError;
   }
 }

@@ -1,13 +1,18 @@
 /**
  * IPP codec benchmark: decode and encode of the main capture (gpa-all-mcd.resp.bin), a
  * Get-Jobs-sized response and a 1 MiB Print-Job, against the npm packages `ipp`, `ipp-encoder`
- * and `@sealsystems/ipp` (installed in benchmark-peers/ only), all measured in this run.
+ * and `@sealsystems/ipp` (installed in benchmark-peers/ only), all measured in this run; and the
+ * main capture against libcups 2.4 (ippReadIO/ippWriteIO in C, benchmark/ipp-libcups.c, compiled
+ * here when gcc and libcups2-dev are present), measured the same way in the same run.
  *
  *   node node_modules/tsx/dist/cli.mjs --conditions=source packages/ipp/benchmark/run.ts   (BENCH_SECONDS=1 by default)
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeMessage, encodeHeader, encodeMessage } from '@trustnoone/ipp';
 import { getJobsResponse, printJobRequest } from '../test/own-vectors.js';
 
@@ -87,6 +92,27 @@ const corpora: { name: string; bytes: Buffer; request: boolean }[] = [
   { name: 'Print-Job with a 1 MiB document', bytes: Buffer.from(encodeMessage(printJobRequest(1024 * 1024))), request: true },
 ];
 
+/**
+ * libcups decoding and encoding `file`, rates per CPU-second of its own process (ipp-libcups.c), or
+ * a reason it could not be measured.
+ */
+function libcups(file: string): { decode: number; encode: number } | string {
+  const config = spawnSync('cups-config', ['--cflags', '--libs'], { encoding: 'utf8' });
+  if (config.status !== 0) return 'cups-config not found (apt-get install libcups2-dev)';
+  const dir = mkdtempSync(join(tmpdir(), 'tno-ipp-bench-'));
+  try {
+    const exe = join(dir, 'ipp-libcups');
+    const source = fileURLToPath(new URL('./ipp-libcups.c', import.meta.url));
+    const gcc = spawnSync('gcc', ['-O2', '-o', exe, source, ...config.stdout.split(/\s+/).filter(Boolean)], { encoding: 'utf8' });
+    if (gcc.status !== 0) return `gcc failed: ${(gcc.stderr || String(gcc.error)).split('\n')[0]}`;
+    const run = spawnSync(exe, [file, String(SECONDS)], { encoding: 'utf8' });
+    if (run.status !== 0) return `ipp-libcups failed: ${run.stderr.split('\n')[0]}`;
+    return JSON.parse(run.stdout) as { decode: number; encode: number };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const peers = loadPeers();
 console.log(`IPP codec benchmark — node ${process.version}, ${SECONDS} CPU-s per measurement, rates per CPU-second, load average ${loadavg()[0]!.toFixed(1)}\n`);
 for (const corpus of corpora) {
@@ -111,5 +137,16 @@ for (const corpus of corpora) {
   }
   console.log('');
 }
-console.log('reference (issue 2, same machines): libcups 2.4.2 decodes gpa-all-mcd at ~8,600/s and encodes at ~129,000/s;');
-console.log('targets: decode ≥ 13,000/s (1.5× libcups), encode ≥ ~65,000/s (½ libcups).');
+// The issue's goals are ratios against libcups on the main capture, both measured now (issue 20).
+const mainCapture = fileURLToPath(new URL('../../../vectors/ipp/captures/gpa-all-mcd.resp.bin', import.meta.url));
+const cups = libcups(mainCapture);
+if (typeof cups === 'string') console.log(`libcups peer not measured: ${cups}`);
+else {
+  const decoded = decodeMessage(readFileSync(mainCapture));
+  const bytes = readFileSync(mainCapture);
+  const ours = { decode: rate(() => decodeMessage(bytes)), encode: rate(() => encodeMessage(decoded)) };
+  console.log(`gpa-all-mcd against libcups ${spawnSync('cups-config', ['--version'], { encoding: 'utf8' }).stdout.trim()} (C, ippReadIO/ippWriteIO to memory), same run, load average ${loadavg()[0]!.toFixed(1)}:`);
+  console.log(`  libcups           decode ${fmt(cups.decode)}   encode ${fmt(cups.encode)}`);
+  console.log(`  @trustnoone/ipp   decode ${fmt(ours.decode)}   encode ${fmt(ours.encode)}`);
+  console.log(`  ours / libcups:   decode ${(ours.decode / cups.decode).toFixed(2)}× (goal ≥ 1.5×)   encode ${(ours.encode / cups.encode).toFixed(2)}× (goal ≥ 0.5×)`);
+}

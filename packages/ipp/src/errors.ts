@@ -3,6 +3,7 @@
  * message surfaces as an IppError with a stable `code`, the byte `offset` where decoding stopped
  * (decode errors only) and the IPP status-code a server should answer with (RFC 8011 §13.1).
  */
+import { IppStatus } from './registry/constants.js';
 
 /** Stable error codes; scripts and other packages match on these, never on messages. */
 export type IppErrorCode =
@@ -29,25 +30,19 @@ export type IppErrorCode =
   /** The source stream failed or was destroyed while the attribute section was read. */
   | 'stream-error';
 
-/** RFC 8011 §13.1 status codes an IppError maps to. */
-export const IppErrorStatus = {
-  badRequest: 0x0400,
-  requestEntityTooLarge: 0x0408,
-  requestValueTooLong: 0x0409,
-} as const;
-
+/** RFC 8011 §13.1: the status-code each error maps to. */
 const STATUS_FOR: Readonly<Record<IppErrorCode, number>> = {
-  truncated: IppErrorStatus.badRequest,
-  'message-too-large': IppErrorStatus.requestEntityTooLarge,
-  'too-many-attributes': IppErrorStatus.requestEntityTooLarge,
-  'value-too-long': IppErrorStatus.requestValueTooLong,
-  'name-too-long': IppErrorStatus.requestValueTooLong,
-  'too-deep': IppErrorStatus.badRequest,
-  'missing-name': IppErrorStatus.badRequest,
-  'value-outside-group': IppErrorStatus.badRequest,
-  'bad-collection': IppErrorStatus.badRequest,
-  'bad-value': IppErrorStatus.badRequest,
-  'stream-error': IppErrorStatus.badRequest,
+  truncated: IppStatus.clientErrorBadRequest,
+  'message-too-large': IppStatus.clientErrorRequestEntityTooLarge,
+  'too-many-attributes': IppStatus.clientErrorRequestEntityTooLarge,
+  'value-too-long': IppStatus.clientErrorRequestValueTooLong,
+  'name-too-long': IppStatus.clientErrorRequestValueTooLong,
+  'too-deep': IppStatus.clientErrorBadRequest,
+  'missing-name': IppStatus.clientErrorBadRequest,
+  'value-outside-group': IppStatus.clientErrorBadRequest,
+  'bad-collection': IppStatus.clientErrorBadRequest,
+  'bad-value': IppStatus.clientErrorBadRequest,
+  'stream-error': IppStatus.clientErrorBadRequest,
 };
 
 export class IppError extends Error {

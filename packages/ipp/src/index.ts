@@ -1,5 +1,5 @@
 export * from './model.js';
-export { IppError, IppErrorStatus } from './errors.js';
+export { IppError } from './errors.js';
 export type { IppErrorCode } from './errors.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export type { DecodeLimits, DecodeOptions } from './limits.js';
@@ -35,6 +35,8 @@ export {
   isJobTemplatePrinterAttribute,
 } from './registry/lookup.js';
 export type { RegistryGroup } from './registry/lookup.js';
+export { statusClass, isSuccessful, isClientErrorStatus, isErrorStatus } from './registry/status-class.js';
+export type { StatusClass } from './registry/status-class.js';
 export { parseSyntax, tagsOf } from './registry/syntax.js';
 export type { AttributeSyntax, SyntaxAlternative, SyntaxType } from './registry/syntax.js';
 export {
@@ -64,7 +66,7 @@ export {
 } from './values.js';
 export { request, response, MessageBuilder, attributesOf } from './builder.js';
 export type { AttributeInput, AttributesInput, CollectionInput, MessageOptions } from './builder.js';
-export { validateEnvelope, validateRequest, requestRefusal, responseStatus, ValidationStatus } from './validate.js';
+export { validateEnvelope, validateRequest, requestRefusal, responseStatus } from './validate.js';
 export type { Violation, ViolationCode, ValidateOptions } from './validate.js';
 export { operationTarget } from './validate-targets.js';
 export type { Target } from './validate-targets.js';

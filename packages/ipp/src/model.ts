@@ -4,58 +4,15 @@
  * `b` for every well-formed message. This is the contract every package of the workspace codes to.
  */
 
-/** RFC 8010 §3.5.1 delimiter tags (group tags), including those registered after RFC 8010. */
-export const GroupTag = {
-  operation: 0x01,
-  job: 0x02,
-  endOfAttributes: 0x03,
-  printer: 0x04,
-  unsupported: 0x05,
-  subscription: 0x06, // RFC 3995
-  eventNotification: 0x07, // RFC 3995
-  resource: 0x08, // PWG 5100.22
-  document: 0x09, // PWG 5100.5
-  system: 0x0a, // PWG 5100.22
-} as const;
-export type GroupTagName = keyof typeof GroupTag;
+import { GroupTag } from './registry/constants.js';
 
-/** RFC 8010 §3.5.2 value tags, by the name used in `IppValue.tag`. */
-export const ValueTag = {
-  // out-of-band (RFC 8010 §3.5.2, RFC 3380)
-  unsupported: 0x10,
-  /** RFC 8010 §3.5.2 lists 0x11 as reserved "for 'default' for definition in a future IETF document"; libcups names it `default`. */
-  default: 0x11,
-  unknown: 0x12,
-  noValue: 0x13,
-  notSettable: 0x15,
-  deleteAttribute: 0x16,
-  adminDefine: 0x17,
-  // integer family
-  integer: 0x21,
-  boolean: 0x22,
-  enum: 0x23,
-  // octetString family
-  octetString: 0x30,
-  dateTime: 0x31,
-  resolution: 0x32,
-  rangeOfInteger: 0x33,
-  begCollection: 0x34,
-  textWithLanguage: 0x35,
-  nameWithLanguage: 0x36,
-  endCollection: 0x37,
-  // character-string family
-  textWithoutLanguage: 0x41,
-  nameWithoutLanguage: 0x42,
-  keyword: 0x44,
-  uri: 0x45,
-  uriScheme: 0x46,
-  charset: 0x47,
-  naturalLanguage: 0x48,
-  mimeMediaType: 0x49,
-  memberAttrName: 0x4a,
-  /** RFC 8010 §3.5.2: the next four bytes carry the real tag. */
-  extension: 0x7f,
-} as const;
+/**
+ * The tag constants are generated from the registry (registry/tags.txt) with the operation, status
+ * and enum constants; re-exported here because the message model is where they are read.
+ */
+export { GroupTag, ValueTag, IppOperation, IppStatus, IppEnum } from './registry/constants.js';
+export type { IppOperationName, IppStatusName } from './registry/constants.js';
+export type GroupTagName = keyof typeof GroupTag;
 
 export type OutOfBandTag = 'unsupported' | 'default' | 'unknown' | 'noValue' | 'notSettable' | 'deleteAttribute' | 'adminDefine';
 export type StringTag =

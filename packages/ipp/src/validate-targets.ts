@@ -4,22 +4,28 @@
  * printer-uri together with job-id. The per-operation table (operations/required.ts) decides for
  * the operations it covers; the lists below cover the other registered operations.
  */
+import { IppOperation } from './registry/constants.js';
 import { operationRule } from './operations/required.js';
 import type { Target } from './operations/rule.js';
 
 export type { Target } from './operations/rule.js';
 
 /** Job operations the table does not cover: RFC 3998, PWG 5100.5 document operations, 5100.11, 5100.17. */
-const JOB_OPERATIONS = [0x002c, 0x002f, 0x0030, 0x0031, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037, 0x003a, 0x003e, 0x004a];
+const JOB_OPERATIONS = [IppOperation.reprocessJob, IppOperation.resumeJob, IppOperation.promoteJob, IppOperation.scheduleJobAfter, IppOperation.cancelDocument, IppOperation.getDocumentAttributes, IppOperation.getDocuments, IppOperation.deleteDocument, IppOperation.setDocumentAttributes, IppOperation.resubmitJob, IppOperation.addDocumentImages, IppOperation.getNextDocumentData];
 /** PWG 5100.22 System Service operations the table does not cover. */
-const SYSTEM_OPERATIONS = [
-  0x004b, 0x004c, 0x004d, 0x004e, 0x004f, 0x0050, 0x0051, 0x0052, 0x0053, 0x0054, 0x0055, 0x0056, 0x0057, 0x0058, 0x0059, 0x005a,
-  0x005b, 0x005c, 0x005d, 0x005e, 0x0060, 0x0061, 0x0062, 0x0063, 0x0064, 0x0067,
-]; // not 0x0065 Get-Printer-Resources, nor 0x0066 Get-User-Printer-Attributes: Printer operations
+// Not Get-Printer-Resources nor Get-User-Printer-Attributes: those are Printer operations.
+const SYSTEM_OPERATIONS = (
+  [
+    'allocatePrinterResources', 'createPrinter', 'deallocatePrinterResources', 'deletePrinter', 'getPrinters', 'shutdownOnePrinter', 'startupOnePrinter',
+    'cancelResource', 'createResource', 'installResource', 'sendResourceData', 'setResourceAttributes', 'createResourceSubscriptions', 'createSystemSubscriptions',
+    'disableAllPrinters', 'enableAllPrinters', 'getSystemAttributes', 'getSystemSupportedValues', 'pauseAllPrinters', 'pauseAllPrintersAfterCurrentJob',
+    'restartSystem', 'resumeAllPrinters', 'setSystemAttributes', 'shutdownAllPrinters', 'startupAllPrinters', 'restartOnePrinter',
+  ] as const
+).map((name) => IppOperation[name]);
 /** RFC 8011 §5.4.15: 0x4000-0x7FFF are vendor operations with their own targets (CUPS-Get-Printers has none). */
 const FIRST_VENDOR_OPERATION = 0x4000;
 /** Subscription operations target the printer or (PWG 5100.22) the system. */
-const EITHER_OPERATIONS = [0x0016, 0x0018, 0x0019, 0x001a, 0x001b];
+const EITHER_OPERATIONS = [IppOperation.createPrinterSubscriptions, IppOperation.getSubscriptionAttributes, IppOperation.getSubscriptions, IppOperation.renewSubscription, IppOperation.cancelSubscription];
 
 const TARGETS = new Map<number, Target>([
   ...JOB_OPERATIONS.map((c): [number, Target] => [c, 'job']),

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { GroupTag } from './model.js';
+import { GroupTag, IppOperation, IppStatus } from './model.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
 import { attributeSyntax, memberSyntax, operationName } from './registry/lookup.js';
 import type { AttributeSyntax, SyntaxAlternative } from './registry/syntax.js';
@@ -14,15 +14,6 @@ import { operationRule } from './operations/required.js';
  * checks run, which is the order a Printer answers them in (RFC 8011 §4.1.1-§4.1.8): the first
  * violation's status is the response status.
  */
-
-export const ValidationStatus = {
-  badRequest: 0x0400,
-  valueTooLong: 0x0409,
-  attributesOrValuesNotSupported: 0x040b,
-  charsetNotSupported: 0x040d,
-  operationNotSupported: 0x0501,
-  versionNotSupported: 0x0503,
-} as const;
 
 export type ViolationCode =
   | 'version-not-supported'
@@ -89,7 +80,7 @@ const DEFAULT_VERSIONS = ['1.1', '2.0', '2.1', '2.2'];
  */
 const LANGUAGE = /^[a-z]{1,8}(-[a-z0-9]{1,8})*$/i;
 /** Operations whose last request of a job says so with last-document (RFC 8011 §4.3.1, §4.3.2). */
-const NEEDS_LAST_DOCUMENT = new Set<number>([0x0006, 0x0007]);
+const NEEDS_LAST_DOCUMENT = new Set<number>([IppOperation.sendDocument, IppOperation.sendUri]);
 /** Group tags a request may carry (RFC 8011 §4.1.2, RFC 3995, PWG 5100.5, PWG 5100.22). */
 const REQUEST_GROUPS = new Set<number>([GroupTag.operation, GroupTag.job, GroupTag.printer, GroupTag.subscription, GroupTag.resource, GroupTag.document, GroupTag.system]);
 const OUT_OF_BAND_IN_REQUESTS = new Set<string>(['deleteAttribute', 'noValue', 'unknown', 'adminDefine', 'notSettable']);
@@ -108,22 +99,22 @@ export function validateEnvelope(message: IppMessage, options: ValidateOptions =
   // RFC 8011 §4.1.8: version first, then the rest of the header.
   const version = `${message.version.major}.${message.version.minor}`;
   if (!(options.versions ?? DEFAULT_VERSIONS).includes(version)) {
-    add({ code: 'version-not-supported', status: ValidationStatus.versionNotSupported, message: `IPP version ${version} is not supported` });
+    add({ code: 'version-not-supported', status: IppStatus.serverErrorVersionNotSupported, message: `IPP version ${version} is not supported` });
   }
-  if (message.requestId === 0) add({ code: 'request-id-zero', status: ValidationStatus.badRequest, message: 'request-id must not be zero (RFC 8011 §4.1.1)' });
+  if (message.requestId === 0) add({ code: 'request-id-zero', status: IppStatus.clientErrorBadRequest, message: 'request-id must not be zero (RFC 8011 §4.1.1)' });
   if (options.operations !== undefined && !options.operations.includes(message.code)) {
-    add({ code: 'operation-not-supported', status: ValidationStatus.operationNotSupported, message: `operation ${operationName(message.code)} is not supported` });
+    add({ code: 'operation-not-supported', status: IppStatus.serverErrorOperationNotSupported, message: `operation ${operationName(message.code)} is not supported` });
   }
 
   // RFC 8011 §4.1.2: the operation group comes first; no group repeats in a request.
   const [first] = message.groups;
   if (first === undefined || first.tag !== GroupTag.operation) {
-    add({ code: 'operation-group-not-first', status: ValidationStatus.badRequest, message: 'the first group must be the operation attributes group' });
+    add({ code: 'operation-group-not-first', status: IppStatus.clientErrorBadRequest, message: 'the first group must be the operation attributes group' });
   }
   const seen = new Set<number>();
   for (const group of message.groups) {
-    if (!REQUEST_GROUPS.has(group.tag)) add({ code: 'group-not-allowed', status: ValidationStatus.badRequest, message: `group tag 0x${group.tag.toString(16)} is not allowed in a request`, group: group.tag });
-    else if (seen.has(group.tag)) add({ code: 'group-repeated', status: ValidationStatus.badRequest, message: `group 0x${group.tag.toString(16)} appears twice`, group: group.tag });
+    if (!REQUEST_GROUPS.has(group.tag)) add({ code: 'group-not-allowed', status: IppStatus.clientErrorBadRequest, message: `group tag 0x${group.tag.toString(16)} is not allowed in a request`, group: group.tag });
+    else if (seen.has(group.tag)) add({ code: 'group-repeated', status: IppStatus.clientErrorBadRequest, message: `group 0x${group.tag.toString(16)} appears twice`, group: group.tag });
     seen.add(group.tag);
   }
 
@@ -131,13 +122,13 @@ export function validateEnvelope(message: IppMessage, options: ValidateOptions =
   const operation = first?.tag === GroupTag.operation ? first.attributes : [];
   const charset = operation[0];
   if (charset?.name !== 'attributes-charset' || charset.values.length !== 1 || charset.values[0]!.tag !== 'charset') {
-    add({ code: 'charset-not-first', status: ValidationStatus.badRequest, message: 'attributes-charset (one charset value) must be the first operation attribute', group: GroupTag.operation, attribute: 'attributes-charset' });
+    add({ code: 'charset-not-first', status: IppStatus.clientErrorBadRequest, message: 'attributes-charset (one charset value) must be the first operation attribute', group: GroupTag.operation, attribute: 'attributes-charset' });
   } else if (!(options.charsets ?? ['utf-8']).includes((charset.values[0] as { value: string }).value.toLowerCase())) {
-    add({ code: 'charset-not-supported', status: ValidationStatus.charsetNotSupported, message: `charset '${(charset.values[0] as { value: string }).value}' is not supported`, group: GroupTag.operation, attribute: 'attributes-charset' });
+    add({ code: 'charset-not-supported', status: IppStatus.clientErrorCharsetNotSupported, message: `charset '${(charset.values[0] as { value: string }).value}' is not supported`, group: GroupTag.operation, attribute: 'attributes-charset' });
   }
   const language = operation[1];
   if (language?.name !== 'attributes-natural-language' || language.values.length !== 1 || language.values[0]!.tag !== 'naturalLanguage') {
-    add({ code: 'language-not-second', status: ValidationStatus.badRequest, message: 'attributes-natural-language (one naturalLanguage value) must be the second operation attribute', group: GroupTag.operation, attribute: 'attributes-natural-language' });
+    add({ code: 'language-not-second', status: IppStatus.clientErrorBadRequest, message: 'attributes-natural-language (one naturalLanguage value) must be the second operation attribute', group: GroupTag.operation, attribute: 'attributes-natural-language' });
   }
   return out;
 }
@@ -161,11 +152,11 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
       (target === 'job' ? has('job-uri') || (has('printer-uri') && has('job-id')) : target === 'system' ? has('system-uri') : target === 'printer-or-system' ? has('printer-uri') || has('system-uri') : has('printer-uri'));
     if (!targetOk) {
       const need = target === 'job' ? 'job-uri, or printer-uri and job-id' : target === 'system' ? 'system-uri' : target === 'printer-or-system' ? 'printer-uri or system-uri' : 'printer-uri';
-      add({ code: 'missing-target', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });
+      add({ code: 'missing-target', status: IppStatus.clientErrorBadRequest, message: `${operationName(message.code)} needs ${need} in the operation group`, group: GroupTag.operation });
     }
 
     if (NEEDS_LAST_DOCUMENT.has(message.code) && !has('last-document')) {
-      add({ code: 'missing-attribute', status: ValidationStatus.badRequest, message: `${operationName(message.code)} needs last-document (RFC 8011 §4.3.1)`, group: GroupTag.operation, attribute: 'last-document' });
+      add({ code: 'missing-attribute', status: IppStatus.clientErrorBadRequest, message: `${operationName(message.code)} needs last-document (RFC 8011 §4.3.1)`, group: GroupTag.operation, attribute: 'last-document' });
     }
   }
 
@@ -175,7 +166,7 @@ export function validateRequest(message: IppMessage, options: ValidateOptions = 
     for (const attribute of group.attributes) {
       // RFC 8011 §4.1.3: an attribute appears at most once in a group.
       if (names.has(attribute.name)) {
-        add({ code: 'attribute-repeated', status: ValidationStatus.badRequest, message: `${attribute.name} appears twice in one group`, group: group.tag, attribute: attribute.name });
+        add({ code: 'attribute-repeated', status: IppStatus.clientErrorBadRequest, message: `${attribute.name} appears twice in one group`, group: group.tag, attribute: attribute.name });
       }
       names.add(attribute.name);
       if (group === first && (attribute === charset || attribute === language)) continue;
@@ -202,15 +193,15 @@ function checkAttribute(attribute: IppAttribute, syntax: AttributeSyntax | undef
   // A top-level Template attribute's refused values are what the Printer returns in the
   // Unsupported Attributes group (RFC 8011 §4.1.7); a member's problem has no such echo here.
   const report = (values: readonly IppValue[]) =>
-    (code: ViolationCode, message: string, status: number = template ? ValidationStatus.attributesOrValuesNotSupported : ValidationStatus.badRequest): void => {
-      const echo = template && path.length === 0 && status === ValidationStatus.attributesOrValuesNotSupported ? { echo: { name: attribute.name, values } } : {};
+    (code: ViolationCode, message: string, status: number = template ? IppStatus.clientErrorAttributesOrValuesNotSupported : IppStatus.clientErrorBadRequest): void => {
+      const echo = template && path.length === 0 && status === IppStatus.clientErrorAttributesOrValuesNotSupported ? { echo: { name: attribute.name, values } } : {};
       add({ code, status, message: `${where}: ${message}`, group, attribute: where, ...(template ? { unsupported: true } : {}), ...echo });
     };
   const wrong = report(attribute.values);
 
   for (const value of attribute.values) {
     if (value.tag === 'raw' && value.code !== 0x7f && value.code < 0x80 && value.code !== 0x14 && (value.code <= 0x17 || (value.code >= 0x21 && value.code <= 0x4a))) {
-      wrong('malformed-value', `value with tag 0x${value.code.toString(16)} does not fit its syntax (RFC 8010 §3.9)`, ValidationStatus.badRequest);
+      wrong('malformed-value', `value with tag 0x${value.code.toString(16)} does not fit its syntax (RFC 8010 §3.9)`, IppStatus.clientErrorBadRequest);
     }
   }
   if (syntax === undefined) return; // unregistered: the Printer decides whether it supports it
@@ -253,11 +244,11 @@ function checkBounds(value: IppValue, alternative: SyntaxAlternative, wrong: (co
         wrong('wrong-syntax', `'${value.language}' is not a language tag`);
       }
       const octets = Buffer.byteLength(value.value, 'utf8');
-      if (max !== undefined && octets > max) wrong('too-long', `${octets} octets exceed ${max}`, ValidationStatus.valueTooLong);
+      if (max !== undefined && octets > max) wrong('too-long', `${octets} octets exceed ${max}`, IppStatus.clientErrorRequestValueTooLong);
       return;
     }
     case 'octetString':
-      if (max !== undefined && value.value.length > max) wrong('too-long', `${value.value.length} octets exceed ${max}`, ValidationStatus.valueTooLong);
+      if (max !== undefined && value.value.length > max) wrong('too-long', `${value.value.length} octets exceed ${max}`, IppStatus.clientErrorRequestValueTooLong);
       return;
     case 'keyword':
       // RFC 8011 §5.1.4: US-ASCII lowercase letters, digits, '-', '_', '.', at most 255 octets.
@@ -265,7 +256,7 @@ function checkBounds(value: IppValue, alternative: SyntaxAlternative, wrong: (co
       return;
     case 'uri':
       // RFC 8011 §5.1.6: an absolute URI (RFC 3986), at most 1023 octets.
-      if (Buffer.byteLength(value.value, 'utf8') > 1023) wrong('too-long', 'a uri is at most 1023 octets', ValidationStatus.valueTooLong);
+      if (Buffer.byteLength(value.value, 'utf8') > 1023) wrong('too-long', 'a uri is at most 1023 octets', IppStatus.clientErrorRequestValueTooLong);
       else if (!/^[a-z][a-z0-9+.-]*:[^\s]*$/i.test(value.value)) wrong('wrong-syntax', `'${value.value}' is not an absolute URI`);
       return;
     case 'uriScheme':

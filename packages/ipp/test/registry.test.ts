@@ -5,6 +5,11 @@ import {
   decodeMessage,
   enumName,
   enumValue,
+  GroupTag,
+  IppEnum,
+  IppOperation,
+  IppStatus,
+  ValueTag,
   memberSyntax,
   operationCode,
   operationName,
@@ -15,12 +20,26 @@ import {
   tagsOf,
 } from '@trustnoone/ipp';
 import type { IppAttribute } from '@trustnoone/ipp';
-import { GENERATED_PATH, generateRegistrySource } from '../registry/generate.js';
+import { CONSTANTS_PATH, GENERATED_PATH, generateConstantsSource, generateRegistrySource, constantName } from '../registry/generate.js';
 import { readVector } from './helpers.js';
 
 describe('registry data → generated.ts', () => {
   it('the checked-in generated file is what the generator produces from the data files', () => {
     expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(generateRegistrySource());
+  });
+  it('the checked-in named constants (constants.ts) are what the generator produces, so they cannot drift', () => {
+    expect(readFileSync(CONSTANTS_PATH, 'utf8')).toBe(generateConstantsSource());
+  });
+  it('every named operation and status constant is the registered code of its name, both ways', () => {
+    expect(Object.keys(IppOperation).length).toBeGreaterThan(100);
+    for (const [key, code] of Object.entries(IppOperation)) expect(constantName(operationName(code)), key).toBe(key);
+    for (const [key, code] of Object.entries(IppStatus)) expect(constantName(statusName(code)), key).toBe(key);
+    expect(IppOperation.getEncryptedJobAttributes).toBe(operationCode('Get-Encrypted-Job-Attributes'));
+    expect(IppStatus.clientErrorDocumentSecurityError).toBe(statusCode('client-error-document-security-error'));
+    expect(IppEnum.jobState.pendingHeld).toBe(enumValue('job-state', 'pending-held'));
+    expect(IppEnum.printerState.idle).toBe(enumValue('printer-state', 'idle'));
+    expect(ValueTag.memberAttrName).toBe(0x4a);
+    expect(GroupTag.endOfAttributes).toBe(0x03);
   });
   it('covers the RFC 8011, INFRA, System Service, EPX and TRUSTNOONE names', () => {
     expect(registeredAttributes().length).toBeGreaterThan(700);

@@ -16,7 +16,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -60,11 +60,23 @@ async function server(args: string[]): Promise<{ proc: ChildProcess; uri: string
   return { proc, uri: line.trim() };
 }
 
-function run(command: string, args: string[]): { ms: number; ended: number } {
+const GNU_TIME = '/usr/bin/time';
+const CPU_MARK = 'tno-bench-cpu';
+
+/**
+ * Runs a client to completion: its wall time, when it ended, and its CPU seconds (user + system,
+ * by GNU time when installed): on a shared machine the CPU a path costs is the steadier figure.
+ */
+function run(command: string, args: string[]): { ms: number; ended: number; cpu: number } {
+  const timed = existsSync(GNU_TIME);
   const t = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, TNO_PASSWORD: '' } });
+  const r = timed
+    ? spawnSync(GNU_TIME, ['-f', `${CPU_MARK} %U %S`, command, ...args], { encoding: 'utf8', env: { ...process.env, TNO_PASSWORD: '' } })
+    : spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, TNO_PASSWORD: '' } });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`.slice(0, 2000));
-  return { ms: performance.now() - t, ended: Date.now() };
+  const line = r.stderr.split('\n').find((l) => l.startsWith(CPU_MARK));
+  const cpu = line ? line.split(' ').slice(1, 3).map(Number).reduce((a, b) => a + b, 0) : NaN;
+  return { ms: performance.now() - t, ended: Date.now(), cpu };
 }
 
 interface Manifest {
@@ -154,6 +166,7 @@ async function main(): Promise<void> {
     const startup = run(process.execPath, [TNO, '--help']).ms;
 
     const results: Record<'clear' | 'sealed', Split[]> = { clear: [], sealed: [] };
+    const clientCpu: Record<'clear' | 'sealed', number[]> = { clear: [], sealed: [] };
     console.log(`${PAGES}-page Letter 300 dpi PWG Raster, ${(bytes / 1e6).toFixed(1)} MB, ${ROUNDS} rounds, client → tno intermediary → tno printer`);
     for (let round = 0; round < ROUNDS; round++) {
       const order: ('clear' | 'sealed')[] = round % 2 === 0 ? ['clear', 'sealed'] : ['sealed', 'clear'];
@@ -166,6 +179,7 @@ async function main(): Promise<void> {
         const m = await manifestOf(printerState, ++jobId);
         if (m.state !== 'completed') throw new Error(`${kind} job ${jobId} ended ${m.state}`);
         const s = split(start, done.ended, m);
+        clientCpu[kind].push(done.cpu);
         results[kind].push(s);
         console.log(`  round ${round + 1} ${kind.padEnd(6)} ${(s.total / 1000).toFixed(2)} s`);
       }
@@ -179,6 +193,7 @@ async function main(): Promise<void> {
       console.log(`  ${key.padEnd(16)} ${c.toFixed(0).padStart(7)} ${s.toFixed(0).padStart(8)} ${(s - c).toFixed(0).padStart(10)}`);
     }
     console.log(`  (of the sealed client time: Node + tno start-up alone, \`tno --help\`: ${startup.toFixed(0)} ms)`);
+    console.log(`  client CPU (user + system): ipptool ${(median(clientCpu.clear) * 1000).toFixed(0)} ms, tno print ${(median(clientCpu.sealed) * 1000).toFixed(0)} ms; load average ${loadavg()[0]!.toFixed(1)}`);
     const ratio = median(results.sealed.map((s) => s.total)) / median(results.clear.map((s) => s.total));
     console.log(`\nsealed / clear, submission → completed: ${ratio.toFixed(3)}x (goal ≤ 1.10x)`);
   } finally {

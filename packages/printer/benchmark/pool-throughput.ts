@@ -52,6 +52,9 @@ async function run(concurrency: number, doc: Uint8Array): Promise<Outcome> {
     handleSignals: false,
     retryInitialMs: 50,
     pollMs: 100,
+    // The JOBS clients stand for JOBS users on their own machines; here they share one loopback
+    // address, which ipp-http's per-client cap (16 requests in progress) would answer with 503.
+    limits: { maxRequestsPerClient: JOBS * 2 },
   });
   try {
     await new Promise((r) => setTimeout(r, 1100)); // RFC 8011 §5.4.29: up-time starts at 1

@@ -7,7 +7,6 @@ import { PIN_ATTEMPTS_DEFAULT, PIN_HOLD_MS_DEFAULT, PIN_REPERTOIRE_DEFAULT } fro
 import { PinReleaseDesk, type ReleaseResult } from './secure/pin-release.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { availableParallelism } from 'node:os';
-import type { IppHandler } from '@trustnoone/ipp-http';
 import { ippsServerTlsOptions, registerIppRoutes } from '@trustnoone/ipp-http';
 import { oauthAuthentication } from './http/oauth-authentication.js';
 import type { PrinterIdentity, PrinterStatus } from './attributes/printer-attributes.js';
@@ -20,13 +19,8 @@ import { JobRecords } from './jobs/job-records.js';
 import { printerFaultsFromSpec } from './faults.js';
 import { recoverJobs } from './jobs/job-recovery.js';
 import { JobStore } from './jobs/job-store.js';
-import { cancelJob, cancelMyJobs } from './ops/cancel-ops.js';
-import { holdJob, releaseJob } from './ops/hold-ops.js';
-import { getEncryptedJobAttributes } from './ops/encrypted-attributes-op.js';
-import { closeJob, createJobOp, printJob, sendDocument, validateJob } from './ops/job-ops.js';
-import { getJobAttributes, getJobs, getPrinterAttributes, identifyPrinter } from './ops/query-ops.js';
-import { guard } from './ops/refusal.js';
-import { checkRequest } from './ops/request-checks.js';
+import { operationHandlers, SUPPORTED_OPERATIONS } from './ops/operation-table.js';
+import { checkRequest } from './requests/request-checks.js';
 import { DEFAULTS, type PrinterOptions } from './options.js';
 import { JobProcessor } from './pipeline/processor.js';
 import type { Renderer } from './pipeline/renderer.js';
@@ -34,6 +28,8 @@ import type { PrinterRuntime } from './runtime.js';
 import { loadKeyStore, type KeyStore } from './secure/key-store.js';
 import { makeSealedOpener } from './secure/open-sealed.js';
 import { PersistentReplayCache } from './secure/replay-cache.js';
+import { PoolLedgerClient } from './pool/ledger-client.js';
+import { PoolReplayCache } from './pool/pool-replay.js';
 import { loadOrCreateIdentity } from './state/identity.js';
 import { cleanJobsOnStart, prepareState, stateLayout } from './state/state-dir.js';
 
@@ -90,7 +86,9 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     ...(options.postQuantum ? { postQuantum: options.postQuantum } : {}),
   });
   const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
-  const replay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
+  const localReplay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
+  // A pool member also claims each job at the pool ledger (docs/decisions.md D38).
+  const replay = options.poolLedger ? new PoolReplayCache(localReplay, new PoolLedgerClient(options.poolLedger)) : localReplay;
 
   const app = Fastify({
     logger: options.logger ?? { level: 'info', redact: REDACT },
@@ -125,12 +123,33 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     pkcs7PublicKeyLines: keys.certificatePemLines,
     requireEncryption: options.requireEncryption ?? false,
     pinRepertoire: options.pinRepertoire ?? PIN_REPERTOIRE_DEFAULT,
+    operations: SUPPORTED_OPERATIONS,
     ...(options.oauth ? { oauth: { issuer: options.oauth.issuer, scopes: options.oauth.requiredScopes ?? [] } } : {}),
   };
   const policy = { requireEncryption: options.requireEncryption ?? false, requireSignature: options.requireSignature ?? false };
   if (policy.requireSignature && (options.trustAnchorsPem ?? []).length === 0) {
     throw new RangeError('requireSignature needs at least one trust anchor (trustAnchorsPem)');
   }
+  const limits = {
+    maxDocumentBytes: options.maxDocumentBytes ?? DEFAULTS.maxDocumentBytes,
+    maxActiveJobs: options.maxActiveJobs ?? DEFAULTS.maxActiveJobs,
+    multipleOperationTimeoutMs: options.multipleOperationTimeoutMs ?? DEFAULTS.multipleOperationTimeoutMs,
+  };
+  // Built before the runtime, from what it needs and no more, so the runtime is whole when made.
+  const openSealed =
+    options.openSealed ??
+    makeSealedOpener({
+      layout,
+      printerUuid: ident.uuid,
+      maxDocumentBytes: limits.maxDocumentBytes,
+      keys,
+      replay,
+      requireSignature: policy.requireSignature,
+      trustAnchorsPem: options.trustAnchorsPem ?? [],
+      pinRelease: identity.pinRepertoire !== 'none',
+      allowSha1Kdf: options.allowSha1Kdf ?? false,
+      replayRetentionMs,
+    });
 
   const runtime: PrinterRuntime = {
     get identity() {
@@ -144,12 +163,8 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
     faults,
     processor,
     policy,
-    openSealed: undefined as unknown as PrinterRuntime['openSealed'],
-    limits: {
-      maxDocumentBytes: options.maxDocumentBytes ?? DEFAULTS.maxDocumentBytes,
-      maxActiveJobs: options.maxActiveJobs ?? DEFAULTS.maxActiveJobs,
-      multipleOperationTimeoutMs: options.multipleOperationTimeoutMs ?? DEFAULTS.multipleOperationTimeoutMs,
-    },
+    openSealed,
+    limits,
     startedAt,
     log: app.log,
     status(): PrinterStatus {
@@ -166,51 +181,20 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       };
     },
   };
-  (runtime as { openSealed: PrinterRuntime['openSealed'] }).openSealed =
-    options.openSealed ??
-    makeSealedOpener(runtime, {
-      keys,
-      replay,
-      requireSignature: policy.requireSignature,
-      trustAnchorsPem: options.trustAnchorsPem ?? [],
-      pinRelease: identity.pinRepertoire !== 'none',
-      allowSha1Kdf: options.allowSha1Kdf ?? false,
-      replayRetentionMs,
-    });
   const desk = new PinReleaseDesk(runtime, options.pinAttempts ?? PIN_ATTEMPTS_DEFAULT, options.pinHoldMs ?? PIN_HOLD_MS_DEFAULT);
   // Jobs the previous process acknowledged but did not finish continue (jobs/job-recovery.ts);
   // after the desk exists, so a recovered job held for its release code gets its hold timer.
   await recoverJobs(runtime);
 
-  const handlers = new Map<number, IppHandler>(
-    (
-      [
-        [0x0002, printJob(runtime)],
-        [0x0004, validateJob(runtime)],
-        [0x0005, createJobOp(runtime)],
-        [0x0006, sendDocument(runtime)],
-        [0x0008, cancelJob(runtime)],
-        [0x0009, getJobAttributes(runtime)],
-        [0x000c, holdJob(runtime)],
-        [0x000d, releaseJob(runtime)],
-        [0x000a, getJobs(runtime)],
-        [0x000b, getPrinterAttributes(runtime)],
-        [0x0039, cancelMyJobs(runtime)],
-        [0x003b, closeJob(runtime)],
-        [0x003c, identifyPrinter(runtime)],
-        [0x006a, getEncryptedJobAttributes(runtime, keys)],
-      ] as const
-    ).map(([code, h]) => [code, guard(h)]),
-  );
   if (options.authentication && options.oauth) throw new RangeError('printer options: give authentication or oauth, not both');
   const authentication = options.authentication ?? (options.oauth ? oauthAuthentication(options.oauth, options.allowLoopbackCleartextAuth === true) : undefined);
   registerIppRoutes(app, {
     paths: [...IPP_PATHS],
-    handlers,
-    // The document size limit is enforced by the printer while it reads (spool.ts, documents.ts);
-    // the transport's own cap is left far above it because it errors a stream nobody listens to yet.
+    handlers: operationHandlers({ runtime, keys }),
+    // The one limit on the bytes of a document as they arrive, clear or sealed; decompression is
+    // capped at the same size where it happens (pipeline/spool.ts).
     limits: {
-      maxDocumentBytes: Number.MAX_SAFE_INTEGER,
+      maxDocumentBytes: limits.maxDocumentBytes,
       ...(options.bodyIdleTimeoutMs !== undefined ? { bodyIdleTimeoutMs: options.bodyIdleTimeoutMs } : {}),
       ...(options.maxRequestsPerClient !== undefined ? { maxRequestsPerClient: options.maxRequestsPerClient } : {}),
     },

@@ -14,7 +14,13 @@ export type PrinterErrorCode =
   /** A document behind a release code opened but is in no format the printer renders. */
   | 'FORMAT_NOT_DETECTED'
   /** The local panel socket (tno printer held/release) did not answer, or answered nonsense. */
-  | 'PANEL';
+  | 'PANEL'
+  /** Another member of this printer's pool already claimed the job at the pool ledger (not printed here). */
+  | 'POOL_JOB_TAKEN'
+  /** The pool ledger could not be reached or answered nonsense: the job is not printed (fail closed). */
+  | 'POOL_LEDGER_UNAVAILABLE'
+  /** The pool ledger (server or member configuration) cannot start: certificates, state, address. */
+  | 'POOL_LEDGER';
 
 export class PrinterError extends Error {
   readonly code: PrinterErrorCode;

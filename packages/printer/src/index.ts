@@ -8,7 +8,7 @@ export { DEFAULTS, type PrinterOptions, type KeyAlgorithm } from './options.js';
 export { RENDER_SANDBOX_MODES, type RenderSandboxMode } from './render/sandbox/render-sandbox.js';
 export { PrinterError, type PrinterErrorCode } from './errors.js';
 export type { Job, JobState, SealInfo } from './jobs/job.js';
-export type { Manifest } from './pipeline/manifest.js';
+export type { Manifest } from './jobs/manifest.js';
 export type { Renderer } from './pipeline/renderer.js';
 export type { KeyStore } from './secure/key-store.js';
 export type { ReleaseResult } from './secure/pin-release.js';
@@ -20,3 +20,6 @@ export { PrinterFaultPoint, printerFaultsFromSpec, type PrinterFaultHook } from 
 export { showFingerprint, type FingerprintInfo } from './fingerprint.js';
 export { loadOrCreateTlsCredentials, type TlsCredentials } from './secure/tls.js';
 export { startProxy, type ProxyOptions, type RunningProxy } from './proxy/proxy.js';
+export { startPoolLedger, normaliseFingerprint, POOL_LEDGER_RETENTION_DEFAULT_MS, type PoolLedgerOptions, type RunningPoolLedger } from './pool/ledger-server.js';
+export { PoolLedgerClient, type PoolLedgerSettings } from './pool/ledger-client.js';
+export { PoolRefusal, poolClaim } from './pool/pool-replay.js';

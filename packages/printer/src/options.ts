@@ -1,4 +1,5 @@
 /** Options of the printer emulator, with the defaults of docs/architecture.md "Configuration defaults". */
+import type { PoolLedgerSettings } from './pool/ledger-client.js';
 import type { PrinterFaultHook } from './faults.js';
 import type { KemAlgorithm } from '@trustnoone/smime';
 import type { FastifyServerOptions } from 'fastify';
@@ -55,6 +56,11 @@ export interface PrinterOptions {
   readonly pinAttempts?: number;
   /** How long a held job waits for its release code before it is aborted and deleted (ms). Default 24 h. */
   readonly pinHoldMs?: number;
+  /**
+   * This printer is one member of an INFRA pool: claim each sealed job at the pool ledger before
+   * taking it, so no two members print one job (pool/pool-replay.ts, docs/decisions.md D38).
+   */
+  readonly poolLedger?: PoolLedgerSettings;
   /** The renderer (default: the isolated renderers of src/render). */
   readonly renderer?: Renderer;
   readonly renderLimits?: Partial<RenderLimits>;

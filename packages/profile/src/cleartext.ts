@@ -3,8 +3,8 @@
  * The intermediary enforces these rules as policy; the printer checks them too, so a client that
  * leaks Job Template attributes is told so instead of silently exposing them.
  */
-import { GroupTag, type IppMessage } from '@trustnoone/ipp';
-import { Attr, IPP_MIME, Operation, PKCS7_MIME, Status, type SubmissionOperation } from './constants.js';
+import { GroupTag, operationName, type IppMessage, IppStatus } from '@trustnoone/ipp';
+import { Attr, IPP_MIME, PKCS7_MIME, type SubmissionOperation } from './constants.js';
 import { findAttr, stringValue } from './values.js';
 
 /** Operation attributes every sealed submission may carry in clear (RFC 8011 §4.1.4–4.1.6 routing). */
@@ -25,15 +25,10 @@ const ALLOWED: Readonly<Record<SubmissionOperation, readonly string[]>> = {
   'Send-Document': [Attr.jobId, Attr.jobUri, Attr.lastDocument, Attr.documentFormat, Attr.encryptedJobRequestFormat],
 };
 
-const BY_CODE = new Map<number, SubmissionOperation>([
-  [Operation['Print-Job'], 'Print-Job'],
-  [Operation['Create-Job'], 'Create-Job'],
-  [Operation['Send-Document'], 'Send-Document'],
-]);
-
 /** The submission operation a request code names, or undefined for any other operation. */
 export function submissionOperation(code: number): SubmissionOperation | undefined {
-  return BY_CODE.get(code);
+  const name = operationName(code);
+  return Object.hasOwn(ALLOWED, name) ? (name as SubmissionOperation) : undefined;
 }
 
 /** True when `name` may travel in clear as an operation attribute of `operation`. */
@@ -90,7 +85,7 @@ export function checkOuterRequest(message: IppMessage): OuterViolation[] {
     if (format?.toLowerCase() !== PKCS7_MIME) {
       out.push({
         attribute: Attr.documentFormat,
-        status: Status.clientErrorDocumentFormatNotSupported,
+        status: IppStatus.clientErrorDocumentFormatNotSupported,
         message: `document-format must be ${PKCS7_MIME} (end-to-end encryption is required), got ${format ?? 'none'}`,
       });
     }
@@ -99,7 +94,7 @@ export function checkOuterRequest(message: IppMessage): OuterViolation[] {
     if (inner && innerFormat?.toLowerCase() !== IPP_MIME) {
       out.push({
         attribute: Attr.encryptedJobRequestFormat,
-        status: Status.clientErrorAttributesOrValuesNotSupported,
+        status: IppStatus.clientErrorAttributesOrValuesNotSupported,
         message: `encrypted-job-request-format must be ${IPP_MIME}, got ${innerFormat ?? 'an unusable value'}`,
       });
     }
@@ -107,7 +102,7 @@ export function checkOuterRequest(message: IppMessage): OuterViolation[] {
   for (const bad of findCleartextJobTemplate(message)) {
     out.push({
       attribute: bad.name,
-      status: Status.clientErrorAttributesOrValuesNotSupported,
+      status: IppStatus.clientErrorAttributesOrValuesNotSupported,
       message: `${bad.name} must not travel in clear in a sealed ${op}: seal it inside the job`,
     });
   }

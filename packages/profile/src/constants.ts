@@ -3,6 +3,7 @@
  * [firm]; the profile-specific choices (neutral job name, binding fields) are §2 [inferred,
  * provisional].
  */
+import { operationCode } from '@trustnoone/ipp';
 
 /** RFC 8551 §3.2: the media type of a CMS object; the outer `document-format` of a sealed job. */
 export const PKCS7_MIME = 'application/pkcs7-mime';
@@ -55,40 +56,15 @@ export const ENCRYPTED_JOB_ATTRIBUTES_REQUESTED = 'encrypted-job-attributes-requ
 export const DOCUMENT_SECURITY_ERROR_REASON = 'document-security-error';
 export const DOCUMENT_PASSWORD_ERROR_REASON = 'document-password-error';
 
-/**
- * The operation codes the profile builds or recognises (RFC 8011 §5.4.15, PWG 5100.5 for
- * Close-Job, docs/spec-notes.md §1 for the TRUSTNOONE ones).
- */
-export const Operation = {
-  'Print-Job': 0x0002,
-  'Validate-Job': 0x0004,
-  'Create-Job': 0x0005,
-  'Send-Document': 0x0006,
-  'Cancel-Job': 0x0008,
-  'Get-Job-Attributes': 0x0009,
-  'Get-Jobs': 0x000a,
-  'Get-Printer-Attributes': 0x000b,
-  'Close-Job': 0x003b,
-  'Acknowledge-Encrypted-Job-Attributes': 0x0068,
-  'Fetch-Encrypted-Job-Attributes': 0x0069,
-  'Get-Encrypted-Job-Attributes': 0x006a,
-} as const;
-export type OperationName = keyof typeof Operation;
-
-/** IPP status codes a sealed job can end with (RFC 8011 §13.1, PWG 5100.13, docs/spec-notes.md §2). */
-export const Status = {
-  successfulOk: 0x0000,
-  clientErrorBadRequest: 0x0400,
-  clientErrorDocumentFormatNotSupported: 0x040a,
-  clientErrorAttributesOrValuesNotSupported: 0x040b,
-  /** docs/spec-notes.md §2: a wrong PIN for secure release. */
-  clientErrorDocumentPasswordError: 0x0418,
-  /** docs/spec-notes.md §2: integrity, decryption, signature or binding failure. */
-  clientErrorDocumentSecurityError: 0x041a,
-} as const;
-export type StatusName = keyof typeof Status;
-
 /** The outer operations that carry (or open) a sealed job. */
 export type SubmissionOperation = 'Print-Job' | 'Create-Job' | 'Send-Document';
 /** The inner operations a sealed application/ipp message may hold (docs/spec-notes.md §2). */
 export type InnerOperation = 'Print-Job' | 'Send-Document';
+
+/**
+ * The operation-id of one of the profile's operations, through the registry (the profile keeps no
+ * table of its own: @trustnoone/ipp is the vocabulary).
+ */
+export function operationId(operation: SubmissionOperation): number {
+  return operationCode(operation);
+}

@@ -1,4 +1,4 @@
-import { Status } from './constants.js';
+import { IppStatus } from '@trustnoone/ipp';
 
 /**
  * Why a sealed job's inner request or its binding was refused. Every code ends the job `aborted`
@@ -39,7 +39,7 @@ export class ProfileError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProfileError';
     this.code = code;
-    this.ippStatus = Status.clientErrorDocumentSecurityError;
+    this.ippStatus = IppStatus.clientErrorDocumentSecurityError;
     this.attribute = options?.attribute;
   }
 }

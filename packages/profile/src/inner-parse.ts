@@ -3,8 +3,8 @@
  * the codec under its limits; this checks the profile's structure on top, and refuses anything
  * ambiguous (a repeated binding field, a second operation group) rather than guessing.
  */
-import { dateOf, GroupTag, type IppAttribute, type IppMessage, type IppValue } from '@trustnoone/ipp';
-import { Attr, Operation, type InnerOperation } from './constants.js';
+import { dateOf, GroupTag, type IppAttribute, type IppMessage, type IppValue, IppOperation } from '@trustnoone/ipp';
+import { Attr, type InnerOperation } from './constants.js';
 import { ProfileError } from './errors.js';
 import { isNestedFormat, isUrnUuid, type InnerRequest } from './inner.js';
 
@@ -42,8 +42,8 @@ function requiredUuid(ops: readonly IppAttribute[], name: string): string {
 }
 
 function operationOf(code: number): InnerOperation {
-  if (code === Operation['Print-Job']) return 'Print-Job';
-  if (code === Operation['Send-Document']) return 'Send-Document';
+  if (code === IppOperation.printJob) return 'Print-Job';
+  if (code === IppOperation.sendDocument) return 'Send-Document';
   throw malformed(`inner operation 0x${code.toString(16).padStart(4, '0')} is neither Print-Job nor Send-Document`);
 }
 

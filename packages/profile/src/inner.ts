@@ -4,7 +4,7 @@
  * as is: the inner message is an ordinary IPP request followed by the document bytes.
  */
 import { dateTime, GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
-import { Attr, IPP_MIME, Operation, PKCS7_MIME, type InnerOperation } from './constants.js';
+import { Attr, IPP_MIME, operationId, PKCS7_MIME, type InnerOperation } from './constants.js';
 import { attr, v } from './values.js';
 
 /** RFC 4122 §3 `urn:uuid:` form; hex is case-insensitive on input (§3), compared lowercased. */
@@ -108,7 +108,7 @@ export function buildInnerRequest(o: InnerRequestOptions): IppMessage {
   );
   const groups: IppGroup[] = [{ tag: GroupTag.operation, attributes: ops }];
   if (o.jobAttributes && o.jobAttributes.length > 0) groups.push({ tag: GroupTag.job, attributes: [...o.jobAttributes] });
-  return { version: { major: 2, minor: 0 }, code: Operation[o.operation], requestId: o.requestId ?? 1, groups };
+  return { version: { major: 2, minor: 0 }, code: operationId(o.operation), requestId: o.requestId ?? 1, groups };
 }
 
 /** The inner request as the printer sees it after decryption, its binding fields typed. */

@@ -3,7 +3,7 @@
  * provisional). Everything that describes the job rides inside the envelope.
  */
 import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
-import { Attr, IPP_MIME, NEUTRAL_JOB_NAME, Operation, PKCS7_MIME } from './constants.js';
+import { Attr, IPP_MIME, NEUTRAL_JOB_NAME, operationId, PKCS7_MIME } from './constants.js';
 import { attr, v } from './values.js';
 
 interface OuterCommon {
@@ -66,7 +66,7 @@ export function buildOuterRequest(o: OuterRequestOptions): IppMessage {
   }
   return {
     version: { major: 2, minor: 0 },
-    code: Operation[o.operation],
+    code: operationId(o.operation),
     requestId: o.requestId,
     groups: [{ tag: GroupTag.operation, attributes: ops }],
   };

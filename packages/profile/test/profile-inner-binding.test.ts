@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppMessage, IppStatus } from '@trustnoone/ipp';
 import {
   buildInnerRequest,
   checkBinding,
@@ -8,7 +8,6 @@ import {
   newJobNonce,
   parseInnerRequest,
   ProfileError,
-  Status,
   type InnerRequestOptions,
   type ProfileErrorCode,
 } from '@trustnoone/profile';
@@ -50,7 +49,7 @@ async function expectCode(p: Promise<unknown> | (() => unknown), code: ProfileEr
   } catch (err) {
     expect(err).toBeInstanceOf(ProfileError);
     expect((err as ProfileError).code).toBe(code);
-    expect((err as ProfileError).ippStatus).toBe(Status.clientErrorDocumentSecurityError);
+    expect((err as ProfileError).ippStatus).toBe(IppStatus.clientErrorDocumentSecurityError);
     return;
   }
   throw new Error(`expected ProfileError ${code}`);

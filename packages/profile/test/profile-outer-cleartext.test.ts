@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GroupTag, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, type IppMessage, IppOperation, IppStatus } from '@trustnoone/ipp';
 import {
   buildOuterRequest,
   checkOuterRequest,
   findCleartextJobTemplate,
   isCleartextAllowed,
   NEUTRAL_JOB_NAME,
-  Operation,
   PKCS7_MIME,
-  Status,
 } from '@trustnoone/profile';
 
 const uri = 'ipp://127.0.0.1:8632/ipp/print';
@@ -28,7 +26,7 @@ function withAttr(m: IppMessage, tag: number, name: string): IppMessage {
 describe('docs/spec-notes.md §2 outer request: routing attributes only', () => {
   it('Print-Job carries charset, language, printer-uri, user, a neutral job-name and the sealed formats', () => {
     const m = buildOuterRequest({ operation: 'Print-Job', printerUri: uri, requestId: 7, requestingUserName: 'alice' });
-    expect(m.code).toBe(Operation['Print-Job']);
+    expect(m.code).toBe(IppOperation.printJob);
     expect(m.requestId).toBe(7);
     expect(opNames(m)).toEqual([
       'attributes-charset',
@@ -55,7 +53,7 @@ describe('docs/spec-notes.md §2 outer request: routing attributes only', () => 
 
   it('Send-Document names its job and whether it is the last document', () => {
     const m = buildOuterRequest({ operation: 'Send-Document', printerUri: uri, requestId: 3, jobId: 12, lastDocument: false });
-    expect(m.code).toBe(Operation['Send-Document']);
+    expect(m.code).toBe(IppOperation.sendDocument);
     expect(opNames(m)).toEqual([
       'attributes-charset',
       'attributes-natural-language',
@@ -97,7 +95,7 @@ describe('docs/spec-notes.md §2 cleartext rules (intermediary policy)', () => {
   it('does not apply to operations that submit no job', () => {
     const gpa: IppMessage = {
       version: { major: 2, minor: 0 },
-      code: Operation['Get-Printer-Attributes'],
+      code: IppOperation.getPrinterAttributes,
       requestId: 1,
       groups: [{ tag: GroupTag.operation, attributes: [{ name: 'requested-attributes', values: [{ tag: 'keyword', value: 'all' }] }] }],
     };
@@ -120,8 +118,8 @@ describe('docs/spec-notes.md §2 cleartext rules (intermediary policy)', () => {
     };
     const v = checkOuterRequest(withAttr(plain, GroupTag.job, 'copies'));
     expect(v.map((x) => [x.attribute, x.status])).toEqual([
-      ['document-format', Status.clientErrorDocumentFormatNotSupported],
-      ['copies', Status.clientErrorAttributesOrValuesNotSupported],
+      ['document-format', IppStatus.clientErrorDocumentFormatNotSupported],
+      ['copies', IppStatus.clientErrorAttributesOrValuesNotSupported],
     ]);
     expect(v[0]!.message).toContain('application/pdf');
   });

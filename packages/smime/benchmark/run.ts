@@ -136,7 +136,7 @@ const m = interleaved({
   sslDec: () => timed('openssl', ['cms', '-decrypt', '-inform', 'DER', '-in', f('ours.p7m'), '-inkey', key, '-out', f('openssl.out')]),
   ourOpen: () => worker('open', f('ours.p7m'), f('ours.out'), key),
   ourOpenStream: () => worker('open-stream', f('ours.p7m'), f('ours3.out'), key),
-  ourOpenOfOpenssl: () => worker('open', f('openssl.p7m'), f('ours2.out'), key),
+  ourOpenOfOpenssl: () => worker('open-openssl', f('openssl.p7m'), f('ours2.out'), key),
 });
 const { idle, copy, rawSeal, sslEnc, ourSeal, ourSealStream, sslDec, ourOpen, ourOpenStream, ourOpenOfOpenssl } = m;
 const same = statSync(f('ours.out')).size === size && readFileSync(f('ours.out')).equals(readFileSync(plain)) && readFileSync(f('openssl.out')).equals(readFileSync(plain)) && readFileSync(f('ours2.out')).equals(readFileSync(plain)) && readFileSync(f('ours3.out')).equals(readFileSync(plain));

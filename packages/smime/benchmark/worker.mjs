@@ -1,6 +1,6 @@
 // One measured operation in its own process, so peak RSS is its own. Runs the built package
 // (dist/, built by run.ts first) so neither TypeScript nor tsx is in the measurement.
-// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | open-stream IN OUT KEY | raw-seal IN OUT | copy IN OUT | idle
+// Usage: worker.mjs seal IN OUT CERT | seal-stream IN OUT CERT | open IN OUT KEY | open-openssl IN OUT KEY | open-stream IN OUT KEY | raw-seal IN OUT | copy IN OUT | idle
 import { createCipheriv } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -18,9 +18,10 @@ if (mode === 'seal') {
   // The generic path: any Readable in, a Readable out.
   const sealed = seal(createReadStream(input, { highWaterMark: hwm }), { recipients: [readFileSync(keyOrCert, 'utf8')], segmentSize: hwm });
   await pipeline(sealed, createWriteStream(output, { highWaterMark: hwm }));
-} else if (mode === 'open') {
+} else if (mode === 'open' || mode === 'open-openssl') {
   // The file-to-file path (owned read buffers, released once read; plaintext released once written).
-  await openFile(input, output, { privateKey: readFileSync(keyOrCert, 'utf8') });
+  // openssl cms derives EC key-agreement keys with the SHA-1 KDF by default, refused unless allowed.
+  await openFile(input, output, { privateKey: readFileSync(keyOrCert, 'utf8'), allowSha1Kdf: mode === 'open-openssl' });
 } else if (mode === 'open-stream') {
   // The generic path: any Readable in.
   await openToFile(createReadStream(input, { highWaterMark: hwm }), output, { privateKey: readFileSync(keyOrCert, 'utf8') });

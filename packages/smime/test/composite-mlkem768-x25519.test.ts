@@ -89,6 +89,36 @@ describe('the hybrid needs both keys', () => {
   });
 });
 
+describe('the hybrid KEMRecipientInfo: what is refused (RFC 9629 checks, as for ML-KEM)', () => {
+  const hkdf256 = '300d060b2a864886f70d010910031c';
+  const seal = async (): Promise<Buffer> => Buffer.from(await sealToBytes(new TextEncoder().encode('secret'), { recipients: [printer.certificate] }));
+  const patched = (der: Buffer, from: string, to: string): Buffer => {
+    const at = der.indexOf(Buffer.from(from, 'hex'));
+    expect(at, from).toBeGreaterThan(0);
+    const out = Buffer.from(der);
+    Buffer.from(to, 'hex').copy(out, at);
+    return out;
+  };
+  const opening = (der: Uint8Array) => open(der, { privateKey: key, certificate: printer.certificate });
+
+  it('a kekLength that is not the AES-256 key wrap size: CMS_MALFORMED', async () => {
+    await expect(opening(patched(await seal(), hkdf256 + '020120', hkdf256 + '020118'))).rejects.toMatchObject({ code: 'CMS_MALFORMED' });
+  });
+
+  it('an unknown KDF in place of hkdf-with-sha256: CMS_UNSUPPORTED', async () => {
+    await expect(opening(patched(await seal(), hkdf256, '300d060b2a864886f70d010910031f'))).rejects.toMatchObject({ code: 'CMS_UNSUPPORTED' });
+  });
+
+  it('one flipped byte in either half of the composite ciphertext: CMS_DECRYPT_FAILED', async () => {
+    for (const offset of [4 + 500, 4 + 1088 + 7]) {
+      const der = await seal();
+      const at = der.indexOf(Buffer.from('04820460', 'hex'));
+      der[at + offset]! ^= 0x01;
+      await expect(opening(der), `byte ${offset - 4} of kemct`).rejects.toMatchObject({ code: 'CMS_DECRYPT_FAILED' });
+    }
+  });
+});
+
 /** Shortens every 0x82-form length in the header before `end` whose element contains `end`. */
 function fixLengths(buf: Buffer, end: number, by: number): Buffer {
   const out = Buffer.from(buf);

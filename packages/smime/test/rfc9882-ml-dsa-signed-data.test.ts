@@ -69,6 +69,14 @@ describe('RFC 9882 §3: ML-DSA SignerInfo, sign-then-encrypt round trips', () =>
     }
   });
 
+  it('RFC 9881 §6: a "both" key whose expanded half is another key\'s is refused (CMS_BAD_KEY)', () => {
+    const k = MlDsaPrivateKey.generate('ml-dsa-44');
+    const other = MlDsaPrivateKey.generate('ml-dsa-44');
+    const mixed = Buffer.from(k.toPkcs8('both'));
+    mixed.set(other.signingKey, mixed.indexOf(Buffer.from(k.signingKey)));
+    expect(() => loadSigningKey(mixed)).toThrowError(expect.objectContaining({ code: 'CMS_BAD_KEY' }));
+  });
+
   it('a key that does not belong to the certificate is refused before signing (CMS_BAD_OPTIONS)', async () => {
     const signer = createMlDsaIdentity({ commonName: 'bob', algorithm: 'ml-dsa-65', ca: pki.ca });
     const other = MlDsaPrivateKey.generate('ml-dsa-65');

@@ -107,6 +107,31 @@ describe('ML-KEM recipients written and read (RFC 9936 §2.1 choices)', () => {
     expect(() => loadMlKemPrivateKey(mixed)).toThrowError(expect.objectContaining({ code: 'CMS_BAD_KEY' }));
   });
 
+  it('FIPS 203 §7.3/§7.2: an expanded-form key whose H(ek) or ek was altered, or whose ek is not reduced mod q, is refused when loaded (CMS_BAD_KEY)', () => {
+    for (const alg of ['ml-kem-512', 'ml-kem-768', 'ml-kem-1024'] as const) {
+      const k = MlKemPrivateKey.generate(alg);
+      const dk = k.decapsulationKey; // dk_PKE ‖ ek ‖ H(ek) ‖ z
+      const hAt = dk.length - 64;
+      for (const [what, at] of [['H(ek)', hAt + 5], ['ek', hAt - 7]] as const) {
+        const altered = Uint8Array.from(dk);
+        altered[at]! ^= 0x01;
+        const der = Buffer.from(k.toPkcs8('expanded'));
+        der.set(altered, der.indexOf(Buffer.from(dk)));
+        expect(() => loadMlKemPrivateKey(der), `${alg}: ${what} altered`).toThrowError(expect.objectContaining({ code: 'CMS_BAD_KEY' }));
+      }
+      // ek with its first coefficient 4095 (≥ q), H(ek) recomputed so the hash check passes.
+      const unreduced = Uint8Array.from(dk);
+      const ekAt = hAt - k.publicKey.length;
+      unreduced[ekAt] = 0xff;
+      unreduced[ekAt + 1]! |= 0x0f;
+      unreduced.set(createHash('sha3-256').update(unreduced.subarray(ekAt, hAt)).digest(), hAt);
+      const der = Buffer.from(k.toPkcs8('expanded'));
+      der.set(unreduced, der.indexOf(Buffer.from(dk)));
+      expect(() => loadMlKemPrivateKey(der), `${alg}: ek not reduced mod q (FIPS 203 §7.2)`).toThrowError(expect.objectContaining({ code: 'CMS_BAD_KEY' }));
+      expect(hex(loadMlKemPrivateKey(k.toPkcs8('expanded'))!.decapsulationKey), `${alg}: intact`).toBe(hex(dk));
+    }
+  });
+
   it('an ML-KEM certificate has no node KeyObject and says so', () => {
     expect(() => identities['ml-kem-512'].certificate.publicKey).toThrowError(expect.objectContaining({ code: 'CMS_BAD_KEY' }));
   });

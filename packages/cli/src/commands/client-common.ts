@@ -23,17 +23,6 @@ export const connectionFlags = {
   timeout: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
-export const connectionUsage = `  -d, --destination NAME  a printer added with 'tno printer add NAME URI' (its URI, CA, user)
-  -p, --printer URL|NAME  printer or intermediary (ipp://, ipps://) or a printer's name;
-                        default $TNO_PRINTER (URL or name), else the default printer
-  -U, --user NAME       requesting-user-name (default: the printer's saved user, else $USER);
-                        with $TNO_PASSWORD set, also the HTTP Basic user name ($TNO_TOKEN,
-                        an OAuth access token, is sent instead)
-      --ca FILE         PEM CA certificate(s) to verify an ipps server with
-      --pin HEX         SHA-256 fingerprint of the ipps server's TLS certificate
-      --state DIR       trust store and printers directory (default $XDG_STATE_HOME/trustnoone)
-      --timeout SECONDS per request (default 60; no limit for document uploads)
-      --json            machine-readable output on stdout`;
 
 type Parsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
 
@@ -129,6 +118,9 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_UNREACHABLE: ExitCode.unreachable,
   CLIENT_IPP_STATUS: ExitCode.failure,
   CLIENT_AUTH_REQUIRED: ExitCode.failure,
+  CLIENT_FORBIDDEN: ExitCode.failure,
+  CLIENT_RATE_LIMITED: ExitCode.failure,
+  CLIENT_SERVER_BUSY: ExitCode.unreachable,
   CLIENT_PIN_NOT_SUPPORTED: ExitCode.usage,
   CLIENT_JOB_FAILED: ExitCode.failure,
   CLIENT_TIMEOUT: ExitCode.failure,

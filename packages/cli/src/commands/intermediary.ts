@@ -42,6 +42,8 @@ ${oauthServerUsage('intermediary')}
   --max-document-bytes N  largest document accepted (default 2 GiB)
   --body-idle-timeout SECONDS  cut off an upload that sends nothing for this long
                         (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS / 1000})
+  --retry-max SECONDS   longest wait between attempts to reach an unreachable upstream; waits
+                        start at 0.25 s and double up to this (default 30)
   --add-user NAME       add or replace NAME in --users FILE and exit
   --operator            with --add-user: the user may see and cancel every job
   --no-dnssd            do not advertise by DNS-SD (default: advertised through the host's Avahi
@@ -93,6 +95,7 @@ export const intermediaryCommand: Command = {
           'allow-cleartext': { type: 'boolean' },
           'max-document-bytes': { type: 'string' },
           'body-idle-timeout': { type: 'string' },
+          'retry-max': { type: 'string' },
           'add-user': { type: 'string' },
           operator: { type: 'boolean' },
           verbose: { type: 'boolean' },
@@ -133,6 +136,10 @@ export const intermediaryCommand: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${v.port}: expected 0..65535`, ExitCode.usage);
     const maxDoc = v['max-document-bytes'] === undefined ? undefined : Number(v['max-document-bytes']);
     if (maxDoc !== undefined && !(Number.isSafeInteger(maxDoc) && maxDoc > 0)) throw new CliError(`--max-document-bytes ${v['max-document-bytes']}: expected a positive integer`, ExitCode.usage);
+    const retryMax = v['retry-max'] === undefined ? undefined : Number(v['retry-max']);
+    if (retryMax !== undefined && !(Number.isFinite(retryMax) && retryMax >= 0.25 && retryMax <= 3600)) {
+      throw new CliError(`--retry-max ${v['retry-max']}: expected seconds, from 0.25 (the first wait) to 3600`, ExitCode.usage);
+    }
     if ((v['tls-key'] === undefined) !== (v['tls-cert'] === undefined)) throw new CliError('--tls-key and --tls-cert go together', ExitCode.usage);
     const pin = v['upstream-pin'];
     if (pin !== undefined) {
@@ -163,6 +170,7 @@ export const intermediaryCommand: Command = {
         ...(v.users ? { usersFile: v.users } : {}),
         ...(v.anonymous ? { allowAnonymous: true } : {}),
         ...(oauth ? { oauth } : {}),
+        ...(retryMax !== undefined ? { retryMaxMs: Math.round(retryMax * 1000) } : {}),
         requireEncryption: !v['allow-cleartext'],
         checkEnvelope: !v['allow-cleartext'],
         limits: { ...(maxDoc ? { maxDocumentBytes: maxDoc } : {}), ...bodyIdleTimeoutMs(v['body-idle-timeout']) },

@@ -5,20 +5,38 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cancel, encryptedJobAttributes, jobs, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
+import { cancel, encryptedJobAttributes, isTerminal, jobs, noteSealedJobEnded, status, type JobStatus, type WhichJobs } from '@trustnoone/client';
 import { enumName, type IppValue } from '@trustnoone/ipp';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { clientCall, connectionFlags, connectionFrom, parseFlags, parseJobId, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { cancelUsage, jobsUsage, statusUsage } from './client-usage.js';
 import { terminalSafe } from '../terminal-text.js';
 
 function line(s: JobStatus): string {
   const reasons = s.stateReasons.filter((r) => r !== 'none');
-  const extra = [reasons.length ? reasons.join(',') : '', s.impressionsCompleted !== undefined ? `${s.impressionsCompleted} impressions` : '', s.owner ?? '']
+  const impressions = s.impressionsCompleted === undefined ? '' : s.impressionsCompleted === 'unknown' ? 'impressions unknown' : `${s.impressionsCompleted} impressions`;
+  const extra = [reasons.length ? reasons.join(',') : '', impressions, s.owner ?? '']
     .filter(Boolean)
     .join('  ');
   // Every field but the id comes from the server: shown escaped (issue 12 item 7).
   return terminalSafe(`${String(s.jobId).padStart(6)}  ${s.state.padEnd(18)}  ${s.jobName ?? ''}${extra ? `  ${extra}` : ''}`);
+}
+
+/**
+ * The progress counters on a line of their own (issue 15.7): numbers for a clear job; for a sealed
+ * job the server says 'unknown' on purpose (they would give away sealed copies and sides,
+ * docs/decisions.md D9 (counters)), and the line says where the numbers are.
+ */
+function countersLine(s: JobStatus, shownSealed: boolean): string | undefined {
+  const all = [s.impressionsCompleted, s.mediaSheetsCompleted, s.pagesCompleted];
+  if (all.every((c) => c === undefined)) return undefined;
+  if (all.some((c) => c === 'unknown')) {
+    const where = shownSealed ? 'their sealed values are below' : 'the owner reads them with --private or --cert/--key';
+    return `impressions, sheets, pages: unknown (a sealed job's counters are not shown in clear; ${where})`;
+  }
+  const n = (c: number | 'unknown' | undefined, what: string) => (c === undefined ? undefined : `${c} ${what}`);
+  return `completed: ${[n(s.impressionsCompleted, 'impressions'), n(s.mediaSheetsCompleted, 'sheets'), n(s.pagesCompleted, 'pages')].filter(Boolean).join(', ')}`;
 }
 
 /** A value as JSON: numbers, booleans and strings stay typed; enums become their keywords (issue 15.7). */
@@ -61,21 +79,6 @@ function showValue(name: string, v: IppValue): string {
   }
 }
 
-const statusUsage = `Usage: tno status JOB-ID --printer URL [--private | --cert CERT.pem --key KEY.pem] [--json]
-
-Shows a job's state. With --cert and --key, also asks the printer for the job's attributes
-sealed to your certificate (Get-Encrypted-Job-Attributes): the real job name, copies, media...,
-which the intermediary relays but cannot read. The answer must be signed by the printer key you
-trust.
-
-${connectionUsage}
-      --private         use your identity in the state directory (identity/cert.pem and
-                        identity/key.pem; make it with: tno keys generate --kind client
-                        --name YOU --cert STATE/identity/cert.pem --key STATE/identity/key.pem)
-      --cert FILE       your certificate (the job owner's) ...
-      --key FILE        ... and its private key
-      --attribute NAME  with --cert: an attribute to ask for (repeatable; default a useful set)
-`;
 
 export const statusCommand: Command = {
   name: 'status',
@@ -105,6 +108,8 @@ export const statusCommand: Command = {
     }
     if ((v.cert === undefined) !== (v.key === undefined)) throw new CliError('--cert and --key go together', ExitCode.usage);
     const s = await clientCall(() => status(conn, jobId));
+    // A job seen ending lets its sealed-job record go after the retention (docs/cli.md "Printing and jobs").
+    if (isTerminal(s)) await noteSealedJobEnded(trustStoreFrom(v, io).dir, conn.printer, jobId).catch(() => undefined);
     let sealed: { name: string; values: string[]; json: unknown[] }[] | undefined;
     if (v.cert !== undefined && v.key !== undefined) {
       const certificate = (await readFlagFile('cert', v.cert, io)).toString('utf8');
@@ -122,21 +127,14 @@ export const statusCommand: Command = {
     } else {
       io.stdout.write(`${line(s)}\n`);
       if (s.stateMessage) io.stdout.write(`        ${terminalSafe(s.stateMessage)}\n`);
+      const counters = countersLine(s, sealed?.some((a) => a.name === 'job-impressions-completed') ?? false);
+      if (counters) io.stdout.write(`        ${counters}\n`);
       for (const a of sealed ?? []) io.stdout.write(`        ${terminalSafe(`${a.name} = ${a.values.join(', ')}`)}\n`);
     }
     return ExitCode.ok;
   },
 };
 
-const jobsUsage = `Usage: tno jobs --printer URL [--which not-completed|completed|all] [--mine] [--limit N] [--json]
-
-Lists jobs (Get-Jobs): id, state, name (the neutral name for sealed jobs), reasons.
-
-${connectionUsage}
-      --which WHICH     not-completed (default), completed or all
-      --mine            only your jobs
-      --limit N         at most N jobs
-`;
 
 export const jobsCommand: Command = {
   name: 'jobs',
@@ -158,12 +156,6 @@ export const jobsCommand: Command = {
   },
 };
 
-const cancelUsage = `Usage: tno cancel JOB-ID --printer URL [--json]
-
-Cancels a job (Cancel-Job). Through an intermediary, the cancel reaches the printer too.
-
-${connectionUsage}
-`;
 
 export const cancelCommand: Command = {
   name: 'cancel',

@@ -8,40 +8,11 @@ import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { JobPhases } from '../job-phases.js';
 import { ProgressBar } from '../progress.js';
-import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { clientCall, connectionFlags, connectionFrom, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { printUsage } from './client-usage.js';
 import { terminalSafe } from '../terminal-text.js';
+import { displayFingerprint } from '../fingerprint-text.js';
 
-const usage = `Usage: tno print FILE... --printer URL [-o name=value ...] [-n copies]
-                 [--sign-key KEY.pem --sign-cert CERT.pem] [--trust-on-first-use | --strict]
-                 [--require-pq] [--allow-plaintext] [--release-pin] [--no-wait] [--json]
-
-Seals FILE(s) to the printer's key (end-to-end encryption, TRUSTNOONE) and submits them as one
-job, directly or through an intermediary, then waits for the job to finish. One file is sent as
-Print-Job, several as Create-Job + Send-Document. Refuses printers without TRUSTNOONE unless
---allow-plaintext. FILE - reads the document from stdin (give -o document-format=TYPE).
-
-${connectionUsage}
-  -o name=value         Job Template attribute (copies, media, sides, print-quality, ...),
-                        checked against the printer's <name>-supported; repeatable. Also
-                        -o job-name=NAME and -o document-format=TYPE (default: detected)
-  -n, --copies N        same as -o copies=N
-      --sign-key FILE   sign the job (sign, then encrypt) with this private key ...
-      --sign-cert FILE  ... and certificate. Unsigned jobs carry STATE/identity/cert.pem instead
-                        (created on first use), so only its owner can read the sealed job status
-      --trust-on-first-use  pin an unknown printer's key without asking (warns on stderr)
-      --strict          never accept an unknown key: only pinned or anchor-verified printers
-                        (default on a terminal: ask; otherwise: refuse)
-      --require-pq      refuse a printer that offers no post-quantum or hybrid key chaining to
-                        a trust anchor (one offered is always preferred; the result says which
-                        key was used: hybrid, post-quantum or classical)
-      --allow-plaintext print in clear to a printer without TRUSTNOONE; never to a URI or
-                        printer you trust with a key (a relay may be hiding it)
-      --release-pin     hold the job at the printer until its release code (PIN) is entered
-                        there; the code is read from TNO_PIN (never a flag: others see the
-                        command line). tno returns once the job is submitted (--pin is the
-                        TLS certificate pin, see above)
-      --no-wait         return once the job is accepted
-`;
 
 async function askOnTerminal(io: Io, c: TrustCandidate): Promise<boolean> {
   const known = c.knownAt?.length
@@ -90,7 +61,7 @@ function resultJson(r: PrintResult): unknown {
     encrypted: r.encrypted,
     signed: r.signed,
     printerUuid: r.printerUuid ?? null,
-    trust: r.trust ? { kind: r.trust.kind, fingerprint: r.trust.fingerprint, subject: r.trust.subject } : null,
+    trust: r.trust ? { kind: r.trust.kind, fingerprint: displayFingerprint(r.trust.fingerprint), subject: r.trust.subject } : null,
     keyProtection: r.recipientKey?.protection ?? null,
     keyAlgorithm: r.recipientKey?.algorithm ?? null,
   };
@@ -99,7 +70,7 @@ function resultJson(r: PrintResult): unknown {
 export const printCommand: Command = {
   name: 'print',
   summary: 'seal files to a printer and print them (end-to-end encrypted)',
-  usage,
+  usage: printUsage,
   async run(argv, io) {
     const { values: v, positionals: files } = parseFlags(argv, {
       ...connectionFlags,

@@ -52,6 +52,14 @@ ${oauthServerUsage('printer')} (needs --tls)
   --proxy-ca FILE         PEM CA certificate(s) to verify an ipps Infrastructure Printer with
   --proxy-pin HEX         SHA-256 fingerprint of its TLS certificate (pinning)
 ${proxyOAuthUsage}
+  --pool-ledger URL       this printer is one member of an INFRA pool (printers sharing one key
+                          and printer-uuid behind one --proxy queue): claim each job at the pool
+                          ledger (tno pool-ledger) before taking it, so no two members print it;
+                          a job another member took is refused, and none is printed while the
+                          ledger does not answer (docs/decisions.md D38)
+  --pool-ca FILE          PEM CA certificate the ledger's TLS certificate chains to
+  --pool-cert FILE        this member's own client certificate (PEM) for the ledger: one per
+  --pool-key FILE         member, never copied between members; and its private key
   --pin-repertoire KW     PIN release: the repertoire release codes are drawn from
                           (iana_us-ascii_digits (default), iana_us-ascii_any, iana_utf-8_any),
                           or none to refuse jobs behind a release code
@@ -131,6 +139,10 @@ export const printerCommand: Command = {
           'show-fingerprint': { type: 'boolean' },
           'show-tls-fingerprint': { type: 'boolean' },
           proxy: { type: 'string' },
+          'pool-ledger': { type: 'string' },
+          'pool-ca': { type: 'string' },
+          'pool-cert': { type: 'string' },
+          'pool-key': { type: 'string' },
           'proxy-user': { type: 'string' },
           'proxy-ca': { type: 'string' },
           'proxy-pin': { type: 'string' },
@@ -168,8 +180,9 @@ export const printerCommand: Command = {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
         throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });
       });
-      // One fingerprint format for people everywhere (AB:CD:..., issue 15.7); JSON keeps both.
-      io.stdout.write(v.json ? `${JSON.stringify(info)}\n` : `${formatFingerprint(info.fingerprint)}\n`);
+      // One fingerprint format everywhere, text and JSON (AB:CD:..., issue 15.7).
+      const { fingerprintFormatted: _same, ...rest } = info;
+      io.stdout.write(v.json ? `${JSON.stringify({ ...rest, fingerprint: formatFingerprint(info.fingerprint) })}\n` : `${formatFingerprint(info.fingerprint)}\n`);
       return ExitCode.ok;
     }
 
@@ -208,8 +221,16 @@ export const printerCommand: Command = {
     if (renderSandbox !== undefined && !(RENDER_SANDBOX_MODES as readonly string[]).includes(renderSandbox)) {
       throw new CliError(`--render-sandbox ${renderSandbox}: expected ${RENDER_SANDBOX_MODES.join(', ')}`, ExitCode.usage);
     }
+    const poolFlags = (['pool-ledger', 'pool-ca', 'pool-cert', 'pool-key'] as const).filter((f) => v[f] !== undefined);
+    if (poolFlags.length > 0 && poolFlags.length < 4) throw new CliError('--pool-ledger, --pool-ca, --pool-cert and --pool-key go together', ExitCode.usage);
+    if (v['pool-ledger'] !== undefined && !/^https:\/\/[^/]+/.test(v['pool-ledger'])) throw new CliError(`--pool-ledger ${v['pool-ledger']}: expected an https:// URL (tno pool-ledger prints it)`, ExitCode.usage);
+    const poolLedger =
+      v['pool-ledger'] !== undefined
+        ? { url: v['pool-ledger'], ca: await readText('pool-ca', v['pool-ca']!), cert: await readText('pool-cert', v['pool-cert']!), key: await readText('pool-key', v['pool-key']!) }
+        : undefined;
     const options: StartOptions = {
       stateDir,
+      ...(poolLedger ? { poolLedger } : {}),
       ...(renderJobs !== undefined ? { renderConcurrency: renderJobs } : {}),
       ...(v['render-user'] !== undefined ? { renderUser: v['render-user'] } : {}),
       ...(renderSandbox !== undefined ? { renderSandbox: renderSandbox as RenderSandboxMode } : {}),

@@ -5,7 +5,8 @@
  * shows each one's state, queue length and the trust verdict on its key.
  */
 import { browsePrinters, decideTrust, isClientError, pinPrinter, printerInfo, type PrinterInfo } from '@trustnoone/client';
-import { formatFingerprint } from '@trustnoone/client';
+import { displayFingerprint } from '../fingerprint-text.js';
+import { enumName } from '@trustnoone/ipp';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { checkPrinterName, loadPrinters, removePrinter, savePrinter, type SavedPrinter } from '../printers-file.js';
@@ -43,7 +44,7 @@ async function verdict(io: Io, state: string | undefined, uri: string, info: Pri
   const store = trustStoreFrom({ state }, io);
   try {
     const d = await decideTrust(uri, info.printerUuid, info.certificatePem, { store, firstUse: 'refuse', record: false });
-    return { trust: d.kind, fingerprint: d.fingerprint };
+    return { trust: d.kind, fingerprint: displayFingerprint(d.fingerprint) };
   } catch (err) {
     if (!isClientError(err)) throw err;
     return { trust: trustVerdictCode(err.code), fingerprint: /fingerprint ([0-9A-F:]{95})/.exec(err.message)?.[1] ?? null };
@@ -102,8 +103,6 @@ export async function runPrinterAdmin(sub: 'add' | 'remove', argv: readonly stri
   return ExitCode.ok;
 }
 
-const PRINTER_STATE: Readonly<Record<number, string>> = { 3: 'idle', 4: 'processing', 5: 'stopped' };
-
 function intAttr(info: PrinterInfo, name: string): number | undefined {
   const v = info.attributes.get(name)?.values[0];
   return v && (v.tag === 'integer' || v.tag === 'enum') ? v.value : undefined;
@@ -155,7 +154,8 @@ export const printersCommand: Command = {
           const info = await printerInfo(conn);
           const { trust, fingerprint } = await verdict(io, v.state, conn.printer, info);
           const reasons = (info.attributes.get('printer-state-reasons')?.values ?? []).flatMap((x) => ('value' in x && typeof x.value === 'string' && x.value !== 'none' ? [x.value] : []));
-          const state = PRINTER_STATE[intAttr(info, 'printer-state') ?? 0] ?? 'unknown';
+          const code = intAttr(info, 'printer-state');
+          const state = code === undefined || enumName('printer-state', code) === String(code) ? 'unknown' : enumName('printer-state', code);
           return { name, uri: conn.printer, default: file.default === name, reachable: true, state, reasons, queuedJobs: intAttr(info, 'queued-job-count') ?? null, trust, fingerprint };
         } catch (err) {
           if (!isClientError(err)) throw err;
@@ -175,7 +175,7 @@ export const printersCommand: Command = {
       'error' in r
         ? `printer ${r.name}${r.default ? ' (default)' : ''} ${r.uri}: unreachable: ${r.error}`
         : `printer ${r.name}${r.default ? ' (default)' : ''} ${r.uri}: ${r.state}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}, ` +
-          `${r.queuedJobs ?? '?'} job(s) queued, key ${r.trust.toUpperCase()}${r.fingerprint ? ` ${formatFingerprint(r.fingerprint.replace(/:/g, ''))}` : ''}`,
+          `${r.queuedJobs ?? '?'} job(s) queued, key ${r.trust.toUpperCase()}${r.fingerprint ? ` ${r.fingerprint}` : ''}`,
     );
     io.stdout.write(`${lines.map(terminalSafe).join('\n')}\n`);
     return ExitCode.ok;

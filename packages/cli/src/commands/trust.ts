@@ -7,7 +7,9 @@ import { X509Certificate } from 'node:crypto';
 import { decideTrust, fingerprintOf, formatFingerprint, isClientError, pinPrinter, printerInfo } from '@trustnoone/client';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { clientCall, connectionFlags, connectionFrom, connectionUsage, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { clientCall, connectionFlags, connectionFrom, parseFlags, readFlagFile, trustStoreFrom, writeJson } from './client-common.js';
+import { connectionUsage } from './client-usage.js';
+import { displayFingerprint } from '../fingerprint-text.js';
 import { terminalSafe } from '../terminal-text.js';
 
 const showUsage = `Usage: tno trust show [--printer URL] [--state DIR] [--json]
@@ -68,7 +70,15 @@ const showCommand: Command = {
       }
     }
     if (v.json) {
-      writeJson(io, { stateDir: store.dir, printers: bindings, pins, anchors, ...(printer ? { printer } : {}) });
+      // Fingerprints in the one display form, as the text shows them (issue 15.7).
+      const shown = <T extends { fingerprint: string }>(x: T): T => ({ ...x, fingerprint: displayFingerprint(x.fingerprint) });
+      writeJson(io, {
+        stateDir: store.dir,
+        printers: bindings.map(shown),
+        pins: Object.fromEntries(Object.entries(pins).map(([uuid, p]) => [uuid, shown(p)])),
+        anchors: anchors.map(shown),
+        ...(printer ? { printer: { ...printer, fingerprint: printer.fingerprint ? displayFingerprint(String(printer.fingerprint)) : '' } } : {}),
+      });
       return ExitCode.ok;
     }
     const out: string[] = [`trust store: ${store.dir}`];
@@ -124,7 +134,7 @@ const pinCommand: Command = {
     }
     const conn = await connectionFrom(v, io);
     const r = await clientCall(() => pinPrinter(conn, { store, ...(v.fingerprint !== undefined ? { fingerprint: v.fingerprint } : {}) }));
-    if (v.json) writeJson(io, { printerUuid: r.printerUuid, fingerprint: r.fingerprint, subject: r.subject, replaced: r.previous?.fingerprint ?? null });
+    if (v.json) writeJson(io, { printerUuid: r.printerUuid, fingerprint: displayFingerprint(r.fingerprint), subject: r.subject, replaced: r.previous ? displayFingerprint(r.previous.fingerprint) : null });
     else {
       io.stdout.write(`pinned printer ${terminalSafe(r.printerUuid)}: ${formatFingerprint(r.fingerprint)}\n`);
       if (v.fingerprint === undefined) io.stderr.write("tno: note: pinned without --fingerprint; compare the fingerprint above with the printer's own display\n");

@@ -4,8 +4,7 @@
  * implementation) and check the inner request with the profile's printer-side functions.
  */
 import { createServer, type Server } from 'node:http';
-import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMessage, type IppValue } from '@trustnoone/ipp';
-import { Operation } from '@trustnoone/profile';
+import { decodeMessage, encodeMessage, GroupTag, type IppAttribute, type IppMessage, type IppValue, IppOperation } from '@trustnoone/ipp';
 import { joinPemLines, sealToBytes } from '@trustnoone/smime';
 
 export interface Captured {
@@ -61,7 +60,7 @@ export async function startCapturePrinter(options: CaptureOptions): Promise<Capt
     a('printer-pkcs7-public-key', ...certificate.split('\n').filter(Boolean).map((value): IppValue => ({ tag: 'textWithoutLanguage', value }))),
     a('document-format-supported', mime('application/pdf'), mime('text/plain'), mime('application/pkcs7-mime')),
     a('pkcs7-document-format-supported', mime('application/pdf'), mime('text/plain')),
-    a('operations-supported', ...[Operation['Print-Job'], Operation['Create-Job'], Operation['Send-Document'], Operation['Get-Job-Attributes'], Operation['Get-Printer-Attributes']].map((value): IppValue => ({ tag: 'enum', value }))),
+    a('operations-supported', ...[IppOperation.printJob, IppOperation.createJob, IppOperation.sendDocument, IppOperation.getJobAttributes, IppOperation.getPrinterAttributes].map((value): IppValue => ({ tag: 'enum', value }))),
     a('multiple-document-jobs-supported', { tag: 'boolean', value: options.multipleDocuments ?? true }),
     a('copies-supported', { tag: 'rangeOfInteger', value: { lower: 1, upper: 99 } }),
     a('copies-default', int(1)),
@@ -81,20 +80,20 @@ export async function startCapturePrinter(options: CaptureOptions): Promise<Capt
         attributes: [a('job-id', int(id)), a('job-uri', { tag: 'uri', value: `${uri}/${id}` }), a('job-state', { tag: 'enum', value: state }), a('job-state-reasons', ...reasons.map(kw))],
       });
       switch (message.code) {
-        case Operation['Get-Printer-Attributes']:
+        case IppOperation.getPrinterAttributes:
           body = response(message, 0, [{ tag: GroupTag.printer, attributes: printerAttrs() }]);
           break;
-        case Operation['Print-Job']:
-        case Operation['Create-Job']:
+        case IppOperation.printJob:
+        case IppOperation.createJob:
           body = response(message, 0, [job(nextJob++, 3, ['none'])]);
           break;
-        case Operation['Send-Document']:
+        case IppOperation.sendDocument:
           body = response(message, 0, [job(nextJob - 1, 3, ['none'])]);
           break;
-        case Operation['Get-Job-Attributes']:
+        case IppOperation.getJobAttributes:
           body = response(message, 0, [job(nextJob - 1, outcome.state, outcome.reasons)]);
           break;
-        case Operation['Get-Encrypted-Job-Attributes']: {
+        case IppOperation.getEncryptedJobAttributes: {
           const ops = message.groups[0]!.attributes;
           const pem = joinPemLines(ops.find((x) => x.name === 'requesting-user-pkcs7-public-key')!.values.map((v) => ('value' in v ? String(v.value) : '')));
           const answer = encodeMessage({

@@ -3,18 +3,17 @@
  * on the System object), Update-Output-Device-Attributes (PWG 5100.18 §6.10),
  * Create-Printer-Subscriptions and Get-Notifications with notify-wait (RFC 3995, RFC 3996 ippget).
  */
-import { GroupTag, type IppAttribute, type IppGroup } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppGroup, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { attr, booleanValue, keywords, operationAttribute } from '../attrs.js';
 import type { Service } from '../service.js';
 import { JobState, isTerminal } from '../spool/types.js';
-import { Status } from '../status.js';
 import { INFRA_EVENTS, type InfraEvent } from './codes.js';
 import { checkDevicePrincipal, deviceOf, requestedDeviceUuid } from './device-auth.js';
 import type { InfraQueue } from './queue.js';
 
 type Handler = (service: Service, ctx: IppRequestContext) => Promise<IppReply>;
-const ok = (extra: Partial<IppReply> = {}): IppReply => ({ status: Status['successful-ok'], ...extra });
+const ok = (extra: Partial<IppReply> = {}): IppReply => ({ status: IppStatus.successfulOk, ...extra });
 
 /** Attributes that name the intermediary's printer object, which it sets itself. */
 const LOCAL_ONLY = new Set(['printer-uri-supported', 'uri-security-supported', 'uri-authentication-supported', 'printer-more-info']);
@@ -50,7 +49,7 @@ export function registerOutputDevice(q: InfraQueue): Handler {
     checkDevicePrincipal(service, q, ctx);
     const uuid = requestedDeviceUuid(ctx);
     const existing = q.registry.get(uuid);
-    if (existing && existing.user !== ctx.user) throw new IppStatusError(Status['client-error-not-authorized'], `output device ${uuid} is registered by another account`);
+    if (existing && existing.user !== ctx.user) throw new IppStatusError(IppStatus.clientErrorNotAuthorized, `output device ${uuid} is registered by another account`);
     try {
       await q.registry.put({
         uuid,
@@ -61,7 +60,7 @@ export function registerOutputDevice(q: InfraQueue): Handler {
         updatedAt: Date.now(),
       });
     } catch (err) {
-      if (err instanceof RangeError) throw new IppStatusError(Status['server-error-busy'], err.message);
+      if (err instanceof RangeError) throw new IppStatusError(IppStatus.serverErrorBusy, err.message);
       throw err;
     }
     q.syncUpstreams();
@@ -76,8 +75,8 @@ export function deregisterOutputDevice(q: InfraQueue): Handler {
     checkDevicePrincipal(service, q, ctx);
     const uuid = requestedDeviceUuid(ctx);
     const device = q.registry.get(uuid);
-    if (!device) throw new IppStatusError(Status['client-error-not-found'], `output device ${uuid} is not registered`);
-    if (device.user !== ctx.user) throw new IppStatusError(Status['client-error-not-authorized'], `output device ${uuid} belongs to another account`);
+    if (!device) throw new IppStatusError(IppStatus.clientErrorNotFound, `output device ${uuid} is not registered`);
+    if (device.user !== ctx.user) throw new IppStatusError(IppStatus.clientErrorNotAuthorized, `output device ${uuid} belongs to another account`);
     await q.registry.remove(uuid);
     q.syncUpstreams();
     q.hub.cancelDevice(uuid);
@@ -100,7 +99,7 @@ export function updateOutputDeviceAttributes(q: InfraQueue): Handler {
     const incoming = ctx.message.groups.filter((g) => g.tag === GroupTag.printer).flatMap((g) => g.attributes).filter((a) => !LOCAL_ONLY.has(a.name));
     const merged = new Map<string, IppAttribute>(device.attributes.map((a) => [a.name, a]));
     for (const a of incoming) merged.set(a.name, a);
-    if (merged.size > MAX_DEVICE_ATTRIBUTES) throw new IppStatusError(Status['client-error-request-entity-too-large'], `more than ${MAX_DEVICE_ATTRIBUTES} printer attributes`);
+    if (merged.size > MAX_DEVICE_ATTRIBUTES) throw new IppStatusError(IppStatus.clientErrorRequestEntityTooLarge, `more than ${MAX_DEVICE_ATTRIBUTES} printer attributes`);
     await q.registry.put({ ...device, attributes: [...merged.values()], updatedAt: Date.now() });
     q.syncUpstreams();
     q.hub.publish({ event: 'printer-config-changed', queue: q.queue, attributes: [] });
@@ -114,14 +113,14 @@ export function createPrinterSubscriptions(q: InfraQueue): Handler {
   return async (service, ctx) => {
     const device = deviceOf(service, q, ctx);
     const groups = ctx.message.groups.filter((g) => g.tag === GroupTag.subscription);
-    if (groups.length === 0) throw new IppStatusError(Status['client-error-bad-request'], 'a subscription attributes group is required (RFC 3995 §11.1.1)');
+    if (groups.length === 0) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'a subscription attributes group is required (RFC 3995 §11.1.1)');
     const out: IppGroup[] = [];
     let ignored = false;
     for (const g of groups.slice(0, 8)) {
       const method = g.attributes.find((a) => a.name === 'notify-pull-method');
       const v = method?.values[0];
       if (!v || !('value' in v) || v.value !== 'ippget') {
-        out.push({ tag: GroupTag.subscription, attributes: [attr.enum('notify-status-code', Status['client-error-attributes-or-values-not-supported'])] });
+        out.push({ tag: GroupTag.subscription, attributes: [attr.enum('notify-status-code', IppStatus.clientErrorAttributesOrValuesNotSupported)] });
         continue;
       }
       const asked = keywords(g.attributes.find((a) => a.name === 'notify-events'));
@@ -130,7 +129,7 @@ export function createPrinterSubscriptions(q: InfraQueue): Handler {
       const sub = q.hub.subscribe(device.uuid, q.queue, new Set(known.length ? known : INFRA_EVENTS));
       out.push({ tag: GroupTag.subscription, attributes: [attr.integer('notify-subscription-id', sub.id)] });
     }
-    return { status: ignored ? Status['successful-ok-ignored-or-substituted-attributes'] : Status['successful-ok'], groups: out };
+    return { status: ignored ? IppStatus.successfulOkIgnoredOrSubstitutedAttributes : IppStatus.successfulOk, groups: out };
   };
 }
 
@@ -139,7 +138,7 @@ export function cancelSubscription(q: InfraQueue): Handler {
     const device = deviceOf(service, q, ctx);
     const id = operationAttribute(ctx.message, 'notify-subscription-id')?.values[0];
     const sub = id && id.tag === 'integer' ? q.hub.get(id.value) : undefined;
-    if (!sub || sub.device !== device.uuid) throw new IppStatusError(Status['client-error-not-found'], 'no such subscription');
+    if (!sub || sub.device !== device.uuid) throw new IppStatusError(IppStatus.clientErrorNotFound, 'no such subscription');
     q.hub.cancel(sub.id);
     return ok();
   };
@@ -153,12 +152,12 @@ export function getNotifications(q: InfraQueue): Handler {
   return async (service, ctx) => {
     const device = deviceOf(service, q, ctx);
     const ids = operationAttribute(ctx.message, 'notify-subscription-ids')?.values.flatMap((v) => (v.tag === 'integer' ? [v.value] : [])) ?? [];
-    if (ids.length === 0 || ids.length > 32) throw new IppStatusError(Status['client-error-bad-request'], 'notify-subscription-ids is required (1 to 32 values)');
+    if (ids.length === 0 || ids.length > 32) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'notify-subscription-ids is required (1 to 32 values)');
     const seqs = operationAttribute(ctx.message, 'notify-sequence-numbers')?.values.flatMap((v) => (v.tag === 'integer' ? [v.value] : [])) ?? [];
     const wants = ids.map((id, i) => ({ id, from: seqs[i] ?? 1 }));
     for (const w of wants) {
       const sub = q.hub.get(w.id);
-      if (!sub || sub.device !== device.uuid) throw new IppStatusError(Status['client-error-not-found'], `subscription ${w.id} does not exist (subscribe again)`);
+      if (!sub || sub.device !== device.uuid) throw new IppStatusError(IppStatus.clientErrorNotFound, `subscription ${w.id} does not exist (subscribe again)`);
     }
     let holds = waiting.get(q);
     if (!holds) waiting.set(q, (holds = new Map()));

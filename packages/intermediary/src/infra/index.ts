@@ -3,17 +3,16 @@
  * Printer. `createInfra` builds the queue that replaces the forwarder and the operation handlers
  * for the printer object (Proxy operations) and the System object (device registration).
  */
+import { IppOperation } from '@trustnoone/ipp';
 import type { IppReply, IppRequestContext } from '@trustnoone/ipp-http';
 import type { JobTable } from '../jobs.js';
 import type { Service } from '../service.js';
 import type { Spool } from '../spool/types.js';
-import { InfraOp } from './codes.js';
 import { cancelSubscription, createPrinterSubscriptions, deregisterOutputDevice, getNotifications, registerOutputDevice, updateOutputDeviceAttributes } from './device-ops.js';
 import { acknowledgeEncryptedJobAttributes, fetchEncryptedJobAttributes } from './encrypted-ops.js';
 import { acknowledgeDocument, acknowledgeJob, fetchDocument, fetchJob, getJobsWithFetchable, updateActiveJobs, updateDocumentStatus, updateJobStatus } from './job-ops.js';
 import { InfraQueue, type InfraLog, type InfraOptions } from './queue.js';
 
-export { InfraOp, InfraStatus } from './codes.js';
 export { InfraQueue, type InfraOptions } from './queue.js';
 export type { OutputDevice } from './devices.js';
 
@@ -30,25 +29,25 @@ export interface Infra {
 export function createInfra(table: JobTable, spool: Spool, queuePath: string, options: InfraOptions, log: InfraLog): Infra {
   const q = new InfraQueue(table, spool, queuePath, options, log);
   const printerHandlers = new Map<number, ServiceHandler>([
-    [0x000a, getJobsWithFetchable(q)],
-    [InfraOp.fetchJob, fetchJob(q)],
-    [InfraOp.acknowledgeJob, acknowledgeJob(q)],
-    [InfraOp.fetchDocument, fetchDocument(q)],
-    [InfraOp.acknowledgeDocument, acknowledgeDocument(q)],
-    [InfraOp.updateJobStatus, updateJobStatus(q)],
-    [InfraOp.updateDocumentStatus, updateDocumentStatus(q)],
-    [InfraOp.updateActiveJobs, updateActiveJobs(q)],
-    [InfraOp.updateOutputDeviceAttributes, updateOutputDeviceAttributes(q)],
-    [InfraOp.createPrinterSubscriptions, createPrinterSubscriptions(q)],
-    [InfraOp.getNotifications, getNotifications(q)],
-    [InfraOp.cancelSubscription, cancelSubscription(q)],
-    [InfraOp.deregisterOutputDevice, deregisterOutputDevice(q)],
-    [InfraOp.fetchEncryptedJobAttributes, fetchEncryptedJobAttributes(q)],
-    [InfraOp.acknowledgeEncryptedJobAttributes, acknowledgeEncryptedJobAttributes(q)],
+    [IppOperation.getJobs, getJobsWithFetchable(q)],
+    [IppOperation.fetchJob, fetchJob(q)],
+    [IppOperation.acknowledgeJob, acknowledgeJob(q)],
+    [IppOperation.fetchDocument, fetchDocument(q)],
+    [IppOperation.acknowledgeDocument, acknowledgeDocument(q)],
+    [IppOperation.updateJobStatus, updateJobStatus(q)],
+    [IppOperation.updateDocumentStatus, updateDocumentStatus(q)],
+    [IppOperation.updateActiveJobs, updateActiveJobs(q)],
+    [IppOperation.updateOutputDeviceAttributes, updateOutputDeviceAttributes(q)],
+    [IppOperation.createPrinterSubscriptions, createPrinterSubscriptions(q)],
+    [IppOperation.getNotifications, getNotifications(q)],
+    [IppOperation.cancelSubscription, cancelSubscription(q)],
+    [IppOperation.deregisterOutputDevice, deregisterOutputDevice(q)],
+    [IppOperation.fetchEncryptedJobAttributes, fetchEncryptedJobAttributes(q)],
+    [IppOperation.acknowledgeEncryptedJobAttributes, acknowledgeEncryptedJobAttributes(q)],
   ]);
   const systemHandlers = new Map<number, ServiceHandler>([
-    [InfraOp.registerOutputDevice, registerOutputDevice(q)],
-    [InfraOp.deregisterOutputDevice, deregisterOutputDevice(q)],
+    [IppOperation.registerOutputDevice, registerOutputDevice(q)],
+    [IppOperation.deregisterOutputDevice, deregisterOutputDevice(q)],
   ]);
   return { queue: q, systemPath: options.systemPath ?? '/ipp/system', printerHandlers, systemHandlers };
 }

@@ -4,7 +4,7 @@
  * Update-Document-Status and Update-Active-Jobs. Document data is streamed from the spool as it
  * was committed: ciphertext, never opened here.
  */
-import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { attr, findAttribute, integerValue, keywords, operationAttribute, stringValue } from '../attrs.js';
 import { jobAttributes, selectAttributes } from '../operations/job-attributes.js';
@@ -12,18 +12,16 @@ import { getJobs } from '../operations/jobs.js';
 import { printerUriOf, requestedAttributes } from '../operations/request.js';
 import type { Service } from '../service.js';
 import { JobState, isTerminal, type JobStateValue } from '../spool/types.js';
-import { Status } from '../status.js';
-import { InfraStatus } from './codes.js';
 import { boundJobOf, deviceOf, jobOf } from './device-auth.js';
 import { NotFetchable, type InfraQueue } from './queue.js';
 
 type Handler = (service: Service, ctx: IppRequestContext) => Promise<IppReply>;
 
-const ok = (extra: Partial<IppReply> = {}): IppReply => ({ status: Status['successful-ok'], ...extra });
+const ok = (extra: Partial<IppReply> = {}): IppReply => ({ status: IppStatus.successfulOk, ...extra });
 
 function documentNumber(ctx: IppRequestContext): number {
   const n = integerValue(operationAttribute(ctx.message, 'document-number'));
-  if (n === undefined || n < 1) throw new IppStatusError(Status['client-error-bad-request'], 'document-number is required (1 or more)');
+  if (n === undefined || n < 1) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'document-number is required (1 or more)');
   return n;
 }
 
@@ -48,7 +46,7 @@ export function fetchJob(q: InfraQueue): Handler {
     const bound = q.assignedDevice(e.status);
     // Its own job again (a retried exchange) is fine; anybody else's is not.
     if (isTerminal(e.status.state) || !q.mayServe(device) || (bound !== undefined ? bound !== device.uuid : !q.isFetchable(e))) {
-      throw new IppStatusError(InfraStatus.notFetchable, `job ${e.job.id} is not fetchable by this output device`);
+      throw new IppStatusError(IppStatus.clientErrorNotFetchable, `job ${e.job.id} is not fetchable by this output device`);
     }
     const attrs: IppAttribute[] = [...jobAttributes(e, printerUriOf(ctx), true, service.clock), ...e.job.jobAttributes];
     // The creating request's cleartext routing attributes the device replays to its printer.
@@ -68,11 +66,11 @@ export function acknowledgeJob(q: InfraQueue): Handler {
       ctx.log.info({ jobId: e.job.id, device: device.uuid, status: declined }, 'infra: output device declined a job');
       return ok();
     }
-    if (!q.mayServe(device)) throw new IppStatusError(InfraStatus.notFetchable, `job ${e.job.id} is not fetchable by this output device`);
+    if (!q.mayServe(device)) throw new IppStatusError(IppStatus.clientErrorNotFetchable, `job ${e.job.id} is not fetchable by this output device`);
     try {
       await q.bind(e.job.id, device.uuid);
     } catch (err) {
-      if (err instanceof NotFetchable) throw new IppStatusError(InfraStatus.notFetchable, err.message);
+      if (err instanceof NotFetchable) throw new IppStatusError(IppStatus.clientErrorNotFetchable, err.message);
       throw err;
     }
     ctx.log.info({ jobId: e.job.id, device: device.uuid }, 'infra: job acknowledged by an output device');
@@ -88,8 +86,8 @@ export function fetchDocument(q: InfraQueue): Handler {
     const e = boundJobOf(q, ctx, device);
     const n = documentNumber(ctx);
     const doc = e.job.documents.find((d) => d.number === n);
-    if (!doc) throw new IppStatusError(Status['client-error-not-found'], `job ${e.job.id} has no document ${n}`);
-    if (isTerminal(e.status.state) || doc.size === 0) throw new IppStatusError(InfraStatus.notFetchable, `document ${n} of job ${e.job.id} is no longer available`);
+    if (!doc) throw new IppStatusError(IppStatus.clientErrorNotFound, `job ${e.job.id} has no document ${n}`);
+    if (isTerminal(e.status.state) || doc.size === 0) throw new IppStatusError(IppStatus.clientErrorNotFetchable, `document ${n} of job ${e.job.id} is no longer available`);
     // Recorded before a byte leaves: from here on the device may print it, so the job is never
     // offered to another device (queue.release) even if this one goes silent.
     if (e.status.forward.inFlight === undefined && e.status.forward.documentsSent < n) {
@@ -112,7 +110,7 @@ export function acknowledgeDocument(q: InfraQueue): Handler {
     const device = deviceOf(service, q, ctx);
     const e = boundJobOf(q, ctx, device);
     const n = documentNumber(ctx);
-    if (!e.job.documents.some((d) => d.number === n)) throw new IppStatusError(Status['client-error-not-found'], `job ${e.job.id} has no document ${n}`);
+    if (!e.job.documents.some((d) => d.number === n)) throw new IppStatusError(IppStatus.clientErrorNotFound, `job ${e.job.id} has no document ${n}`);
     await q.table.update(e.job.id, (s) => (s.forward.documentsSent >= n ? s : { ...s, forward: { ...s.forward, documentsSent: n } }));
     return ok();
   };
@@ -129,7 +127,7 @@ export function updateJobStatus(q: InfraQueue): Handler {
     const m = ctx.message;
     const rawState = integerValue(findAttribute(m, GroupTag.job, 'output-device-job-state') ?? findAttribute(m, GroupTag.job, 'job-state'));
     const state = stateOf(rawState);
-    if (rawState !== undefined && state === undefined) throw new IppStatusError(Status['client-error-attributes-or-values-not-supported'], `output-device-job-state ${rawState} is not a job state`);
+    if (rawState !== undefined && state === undefined) throw new IppStatusError(IppStatus.clientErrorAttributesOrValuesNotSupported, `output-device-job-state ${rawState} is not a job state`);
     if (state === undefined) return ok(); // counters only: nothing we mirror
     if (isTerminal(e.status.state)) return ok(); // already final (a repeated report)
     const reasons = keywords(findAttribute(m, GroupTag.job, 'output-device-job-state-reasons') ?? findAttribute(m, GroupTag.job, 'job-state-reasons')).slice(0, 32);
@@ -145,10 +143,10 @@ export function updateDocumentStatus(q: InfraQueue): Handler {
     const device = deviceOf(service, q, ctx);
     const e = boundJobOf(q, ctx, device);
     const n = documentNumber(ctx);
-    if (!e.job.documents.some((d) => d.number === n)) throw new IppStatusError(Status['client-error-not-found'], `job ${e.job.id} has no document ${n}`);
+    if (!e.job.documents.some((d) => d.number === n)) throw new IppStatusError(IppStatus.clientErrorNotFound, `job ${e.job.id} has no document ${n}`);
     const state = integerValue(findAttribute(ctx.message, GroupTag.document, 'output-device-document-state'));
     // PWG 5100.5 document states 3 (pending) .. 9 (completed).
-    if (state !== undefined && (state < 3 || state > 9)) throw new IppStatusError(Status['client-error-attributes-or-values-not-supported'], `output-device-document-state ${state} is not a document state`);
+    if (state !== undefined && (state < 3 || state > 9)) throw new IppStatusError(IppStatus.clientErrorAttributesOrValuesNotSupported, `output-device-document-state ${state} is not a document state`);
     ctx.log.info({ jobId: e.job.id, document: n, state }, 'infra: output device reported document state');
     return ok();
   };
@@ -164,7 +162,7 @@ export function updateActiveJobs(q: InfraQueue): Handler {
     const device = deviceOf(service, q, ctx);
     const ids = operationAttribute(ctx.message, 'job-ids')?.values.flatMap((v) => (v.tag === 'integer' ? [v.value] : [])) ?? [];
     const states = operationAttribute(ctx.message, 'output-device-job-states')?.values.flatMap((v) => (v.tag === 'enum' || v.tag === 'integer' ? [v.value] : [])) ?? [];
-    if (ids.length !== states.length) throw new IppStatusError(Status['client-error-bad-request'], 'job-ids and output-device-job-states must pair up');
+    if (ids.length !== states.length) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'job-ids and output-device-job-states must pair up');
     const outIds: number[] = [];
     const outStates: number[] = [];
     const listed = new Set(ids);

@@ -13,12 +13,11 @@
  * A restart therefore resumes each job at the step the disk recorded.
  */
 import { Readable } from 'node:stream';
-import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, IppOperation, IppStatus, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { attr, findAttribute, integerValue, keywords } from '../attrs.js';
 import type { JobEntry, JobTable } from '../jobs.js';
 import { JobState, isTerminal, type JobStateValue, type JobStatus, type Spool } from '../spool/types.js';
 import type { Upstream, UpstreamAnswer } from '../upstream/client.js';
-import { InfraOp } from './codes.js';
 import { DeviceRegistry, FileDeviceStore, type OutputDevice } from './devices.js';
 import { EncryptedRequests } from './encrypted-requests.js';
 import { EventHub } from './events.js';
@@ -55,7 +54,7 @@ export interface InfraLog {
 /** Thrown inside a serialised status update when the job cannot be bound to the device. */
 export class NotFetchable extends Error {}
 
-const SERVICE_UNAVAILABLE = 0x0502;
+const SERVICE_UNAVAILABLE = IppStatus.serverErrorServiceUnavailable;
 
 export class InfraQueue {
   readonly registry: DeviceRegistry;
@@ -300,9 +299,9 @@ export class InfraQueue {
   private async answerAsDevice(uuid: string, message: IppMessage): Promise<UpstreamAnswer> {
     const device = this.registry.get(uuid);
     if (!device) throw new Error(`output device ${uuid} is no longer registered`);
-    if (message.code === 0x000b) return this.printerAttributes(device, message);
-    if (message.code === InfraOp.getEncryptedJobAttributes) return this.encryptedAttributes(device, message);
-    return answer(message, 0x0501, [], 'not available in pull mode');
+    if (message.code === IppOperation.getPrinterAttributes) return this.printerAttributes(device, message);
+    if (message.code === IppOperation.getEncryptedJobAttributes) return this.encryptedAttributes(device, message);
+    return answer(message, IppStatus.serverErrorOperationNotSupported, [], 'not available in pull mode');
   }
 
   /** Get-Printer-Attributes answered with what the device reported, plus our pending requests. */
@@ -319,7 +318,7 @@ export class InfraQueue {
         const kept = a.values.filter((v) => !('value' in v && v.value === 'none'));
         return { name: a.name, values: [...kept, { tag: 'keyword' as const, value: 'encrypted-job-attributes-requested' }] };
       });
-    return answer(message, 0x0000, [{ tag: GroupTag.printer, attributes: attrs }]);
+    return answer(message, IppStatus.successfulOk, [{ tag: GroupTag.printer, attributes: attrs }]);
   }
 
   /**
@@ -328,7 +327,7 @@ export class InfraQueue {
    */
   private async encryptedAttributes(device: OutputDevice, message: IppMessage): Promise<UpstreamAnswer> {
     const jobId = integerValue(findAttribute(message, GroupTag.operation, 'job-id'));
-    if (jobId === undefined) return answer(message, 0x0400, [], 'job-id is required');
+    if (jobId === undefined) return answer(message, IppStatus.clientErrorBadRequest, [], 'job-id is required');
     const operation = (message.groups[0]?.attributes ?? []).filter((a) => !['attributes-charset', 'attributes-natural-language', 'printer-uri'].includes(a.name));
     const timeoutMs = this.options.encryptedAttributesTimeoutMs ?? 20_000;
     const result = await this.requests.open({ jobId, device: device.uuid, queue: this.queue, operation }, timeoutMs, (r) => {

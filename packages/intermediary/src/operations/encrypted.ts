@@ -3,14 +3,12 @@
  * attributes sealed to the owner's certificate. The intermediary maps its job-id to the upstream
  * job-id, relays the request, and streams the sealed answer back without reading it.
  */
-import { GroupTag } from '@trustnoone/ipp';
+import { GroupTag, IppOperation, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { attr, findAttribute, stringValue } from '../attrs.js';
 import { requireAccess } from '../principal.js';
 import type { Service } from '../service.js';
-import { Status } from '../status.js';
 import { passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
-import { Op } from './codes.js';
 import { checkAttributeCount, findJob, principalOf, targetJobId } from './request.js';
 
 const OWN = new Set(['attributes-charset', 'attributes-natural-language', 'status-message']);
@@ -22,7 +20,7 @@ export async function getEncryptedJobAttributes(service: Service, ctx: IppReques
   const fwd = entry.status.forward;
   const upstream = service.upstreams.find((u) => u.uri === fwd.upstream);
   if (fwd.upstreamJobId === undefined || fwd.upstreamJobId === 0 || !upstream) {
-    throw new IppStatusError(Status['client-error-not-possible'], `job ${entry.job.id} has not reached the printer yet; ask again once it has`);
+    throw new IppStatusError(IppStatus.clientErrorNotPossible, `job ${entry.job.id} has not reached the printer yet; ask again once it has`);
   }
   const ops = [
     attr.integer('job-id', fwd.upstreamJobId),
@@ -31,9 +29,9 @@ export async function getEncryptedJobAttributes(service: Service, ctx: IppReques
   ];
   let answer;
   try {
-    answer = await upstream.send(upstreamRequest(Op.getEncryptedJobAttributes, upstream.uri, ops));
+    answer = await upstream.send(upstreamRequest(IppOperation.getEncryptedJobAttributes, upstream.uri, ops));
   } catch (err) {
-    throw new IppStatusError(Status['server-error-service-unavailable'], 'the upstream printer cannot be reached right now; try again shortly', { cause: err });
+    throw new IppStatusError(IppStatus.serverErrorServiceUnavailable, 'the upstream printer cannot be reached right now; try again shortly', { cause: err });
   }
   const m = answer.message;
   const statusMessage = stringValue(findAttribute(m, GroupTag.operation, 'status-message'));

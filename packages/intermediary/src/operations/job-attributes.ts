@@ -7,6 +7,7 @@ import type { IppAttribute, IppDateTime } from '@trustnoone/ipp';
 import { attr } from '../attrs.js';
 import type { UpTimeClock } from '../clock.js';
 import type { JobEntry } from '../jobs.js';
+import type { CompletedCounter } from '../spool/types.js';
 
 function dateTime(ms: number): IppDateTime {
   const d = new Date(ms);
@@ -31,6 +32,37 @@ function dateTime(ms: number): IppDateTime {
 function eventTimes(event: 'creation' | 'processing' | 'completed', ms: number | undefined, clock: UpTimeClock): IppAttribute[] {
   if (ms === undefined) return [{ name: `time-at-${event}`, values: [{ tag: 'noValue' }] }, { name: `date-time-at-${event}`, values: [{ tag: 'noValue' }] }];
   return [attr.integer(`time-at-${event}`, clock.at(ms)), { name: `date-time-at-${event}`, values: [{ tag: 'dateTime', value: dateTime(ms) }] }];
+}
+
+const PKCS7_MIME = 'application/pkcs7-mime';
+
+/** The job (or one of its documents) was submitted sealed: document-format application/pkcs7-mime. */
+export function isSealedJob(job: JobEntry['job']): boolean {
+  const sealed = (attrs: JobEntry['job']['attributes']): boolean =>
+    attrs.some((a) => (a.name === 'document-format' && a.values.some((v) => 'value' in v && typeof v.value === 'string' && v.value.toLowerCase() === PKCS7_MIME)) || a.name === 'encrypted-job-request-format');
+  return sealed(job.attributes) || job.documents.some((d) => sealed(d.attributes));
+}
+
+/**
+ * PWG 5100.7 job-impressions/media-sheets/pages-completed. A sealed job's are 'unknown' in clear,
+ * whatever the upstream said (they give away sealed copies and sides; docs/decisions.md
+ * D9, counters); the owner reads them in the sealed answer. A clear job shows what the forwarder
+ * mirrored from upstream, 0 while the job has not reached it, and 'unknown' when the upstream did
+ * not say.
+ */
+function counters(entry: JobEntry): IppAttribute[] {
+  const { status } = entry;
+  const sealed = isSealedJob(entry.job);
+  const notUpstream = status.forward.upstreamJobId === undefined;
+  const show = (name: string, mirrored: CompletedCounter | undefined): IppAttribute => {
+    const v = sealed ? 'unknown' : (mirrored ?? (notUpstream ? 0 : 'unknown'));
+    return v === 'unknown' ? { name, values: [{ tag: 'unknown' }] } : attr.integer(name, v);
+  };
+  return [
+    show('job-impressions-completed', status.completed?.impressions),
+    show('job-media-sheets-completed', status.completed?.mediaSheets),
+    show('job-pages-completed', status.completed?.pages),
+  ];
 }
 
 export function jobUri(printerUri: string, id: number): string {
@@ -60,6 +92,7 @@ export function jobAttributes(entry: JobEntry, printerUri: string, details: bool
     ...eventTimes('processing', status.processingAt, clock),
     ...eventTimes('completed', status.completedAt, clock),
     attr.integer('job-printer-up-time', clock.now()),
+    ...counters(entry),
   );
   if (status.upstreamStatus !== undefined) {
     // Not registered: the status the upstream printer refused the job with, for the client to act on.

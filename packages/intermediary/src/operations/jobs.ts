@@ -3,13 +3,12 @@
  * (PWG 5100.11 §4.1) on this intermediary's own jobs. State is what the forwarder mirrored from
  * upstream. Only the owner or an operator sees a job's details; others see identity and state.
  */
-import { GroupTag } from '@trustnoone/ipp';
+import { GroupTag, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { booleanValue, integerValue, operationAttribute, stringValue } from '../attrs.js';
 import { canAccess, requireAccess } from '../principal.js';
 import type { Service } from '../service.js';
 import { JobState, isTerminal } from '../spool/types.js';
-import { Status } from '../status.js';
 import { jobAttributes, selectAttributes } from './job-attributes.js';
 import { checkAttributeCount, findJob, principalOf, printerUriOf, requestedAttributes, targetJobId } from './request.js';
 import type { JobEntry } from '../jobs.js';
@@ -19,7 +18,19 @@ export async function getJobAttributes(service: Service, ctx: IppRequestContext)
   const entry = findJob(service, targetJobId(ctx.message));
   requireAccess(principalOf(service, ctx), entry.job, service.users.size > 0);
   const attrs = selectAttributes(jobAttributes(entry, printerUriOf(ctx), true, service.clock), requestedAttributes(ctx.message));
-  return { status: Status['successful-ok'], groups: [{ tag: GroupTag.job, attributes: attrs }] };
+  return { status: IppStatus.successfulOk, groups: [{ tag: GroupTag.job, attributes: attrs }] };
+}
+
+/**
+ * RFC 8011 §4.2.6.2 order, as the printer lists (docs/decisions.md D40): jobs still to print in the
+ * order they are forwarded (oldest first), then ended ones newest to oldest by completion time.
+ */
+function listOrder(all: readonly JobEntry[]): JobEntry[] {
+  const active = all.filter((e) => !isTerminal(e.status.state)).sort((a, b) => a.job.id - b.job.id);
+  const ended = all
+    .filter((e) => isTerminal(e.status.state))
+    .sort((a, b) => (b.status.completedAt ?? b.job.createdAt) - (a.status.completedAt ?? a.job.createdAt) || b.job.id - a.job.id);
+  return [...active, ...ended];
 }
 
 export async function getJobs(service: Service, ctx: IppRequestContext): Promise<IppReply> {
@@ -27,7 +38,7 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
   const who = principalOf(service, ctx);
   const which = stringValue(operationAttribute(ctx.message, 'which-jobs')) ?? 'not-completed';
   if (!['not-completed', 'completed', 'all'].includes(which)) {
-    throw new IppStatusError(Status['client-error-attributes-or-values-not-supported'], `which-jobs '${which}' is not supported (use not-completed, completed or all)`);
+    throw new IppStatusError(IppStatus.clientErrorAttributesOrValuesNotSupported, `which-jobs '${which}' is not supported (use not-completed, completed or all)`);
   }
   const mine = booleanValue(operationAttribute(ctx.message, 'my-jobs')) ?? false;
   const limit = integerValue(operationAttribute(ctx.message, 'limit'));
@@ -35,8 +46,7 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
   const requested = requestedAttributes(ctx.message) ?? ['job-id', 'job-uri'];
   const uri = printerUriOf(ctx);
   const picked: JobEntry[] = [];
-  // Most recent first, as CUPS and ippeveprinter list them.
-  for (const e of service.table.all().reverse()) {
+  for (const e of listOrder(service.table.all())) {
     const done = isTerminal(e.status.state);
     if ((which === 'not-completed' && done) || (which === 'completed' && !done)) continue;
     if (mine && !canAccess(who, e.job)) continue;
@@ -44,7 +54,7 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
     if (limit !== undefined && limit > 0 && picked.length >= limit) break;
   }
   const groups = picked.map((e) => ({ tag: GroupTag.job, attributes: selectAttributes(jobAttributes(e, uri, canAccess(who, e.job), service.clock), requested) }));
-  return { status: Status['successful-ok'], groups };
+  return { status: IppStatus.successfulOk, groups };
 }
 
 /**
@@ -75,10 +85,10 @@ export async function cancelJob(service: Service, ctx: IppRequestContext): Promi
   const entry = findJob(service, targetJobId(ctx.message));
   requireAccess(principalOf(service, ctx), entry.job, service.users.size > 0);
   if (isTerminal(entry.status.state)) {
-    throw new IppStatusError(Status['client-error-not-possible'], `job ${entry.job.id} is already ${entry.status.state === JobState.completed ? 'completed' : entry.status.state === JobState.canceled ? 'canceled' : 'aborted'}`);
+    throw new IppStatusError(IppStatus.clientErrorNotPossible, `job ${entry.job.id} is already ${entry.status.state === JobState.completed ? 'completed' : entry.status.state === JobState.canceled ? 'canceled' : 'aborted'}`);
   }
   await cancel(service, entry);
-  return { status: Status['successful-ok'] };
+  return { status: IppStatus.successfulOk };
 }
 
 export async function cancelMyJobs(service: Service, ctx: IppRequestContext): Promise<IppReply> {
@@ -94,7 +104,7 @@ export async function cancelMyJobs(service: Service, ctx: IppRequestContext): Pr
     canceled.push(e.job.id);
   }
   return {
-    status: Status['successful-ok'],
+    status: IppStatus.successfulOk,
     ...(canceled.length ? { operationAttributes: [{ name: 'job-ids', values: canceled.map((value) => ({ tag: 'integer' as const, value })) }] } : {}),
   };
 }

@@ -9,14 +9,12 @@
  * passes through value for value, so the client can check what the printer itself published.
  * Answers are cached per distinct request for a short TTL.
  */
-import { GroupTag, type IppAttribute, type IppGroup, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppGroup, type IppMessage, IppOperation, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '@trustnoone/profile';
 import { attr, findAttribute, stringValue } from '../attrs.js';
 import type { Service } from '../service.js';
-import { Status } from '../status.js';
 import { discard, passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
-import { Op } from './codes.js';
 import { upstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, printerUriOf } from './request.js';
 
@@ -43,7 +41,7 @@ async function fetchUpstream(service: Service, message: IppMessage): Promise<Cac
   // Any configured upstream will do; they front the same printer (or an equivalent pool).
   for (const upstream of service.upstreams) {
     try {
-      const answer = await upstream.send(upstreamRequest(Op.getPrinterAttributes, upstream.uri, ops));
+      const answer = await upstream.send(upstreamRequest(IppOperation.getPrinterAttributes, upstream.uri, ops));
       discard(answer.data);
       service.forwarder.unreachable.delete(upstream.uri);
       const m = answer.message;
@@ -177,7 +175,7 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
         cache.clear();
         ctx.log.error({ err: (err as Error).message }, "upstream printer identity changed: its TLS certificate is not the pinned one; not serving its old attributes");
         throw new IppStatusError(
-          Status['server-error-service-unavailable'],
+          IppStatus.serverErrorServiceUnavailable,
           "the upstream printer's TLS certificate is not the pinned one (its identity changed): the intermediary's administrator must check the printer and update --upstream-pin",
           { cause: err },
         );
@@ -185,7 +183,7 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
       ctx.log.warn({ err: (err as Error).message }, 'upstream printer unreachable for Get-Printer-Attributes');
       // A stale answer (flagged by connecting-to-device) beats none; without one, say why.
       if (!hit) {
-        throw new IppStatusError(Status['server-error-service-unavailable'], 'the upstream printer cannot be reached right now; try again shortly', { cause: err });
+        throw new IppStatusError(IppStatus.serverErrorServiceUnavailable, 'the upstream printer cannot be reached right now; try again shortly', { cause: err });
       }
     }
   }
@@ -202,6 +200,6 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
  * what DNS-SD advertises (server.ts), so discovery and Get-Printer-Attributes agree.
  */
 export async function printerAttributesAt(service: Service, uri: string, secure: boolean): Promise<IppAttribute[]> {
-  const hit = await fetchUpstream(service, upstreamRequest(Op.getPrinterAttributes, uri, [attr.keyword('requested-attributes', 'all')]));
+  const hit = await fetchUpstream(service, upstreamRequest(IppOperation.getPrinterAttributes, uri, [attr.keyword('requested-attributes', 'all')]));
   return rewrite(hit.groups, service, { uri, secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
 }

@@ -1,10 +1,9 @@
 /** Reading the parts of a request every job operation needs, with the statuses RFC 8011 assigns. */
-import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppMessage, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppRequestContext } from '@trustnoone/ipp-http';
 import { booleanValue, countAttributes, integerValue, keywords, operationAttribute, stringValue } from '../attrs.js';
 import type { Principal } from '../principal.js';
 import type { Service } from '../service.js';
-import { Status } from '../status.js';
 import type { JobEntry } from '../jobs.js';
 
 /** The URI of this intermediary's printer object as the client addressed it. */
@@ -39,7 +38,7 @@ export function checkAttributeCount(service: Service, message: IppMessage): void
   const n = countAttributes(message);
   if (n > service.limits.maxAttributes) {
     throw new IppStatusError(
-      Status['client-error-request-entity-too-large'],
+      IppStatus.clientErrorRequestEntityTooLarge,
       `the request carries ${n} attributes; this intermediary accepts at most ${service.limits.maxAttributes}`,
     );
   }
@@ -49,18 +48,18 @@ export function checkAttributeCount(service: Service, message: IppMessage): void
 export function targetJobId(message: IppMessage): number {
   const id = integerValue(operationAttribute(message, 'job-id'));
   if (id !== undefined) {
-    if (id < 1) throw new IppStatusError(Status['client-error-bad-request'], 'job-id must be 1 or more');
+    if (id < 1) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'job-id must be 1 or more');
     return id;
   }
   const uri = stringValue(operationAttribute(message, 'job-uri'));
   const m = uri ? /\/([1-9][0-9]{0,9})$/.exec(uri) : null;
   if (m) return Number(m[1]);
-  throw new IppStatusError(Status['client-error-bad-request'], 'the request names no job: send job-id (with printer-uri) or job-uri');
+  throw new IppStatusError(IppStatus.clientErrorBadRequest, 'the request names no job: send job-id (with printer-uri) or job-uri');
 }
 
 export function findJob(service: Service, id: number): JobEntry {
   const e = service.table.get(id);
-  if (!e) throw new IppStatusError(Status['client-error-not-found'], `there is no job ${id} on this intermediary`);
+  if (!e) throw new IppStatusError(IppStatus.clientErrorNotFound, `there is no job ${id} on this intermediary`);
   return e;
 }
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IppAttribute } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
-import { GroupTag } from '@trustnoone/ipp';
+import { GroupTag, IppStatus } from '@trustnoone/ipp';
 import type { Readable } from 'node:stream';
 import { envelopeShapeCheck } from '../envelope-shape.js';
 import { IntermediaryError } from '../errors.js';
@@ -14,7 +14,6 @@ import { enforceEndToEnd, enforceSealedJobCreation, isSealedSubmission, PolicyVi
 import { requireAccess, type Principal } from '../principal.js';
 import type { Service } from '../service.js';
 import { JobState, type JobStatus, type SpoolDocument, type SpoolJob, type StagedBlob } from '../spool/types.js';
-import { Status } from '../status.js';
 import { jobAttributes } from './job-attributes.js';
 import { requireUpstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, findJob, jobGroupAttributes, lastDocument, principalOf, printerUriOf, targetJobId } from './request.js';
@@ -57,7 +56,7 @@ function checkQueue(service: Service, owner: string): void {
   const active = service.table.activeFor(owner);
   if (active >= service.limits.maxQueuedJobsPerUser) {
     throw new IppStatusError(
-      Status['server-error-too-many-jobs'],
+      IppStatus.serverErrorTooManyJobs,
       `${owner} already has ${active} unfinished jobs here (limit ${service.limits.maxQueuedJobsPerUser}); try again when some complete`,
     );
   }
@@ -66,7 +65,7 @@ function checkQueue(service: Service, owner: string): void {
 /** Streams the request's document to the spool under the concurrent-upload limit. */
 async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBlob> {
   if (service.uploads >= service.limits.maxConcurrentUploads) {
-    throw new IppStatusError(Status['server-error-busy'], `${service.uploads} uploads are in progress (limit ${service.limits.maxConcurrentUploads}); retry shortly`);
+    throw new IppStatusError(IppStatus.serverErrorBusy, `${service.uploads} uploads are in progress (limit ${service.limits.maxConcurrentUploads}); retry shortly`);
   }
   service.uploads++;
   try {
@@ -97,7 +96,7 @@ function outOfSpace(err: unknown, ctx: IppRequestContext): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
   ctx.log.error({ code }, 'spool: out of space');
-  return new IppStatusError(Status['server-error-temporary-error'], 'the spool is out of space; try again later', { cause: err });
+  return new IppStatusError(IppStatus.serverErrorTemporaryError, 'the spool is out of space; try again later', { cause: err });
 }
 
 /** Runs a spool commit, mapping a full disk as outOfSpace does. */
@@ -109,7 +108,7 @@ async function committing<T>(ctx: IppRequestContext, commit: () => Promise<T>): 
   }
 }
 
-function reply(service: Service, entry: JobEntry, ctx: IppRequestContext, status = Status['successful-ok']): IppReply {
+function reply(service: Service, entry: JobEntry, ctx: IppRequestContext, status = IppStatus.successfulOk): IppReply {
   const all = jobAttributes(entry, printerUriOf(ctx), true, service.clock);
   const keep = new Set(['job-id', 'job-uri', 'job-state', 'job-state-reasons', 'job-state-message', 'number-of-documents']);
   return { status, groups: [{ tag: GroupTag.job, attributes: all.filter((a) => keep.has(a.name)) }] };
@@ -162,7 +161,7 @@ function openJobFor(service: Service, ctx: IppRequestContext, who: Principal): J
   const entry = findJob(service, targetJobId(ctx.message));
   requireAccess(who, entry.job, service.users.size > 0);
   if (entry.job.closed || entry.status.state >= JobState.canceled) {
-    throw new IppStatusError(Status['client-error-not-possible'], `job ${entry.job.id} accepts no more documents (it is closed or finished)`);
+    throw new IppStatusError(IppStatus.clientErrorNotPossible, `job ${entry.job.id} accepts no more documents (it is closed or finished)`);
   }
   return entry;
 }
@@ -172,9 +171,9 @@ export async function sendDocument(service: Service, ctx: IppRequestContext): Pr
   const entry = openJobFor(service, ctx, who);
   if (isSealedSubmission(ctx.message)) enforceSealedJobCreation(entry.job);
   const last = lastDocument(ctx.message);
-  if (last === undefined) throw new IppStatusError(Status['client-error-bad-request'], 'Send-Document needs last-document (RFC 8011 §4.3.1.1)');
+  if (last === undefined) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'Send-Document needs last-document (RFC 8011 §4.3.1.1)');
   if (entry.job.documents.length >= service.limits.maxDocumentsPerJob) {
-    throw new IppStatusError(Status['server-error-too-many-documents'], `job ${entry.job.id} already has ${entry.job.documents.length} documents (limit ${service.limits.maxDocumentsPerJob})`);
+    throw new IppStatusError(IppStatus.serverErrorTooManyDocuments, `job ${entry.job.id} already has ${entry.job.documents.length} documents (limit ${service.limits.maxDocumentsPerJob})`);
   }
   const attrs = operationAttrs(ctx).filter((a) => DOCUMENT_LEVEL.has(a.name) || a.name === 'requesting-user-name');
   const blob = await stage(service, ctx);

@@ -6,14 +6,12 @@
  * submissions at once (submit.ts) instead of spooling jobs that cannot print. Learned from the
  * upstream's own Get-Printer-Attributes answer when a client asks for ours, cached like the rest.
  */
-import { GroupTag, type IppAttribute, type IppGroup } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, type IppGroup, IppOperation, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '@trustnoone/profile';
 import { attr } from '../attrs.js';
 import type { Service } from '../service.js';
-import { Status } from '../status.js';
 import { discard, upstreamRequest } from '../upstream/client.js';
-import { Op } from './codes.js';
 
 /** From a printer-attributes group: true, false, or undefined when the answer does not say. */
 export function opensSealed(attributes: readonly IppAttribute[]): boolean | undefined {
@@ -56,7 +54,7 @@ async function ask(service: Service): Promise<boolean | undefined> {
   for (const upstream of service.upstreams) {
     try {
       const answer = await upstream.send(
-        upstreamRequest(Op.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'document-format-supported', 'printer-pkcs7-public-key')]),
+        upstreamRequest(IppOperation.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'document-format-supported', 'printer-pkcs7-public-key')]),
         undefined,
         AbortSignal.timeout(ASK_TIMEOUT_MS),
       );
@@ -84,7 +82,7 @@ export function requireUpstreamOpensSealed(service: Service): void {
   if (service.pullMode) return;
   if (known.get(service)?.value !== false) return;
   throw new IppStatusError(
-    Status['client-error-document-format-not-supported'],
+    IppStatus.clientErrorDocumentFormatNotSupported,
     `the printer behind this intermediary does not support TRUSTNOONE (no printer-pkcs7-public-key, no ${PKCS7_MIME} in document-format-supported): it cannot open a sealed document`,
   );
 }

@@ -6,15 +6,13 @@
  *
  * Identify-Printer (PWG 5100.13 §4.1) is relayed the same way, without the policy step.
  */
-import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import { GroupTag, type IppAttribute, IppOperation, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '@trustnoone/profile';
 import { attr, findAttribute, operationAttribute, stringValue } from '../attrs.js';
 import { PolicyViolation } from '../policy.js';
 import type { Service } from '../service.js';
-import { Status } from '../status.js';
 import { discard, passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
-import { Op } from './codes.js';
 import { checkAttributeCount, jobGroupAttributes, principalOf } from './request.js';
 
 const OWN = new Set(['attributes-charset', 'attributes-natural-language', 'status-message']);
@@ -25,25 +23,25 @@ export async function validateJob(service: Service, ctx: IppRequestContext): Pro
   if (service.requireEncryption) {
     const format = stringValue(operationAttribute(ctx.message, 'document-format'));
     if (format !== undefined && format.toLowerCase() !== PKCS7_MIME) {
-      throw new PolicyViolation(Status['client-error-document-format-not-supported'], `document-format must be ${PKCS7_MIME} (this intermediary requires end-to-end encrypted jobs), got ${format}`, {
+      throw new PolicyViolation(IppStatus.clientErrorDocumentFormatNotSupported, `document-format must be ${PKCS7_MIME} (this intermediary requires end-to-end encrypted jobs), got ${format}`, {
         tag: GroupTag.unsupported,
         attributes: [{ name: 'document-format', values: [{ tag: 'unsupported' }] }],
       });
     }
     if (template.length > 0) {
       const names = template.map((a) => a.name);
-      throw new PolicyViolation(Status['client-error-attributes-or-values-not-supported'], `${names.join(', ')} must not travel in clear: seal Job Template attributes inside the job`, {
+      throw new PolicyViolation(IppStatus.clientErrorAttributesOrValuesNotSupported, `${names.join(', ')} must not travel in clear: seal Job Template attributes inside the job`, {
         tag: GroupTag.unsupported,
         attributes: names.map((name) => ({ name, values: [{ tag: 'unsupported' as const }] })),
       });
     }
   }
-  return relayPrinterOperation(service, ctx, Op.validateJob, template);
+  return relayPrinterOperation(service, ctx, IppOperation.validateJob, template);
 }
 
 export async function identifyPrinter(service: Service, ctx: IppRequestContext): Promise<IppReply> {
   checkAttributeCount(service, ctx.message);
-  return relayPrinterOperation(service, ctx, Op.identifyPrinter, []);
+  return relayPrinterOperation(service, ctx, IppOperation.identifyPrinter, []);
 }
 
 /** Sends a data-less printer operation to the first upstream that answers and returns its reply. */
@@ -67,5 +65,5 @@ async function relayPrinterOperation(service: Service, ctx: IppRequestContext, c
       lastError = err;
     }
   }
-  throw new IppStatusError(Status['server-error-service-unavailable'], 'the upstream printer cannot be reached right now; try again shortly', { cause: lastError });
+  throw new IppStatusError(IppStatus.serverErrorServiceUnavailable, 'the upstream printer cannot be reached right now; try again shortly', { cause: lastError });
 }

@@ -3,7 +3,7 @@
  * store contract itself is in store/types.ts; the embedded implementation is a directory
  * (dir-spool.ts), the shared one PostgreSQL (store/pg/).
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
 
 /** A document's opaque data as stored: never interpreted, only counted and hashed. */
 export interface SpoolDocument {
@@ -40,8 +40,8 @@ export interface SpoolJob {
   readonly closed: boolean;
 }
 
-/** RFC 8011 §5.3.7 job-state values. */
-export const JobState = { pending: 3, pendingHeld: 4, processing: 5, processingStopped: 6, canceled: 7, aborted: 8, completed: 9 } as const;
+/** RFC 8011 §5.3.7 job-state values (the registry's, @trustnoone/ipp). */
+export const JobState = IppEnum.jobState;
 export type JobStateValue = (typeof JobState)[keyof typeof JobState];
 export const isTerminal = (s: number): boolean => s >= JobState.canceled;
 
@@ -78,6 +78,19 @@ export interface ForwardState {
   readonly cancelSent?: boolean;
 }
 
+/**
+ * A PWG 5100.7 *-completed counter as the upstream printer reported it: a number, or 'unknown'
+ * (the out-of-band value a TRUSTNOONE printer gives for a sealed job, docs/decisions.md D9 (counters)).
+ */
+export type CompletedCounter = number | 'unknown';
+
+/** The progress counters mirrored from upstream (clear jobs only show them; issue 15.7). */
+export interface CompletedCounters {
+  readonly impressions?: CompletedCounter;
+  readonly mediaSheets?: CompletedCounter;
+  readonly pages?: CompletedCounter;
+}
+
 export interface JobStatus {
   readonly state: JobStateValue;
   readonly reasons: readonly string[];
@@ -89,6 +102,8 @@ export interface JobStatus {
   readonly processingAt?: number;
   /** The client asked to cancel before the job reached upstream or while it was there. */
   readonly cancelRequested?: boolean;
+  /** job-impressions/media-sheets/pages-completed as last mirrored from upstream. */
+  readonly completed?: CompletedCounters;
   readonly forward: ForwardState;
 }
 

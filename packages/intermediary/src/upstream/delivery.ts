@@ -14,19 +14,19 @@
  * is for the scheduler (forwarder.ts) to retry.
  */
 import { Transform, type Readable } from 'node:stream';
-import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, IppOperation, IppStatus, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { attr, integerValue, keywords, findAttribute, stringValue } from '../attrs.js';
 import type { FaultHook } from '../faults.js';
 import type { JobEntry, JobTable } from '../jobs.js';
-import { Op } from '../operations/codes.js';
-import { JobState, isTerminal, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
+import { JobState, isTerminal, type CompletedCounters, type JobStatus, type JobStateValue, type Spool, type SpoolJob } from '../spool/types.js';
+import { COUNTER_ATTRIBUTES, countersFrom, sameCounters } from './counters.js';
 import { upstreamRequest, type Upstream } from './client.js';
 import { UpstreamRejected, neverSent, type UpstreamExchange } from './exchange.js';
 import { jobGroup, owner, reasonsFor, submitAttributes } from './job-request.js';
 import type { OrphanRecovery, RecoveryLog } from './orphan-recovery.js';
 
 /** PWG 5100.13 client-error-document-security-error: a TRUSTNOONE printer's answer to a replay, among others. */
-const DOCUMENT_SECURITY_ERROR = 0x041a;
+const DOCUMENT_SECURITY_ERROR = IppStatus.clientErrorDocumentSecurityError;
 
 /** 'poll' after a state change, 'poll-quiet' when the upstream reported nothing new. */
 export type Step = 'continue' | 'poll' | 'poll-quiet' | 'wait-client' | 'done';
@@ -67,7 +67,7 @@ export class Delivery {
     const fwd = entry.status.forward;
     if (fwd.upstreamJobId) {
       const upstream = this.o.pick(entry.status, jobId);
-      await this.o.net.exchangeNow(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', fwd.upstreamJobId), ...owner(entry.job)])).catch(() => undefined);
+      await this.o.net.exchangeNow(upstream, upstreamRequest(IppOperation.cancelJob, upstream.uri, [attr.integer('job-id', fwd.upstreamJobId), ...owner(entry.job)])).catch(() => undefined);
     }
   }
 
@@ -114,7 +114,7 @@ export class Delivery {
 
     if (status.cancelRequested) {
       if (!fwd.cancelSent) {
-        await this.o.net.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
+        await this.o.net.exchange(upstream, upstreamRequest(IppOperation.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
           // Already terminal upstream (client-error-not-possible): the mirror below says how it ended.
           if (!(err instanceof UpstreamRejected)) throw err;
         });
@@ -139,7 +139,7 @@ export class Delivery {
         // cancel the cut-off one. Only a later document of a job still waiting for it is resent in
         // place — earlier documents are in that job and cannot be sent twice (docs/decisions.md D22).
         if (doc.number === 1 || there.state === undefined || isTerminal(there.state as JobStateValue)) {
-          await this.o.net.exchange(upstream, upstreamRequest(Op.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
+          await this.o.net.exchange(upstream, upstreamRequest(IppOperation.cancelJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)])).catch((err: unknown) => {
             if (!(err instanceof UpstreamRejected)) throw err; // already ended there
           });
           this.o.log.warn({ jobId: job.id, upstream: upstream.uri, upstreamJobId }, 'forward: a cut-off forward goes again into a new upstream job (the cut-off one canceled)');
@@ -157,7 +157,7 @@ export class Delivery {
         ...submitAttributes(job, doc.attributes).filter((a) => a.name !== 'last-document'),
         attr.boolean('last-document', last),
       ];
-      await this.o.net.exchange(upstream, upstreamRequest(Op.sendDocument, upstream.uri, ops), () => this.documentStream(job.id, doc.number));
+      await this.o.net.exchange(upstream, upstreamRequest(IppOperation.sendDocument, upstream.uri, ops), () => this.documentStream(job.id, doc.number));
       this.o.faults.hit('forward.sent');
       await this.o.table.update(job.id, (s) => ({
         ...s,
@@ -187,7 +187,7 @@ export class Delivery {
       if (isTerminal(began.state)) return;
       let res: IppMessage;
       try {
-        res = await this.o.net.exchange(upstream, upstreamRequest(Op.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
+        res = await this.o.net.exchange(upstream, upstreamRequest(IppOperation.createJob, upstream.uri, submitAttributes(job, job.attributes), jobGroup(job)));
       } catch (err) {
         // Certainly not created (refused, or no connection was ever made): nothing to look for
         // later, and the job stays free to go to another upstream.
@@ -201,7 +201,7 @@ export class Delivery {
         throw err;
       }
       const upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
-      if (upstreamJobId === undefined) throw new UpstreamRejected(0x0500, 'Create-Job answer carried no job-id');
+      if (upstreamJobId === undefined) throw new UpstreamRejected(IppStatus.serverErrorInternalError, 'Create-Job answer carried no job-id');
       this.o.faults.hit('forward.created');
       await this.o.table.update(job.id, (s) => ({
         ...s,
@@ -246,7 +246,7 @@ export class Delivery {
       try {
         const res = await this.o.net.exchange(
           upstream,
-          upstreamRequest(Op.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
+          upstreamRequest(IppOperation.printJob, upstream.uri, submitAttributes(job, [...job.attributes, ...doc.attributes.filter((a) => !job.attributes.some((b) => b.name === a.name))]), jobGroup(job)),
           () => this.documentStream(job.id, 1),
         );
         upstreamJobId = integerValue(findAttribute(res, GroupTag.job, 'job-id'));
@@ -269,16 +269,16 @@ export class Delivery {
 
   private async closeUpstream(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<void> {
     try {
-      await this.o.net.exchange(upstream, upstreamRequest(Op.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
+      await this.o.net.exchange(upstream, upstreamRequest(IppOperation.closeJob, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job)]));
     } catch (err) {
       // client-error-not-possible: the job is closed or already ended there (its last document
       // arrived, or it ended while we were away); the mirror that follows reports how it ended.
-      if (err instanceof UpstreamRejected && err.status === 0x0404) return;
-      if (!(err instanceof UpstreamRejected) || err.status !== 0x0501) throw err;
+      if (err instanceof UpstreamRejected && err.status === IppStatus.clientErrorNotPossible) return;
+      if (!(err instanceof UpstreamRejected) || err.status !== IppStatus.serverErrorOperationNotSupported) throw err;
       // No Close-Job upstream (PWG 5100.11 is optional): an empty last Send-Document ends the job.
       await this.o.net.exchange(
         upstream,
-        upstreamRequest(Op.sendDocument, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job), attr.boolean('last-document', true)]),
+        upstreamRequest(IppOperation.sendDocument, upstream.uri, [attr.integer('job-id', upstreamJobId), ...owner(job), attr.boolean('last-document', true)]),
       );
     }
   }
@@ -289,11 +289,11 @@ export class Delivery {
     try {
       res = await this.o.net.exchange(
         upstream,
-        upstreamRequest(Op.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
+        upstreamRequest(IppOperation.getJobAttributes, upstream.uri, [attr.integer('job-id', upstreamJobId), attr.keyword('requested-attributes', 'number-of-documents', 'job-state')]),
       );
     } catch (err) {
       // The upstream no longer knows the job (client-error-not-found): nothing of it is there.
-      if (err instanceof UpstreamRejected && err.status === 0x0406) return { documents: 0, state: undefined };
+      if (err instanceof UpstreamRejected && err.status === IppStatus.clientErrorNotFound) return { documents: 0, state: undefined };
       throw err;
     }
     return { documents: integerValue(findAttribute(res, GroupTag.job, 'number-of-documents')) ?? 0, state: integerValue(findAttribute(res, GroupTag.job, 'job-state')) };
@@ -302,30 +302,31 @@ export class Delivery {
   private async mirror(upstream: Upstream, upstreamJobId: number, job: SpoolJob): Promise<Step> {
     const res = await this.o.net.exchange(
       upstream,
-      upstreamRequest(Op.getJobAttributes, upstream.uri, [
+      upstreamRequest(IppOperation.getJobAttributes, upstream.uri, [
         attr.integer('job-id', upstreamJobId),
         ...owner(job),
-        attr.keyword('requested-attributes', 'job-state', 'job-state-reasons', 'job-state-message'),
+        attr.keyword('requested-attributes', 'job-state', 'job-state-reasons', 'job-state-message', ...COUNTER_ATTRIBUTES),
       ]),
     );
     const state = integerValue(findAttribute(res, GroupTag.job, 'job-state'));
     if (state === undefined || state < JobState.pending || state > JobState.completed) return 'poll-quiet';
     const reasons = keywords(findAttribute(res, GroupTag.job, 'job-state-reasons'));
     const message = stringValue(findAttribute(res, GroupTag.job, 'job-state-message'));
+    const completed = countersFrom(res);
     if (isTerminal(state)) {
-      await this.finish(job.id, state as JobStateValue, reasons, message);
+      await this.finish(job.id, state as JobStateValue, reasons, message, completed);
       return 'done';
     }
     const cur = this.o.table.get(job.id)!.status;
-    if (cur.state !== state || cur.reasons.join() !== reasons.join() || cur.message !== message) {
-      await this.o.table.update(job.id, (s) => ({ ...s, state: state as JobStateValue, reasons, message }));
+    if (cur.state !== state || cur.reasons.join() !== reasons.join() || cur.message !== message || !sameCounters(cur.completed, completed)) {
+      await this.o.table.update(job.id, (s) => ({ ...s, state: state as JobStateValue, reasons, message, completed }));
       return 'poll';
     }
     return 'poll-quiet';
   }
 
-  private async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
-    await this.o.table.update(jobId, (s) => ({ ...s, state, reasons: reasons.length ? reasons : ['none'], message, completedAt: Date.now() }));
+  private async finish(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined, completed?: CompletedCounters): Promise<void> {
+    await this.o.table.update(jobId, (s) => ({ ...s, state, reasons: reasons.length ? reasons : ['none'], message, completedAt: Date.now(), ...(completed ? { completed } : {}) }));
     // The ciphertext has done its job; keep the record for Get-Jobs, not the bytes.
     const e = this.o.table.get(jobId);
     for (const d of e?.job.documents ?? []) await this.o.spool.dropDocumentData(jobId, d.number);

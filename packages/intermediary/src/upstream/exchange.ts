@@ -6,15 +6,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
-import { GroupTag, type IppMessage } from '@trustnoone/ipp';
+import { GroupTag, IppOperation, IppStatus, isSuccessful, type IppMessage } from '@trustnoone/ipp';
 import { IppTransportError } from '@trustnoone/ipp-http';
 import { attr, findAttribute, stringValue } from '../attrs.js';
-import { Op } from '../operations/codes.js';
-import { isSuccess } from '../status.js';
 import { discard, upstreamRequest, type Upstream, type UpstreamAnswer } from './client.js';
 
 /** RFC 8011 §4.1.6.1: service-unavailable, temporary-error, not-accepting-jobs, busy — "try again later", not "no". */
-const TRANSIENT = new Set([0x0502, 0x0505, 0x0506, 0x0507]);
+const TRANSIENT = new Set<number>([IppStatus.serverErrorServiceUnavailable, IppStatus.serverErrorTemporaryError, IppStatus.serverErrorNotAcceptingJobs, IppStatus.serverErrorBusy]);
 
 /** The upstream refused the job with an IPP status: permanent for this job. */
 export class UpstreamRejected extends Error {
@@ -114,7 +112,7 @@ export class UpstreamExchange {
     discard(answer.data);
     this.unreachable.delete(upstream.uri);
     const status = answer.message.code;
-    if (isSuccess(status)) return answer.message;
+    if (isSuccessful(status)) return answer.message;
     const msg = stringValue(findAttribute(answer.message, GroupTag.operation, 'status-message'));
     if (TRANSIENT.has(status)) throw new Error(`upstream busy (status 0x${status.toString(16).padStart(4, '0')}${msg ? `: ${msg}` : ''})`);
     throw new UpstreamRejected(status, msg);
@@ -126,10 +124,10 @@ export class UpstreamExchange {
     if (known !== undefined) return known;
     const res = await this.exchange(
       upstream,
-      upstreamRequest(Op.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'operations-supported')]),
+      upstreamRequest(IppOperation.getPrinterAttributes, upstream.uri, [attr.keyword('requested-attributes', 'operations-supported')]),
     );
     const ops = findAttribute(res, GroupTag.printer, 'operations-supported')?.values.flatMap((v) => (v.tag === 'enum' ? [v.value] : [])) ?? [];
-    const yes = ops.includes(Op.createJob) && ops.includes(Op.sendDocument);
+    const yes = ops.includes(IppOperation.createJob) && ops.includes(IppOperation.sendDocument);
     this.createSupport.set(upstream.uri, yes);
     return yes;
   }

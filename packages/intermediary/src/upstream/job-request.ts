@@ -1,5 +1,5 @@
 /** What of a spooled job goes upstream in clear: its owner, its routing attributes, its job group. */
-import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import { GroupTag, IppStatus, type IppAttribute } from '@trustnoone/ipp';
 import { attr } from '../attrs.js';
 import type { SpoolJob } from '../spool/types.js';
 import { passThroughOperationAttributes } from './client.js';
@@ -23,15 +23,15 @@ export function jobGroup(job: SpoolJob): { tag: number; attributes: readonly Ipp
  */
 export function reasonsFor(status: number): string[] {
   switch (status) {
-    case 0x040a:
+    case IppStatus.clientErrorDocumentFormatNotSupported:
       return ['unsupported-document-format'];
-    case 0x040b:
+    case IppStatus.clientErrorAttributesOrValuesNotSupported:
       return ['unsupported-attributes-or-values'];
-    case 0x0418:
+    case IppStatus.clientErrorDocumentPasswordError:
       return ['document-password-error'];
-    case 0x0419:
+    case IppStatus.clientErrorDocumentPermissionError:
       return ['document-permission-error'];
-    case 0x041a:
+    case IppStatus.clientErrorDocumentSecurityError:
       return ['document-security-error'];
     default:
       return [];

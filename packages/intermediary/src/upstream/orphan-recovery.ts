@@ -9,10 +9,9 @@
  * search never mistakes this process's own unrecorded job for an orphan. What it matches on is in
  * orphans.ts.
  */
-import type { IppMessage } from '@trustnoone/ipp';
+import { IppOperation, type IppMessage } from '@trustnoone/ipp';
 import { attr, stringValue } from '../attrs.js';
 import type { JobTable } from '../jobs.js';
-import { Op } from '../operations/codes.js';
 import type { SpoolJob } from '../spool/types.js';
 import { upstreamRequest, type Upstream } from './client.js';
 import { CreateGate } from './create-gate.js';
@@ -65,7 +64,7 @@ export class OrphanRecovery {
       try {
         answer = await this.net.exchange(
           upstream,
-          upstreamRequest(Op.getJobs, uri, [
+          upstreamRequest(IppOperation.getJobs, uri, [
             ...owner(job),
             attr.keyword('which-jobs', 'not-completed'),
             attr.boolean('my-jobs', true),
@@ -87,7 +86,7 @@ export class OrphanRecovery {
       }
       const [orphan] = candidates;
       if (orphan === undefined) return;
-      await this.net.exchange(upstream, upstreamRequest(Op.cancelJob, uri, [attr.integer('job-id', orphan), ...owner(job)])).catch((err: unknown) => {
+      await this.net.exchange(upstream, upstreamRequest(IppOperation.cancelJob, uri, [attr.integer('job-id', orphan), ...owner(job)])).catch((err: unknown) => {
         // Already ended upstream: nothing left to clean.
         if (!(err instanceof UpstreamRejected)) throw err;
       });
@@ -117,7 +116,7 @@ export class OrphanRecovery {
       const list = (which: string) =>
         this.net.exchange(
           upstream,
-          upstreamRequest(Op.getJobs, upstream.uri, [...owner(job), attr.keyword('which-jobs', which), attr.boolean('my-jobs', true), attr.keyword('requested-attributes', ...ORPHAN_ATTRIBUTES)]),
+          upstreamRequest(IppOperation.getJobs, upstream.uri, [...owner(job), attr.keyword('which-jobs', which), attr.boolean('my-jobs', true), attr.keyword('requested-attributes', ...ORPHAN_ATTRIBUTES)]),
         );
       return [await list('not-completed'), await list('completed')];
     } catch (err) {

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { encodeHeader, readIppMessage, type DecodeLimits, type IppMessage } from '@trustnoone/ipp';
 import { authorizationHeader, type CredentialSource, type HttpCredentials } from './credentials.js';
+import { httpRefusal } from './http-refusal.js';
 import { IppTransportError } from '../errors.js';
 
 export interface IppTlsOptions {
@@ -131,15 +132,9 @@ export function ippRequest(target: string | URL, message: IppMessage, options: I
     };
     const req = (secure ? https : http).request(url, requestOptions, (res) => {
       const status = res.statusCode ?? 0;
-      if (status === 401) {
-        res.resume();
-        return fail(new IppTransportError('IPP_HTTP_AUTH_REQUIRED', `${url.origin} requires authentication (HTTP 401)`, { httpStatus: status }));
-      }
       if (status !== 200) {
         res.resume();
-        // 429 (sign-ins slowed after failures) and 503 (too many requests from this client) say when to retry.
-        const retry = res.headers['retry-after'] !== undefined && (status === 429 || status === 503) ? `; retry after ${String(res.headers['retry-after']).slice(0, 16)} s` : '';
-        return fail(new IppTransportError('IPP_HTTP_STATUS', `${url.href} answered HTTP ${status} instead of an IPP response${retry}`, { httpStatus: status }));
+        return fail(httpRefusal(url, status, res.headers));
       }
       const type = String(res.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/ipp') {

@@ -3,6 +3,8 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   IppError,
+  IppStatus,
+  isErrorStatus,
   encodeHeader,
   readIppMessage,
   validateEnvelope,
@@ -15,7 +17,6 @@ import {
 import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
 import { HttpAuthRequired, HttpAuthThrottled, IppStatusError } from '../errors.js';
 import type { IppHandler, IppReply, IppRequestContext } from './context.js';
-import { Status } from '../status.js';
 import { guardRequestBodies } from './body-guard.js';
 import { mediaType, refuseUnread } from './refuse-unread.js';
 import { ClientSlots, clientKey } from './client-slots.js';
@@ -169,7 +170,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
     await drain(request, reply);
     return sendIpp(
       reply,
-      responseFor(message, { status: Status.serverErrorOperationNotSupported, statusMessage: 'operation not supported' }, languageOf),
+      responseFor(message, { status: IppStatus.serverErrorOperationNotSupported, statusMessage: 'operation not supported' }, languageOf),
     );
   }
 
@@ -201,7 +202,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
   } catch (err) {
     result = replyForError(err, request, requestId);
   }
-  if (documentError instanceof ByteLimitExceeded && result.status < 0x0400) {
+  if (documentError instanceof ByteLimitExceeded && !isErrorStatus(result.status)) {
     // The handler ignored the truncation of its document: the request still failed.
     result = replyForError(documentError, request, requestId);
   }
@@ -215,13 +216,13 @@ function replyForError(err: unknown, request: FastifyRequest, requestId: number)
     return { status: err.status, statusMessage: err.statusMessage };
   }
   if (err instanceof ByteLimitExceeded || (err as { cause?: unknown })?.cause instanceof ByteLimitExceeded) {
-    return { status: Status.clientErrorRequestEntityTooLarge, statusMessage: 'document data exceeds the size limit' };
+    return { status: IppStatus.clientErrorRequestEntityTooLarge, statusMessage: 'document data exceeds the size limit' };
   }
   if (err instanceof IppError) {
     return { status: err.status, statusMessage: err.message };
   }
   request.log.error({ err, requestId }, 'ipp: handler failed');
-  return { status: Status.serverErrorInternalError, statusMessage: 'internal error' };
+  return { status: IppStatus.serverErrorInternalError, statusMessage: 'internal error' };
 }
 
 /** What is read and thrown away of an unused body before giving up on the connection instead. */

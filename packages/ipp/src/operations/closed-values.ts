@@ -4,6 +4,8 @@
  * the Unsupported Attributes group (RFC 8011 §4.1.7), so the client learns which value to drop.
  * A Printer supporting fewer values (its *-supported attribute) passes its own list instead.
  */
+import { IppOperation, IppStatus } from '../registry/constants.js';
+
 export interface ClosedValues {
   readonly attribute: string;
   /** The operations the attribute has this meaning in. */
@@ -19,17 +21,17 @@ export const CLOSED_VALUES: readonly ClosedValues[] = [
     // client-error-attributes-or-values-not-supported on anything else; PWG 5100.7 and
     // PWG 5100.18 (fetchable) registered the rest.
     attribute: 'which-jobs',
-    operations: [0x000a],
+    operations: [IppOperation.getJobs],
     values: ['aborted', 'all', 'canceled', 'completed', 'fetchable', 'not-completed', 'pending', 'pending-held', 'processing', 'processing-stopped', 'proof-and-suspend', 'proof-print', 'saved'],
-    status: 0x040b,
+    status: IppStatus.clientErrorAttributesOrValuesNotSupported,
     source: 'RFC 8011 §4.2.6.1, PWG 5100.7, PWG 5100.18',
   },
   {
     // RFC 8011 §4.2.1.1: an unsupported compression gets client-error-compression-not-supported.
     attribute: 'compression',
-    operations: [0x0002, 0x0003, 0x0004, 0x0006, 0x0007],
+    operations: [IppOperation.printJob, IppOperation.printUri, IppOperation.validateJob, IppOperation.sendDocument, IppOperation.sendUri],
     values: ['compress', 'deflate', 'gzip', 'none'],
-    status: 0x040f,
+    status: IppStatus.clientErrorCompressionNotSupported,
     source: 'RFC 8011 §4.2.1.1',
   },
 ];

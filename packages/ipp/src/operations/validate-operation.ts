@@ -9,7 +9,7 @@
  * One pass over the operation group builds a name index; every rule is then a lookup, so the time
  * is linear in the request whatever it holds.
  */
-import { GroupTag } from '../model.js';
+import { GroupTag, IppStatus } from '../model.js';
 import type { IppAttribute, IppMessage, IppValue } from '../model.js';
 import { operationName } from '../registry/lookup.js';
 import type { Violation } from '../validate.js';
@@ -18,7 +18,6 @@ import { operationRule } from './required.js';
 import type { OperationRule } from './rule.js';
 import { SINGLE_VALUED_OPERATION_ATTRIBUTES } from './single-valued.js';
 
-const BAD_REQUEST = 0x0400;
 const OUT_OF_BAND = new Set<string>(['unsupported', 'default', 'unknown', 'noValue', 'notSettable', 'deleteAttribute', 'adminDefine']);
 const CLOSED = CLOSED_VALUES.map((c) => ({ ...c, allowed: new Set(c.values), codes: new Set(c.operations) }));
 
@@ -53,7 +52,7 @@ export function validateOperation(message: IppMessage, options: ValidateOperatio
     } else if (first !== undefined && second !== undefined && first.values.length !== second.values.length) {
       out.push({
         code: 'unpaired-values',
-        status: BAD_REQUEST,
+        status: IppStatus.clientErrorBadRequest,
         message: `${op}: ${a} has ${first.values.length} values but ${b} has ${second.values.length}; they must correspond one to one (${rule.source})`,
         group: GroupTag.operation,
         attribute: b,
@@ -64,7 +63,7 @@ export function validateOperation(message: IppMessage, options: ValidateOperatio
   if (rule.requiredGroup !== undefined && !message.groups.some((g) => g.tag === rule.requiredGroup && g.attributes.length > 0)) {
     out.push({
       code: 'missing-group',
-      status: BAD_REQUEST,
+      status: IppStatus.clientErrorBadRequest,
       message: `${op} needs a group 0x${rule.requiredGroup.toString(16).padStart(2, '0')} with the attributes to set (${rule.source})`,
       group: rule.requiredGroup,
     });
@@ -74,7 +73,7 @@ export function validateOperation(message: IppMessage, options: ValidateOperatio
     if (SINGLE_VALUED_OPERATION_ATTRIBUTES.has(attribute.name) && attribute.values.length > 1) {
       out.push({
         code: 'not-single-valued',
-        status: BAD_REQUEST,
+        status: IppStatus.clientErrorBadRequest,
         message: `${attribute.name}: ${attribute.values.length} values where ${op} takes exactly one; send a single value`,
         group: GroupTag.operation,
         attribute: attribute.name,
@@ -125,7 +124,7 @@ export function unsupportedAttributes(violations: readonly Violation[]): IppAttr
 
 function checkTarget(rule: OperationRule, op: string, usable: (name: string) => boolean, out: Violation[]): void {
   const target = (attribute: string, need: string): void =>
-    void out.push({ code: 'missing-target', status: BAD_REQUEST, message: `${op} needs ${need} in the operation group to name its target (RFC 8011 §4.1.5, ${rule.source})`, group: GroupTag.operation, attribute });
+    void out.push({ code: 'missing-target', status: IppStatus.clientErrorBadRequest, message: `${op} needs ${need} in the operation group to name its target (RFC 8011 §4.1.5, ${rule.source})`, group: GroupTag.operation, attribute });
   switch (rule.target) {
     case 'printer':
       if (!usable('printer-uri')) target('printer-uri', 'printer-uri');
@@ -147,7 +146,7 @@ function checkTarget(rule: OperationRule, op: string, usable: (name: string) => 
 }
 
 function missing(attribute: string, message: string): Violation {
-  return { code: 'missing-attribute', status: BAD_REQUEST, message, group: GroupTag.operation, attribute };
+  return { code: 'missing-attribute', status: IppStatus.clientErrorBadRequest, message, group: GroupTag.operation, attribute };
 }
 
 /** The operation group's attributes by name, first occurrence kept (a repeat is validateRequest's finding). */

@@ -1,5 +1,6 @@
 import { GroupTag } from '../model.js';
 import { ATTRIBUTES, COLLECTION_ALIASES, ENUMS, OPERATIONS, STATUS_CODES } from './generated.js';
+import type { IppOperationName, IppStatusName } from './constants.js';
 import { parseSyntax } from './syntax.js';
 import type { AttributeSyntax } from './syntax.js';
 
@@ -28,6 +29,8 @@ export function operationName(code: number): string {
 }
 
 /** 0x0002 for "Print-Job"; accepts "0x1234" too; undefined for an unknown name. */
+export function operationCode(name: IppOperationName): number;
+export function operationCode(name: string): number | undefined;
 export function operationCode(name: string): number | undefined {
   return OPERATION_CODES.get(name) ?? parseHex(name);
 }
@@ -37,6 +40,9 @@ export function statusName(code: number): string {
   return STATUS_CODES.get(code) ?? hex4(code);
 }
 
+/** 0x0406 for "client-error-not-found"; accepts "0x0abc" too; undefined for an unknown name. */
+export function statusCode(name: IppStatusName): number;
+export function statusCode(name: string): number | undefined;
 export function statusCode(name: string): number | undefined {
   return STATUS_CODE_BY_NAME.get(name) ?? parseHex(name);
 }

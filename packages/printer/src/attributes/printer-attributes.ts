@@ -3,7 +3,7 @@
  * docs/spec-notes.md §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
  * live state; `requested-attributes` filtering happens in select.ts.
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
 import * as cap from './capabilities.js';
 import { MARGINS, MEDIA, MEDIA_DEFAULT, MEDIA_READY, MEDIA_SOURCES, MEDIA_TYPES, mediaByName, mediaCol, mediaSizeCol } from './media.js';
 import {
@@ -25,24 +25,6 @@ import {
   uri,
 } from './values.js';
 
-/** Operation codes advertised in operations-supported (RFC 8011 §5.4.15, docs/spec-notes.md §1). */
-export const SUPPORTED_OPERATIONS = [
-  0x0002, // Print-Job
-  0x0004, // Validate-Job
-  0x0005, // Create-Job
-  0x0006, // Send-Document
-  0x0008, // Cancel-Job
-  0x0009, // Get-Job-Attributes
-  0x000a, // Get-Jobs
-  0x000b, // Get-Printer-Attributes
-  0x000c, // Hold-Job
-  0x000d, // Release-Job
-  0x0039, // Cancel-My-Jobs
-  0x003b, // Close-Job
-  0x003c, // Identify-Printer
-  0x006a, // Get-Encrypted-Job-Attributes
-] as const;
-
 export interface PrinterIdentity {
   readonly name: string;
   readonly uuid: string;
@@ -56,6 +38,11 @@ export interface PrinterIdentity {
   readonly requireEncryption: boolean;
   /** printer-pkcs7-repertoire-configured: the PIN release repertoire, or 'none' (no PIN release). */
   readonly pinRepertoire: cap.PinRepertoire | 'none';
+  /**
+   * operations-supported (RFC 8011 §5.4.15): the codes of the operation table the transport
+   * dispatches by (ops/operation-table.ts), so the two cannot disagree.
+   */
+  readonly operations: readonly number[];
   /** OAuth sign-in: where clients get tokens and which scopes they need (issue 19). */
   readonly oauth?: { readonly issuer: string; readonly scopes: readonly string[] };
 }
@@ -70,8 +57,6 @@ export interface PrinterStatus {
   readonly stateChangedAt: Date;
   readonly now: Date;
 }
-
-const PRINTER_STATE = { idle: 3, processing: 4, stopped: 5 } as const;
 
 /** RFC 8011 §5.4.29: printer-up-time and the *-time attributes count seconds from 1 at start. */
 export function upTimeAt(startedAt: Date, at: Date | number): number {
@@ -121,7 +106,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     octets('printer-output-tray', 'type=unRemovableBin;maxcapacity=100;remaining=-3;status=0;name=face-down;stackingorder=firstToLast;pagedelivery=faceDown;'),
     keyword('printer-kind', 'document'),
     text('printer-supply-description', 'Black Toner'),
-    enumAttr('operations-supported', [...SUPPORTED_OPERATIONS]),
+    enumAttr('operations-supported', [...id.operations]),
     charset('charset-configured', 'utf-8'),
     charset('charset-supported', ['us-ascii', 'utf-8']),
     naturalLanguage('natural-language-configured', 'en'),
@@ -221,7 +206,7 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     // Provisional (docs/spec-notes.md §2): the inner request format a sealed job must carry.
     mimeType('encrypted-job-request-format-supported', cap.ENCRYPTED_REQUEST_FORMAT),
     // RFC 8011 §5.4 Printer Status
-    enumAttr('printer-state', PRINTER_STATE[st.state]),
+    enumAttr('printer-state', IppEnum.printerState[st.state]),
     keyword('printer-state-reasons', st.stateReasons.length > 0 ? [...st.stateReasons] : ['none']),
     text('printer-state-message', st.stateMessage),
     boolean('printer-is-accepting-jobs', st.isAcceptingJobs),

@@ -7,7 +7,7 @@ import type { IppAttribute } from '@trustnoone/ipp';
 import { dateTime, enumAttr, integer, keyword, mimeType, nameAttr, outOfBand, text, uri } from '../attributes/values.js';
 import { upTimeAt } from '../attributes/printer-attributes.js';
 import type { Job } from './job.js';
-import { JobStateEnum } from './job.js';
+import { jobStateCode } from './job.js';
 
 export interface JobView {
   readonly printerUri: string;
@@ -30,7 +30,7 @@ export function jobCreationAttributes(job: Job, printerUri: string): IppAttribut
   return [
     uri('job-uri', `${printerUri.replace(/\/$/, '')}/${job.id}`),
     integer('job-id', job.id),
-    enumAttr('job-state', JobStateEnum[job.state]),
+    enumAttr('job-state', jobStateCode(job.state)),
     keyword('job-state-reasons', reasonList(job)),
     text('job-state-message', job.stateMessage),
   ];

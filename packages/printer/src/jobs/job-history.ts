@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
-import { buildManifest, writeManifest, type Manifest } from '../pipeline/manifest.js';
+import { buildManifest, writeManifest, type Manifest } from './manifest.js';
 import { checkJobTemplate } from './job-template.js';
 import { integer, keyword, enumAttr } from '../attributes/values.js';
 import type { Job, JobState } from './job.js';

@@ -2,15 +2,16 @@
  * jobs/<id>/job.json: what the printer must know about a job that has not ended yet to carry it
  * through a restart (issue 12 "acknowledged means printed"). Written from the job's creation on,
  * before each answer that acknowledges something, and superseded by manifest.json once the job
- * ends (pipeline/manifest.ts). It holds routing facts only — id, owner, the name shown in clear,
+ * ends (jobs/manifest.ts). It holds routing facts only — id, owner, the name shown in clear,
  * the Job Template sent in clear, which documents were accepted — never sealed content; the
  * sealed documents themselves wait as received ciphertext in jobs/<id>/spool/ (job-recovery.ts).
  *
  * Each write replaces the file atomically (temp file, fsync, rename, fsync of the directory), so a
  * power cut leaves the previous version or the new one, never a mix.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileDurably } from '@trustnoone/ipp-http/durable-file';
 import { GroupTag, messageFromJson, messageToJson, type IppAttribute } from '@trustnoone/ipp';
 import type { JsonAttribute } from '@trustnoone/ipp';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
@@ -169,22 +170,8 @@ export class JobRecords {
   }
 }
 
-/** Replaces `file` atomically and durably. */
+/** Replaces `file` atomically and durably (one writer per job: the record's queue). */
 export async function writeDurably(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  const dir = await open(dirname(file), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await writeFileDurably(file, text);
 }

@@ -21,11 +21,10 @@ import { createReadStream } from 'node:fs';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OpenedDocument, PrinterRuntime } from '../runtime.js';
-import { ciphertextFile } from '../ops/documents.js';
-import { armMultipleOperationTimeout } from '../ops/multiple-operation-timeout.js';
+import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
 import { jobComplete } from '../secure/pin-release.js';
-import { jobPaths } from '../state/state-dir.js';
-import type { Job } from './job.js';
+import { ciphertextFile, jobPaths } from '../state/state-dir.js';
+import { startingJob, type Job } from './job.js';
 import { readJobRecord, recordTemplate, type JobRecord, type RecordedDocument } from './job-records.js';
 import { checkJobTemplate } from './job-template.js';
 import { saveSealedRecord } from './sealed-record.js';
@@ -53,31 +52,18 @@ async function recoverJob(rt: PrinterRuntime, record: JobRecord): Promise<void> 
   for (const name of await readdir(paths.dir)) {
     if (name === 'pages' || name.startsWith('.render-') || name.endsWith('.tmp')) await rm(join(paths.dir, name), { recursive: true, force: true });
   }
-  const now = Date.now();
-  const job: Job = {
+  const job = startingJob({
     id: record.jobId,
     uuid: record.jobUuid,
     owner: record.owner,
     clearName: record.clearName,
-    name: record.clearName,
-    state: 'pending',
-    reasons: new Set(['job-incoming']),
-    stateMessage: 'Resuming after a printer restart.',
     sealed: false,
     clearTemplate: record.clearTemplate.length > 0,
     documentFormat: record.documentFormat,
     template: checkJobTemplate(recordTemplate(record)).applied,
-    documentsReceived: 0,
-    documents: [],
-    closed: false,
-    kOctets: 0,
-    pagesCompleted: 0,
-    impressionsCompleted: 0,
-    mediaSheetsCompleted: 0,
-    timings: { createdAt: record.createdAt },
-    stateChangedAt: now,
-    finalized: false,
-  };
+    stateMessage: 'Resuming after a printer restart.',
+    createdAt: record.createdAt,
+  });
   rt.store.restore(job);
   rt.records.adopt(record);
 
@@ -90,14 +76,14 @@ async function recoverJob(rt: PrinterRuntime, record: JobRecord): Promise<void> 
   }
   const sealed: RecordedDocument[] = [];
   for (const [i, d] of candidates.entries()) {
-    if (d.number !== i + 1 || !d.sealed || !(await present(ciphertextFile(rt, job.id, d.number)))) break;
+    if (d.number !== i + 1 || !d.sealed || !(await present(ciphertextFile(rt.layout, job.id, d.number)))) break;
     sealed.push(d);
   }
   let opened = await reopen(rt, job, record, sealed);
   if (opened < sealed.length) {
     // Document opened+1 was cut off; opening it failed and took the private directory with it,
     // so the ones before are opened once more (deterministic: they opened a moment ago).
-    for (const d of sealed.slice(opened)) await rm(ciphertextFile(rt, job.id, d.number), { force: true });
+    for (const d of sealed.slice(opened)) await rm(ciphertextFile(rt.layout, job.id, d.number), { force: true });
     resetDocuments(job);
     opened = await reopen(rt, job, record, sealed.slice(0, opened));
   }
@@ -129,7 +115,7 @@ async function reopen(rt: PrinterRuntime, job: Job, record: JobRecord, docs: rea
     },
   };
   for (const d of docs) {
-    const file = ciphertextFile(rt, job.id, d.number);
+    const file = ciphertextFile(rt.layout, job.id, d.number);
     let doc: OpenedDocument;
     try {
       doc = await rt.openSealed(job, {

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { AppliedTemplate, Job, JobState } from './job.js';
-import { isTerminal } from './job.js';
+import { isTerminal, startingJob } from './job.js';
 
 export interface NewJob {
   readonly owner: string;
@@ -33,31 +33,18 @@ export class JobStore {
   }
 
   create(n: NewJob): Job {
-    const now = Date.now();
-    const job: Job = {
+    const job = startingJob({
       id: this.#nextId++,
       uuid: `urn:uuid:${randomUUID()}`,
       owner: n.owner,
       clearName: n.clearName,
-      name: n.clearName,
-      state: 'pending',
-      reasons: new Set(['job-incoming']),
-      stateMessage: 'Receiving.',
       sealed: n.sealed,
       clearTemplate: n.clearTemplate,
       documentFormat: n.documentFormat,
       template: n.template,
-      documentsReceived: 0,
-      documents: [],
-      closed: false,
-      kOctets: 0,
-      pagesCompleted: 0,
-      impressionsCompleted: 0,
-      mediaSheetsCompleted: 0,
-      timings: { createdAt: now },
-      stateChangedAt: now,
-      finalized: false,
-    };
+      stateMessage: 'Receiving.',
+      createdAt: Date.now(),
+    });
     this.#jobs.set(job.id, job);
     this.#emit(job);
     return job;

@@ -8,6 +8,7 @@ import * as cap from '../attributes/capabilities.js';
 import { MEDIA, MEDIA_DEFAULT, MEDIA_SOURCES, MEDIA_TYPES, mediaByName, mediaBySize } from '../attributes/media.js';
 import { enumAttr, integer, keyword } from '../attributes/values.js';
 import type { AppliedTemplate } from './job.js';
+import { parsePageRanges, type PageRange } from './page-ranges.js';
 
 export interface TemplateCheck {
   readonly applied: AppliedTemplate;
@@ -24,6 +25,7 @@ interface MutableTemplate {
   printColorMode: string;
   printQuality: number;
   orientationRequested: number;
+  pageRanges?: PageRange[];
   accepted: IppAttribute[];
 }
 
@@ -134,6 +136,13 @@ const checkOverrides: Checker = (attr) =>
     );
   });
 
+const checkPageRanges: Checker = (attr, out) => {
+  const parsed = parsePageRanges(attr);
+  if ('error' in parsed) return false;
+  out.pageRanges = parsed.ranges;
+  return true;
+};
+
 const CHECKERS: Readonly<Partial<Record<string, Checker>>> = {
   copies: integerIn(1, cap.COPIES_MAX, (o, v) => (o.copies = v)),
   media: keywordIn(
@@ -155,6 +164,7 @@ const CHECKERS: Readonly<Partial<Record<string, Checker>>> = {
   'print-scaling': keywordIn(cap.PRINT_SCALING),
   overrides: checkOverrides,
   'job-hold-until': keywordIn(cap.JOB_HOLD_UNTIL),
+  'page-ranges': checkPageRanges,
 };
 
 /** Checks the Job Template attributes of a job creation request (its job group). */
@@ -197,6 +207,7 @@ export function checkJobTemplate(jobGroup: readonly IppAttribute[]): TemplateChe
       printColorMode: out.printColorMode,
       printQuality: out.printQuality,
       orientationRequested: out.orientationRequested,
+      ...(out.pageRanges ? { pageRanges: out.pageRanges } : {}),
       attributes,
     },
     unsupported,

@@ -4,19 +4,18 @@
  * `clear` is what arrived in clear, `applied` what the printer uses (from the inner request for a
  * sealed job), so Get-Job-Attributes in clear never reveals a sealed job's real name or options.
  */
-import type { IppAttribute } from '@trustnoone/ipp';
+import { enumValue, type IppAttribute } from '@trustnoone/ipp';
 
-/** RFC 8011 §5.3.7. */
-export const JobStateEnum = {
-  pending: 3,
-  'pending-held': 4,
-  processing: 5,
-  'processing-stopped': 6,
-  canceled: 7,
-  aborted: 8,
-  completed: 9,
-} as const;
-export type JobState = keyof typeof JobStateEnum;
+/** RFC 8011 §5.3.7 job-state keywords; the numbers are the registry's. */
+const JOB_STATES = ['pending', 'pending-held', 'processing', 'processing-stopped', 'canceled', 'aborted', 'completed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** The job-state enum value of a keyword (RFC 8011 §5.3.7, through the registry). */
+export function jobStateCode(state: JobState): number {
+  const code = enumValue('job-state', state);
+  if (code === undefined) throw new RangeError(`job-state '${state}' is not registered`);
+  return code;
+}
 
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['canceled', 'aborted', 'completed']);
 
@@ -32,6 +31,8 @@ export interface AppliedTemplate {
   readonly printColorMode: string;
   readonly printQuality: number;
   readonly orientationRequested: number;
+  /** RFC 8011 §5.2.7 page-ranges: the pages of each document to print (all when absent). */
+  readonly pageRanges?: readonly { readonly lower: number; readonly upper: number }[];
   /** The attributes as they were accepted, for Get-Job-Attributes of the job-template group. */
   readonly attributes: readonly IppAttribute[];
 }
@@ -119,4 +120,49 @@ export interface Job {
   holdUntil?: string;
   /** Set once the job ended and its manifest is written and private files removed. */
   finalized: boolean;
+}
+
+/** What a job starts from; everything else starts at nothing received, counted or completed. */
+export interface JobStart {
+  readonly id: number;
+  readonly uuid: string;
+  readonly owner: string;
+  readonly clearName: string;
+  readonly sealed: boolean;
+  readonly clearTemplate: boolean;
+  readonly documentFormat: string;
+  readonly template: AppliedTemplate;
+  readonly stateMessage: string;
+  readonly createdAt: number;
+}
+
+/**
+ * A pending job that has received nothing yet (job-incoming): how the store creates one and how a
+ * restart recreates one from its record (job-recovery.ts), so the two cannot start differently.
+ */
+export function startingJob(s: JobStart): Job {
+  return {
+    id: s.id,
+    uuid: s.uuid,
+    owner: s.owner,
+    clearName: s.clearName,
+    name: s.clearName,
+    state: 'pending',
+    reasons: new Set(['job-incoming']),
+    stateMessage: s.stateMessage,
+    sealed: s.sealed,
+    clearTemplate: s.clearTemplate,
+    documentFormat: s.documentFormat,
+    template: s.template,
+    documentsReceived: 0,
+    documents: [],
+    closed: false,
+    kOctets: 0,
+    pagesCompleted: 0,
+    impressionsCompleted: 0,
+    mediaSheetsCompleted: 0,
+    timings: { createdAt: s.createdAt },
+    stateChangedAt: Date.now(),
+    finalized: false,
+  };
 }

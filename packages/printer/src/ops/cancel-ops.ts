@@ -3,9 +3,9 @@ import type { IppHandler } from '@trustnoone/ipp-http';
 import { isTerminal, type Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs, requestingUser } from '../requests/request.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 /**
  * Cancels at any stage: waiting for a document, receiving, queued (the engine skips it) or

@@ -11,16 +11,17 @@ import { jobCreationAttributes } from '../jobs/job-attributes.js';
 import { saveSealedRecord } from '../jobs/sealed-record.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import type { RecordedDocument } from '../jobs/job-records.js';
-import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
+import { armMultipleOperationTimeout } from '../jobs/multiple-operation-timeout.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { jobComplete } from '../secure/pin-release.js';
+import { PoolRefusal } from '../pool/pool-replay.js';
 import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-failure.js';
-import { jobPaths } from '../state/state-dir.js';
-import type { JobRequestCheck } from './job-request.js';
-import { Refusal, unsupportedGroup } from './refusal.js';
-import { Status } from './status.js';
+import { ciphertextFile, jobPaths } from '../state/state-dir.js';
+import type { JobRequestCheck } from '../requests/job-request.js';
+import { Refusal, unsupportedGroup } from '../requests/refusal.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 import { GroupTag } from '@trustnoone/ipp';
 
 const SEALED_REQUEST_REFUSED = 'The encrypted job asks for something this printer does not support.';
@@ -78,11 +79,6 @@ export async function receiveDocument(rt: PrinterRuntime, job: Job, ctx: IppRequ
 
 function recorded(job: Job, arrival: DocumentArrival): RecordedDocument {
   return { number: job.documentsReceived + 1, operation: arrival.operation, last: arrival.lastDocument, sealed: arrival.check.format === PKCS7_MIME };
-}
-
-/** Where a sealed document's ciphertext waits, as received, until its job ends (job-recovery.ts). */
-export function ciphertextFile(rt: PrinterRuntime, jobId: number, number: number): string {
-  return join(jobPaths(rt.layout, jobId).spool, `document-${number}.p7m`);
 }
 
 async function receiveClear(rt: PrinterRuntime, job: Job, ctx: IppRequestContext, arrival: DocumentArrival): Promise<IppReply> {
@@ -158,7 +154,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   // The ciphertext is kept as received until the job ends: after a restart it is opened again,
   // so a job acknowledged here is printed even if the printer stops before printing it.
   await mkdir(jobPaths(rt.layout, job.id).spool, { recursive: true, mode: 0o700 });
-  const kept = await open(ciphertextFile(rt, job.id, number), 'w', 0o600);
+  const kept = await open(ciphertextFile(rt.layout, job.id, number), 'w', 0o600);
   let keptOpen = true;
   const closeKept = async (sync: boolean) => {
     if (!keptOpen) return;
@@ -175,8 +171,8 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   // Pulled by the decryptor: nothing is read from the socket faster than it is decrypted.
   const counted = (async function* () {
     for await (const chunk of ctx.data as AsyncIterable<Buffer>) {
+      // The transport caps the bytes that arrive (ByteLimitExceeded), so none is counted against a limit here.
       received += chunk.length;
-      if (received > rt.limits.maxDocumentBytes) throw new SpoolLimitError(rt.limits.maxDocumentBytes);
       await kept.write(chunk);
       rt.faults.hit('receive.chunk');
       yield chunk;
@@ -259,6 +255,13 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       // The status says what kind of request it was; the message would quote sealed values (an
       // inner document-format, a job-name), so only the local log has it.
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
+    }
+    if (err instanceof PoolRefusal) {
+      // Opened and verified, but not this pool member's to print (docs/decisions.md D38).
+      rt.log.warn({ jobId: job.id, code: err.code, detail: err.message }, 'printer: sealed job refused by the pool ledger');
+      rt.store.transition(job, 'aborted', err.jobMessage, { add: [...err.reasons] });
+      await rt.processor.finish(job, { error: err.code });
+      return { ...jobReply(rt, job, []), status: err.status, statusMessage: err.jobMessage };
     }
     if (isOutOfSpace(err)) return outOfSpace(rt, job);
     rt.log.error({ jobId: job.id, err }, 'printer: opening a sealed job failed');

@@ -16,9 +16,9 @@ import { JOB_TEMPLATE_NAMES } from '../jobs/job-template.js';
 import type { PrinterRuntime } from '../runtime.js';
 import type { KeyStore } from '../secure/key-store.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs, requestingUser } from '../requests/request.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 /** A certificate in PEM lines is a few kB; refuse absurd ones before joining them. */
 const MAX_PEM_LINES = 200;

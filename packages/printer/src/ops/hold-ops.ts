@@ -8,25 +8,11 @@ import type { IppHandler } from '@trustnoone/ipp-http';
 import type { Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { HOLD_REASON } from '../secure/pin-release.js';
+import { HOLD_UNTIL_REASON, holdComplete, holdRequested } from '../jobs/job-hold.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
-
-export const HOLD_UNTIL_REASON = 'job-hold-until-specified';
-
-/** Whether the job is to wait for Release-Job: Hold-Job said so, or its job-hold-until did. */
-export function holdRequested(job: Job): boolean {
-  if (job.holdUntil !== undefined) return job.holdUntil !== 'no-hold';
-  const v = job.template.attributes.find((a) => a.name === 'job-hold-until')?.values[0];
-  return v !== undefined && 'value' in v && v.value === 'indefinite';
-}
-
-/** Puts a job whose documents are all in on hold (instead of queueing it). */
-export function holdComplete(rt: PrinterRuntime, job: Job): void {
-  job.closed = true;
-  rt.store.transition(job, 'pending-held', 'Held until released.', { add: [HOLD_UNTIL_REASON], remove: ['job-incoming', 'job-data-insufficient', 'job-queued'] });
-}
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs, requestingUser } from '../requests/request.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 function ownJob(rt: PrinterRuntime, ctx: Parameters<IppHandler>[0]): Job {
   const job = findJob(rt, ctx);

@@ -2,9 +2,9 @@
 import type { IppRequestContext } from '@trustnoone/ipp-http';
 import type { Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
-import { Refusal } from './refusal.js';
-import { opAttrs } from './request.js';
-import { Status } from './status.js';
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs } from '../requests/request.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function requestedJobId(ctx: IppRequestContext): number {
   const ops = opAttrs(ctx.message);

@@ -10,12 +10,12 @@ import * as cap from '../attributes/capabilities.js';
 import { isTerminal, type Job } from '../jobs/job.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { isOutOfSpace, jobReply, OUT_OF_SPACE_MESSAGE, receiveDocument } from './documents.js';
-import { checkJobRequest, type JobRequestCheck } from './job-request.js';
+import { checkJobRequest, type JobRequestCheck } from '../requests/job-request.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { jobGroup, opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
-import { armMultipleOperationTimeout } from './multiple-operation-timeout.js';
+import { Refusal } from '../requests/refusal.js';
+import { jobGroup, opAttrs, requestingUser } from '../requests/request.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
+import { armMultipleOperationTimeout } from '../jobs/multiple-operation-timeout.js';
 import { jobComplete } from '../secure/pin-release.js';
 import { GENERIC_SECURITY_MESSAGE } from '../secure/security-failure.js';
 

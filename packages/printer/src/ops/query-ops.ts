@@ -13,9 +13,9 @@ import { isTerminal, type Job } from '../jobs/job.js';
 import { JOB_TEMPLATE_NAMES } from '../jobs/job-template.js';
 import type { PrinterRuntime } from '../runtime.js';
 import { findJob } from './job-lookup.js';
-import { Refusal } from './refusal.js';
-import { opAttrs, requestingUser } from './request.js';
-import { Status } from './status.js';
+import { Refusal } from '../requests/refusal.js';
+import { opAttrs, requestingUser } from '../requests/request.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function getPrinterAttributes(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
@@ -54,6 +54,35 @@ const WHICH: Readonly<Record<string, (j: Job) => boolean>> = {
   processing: (j) => j.state === 'processing',
 };
 
+/** At most this many job-ids in one Get-Jobs (the request is refused beyond it, not truncated). */
+const MAX_JOB_IDS = 1000;
+
+/** PWG 5100.11 §4.2 job-ids: 1setOf integer(1:MAX), or undefined when absent. */
+function jobIds(ops: ReturnType<typeof opAttrs>): Set<number> | undefined {
+  const a = ops.get('job-ids');
+  if (!a) return undefined;
+  if (a.values.length === 0 || a.values.length > MAX_JOB_IDS) throw new Refusal(Status.clientErrorBadRequest, `job-ids must have 1 to ${MAX_JOB_IDS} values, got ${a.values.length}`);
+  const ids = new Set<number>();
+  for (const v of a.values) {
+    if (v.tag !== 'integer' || v.value < 1) throw new Refusal(Status.clientErrorBadRequest, 'job-ids must be integers from 1 (job ids of this printer)');
+    ids.add(v.value);
+  }
+  return ids;
+}
+
+/**
+ * RFC 8011 §4.2.6.2 order: not-completed jobs in the order they will be processed (oldest first:
+ * jobs print in arrival order), completed ones newest to oldest by completion time. which-jobs
+ * 'all' lists the first group, then the second (docs/decisions.md D40).
+ */
+function inListOrder(jobs: readonly Job[]): Job[] {
+  const active = jobs.filter((j) => !isTerminal(j.state)).sort((a, b) => a.id - b.id);
+  const done = jobs
+    .filter((j) => isTerminal(j.state))
+    .sort((a, b) => (b.timings.completedAt ?? b.timings.createdAt) - (a.timings.completedAt ?? a.timings.createdAt) || b.id - a.id);
+  return [...active, ...done];
+}
+
 export function getJobs(rt: PrinterRuntime): IppHandler {
   return async (ctx) => {
     const ops = opAttrs(ctx.message);
@@ -67,7 +96,10 @@ export function getJobs(rt: PrinterRuntime): IppHandler {
     // RFC 8011 §4.2.6.1: without requested-attributes only job-uri and job-id are returned.
     const requested = ops.keywords('requested-attributes') ?? ['job-uri', 'job-id'];
     const sel = selection(requested);
-    let jobs = rt.store.list().filter((j) => filter(j) && (!myJobs || j.owner === user));
+    const ids = jobIds(ops);
+    // job-ids names the jobs wanted; without an explicit which-jobs, whatever their state (D40).
+    const stateFilter = ids && !ops.has('which-jobs') ? WHICH.all! : filter;
+    let jobs = inListOrder(rt.store.list().filter((j) => stateFilter(j) && (!myJobs || j.owner === user) && (!ids || ids.has(j.id))));
     if (limit !== undefined) jobs = jobs.slice(0, limit);
     return {
       status: Status.successfulOk,

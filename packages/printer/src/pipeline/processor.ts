@@ -13,7 +13,8 @@ import type { JobStore } from '../jobs/job-store.js';
 import { RenderError } from '../render/errors.js';
 import type { RenderLimits } from '../render/limits.js';
 import { jobPaths, type StateLayout } from '../state/state-dir.js';
-import { buildManifest, writeManifest, type ManifestExtras } from './manifest.js';
+import { buildManifest, writeManifest, type ManifestExtras } from '../jobs/manifest.js';
+import { pageSelected } from '../jobs/page-ranges.js';
 import type { Renderer } from './renderer.js';
 import { noPrinterFaults, type PrinterFaultHook } from '../faults.js';
 
@@ -197,10 +198,14 @@ export class JobProcessor {
           signal: rendering.signal,
         });
         await rm(doc.path, { force: true });
-        doc.pages = result.pageCount;
-        if (doc.number === 1) pages.push(...result.pages.map((p) => p.file));
-        else pages.push(...(await this.#movePages(outDir, paths.pages, pages.length, result.pages.map((p) => p.file))));
-        job.pagesCompleted += result.pageCount;
+        // page-ranges (RFC 8011 §5.2.7) select pages of each document: the others are dropped
+        // before they count or reach the output.
+        const kept = result.pages.filter((_, i) => pageSelected(i + 1, job.template.pageRanges));
+        for (const [i, p] of result.pages.entries()) if (!pageSelected(i + 1, job.template.pageRanges)) await rm(join(outDir, p.file), { force: true });
+        doc.pages = kept.length;
+        if (doc.number === 1) pages.push(...kept.map((p) => p.file));
+        else pages.push(...(await this.#movePages(outDir, paths.pages, pages.length, kept.map((p) => p.file))));
+        job.pagesCompleted += kept.length;
         const copies = job.template.copies;
         const perSheet = job.template.sides === 'one-sided' ? 1 : 2;
         // PWG 5100.7: an impression is one side marked; copies multiply both counters.

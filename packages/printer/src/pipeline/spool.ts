@@ -1,7 +1,8 @@
 /**
  * Writes a document stream to a private file as it arrives (never buffered whole), undoing the
  * request's `compression` (RFC 8011 §5.4.32: none, deflate, gzip) and hashing the bytes written.
- * The decompressed size is capped, so a small compressed upload cannot fill the disk.
+ * The bytes written are capped, so a small compressed upload cannot fill the disk; the bytes read
+ * are capped before they get here, by the transport.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -88,11 +89,10 @@ export async function spoolToFile(
   options: { maxBytes: number; compression?: Compression; signal?: AbortSignal },
 ): Promise<SpoolResult> {
   let received = 0;
+  // What arrives is capped by the transport (ipp-http's maxDocumentBytes); here it is only counted.
   const counter = new Transform({
     transform(chunk: Buffer, _e, done) {
       received += chunk.length;
-      // Compressed input is capped too: a compressed stream larger than the limit is refused as it comes.
-      if (received > options.maxBytes) return done(new SpoolLimitError(options.maxBytes));
       done(null, chunk);
     },
   });

@@ -3,7 +3,7 @@
  * naming this device's output-device-uuid, over @trustnoone/ipp-http with the device's credentials.
  */
 import type { Readable } from 'node:stream';
-import { request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
+import { isSuccessful, operationName, request, type IppAttribute, type IppGroup, type IppMessage, type IppValue } from '@trustnoone/ipp';
 import { ippRequest, type CredentialSource, type IppTlsOptions, type HttpCredentials } from '@trustnoone/ipp-http/client';
 
 export interface InfraConnection {
@@ -65,12 +65,12 @@ export function build(code: number, uri: string, deviceUuid: string, ops: readon
 /** One exchange; the answer's data must be consumed or destroyed by the caller. */
 export async function exchange(
   c: InfraConnection,
-  name: string,
   code: number,
   ops: readonly IppAttribute[],
   options: { groups?: readonly IppGroup[]; data?: Readable | Uint8Array; signal?: AbortSignal; system?: boolean; timeoutMs?: number } = {},
 ): Promise<InfraAnswer> {
   const uri = options.system ? c.systemUri : c.printerUri;
+  const name = operationName(code);
   let res;
   try {
     res = await ippRequest(uri, build(code, uri, c.deviceUuid, ops, options.groups ?? [], options.system ? c.printerUri : undefined), {
@@ -87,10 +87,10 @@ export async function exchange(
 }
 
 /** Like exchange, but a non-successful status throws and the (unused) data is drained. */
-export async function call(c: InfraConnection, name: string, code: number, ops: readonly IppAttribute[], options: Parameters<typeof exchange>[4] = {}): Promise<IppMessage> {
-  const a = await exchange(c, name, code, ops, options);
+export async function call(c: InfraConnection, code: number, ops: readonly IppAttribute[], options: Parameters<typeof exchange>[3] = {}): Promise<IppMessage> {
+  const a = await exchange(c, code, ops, options);
   a.data.on('error', () => {}).resume();
-  if (a.status >= 0x0100) throw new InfraStatusError(a.status, name, statusMessage(a.message));
+  if (!isSuccessful(a.status)) throw new InfraStatusError(a.status, operationName(code), statusMessage(a.message));
   return a.message;
 }
 

@@ -4,7 +4,7 @@
  * rendering) — via fastify's in-process injection, so pull mode adds no second pipeline.
  */
 import { Readable } from 'node:stream';
-import { encodeHeader, GroupTag, readIppMessage, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
+import { encodeHeader, GroupTag, IppOperation, readIppMessage, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import type { PrinterHandle } from '../app.js';
 import type { Job } from '../jobs/job.js';
 import { v } from './infra-client.js';
@@ -62,7 +62,7 @@ export class LocalPrinter {
 
   /** The printer's attributes as a client would read them (for Update-Output-Device-Attributes). */
   async printerAttributes(): Promise<IppAttribute[]> {
-    const a = await this.ipp(0x000b, [v.keyword('requested-attributes', 'all')]);
+    const a = await this.ipp(IppOperation.getPrinterAttributes, [v.keyword('requested-attributes', 'all')]);
     return a.message.groups.filter((g) => g.tag === GroupTag.printer).flatMap((g) => g.attributes);
   }
 

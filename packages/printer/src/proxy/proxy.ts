@@ -13,13 +13,14 @@
  * prints a job twice (proxy-state.ts).
  */
 import { join } from 'node:path';
-import { GroupTag, type IppAttribute } from '@trustnoone/ipp';
+import { enumValue, GroupTag, IppEnum, IppOperation, IppStatus, isSuccessful, type IppAttribute } from '@trustnoone/ipp';
 import type { CredentialSource, HttpCredentials, IppTlsOptions } from '@trustnoone/ipp-http/client';
 import type { PrinterHandle } from '../app.js';
-import { JobStateEnum, type Job } from '../jobs/job.js';
+import { jobStateCode, type Job, type JobState } from '../jobs/job.js';
 import { jobPaths } from '../state/state-dir.js';
 import { call, exchange, InfraStatusError, int, str, v, type InfraConnection } from './infra-client.js';
 import { LocalPrinter } from './local-printer.js';
+import { PoolReplayCache } from '../pool/pool-replay.js';
 import { ProxyState, type ProxyJob } from './proxy-state.js';
 import { readFile } from 'node:fs/promises';
 
@@ -47,8 +48,8 @@ export interface RunningProxy {
 }
 
 const EVENTS = ['job-fetchable', 'job-state-changed', 'printer-state-changed'];
-const SUBSCRIPTION_GONE = 0x0406;
-const NOT_FETCHABLE = 0x0420;
+const SUBSCRIPTION_GONE = IppStatus.clientErrorNotFound;
+const NOT_FETCHABLE = IppStatus.clientErrorNotFetchable;
 
 export interface ProxyLog {
   info(obj: object, msg: string): void;
@@ -158,10 +159,10 @@ class Proxy {
 
   /** Register, report attributes, subscribe, then recover and prime. Returns the subscription id. */
   private async connect(): Promise<number> {
-    await call(this.c, 'Register-Output-Device', 0x005f, [], { system: true });
+    await call(this.c, IppOperation.registerOutputDevice, [], { system: true });
     const attrs = await this.local.printerAttributes();
-    await call(this.c, 'Update-Output-Device-Attributes', 0x0049, [], { groups: [{ tag: GroupTag.printer, attributes: attrs }] });
-    const m = await call(this.c, 'Create-Printer-Subscriptions', 0x0016, [], {
+    await call(this.c, IppOperation.updateOutputDeviceAttributes, [], { groups: [{ tag: GroupTag.printer, attributes: attrs }] });
+    const m = await call(this.c, IppOperation.createPrinterSubscriptions, [], {
       groups: [{ tag: GroupTag.subscription, attributes: [v.keyword('notify-pull-method', 'ippget'), v.keyword('notify-events', ...EVENTS)] }],
     });
     const sub = int(m, GroupTag.subscription, 'notify-subscription-id');
@@ -175,7 +176,7 @@ class Proxy {
 
   /** Get-Jobs which-jobs=fetchable: jobs that arrived while we were away (no event will come). */
   private async prime(): Promise<void> {
-    const m = await call(this.c, 'Get-Jobs', 0x000a, [v.keyword('which-jobs', 'fetchable'), v.keyword('requested-attributes', 'job-id')]);
+    const m = await call(this.c, IppOperation.getJobs, [v.keyword('which-jobs', 'fetchable'), v.keyword('requested-attributes', 'job-id')]);
     for (const g of m.groups) {
       if (g.tag !== GroupTag.job) continue;
       const id = g.attributes.find((a) => a.name === 'job-id')?.values[0];
@@ -193,14 +194,14 @@ class Proxy {
       this.stopping.signal.addEventListener('abort', onStop, { once: true });
       let a;
       try {
-        a = await exchange(this.c, 'Get-Notifications', 0x001c, [v.integer('notify-subscription-ids', sub), v.integer('notify-sequence-numbers', next), v.boolean('notify-wait', true)], {
+        a = await exchange(this.c, IppOperation.getNotifications, [v.integer('notify-subscription-ids', sub), v.integer('notify-sequence-numbers', next), v.boolean('notify-wait', true)], {
           signal: poll.signal,
         });
       } finally {
         this.stopping.signal.removeEventListener('abort', onStop);
       }
       a.data.resume();
-      if (a.status >= 0x0100) throw new InfraStatusError(a.status, 'Get-Notifications', undefined);
+      if (!isSuccessful(a.status)) throw new InfraStatusError(a.status, 'Get-Notifications', undefined);
       let seen = 0;
       for (const g of a.message.groups) {
         if (g.tag !== GroupTag.eventNotification) continue;
@@ -262,9 +263,16 @@ class Proxy {
   private async take(jobId: number, onHeld: () => void): Promise<void> {
     const known = this.state.get(jobId);
     if (known && known.phase !== 'claimed') return; // never twice
+    const pool = this.local.printer.runtime.replay;
+    if (pool instanceof PoolReplayCache && !(await pool.healthy())) {
+      // A pool member that cannot reach its ledger could not print the job (fail closed): it
+      // leaves it to the members that can, and looks again at its next quiet poll (D38).
+      this.log.warn({ jobId }, 'proxy: the pool ledger does not answer; not taking jobs');
+      return;
+    }
     let job;
     try {
-      job = await call(this.c, 'Fetch-Job', 0x0043, [v.integer('job-id', jobId)]);
+      job = await call(this.c, IppOperation.fetchJob, [v.integer('job-id', jobId)]);
     } catch (err) {
       // Another device was faster, or (for our own claim) the job ended meanwhile.
       if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) {
@@ -277,7 +285,7 @@ class Proxy {
     const record: ProxyJob = known ?? { infraJobId: jobId, jobUuid: uuid, phase: 'claimed', updatedAt: Date.now() };
     if (!known) await this.state.put(record);
     try {
-      await call(this.c, 'Acknowledge-Job', 0x0041, [v.integer('job-id', jobId)]);
+      await call(this.c, IppOperation.acknowledgeJob, [v.integer('job-id', jobId)]);
     } catch (err) {
       if (err instanceof InfraStatusError && err.status === NOT_FETCHABLE) {
         await this.state.forget(jobId);
@@ -298,24 +306,24 @@ class Proxy {
     const jobId = record.infraJobId;
     const owner = str(job, GroupTag.job, 'job-originating-user-name') ?? 'anonymous';
     const documents = int(job, GroupTag.job, 'number-of-documents') ?? 1;
-    const created = await this.local.ipp(0x0005, [v.name('requesting-user-name', owner), v.name('job-name', str(job, GroupTag.job, 'job-name') ?? 'encrypted job')]);
+    const created = await this.local.ipp(IppOperation.createJob, [v.name('requesting-user-name', owner), v.name('job-name', str(job, GroupTag.job, 'job-name') ?? 'encrypted job')]);
     const localJobId = int(created.message, GroupTag.job, 'job-id');
-    if (created.status >= 0x0100 || localJobId === undefined) {
-      await this.finishWith(record, JobStateEnum.aborted, ['aborted-by-system'], 'the printer refused the job');
+    if (!isSuccessful(created.status) || localJobId === undefined) {
+      await this.finishWith(record, IppEnum.jobState.aborted, ['aborted-by-system'], 'the printer refused the job');
       return;
     }
     record.localJobId = localJobId;
     record.phase = 'submitting';
     await this.state.put(record);
     // RFC 8011 job-incoming: the printer is receiving the job's documents (fetching them here).
-    await this.report(jobId, JobStateEnum.processing, ['job-incoming'], 'Fetching the job.');
+    await this.report(jobId, IppEnum.jobState.processing, ['job-incoming'], 'Fetching the job.');
     const stopMirror = this.mirrorLocalState(jobId, localJobId);
     let refused: string | undefined;
     let ended: Job | undefined;
     try {
       for (let n = 1; n <= documents && refused === undefined; n++) {
-        const doc = await exchange(this.c, 'Fetch-Document', 0x0042, [v.integer('job-id', jobId), v.integer('document-number', n)]);
-        if (doc.status >= 0x0100) {
+        const doc = await exchange(this.c, IppOperation.fetchDocument, [v.integer('job-id', jobId), v.integer('document-number', n)]);
+        if (!isSuccessful(doc.status)) {
           doc.data.resume();
           refused = `document ${n} could not be fetched (status 0x${doc.status.toString(16)})`;
           break;
@@ -333,10 +341,10 @@ class Proxy {
         ];
         let sent;
         try {
-          sent = await this.local.ipp(0x0006, ops, doc.data);
+          sent = await this.local.ipp(IppOperation.sendDocument, ops, doc.data);
         } catch (err) {
           if (!transferFailed) throw err;
-          sent = { status: 0x0500 };
+          sent = { status: IppStatus.serverErrorInternalError };
         }
         if (transferFailed && n === 1) {
           // The envelope arrived truncated: its GCM tag could not verify, so nothing was opened or
@@ -348,9 +356,9 @@ class Proxy {
           setTimeout(() => this.enqueue(jobId), this.o.retryInitialMs ?? 500).unref();
           throw new Error(`document 1 transfer failed, will fetch again: ${(transferFailed as Error).message}`);
         }
-        if (sent.status >= 0x0100 && sent.status !== 0x041a && sent.status !== 0x0418) refused = `document ${n} refused by the printer (status 0x${sent.status.toString(16)})`;
-        await call(this.c, 'Acknowledge-Document', 0x003f, [v.integer('job-id', jobId), v.integer('document-number', n)]);
-        if (sent.status >= 0x0100) break;
+        if (!isSuccessful(sent.status) && sent.status !== IppStatus.clientErrorDocumentSecurityError && sent.status !== IppStatus.clientErrorDocumentPasswordError) refused = `document ${n} refused by the printer (status 0x${sent.status.toString(16)})`;
+        await call(this.c, IppOperation.acknowledgeDocument, [v.integer('job-id', jobId), v.integer('document-number', n)]);
+        if (!isSuccessful(sent.status)) break;
       }
       if (this.local.printer.runtime.store.get(localJobId)?.state === 'pending-held') onHeld();
       ended = await this.local.finished(localJobId, this.stopping.signal);
@@ -358,15 +366,15 @@ class Proxy {
       await stopMirror();
     }
     if (this.stopped && ended && !ended.finalized) return; // reported after our restart, from the manifest
-    const final = ended ? { state: JobStateEnum[ended.state], reasons: [...ended.reasons], message: ended.stateMessage } : { state: JobStateEnum.aborted, reasons: ['aborted-by-system'], message: 'lost' };
-    if (refused && final.state === JobStateEnum.completed) {
+    const final = ended ? { state: jobStateCode(ended.state), reasons: [...ended.reasons], message: ended.stateMessage } : { state: IppEnum.jobState.aborted, reasons: ['aborted-by-system'], message: 'lost' };
+    if (refused && final.state === IppEnum.jobState.completed) {
       // Part of the job printed; what the printer could not take is not silently dropped.
-      final.state = JobStateEnum.aborted;
+      final.state = IppEnum.jobState.aborted;
       final.reasons = ['aborted-by-system'];
       final.message = refused;
     }
     for (let n = 1; n <= documents; n++) {
-      await call(this.c, 'Update-Document-Status', 0x0047, [v.integer('job-id', jobId), v.integer('document-number', n)], {
+      await call(this.c, IppOperation.updateDocumentStatus, [v.integer('job-id', jobId), v.integer('document-number', n)], {
         groups: [{ tag: GroupTag.document, attributes: [v.enum('output-device-document-state', final.state)] }],
       }).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'proxy: document status not reported'));
     }
@@ -390,7 +398,7 @@ class Proxy {
           const next = latest;
           latest = undefined;
           const key = JSON.stringify(next);
-          if (key === sent || next.state >= JobStateEnum.canceled) continue;
+          if (key === sent || next.state >= IppEnum.jobState.canceled) continue;
           await this.report(jobId, next.state, next.reasons, next.message).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'proxy: job state not reported'));
           sent = key;
         }
@@ -401,7 +409,7 @@ class Proxy {
     const off = this.local.printer.runtime.store.onChange((j) => {
       if (j.id !== localJobId) return;
       // Queued or receiving here is still "processing" for the Infrastructure Printer: the device has it.
-      latest = { state: Math.max(JobStateEnum.processing, JobStateEnum[j.state]), reasons: [...j.reasons], message: j.stateMessage };
+      latest = { state: Math.max(IppEnum.jobState.processing, jobStateCode(j.state)), reasons: [...j.reasons], message: j.stateMessage };
       if (!sending) inFlight = flush();
     });
     // Stops mirroring and lets a report in flight land before the final one is sent.
@@ -423,7 +431,7 @@ class Proxy {
   }
 
   private async report(jobId: number, state: number, reasons: readonly string[], message: string): Promise<void> {
-    await call(this.c, 'Update-Job-Status', 0x0048, [v.integer('job-id', jobId)], {
+    await call(this.c, IppOperation.updateJobStatus, [v.integer('job-id', jobId)], {
       groups: [
         {
           tag: GroupTag.job,
@@ -472,7 +480,7 @@ class Proxy {
           await this.finishWith(r, r.final.state, r.final.reasons, r.final.message);
         }
       } catch (err) {
-        if (err instanceof InfraStatusError && (err.status === NOT_FETCHABLE || err.status === 0x0406)) {
+        if (err instanceof InfraStatusError && (err.status === NOT_FETCHABLE || err.status === IppStatus.clientErrorNotFound)) {
           await this.state.put({ ...r, phase: 'reported' });
           continue;
         }
@@ -488,7 +496,7 @@ class Proxy {
       .finished(r.localJobId!, this.stopping.signal)
       .then(async (j) => {
         if (this.stopped) return;
-        const final = j?.finalized ? { state: JobStateEnum[j.state], reasons: [...j.reasons], message: j.stateMessage } : await this.manifestFinal(r.localJobId);
+        const final = j?.finalized ? { state: jobStateCode(j.state), reasons: [...j.reasons], message: j.stateMessage } : await this.manifestFinal(r.localJobId);
         await this.finishWith(r, final.state, final.reasons, final.message);
       })
       .catch((err: unknown) => this.log.warn({ jobId: r.infraJobId, err: (err as Error).message }, 'proxy: final state not reported yet (retried on reconnect)'))
@@ -498,14 +506,14 @@ class Proxy {
   private async manifestFinal(localJobId: number | undefined): Promise<{ state: number; reasons: string[]; message: string }> {
     if (localJobId !== undefined) {
       try {
-        const m = JSON.parse(await readFile(jobPaths(this.local.printer.runtime.layout, localJobId).manifest, 'utf8')) as { state: keyof typeof JobStateEnum; stateReasons: string[] };
-        const state = JobStateEnum[m.state];
-        if (state !== undefined && state >= JobStateEnum.canceled) return { state, reasons: m.stateReasons, message: 'Ended before the printer restarted.' };
+        const m = JSON.parse(await readFile(jobPaths(this.local.printer.runtime.layout, localJobId).manifest, 'utf8')) as { state: JobState; stateReasons: string[] };
+        const state = enumValue('job-state', m.state);
+        if (state !== undefined && state >= IppEnum.jobState.canceled) return { state, reasons: m.stateReasons, message: 'Ended before the printer restarted.' };
       } catch {
         // No manifest: the job did not finish before the restart.
       }
     }
-    return { state: JobStateEnum.aborted, reasons: ['aborted-by-system'], message: 'The printer restarted while processing; not printed again (no duplicates).' };
+    return { state: IppEnum.jobState.aborted, reasons: ['aborted-by-system'], message: 'The printer restarted while processing; not printed again (no duplicates).' };
   }
 
   /** Update-Active-Jobs: learn of cancels we missed (and jobs the other side no longer has). */
@@ -514,14 +522,14 @@ class Proxy {
     const ids = active.map((r) => r.infraJobId);
     const states = active.map((r) => {
       const j = this.local.job(r.localJobId!);
-      return j ? JobStateEnum[j.state] : JobStateEnum.processing;
+      return j ? jobStateCode(j.state) : IppEnum.jobState.processing;
     });
-    const m = await call(this.c, 'Update-Active-Jobs', 0x0045, ids.length ? [v.integer('job-ids', ...ids), v.enum('output-device-job-states', ...states)] : []);
+    const m = await call(this.c, IppOperation.updateActiveJobs, ids.length ? [v.integer('job-ids', ...ids), v.enum('output-device-job-states', ...states)] : []);
     const outIds = m.groups[0]?.attributes.find((a) => a.name === 'job-ids')?.values ?? [];
     const outStates = m.groups[0]?.attributes.find((a) => a.name === 'output-device-job-states')?.values ?? [];
     outIds.forEach((x, i) => {
       const s = outStates[i];
-      if (x.tag === 'integer' && s && (s.tag === 'enum' || s.tag === 'integer') && s.value === JobStateEnum.canceled) void this.cancelLocal(x.value);
+      if (x.tag === 'integer' && s && (s.tag === 'enum' || s.tag === 'integer') && s.value === IppEnum.jobState.canceled) void this.cancelLocal(x.value);
     });
   }
 
@@ -532,7 +540,7 @@ class Proxy {
     if (!j || j.finalized) return;
     this.canceling.add(infraJobId);
     try {
-      await this.local.ipp(0x0008, [v.integer('job-id', r.localJobId), v.name('requesting-user-name', j.owner)]);
+      await this.local.ipp(IppOperation.cancelJob, [v.integer('job-id', r.localJobId), v.name('requesting-user-name', j.owner)]);
       this.log.info({ jobId: infraJobId }, 'proxy: job canceled at the Infrastructure Printer, canceled here');
     } finally {
       this.canceling.delete(infraJobId);
@@ -545,22 +553,22 @@ class Proxy {
     if (this.answering.has(requestId)) return;
     this.answering.add(requestId);
     try {
-      const req = await call(this.c, 'Fetch-Encrypted-Job-Attributes', 0x0069, [v.integer('encrypted-job-request-id', requestId)]);
+      const req = await call(this.c, IppOperation.fetchEncryptedJobAttributes, [v.integer('encrypted-job-request-id', requestId)]);
       const op = req.groups[0]?.attributes ?? [];
       const jobId = int(req, GroupTag.operation, 'job-id');
       const record = jobId !== undefined ? this.state.get(jobId) : undefined;
       const pass = op.filter((a) => ['requesting-user-name', 'requested-attributes', 'requesting-user-pkcs7-public-key', 'encrypted-job-attributes-nonce'].includes(a.name));
-      let status = 0x0406;
+      let status: number = IppStatus.clientErrorNotFound;
       let sealed: Buffer = Buffer.alloc(0);
       let message: string | undefined = 'the printer no longer has this job';
       if (record?.localJobId !== undefined && this.local.job(record.localJobId)) {
         // The printer's own 0x006A handler: ownership check, selection, seal to the owner, sign.
-        const a = await this.local.ipp(0x006a, [v.integer('job-id', record.localJobId), ...pass]);
+        const a = await this.local.ipp(IppOperation.getEncryptedJobAttributes, [v.integer('job-id', record.localJobId), ...pass]);
         status = a.status;
         sealed = a.data;
         message = status === 0 ? undefined : (str(a.message, GroupTag.operation, 'status-message') ?? 'refused by the printer');
       }
-      await call(this.c, 'Acknowledge-Encrypted-Job-Attributes', 0x0068, [v.integer('encrypted-job-request-id', requestId), ...(status === 0 ? [] : [v.enum('fetch-status-code', status), v.text('fetch-status-message', message ?? '')])], {
+      await call(this.c, IppOperation.acknowledgeEncryptedJobAttributes, [v.integer('encrypted-job-request-id', requestId), ...(status === 0 ? [] : [v.enum('fetch-status-code', status), v.text('fetch-status-message', message ?? '')])], {
         data: sealed,
       });
       this.log.info({ jobId, requestId, status }, 'proxy: encrypted job attributes answered');

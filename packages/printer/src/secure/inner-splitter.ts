@@ -41,6 +41,13 @@ export class InnerSplitter {
   #documentBytes = 0;
   readonly #hash: Hash = createHash('sha256');
   #head: number[] = [];
+  /**
+   * The writes of the previous chunk, still running while openCore decrypts the next one (disk and
+   * AES overlap; awaiting each write before decrypting on made the printer's open of a sealed job
+   * one file write per network chunk slower, issue 20). openCore hands over a chunk it no longer
+   * touches, so holding it until written is safe.
+   */
+  #pending: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly header: FileHandle,
@@ -59,22 +66,25 @@ export class InnerSplitter {
 
   /** Takes the next plaintext chunk (called by openCore's sink, in order). */
   async write(chunk: Uint8Array): Promise<void> {
+    await this.#pending;
     const at = this.#boundary(chunk);
     const head = chunk.subarray(0, at);
     const rest = chunk.subarray(at);
-    if (head.length > 0) {
-      this.#headerBytes += head.length;
-      await writeAll(this.header, head);
-    }
+    if (head.length > 0) this.#headerBytes += head.length;
     if (rest.length > 0) {
       this.#documentBytes += rest.length;
       this.#hash.update(rest);
       if (this.#head.length < 16) this.#head.push(...rest.subarray(0, 16 - this.#head.length));
-      await writeAll(this.document, rest);
     }
+    this.#pending = (async () => {
+      if (head.length > 0) await writeAll(this.header, head);
+      if (rest.length > 0) await writeAll(this.document, rest);
+    })();
+    this.#pending.catch(() => undefined); // observed by the next write or close; never unhandled
   }
 
   async close(): Promise<SplitResult> {
+    await this.#pending;
     await Promise.all([this.header.close(), this.document.close()]);
     return {
       split: this.#phase === 'document',
@@ -86,6 +96,7 @@ export class InnerSplitter {
   }
 
   async abandon(): Promise<void> {
+    await this.#pending.catch(() => undefined);
     await Promise.allSettled([this.header.close(), this.document.close()]);
   }
 

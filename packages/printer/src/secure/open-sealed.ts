@@ -17,18 +17,18 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { IppError, readIppMessage, type IppMessage } from '@trustnoone/ipp';
+import { IppError, IppOperation, IppStatus, readIppMessage, type IppMessage } from '@trustnoone/ipp';
 import { ProfileError, checkBinding, parseInnerRequest, type ReplayCache } from '@trustnoone/profile';
 import { CmsError, CmsErrorCode, joinPemLines, openCore, parseCertificate, parseCertificates, type Certificate, type OpenedEnvelope } from '@trustnoone/smime';
 import type { Readable } from 'node:stream';
 import * as cap from '../attributes/capabilities.js';
-import { checkJobRequest } from '../ops/job-request.js';
-import { Refusal } from '../ops/refusal.js';
-import { checkRequest } from '../ops/request-checks.js';
+import { checkJobRequest } from '../requests/job-request.js';
+import { Refusal } from '../requests/refusal.js';
+import { checkRequest } from '../requests/request-checks.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import { spoolToFile } from '../pipeline/spool.js';
-import type { OpenedDocument, PrinterRuntime, SealedOpener, SealedSubmission } from '../runtime.js';
-import { jobPaths } from '../state/state-dir.js';
+import type { OpenedDocument, SealedOpener, SealedSubmission } from '../runtime.js';
+import { jobPaths, type StateLayout } from '../state/state-dir.js';
 import type { Job } from '../jobs/job.js';
 import type { KeyStore } from './key-store.js';
 import { InnerSplitter, type SplitResult } from './inner-splitter.js';
@@ -36,6 +36,12 @@ import { startsWithPinLayer } from './pin-layer.js';
 import { SecurityFailure, type SecurityCheck } from './security-failure.js';
 
 export interface SealedOpenerOptions {
+  /** The state directory: a job's private/ area receives the plaintext. */
+  readonly layout: StateLayout;
+  /** printer-uuid without urn:uuid:, which the inner request must name (the binding). */
+  readonly printerUuid: string;
+  /** The largest document once unpacked (a document compressed inside the envelope). */
+  readonly maxDocumentBytes: number;
   readonly keys: KeyStore;
   readonly replay: ReplayCache;
   readonly requireSignature: boolean;
@@ -76,7 +82,7 @@ function checkForCmsCode(code: string): SecurityCheck | undefined {
   }
 }
 
-export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): SealedOpener {
+export function makeSealedOpener(o: SealedOpenerOptions): SealedOpener {
   let anchors: Certificate[] = [];
   try {
     anchors = o.trustAnchorsPem.flatMap((pem) => parseCertificates(pem));
@@ -87,7 +93,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
   if (!(o.replayRetentionMs > 2 * CLOCK_SKEW_MS)) throw new RangeError(`replayRetentionMs must exceed ${2 * CLOCK_SKEW_MS} ms (twice the clock skew allowed), got ${o.replayRetentionMs}`);
 
   return async (job: Job, submission: SealedSubmission): Promise<OpenedDocument> => {
-    const paths = jobPaths(rt.layout, job.id);
+    const paths = jobPaths(o.layout, job.id);
     await mkdir(paths.private, { recursive: true, mode: 0o700 });
     const number = job.documentsReceived + 1;
     const innerPath = join(paths.private, `inner-${number}.ipp`);
@@ -156,7 +162,7 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       const inner = parseInnerRequest(message);
       await checkBinding(inner, {
         operation: submission.operation,
-        printerUuid: `urn:uuid:${rt.identity.uuid}`,
+        printerUuid: `urn:uuid:${o.printerUuid}`,
         ...(job.seal ? { jobNonce: job.seal.jobNonce } : {}),
         expectedDocumentNumber: job.documentsReceived + 1,
         ...(submission.outerLastDocument !== undefined ? { outerLastDocument: submission.outerLastDocument } : {}),
@@ -171,9 +177,9 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
       // A document behind a release code stays that ciphertext until the code is entered; its
       // format (declared, or detected when application/octet-stream) is settled at release.
       const pinLayer = await startsWithPinLayer(doc.path);
-      if (pinLayer && !o.pinRelease) throw new Refusal(0x040a, 'this printer does not offer PIN release');
+      if (pinLayer && !o.pinRelease) throw new Refusal(IppStatus.clientErrorDocumentFormatNotSupported, 'this printer does not offer PIN release');
       const format = pinLayer ? check.format : check.format === 'application/octet-stream' ? sniffFormat(doc.head) : check.format;
-      if (format === undefined) throw new Refusal(0x040a, 'document format not recognised');
+      if (format === undefined) throw new Refusal(IppStatus.clientErrorDocumentFormatNotSupported, 'document format not recognised');
       const signer = opened.signer;
       job.seal = {
         jobNonce: inner.jobUuid,
@@ -207,13 +213,13 @@ export function makeSealedOpener(rt: PrinterRuntime, o: SealedOpenerOptions): Se
     rest: Readable,
     documentPath: string,
   ): Promise<{ path: string; bytes: number; sha256: string; head: Uint8Array }> {
+    // Split off uncompressed, the document is smaller than the envelope, which the transport capped.
     if (split.split && compression === 'none') {
-      if (split.documentBytes > rt.limits.maxDocumentBytes) throw new Refusal(0x0408, 'document too large');
       return { path: documentPath, bytes: split.documentBytes, sha256: split.documentSha256, head: split.head };
     }
     const source = split.split ? createReadStream(documentPath, { highWaterMark: 1 << 20 }) : rest;
     const target = `${documentPath}.unpacked`;
-    const spooled = await spoolToFile(source, target, { maxBytes: rt.limits.maxDocumentBytes, compression });
+    const spooled = await spoolToFile(source, target, { maxBytes: o.maxDocumentBytes, compression });
     await rm(documentPath, { force: true });
     return { path: target, bytes: spooled.bytes, sha256: spooled.sha256, head: spooled.head };
   }
@@ -232,7 +238,7 @@ async function hasBytes(stream: Readable): Promise<boolean> {
  */
 function withOuterTarget(message: IppMessage, jobId: number): IppMessage {
   const op = message.groups[0];
-  if (message.code !== 0x0006 || !op || op.attributes.some((a) => a.name === 'job-id' || a.name === 'job-uri')) return message;
+  if (message.code !== IppOperation.sendDocument || !op || op.attributes.some((a) => a.name === 'job-id' || a.name === 'job-uri')) return message;
   const at = op.attributes.findIndex((a) => a.name === 'printer-uri') + 1;
   const attributes = [...op.attributes.slice(0, at), { name: 'job-id', values: [{ tag: 'integer' as const, value: jobId }] }, ...op.attributes.slice(at)];
   return { ...message, groups: [{ ...op, attributes }, ...message.groups.slice(1)] };
@@ -252,10 +258,10 @@ function sealedOwnerFingerprint(message: IppMessage): string | undefined {
   const attr = message.groups[0]?.attributes.find((a) => a.name === 'requesting-user-pkcs7-public-key');
   if (!attr || attr.values.length === 0 || attr.values.length > 200) return undefined;
   const lines = attr.values.map((v) => (v.tag === 'textWithoutLanguage' || v.tag === 'textWithLanguage' ? v.value : ''));
-  if (lines.some((l) => l === '')) throw new Refusal(0x0400, 'requesting-user-pkcs7-public-key must be text values');
+  if (lines.some((l) => l === '')) throw new Refusal(IppStatus.clientErrorBadRequest, 'requesting-user-pkcs7-public-key must be text values');
   try {
     return parseCertificate(joinPemLines(lines)).fingerprint;
   } catch {
-    throw new Refusal(0x040b, 'requesting-user-pkcs7-public-key is not a usable certificate');
+    throw new Refusal(IppStatus.clientErrorAttributesOrValuesNotSupported, 'requesting-user-pkcs7-public-key is not a usable certificate');
   }
 }

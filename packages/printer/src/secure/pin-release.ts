@@ -5,7 +5,8 @@
  * job-state-reasons job-password-wait (PWG 5100.11). While held only the PIN-layer ciphertext is
  * on disk. Entering the code at the panel (PinReleaseDesk.release) decrypts the documents and
  * queues the job; after `maxAttempts` wrong codes the job is aborted with document-password-error
- * and its files deleted. The code is never logged and never leaves this process.
+ * and its files deleted. The code is never logged and never leaves this process. The hold, its
+ * start and the count of wrong codes survive a restart (release-record.ts, docs/decisions.md D37).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -15,7 +16,9 @@ import { PrinterError } from '../errors.js';
 import type { Job, JobDocument } from '../jobs/job.js';
 import { sniffFormat } from '../pipeline/sniff.js';
 import type { PrinterRuntime } from '../runtime.js';
-import { holdComplete, holdRequested } from '../ops/hold-ops.js';
+import { holdComplete, holdRequested } from '../jobs/job-hold.js';
+import { jobPaths } from '../state/state-dir.js';
+import { readReleaseRecord, removeReleaseRecord, writeReleaseRecord, type ReleaseRecord } from './release-record.js';
 
 export const HOLD_REASON = 'job-password-wait';
 export const PASSWORD_ERROR_REASON = 'document-password-error';
@@ -43,14 +46,16 @@ export function jobComplete(rt: PrinterRuntime, job: Job): void {
 }
 
 export class PinReleaseDesk {
-  readonly #wrong = new Map<number, number>();
+  /** Per held job, its release record (release-record.ts) once read or created. */
+  readonly #records = new Map<number, Promise<ReleaseRecord>>();
   readonly #inProgress = new Set<number>();
   readonly #expiry = new Map<number, NodeJS.Timeout>();
   readonly #stopWatching: () => void;
 
   /**
    * `holdMs`: how long a job waits for its code before it is aborted and its ciphertext deleted,
-   * so unreleased jobs do not pile up on the printer's disk.
+   * so unreleased jobs do not pile up on the printer's disk. It counts from the first hold, across
+   * restarts; so does `maxAttempts` (docs/decisions.md D37).
    */
   constructor(
     private readonly rt: PrinterRuntime,
@@ -63,38 +68,71 @@ export class PinReleaseDesk {
   }
 
   /**
-   * The printer is closing: held jobs end aborted and their ciphertext is deleted now, as queued
-   * jobs are (a restart would remove their files anyway, leaving them unreleasable).
+   * The printer is closing: held jobs stay held for the next start, as queued sealed jobs do. Their
+   * record, received ciphertext and release record remain; the PIN-layer copy in private/ goes (the
+   * next start opens the printer envelope again and holds the job with its count and hold time).
    */
   async close(): Promise<void> {
     this.#stopWatching();
     for (const t of this.#expiry.values()) clearTimeout(t);
     this.#expiry.clear();
-    for (const id of this.held()) {
-      const job = this.rt.store.get(id)!;
-      this.rt.store.transition(job, 'aborted', 'Printer shut down.', { add: ['aborted-by-system'], remove: [HOLD_REASON] });
-      await this.rt.processor.finish(job, { error: 'PRINTER_SHUTDOWN' });
-    }
+    await Promise.allSettled(this.#records.values());
+    for (const id of this.held()) await rm(jobPaths(this.rt.layout, id).private, { recursive: true, force: true });
   }
 
   #watch(job: Job): void {
+    if (job.finalized) {
+      // Ended (released and printed, canceled, expired, locked out): its count has served.
+      if (this.#records.delete(job.id)) void removeReleaseRecord(this.rt.layout, job.id).catch(() => undefined);
+      return;
+    }
     const waiting = job.state === 'pending-held' && job.reasons.has(HOLD_REASON);
+    if (waiting && !this.#records.has(job.id)) {
+      const begun = this.#begin(job);
+      begun.catch((err: unknown) => {
+        this.rt.log.error({ jobId: job.id, err: (err as Error).message }, 'printer: release record not written');
+        // The next code typed tries again (release() begins the record when none is kept).
+        if (this.#records.get(job.id) === begun) this.#records.delete(job.id);
+      });
+      this.#records.set(job.id, begun);
+    }
     const timer = this.#expiry.get(job.id);
-    if (waiting && !timer) {
-      const t = setTimeout(() => void this.#expire(job.id), this.holdMs);
-      t.unref();
-      this.#expiry.set(job.id, t);
-    } else if (!waiting && timer) {
+    if (!waiting && timer) {
       clearTimeout(timer);
       this.#expiry.delete(job.id);
     }
+  }
+
+  /** A job is held: its record is read back (after a restart) or written; its time-out armed. */
+  async #begin(job: Job): Promise<ReleaseRecord> {
+    const found = await readReleaseRecord(this.rt.layout, job.id);
+    let record: ReleaseRecord;
+    if (found === 'unreadable') {
+      this.rt.log.warn({ jobId: job.id }, 'printer: a held job\'s release record is unreadable; locking it out');
+      record = { heldAt: Date.now(), attempts: this.maxAttempts };
+    } else if (found) {
+      record = found;
+    } else {
+      record = { heldAt: Date.now(), attempts: 0 };
+      await writeReleaseRecord(this.rt.layout, job.id, record);
+    }
+    if (record.attempts >= this.maxAttempts) {
+      // The last wrong code was counted but the printer stopped before the job ended.
+      queueMicrotask(() => void this.#lockOut(job));
+      return record;
+    }
+    if (job.state === 'pending-held' && !this.#expiry.has(job.id)) {
+      const t = setTimeout(() => void this.#expire(job.id), Math.max(0, record.heldAt + this.holdMs - Date.now()));
+      t.unref();
+      this.#expiry.set(job.id, t);
+    }
+    return record;
   }
 
   async #expire(jobId: number): Promise<void> {
     this.#expiry.delete(jobId);
     const job = this.rt.store.get(jobId);
     if (!job || job.state !== 'pending-held' || this.#inProgress.has(jobId)) return;
-    this.#wrong.delete(jobId);
     this.rt.log.info({ jobId }, 'printer: held job not released in time');
     this.rt.store.transition(job, 'aborted', 'Not released in time.', { add: ['aborted-by-system'], remove: [HOLD_REASON] });
     await this.rt.processor.finish(job, { error: 'RELEASE_TIMEOUT' });
@@ -111,8 +149,9 @@ export class PinReleaseDesk {
 
   /**
    * Tries `pin` on held job `jobId`. One attempt at a time per job, so parallel guesses cannot
-   * get past the attempt limit. Throws PrinterError JOB_NOT_HELD for a job that is not waiting
-   * for its code (unknown, ended, never behind a code, or an attempt already running).
+   * get past the attempt limit; the attempt is counted on disk before the code is tried, so a stop
+   * during the check cannot give it back. Throws PrinterError JOB_NOT_HELD for a job that is not
+   * waiting for its code (unknown, ended, never behind a code, or an attempt already running).
    */
   async release(jobId: number, pin: string | Uint8Array): Promise<ReleaseResult> {
     const job = this.rt.store.get(jobId);
@@ -120,13 +159,25 @@ export class PinReleaseDesk {
     if (this.#inProgress.has(jobId)) throw new PrinterError('JOB_NOT_HELD', `a release code for job ${jobId} is being checked; try again when it is done`);
     this.#inProgress.add(jobId);
     try {
-      return await this.#attempt(job, pin);
+      const before = await (this.#records.get(jobId) ?? this.#begin(job));
+      if (before.attempts >= this.maxAttempts || job.state !== 'pending-held') throw new PrinterError('JOB_NOT_HELD', `job ${jobId} is not waiting for a release code`);
+      const counted = { heldAt: before.heldAt, attempts: before.attempts + 1 };
+      await writeReleaseRecord(this.rt.layout, jobId, counted);
+      this.#records.set(jobId, Promise.resolve(counted));
+      const result = await this.#attempt(job, pin, counted.attempts);
+      if (result.outcome === 'released') {
+        // The right code is not a wrong attempt: if the printer stops before printing, the job is
+        // held again with the count it had.
+        await writeReleaseRecord(this.rt.layout, jobId, before).catch(() => undefined);
+        if (this.#records.has(jobId)) this.#records.set(jobId, Promise.resolve(before));
+      }
+      return result;
     } finally {
       this.#inProgress.delete(jobId);
     }
   }
 
-  async #attempt(job: Job, pin: string | Uint8Array): Promise<ReleaseResult> {
+  async #attempt(job: Job, pin: string | Uint8Array, attempts: number): Promise<ReleaseResult> {
     const opened: JobDocument[] = [];
     const discard = async (): Promise<void> => {
       for (const d of opened) await rm(d.path, { force: true });
@@ -138,7 +189,7 @@ export class PinReleaseDesk {
       const wrongCode = err instanceof CmsError && (err.code === CmsErrorCode.wrongPassword || err.code === CmsErrorCode.tagMismatch);
       // The PIN layer arrived inside the authenticated printer envelope, so a tag mismatch here
       // is a wrong code that happened to pass the 24-bit check value, not tampering.
-      if (wrongCode) return this.#wrongCode(job);
+      if (wrongCode) return this.#wrongCode(job, attempts);
       return this.#fail(job, err);
     }
     if (job.state !== 'pending-held') {
@@ -150,29 +201,32 @@ export class PinReleaseDesk {
     job.documents.splice(0, job.documents.length, ...opened);
     job.documentSha256 = opened[0]!.sha256;
     job.renderFormat = opened[0]!.format;
-    this.#wrong.delete(job.id);
     this.rt.log.info({ jobId: job.id }, 'printer: held job released at the panel');
     this.rt.store.transition(job, 'pending', 'Released.', { remove: [HOLD_REASON] });
     this.rt.processor.enqueue(job);
     return { outcome: 'released' };
   }
 
-  async #wrongCode(job: Job): Promise<ReleaseResult> {
-    const wrong = (this.#wrong.get(job.id) ?? 0) + 1;
-    this.#wrong.set(job.id, wrong);
+  async #wrongCode(job: Job, wrong: number): Promise<ReleaseResult> {
     this.rt.log.info({ jobId: job.id, wrongAttempts: wrong, maxAttempts: this.maxAttempts }, 'printer: wrong release code');
     if (wrong < this.maxAttempts) return { outcome: 'wrong-pin', attemptsLeft: this.maxAttempts - wrong };
-    this.#wrong.delete(job.id);
-    this.rt.store.transition(job, 'aborted', 'Too many wrong release codes.', { add: [PASSWORD_ERROR_REASON, 'aborted-by-system'], remove: [HOLD_REASON] });
-    await this.rt.processor.finish(job, { error: 'DOCUMENT_PASSWORD_ERROR' }); // deletes the PIN-layer ciphertext
+    await this.#lockOut(job);
     return { outcome: 'aborted' };
+  }
+
+  /** Too many wrong codes: the job ends aborted and its PIN-layer ciphertext is deleted. */
+  async #lockOut(job: Job): Promise<void> {
+    if (job.state !== 'pending-held') return;
+    this.rt.store.transition(job, 'aborted', 'Too many wrong release codes.', { add: [PASSWORD_ERROR_REASON, 'aborted-by-system'], remove: [HOLD_REASON] });
+    await this.rt.processor.finish(job, { error: 'DOCUMENT_PASSWORD_ERROR' }); // deletes private/ and spool/
+    this.#records.delete(job.id);
+    await removeReleaseRecord(this.rt.layout, job.id);
   }
 
   async #fail(job: Job, err: unknown): Promise<ReleaseResult> {
     const unrecognised = err instanceof PrinterError && err.code === 'FORMAT_NOT_DETECTED';
     const code = err instanceof CmsError || err instanceof PrinterError ? err.code : 'INTERNAL';
     this.rt.log.warn({ jobId: job.id, code }, 'printer: held job could not be released');
-    this.#wrong.delete(job.id);
     this.rt.store.transition(job, 'aborted', unrecognised ? 'Document format not recognised.' : 'The document could not be opened securely.', {
       add: [unrecognised ? 'unsupported-document-format' : 'document-security-error', 'aborted-by-system'],
       remove: [HOLD_REASON],

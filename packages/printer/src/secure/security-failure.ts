@@ -3,6 +3,8 @@
  * failed and go to the local log only; the network sees `status` and one generic message
  * (docs/spec-notes.md §2), so a peer cannot use the printer as an oracle for which check it tripped.
  */
+import { IppStatus } from '@trustnoone/ipp';
+
 export type SecurityCheck =
   | 'decrypt'
   | 'signature-required'
@@ -29,7 +31,7 @@ export class SecurityFailure extends Error {
     this.name = 'SecurityFailure';
     this.check = check;
     this.code = code;
-    this.status = options?.status ?? 0x041a;
+    this.status = options?.status ?? IppStatus.clientErrorDocumentSecurityError;
     this.reason = options?.reason ?? 'document-security-error';
   }
 }

@@ -60,6 +60,11 @@ export function jobPaths(layout: StateLayout, id: number): JobPaths {
   };
 }
 
+/** Where a sealed document's ciphertext waits, as received, until its job ends (jobs/job-recovery.ts). */
+export function ciphertextFile(layout: StateLayout, jobId: number, number: number): string {
+  return join(jobPaths(layout, jobId).spool, `document-${number}.p7m`);
+}
+
 export async function prepareState(layout: StateLayout): Promise<void> {
   await mkdir(layout.root, { recursive: true, mode: 0o700 });
   for (const d of [layout.keys, layout.jobs, layout.replay]) {
@@ -85,7 +90,7 @@ export async function cleanJobsOnStart(layout: StateLayout): Promise<{ maxJobId:
     // acknowledged it and opens it again (jobs/job-recovery.ts).
     const unfinished = (await exists(join(paths.dir, 'job.json'))) && !(await exists(paths.manifest));
     // An ended job's record has served (its manifest says how it ended): a crash may have left it.
-    const leftovers = unfinished ? [paths.private] : [paths.private, paths.spool, join(paths.dir, 'job.json'), join(paths.dir, 'job.json.tmp')];
+    const leftovers = unfinished ? [paths.private] : [paths.private, paths.spool, join(paths.dir, 'job.json'), join(paths.dir, 'job.json.tmp'), join(paths.dir, 'release.json')];
     for (const leftover of leftovers) {
       const existed = await rm(leftover, { recursive: true, force: false }).then(
         () => true,

@@ -6,6 +6,7 @@
  */
 import { COMPOSITE_KEM, compositeEncapsulate, type CompositeKemAlgorithm } from './composite-kem.js';
 import { ML_KEM, type MlKemAlgorithm } from './ml-kem.js';
+import { mlKemEncapsulate } from './ml-kem-encapsulators.js';
 
 export type KemAlgorithm = MlKemAlgorithm | CompositeKemAlgorithm;
 
@@ -24,7 +25,7 @@ const mlKems: CmsKem[] = Object.values(ML_KEM).map((p) => ({
   publicKeyLength: p.publicKeyLength,
   ciphertextLength: p.ciphertextLength,
   kekLength: p.kekLength,
-  encapsulate: (pk, m) => p.kem.encapsulate(pk, m),
+  encapsulate: (pk, m) => mlKemEncapsulate(p, pk, m),
 }));
 const composites: CmsKem[] = Object.values(COMPOSITE_KEM).map((p) => ({
   name: p.name,

@@ -4,7 +4,7 @@
  * STRING with the composite OID and no parameters; the public key is the ML-KEM encapsulation key
  * followed by the raw X25519 public key, as-is in the certificate's subjectPublicKey.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { decodeBer, readAlgorithmIdentifier, readOctets, readSmallInteger, sequenceChildren } from '../asn1/ber-reader.js';
 import { algorithmIdentifier, integer, octetString, sequence } from '../asn1/der-writer.js';
 import { COMPOSITE_KEM, compositeDecapsulate, x25519PrivateKeyFromBytes, x25519RawPublic, type CompositeKemAlgorithm, type CompositeKemParameters } from '../crypto/composite-kem.js';
@@ -41,8 +41,8 @@ export class CompositeKemPrivateKey {
 
   /** §3.1: both halves freshly generated. */
   static generate(algorithm: CompositeKemAlgorithm): CompositeKemPrivateKey {
-    const x = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' }).d!;
-    return new CompositeKemPrivateKey(algorithm, crypto.getRandomValues(new Uint8Array(ML_KEM_SEED_LENGTH)), new Uint8Array(Buffer.from(x, 'base64url')));
+    // RFC 7748 §6.1: an X25519 secret key is 32 random bytes (no key export: see x25519RawPublic).
+    return new CompositeKemPrivateKey(algorithm, crypto.getRandomValues(new Uint8Array(ML_KEM_SEED_LENGTH)), crypto.getRandomValues(new Uint8Array(32)));
   }
 
   get parameters(): CompositeKemParameters {

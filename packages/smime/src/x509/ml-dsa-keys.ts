@@ -14,12 +14,12 @@
  * On read, a key given in both forms must agree (RFC 9881 §8: the expanded key is recomputed from
  * the seed and compared).
  */
-import { algorithmIdentifier, bitString, contextTag, integer, octetString, sequence } from '../asn1/der-writer.js';
+import { algorithmIdentifier, bitString, sequence } from '../asn1/der-writer.js';
 import { ML_DSA, ML_DSA_SEED_LENGTH, mlDsaByOid, type MlDsaAlgorithm, type MlDsaParameters } from '../crypto/ml-dsa.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { pkcs8AlgorithmOid, pkcs8Der } from './ml-kem-keys.js';
 import { pemEncode } from './pem.js';
-import { readSeedFormPkcs8 } from './seed-form-pkcs8.js';
+import { readSeedFormPkcs8, writeSeedFormPkcs8, type SeedForm } from './seed-form-pkcs8.js';
 
 export class MlDsaPrivateKey {
   private constructor(
@@ -64,18 +64,11 @@ export class MlDsaPrivateKey {
   }
 
   /** PKCS#8 (RFC 5958 OneAsymmetricKey v0) DER in the seed form by default, as RFC 9881 recommends. */
-  toPkcs8(form: 'seed' | 'expanded' | 'both' = 'seed'): Uint8Array {
-    if (form !== 'expanded' && !this.seed) throw new CmsError(CmsErrorCode.badOptions, `this ${this.algorithm} key has no seed; only the expanded form can be written`);
-    const inner =
-      form === 'seed'
-        ? contextTag(0, false, this.seed!)
-        : form === 'expanded'
-          ? octetString(this.signingKey)
-          : sequence(octetString(this.seed!), octetString(this.signingKey));
-    return sequence(integer(0), algorithmIdentifier(this.parameters.oid), octetString(inner));
+  toPkcs8(form: SeedForm = 'seed'): Uint8Array {
+    return writeSeedFormPkcs8(this, this.parameters.oid, this.signingKey, form);
   }
 
-  toPem(form: 'seed' | 'expanded' | 'both' = 'seed'): string {
+  toPem(form: SeedForm = 'seed'): string {
     return pemEncode('PRIVATE KEY', this.toPkcs8(form));
   }
 }

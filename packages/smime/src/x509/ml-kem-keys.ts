@@ -14,12 +14,15 @@
  * On read, a key given in both forms must agree (RFC 9935 §8: the expanded key is recomputed from
  * the seed and compared), and an expanded key must pass FIPS 203 §7.3's hash check.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { decodeBer, readAlgorithmIdentifier, sequenceChildren } from '../asn1/ber-reader.js';
-import { algorithmIdentifier, bitString, contextTag, integer, octetString, sequence } from '../asn1/der-writer.js';
+import { algorithmIdentifier, bitString, sequence } from '../asn1/der-writer.js';
 import { ML_KEM, ML_KEM_SEED_LENGTH, mlKemByOid, type MlKemAlgorithm, type MlKemParameters } from '../crypto/ml-kem.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
 import { pemDecodeAll, pemEncode } from './pem.js';
-import { readSeedFormPkcs8 } from './seed-form-pkcs8.js';
+import { readSeedFormPkcs8, writeSeedFormPkcs8, type SeedForm } from './seed-form-pkcs8.js';
+
+type PreparedKem = { decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array };
 
 export class MlKemPrivateKey {
   private constructor(
@@ -41,18 +44,24 @@ export class MlKemPrivateKey {
   static fromExpanded(algorithm: MlKemAlgorithm, expandedKey: Uint8Array): MlKemPrivateKey {
     const p = ML_KEM[algorithm];
     if (expandedKey.length !== p.expandedKeyLength) throw new CmsError(CmsErrorCode.badKey, `${algorithm} expanded key must be ${p.expandedKeyLength} bytes, got ${expandedKey.length}`);
-    // FIPS 203 §7.3: dk = dk_PKE ‖ ek ‖ H(ek) ‖ z; the embedded hash must match the embedded ek.
+    // FIPS 203 §7.3 (hash check): dk = dk_PKE ‖ ek ‖ H(ek) ‖ z, and H(ek) must be the SHA3-256 of
+    // the embedded ek. (Comparing ek with what getPublicKey reads from dk compares ek with itself.)
     const k = p.publicKeyLength;
     const ekStart = expandedKey.length - 64 - k;
     const ek = expandedKey.subarray(ekStart, ekStart + k);
-    let ok = false;
+    const stored = expandedKey.subarray(ekStart + k, ekStart + k + 32);
+    if (!timingSafeEqual(createHash('sha3-256').update(ek).digest(), stored)) throw new CmsError(CmsErrorCode.badKey, `${algorithm} expanded key fails its consistency check (H(ek), FIPS 203 §7.3)`);
+    // FIPS 203 §7.2 (modulus check) on the embedded ek, which decapsulation re-encrypts under: done
+    // by expanding it once here, kept for decapsulate().
+    let prepared: PreparedKem;
     try {
-      ok = p.kem.getPublicKey(expandedKey).every((b, i) => b === ek[i]);
-    } catch {
-      ok = false;
+      prepared = p.kem.prepare(ek);
+    } catch (err) {
+      throw new CmsError(CmsErrorCode.badKey, `${algorithm} expanded key holds an encapsulation key that is not reduced mod q (FIPS 203 §7.2)`, { cause: err });
     }
-    if (!ok) throw new CmsError(CmsErrorCode.badKey, `${algorithm} expanded key fails its consistency check`);
-    return new MlKemPrivateKey(algorithm, undefined, Uint8Array.from(expandedKey), Uint8Array.from(ek));
+    const key = new MlKemPrivateKey(algorithm, undefined, Uint8Array.from(expandedKey), Uint8Array.from(ek));
+    key.#prepared = prepared;
+    return key;
   }
 
   static generate(algorithm: MlKemAlgorithm): MlKemPrivateKey {
@@ -63,7 +72,7 @@ export class MlKemPrivateKey {
     return ML_KEM[this.algorithm];
   }
 
-  #prepared: { decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array } | undefined;
+  #prepared: PreparedKem | undefined;
 
   /**
    * FIPS 203 ML-KEM.Decaps (implicit rejection: a wrong ciphertext yields an unrelated secret). The
@@ -75,18 +84,11 @@ export class MlKemPrivateKey {
   }
 
   /** PKCS#8 (RFC 5958 OneAsymmetricKey v0) DER in the seed form by default, as RFC 9935 recommends. */
-  toPkcs8(form: 'seed' | 'expanded' | 'both' = 'seed'): Uint8Array {
-    if (form !== 'expanded' && !this.seed) throw new CmsError(CmsErrorCode.badOptions, `this ${this.algorithm} key has no seed; only the expanded form can be written`);
-    const inner =
-      form === 'seed'
-        ? contextTag(0, false, this.seed!)
-        : form === 'expanded'
-          ? octetString(this.decapsulationKey)
-          : sequence(octetString(this.seed!), octetString(this.decapsulationKey));
-    return sequence(integer(0), algorithmIdentifier(this.parameters.oid), octetString(inner));
+  toPkcs8(form: SeedForm = 'seed'): Uint8Array {
+    return writeSeedFormPkcs8(this, this.parameters.oid, this.decapsulationKey, form);
   }
 
-  toPem(form: 'seed' | 'expanded' | 'both' = 'seed'): string {
+  toPem(form: SeedForm = 'seed'): string {
     return pemEncode('PRIVATE KEY', this.toPkcs8(form));
   }
 }

@@ -1,13 +1,27 @@
 /**
- * The PKCS#8 private key of a module-lattice scheme (ML-KEM, RFC 9935; ML-DSA, RFC 9881), read in
- * any of its three forms: the seed ([0] IMPLICIT OCTET STRING), the expanded key (OCTET STRING),
+ * The PKCS#8 private key of a module-lattice scheme (ML-KEM, RFC 9935; ML-DSA, RFC 9881), written
+ * and read in any of its three forms: the seed ([0] IMPLICIT OCTET STRING), the expanded key (OCTET STRING),
  * or both (SEQUENCE), where the expanded key must be the one the seed derives — compared in
  * constant time, since a mismatch is how a tampered key file would show. The two schemes differ
  * only in their OIDs, seed length and how a key is derived, which `family` supplies.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { decodeBer, expectTag, readAlgorithmIdentifier, readOctets, readSmallInteger, sequenceChildren, type Asn1Node } from '../asn1/ber-reader.js';
+import { algorithmIdentifier, contextTag, integer, octetString, sequence } from '../asn1/der-writer.js';
 import { CmsError, CmsErrorCode } from '../errors.js';
+
+export type SeedForm = 'seed' | 'expanded' | 'both';
+
+/**
+ * PKCS#8 (RFC 5958 OneAsymmetricKey v0) DER of a key in `form`; the seed form, which RFC 9935 and
+ * RFC 9881 recommend, needs the seed, which a key read in the expanded form does not have.
+ */
+export function writeSeedFormPkcs8(key: { readonly algorithm: string; readonly seed: Uint8Array | undefined }, oid: string, expanded: Uint8Array, form: SeedForm): Uint8Array {
+  const seed = key.seed;
+  if (form !== 'expanded' && !seed) throw new CmsError(CmsErrorCode.badOptions, `this ${key.algorithm} key has no seed; only the expanded form can be written`);
+  const inner = form === 'seed' ? contextTag(0, false, seed!) : form === 'expanded' ? octetString(expanded) : sequence(octetString(seed!), octetString(expanded));
+  return sequence(integer(0), algorithmIdentifier(oid), octetString(inner));
+}
 
 export interface SeedFormFamily<Name extends string, Key> {
   /** 'ML-KEM' or 'ML-DSA', for messages and the ASN.1 type name. */

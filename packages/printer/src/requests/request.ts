@@ -3,7 +3,7 @@ import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
 import { IppStatusError } from '@trustnoone/ipp-http';
 import { GroupTag } from '@trustnoone/ipp';
 import { firstBoolean, firstInteger, firstString, stringValues } from '../attributes/values.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export function operationGroup(message: IppMessage): readonly IppAttribute[] {
   return message.groups.find((g) => g.tag === GroupTag.operation)?.attributes ?? [];

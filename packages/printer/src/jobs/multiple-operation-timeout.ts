@@ -3,7 +3,7 @@
  * (after Create-Job, or after a Send-Document with last-document=false) is aborted when the client
  * goes silent, and any verified plaintext it holds is removed.
  */
-import type { Job } from '../jobs/job.js';
+import type { Job } from './job.js';
 import type { PrinterRuntime } from '../runtime.js';
 
 export function armMultipleOperationTimeout(rt: PrinterRuntime, job: Job): void {

@@ -4,7 +4,7 @@
  * document content, only its SHA-256, and for a sealed job it stays in the state directory.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import type { Job } from '../jobs/job.js';
+import type { Job } from './job.js';
 
 export interface Manifest {
   readonly jobId: number;

@@ -4,13 +4,14 @@
  * cleartext Print-Job and the inner request of a sealed one, which is what "validate the inner
  * request exactly as a cleartext one" (docs/spec-notes.md §2) means in code.
  */
-import type { IppMessage } from '@trustnoone/ipp';
+import type { IppAttribute, IppMessage } from '@trustnoone/ipp';
 import * as cap from '../attributes/capabilities.js';
 import { keyword, mimeType } from '../attributes/values.js';
 import { checkJobTemplate, type TemplateCheck } from '../jobs/job-template.js';
+import { parsePageRanges } from '../jobs/page-ranges.js';
 import { Refusal } from './refusal.js';
 import { jobGroup, opAttrs } from './request.js';
-import { Status } from './status.js';
+import { IppStatus as Status } from '@trustnoone/ipp';
 
 export interface JobRequestCheck {
   /** document-format as requested (default application/octet-stream). */
@@ -53,9 +54,20 @@ export function checkJobRequest(message: IppMessage, policy: JobRequestPolicy): 
 
   const group = jobGroup(message);
   const template = checkJobTemplate(policy.createsJob ? group : []);
+  // Malformed page-ranges refuse the job whatever the fidelity: printing every page of a
+  // document the user asked a part of wastes paper (docs/decisions.md D41).
+  const ranges = template.unsupported.find((a) => a.name === 'page-ranges');
+  if (ranges) {
+    throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, pageRangesError(ranges), [ranges]);
+  }
   // RFC 8011 §4.2.1.2: with ipp-attribute-fidelity=true any unsupported attribute refuses the job.
   if (fidelity && template.unsupported.length > 0) {
     throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, 'unsupported job template attributes', template.unsupported);
   }
   return { format, compression, template, jobName };
+}
+
+function pageRangesError(attr: IppAttribute): string {
+  const parsed = parsePageRanges(attr);
+  return 'error' in parsed ? parsed.error : 'page-ranges was given twice';
 }
