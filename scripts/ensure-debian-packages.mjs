@@ -24,7 +24,8 @@ const needed = [
   { bin: 'zbarimg', pkg: 'zbar-tools' },
   { bin: 'avahi-daemon', pkg: 'avahi-daemon' }, // DNS-SD tests run their own daemon in a private network namespace
   { bin: 'avahi-browse', pkg: 'avahi-utils' }, // avahi-browse and avahi-publish-service (what the servers advertise through)
-  { bin: 'ip', pkg: 'iproute2' }, // an independent QR decoder for the printer page's key fingerprint
+  { bin: 'ip', pkg: 'iproute2' },
+  { bin: 'pg_lsclusters', pkg: 'postgresql' }, // a private PostgreSQL for the shared intermediary store (testing/postgres.ts) // an independent QR decoder for the printer page's key fingerprint
 ];
 
 function has(bin) {

@@ -24,14 +24,24 @@ import { registerStatusPage } from './http/web-page.js';
 import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
 import { DirectorySpool } from './spool/dir-spool.js';
+import { openStore } from './store/open.js';
 import type { Spool } from './spool/types.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { httpUpstream, type HttpUpstreamOptions, type Upstream } from './upstream/client.js';
 
 export interface IntermediaryOptions {
-  /** State directory; the spool lives in `<state>/spool`. Ignored when `spool` is given. */
+  /** State directory; the spool lives in `<state>/spool`. Ignored when `spool` or `store` is given. */
   readonly stateDir?: string;
   readonly spool?: Spool;
+  /**
+   * A shared store instead of the directory: `postgres://…` (store/pg/). Several instances with the
+   * same store serve one queue; its schema must be current (`tno intermediary migrate`).
+   */
+  readonly store?: string;
+  /** Shared store: how long a delivery lease lasts unless renewed (default 15 s). */
+  readonly leaseMs?: number;
+  /** Shared store: how often other instances' changes are pulled and dead instances' work claimed (default 500 ms). */
+  readonly storeSyncMs?: number;
   /** Upstream printers: URIs with their TLS settings, or ready Upstream objects (tests, pull mode). */
   readonly upstreams: ReadonlyArray<HttpUpstreamOptions | Upstream>;
   /** URL path of the printer object (default /ipp/print). */
@@ -105,8 +115,9 @@ const isLoopback = (address: string): boolean => address === '::1' || /^(::ffff:
 
 export function buildApp(options: IntermediaryOptions): Intermediary {
   const faults = options.faults ?? (process.env.TNO_INTERMEDIARY_FAULT ? faultsFromSpec(process.env.TNO_INTERMEDIARY_FAULT) : noFaults);
-  const spool =
+  const spool: Spool =
     options.spool ??
+    (options.store !== undefined ? openStore(options.store, { faults }) : undefined) ??
     new DirectorySpool({
       root: join(options.stateDir ?? (() => { throw new RangeError('buildApp: stateDir or spool is required'); })(), 'spool'),
       faults,
@@ -143,6 +154,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
     ...(options.retryInitialMs !== undefined ? { retryInitialMs: options.retryInitialMs } : {}),
     ...(options.retryMaxMs !== undefined ? { retryMaxMs: options.retryMaxMs } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
   });
   const service: Service = {
     spool,
@@ -166,8 +178,11 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   };
 
   // The target (RFC 8011 §4.1.5) was checked by `validate` below, before any handler runs.
+  const shared = spool.changes !== undefined;
   const bind = (fn: (s: Service, ctx: IppRequestContext) => Promise<IppReply>): IppHandler => async (ctx) => {
     try {
+      // Shared store: the request may concern a job another instance created or changed a moment ago.
+      if (shared) await syncView();
       return await fn(service, ctx);
     } catch (err) {
       if (err instanceof PolicyViolation) return { status: err.status, statusMessage: err.statusMessage, groups: [err.unsupported] };
@@ -244,6 +259,21 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
 
   let started = false;
   let stopRetention: (() => void) | undefined;
+  let syncTimer: NodeJS.Timeout | undefined;
+  let syncs = 0;
+  /** Pulls other instances' changes into the view and nudges delivery (or INFRA events) of each. */
+  async function syncView(): Promise<void> {
+    const touched = await table.sync();
+    // Pull mode publishes each change to the devices polling this instance. Push mode needs no
+    // nudge: the instance that changed a job kicked its delivery, the holder of a delivery lease
+    // re-reads the job before each step, and the takeover scan claims whatever nobody holds.
+    if (infra) for (const id of touched) forwarder.kick(id);
+    // Output devices registered at another instance (cheap: a handful of rows, every few pulls).
+    if (infra && syncs++ % 4 === 0) {
+      await infra.queue.registry.load();
+      infra.queue.syncUpstreams();
+    }
+  }
   return {
     app,
     service,
@@ -258,6 +288,18 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       table.load(jobs);
       for (const { job } of jobs) service.clock.include(job.createdAt);
       for (const { job } of jobs) forwarder.kick(job.id);
+      if (shared) {
+        if (forwarder instanceof Forwarder) forwarder.startTakeover(options.storeSyncMs ?? 500);
+        let busy = false;
+        syncTimer = setInterval(() => {
+          if (busy) return;
+          busy = true;
+          syncView()
+            .catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'store: pulling other instances\' changes failed'))
+            .finally(() => (busy = false));
+        }, options.storeSyncMs ?? 500);
+        syncTimer.unref();
+      }
       stopRetention = startRetention(table, {
         historyMs: options.jobHistoryMs ?? 3_600_000,
         ...(options.openJobTimeoutMs !== undefined ? { openJobTimeoutMs: options.openJobTimeoutMs } : {}),
@@ -270,7 +312,9 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       stopRetention?.();
       // Stop accepting (the listener closes at once; requests in progress finish) while the
       // forwards in flight drain.
+      if (syncTimer) clearInterval(syncTimer);
       await Promise.all([forwarder.stop(o.drainMs ?? 0), app.close()]);
+      await spool.close?.();
     },
   };
 }

@@ -19,6 +19,10 @@ export const IntermediaryErrorCode = {
    * client-error-document-security-error, what the printer answers to the same bytes.
    */
   notAnEnvelope: 'INTERMEDIARY_NOT_AN_ENVELOPE',
+  /** The shared store's schema is not the one this code knows (older: migrate; newer: upgrade). */
+  storeSchema: 'INTERMEDIARY_STORE_SCHEMA',
+  /** The shared store cannot be reached or refused a statement: server-error-service-unavailable. */
+  storeUnavailable: 'INTERMEDIARY_STORE_UNAVAILABLE',
 } as const;
 export type IntermediaryErrorCode = (typeof IntermediaryErrorCode)[keyof typeof IntermediaryErrorCode];
 

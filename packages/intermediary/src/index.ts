@@ -6,6 +6,9 @@
 export { buildApp, type Intermediary, type IntermediaryOptions } from './app.js';
 export { startIntermediary, DEFAULT_PORT, type StartOptions, type RunningIntermediary } from './server.js';
 export { DirectorySpool, type DirectorySpoolOptions } from './spool/dir-spool.js';
+export { openStore, migrateStore } from './store/open.js';
+export { SCHEMA_VERSION } from './store/pg/migrations.js';
+export type { JobStore, BlobStore, LeaseStore, DeviceStore } from './store/types.js';
 export type { Spool, SpoolJob, SpoolDocument, JobStatus, ForwardState, StagedBlob } from './spool/types.js';
 export { JobState } from './spool/types.js';
 export { httpUpstream, type Upstream, type UpstreamAnswer, type HttpUpstreamOptions } from './upstream/client.js';

@@ -1,6 +1,8 @@
 /**
- * The intermediary's own job table: what the spool holds, indexed in memory, with every status
- * change written through to the spool before it is visible.
+ * The intermediary's own job table: what the store holds, indexed in memory, with every status
+ * change written through to the store before it is visible. With a shared store (several
+ * instances, store/pg/) the table is this instance's view: `sync` pulls what others changed, and
+ * `update` is the store's atomic read-modify-write, so a change never rests on a stale view.
  */
 import type { JobStatus, Spool, SpoolJob } from './spool/types.js';
 import { JobState, isTerminal } from './spool/types.js';
@@ -13,6 +15,8 @@ export interface JobEntry {
 export class JobTable {
   private readonly entries = new Map<number, JobEntry>();
   private readonly pending = new Map<number, Promise<void>>();
+  private syncing: Promise<number[]> | undefined;
+  private nextSync: Promise<number[]> | undefined;
   constructor(private readonly spool: Spool) {}
 
   load(list: ReadonlyArray<{ job: SpoolJob; status: JobStatus }>): void {
@@ -44,8 +48,7 @@ export class JobTable {
     const run = prev.then(async () => {
       const e = this.entries.get(id);
       if (!e) throw new RangeError(`no job ${id}`);
-      const next = stampProcessing(e.status, change(e.status));
-      await this.spool.saveStatus(id, next);
+      const next = await this.spool.updateStatus(id, (stored) => stampProcessing(stored, change(stored)), this.spool.changes ? undefined : e.status);
       e.status = next;
       return next;
     });
@@ -63,6 +66,38 @@ export class JobTable {
   async remove(id: number): Promise<void> {
     await this.spool.delete(id);
     this.entries.delete(id);
+  }
+
+  /**
+   * Shared store: applies what other instances changed since the last sync; returns the ids of
+   * jobs that are new or changed here (the caller nudges their delivery). No-op otherwise.
+   */
+  sync(): Promise<number[]> {
+    if (!this.spool.changes) return Promise.resolve([]);
+    // A caller must see every change committed before it asked: one that arrives while a pull is
+    // running waits for the next pull (shared by everyone who arrived meanwhile).
+    if (this.syncing) return (this.nextSync ??= this.syncing.then(() => {
+      this.nextSync = undefined;
+      return this.sync();
+    }));
+    const run = this.pull().finally(() => (this.syncing = undefined));
+    this.syncing = run;
+    return run;
+  }
+
+  private async pull(): Promise<number[]> {
+    const { updated, deleted } = await this.spool.changes!();
+    const touched: number[] = [];
+    for (const { job, status } of updated) {
+      const e = this.entries.get(job.id);
+      if (e) {
+        e.job = job;
+        e.status = status;
+      } else this.entries.set(job.id, { job, status });
+      touched.push(job.id);
+    }
+    for (const id of deleted) this.entries.delete(id);
+    return touched;
   }
 
   all(): JobEntry[] {

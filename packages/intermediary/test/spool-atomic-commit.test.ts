@@ -43,14 +43,14 @@ describe('directory spool: commit is atomic and recovery keeps only committed jo
     const blob = await spool.writeBlob(Readable.from([Buffer.from('sealed-'), Buffer.from('bytes')]), { maxBytes: 100 });
     expect(blob.size).toBe(12);
     expect(blob.sha256).toBe(createHash('sha256').update('sealed-bytes').digest('hex'));
-    const id = spool.allocateJobId();
+    const id = await spool.allocateJobId();
     await spool.commitJob(job(id, [blob]), status, [blob]);
     const again = new DirectorySpool({ root: spool.root });
     const recovered = await again.recover();
     expect(recovered).toHaveLength(1);
     expect(recovered[0]!.job.attributes[1]!.values[0]).toEqual({ tag: 'octetString', value: new Uint8Array([0, 255, 7]) });
     expect((await readAll(again.openDocument(id, 1))).toString()).toBe('sealed-bytes');
-    expect(again.allocateJobId()).toBe(id + 1);
+    expect(await again.allocateJobId()).toBe(id + 1);
   });
 
   it('a blob over the size limit is refused with request-entity-too-large and leaves nothing behind', async () => {

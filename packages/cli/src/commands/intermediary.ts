@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { addUser, DEFAULT_PORT, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
+import { addUser, DEFAULT_PORT, migrateStore, startIntermediary, type HttpUpstreamOptions } from '@trustnoone/intermediary';
 import { DEFAULT_BODY_IDLE_TIMEOUT_MS } from '@trustnoone/ipp-http';
 import { bodyIdleTimeoutMs } from './http-limits.js';
 import { oauthServerFlags, oauthServerOptions, oauthServerUsage } from './oauth-server-flags.js';
@@ -10,6 +10,7 @@ import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 
 const usage = `Usage: tno intermediary --upstream URL [options]
+       tno intermediary migrate --store postgres://...              (create or upgrade the shared store)
        tno intermediary --infra --device-user NAME [options]        (pull mode, PWG 5100.18)
        tno intermediary --add-user NAME [--operator] --users FILE   (password read from stdin)
 
@@ -24,6 +25,11 @@ printer, and cannot read them. Prints the URI it serves as its first line.
   --device-user NAME    with --infra: this --users account may act as an output device; repeat
   --anonymous-devices   with --infra: admit output devices without credentials (loopback demos)
   --state DIR           state directory (default $XDG_STATE_HOME/trustnoone/intermediary)
+  --store URL           keep jobs, ciphertext and devices in PostgreSQL (postgres://...; or
+                        TNO_STORE) instead of the state directory: several instances with one
+                        store serve one queue. Run 'tno intermediary migrate --store URL' first
+  --lease-seconds N     with --store: an instance that stops renewing a job's delivery for this
+                        long loses it to another instance (default 15)
   --port N              port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
   --host ADDR           listen address (default 127.0.0.1)
   --tls-key FILE        serve ipps with this PEM key ...
@@ -64,6 +70,7 @@ export const intermediaryCommand: Command = {
   summary: 'run a blind intermediary that spools and relays sealed jobs',
   usage,
   async run(argv, io) {
+    if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), io);
     let v;
     try {
       ({ values: v } = parseArgs({
@@ -76,6 +83,8 @@ export const intermediaryCommand: Command = {
           'upstream-ca': { type: 'string' },
           'upstream-pin': { type: 'string' },
           state: { type: 'string' },
+          store: { type: 'string' },
+          'lease-seconds': { type: 'string' },
           port: { type: 'string' },
           host: { type: 'string' },
           'tls-key': { type: 'string' },
@@ -112,6 +121,10 @@ export const intermediaryCommand: Command = {
       io.stdout.write(`added ${v['add-user']} to ${v.users}\n`);
       return ExitCode.ok;
     }
+    const store = v.store ?? (io.env.TNO_STORE || undefined);
+    if (store !== undefined && !/^postgres(ql)?:\/\//i.test(store)) throw new CliError('--store: expected a postgres:// URL', ExitCode.usage);
+    const leaseSeconds = v['lease-seconds'] === undefined ? undefined : Number(v['lease-seconds']);
+    if (leaseSeconds !== undefined && !(leaseSeconds >= 1 && leaseSeconds <= 3600)) throw new CliError(`--lease-seconds ${v['lease-seconds']}: expected 1..3600`, ExitCode.usage);
     const upstreamUris = v.upstream ?? [];
     if (v.infra && upstreamUris.length > 0) throw new CliError('--infra and --upstream exclude each other (printers fetch their jobs in pull mode)', ExitCode.usage);
     if (!v.infra && (v['device-user'] || v['anonymous-devices'])) throw new CliError('--device-user and --anonymous-devices need --infra', ExitCode.usage);
@@ -147,6 +160,8 @@ export const intermediaryCommand: Command = {
     try {
       await startIntermediary({
         stateDir: v.state ?? stateDefault(io.env),
+        ...(store !== undefined ? { store } : {}),
+        ...(leaseSeconds !== undefined ? { leaseMs: leaseSeconds * 1000 } : {}),
         upstreams,
         ...(v.infra ? { infra: { deviceUsers: v['device-user'] ?? [], allowAnonymousDevices: v['anonymous-devices'] ?? false } } : {}),
         port,
@@ -174,3 +189,22 @@ export const intermediaryCommand: Command = {
     return ExitCode.ok;
   },
 };
+
+/** `tno intermediary migrate --store URL`: applies the schema migrations this version knows. */
+async function migrateCommand(argv: readonly string[], io: Io): Promise<ExitCode> {
+  let v;
+  try {
+    ({ values: v } = parseArgs({ args: [...argv], options: { store: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (see 'tno intermediary --help')`, ExitCode.usage);
+  }
+  const store = v.store ?? (io.env.TNO_STORE || undefined);
+  if (store === undefined) throw new CliError('migrate needs --store postgres://... (or TNO_STORE)', ExitCode.usage);
+  try {
+    const r = await migrateStore(store);
+    io.stdout.write(r.applied.length ? `store schema ${r.from} -> ${r.to} (applied ${r.applied.join(', ')})\n` : `store schema already at ${r.to}\n`);
+    return ExitCode.ok;
+  } catch (err) {
+    throw new CliError(`migrate: ${(err as Error).message}`, ExitCode.failure, { cause: err });
+  }
+}

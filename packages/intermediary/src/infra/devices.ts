@@ -7,6 +7,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IppAttribute } from '@trustnoone/ipp';
+import type { DeviceStore } from '../store/types.js';
 import { writeFileAtomic } from '../spool/fs-atomic.js';
 import { fromJson, toJson } from '../spool/json.js';
 
@@ -32,30 +33,62 @@ export function normalizeDeviceUuid(value: string): string | undefined {
   return URN_UUID.test(urn) ? urn : undefined;
 }
 
-export class DeviceRegistry {
+/** The embedded device store: `<dir>/devices.json`, the whole list rewritten atomically on each change. */
+export class FileDeviceStore implements DeviceStore {
   private readonly devices = new Map<string, OutputDevice>();
   private writing: Promise<void> = Promise.resolve();
-  private readonly file: string | undefined;
+  private readonly file: string;
 
-  constructor(
-    dir: string | undefined,
-    readonly maxDevices = 256,
-  ) {
-    this.file = dir === undefined ? undefined : join(dir, 'devices.json');
+  constructor(dir: string) {
+    this.file = join(dir, 'devices.json');
   }
 
-  async load(): Promise<void> {
-    if (!this.file) return;
+  async load(): Promise<OutputDevice[]> {
     await mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
     const list = fromJson<OutputDevice[]>(text);
     if (!Array.isArray(list)) throw new RangeError(`${this.file}: not a device list`);
+    for (const d of list) if (typeof d?.uuid === 'string' && normalizeDeviceUuid(d.uuid) === d.uuid) this.devices.set(d.uuid, d);
+    return [...this.devices.values()];
+  }
+
+  put(device: OutputDevice): Promise<void> {
+    this.devices.set(device.uuid, device);
+    return this.save();
+  }
+
+  remove(uuid: string): Promise<void> {
+    return this.devices.delete(uuid) ? this.save() : Promise.resolve();
+  }
+
+  /** Writes serialised one after another, each the whole current list (a crash keeps old or new). */
+  private save(): Promise<void> {
+    const run = this.writing.then(() => writeFileAtomic(this.file, toJson([...this.devices.values()])));
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The devices in memory, written through to a DeviceStore (none: forgotten on restart). */
+export class DeviceRegistry {
+  private readonly devices = new Map<string, OutputDevice>();
+
+  constructor(
+    private readonly store: DeviceStore | undefined,
+    readonly maxDevices = 256,
+  ) {}
+
+  /** Reads the store (at start, and with a shared store whenever the job view is synced). */
+  async load(): Promise<void> {
+    if (!this.store) return;
+    const list = await this.store.load();
+    this.devices.clear();
     for (const d of list) if (typeof d?.uuid === 'string' && normalizeDeviceUuid(d.uuid) === d.uuid) this.devices.set(d.uuid, d);
   }
 
@@ -77,21 +110,12 @@ export class DeviceRegistry {
       throw new RangeError(`this intermediary already has ${this.devices.size} output devices (limit ${this.maxDevices})`);
     }
     this.devices.set(device.uuid, device);
-    await this.save();
+    await this.store?.put(device);
   }
 
   async remove(uuid: string): Promise<boolean> {
     const had = this.devices.delete(uuid);
-    if (had) await this.save();
+    if (had) await this.store?.remove(uuid);
     return had;
-  }
-
-  /** Writes serialised one after another, each the whole current list (a crash keeps old or new). */
-  private save(): Promise<void> {
-    const file = this.file;
-    if (!file) return Promise.resolve();
-    const run = this.writing.then(() => writeFileAtomic(file, toJson(this.list())));
-    this.writing = run.catch(() => undefined);
-    return run;
   }
 }

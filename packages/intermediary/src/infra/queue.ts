@@ -18,7 +18,7 @@ import { attr, findAttribute, integerValue, keywords } from '../attrs.js';
 import type { JobEntry, JobTable } from '../jobs.js';
 import { JobState, isTerminal, type JobStateValue, type JobStatus, type Spool } from '../spool/types.js';
 import type { Upstream, UpstreamAnswer } from '../upstream/client.js';
-import { DeviceRegistry, type OutputDevice } from './devices.js';
+import { DeviceRegistry, FileDeviceStore, type OutputDevice } from './devices.js';
 import { EncryptedRequests } from './encrypted-requests.js';
 import { EventHub } from './events.js';
 
@@ -78,7 +78,7 @@ export class InfraQueue {
     readonly options: InfraOptions,
     readonly log: InfraLog,
   ) {
-    this.registry = new DeviceRegistry(options.stateDir);
+    this.registry = new DeviceRegistry(spool.devices ?? (options.stateDir !== undefined ? new FileDeviceStore(options.stateDir) : undefined));
   }
 
   async load(): Promise<void> {
@@ -93,14 +93,18 @@ export class InfraQueue {
   /** Called for every authenticated device request. */
   seen(device: string): void {
     this.lastSeen.set(device, Date.now());
+    // Shared store: other instances must know the device is alive although it talks only to us.
+    const timeout = this.options.deviceTimeoutMs ?? 15 * 60_000;
+    void this.spool.devices?.seen?.(device, Math.min(10_000, timeout / 4)).catch(() => undefined);
   }
 
   private async sweep(timeoutMs: number, started: number): Promise<void> {
     const now = Date.now();
+    const elsewhere = (await this.spool.devices?.lastSeen?.().catch(() => undefined)) ?? new Map<string, number>();
     for (const e of this.table.all()) {
       const dev = this.assignedDevice(e.status);
       if (!dev || isTerminal(e.status.state)) continue;
-      if (now - (this.lastSeen.get(dev) ?? started) < timeoutMs) continue;
+      if (now - Math.max(this.lastSeen.get(dev) ?? started, elsewhere.get(dev) ?? 0) < timeoutMs) continue;
       const silentFor = Math.round(timeoutMs / 1000);
       if (await this.release(e.job.id, dev, `offered again: the output device that took it went silent (over ${silentFor} s) before fetching a document`)) {
         this.log.warn({ jobId: e.job.id, device: dev }, 'infra: output device silent before fetching a document; its job is fetchable again');

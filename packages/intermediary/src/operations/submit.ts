@@ -114,9 +114,9 @@ function reply(service: Service, entry: JobEntry, ctx: IppRequestContext, status
   return { status, groups: [{ tag: GroupTag.job, attributes: all.filter((a) => keep.has(a.name)) }] };
 }
 
-function newJob(service: Service, who: Principal, operation: SpoolJob['operation'], attrs: IppAttribute[], ctx: IppRequestContext): SpoolJob {
+async function newJob(service: Service, who: Principal, operation: SpoolJob['operation'], attrs: IppAttribute[], ctx: IppRequestContext): Promise<SpoolJob> {
   return {
-    id: service.spool.allocateJobId(),
+    id: await service.spool.allocateJobId(),
     uuid: `urn:uuid:${randomUUID()}`,
     owner: who.name,
     ownerAuthenticated: who.authenticated,
@@ -136,7 +136,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
   checkQueue(service, who.name);
   const attrs = operationAttrs(ctx);
   const blob = await stage(service, ctx);
-  const base = newJob(service, who, 'print-job', attrs, ctx);
+  const base = await newJob(service, who, 'print-job', attrs, ctx);
   const doc: SpoolDocument = { number: 1, size: blob.size, sha256: blob.sha256, attributes: attrs.filter((a) => DOCUMENT_LEVEL.has(a.name)), last: true, receivedAt: Date.now() };
   const job: SpoolJob = { ...base, documents: [doc] };
   await committing(ctx, () => service.spool.commitJob(job, initialStatus, [blob]));
@@ -150,7 +150,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
 export async function createJob(service: Service, ctx: IppRequestContext): Promise<IppReply> {
   const who = admit(service, ctx);
   checkQueue(service, who.name);
-  const job = newJob(service, who, 'create-job', operationAttrs(ctx), ctx);
+  const job = await newJob(service, who, 'create-job', operationAttrs(ctx), ctx);
   await committing(ctx, () => service.spool.commitJob(job, initialStatus, []));
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id }, 'job created');

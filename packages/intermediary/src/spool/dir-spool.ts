@@ -90,8 +90,8 @@ export class DirectorySpool implements Spool {
     return out;
   }
 
-  allocateJobId(): number {
-    return this.nextId++;
+  allocateJobId(): Promise<number> {
+    return Promise.resolve(this.nextId++);
   }
 
   async writeBlob(data: Readable, options: WriteBlobOptions): Promise<StagedBlob> {
@@ -202,8 +202,19 @@ export class DirectorySpool implements Spool {
     });
   }
 
-  saveStatus(jobId: number, status: JobStatus): Promise<void> {
-    return this.withLock(jobId, () => writeFileAtomic(join(this.jobDir(jobId), 'status.json'), toJson(status)));
+  /** Replaces the status record outright. */
+  async saveStatus(jobId: number, status: JobStatus): Promise<void> {
+    await this.updateStatus(jobId, () => status, status);
+  }
+
+  /** One process owns the directory, so the caller's cached status is the stored one. */
+  updateStatus(jobId: number, change: (s: JobStatus) => JobStatus, cached?: JobStatus): Promise<JobStatus> {
+    return this.withLock(jobId, async () => {
+      const current = cached ?? fromJson<JobStatus>(await readFile(join(this.jobDir(jobId), 'status.json'), 'utf8'));
+      const next = change(current);
+      await writeFileAtomic(join(this.jobDir(jobId), 'status.json'), toJson(next));
+      return next;
+    });
   }
 
   openDocument(jobId: number, number: number): Readable {

@@ -1,10 +1,8 @@
 /**
- * The spool contract. A job is either wholly in the spool or not at all: `commitJob` and
- * `addDocument` are the only ways data becomes visible, and each is atomic across a crash. The
- * embedded implementation is a directory (dir-spool.ts); a deployment that outgrows one machine can
- * implement the same interface over a database and an object store.
+ * The records the store keeps for each job (what the client submitted, and where it stands). The
+ * store contract itself is in store/types.ts; the embedded implementation is a directory
+ * (dir-spool.ts), the shared one PostgreSQL (store/pg/).
  */
-import type { Readable } from 'node:stream';
 import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
 
 /** A document's opaque data as stored: never interpreted, only counted and hashed. */
@@ -58,7 +56,13 @@ export interface ForwardState {
    * means an empty job of ours may exist there: the forwarder looks for it and cancels it before
    * creating the job again (forwarder.ts, docs/decisions.md D8).
    */
-  readonly creating?: { readonly upstream: string; readonly since: number };
+  readonly creating?: {
+    readonly upstream: string;
+    /** Just before the Create-Job was sent. */
+    readonly since: number;
+    /** When its failure was seen; absent after a crash (the orphan window then ends at recovery). */
+    readonly failedAt?: number;
+  };
   /** Documents the upstream has acknowledged. */
   readonly documentsSent: number;
   /** A Print-Job or Send-Document was started upstream and its outcome is not recorded. */
@@ -103,39 +107,6 @@ export interface JobStatus {
   readonly forward: ForwardState;
 }
 
-/** A document written to temporary storage, not yet part of any job. */
-export interface StagedBlob {
-  readonly token: string;
-  readonly size: number;
-  readonly sha256: string;
-}
-
-export interface WriteBlobOptions {
-  /** Refuse (and delete) once more than this many bytes arrived. */
-  readonly maxBytes: number;
-}
-
-export interface Spool {
-  /** Crash recovery: removes uncommitted temporary state; returns the committed jobs. */
-  recover(): Promise<Array<{ job: SpoolJob; status: JobStatus }>>;
-  /** Next unused job id (monotonic for the spool's lifetime). */
-  allocateJobId(): number;
-  /** Streams a document to temporary storage and fsyncs it. Nothing is visible yet. */
-  writeBlob(data: Readable, options: WriteBlobOptions): Promise<StagedBlob>;
-  /** Drops a staged blob that will not be committed. */
-  discard(blob: StagedBlob): Promise<void>;
-  /** Atomically makes a job (with its staged documents) visible. */
-  commitJob(job: SpoolJob, status: JobStatus, blobs: readonly StagedBlob[]): Promise<void>;
-  /** Atomically adds a document (and may close the job). */
-  addDocument(jobId: number, document: SpoolDocument, blob: StagedBlob | undefined, closed: boolean): Promise<SpoolJob>;
-  /** Atomically closes a job without a new document (Close-Job). */
-  closeJob(jobId: number): Promise<SpoolJob>;
-  /** Atomically replaces the job's status record. */
-  saveStatus(jobId: number, status: JobStatus): Promise<void>;
-  /** The stored bytes of one document. */
-  openDocument(jobId: number, number: number): Readable;
-  /** Removes a job and its documents (after it is terminal and retained long enough). */
-  delete(jobId: number): Promise<void>;
-  /** Removes a document's bytes once delivered (the record stays). */
-  dropDocumentData(jobId: number, number: number): Promise<void>;
-}
+/** The store contract moved to store/types.ts; `Spool` stays its name where jobs are concerned. */
+export type { StagedBlob, WriteBlobOptions } from '../store/types.js';
+export type { JobStore as Spool } from '../store/types.js';

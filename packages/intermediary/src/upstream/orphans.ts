@@ -5,9 +5,10 @@
  * We cannot mark the job: a TRUSTNOONE printer refuses every cleartext attribute beyond the owner's
  * name and a neutral job-name (docs/profile.md §2), so there is no room for a nonce. What we can
  * see through Get-Jobs (which-jobs=not-completed, my-jobs, as the job's owner) is enough to narrow
- * it down: not ended, no document yet, the job-name we sent, and not a job any spool record of ours
- * already points at. The cost of a wrong match is bounded: such a job is one the same user created
- * at that printer in the same moment and has not yet sent a document to.
+ * it down: not ended, no document yet, the job-name we sent, not a job any spool record of ours
+ * already points at, and — when the printer reports its clock (time-at-creation and
+ * job-printer-up-time, RFC 8011 §5.3.14) — made while our Create-Job could have been making it.
+ * Two or more such jobs are ambiguous and none is canceled (docs/decisions.md D28).
  */
 import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { integerValue, stringValue } from '../attrs.js';
@@ -17,10 +18,23 @@ export interface OrphanQuery {
   readonly jobName: string | undefined;
   /** Upstream job-ids that spool records of ours (this job's included) point at: never orphans. */
   readonly known: ReadonlySet<number>;
+  /**
+   * When our Create-Job could have made the job (ms since the epoch, our clock): from just before
+   * it was sent to when we learned it failed (or, after a crash, when recovery began).
+   */
+  readonly window?: { readonly from: number; readonly to: number };
+  /** Our clock when the Get-Jobs answer came (default Date.now()). */
+  readonly now?: number;
 }
 
+/**
+ * Slack around the window: the printer counts in whole seconds (±1 s each end) and the request
+ * takes time on the wire to arrive there.
+ */
+export const WINDOW_SLACK_MS = 1500;
+
 /** Attributes the Get-Jobs asks for. */
-export const ORPHAN_ATTRIBUTES = ['job-id', 'job-state', 'number-of-documents', 'job-name'] as const;
+export const ORPHAN_ATTRIBUTES = ['job-id', 'job-state', 'number-of-documents', 'job-name', 'time-at-creation', 'job-printer-up-time'] as const;
 
 /** Job-ids in a Get-Jobs answer that look like our orphan, most recent (highest id) first. */
 export function orphanCandidates(answer: IppMessage, q: OrphanQuery): number[] {
@@ -38,9 +52,20 @@ export function orphanCandidates(answer: IppMessage, q: OrphanQuery): number[] {
     if (docs !== 0) continue;
     // A printer may name an unnamed job itself ("Untitled"), so the name only counts when we sent one.
     if (q.jobName !== undefined && stringValue(get('job-name')) !== q.jobName) continue;
+    if (q.window && !madeWithin(integerValue(get('time-at-creation')), integerValue(get('job-printer-up-time')), q.window, q.now ?? Date.now())) continue;
     out.push(id);
   }
   return out.sort((a, b) => b - a);
+}
+
+/**
+ * Whether a job the printer says was made `upTime - createdAt` seconds ago falls in the window.
+ * Without both values (a printer that does not report them) the job is not excluded.
+ */
+function madeWithin(createdAt: number | undefined, upTime: number | undefined, window: { from: number; to: number }, now: number): boolean {
+  if (createdAt === undefined || upTime === undefined || upTime < createdAt) return true;
+  const made = now - (upTime - createdAt) * 1000;
+  return made >= window.from - WINDOW_SLACK_MS && made <= window.to + WINDOW_SLACK_MS;
 }
 
 /** The highest job-id in Get-Jobs answers (0 when they list none). */
