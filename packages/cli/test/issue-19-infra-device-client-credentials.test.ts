@@ -3,7 +3,7 @@
  * Infrastructure Printer (tno intermediary --infra --oauth-issuer) with the OAuth 2.0 client
  * credentials grant at a real provider (oidc-provider): secret from a file, token fetched and
  * renewed by the device, accepted by the intermediary for the INFRA operations. A person's token
- * whose sub names the device does not make them the device (D34).
+ * whose sub names the device does not make them the device (D30).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -299,7 +299,7 @@ function jobUriOf(m: IppMessage): string | undefined {
  */
 export async function print(options: PrintOptions): Promise<PrintResult> {
   if (options.documents.length === 0) throw new ClientError('CLIENT_BAD_INPUT', 'nothing to print: give at least one document');
-  // Without credentials, a `tno login` saved for this printer signs the requests (D33).
+  // Without credentials, a `tno login` saved for this printer signs the requests (D29).
   const signedIn = options.auth === undefined ? await savedSignInCredentials(stateDirOf(options), options.printer) : undefined;
   const conn: Connection = signedIn ? { ...options, auth: signedIn } : options;
   const userName = options.userName ?? defaultUserName();

@@ -1,5 +1,5 @@
 /**
- * Get-Jobs order on the intermediary (RFC 8011 §4.2.6.2, as the printer lists them, D40): jobs
+ * Get-Jobs order on the intermediary (RFC 8011 §4.2.6.2, as the printer lists them, D33): jobs
  * still to be forwarded oldest first, ended ones newest to oldest by completion time, not by
  * job-id. Against `tno intermediary` as shipped, in front of an upstream that takes connections
  * and never answers, so no job gets further than the spool and cancels end them there.

@@ -87,7 +87,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
   });
   const replayRetentionMs = options.replayRetentionMs ?? DEFAULTS.replayRetentionMs;
   const localReplay = await PersistentReplayCache.open(layout.replay, replayRetentionMs);
-  // A pool member also claims each job at the pool ledger (docs/decisions.md D38).
+  // A pool member also claims each job at the pool ledger (docs/decisions.md D32).
   const replay = options.poolLedger ? new PoolReplayCache(localReplay, new PoolLedgerClient(options.poolLedger)) : localReplay;
 
   const app = Fastify({

@@ -58,7 +58,7 @@ export interface PrinterOptions {
   readonly pinHoldMs?: number;
   /**
    * This printer is one member of an INFRA pool: claim each sealed job at the pool ledger before
-   * taking it, so no two members print one job (pool/pool-replay.ts, docs/decisions.md D38).
+   * taking it, so no two members print one job (pool/pool-replay.ts, docs/decisions.md D32).
    */
   readonly poolLedger?: PoolLedgerSettings;
   /** The renderer (default: the isolated renderers of src/render). */

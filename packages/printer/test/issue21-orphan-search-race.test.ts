@@ -4,7 +4,7 @@
  * creating a job at the same printer by another route (directly, here) could have it canceled by
  * mistake. The search now only considers jobs the printer made while our Create-Job could have been
  * making one (time-at-creation against job-printer-up-time, RFC 8011 §5.3.14), and cancels nothing
- * when two jobs fit (D28). A real `tno printer` answers the Get-Jobs; the relay runs in-process so
+ * when two jobs fit (D26). A real `tno printer` answers the Get-Jobs; the relay runs in-process so
  * its Create-Job can be lost on the wire.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The pool ledger (issue 21.2, docs/decisions.md D38) below the CLI: the store decides one winner
+ * The pool ledger (issue 21.2, docs/decisions.md D32) below the CLI: the store decides one winner
  * among concurrent claims and keeps it across a restart; the server accepts only member
  * certificates (CA and optional allow-list) and bounded, well-formed claims.
  */

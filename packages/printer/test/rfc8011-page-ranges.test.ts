@@ -3,7 +3,7 @@
  * page-ranges-supported=true, so it prints only the pages asked for, in a clear job and in a
  * sealed one; malformed ranges (descending, overlapping, out of order, from page 0) are refused
  * with client-error-attributes-or-values-not-supported, fidelity or not, rather than printing every
- * page (docs/decisions.md D41).
+ * page (docs/decisions.md D34).
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -86,7 +86,7 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   if (password && !token && !userName) {
     throw new CliError('TNO_PASSWORD is set but there is no user name to send it with: give --user NAME (or set USER, or save one with tno printer add --user)', ExitCode.usage);
   }
-  // Else a `tno login` for this printer: its token, refreshed before it expires (D33).
+  // Else a `tno login` for this printer: its token, refreshed before it expires (D29).
   const signedIn = token || password ? undefined : await savedSignInCredentials(trustStoreFrom(v, io).dir, printer);
   return {
     printer,

@@ -1,5 +1,5 @@
 /**
- * `tno login` and `tno logout` (issue 19, docs/decisions.md D33): sign in at an OAuth 2.0 issuer for
+ * `tno login` and `tno logout` (issue 19, docs/decisions.md D29): sign in at an OAuth 2.0 issuer for
  * a printer or intermediary, by the device authorization grant (RFC 8628) on a terminal or by the
  * browser with PKCE on a loopback redirect (RFC 8252); `tno print` and the other commands then send
  * the token to that printer and refresh it. Tokens are never printed.

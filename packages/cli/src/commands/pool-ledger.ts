@@ -1,6 +1,6 @@
 /**
  * `tno pool-ledger`: the small service a site runs beside the printers of one INFRA pool so that
- * no two members print one job, whatever the Infrastructure Printer does (docs/decisions.md D38).
+ * no two members print one job, whatever the Infrastructure Printer does (docs/decisions.md D32).
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';

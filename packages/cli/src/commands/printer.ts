@@ -56,7 +56,7 @@ ${proxyOAuthUsage}
                           and printer-uuid behind one --proxy queue): claim each job at the pool
                           ledger (tno pool-ledger) before taking it, so no two members print it;
                           a job another member took is refused, and none is printed while the
-                          ledger does not answer (docs/decisions.md D38)
+                          ledger does not answer (docs/decisions.md D32)
   --pool-ca FILE          PEM CA certificate the ledger's TLS certificate chains to
   --pool-cert FILE        this member's own client certificate (PEM) for the ledger: one per
   --pool-key FILE         member, never copied between members; and its private key

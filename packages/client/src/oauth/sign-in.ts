@@ -1,5 +1,5 @@
 /**
- * Signing in to an OAuth 2.0 issuer for printing (issue 19, docs/decisions.md D33): the issuer's
+ * Signing in to an OAuth 2.0 issuer for printing (issue 19, docs/decisions.md D29): the issuer's
  * endpoints from its metadata (RFC 8414), a device authorization grant (RFC 8628) or an
  * authorization code with PKCE on a loopback redirect (RFC 8252), the tokens saved for the printer
  * they are meant for, and a credential source that refreshes them (RFC 6749 §6) before they expire.
@@ -13,7 +13,7 @@ import { deviceGrant, type DevicePrompt } from './device-grant.js';
 import { loopbackGrant } from './loopback-grant.js';
 import { TokenStore, type SavedSignIn } from './token-store.js';
 
-/** The client id `tno` uses unless told otherwise: a public client the site registers (D33). */
+/** The client id `tno` uses unless told otherwise: a public client the site registers (D29). */
 export const DEFAULT_CLIENT_ID = 'tno';
 
 export interface SignInOptions {

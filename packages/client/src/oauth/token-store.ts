@@ -1,5 +1,5 @@
 /**
- * Saved OAuth sign-ins (docs/decisions.md D33): `oauth/tokens.json` in the state directory, the
+ * Saved OAuth sign-ins (docs/decisions.md D29): `oauth/tokens.json` in the state directory, the
  * directory 0700 and the file 0600 (written to a temporary file created 0600, then renamed), so
  * no other local user can read a token. Each sign-in names the printer URIs it was obtained for;
  * its token is sent to those and to nothing else.

@@ -29,7 +29,7 @@ export function checkDevicePrincipal(service: Service, q: InfraQueue, ctx: IppRe
   }
   // A bearer token admits a device only when the device is the OAuth client itself (client
   // credentials grant: sub = client_id); a person's token whose sub happens to equal a device
-  // name is not that device (docs/decisions.md D34).
+  // name is not that device (docs/decisions.md D30).
   const p = ctx.principal;
   if (p?.scheme === 'Bearer' && p.clientId !== ctx.user) {
     throw new IppStatusError(IppStatus.clientErrorNotAuthorized, `a user's access token cannot act as output device ${ctx.user}: the device signs in with its own client credentials`);

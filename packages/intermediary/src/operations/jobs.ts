@@ -22,7 +22,7 @@ export async function getJobAttributes(service: Service, ctx: IppRequestContext)
 }
 
 /**
- * RFC 8011 §4.2.6.2 order, as the printer lists (docs/decisions.md D40): jobs still to print in the
+ * RFC 8011 §4.2.6.2 order, as the printer lists (docs/decisions.md D33): jobs still to print in the
  * order they are forwarded (oldest first), then ended ones newest to oldest by completion time.
  */
 function listOrder(all: readonly JobEntry[]): JobEntry[] {

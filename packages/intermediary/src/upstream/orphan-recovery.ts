@@ -80,7 +80,7 @@ export class OrphanRecovery {
       if (candidates.length > 1) {
         // Ours and someone else's (the same user by another route, in the same moments): canceling
         // the wrong one would lose their job; an empty job of ours left there costs nothing but a
-        // line in the printer's queue until its multiple-operation time-out (D28).
+        // line in the printer's queue until its multiple-operation time-out (D26).
         this.log.warn({ jobId: job.id, upstream: uri, candidates }, 'forward: several empty upstream jobs could be the one an interrupted Create-Job left; none is canceled');
         return;
       }

@@ -8,7 +8,7 @@
  * it down: not ended, no document yet, the job-name we sent, not a job any spool record of ours
  * already points at, and — when the printer reports its clock (time-at-creation and
  * job-printer-up-time, RFC 8011 §5.3.14) — made while our Create-Job could have been making it.
- * Two or more such jobs are ambiguous and none is canceled (docs/decisions.md D28).
+ * Two or more such jobs are ambiguous and none is canceled (docs/decisions.md D26).
  */
 import { GroupTag, type IppAttribute, type IppMessage } from '@trustnoone/ipp';
 import { integerValue, stringValue } from '../attrs.js';

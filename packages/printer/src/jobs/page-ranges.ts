@@ -1,7 +1,7 @@
 /**
  * RFC 8011 §5.2.7 page-ranges (1setOf rangeOfInteger(1:MAX)): which pages of each document to
  * print. Values must each run upward from page 1 or later and follow one another without overlap;
- * anything else is a malformed request, refused rather than printed whole (docs/decisions.md D41).
+ * anything else is a malformed request, refused rather than printed whole (docs/decisions.md D34).
  */
 import type { IppAttribute } from '@trustnoone/ipp';
 

@@ -257,7 +257,7 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
       return { ...jobReply(rt, job, []), status: err.status, statusMessage: SEALED_REQUEST_REFUSED };
     }
     if (err instanceof PoolRefusal) {
-      // Opened and verified, but not this pool member's to print (docs/decisions.md D38).
+      // Opened and verified, but not this pool member's to print (docs/decisions.md D32).
       rt.log.warn({ jobId: job.id, code: err.code, detail: err.message }, 'printer: sealed job refused by the pool ledger');
       rt.store.transition(job, 'aborted', err.jobMessage, { add: [...err.reasons] });
       await rt.processor.finish(job, { error: err.code });

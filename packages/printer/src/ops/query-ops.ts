@@ -73,7 +73,7 @@ function jobIds(ops: ReturnType<typeof opAttrs>): Set<number> | undefined {
 /**
  * RFC 8011 §4.2.6.2 order: not-completed jobs in the order they will be processed (oldest first:
  * jobs print in arrival order), completed ones newest to oldest by completion time. which-jobs
- * 'all' lists the first group, then the second (docs/decisions.md D40).
+ * 'all' lists the first group, then the second (docs/decisions.md D33).
  */
 function inListOrder(jobs: readonly Job[]): Job[] {
   const active = jobs.filter((j) => !isTerminal(j.state)).sort((a, b) => a.id - b.id);
@@ -97,7 +97,7 @@ export function getJobs(rt: PrinterRuntime): IppHandler {
     const requested = ops.keywords('requested-attributes') ?? ['job-uri', 'job-id'];
     const sel = selection(requested);
     const ids = jobIds(ops);
-    // job-ids names the jobs wanted; without an explicit which-jobs, whatever their state (D40).
+    // job-ids names the jobs wanted; without an explicit which-jobs, whatever their state (D33).
     const stateFilter = ids && !ops.has('which-jobs') ? WHICH.all! : filter;
     let jobs = inListOrder(rt.store.list().filter((j) => stateFilter(j) && (!myJobs || j.owner === user) && (!ids || ids.has(j.id))));
     if (limit !== undefined) jobs = jobs.slice(0, limit);

@@ -1,5 +1,5 @@
 /**
- * A pool member's side of the pool ledger (ledger-server.ts, docs/decisions.md D38): HTTPS with
+ * A pool member's side of the pool ledger (ledger-server.ts, docs/decisions.md D32): HTTPS with
  * the member's own client certificate, the ledger verified against the pool CA and its host name.
  * Answers are bounded (4 KiB) and time out; anything unexpected is PRINTER_POOL_LEDGER_UNAVAILABLE, which
  * the member treats as "do not print" (fail closed).

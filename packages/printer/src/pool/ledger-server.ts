@@ -1,5 +1,5 @@
 /**
- * The pool ledger as a service (`tno pool-ledger`, docs/decisions.md D38): a small HTTPS endpoint
+ * The pool ledger as a service (`tno pool-ledger`, docs/decisions.md D32): a small HTTPS endpoint
  * the site runs beside the printers of one INFRA pool, which the Infrastructure Printer neither
  * runs nor relays. Every connection must present a TLS client certificate that chains to the
  * pool's CA (and, when a member list is given, is on it): the member is that certificate's SHA-256

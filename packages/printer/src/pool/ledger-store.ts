@@ -1,5 +1,5 @@
 /**
- * The pool ledger's memory (docs/decisions.md D38): which member of a printer pool claimed which
+ * The pool ledger's memory (docs/decisions.md D32): which member of a printer pool claimed which
  * job first. A claim is a 64-hex digest the member computes from the pool's printer-uuid and the
  * job's sealed nonce (pool-replay.ts), so the ledger never learns a nonce; a member is the SHA-256
  * fingerprint of the TLS client certificate it authenticated with.

@@ -1,5 +1,5 @@
 /**
- * The replay cache of a printer that is one member of an INFRA pool (docs/decisions.md D38). The
+ * The replay cache of a printer that is one member of an INFRA pool (docs/decisions.md D32). The
  * members share a key and a printer-uuid, so a job sealed to the pool opens at any of them, and
  * each member's own cache cannot see what the others took: a dishonest Infrastructure Printer could
  * hand one job to two members and both would print it. Before a member takes a job's nonce in its

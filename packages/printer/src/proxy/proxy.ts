@@ -266,7 +266,7 @@ class Proxy {
     const pool = this.local.printer.runtime.replay;
     if (pool instanceof PoolReplayCache && !(await pool.healthy())) {
       // A pool member that cannot reach its ledger could not print the job (fail closed): it
-      // leaves it to the members that can, and looks again at its next quiet poll (D38).
+      // leaves it to the members that can, and looks again at its next quiet poll (D32).
       this.log.warn({ jobId }, 'proxy: the pool ledger does not answer; not taking jobs');
       return;
     }

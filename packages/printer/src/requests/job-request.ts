@@ -55,7 +55,7 @@ export function checkJobRequest(message: IppMessage, policy: JobRequestPolicy): 
   const group = jobGroup(message);
   const template = checkJobTemplate(policy.createsJob ? group : []);
   // Malformed page-ranges refuse the job whatever the fidelity: printing every page of a
-  // document the user asked a part of wastes paper (docs/decisions.md D41).
+  // document the user asked a part of wastes paper (docs/decisions.md D34).
   const ranges = template.unsupported.find((a) => a.name === 'page-ranges');
   if (ranges) {
     throw new Refusal(Status.clientErrorAttributesOrValuesNotSupported, pageRangesError(ranges), [ranges]);

@@ -6,7 +6,7 @@
  * on disk. Entering the code at the panel (PinReleaseDesk.release) decrypts the documents and
  * queues the job; after `maxAttempts` wrong codes the job is aborted with document-password-error
  * and its files deleted. The code is never logged and never leaves this process. The hold, its
- * start and the count of wrong codes survive a restart (release-record.ts, docs/decisions.md D37).
+ * start and the count of wrong codes survive a restart (release-record.ts, docs/decisions.md D31).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -55,7 +55,7 @@ export class PinReleaseDesk {
   /**
    * `holdMs`: how long a job waits for its code before it is aborted and its ciphertext deleted,
    * so unreleased jobs do not pile up on the printer's disk. It counts from the first hold, across
-   * restarts; so does `maxAttempts` (docs/decisions.md D37).
+   * restarts; so does `maxAttempts` (docs/decisions.md D31).
    */
   constructor(
     private readonly rt: PrinterRuntime,

@@ -1,6 +1,6 @@
 /**
  * jobs/<id>/release.json: what the panel must remember about a job held for its release code
- * across a restart (issue 21.1, docs/decisions.md D37) — when the hold began (the hold time-out
+ * across a restart (issue 21.1, docs/decisions.md D31) — when the hold began (the hold time-out
  * counts from then, not from the latest start) and how many release codes were tried and found
  * wrong. No code, no digest of one, nothing sealed: two numbers per job.
  *
