@@ -7,6 +7,8 @@
  * Enabled only through `IntermediaryOptions.faults` or the TNO_INTERMEDIARY_FAULT environment
  * variable (`point`, `point@N`, either with `:SIGTERM`); with neither, `hit()` is a no-op.
  */
+import { faultHookFromSpec, noFaultHook, type FaultHook as PointHook } from '@trustnoone/ipp-http/fault-points';
+
 export const FaultPoint = [
   'upload.chunk', // a document chunk reached the temp file
   'upload.synced', // the temp file is complete and fsynced, not yet part of a job
@@ -21,32 +23,12 @@ export const FaultPoint = [
 ] as const;
 export type FaultPoint = (typeof FaultPoint)[number];
 
-export interface FaultHook {
-  hit(point: FaultPoint): void;
-}
+/** The hook the intermediary calls at each point (the parser is @trustnoone/ipp-http/fault-points). */
+export type FaultHook = PointHook<FaultPoint>;
 
-export const noFaults: FaultHook = { hit() {} };
+export const noFaults: FaultHook = noFaultHook;
 
-/**
- * Parses `point`, `point@N` (N ≥ 1, default 1) and either followed by `:SIGTERM` into a hook that
- * signals the process the Nth time it passes there: SIGKILL by default (a power cut), SIGTERM to
- * test the clean shutdown from exactly that point.
- */
-export function faultsFromSpec(spec: string | undefined, kill: (signal: NodeJS.Signals) => void = (signal) => process.kill(process.pid, signal)): FaultHook {
-  if (!spec) return noFaults;
-  const m = /^([a-z.]+)(?:@(\d+))?(?::(SIGKILL|SIGTERM))?$/.exec(spec);
-  if (!m || !(FaultPoint as readonly string[]).includes(m[1]!)) {
-    throw new RangeError(`TNO_INTERMEDIARY_FAULT: expected one of ${FaultPoint.join(', ')} optionally followed by @N and :SIGTERM, got ${JSON.stringify(spec)}`);
-  }
-  const point = m[1] as FaultPoint;
-  const signal = (m[3] ?? 'SIGKILL') as NodeJS.Signals;
-  let remaining = m[2] ? Number(m[2]) : 1;
-  if (!(remaining >= 1)) throw new RangeError(`TNO_INTERMEDIARY_FAULT: N must be ≥ 1, got ${m[2]}`);
-  return {
-    hit(p) {
-      if (p !== point) return;
-      remaining -= 1;
-      if (remaining === 0) kill(signal);
-    },
-  };
+/** Parses `point[@N][:SIGTERM]` against this server's points into a hook that signals the process. */
+export function faultsFromSpec(spec: string | undefined, kill?: (signal: NodeJS.Signals) => void): FaultHook {
+  return faultHookFromSpec(FaultPoint, 'TNO_INTERMEDIARY_FAULT', spec, kill);
 }

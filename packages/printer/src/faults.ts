@@ -7,6 +7,8 @@
  * Enabled only through `PrinterOptions.faults` or the TNO_PRINTER_FAULT environment variable
  * (`point`, `point@N`, either followed by `:SIGTERM`); with neither, `hit()` is a no-op.
  */
+import { faultHookFromSpec, noFaultHook, type FaultHook as PointHook } from '@trustnoone/ipp-http/fault-points';
+
 export const PrinterFaultPoint = [
   'create.counted', // the job id is on disk, the job's record not yet
   'create.recorded', // the job's record is on disk, the creation not yet answered
@@ -21,28 +23,12 @@ export const PrinterFaultPoint = [
 ] as const;
 export type PrinterFaultPoint = (typeof PrinterFaultPoint)[number];
 
-export interface PrinterFaultHook {
-  hit(point: PrinterFaultPoint): void;
-}
+/** The hook the printer calls at each point (the parser is @trustnoone/ipp-http/fault-points). */
+export type PrinterFaultHook = PointHook<PrinterFaultPoint>;
 
-export const noPrinterFaults: PrinterFaultHook = { hit() {} };
+export const noPrinterFaults: PrinterFaultHook = noFaultHook;
 
-/** Parses `point[@N][:SIGTERM]` (N ≥ 1, default 1) into a hook that signals the process. */
-export function printerFaultsFromSpec(spec: string | undefined, kill: (signal: NodeJS.Signals) => void = (signal) => process.kill(process.pid, signal)): PrinterFaultHook {
-  if (!spec) return noPrinterFaults;
-  const m = /^([a-z.]+)(?:@(\d+))?(?::(SIGKILL|SIGTERM))?$/.exec(spec);
-  if (!m || !(PrinterFaultPoint as readonly string[]).includes(m[1]!)) {
-    throw new RangeError(`TNO_PRINTER_FAULT: expected one of ${PrinterFaultPoint.join(', ')} optionally followed by @N and :SIGTERM, got ${JSON.stringify(spec)}`);
-  }
-  const point = m[1] as PrinterFaultPoint;
-  const signal = (m[3] ?? 'SIGKILL') as NodeJS.Signals;
-  let remaining = m[2] ? Number(m[2]) : 1;
-  if (!(remaining >= 1)) throw new RangeError(`TNO_PRINTER_FAULT: N must be ≥ 1, got ${m[2]}`);
-  return {
-    hit(p) {
-      if (p !== point) return;
-      remaining -= 1;
-      if (remaining === 0) kill(signal);
-    },
-  };
+/** Parses `point[@N][:SIGTERM]` against this server's points into a hook that signals the process. */
+export function printerFaultsFromSpec(spec: string | undefined, kill?: (signal: NodeJS.Signals) => void): PrinterFaultHook {
+  return faultHookFromSpec(PrinterFaultPoint, 'TNO_PRINTER_FAULT', spec, kill);
 }
