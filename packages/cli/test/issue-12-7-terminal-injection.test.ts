@@ -90,7 +90,13 @@ describe('issue 12.7: terminal injection', () => {
     expect(r.code, r.err).toBe(ExitCode.ok);
     expectNoRawControl(r.out);
     expect(r.out).toContain('printing\\r\\ntno: job 1 completed: encrypted and signed\\x1b[1A');
-    expect(r.out.trimEnd().split('\n')).toHaveLength(2);
+    // The job's line, its message, and its counters line (issue 15.7): the forged text stays inside
+    // the message line, and no line of the output starts with it.
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('tno: job 1 completed'))).toHaveLength(1);
+    expect(lines.some((l) => l.startsWith('tno:'))).toBe(false);
+    expect(lines[2]).toMatch(/^\s+(completed:|impressions, sheets, pages: unknown)/);
   });
 
   it('--json keeps the exact values and writes no raw control byte', async () => {
