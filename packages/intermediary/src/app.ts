@@ -260,16 +260,17 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   let started = false;
   let stopRetention: (() => void) | undefined;
   let syncTimer: NodeJS.Timeout | undefined;
-  let syncs = 0;
   /** Pulls other instances' changes into the view and nudges delivery (or INFRA events) of each. */
   async function syncView(): Promise<void> {
     const touched = await table.sync();
     // Pull mode publishes each change to the devices polling this instance. Push mode needs no
     // nudge: the instance that changed a job kicked its delivery, the holder of a delivery lease
     // re-reads the job before each step, and the takeover scan claims whatever nobody holds.
-    if (infra) for (const id of touched) forwarder.kick(id);
-    // Output devices registered at another instance (cheap: a handful of rows, every few pulls).
-    if (infra && syncs++ % 4 === 0) {
+    if (infra) for (const id of touched) infra.queue.kick(id, true);
+    // Output devices registered at another instance (a handful of rows): before each request, as a
+    // device may register at one instance and speak at once to another, and an owner's request
+    // must find the device its job is bound to wherever it registered.
+    if (infra) {
       await infra.queue.registry.load();
       infra.queue.syncUpstreams();
     }

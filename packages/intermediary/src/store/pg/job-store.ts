@@ -26,7 +26,10 @@ import { fromJson, toJson } from '../../spool/json.js';
 import { isTerminal, type JobStatus, type SpoolDocument, type SpoolJob } from '../../spool/types.js';
 import type { DeviceStore, JobStore, LeaseStore, StagedBlob, StoreChanges, StoredJob, WriteBlobOptions } from '../types.js';
 import { PgBlobStore } from './blobs.js';
+import { PgEncryptedRequests } from './encrypted-requests.js';
+import { PgEventLog } from './events.js';
 import { checkSchema } from './migrations.js';
+import { Wakeups } from './wakeups.js';
 
 export interface PgStoreOptions {
   /** postgres:// URL (node-postgres connection string). */
@@ -55,6 +58,8 @@ export class PgJobStore implements JobStore {
   readonly instance: string;
   readonly leases: LeaseStore;
   readonly devices: DeviceStore;
+  readonly infra: { readonly events: PgEventLog; readonly requests: PgEncryptedRequests };
+  private readonly wakeups: Wakeups;
   /** xmin of the previous pull's snapshot: rows written below it were all seen. */
   private cursor = '0';
   /** The xid each job was last seen at, so a row re-read above the cursor is reported once. */
@@ -69,6 +74,8 @@ export class PgJobStore implements JobStore {
     this.blobs = new PgBlobStore(this.pool, () => o.faults?.hit('upload.chunk'));
     this.leases = new PgLeases(this.pool, this.instance);
     this.devices = new PgDevices(this.pool);
+    this.wakeups = new Wakeups(o.url);
+    this.infra = { events: new PgEventLog(this.pool, this.wakeups), requests: new PgEncryptedRequests(this.pool, this.wakeups) };
   }
 
   async recover(): Promise<StoredJob[]> {
@@ -208,6 +215,7 @@ export class PgJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    await this.wakeups.close();
     await this.pool.end();
   }
 
