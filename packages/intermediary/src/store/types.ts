@@ -119,6 +119,11 @@ export interface JobStore {
   dropDocumentData(jobId: number, number: number): Promise<void>;
   /** Shared stores: what other instances changed since the last call. */
   changes?(): Promise<StoreChanges>;
+  /**
+   * Shared stores: calls `listener` soon after another instance changed a job (PostgreSQL:
+   * LISTEN/NOTIFY), so the caller pulls `changes()` at once; it still polls as the fallback.
+   */
+  onChanged?(listener: () => void): void;
   /** Shared stores: one deliverer per job. Absent: this process delivers every job. */
   readonly leases?: LeaseStore;
   /** Where output devices are kept; absent: the INFRA queue uses its state directory. */

@@ -29,7 +29,7 @@ import { PgBlobStore } from './blobs.js';
 import { PgEncryptedRequests } from './encrypted-requests.js';
 import { PgEventLog } from './events.js';
 import { checkSchema } from './migrations.js';
-import { Wakeups } from './wakeups.js';
+import { JOBS_CHANNEL, Wakeups } from './wakeups.js';
 
 export interface PgStoreOptions {
   /** postgres:// URL (node-postgres connection string). */
@@ -74,7 +74,7 @@ export class PgJobStore implements JobStore {
     this.blobs = new PgBlobStore(this.pool, () => o.faults?.hit('upload.chunk'));
     this.leases = new PgLeases(this.pool, this.instance);
     this.devices = new PgDevices(this.pool);
-    this.wakeups = new Wakeups(o.url);
+    this.wakeups = new Wakeups(o.url, this.instance);
     this.infra = { events: new PgEventLog(this.pool, this.wakeups), requests: new PgEncryptedRequests(this.pool, this.wakeups) };
   }
 
@@ -88,6 +88,10 @@ export class PgJobStore implements JobStore {
 
   changes(): Promise<StoreChanges> {
     return this.pull(false);
+  }
+
+  onChanged(listener: () => void): void {
+    this.wakeups.onJobs(listener);
   }
 
   private async pull(everything: boolean): Promise<StoreChanges> {
@@ -241,6 +245,8 @@ export class PgJobStore implements JobStore {
     try {
       await c.query('BEGIN');
       const out = await fn(c);
+      // Delivered at COMMIT to the other instances' listening connections (store/pg/wakeups.ts).
+      await c.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [this.instance]);
       await c.query('COMMIT');
       return out;
     } catch (err) {

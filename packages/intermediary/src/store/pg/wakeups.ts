@@ -1,12 +1,15 @@
 /**
  * LISTEN/NOTIFY between instances: a write another instance waits for (an INFRA event, a device's
  * answer to an owner's request) is followed by `NOTIFY tno_wake`, and every instance's listening
- * connection wakes its waiters at once. Waiters still re-check the tables on a timer, so a lost
- * notification (the listening connection dropped and is being replaced) costs latency, not events.
+ * connection wakes its waiters at once; a job write is followed by `NOTIFY tno_jobs` (payload: the
+ * writing instance), and the others pull the change into their view at once instead of at their
+ * next poll. Waiters and views still re-check the tables on a timer, so a lost notification (the
+ * listening connection dropped and is being replaced) costs latency, not events.
  */
 import pg from 'pg';
 
 export const WAKE_CHANNEL = 'tno_wake';
+export const JOBS_CHANNEL = 'tno_jobs';
 
 export class Wakeups {
   private client: pg.Client | undefined;
@@ -16,7 +19,19 @@ export class Wakeups {
   /** Counts wake-ups, so one arriving between a check and the wait that follows is not missed. */
   private generation = 0;
 
-  constructor(private readonly url: string) {}
+  private readonly jobListeners = new Set<() => void>();
+
+  constructor(
+    private readonly url: string,
+    /** This instance's id: its own job notifications are not news to it. */
+    private readonly self: string,
+  ) {}
+
+  /** Calls `listener` when another instance wrote a job (listens from now on). */
+  onJobs(listener: () => void): void {
+    this.jobListeners.add(listener);
+    this.listen();
+  }
 
   /** Connects the listening connection lazily (first waiter) and again after it drops. */
   private listen(): void {
@@ -30,16 +45,19 @@ export class Wakeups {
       if (!this.closed && !this.retry) {
         this.retry = setTimeout(() => {
           this.retry = undefined;
-          if (this.waiters.size > 0) this.listen();
+          if (this.waiters.size > 0 || this.jobListeners.size > 0) this.listen();
         }, 1000);
         this.retry.unref();
       }
     };
     c.on('error', lost);
     c.on('end', lost);
-    c.on('notification', () => this.wakeAll());
+    c.on('notification', (n) => {
+      if (n.channel !== JOBS_CHANNEL) this.wakeAll();
+      else if (n.payload !== this.self) for (const l of this.jobListeners) l();
+    });
     c.connect()
-      .then(() => c.query(`LISTEN ${WAKE_CHANNEL}`))
+      .then(() => c.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${JOBS_CHANNEL}`))
       .catch(lost);
   }
 
