@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import type { EncryptedAnswer, EncryptedRequest, EncryptedRequestLog } from '../../infra/encrypted-requests.js';
 import { fromJson, toJson } from '../../spool/json.js';
+import { query } from './unavailable.js';
 import { WAKE_CHANNEL, type Wakeups } from './wakeups.js';
 
 interface RequestRow {
@@ -45,14 +46,15 @@ export class PgEncryptedRequests implements EncryptedRequestLog {
   ) {}
 
   async countFor(queue: string): Promise<number> {
-    const r = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM tno_encrypted_requests WHERE queue = $1 AND answer IS NULL', [queue]);
+    const r = await query<{ n: number }>(this.pool, 'SELECT count(*)::int AS n FROM tno_encrypted_requests WHERE queue = $1 AND answer IS NULL', [queue]);
     return r.rows[0]?.n ?? 0;
   }
 
   async open(fields: Omit<EncryptedRequest, 'id' | 'createdAt' | 'fetched'>, timeoutMs: number, onCreated: (request: EncryptedRequest) => void): Promise<EncryptedAnswer | undefined> {
     if (this.closing.signal.aborted) return undefined;
-    await this.pool.query(`DELETE FROM tno_encrypted_requests WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`, [this.staleMs]);
-    const r = await this.pool.query<RequestRow>(
+    await query(this.pool, `DELETE FROM tno_encrypted_requests WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`, [this.staleMs]);
+    const r = await query<RequestRow>(
+      this.pool,
       `INSERT INTO tno_encrypted_requests (job_id, device, queue, operation)
        SELECT $1, $2, $3, $4 WHERE (SELECT count(*) FROM tno_encrypted_requests) < $5
        RETURNING ${COLUMNS}`,
@@ -65,7 +67,7 @@ export class PgEncryptedRequests implements EncryptedRequestLog {
       let answer: EncryptedAnswer | undefined;
       await this.wake.until(
         async () => {
-          const a = await this.pool.query<{ answer: string | null; sealed: Buffer | null }>('SELECT answer, sealed FROM tno_encrypted_requests WHERE id = $1', [request.id]);
+          const a = await query<{ answer: string | null; sealed: Buffer | null }>(this.pool, 'SELECT answer, sealed FROM tno_encrypted_requests WHERE id = $1', [request.id]);
           const row = a.rows[0];
           if (!row) return true; // dropped
           if (row.answer === null) return false;
@@ -79,27 +81,28 @@ export class PgEncryptedRequests implements EncryptedRequestLog {
       );
       return answer;
     } finally {
-      await this.pool.query('DELETE FROM tno_encrypted_requests WHERE id = $1', [request.id]).catch(() => undefined);
+      await query(this.pool, 'DELETE FROM tno_encrypted_requests WHERE id = $1', [request.id]).catch(() => undefined);
     }
   }
 
   async get(id: number): Promise<EncryptedRequest | undefined> {
-    const r = await this.pool.query<RequestRow>(`SELECT ${COLUMNS} FROM tno_encrypted_requests WHERE id = $1 AND answer IS NULL`, [id]);
+    const r = await query<RequestRow>(this.pool, `SELECT ${COLUMNS} FROM tno_encrypted_requests WHERE id = $1 AND answer IS NULL`, [id]);
     return r.rows[0] ? toRequest(r.rows[0]) : undefined;
   }
 
   async forDevice(device: string): Promise<EncryptedRequest[]> {
-    const r = await this.pool.query<RequestRow>(`SELECT ${COLUMNS} FROM tno_encrypted_requests WHERE device = $1 AND answer IS NULL ORDER BY id`, [device]);
+    const r = await query<RequestRow>(this.pool, `SELECT ${COLUMNS} FROM tno_encrypted_requests WHERE device = $1 AND answer IS NULL ORDER BY id`, [device]);
     return r.rows.map(toRequest);
   }
 
   async markFetched(id: number): Promise<void> {
-    await this.pool.query('UPDATE tno_encrypted_requests SET fetched = true WHERE id = $1', [id]);
+    await query(this.pool, 'UPDATE tno_encrypted_requests SET fetched = true WHERE id = $1', [id]);
   }
 
   async answer(id: number, answer: EncryptedAnswer): Promise<boolean> {
     const { sealed, ...head } = answer;
-    const r = await this.pool.query(
+    const r = await query(
+      this.pool,
       `WITH u AS (UPDATE tno_encrypted_requests SET answer = $2, sealed = $3 WHERE id = $1 AND answer IS NULL RETURNING id)
        SELECT pg_notify('${WAKE_CHANNEL}', '') FROM u`,
       [id, toJson(head), Buffer.from(sealed)],

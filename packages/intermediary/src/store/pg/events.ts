@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { InfraEvent } from '../../infra/codes.js';
 import type { EventLog, InfraEventRecord, NumberedEvent, Subscription } from '../../infra/events.js';
 import { fromJson, toJson } from '../../spool/json.js';
+import { query } from './unavailable.js';
 import { WAKE_CHANNEL, type Wakeups } from './wakeups.js';
 
 interface SubRow {
@@ -36,32 +37,34 @@ export class PgEventLog implements EventLog {
   async subscribe(device: string, queue: string, events: ReadonlySet<InfraEvent>): Promise<Subscription> {
     // A device re-subscribing on every restart must not fill the table: past the cap, this
     // device's oldest subscription goes first, else the oldest of all.
-    await this.pool.query(
+    await query(
+      this.pool,
       `DELETE FROM tno_subscriptions WHERE id = (
          SELECT id FROM tno_subscriptions WHERE (SELECT count(*) FROM tno_subscriptions) >= $2
          ORDER BY (device = $1) DESC, id LIMIT 1)`,
       [device, this.maxSubscriptions],
     );
-    const r = await this.pool.query<SubRow>('INSERT INTO tno_subscriptions (device, queue, events) VALUES ($1, $2, $3) RETURNING id::text, device, queue, events', [device, queue, [...events]]);
+    const r = await query<SubRow>(this.pool, 'INSERT INTO tno_subscriptions (device, queue, events) VALUES ($1, $2, $3) RETURNING id::text, device, queue, events', [device, queue, [...events]]);
     return toSub(r.rows[0]!);
   }
 
   async get(id: number): Promise<Subscription | undefined> {
-    const r = await this.pool.query<SubRow>('SELECT id::text, device, queue, events FROM tno_subscriptions WHERE id = $1', [id]);
+    const r = await query<SubRow>(this.pool, 'SELECT id::text, device, queue, events FROM tno_subscriptions WHERE id = $1', [id]);
     return r.rows[0] ? toSub(r.rows[0]) : undefined;
   }
 
   async cancel(id: number): Promise<boolean> {
-    const r = await this.pool.query(`WITH d AS (DELETE FROM tno_subscriptions WHERE id = $1 RETURNING id) SELECT pg_notify('${WAKE_CHANNEL}', '') FROM d`, [id]);
+    const r = await query(this.pool, `WITH d AS (DELETE FROM tno_subscriptions WHERE id = $1 RETURNING id) SELECT pg_notify('${WAKE_CHANNEL}', '') FROM d`, [id]);
     return (r.rowCount ?? 0) > 0;
   }
 
   async cancelDevice(device: string): Promise<void> {
-    await this.pool.query(`WITH d AS (DELETE FROM tno_subscriptions WHERE device = $1 RETURNING id) SELECT pg_notify('${WAKE_CHANNEL}', '') FROM (SELECT count(*) AS n FROM d) x WHERE n > 0`, [device]);
+    await query(this.pool, `WITH d AS (DELETE FROM tno_subscriptions WHERE device = $1 RETURNING id) SELECT pg_notify('${WAKE_CHANNEL}', '') FROM (SELECT count(*) AS n FROM d) x WHERE n > 0`, [device]);
   }
 
   async publish(record: InfraEventRecord): Promise<void> {
-    const r = await this.pool.query<{ n: string }>(
+    const r = await query<{ n: string }>(
+      this.pool,
       `WITH s AS (
          UPDATE tno_subscriptions SET next_seq = next_seq + 1
           WHERE queue = $1 AND $2 = ANY (events) AND ($3::text IS NULL OR device = $3)
@@ -75,7 +78,8 @@ export class PgEventLog implements EventLog {
   }
 
   async pending(id: number, from: number): Promise<NumberedEvent[]> {
-    const r = await this.pool.query<{ sequence: number; record: string; at: string }>(
+    const r = await query<{ sequence: number; record: string; at: string }>(
+      this.pool,
       'SELECT sequence, record, at::text FROM tno_events WHERE subscription_id = $1 AND sequence >= $2 ORDER BY sequence',
       [id, from],
     );
@@ -85,7 +89,7 @@ export class PgEventLog implements EventLog {
   async wait(wants: ReadonlyArray<{ id: number; from: number }>, waitMs: number, signal?: AbortSignal): Promise<void> {
     const ids = wants.map((w) => w.id);
     const ready = async (): Promise<boolean> => {
-      const r = await this.pool.query<{ id: string; next_seq: number }>('SELECT id::text, next_seq FROM tno_subscriptions WHERE id = ANY ($1)', [ids]);
+      const r = await query<{ id: string; next_seq: number }>(this.pool, 'SELECT id::text, next_seq FROM tno_subscriptions WHERE id = ANY ($1)', [ids]);
       const next = new Map(r.rows.map((x) => [Number(x.id), x.next_seq]));
       // Ready when a subscription is gone (the device must hear it) or has an event at or after `from`.
       return wants.some((w) => !next.has(w.id) || next.get(w.id)! > w.from);

@@ -29,6 +29,7 @@ import { PgBlobStore } from './blobs.js';
 import { PgEncryptedRequests } from './encrypted-requests.js';
 import { PgEventLog } from './events.js';
 import { checkSchema } from './migrations.js';
+import { fromDatabase, unavailable } from './unavailable.js';
 import { JOBS_CHANNEL, Wakeups } from './wakeups.js';
 
 export interface PgStoreOptions {
@@ -333,16 +334,4 @@ class PgDevices implements DeviceStore {
 
 function notFound(jobId: number): IntermediaryError {
   return new IntermediaryError(IntermediaryErrorCode.jobNotFound, 'client-error-not-found', `job ${jobId} is not in the store`);
-}
-
-/** An error of the database or the connection to it, as opposed to one thrown by our own code. */
-function fromDatabase(err: unknown): boolean {
-  if (err instanceof pg.DatabaseError) return true;
-  const e = err as { code?: unknown; message?: unknown };
-  return (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) || /Connection terminated|connection timeout/i.test(String(e.message));
-}
-
-function unavailable(err: unknown): IntermediaryError {
-  if (err instanceof IntermediaryError) return err;
-  return new IntermediaryError(IntermediaryErrorCode.storeUnavailable, 'server-error-service-unavailable', `the job store is unavailable: ${(err as Error).message}`, { cause: err });
 }
