@@ -258,18 +258,20 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
   if (infra) registerIppRoutes(app, { ...routes, paths: [infra.systemPath], handlers: new Map([...infra.systemHandlers].map(([c, h]) => [c, bind(h)])) });
 
   let started = false;
+  let closing = false;
   let stopRetention: (() => void) | undefined;
   let syncTimer: NodeJS.Timeout | undefined;
-  let syncs = 0;
   /** Pulls other instances' changes into the view and nudges delivery (or INFRA events) of each. */
   async function syncView(): Promise<void> {
     const touched = await table.sync();
     // Pull mode publishes each change to the devices polling this instance. Push mode needs no
     // nudge: the instance that changed a job kicked its delivery, the holder of a delivery lease
     // re-reads the job before each step, and the takeover scan claims whatever nobody holds.
-    if (infra) for (const id of touched) forwarder.kick(id);
-    // Output devices registered at another instance (cheap: a handful of rows, every few pulls).
-    if (infra && syncs++ % 4 === 0) {
+    if (infra) for (const id of touched) infra.queue.kick(id, true);
+    // Output devices registered at another instance (a handful of rows): before each request, as a
+    // device may register at one instance and speak at once to another, and an owner's request
+    // must find the device its job is bound to wherever it registered.
+    if (infra) {
       await infra.queue.registry.load();
       infra.queue.syncUpstreams();
     }
@@ -290,15 +292,31 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       for (const { job } of jobs) forwarder.kick(job.id);
       if (shared) {
         if (forwarder instanceof Forwarder) forwarder.startTakeover(options.storeSyncMs ?? 500);
+        // One pull at a time; a notification during a pull asks for one more after it, and
+        // notifications are followed at most every 50 ms (a busy cluster notifies on every write).
         let busy = false;
-        syncTimer = setInterval(() => {
-          if (busy) return;
+        let again = false;
+        const pullNow = (): void => {
+          if (closing) return;
+          if (busy) {
+            again = true;
+            return;
+          }
           busy = true;
+          again = false;
           syncView()
             .catch((err: unknown) => app.log.warn({ err: (err as Error).message }, 'store: pulling other instances\' changes failed'))
-            .finally(() => (busy = false));
-        }, options.storeSyncMs ?? 500);
+            .finally(() => {
+              const t = setTimeout(() => {
+                busy = false;
+                if (again) pullNow();
+              }, 50);
+              t.unref();
+            });
+        };
+        syncTimer = setInterval(pullNow, options.storeSyncMs ?? 500);
         syncTimer.unref();
+        spool.onChanged?.(pullNow);
       }
       stopRetention = startRetention(table, {
         historyMs: options.jobHistoryMs ?? 3_600_000,
@@ -312,6 +330,7 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       stopRetention?.();
       // Stop accepting (the listener closes at once; requests in progress finish) while the
       // forwards in flight drain.
+      closing = true;
       if (syncTimer) clearInterval(syncTimer);
       await Promise.all([forwarder.stop(o.drainMs ?? 0), app.close()]);
       await spool.close?.();

@@ -79,7 +79,7 @@ export function deregisterOutputDevice(q: InfraQueue): Handler {
     if (device.user !== ctx.user) throw new IppStatusError(IppStatus.clientErrorNotAuthorized, `output device ${uuid} belongs to another account`);
     await q.registry.remove(uuid);
     q.syncUpstreams();
-    q.hub.cancelDevice(uuid);
+    await q.hub.cancelDevice(uuid);
     // Jobs it had taken cannot complete any more: one it never fetched a document of goes back to
     // the queue; the others end aborted rather than stay pending forever (it may have printed them).
     for (const e of q.table.all()) {
@@ -102,7 +102,7 @@ export function updateOutputDeviceAttributes(q: InfraQueue): Handler {
     if (merged.size > MAX_DEVICE_ATTRIBUTES) throw new IppStatusError(IppStatus.clientErrorRequestEntityTooLarge, `more than ${MAX_DEVICE_ATTRIBUTES} printer attributes`);
     await q.registry.put({ ...device, attributes: [...merged.values()], updatedAt: Date.now() });
     q.syncUpstreams();
-    q.hub.publish({ event: 'printer-config-changed', queue: q.queue, attributes: [] });
+    await q.hub.publish({ event: 'printer-config-changed', queue: q.queue, attributes: [] });
     // A device that now serves the queue's identity may take the jobs already waiting.
     for (const e of q.table.all()) if (q.isFetchable(e)) q.kick(e.job.id);
     return ok();
@@ -126,7 +126,7 @@ export function createPrinterSubscriptions(q: InfraQueue): Handler {
       const asked = keywords(g.attributes.find((a) => a.name === 'notify-events'));
       const known = asked.filter((e): e is InfraEvent => (INFRA_EVENTS as readonly string[]).includes(e));
       if (known.length !== asked.length) ignored = true;
-      const sub = q.hub.subscribe(device.uuid, q.queue, new Set(known.length ? known : INFRA_EVENTS));
+      const sub = await q.hub.subscribe(device.uuid, q.queue, new Set(known.length ? known : INFRA_EVENTS));
       out.push({ tag: GroupTag.subscription, attributes: [attr.integer('notify-subscription-id', sub.id)] });
     }
     return { status: ignored ? IppStatus.successfulOkIgnoredOrSubstitutedAttributes : IppStatus.successfulOk, groups: out };
@@ -137,9 +137,9 @@ export function cancelSubscription(q: InfraQueue): Handler {
   return async (service, ctx) => {
     const device = deviceOf(service, q, ctx);
     const id = operationAttribute(ctx.message, 'notify-subscription-id')?.values[0];
-    const sub = id && id.tag === 'integer' ? q.hub.get(id.value) : undefined;
+    const sub = id && id.tag === 'integer' ? await q.hub.get(id.value) : undefined;
     if (!sub || sub.device !== device.uuid) throw new IppStatusError(IppStatus.clientErrorNotFound, 'no such subscription');
-    q.hub.cancel(sub.id);
+    await q.hub.cancel(sub.id);
     return ok();
   };
 }
@@ -156,7 +156,7 @@ export function getNotifications(q: InfraQueue): Handler {
     const seqs = operationAttribute(ctx.message, 'notify-sequence-numbers')?.values.flatMap((v) => (v.tag === 'integer' ? [v.value] : [])) ?? [];
     const wants = ids.map((id, i) => ({ id, from: seqs[i] ?? 1 }));
     for (const w of wants) {
-      const sub = q.hub.get(w.id);
+      const sub = await q.hub.get(w.id);
       if (!sub || sub.device !== device.uuid) throw new IppStatusError(IppStatus.clientErrorNotFound, `subscription ${w.id} does not exist (subscribe again)`);
     }
     let holds = waiting.get(q);
@@ -182,7 +182,7 @@ export function getNotifications(q: InfraQueue): Handler {
     const upTime = service.clock.now();
     const groups: IppGroup[] = [];
     for (const w of wants) {
-      for (const ev of q.hub.pending(w.id, w.from)) {
+      for (const ev of await q.hub.pending(w.id, w.from)) {
         groups.push({
           tag: GroupTag.eventNotification,
           attributes: [

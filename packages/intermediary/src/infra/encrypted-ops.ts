@@ -18,11 +18,11 @@ export function fetchEncryptedJobAttributes(q: InfraQueue): Handler {
   return async (service, ctx) => {
     const device = deviceOf(service, q, ctx);
     const id = integerValue(operationAttribute(ctx.message, 'encrypted-job-request-id'));
-    const request = id !== undefined ? q.requests.get(id) : q.requests.forDevice(device.uuid).find((r) => !r.fetched);
+    const request = id !== undefined ? await q.requests.get(id) : (await q.requests.forDevice(device.uuid)).find((r) => !r.fetched);
     if (!request || request.device !== device.uuid) {
       throw new IppStatusError(IppStatus.clientErrorNotFound, id !== undefined ? `no encrypted-job-request-id ${id} for this output device (it may have timed out)` : 'no encrypted job attribute request is waiting');
     }
-    request.fetched = true;
+    await q.requests.markFetched(request.id);
     return {
       status: IppStatus.successfulOk,
       operationAttributes: [attr.integer('encrypted-job-request-id', request.id), ...request.operation.filter((a) => a.name !== 'encrypted-job-request-id')],
@@ -46,14 +46,14 @@ export function acknowledgeEncryptedJobAttributes(q: InfraQueue): Handler {
     const device = deviceOf(service, q, ctx);
     const id = integerValue(operationAttribute(ctx.message, 'encrypted-job-request-id'));
     if (id === undefined) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'encrypted-job-request-id is required');
-    const request = q.requests.get(id);
+    const request = await q.requests.get(id);
     if (!request || request.device !== device.uuid) throw new IppStatusError(IppStatus.clientErrorNotFound, `no encrypted-job-request-id ${id} for this output device (it may have timed out)`);
     // The printer's own status for the owner's request (e.g. not the owner there): relayed as is.
     const status = integerValue(operationAttribute(ctx.message, 'fetch-status-code')) ?? IppStatus.successfulOk;
     const statusMessage = stringValue(operationAttribute(ctx.message, 'fetch-status-message'));
     const sealed = await readBounded(ctx, q.options.maxEncryptedAnswerBytes ?? 1024 * 1024);
     if (status === IppStatus.successfulOk && sealed.length === 0) throw new IppStatusError(IppStatus.clientErrorBadRequest, 'a successful answer carries the sealed attributes as document data');
-    const delivered = q.requests.answer(id, {
+    const delivered = await q.requests.answer(id, {
       status,
       ...(statusMessage ? { statusMessage } : {}),
       operation: status === IppStatus.successfulOk ? [attr.mimeMediaType('document-format', 'application/pkcs7-mime'), attr.mimeMediaType('encrypted-job-request-format', 'application/ipp')] : [],

@@ -4,6 +4,9 @@
  * `encrypted-job-request-id`, announced to the job's output device, and the owner's HTTP request
  * waits until the device answers with Acknowledge-Encrypted-Job-Attributes (or the wait ends).
  * The answer is ciphertext sealed to the owner: it is held, bounded in size, and passed on unread.
+ * `EncryptedRequestLog` is the seam: `EncryptedRequests` keeps them in this process; the PostgreSQL
+ * store keeps them in rows (store/pg/encrypted-requests.ts), so the owner and the device may talk
+ * to different instances.
  */
 import type { IppAttribute } from '@trustnoone/ipp';
 
@@ -16,7 +19,7 @@ export interface EncryptedRequest {
   readonly operation: readonly IppAttribute[];
   readonly createdAt: number;
   /** The device fetched it (Fetch-Encrypted-Job-Attributes). */
-  fetched: boolean;
+  readonly fetched: boolean;
 }
 
 export interface EncryptedAnswer {
@@ -27,12 +30,28 @@ export interface EncryptedAnswer {
   readonly sealed: Uint8Array;
 }
 
+/** Where owners' requests wait for devices' answers. */
+export interface EncryptedRequestLog {
+  /** Requests waiting on output devices of `queue` (for printer-state-reasons). */
+  countFor(queue: string): Promise<number>;
+  open(fields: Omit<EncryptedRequest, 'id' | 'createdAt' | 'fetched'>, timeoutMs: number, onCreated: (request: EncryptedRequest) => void): Promise<EncryptedAnswer | undefined>;
+  /** A request still waiting for its answer. */
+  get(id: number): Promise<EncryptedRequest | undefined>;
+  forDevice(device: string): Promise<EncryptedRequest[]>;
+  /** Records that the device fetched it. */
+  markFetched(id: number): Promise<void>;
+  /** Completes the owner's waiting request; false when it is gone (timed out, unknown). */
+  answer(id: number, answer: EncryptedAnswer): Promise<boolean>;
+  /** Ends every wait (shutdown): the owners get the timeout status. */
+  close(): void;
+}
+
 interface Pending {
-  readonly request: EncryptedRequest;
+  request: EncryptedRequest;
   readonly settle: (answer: EncryptedAnswer | undefined) => void;
 }
 
-export class EncryptedRequests {
+export class EncryptedRequests implements EncryptedRequestLog {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
@@ -42,17 +61,12 @@ export class EncryptedRequests {
     return this.pending.size;
   }
 
-  /** Requests waiting on output devices of `queue` (for printer-state-reasons). */
-  countFor(queue: string): number {
+  async countFor(queue: string): Promise<number> {
     let n = 0;
     for (const p of this.pending.values()) if (p.request.queue === queue) n++;
     return n;
   }
 
-  /**
-   * Records a request and resolves with the device's answer, or undefined once `timeoutMs` passed
-   * (or the request was dropped). `onCreated` runs once the id is known (to announce it).
-   */
   open(
     fields: Omit<EncryptedRequest, 'id' | 'createdAt' | 'fetched'>,
     timeoutMs: number,
@@ -72,23 +86,26 @@ export class EncryptedRequests {
     });
   }
 
-  get(id: number): EncryptedRequest | undefined {
+  async get(id: number): Promise<EncryptedRequest | undefined> {
     return this.pending.get(id)?.request;
   }
 
-  forDevice(device: string): EncryptedRequest[] {
+  async forDevice(device: string): Promise<EncryptedRequest[]> {
     return [...this.pending.values()].map((p) => p.request).filter((r) => r.device === device);
   }
 
-  /** Completes the owner's waiting request; false when it is gone (timed out, unknown). */
-  answer(id: number, answer: EncryptedAnswer): boolean {
+  async markFetched(id: number): Promise<void> {
+    const p = this.pending.get(id);
+    if (p) p.request = { ...p.request, fetched: true };
+  }
+
+  async answer(id: number, answer: EncryptedAnswer): Promise<boolean> {
     const p = this.pending.get(id);
     if (!p) return false;
     p.settle(answer);
     return true;
   }
 
-  /** Ends every wait (shutdown): the owners get the timeout status. */
   close(): void {
     for (const p of [...this.pending.values()]) p.settle(undefined);
   }

@@ -2,9 +2,11 @@
  * Printer subscriptions with the ippget pull method (RFC 3995, RFC 3996) for output devices: each
  * subscription keeps its own numbered events; Get-Notifications with notify-wait holds the request
  * until an event arrives or the wait ends (long poll), so a device behind NAT learns of new jobs
- * within one round trip. Subscriptions live in memory: after a restart a device's Get-Notifications
- * finds its subscription gone (client-error-not-found), subscribes again and re-primes its queue
- * with Get-Jobs which-jobs=fetchable — no event is needed to recover a job.
+ * within one round trip. `EventLog` is the seam: `EventHub` keeps subscriptions in memory (one
+ * process; after a restart a device's Get-Notifications finds its subscription gone
+ * (client-error-not-found), subscribes again and re-primes its queue with Get-Jobs
+ * which-jobs=fetchable — no event is needed to recover a job); the PostgreSQL store keeps them in
+ * the database (store/pg/events.ts), so a device may subscribe at one instance and poll another.
  */
 import type { IppAttribute } from '@trustnoone/ipp';
 import type { InfraEvent } from './codes.js';
@@ -31,6 +33,25 @@ export interface NumberedEvent extends InfraEventRecord {
   readonly at: number;
 }
 
+/** Where subscriptions and their numbered events live (memory here, or a shared store). */
+export interface EventLog {
+  subscribe(device: string, queue: string, events: ReadonlySet<InfraEvent>): Promise<Subscription>;
+  get(id: number): Promise<Subscription | undefined>;
+  cancel(id: number): Promise<boolean>;
+  cancelDevice(device: string): Promise<void>;
+  /** Numbers the event for every matching subscription (one sequence per subscription). */
+  publish(record: InfraEventRecord): Promise<void>;
+  /** Events of `id` numbered `from` or later. */
+  pending(id: number, from: number): Promise<NumberedEvent[]>;
+  /**
+   * Resolves when any of `ids` has an event numbered at or after its `from`, when one of them is
+   * canceled, when `signal` aborts, or after `waitMs`.
+   */
+  wait(wants: ReadonlyArray<{ id: number; from: number }>, waitMs: number, signal?: AbortSignal): Promise<void>;
+  /** Releases every long poll (shutdown). */
+  close(): void;
+}
+
 interface SubState {
   readonly sub: Subscription;
   next: number;
@@ -38,7 +59,7 @@ interface SubState {
   readonly waiters: Set<() => void>;
 }
 
-export class EventHub {
+export class EventHub implements EventLog {
   private nextId = 1;
   private readonly subs = new Map<number, SubState>();
   private closed = false;
@@ -49,24 +70,28 @@ export class EventHub {
     private readonly maxSubscriptions = 1024,
   ) {}
 
-  subscribe(device: string, queue: string, events: ReadonlySet<InfraEvent>): Subscription {
+  async subscribe(device: string, queue: string, events: ReadonlySet<InfraEvent>): Promise<Subscription> {
     if (this.subs.size >= this.maxSubscriptions) {
       // Drop this device's oldest subscriptions first: a device that re-subscribes on every restart
       // must not exhaust the table.
       const mine = [...this.subs.values()].filter((s) => s.sub.device === device);
       const victim = mine[0] ?? this.subs.values().next().value;
-      if (victim) this.cancel(victim.sub.id);
+      if (victim) this.drop(victim.sub.id);
     }
     const sub: Subscription = { id: this.nextId++, device, queue, events };
     this.subs.set(sub.id, { sub, next: 1, events: [], waiters: new Set() });
     return sub;
   }
 
-  get(id: number): Subscription | undefined {
+  async get(id: number): Promise<Subscription | undefined> {
     return this.subs.get(id)?.sub;
   }
 
-  cancel(id: number): boolean {
+  async cancel(id: number): Promise<boolean> {
+    return this.drop(id);
+  }
+
+  private drop(id: number): boolean {
     const s = this.subs.get(id);
     if (!s) return false;
     this.subs.delete(id);
@@ -74,11 +99,11 @@ export class EventHub {
     return true;
   }
 
-  cancelDevice(device: string): void {
-    for (const s of [...this.subs.values()]) if (s.sub.device === device) this.cancel(s.sub.id);
+  async cancelDevice(device: string): Promise<void> {
+    for (const s of [...this.subs.values()]) if (s.sub.device === device) this.drop(s.sub.id);
   }
 
-  publish(record: InfraEventRecord): void {
+  async publish(record: InfraEventRecord): Promise<void> {
     for (const s of this.subs.values()) {
       if (s.sub.queue !== record.queue || !s.sub.events.has(record.event)) continue;
       if (record.device !== undefined && record.device !== s.sub.device) continue;
@@ -88,18 +113,17 @@ export class EventHub {
     }
   }
 
-  /** Events of `id` numbered `from` or later. */
-  pending(id: number, from: number): NumberedEvent[] {
+  async pending(id: number, from: number): Promise<NumberedEvent[]> {
+    return this.since(id, from);
+  }
+
+  private since(id: number, from: number): NumberedEvent[] {
     const s = this.subs.get(id);
     return s ? s.events.filter((e) => e.sequence >= from) : [];
   }
 
-  /**
-   * Resolves when any of `ids` has an event numbered at or after its `from`, when one of them is
-   * canceled, when `signal` aborts, or after `waitMs`.
-   */
   wait(wants: ReadonlyArray<{ id: number; from: number }>, waitMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.closed || wants.some((w) => !this.subs.has(w.id) || this.pending(w.id, w.from).length > 0)) return Promise.resolve();
+    if (this.closed || wants.some((w) => !this.subs.has(w.id) || this.since(w.id, w.from).length > 0)) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const states = wants.map((w) => this.subs.get(w.id)!);
       const done = (): void => {
@@ -114,7 +138,6 @@ export class EventHub {
     });
   }
 
-  /** Releases every long poll (shutdown). */
   close(): void {
     this.closed = true;
     for (const s of this.subs.values()) for (const w of [...s.waiters]) w();

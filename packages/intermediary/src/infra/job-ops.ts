@@ -75,7 +75,7 @@ export function acknowledgeJob(q: InfraQueue): Handler {
     }
     ctx.log.info({ jobId: e.job.id, device: device.uuid }, 'infra: job acknowledged by an output device');
     // Every device of the queue hears that it is taken (and drops it from its list).
-    q.publishJob(e.job.id, 'job-state-changed');
+    await q.publishJob(e.job.id, 'job-state-changed');
     return ok();
   };
 }

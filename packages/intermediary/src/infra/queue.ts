@@ -19,8 +19,8 @@ import type { JobEntry, JobTable } from '../jobs.js';
 import { JobState, isTerminal, type JobStateValue, type JobStatus, type Spool } from '../spool/types.js';
 import type { Upstream, UpstreamAnswer } from '../upstream/client.js';
 import { DeviceRegistry, FileDeviceStore, type OutputDevice } from './devices.js';
-import { EncryptedRequests } from './encrypted-requests.js';
-import { EventHub } from './events.js';
+import { EncryptedRequests, type EncryptedRequestLog } from './encrypted-requests.js';
+import { EventHub, type EventLog, type InfraEventRecord } from './events.js';
 
 export interface InfraOptions {
   /** Where devices.json lives (under `<stateDir>/infra`); omitted = devices are forgotten on restart. */
@@ -58,8 +58,11 @@ const SERVICE_UNAVAILABLE = IppStatus.serverErrorServiceUnavailable;
 
 export class InfraQueue {
   readonly registry: DeviceRegistry;
-  readonly hub = new EventHub();
-  readonly requests = new EncryptedRequests();
+  /** Subscriptions and events: the shared store's when there is one (any instance answers a device). */
+  readonly hub: EventLog;
+  readonly requests: EncryptedRequestLog;
+  /** Events are numbered in the store: an instance only publishes the changes it made itself. */
+  private readonly sharedEvents: boolean;
   /** One Upstream per registered device, kept in registration order (Service.upstreams). */
   readonly upstreams: Upstream[] = [];
   /** Part of the forwarder's contract; pull mode has no upstream to be unreachable. */
@@ -78,6 +81,9 @@ export class InfraQueue {
     readonly options: InfraOptions,
     readonly log: InfraLog,
   ) {
+    this.hub = spool.infra?.events ?? new EventHub();
+    this.requests = spool.infra?.requests ?? new EncryptedRequests();
+    this.sharedEvents = spool.infra !== undefined;
     this.registry = new DeviceRegistry(spool.devices ?? (options.stateDir !== undefined ? new FileDeviceStore(options.stateDir) : undefined));
   }
 
@@ -119,10 +125,14 @@ export class InfraQueue {
 
   // ---- the forwarder's contract -------------------------------------------------------------
 
-  /** A job was committed, got a document, was closed or canceled: publish what changed. */
-  kick(jobId: number): void {
+  /**
+   * A job was committed, got a document, was closed or canceled: publish what changed.
+   * `elsewhere`: another instance made the change (seen by a store pull); with a shared event log
+   * that instance published it already, so this one only moves the job's state if needed.
+   */
+  kick(jobId: number, elsewhere = false): void {
     if (this.stopped) return;
-    const run = this.react(jobId).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'infra: job update failed'));
+    const run = this.react(jobId, !(elsewhere && this.sharedEvents)).catch((err: unknown) => this.log.warn({ jobId, err: (err as Error).message }, 'infra: job update failed'));
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
@@ -194,39 +204,46 @@ export class InfraQueue {
     return out;
   }
 
-  private async react(jobId: number): Promise<void> {
+  private async react(jobId: number, announce: boolean): Promise<void> {
+    const publishJob = (id: number, event: 'job-fetchable' | 'job-state-changed' | 'job-completed', device?: string): Promise<void> =>
+      announce ? this.publishJob(id, event, device) : Promise.resolve();
     const e = this.table.get(jobId);
     if (!e) return;
     if (isTerminal(e.status.state)) {
       // Cancel-Job ends a job no device took at once (operations/jobs.ts): listeners still hear it.
-      if (e.status.state === JobState.canceled && e.status.cancelRequested && !this.assignedDevice(e.status)) this.publishJob(jobId, 'job-completed');
+      if (e.status.state === JobState.canceled && e.status.cancelRequested && !this.assignedDevice(e.status)) await publishJob(jobId, 'job-completed');
       return;
     }
     const dev = this.assignedDevice(e.status);
     if (e.status.cancelRequested) {
       if (!dev) {
         await this.finish(jobId, JobState.canceled, ['job-canceled-by-user'], 'canceled before an output device fetched it');
-        this.publishJob(jobId, 'job-completed');
+        await publishJob(jobId, 'job-completed');
         return;
       }
       // The device stops it and reports canceled with Update-Job-Status.
-      this.publishJob(jobId, 'job-state-changed', dev);
+      await publishJob(jobId, 'job-state-changed', dev);
       return;
     }
     if (!dev && this.isFetchable(e)) {
       if (!e.status.reasons.includes('job-fetchable')) {
         await this.table.update(jobId, (s) => ({ ...s, state: JobState.pending, reasons: ['job-fetchable'], message: 'waiting for an output device to fetch it' }));
       }
-      this.publishJob(jobId, 'job-fetchable');
+      await publishJob(jobId, 'job-fetchable');
     }
   }
 
-  publishJob(jobId: number, event: 'job-fetchable' | 'job-state-changed' | 'job-completed', device?: string): void {
+  async publishJob(jobId: number, event: 'job-fetchable' | 'job-state-changed' | 'job-completed', device?: string): Promise<void> {
     const e = this.table.get(jobId);
     if (!e) return;
-    this.hub.publish({ event, queue: this.queue, ...(device ? { device } : {}), attributes: this.jobEventAttributes(e) });
+    await this.emit({ event, queue: this.queue, ...(device ? { device } : {}), attributes: this.jobEventAttributes(e) });
     // A state change is also a job-state-changed for whoever listens only to that.
-    if (event === 'job-completed') this.hub.publish({ event: 'job-state-changed', queue: this.queue, ...(device ? { device } : {}), attributes: this.jobEventAttributes(e) });
+    if (event === 'job-completed') await this.emit({ event: 'job-state-changed', queue: this.queue, ...(device ? { device } : {}), attributes: this.jobEventAttributes(e) });
+  }
+
+  /** An event lost to a store error is not fatal: devices re-prime with Get-Jobs which-jobs=fetchable. */
+  async emit(record: InfraEventRecord): Promise<void> {
+    await this.hub.publish(record).catch((err: unknown) => this.log.warn({ event: record.event, err: (err as Error).message }, 'infra: event not published'));
   }
 
   /** Binds the job to `device` (first acknowledgement wins; repeating one's own is harmless). */
@@ -259,7 +276,7 @@ export class InfraQueue {
       released = true;
       return { ...s, state: JobState.pending, reasons: ['job-fetchable'], message, forward: { ...s.forward, upstream: undefined, upstreamJobId: undefined } };
     });
-    if (released) this.publishJob(jobId, 'job-fetchable');
+    if (released) await this.publishJob(jobId, 'job-fetchable');
     return released;
   }
 
@@ -267,7 +284,7 @@ export class InfraQueue {
   async report(jobId: number, state: JobStateValue, reasons: readonly string[], message: string | undefined): Promise<void> {
     if (isTerminal(state)) {
       await this.finish(jobId, state, reasons, message);
-      this.publishJob(jobId, 'job-completed', this.assignedDevice(this.table.get(jobId)!.status));
+      await this.publishJob(jobId, 'job-completed', this.assignedDevice(this.table.get(jobId)!.status));
       return;
     }
     // A cancel in progress stays visible until the device confirms it.
@@ -299,18 +316,18 @@ export class InfraQueue {
   private async answerAsDevice(uuid: string, message: IppMessage): Promise<UpstreamAnswer> {
     const device = this.registry.get(uuid);
     if (!device) throw new Error(`output device ${uuid} is no longer registered`);
-    if (message.code === IppOperation.getPrinterAttributes) return this.printerAttributes(device, message);
+    if (message.code === IppOperation.getPrinterAttributes) return await this.printerAttributes(device, message);
     if (message.code === IppOperation.getEncryptedJobAttributes) return this.encryptedAttributes(device, message);
     return answer(message, IppStatus.serverErrorOperationNotSupported, [], 'not available in pull mode');
   }
 
   /** Get-Printer-Attributes answered with what the device reported, plus our pending requests. */
-  private printerAttributes(device: OutputDevice, message: IppMessage): UpstreamAnswer {
+  private async printerAttributes(device: OutputDevice, message: IppMessage): Promise<UpstreamAnswer> {
     if (device.attributes.length === 0 || !this.mayServe(device)) throw new Error(`output device ${device.uuid} has not reported its attributes`);
     const requested = keywords(findAttribute(message, GroupTag.operation, 'requested-attributes'));
     const all = requested.length === 0 || requested.some((r) => r === 'all' || r === 'printer-description' || r === 'printer-defaults');
     const want = new Set(requested);
-    const pending = this.requests.countFor(this.queue) > 0;
+    const pending = (await this.requests.countFor(this.queue).catch(() => 0)) > 0;
     const attrs = device.attributes
       .filter((a) => all || want.has(a.name))
       .map((a) => {
@@ -332,7 +349,7 @@ export class InfraQueue {
     const timeoutMs = this.options.encryptedAttributesTimeoutMs ?? 20_000;
     const result = await this.requests.open({ jobId, device: device.uuid, queue: this.queue, operation }, timeoutMs, (r) => {
       this.log.info({ jobId, requestId: r.id, device: device.uuid }, 'infra: encrypted job attributes requested');
-      this.hub.publish({
+      void this.emit({
         event: 'printer-state-changed',
         queue: this.queue,
         device: device.uuid,

@@ -15,6 +15,8 @@
  */
 import type { Readable } from 'node:stream';
 import type { OutputDevice } from '../infra/devices.js';
+import type { EncryptedRequestLog } from '../infra/encrypted-requests.js';
+import type { EventLog } from '../infra/events.js';
 import type { JobStatus, SpoolDocument, SpoolJob } from '../spool/types.js';
 
 /** A document written to temporary storage, not yet part of any job. */
@@ -117,10 +119,21 @@ export interface JobStore {
   dropDocumentData(jobId: number, number: number): Promise<void>;
   /** Shared stores: what other instances changed since the last call. */
   changes?(): Promise<StoreChanges>;
+  /**
+   * Shared stores: calls `listener` soon after another instance changed a job (PostgreSQL:
+   * LISTEN/NOTIFY), so the caller pulls `changes()` at once; it still polls as the fallback.
+   */
+  onChanged?(listener: () => void): void;
   /** Shared stores: one deliverer per job. Absent: this process delivers every job. */
   readonly leases?: LeaseStore;
   /** Where output devices are kept; absent: the INFRA queue uses its state directory. */
   readonly devices?: DeviceStore;
+  /**
+   * Shared stores: INFRA subscriptions with their numbered events, and owners' Get-Encrypted-Job-
+   * Attributes requests waiting for devices' answers, so any instance answers a device or an owner.
+   * Absent: the INFRA queue keeps both in memory.
+   */
+  readonly infra?: { readonly events: EventLog; readonly requests: EncryptedRequestLog };
   /** Releases connections and timers (shared stores). */
   close?(): Promise<void>;
 }

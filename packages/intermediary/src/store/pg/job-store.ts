@@ -26,7 +26,11 @@ import { fromJson, toJson } from '../../spool/json.js';
 import { isTerminal, type JobStatus, type SpoolDocument, type SpoolJob } from '../../spool/types.js';
 import type { DeviceStore, JobStore, LeaseStore, StagedBlob, StoreChanges, StoredJob, WriteBlobOptions } from '../types.js';
 import { PgBlobStore } from './blobs.js';
+import { PgEncryptedRequests } from './encrypted-requests.js';
+import { PgEventLog } from './events.js';
 import { checkSchema } from './migrations.js';
+import { fromDatabase, unavailable } from './unavailable.js';
+import { JOBS_CHANNEL, Wakeups } from './wakeups.js';
 
 export interface PgStoreOptions {
   /** postgres:// URL (node-postgres connection string). */
@@ -55,6 +59,8 @@ export class PgJobStore implements JobStore {
   readonly instance: string;
   readonly leases: LeaseStore;
   readonly devices: DeviceStore;
+  readonly infra: { readonly events: PgEventLog; readonly requests: PgEncryptedRequests };
+  private readonly wakeups: Wakeups;
   /** xmin of the previous pull's snapshot: rows written below it were all seen. */
   private cursor = '0';
   /** The xid each job was last seen at, so a row re-read above the cursor is reported once. */
@@ -69,6 +75,8 @@ export class PgJobStore implements JobStore {
     this.blobs = new PgBlobStore(this.pool, () => o.faults?.hit('upload.chunk'));
     this.leases = new PgLeases(this.pool, this.instance);
     this.devices = new PgDevices(this.pool);
+    this.wakeups = new Wakeups(o.url, this.instance);
+    this.infra = { events: new PgEventLog(this.pool, this.wakeups), requests: new PgEncryptedRequests(this.pool, this.wakeups) };
   }
 
   async recover(): Promise<StoredJob[]> {
@@ -81,6 +89,10 @@ export class PgJobStore implements JobStore {
 
   changes(): Promise<StoreChanges> {
     return this.pull(false);
+  }
+
+  onChanged(listener: () => void): void {
+    this.wakeups.onJobs(listener);
   }
 
   private async pull(everything: boolean): Promise<StoreChanges> {
@@ -208,6 +220,7 @@ export class PgJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    await this.wakeups.close();
     await this.pool.end();
   }
 
@@ -233,6 +246,8 @@ export class PgJobStore implements JobStore {
     try {
       await c.query('BEGIN');
       const out = await fn(c);
+      // Delivered at COMMIT to the other instances' listening connections (store/pg/wakeups.ts).
+      await c.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [this.instance]);
       await c.query('COMMIT');
       return out;
     } catch (err) {
@@ -319,16 +334,4 @@ class PgDevices implements DeviceStore {
 
 function notFound(jobId: number): IntermediaryError {
   return new IntermediaryError(IntermediaryErrorCode.jobNotFound, 'client-error-not-found', `job ${jobId} is not in the store`);
-}
-
-/** An error of the database or the connection to it, as opposed to one thrown by our own code. */
-function fromDatabase(err: unknown): boolean {
-  if (err instanceof pg.DatabaseError) return true;
-  const e = err as { code?: unknown; message?: unknown };
-  return (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) || /Connection terminated|connection timeout/i.test(String(e.message));
-}
-
-function unavailable(err: unknown): IntermediaryError {
-  if (err instanceof IntermediaryError) return err;
-  return new IntermediaryError(IntermediaryErrorCode.storeUnavailable, 'server-error-service-unavailable', `the job store is unavailable: ${(err as Error).message}`, { cause: err });
 }

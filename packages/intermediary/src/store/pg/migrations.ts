@@ -63,6 +63,41 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    what: 'INFRA subscriptions, their events and encrypted job attribute requests, shared by instances',
+    sql: `
+      -- ippget subscriptions (RFC 3995): next_seq is the next event's number, assigned under the
+      -- row lock of the UPDATE that numbers an event, so every instance sees one sequence.
+      CREATE TABLE tno_subscriptions (
+        id bigserial PRIMARY KEY,
+        device text NOT NULL,
+        queue text NOT NULL,
+        events text[] NOT NULL,
+        next_seq integer NOT NULL DEFAULT 1,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE tno_events (
+        subscription_id bigint NOT NULL REFERENCES tno_subscriptions (id) ON DELETE CASCADE,
+        sequence integer NOT NULL,
+        record text NOT NULL,
+        at bigint NOT NULL,
+        PRIMARY KEY (subscription_id, sequence)
+      );
+      -- An owner's Get-Encrypted-Job-Attributes waiting for the device's answer (sealed to the owner).
+      CREATE TABLE tno_encrypted_requests (
+        id bigserial PRIMARY KEY,
+        job_id bigint NOT NULL,
+        device text NOT NULL,
+        queue text NOT NULL,
+        operation text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        fetched boolean NOT NULL DEFAULT false,
+        answer text,
+        sealed bytea
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
