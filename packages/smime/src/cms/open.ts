@@ -26,6 +26,7 @@ import { recoverContentKeyWithPassword } from './recipients/pwri.js';
 import { recoverContentKey } from './recipients/recipient-infos.js';
 import type { RecipientUsed } from './recipients/types.js';
 import { ownedFileChunks } from '../stream/file-chunks.js';
+import { ReadBuffers } from '../stream/read-buffers.js';
 import { release } from '../stream/release.js';
 import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
 import { verifySigners, type VerifiedSigner } from './signer-verify.js';
@@ -124,11 +125,11 @@ export async function openToFile(input: ByteInput, destPath: string, options: Op
  * (see stream/release.ts), so the memory stays flat and low whatever the size.
  */
 export async function openFile(inputPath: string, destPath: string, options: OpenOptions): Promise<OpenedEnvelope> {
-  const owned = new WeakSet<object>();
-  return openInto(ownedFileChunks(inputPath, 1024 * 1024, owned), destPath, options, owned);
+  const owned = new ReadBuffers(1024 * 1024);
+  return openInto(ownedFileChunks(inputPath, owned), destPath, options, owned);
 }
 
-async function openInto(input: ByteInput, destPath: string, options: OpenOptions, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
+async function openInto(input: ByteInput, destPath: string, options: OpenOptions, owned: ReadBuffers | undefined): Promise<OpenedEnvelope> {
   const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
   let fh;
   try {
@@ -168,6 +169,12 @@ async function openInto(input: ByteInput, destPath: string, options: OpenOptions
   }
 }
 
+/**
+ * Largest input to one `Decipher.update`: each call mallocs its output, and megabyte blocks made
+ * glibc's heap fragment and grow with the job (64 KiB blocks are recycled as they are freed).
+ */
+const DECIPHER_SLICE = 64 * 1024;
+
 /** `ours`: nothing else refers to the chunk, so it may be released once written. */
 type Sink = (chunk: Uint8Array, ours?: boolean) => Promise<void> | void;
 
@@ -188,7 +195,7 @@ export async function openCore(input: ByteInput, options: OpenOptions, sink: Sin
 }
 
 /** `owned`: the input buffers this call may release once read (see openFile). */
-async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<object> | undefined, sink: Sink): Promise<OpenedEnvelope> {
+async function openWith(input: ByteInput, options: OpenOptions, owned: ReadBuffers | undefined, sink: Sink): Promise<OpenedEnvelope> {
   const limits: CmsLimits = { ...defaultLimits, ...options.limits };
   const input$ = chunksOf(input);
   try {
@@ -199,7 +206,7 @@ async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<o
   }
 }
 
-async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
+async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: ReadBuffers | undefined): Promise<OpenedEnvelope> {
   if ((options.privateKey === undefined) === (options.password === undefined)) throw new CmsError(CmsErrorCode.badOptions, 'open needs exactly one of privateKey and password');
   const key = options.privateKey === undefined ? undefined : loadRecipientKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
@@ -374,7 +381,7 @@ async function* decryptAndAuthenticate(
   tagLength: number,
   limits: CmsLimits,
   trailer: Trailer,
-  owned: WeakSet<object> | undefined,
+  owned: ReadBuffers | undefined,
 ): AsyncGenerator<Uint8Array> {
   const gcm = late !== undefined;
   let total = 0;
@@ -383,7 +390,12 @@ async function* decryptAndAuthenticate(
     total += ct.length;
     if (total > limits.maxContentLength + 1024 * 1024) throw new CmsError(CmsErrorCode.limitExceeded, `encrypted content longer than the content limit`);
     late?.update(ct);
-    const p = decipher.update(ct);
+    // Decrypted in slices, each output a block malloc recycles (see CIPHER_SLICE in seal.ts).
+    const plain: Buffer[] = [];
+    for (let at = 0; at < ct.length; at += DECIPHER_SLICE) {
+      const p = decipher.update(ct.subarray(at, at + DECIPHER_SLICE));
+      if (p.length > 0) plain.push(p);
+    }
     if (owned) {
       // Every view of an input buffer the reader handed out went through the cipher before it
       // read on; once the reader itself no longer refers to a buffer, nothing does.
@@ -394,12 +406,11 @@ async function* decryptAndAuthenticate(
       if (owned.has(current) && !passing.includes(current)) passing.push(current);
       passing = passing.filter((ab) => {
         if (r.holds(ab)) return true;
-        owned.delete(ab);
-        release(new Uint8Array(ab));
+        owned.giveBack(ab);
         return false;
       });
     }
-    if (p.length > 0) yield p;
+    yield* plain;
   }
   await r.close(c.eci, 'EncryptedContentInfo');
   let mac: Uint8Array | undefined;
