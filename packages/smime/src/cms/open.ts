@@ -125,7 +125,8 @@ export async function openToFile(input: ByteInput, destPath: string, options: Op
  * (see stream/release.ts), so the memory stays flat and low whatever the size.
  */
 export async function openFile(inputPath: string, destPath: string, options: OpenOptions): Promise<OpenedEnvelope> {
-  const owned = new ReadBuffers(1024 * 1024);
+  // 256 KiB reads: as fast as 1 MiB ones here, and ~3 MiB less held (issue 20, README).
+  const owned = new ReadBuffers(256 * 1024);
   return openInto(ownedFileChunks(inputPath, owned), destPath, options, owned);
 }
 
@@ -196,8 +197,8 @@ async function openInto(input: ByteInput, destPath: string, options: OpenOptions
  */
 const DECIPHER_SLICE = 64 * 1024;
 
-/** openFile writes the plaintext in gathered writes of about this size. */
-const WRITE_BATCH = 1024 * 1024;
+/** openFile writes the plaintext in gathered writes of about this size (one more in flight). */
+const WRITE_BATCH = 256 * 1024;
 
 /** `ours`: nothing else refers to the chunk, so it may be released once written. */
 type Sink = (chunk: Uint8Array, ours?: boolean) => Promise<void> | void;

@@ -1,7 +1,7 @@
 /**
- * The buffers openFile reads the envelope into, and the ones handed back for reuse. A read buffer
- * is 1 MiB; allocating a fresh one per read made glibc serve the megabyte blocks from its heap
- * (once the first free raised its mmap threshold), which fragmented and grew with the job's size.
+ * The buffers openFile reads the envelope into, and the ones handed back for reuse. Allocating a
+ * fresh 1 MiB buffer per read made glibc serve the megabyte blocks from its heap (once the first
+ * free raised its mmap threshold), which fragmented and grew with the job's size.
  * Two or three buffers are in use at any time (the reader's current one, the one being filled),
  * so a free list of two keeps reading allocation-free after the start.
  *
