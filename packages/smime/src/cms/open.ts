@@ -26,6 +26,7 @@ import { recoverContentKeyWithPassword } from './recipients/pwri.js';
 import { recoverContentKey } from './recipients/recipient-infos.js';
 import type { RecipientUsed } from './recipients/types.js';
 import { ownedFileChunks } from '../stream/file-chunks.js';
+import { ReadBuffers } from '../stream/read-buffers.js';
 import { release } from '../stream/release.js';
 import { readSignedData, type ParsedSignedData } from './signed-data-read.js';
 import { verifySigners, type VerifiedSigner } from './signer-verify.js';
@@ -124,11 +125,12 @@ export async function openToFile(input: ByteInput, destPath: string, options: Op
  * (see stream/release.ts), so the memory stays flat and low whatever the size.
  */
 export async function openFile(inputPath: string, destPath: string, options: OpenOptions): Promise<OpenedEnvelope> {
-  const owned = new WeakSet<object>();
-  return openInto(ownedFileChunks(inputPath, 1024 * 1024, owned), destPath, options, owned);
+  // 256 KiB reads: as fast as 1 MiB ones here, and ~3 MiB less held (issue 20, README).
+  const owned = new ReadBuffers(256 * 1024);
+  return openInto(ownedFileChunks(inputPath, owned), destPath, options, owned);
 }
 
-async function openInto(input: ByteInput, destPath: string, options: OpenOptions, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
+async function openInto(input: ByteInput, destPath: string, options: OpenOptions, owned: ReadBuffers | undefined): Promise<OpenedEnvelope> {
   const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
   let fh;
   try {
@@ -136,24 +138,45 @@ async function openInto(input: ByteInput, destPath: string, options: OpenOptions
   } catch (err) {
     throw new CmsError(CmsErrorCode.io, `cannot create a temporary file next to '${destPath}'`, { cause: err });
   }
-  // One write in flight while the next chunk is decrypted: disk and AES overlap.
+  // One gathered write in flight while the next segment is decrypted: disk and AES overlap. The
+  // plaintext comes in 64 KiB blocks; writing each alone cost a promise chain per block, most of
+  // open's garbage (and V8 grew its young generation with the job's size).
   let inFlight: Promise<void> = Promise.resolve();
-  const writeAll = async (c: Uint8Array, ours: boolean): Promise<void> => {
-    let off = 0;
-    while (off < c.length) {
-      const { bytesWritten } = await fh.write(c, off, c.length - off).catch((err: unknown) => {
-        throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
-      });
-      off += bytesWritten;
+  const writeAll = async (parts: Uint8Array[], ours: Uint8Array[]): Promise<void> => {
+    try {
+      let left = parts;
+      while (left.length > 0) {
+        let { bytesWritten } = await fh.writev(left);
+        // A short gathered write: skip what was written, resume inside the part it stopped in.
+        let i = 0;
+        while (i < left.length && bytesWritten >= left[i]!.length) bytesWritten -= left[i++]!.length;
+        left = i < left.length ? [left[i]!.subarray(bytesWritten), ...left.slice(i + 1)] : [];
+      }
+    } catch (err) {
+      throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
     }
-    if (ours) release(c);
+    for (const c of ours) release(c);
+  };
+  let batch: Uint8Array[] = [];
+  let batchOurs: Uint8Array[] = [];
+  let batched = 0;
+  const flush = async (): Promise<void> => {
+    await inFlight;
+    inFlight = writeAll(batch, batchOurs);
+    inFlight.catch(() => undefined); // observed by the next await; never unhandled
+    batch = [];
+    batchOurs = [];
+    batched = 0;
   };
   try {
     const meta = await openWith(input, options, owned, async (c, ours) => {
-      await inFlight;
-      inFlight = writeAll(c, owned !== undefined && ours === true);
-      inFlight.catch(() => undefined); // observed by the next await; never unhandled
+      if (c.length === 0) return;
+      batch.push(c);
+      if (owned !== undefined && ours === true) batchOurs.push(c);
+      batched += c.length;
+      if (batched >= WRITE_BATCH) await flush();
     });
+    if (batch.length > 0) await flush();
     await inFlight;
     await fh.close();
     await rename(tmp, destPath).catch((err: unknown) => {
@@ -167,6 +190,15 @@ async function openInto(input: ByteInput, destPath: string, options: OpenOptions
     throw err;
   }
 }
+
+/**
+ * Largest input to one `Decipher.update`: each call mallocs its output, and megabyte blocks made
+ * glibc's heap fragment and grow with the job (64 KiB blocks are recycled as they are freed).
+ */
+const DECIPHER_SLICE = 64 * 1024;
+
+/** openFile writes the plaintext in gathered writes of about this size (one more in flight). */
+const WRITE_BATCH = 256 * 1024;
 
 /** `ours`: nothing else refers to the chunk, so it may be released once written. */
 type Sink = (chunk: Uint8Array, ours?: boolean) => Promise<void> | void;
@@ -188,7 +220,7 @@ export async function openCore(input: ByteInput, options: OpenOptions, sink: Sin
 }
 
 /** `owned`: the input buffers this call may release once read (see openFile). */
-async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<object> | undefined, sink: Sink): Promise<OpenedEnvelope> {
+async function openWith(input: ByteInput, options: OpenOptions, owned: ReadBuffers | undefined, sink: Sink): Promise<OpenedEnvelope> {
   const limits: CmsLimits = { ...defaultLimits, ...options.limits };
   const input$ = chunksOf(input);
   try {
@@ -199,7 +231,7 @@ async function openWith(input: ByteInput, options: OpenOptions, owned: WeakSet<o
   }
 }
 
-async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: WeakSet<object> | undefined): Promise<OpenedEnvelope> {
+async function openStream(input$: AsyncGenerator<Uint8Array>, options: OpenOptions, sink: Sink, limits: CmsLimits, owned: ReadBuffers | undefined): Promise<OpenedEnvelope> {
   if ((options.privateKey === undefined) === (options.password === undefined)) throw new CmsError(CmsErrorCode.badOptions, 'open needs exactly one of privateKey and password');
   const key = options.privateKey === undefined ? undefined : loadRecipientKey(options.privateKey);
   const ourCert = options.certificate === undefined ? undefined : parseCertificate(options.certificate);
@@ -374,7 +406,7 @@ async function* decryptAndAuthenticate(
   tagLength: number,
   limits: CmsLimits,
   trailer: Trailer,
-  owned: WeakSet<object> | undefined,
+  owned: ReadBuffers | undefined,
 ): AsyncGenerator<Uint8Array> {
   const gcm = late !== undefined;
   let total = 0;
@@ -383,7 +415,12 @@ async function* decryptAndAuthenticate(
     total += ct.length;
     if (total > limits.maxContentLength + 1024 * 1024) throw new CmsError(CmsErrorCode.limitExceeded, `encrypted content longer than the content limit`);
     late?.update(ct);
-    const p = decipher.update(ct);
+    // Decrypted in slices, each output a block malloc recycles (see CIPHER_SLICE in seal.ts).
+    const plain: Buffer[] = [];
+    for (let at = 0; at < ct.length; at += DECIPHER_SLICE) {
+      const p = decipher.update(ct.subarray(at, at + DECIPHER_SLICE));
+      if (p.length > 0) plain.push(p);
+    }
     if (owned) {
       // Every view of an input buffer the reader handed out went through the cipher before it
       // read on; once the reader itself no longer refers to a buffer, nothing does.
@@ -394,12 +431,11 @@ async function* decryptAndAuthenticate(
       if (owned.has(current) && !passing.includes(current)) passing.push(current);
       passing = passing.filter((ab) => {
         if (r.holds(ab)) return true;
-        owned.delete(ab);
-        release(new Uint8Array(ab));
+        owned.giveBack(ab);
         return false;
       });
     }
-    if (p.length > 0) yield p;
+    yield* plain;
   }
   await r.close(c.eci, 'EncryptedContentInfo');
   let mac: Uint8Array | undefined;

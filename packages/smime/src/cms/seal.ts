@@ -69,6 +69,14 @@ export interface SealOptions {
 const EOC = Uint8Array.of(0, 0);
 
 /**
+ * Largest input to one `Cipher.update`. Each call allocates its output with malloc: at 1 MiB that
+ * is above glibc's mmap threshold until the first free raises the threshold, after which the
+ * megabyte blocks come from the heap and fragment it, so the process grew with the job's size.
+ * 64 KiB blocks are recycled by malloc as they are freed, and AES-GCM runs fastest at that size.
+ */
+const CIPHER_SLICE = 64 * 1024;
+
+/**
  * Starts sealing `input`. Recipients and the signer are checked synchronously (a bad certificate
  * throws here); the returned stream yields the DER/BER ContentInfo as the input is consumed.
  */
@@ -205,10 +213,17 @@ async function* encryptStream(header: Uint8Array, plaintext: AsyncIterable<Uint8
   if (authAttrs) (c as unknown as { setAAD(b: Uint8Array): void }).setAAD(authAttrs);
   yield header;
   for await (const chunk of plaintext) {
-    const ct = c.update(chunk);
-    if (ct.length === 0) continue;
-    yield concat([Uint8Array.of(0x04), lengthBytes(ct.length)]);
-    yield ct;
+    if (chunk.length === 0) continue;
+    // One segment header, then the segment encrypted in slices (see CIPHER_SLICE).
+    if (!gcm) {
+      const ct = c.update(chunk);
+      if (ct.length === 0) continue;
+      yield concat([Uint8Array.of(0x04), lengthBytes(ct.length)]);
+      yield ct;
+      continue;
+    }
+    yield concat([Uint8Array.of(0x04), lengthBytes(chunk.length)]);
+    for (let at = 0; at < chunk.length; at += CIPHER_SLICE) yield c.update(chunk.subarray(at, at + CIPHER_SLICE));
   }
   const last = c.final();
   const tail: Uint8Array[] = [];

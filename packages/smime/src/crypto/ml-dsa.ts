@@ -3,8 +3,9 @@
  * identifiers (RFC 9881 §2), their sizes (FIPS 204 Table 2), and the weakest message digest
  * RFC 9882 §3 lets a CMS signer pair with each (a digest at least as strong as the set).
  */
-import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import type { ml_dsa44 } from '@noble/post-quantum/ml-dsa.js';
 import { OID, type DigestName } from '../oids.js';
+import { mlDsaModule } from './post-quantum-modules.js';
 
 export type MlDsaAlgorithm = 'ml-dsa-44' | 'ml-dsa-65' | 'ml-dsa-87';
 
@@ -17,13 +18,14 @@ export interface MlDsaParameters {
   readonly signatureLength: number;
   /** Digests a SignerInfo may use with this set (RFC 9882 §3: collision strength ≥ the set's). */
   readonly digests: readonly DigestName[];
+  /** @noble/post-quantum's implementation, loaded on first use (crypto/post-quantum-modules.ts). */
   readonly dsa: typeof ml_dsa44;
 }
 
 export const ML_DSA: Readonly<Record<MlDsaAlgorithm, MlDsaParameters>> = {
-  'ml-dsa-44': { name: 'ml-dsa-44', oid: OID.mlDsa44, publicKeyLength: 1312, expandedKeyLength: 2560, signatureLength: 2420, digests: ['sha256', 'sha384', 'sha512'], dsa: ml_dsa44 },
-  'ml-dsa-65': { name: 'ml-dsa-65', oid: OID.mlDsa65, publicKeyLength: 1952, expandedKeyLength: 4032, signatureLength: 3309, digests: ['sha384', 'sha512'], dsa: ml_dsa65 },
-  'ml-dsa-87': { name: 'ml-dsa-87', oid: OID.mlDsa87, publicKeyLength: 2592, expandedKeyLength: 4896, signatureLength: 4627, digests: ['sha512'], dsa: ml_dsa87 },
+  'ml-dsa-44': { name: 'ml-dsa-44', oid: OID.mlDsa44, publicKeyLength: 1312, expandedKeyLength: 2560, signatureLength: 2420, digests: ['sha256', 'sha384', 'sha512'], get dsa() { return mlDsaModule().ml_dsa44; } },
+  'ml-dsa-65': { name: 'ml-dsa-65', oid: OID.mlDsa65, publicKeyLength: 1952, expandedKeyLength: 4032, signatureLength: 3309, digests: ['sha384', 'sha512'], get dsa() { return mlDsaModule().ml_dsa65; } },
+  'ml-dsa-87': { name: 'ml-dsa-87', oid: OID.mlDsa87, publicKeyLength: 2592, expandedKeyLength: 4896, signatureLength: 4627, digests: ['sha512'], get dsa() { return mlDsaModule().ml_dsa87; } },
 };
 
 /** The seed ξ that determines a key pair (FIPS 204 §6.1, RFC 9881 §6). */

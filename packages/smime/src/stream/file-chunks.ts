@@ -10,6 +10,7 @@
  */
 import { open } from 'node:fs/promises';
 import { CmsError, CmsErrorCode } from '../errors.js';
+import type { ReadBuffers } from './read-buffers.js';
 
 export async function* fileChunks(path: string, size: number): AsyncGenerator<Uint8Array> {
   let fh;
@@ -52,11 +53,12 @@ export async function* fileChunks(path: string, size: number): AsyncGenerator<Ui
 }
 
 /**
- * Reads a file in chunks of `size` bytes, each in a buffer of its own (the next read running
- * while the current chunk is processed), and records each buffer in `owned`: the consumer may
- * release one (see release.ts) once nothing refers to it any more.
+ * Reads a file in chunks of `buffers.size` bytes, each in a buffer taken from `buffers` (the next
+ * read running while the current chunk is processed): the consumer hands each back (see
+ * read-buffers.ts) once nothing refers to it any more.
  */
-export async function* ownedFileChunks(path: string, size: number, owned: WeakSet<object>): AsyncGenerator<Uint8Array> {
+export async function* ownedFileChunks(path: string, buffers: ReadBuffers): AsyncGenerator<Uint8Array> {
+  const size = buffers.size;
   let fh;
   try {
     fh = await open(path, 'r');
@@ -64,7 +66,7 @@ export async function* ownedFileChunks(path: string, size: number, owned: WeakSe
     throw new CmsError(CmsErrorCode.io, `cannot open '${path}'`, { cause: err });
   }
   const next = async (): Promise<Buffer> => {
-    const buf = Buffer.allocUnsafeSlow(size);
+    const buf = buffers.take();
     let n = 0;
     while (n < size) {
       const { bytesRead } = await fh.read(buf, n, size - n, null);
@@ -79,12 +81,14 @@ export async function* ownedFileChunks(path: string, size: number, owned: WeakSe
       const cur = await pending.catch((err: unknown) => {
         throw new CmsError(CmsErrorCode.io, `reading '${path}' failed`, { cause: err });
       });
-      if (cur.length === 0) return;
+      if (cur.length === 0) {
+        buffers.giveBack(cur.buffer);
+        return;
+      }
       if (cur.length === size) {
         pending = next();
         pending.catch(() => undefined); // observed on the next turn; never unhandled
       } else pending = Promise.resolve(Buffer.alloc(0));
-      owned.add(cur.buffer);
       yield cur;
     }
   } finally {
