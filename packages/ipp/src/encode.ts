@@ -1,9 +1,17 @@
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import { IppError } from './errors.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
-import { asciiEntry } from './encode-cache.js';
-import { isOutOfBand } from './values.js';
-import { ByteWriter } from './writer.js';
+import { asciiEntry, WORDS_WRITTEN } from './encode-cache.js';
+import { asFast } from './strings.js';
+import { begin, finish, finishWith, out, room, view } from './writer.js';
+
+/*
+ * One pass over the message, writing straight into the output slab (writer.ts): positions are
+ * plain numbers passed in and returned, bytes are stored with `out[p] = ...`, each field makes
+ * its room once, and names and keyword-like values are copied from the encode cache as 32-bit
+ * words. No per-value buffers, arrays or closures. (A size pass first was tried on paper and
+ * rejected: walking the object model is most of what remains, and it would walk it twice.)
+ */
 
 /** RFC 8010 §3.1.5: value-length and name-length are SIGNED-SHORT. */
 const MAX_LENGTH = 0x7fff;
@@ -19,56 +27,68 @@ const DATE_BYTE_FIELDS = ['month', 'day', 'hours', 'minutes', 'seconds', 'deciSe
  * `data` after it yourself.
  */
 export function encodeMessage(message: IppMessage): Uint8Array {
-  const w = writeHeader(message);
+  const end = writeHeader(message);
   const data = message.data;
-  return data === undefined || data.length === 0 ? w.result() : w.resultWith(data);
+  return data === undefined || data.length === 0 ? finish(end) : finishWith(end, data);
 }
 
 /** Encodes the header and attribute section, up to and including end-of-attributes-tag; never touches `data`. */
 export function encodeHeader(message: IppMessage): Buffer {
-  return writeHeader(message).result();
+  return finish(writeHeader(message));
 }
 
-function writeHeader(message: IppMessage): ByteWriter {
-  const w = new ByteWriter();
-  w.ensure(8);
+/** Writes the message up to end-of-attributes-tag; returns the position after it. */
+function writeHeader(message: IppMessage): number {
   const { version, code, requestId } = message;
   if (!inRange(version.major, 0, 0xff)) throw rangeError('version major', version.major, 0, 0xff);
   if (!inRange(version.minor, 0, 0xff)) throw rangeError('version minor', version.minor, 0, 0xff);
   if (!inRange(code, 0, 0xffff)) throw rangeError('operation-id/status-code', code, 0, 0xffff);
   if (!inRange(requestId, 0, 0xffffffff)) throw rangeError('request-id', requestId, 0, 0xffffffff);
-  w.u8(version.major);
-  w.u8(version.minor);
-  w.u16(code);
-  w.u32(requestId);
+  let p = begin();
+  room(p, 8);
+  const buf = out;
+  buf[p] = version.major;
+  buf[p + 1] = version.minor;
+  buf[p + 2] = code >>> 8;
+  buf[p + 3] = code & 0xff;
+  buf[p + 4] = requestId >>> 24;
+  buf[p + 5] = (requestId >>> 16) & 0xff;
+  buf[p + 6] = (requestId >>> 8) & 0xff;
+  buf[p + 7] = requestId & 0xff;
+  p += 8;
   for (const group of message.groups) {
     if (!Number.isInteger(group.tag) || group.tag < 0 || group.tag > 0x0f || group.tag === 0x03) {
       throw new IppError('IPP_BAD_VALUE', `group tag ${group.tag} is not a delimiter tag 0x00-0x0F other than end-of-attributes`);
     }
-    w.ensure(1);
-    w.u8(group.tag);
-    for (const attribute of group.attributes) writeAttribute(w, attribute);
+    room(p, 1);
+    out[p++] = group.tag;
+    const attributes = group.attributes;
+    for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
   }
-  w.ensure(1);
-  w.u8(0x03);
-  return w;
+  room(p, 1);
+  out[p++] = 0x03;
+  return p;
 }
 
-function writeAttribute(w: ByteWriter, attribute: IppAttribute): void {
+function writeAttribute(p: number, attribute: IppAttribute): number {
   const { name, values } = attribute;
   if (values.length === 0) throw new IppError('IPP_BAD_VALUE', `attribute '${String(name)}' has no values`);
   for (let i = 0; i < values.length; i++) {
     const value = values[i]!;
     const kind = tagCode(value.tag, value, false);
     if (i === 0) {
-      writeTagAndName(w, kind & 0xff, name);
+      p = writeTagAndName(p, kind & 0xff, name);
     } else {
-      w.ensure(FIXED_FIELD);
-      w.u8(kind & 0xff);
-      w.u16(0);
+      room(p, FIXED_FIELD);
+      const buf = out;
+      buf[p] = kind & 0xff;
+      buf[p + 1] = 0;
+      buf[p + 2] = 0;
+      p += 3;
     }
-    writeValue(w, kind, value, name, 0);
+    p = writeValue(p, kind, value, name, 0);
   }
+  return p;
 }
 
 /** Set in a `tagCode` result for a raw value, so that its code is never taken for the syntax of that code. */
@@ -159,10 +179,10 @@ function otherTagCode(tag: IppValue['tag'], value: IppValue, inCollection: boole
 }
 
 /**
- * Writes value-length and value of one value (its tag and name are already written); `kind` is
- * `tagCode`'s result for it.
+ * Writes value-length and value of one value at `p` (its tag and name are already written, with
+ * FIXED_FIELD room after them); `kind` is `tagCode`'s result for it. Returns the position after it.
  */
-function writeValue(w: ByteWriter, kind: number, v: IppValue, name: string, depth: number): void {
+function writeValue(p: number, kind: number, v: IppValue, name: string, depth: number): number {
   switch (kind) {
     // Keyword-like syntaxes come from a small vocabulary and go through the cache of encoded strings.
     case 0x44: // keyword
@@ -172,182 +192,250 @@ function writeValue(w: ByteWriter, kind: number, v: IppValue, name: string, dept
     case 0x46: // uriScheme
     case 0x4a /* memberAttrName */: {
       const text = (v as { value: unknown }).value;
-      const entry = asciiEntry(text);
-      if (entry === undefined) {
-        writeString(w, v, name);
-        return;
-      }
-      // The entry as whole words (up to 3 octets of padding past `length`, hence `+ 3`), inline:
-      // a call per value costs as much as the copy.
-      const length = (text as string).length + 2;
-      w.ensure(length + 3);
-      const view = w.view;
-      let p = w.pos;
-      for (let k = 0; k < entry.length; k++, p += 4) view.setInt32(p, entry[k]!);
-      w.pos += length;
-      return;
+      const words = asciiEntry(text);
+      if (words === undefined) return writeString(p, v, name);
+      room(p, words.length * 4);
+      copyWords(p, words);
+      return p + (text as string).length + 2;
     }
     case 0x42: // nameWithoutLanguage
     case 0x41: // textWithoutLanguage
     case 0x45: // uri
-      writeString(w, v, name);
-      return;
+      return writeString(p, v, name);
     case 0x21: // integer
     case 0x23 /* enum */: {
       const n = (v as { value: number }).value;
       // `(n | 0) === n` holds exactly for the integers in int32 range (as inRange, but no call).
       if ((n | 0) !== n) throw rangeError(`${v.tag} value of '${name}'`, n, -0x80000000, 0x7fffffff);
-      w.u16(4);
-      w.i32(n);
-      return;
+      const buf = out;
+      buf[p] = 0;
+      buf[p + 1] = 4;
+      buf[p + 2] = n >>> 24;
+      buf[p + 3] = (n >>> 16) & 0xff;
+      buf[p + 4] = (n >>> 8) & 0xff;
+      buf[p + 5] = n & 0xff;
+      return p + 6;
     }
-    case 0x22: // boolean
-      w.u16(1);
-      w.u8((v as { value: boolean }).value ? 1 : 0);
-      return;
+    case 0x22: {
+      // boolean
+      const buf = out;
+      buf[p] = 0;
+      buf[p + 1] = 1;
+      buf[p + 2] = (v as { value: boolean }).value ? 1 : 0;
+      return p + 3;
+    }
     case 0x34: // collection
-      writeCollection(w, (v as { value: readonly IppAttribute[] }).value, name, depth);
-      return;
+      return writeCollection(p, (v as { value: readonly IppAttribute[] }).value, name, depth);
     default:
-      writeOtherValue(w, v, name);
+      return writeOtherValue(p, kind, v, name);
   }
 }
 
-function writeString(w: ByteWriter, v: IppValue, name: string): void {
+/**
+ * A cache entry's words at `p`: a fixed run of WORDS_WRITTEN stores (no loop for strings of up to
+ * 18 characters), then the rest. The caller has made room for `words.length * 4` octets.
+ */
+function copyWords(p: number, words: Int32Array): void {
+  const dv = view;
+  dv.setInt32(p, words[0]!);
+  dv.setInt32(p + 4, words[1]!);
+  dv.setInt32(p + 8, words[2]!);
+  dv.setInt32(p + 12, words[3]!);
+  dv.setInt32(p + 16, words[4]!);
+  for (let k = WORDS_WRITTEN, q = p + 4 * WORDS_WRITTEN; k < words.length; k++, q += 4) dv.setInt32(q, words[k]!);
+}
+
+function writeString(p: number, v: IppValue, name: string): number {
   const text = (v as { value: unknown }).value;
   if (typeof text !== 'string') throw new IppError('IPP_BAD_VALUE', `value of '${name}' with tag '${String(v.tag)}' must be a string`);
-  const len = w.lengthPrefixedUtf8(text);
-  if (len > MAX_LENGTH) throw tooLong(name, len);
+  const end = writeUtf8(p, text);
+  if (end - p - 2 > MAX_LENGTH) throw tooLong(name, end - p - 2);
+  return end;
 }
 
-function writeCollection(w: ByteWriter, members: readonly IppAttribute[], name: string, depth: number): void {
+/** A 2-octet length then the UTF-8 of `text` at `p`; returns the position after it. */
+function writeUtf8(p: number, text: string): number {
+  const n = text.length;
+  room(p, 2 + n * 3);
+  const buf = out;
+  const at = p + 2;
+  // ASCII fast path: most IPP strings are short keywords and URIs.
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) break;
+    buf[at + i] = c;
+  }
+  const len = i === n ? n : asFast(buf).utf8Write(text, at);
+  buf[p] = len >>> 8;
+  buf[p + 1] = len & 0xff;
+  return at + len;
+}
+
+function writeCollection(p: number, members: readonly IppAttribute[], name: string, depth: number): number {
   if (depth >= MAX_ENCODE_DEPTH) throw new IppError('IPP_BAD_VALUE', `collections in '${name}' nested deeper than ${MAX_ENCODE_DEPTH}`);
-  w.u16(0); // begCollection value-length
-  for (const member of members) {
-    if (member.values.length === 0) throw new IppError('IPP_BAD_VALUE', `collection member '${String(member.name)}' has no values`);
-    writeTagAndName(w, MEMBER, member.name);
-    for (const mv of member.values) {
+  out[p] = 0; // begCollection value-length (room: FIXED_FIELD)
+  out[p + 1] = 0;
+  p += 2;
+  for (let m = 0; m < members.length; m++) {
+    const member = members[m]!;
+    const values = member.values;
+    if (values.length === 0) throw new IppError('IPP_BAD_VALUE', `collection member '${String(member.name)}' has no values`);
+    p = writeTagAndName(p, MEMBER, member.name);
+    for (let i = 0; i < values.length; i++) {
+      const mv = values[i]!;
       const kind = tagCode(mv.tag, mv, true);
-      w.ensure(FIXED_FIELD);
-      w.u8(kind & 0xff);
-      w.u16(0);
-      writeValue(w, kind, mv, member.name, depth + 1);
+      room(p, FIXED_FIELD);
+      const buf = out;
+      buf[p] = kind & 0xff;
+      buf[p + 1] = 0;
+      buf[p + 2] = 0;
+      p = writeValue(p + 3, kind, mv, member.name, depth + 1);
     }
   }
-  w.ensure(5);
-  w.u8(0x37);
-  w.u16(0);
-  w.u16(0);
+  room(p, 5);
+  const buf = out;
+  buf[p] = 0x37;
+  buf[p + 1] = 0;
+  buf[p + 2] = 0;
+  buf[p + 3] = 0;
+  buf[p + 4] = 0;
+  return p + 5;
 }
 
 /** `writeValue` for the syntaxes rarer than strings, integers, booleans and collections. */
-function writeOtherValue(w: ByteWriter, v: IppValue, name: string): void {
-  if (isOutOfBand(v)) {
-    if (v.value === undefined) w.u16(0);
-    else writeBytes(w, v.value, name);
-    return;
+function writeOtherValue(p: number, kind: number, v: IppValue, name: string): number {
+  // Out-of-band tags (RFC 8010 §3.5.2) are 0x10-0x1F; a raw value's kind carries RAW above 0xFF.
+  if (kind >= 0x10 && kind <= 0x1f) {
+    const bytes = (v as { value?: Uint8Array }).value;
+    if (bytes !== undefined) return writeBytes(p, bytes, name);
+    out[p] = 0;
+    out[p + 1] = 0;
+    return p + 2;
   }
+  const buf = out;
   switch (v.tag) {
     case 'octetString':
     case 'raw':
-      writeBytes(w, v.value, name);
-      return;
+      return writeBytes(p, v.value, name);
     case 'dateTime': {
       const d = v.value;
       if (!inRange(d.year, 0, 0xffff)) throw rangeError('dateTime year', d.year, 0, 0xffff);
       for (const field of DATE_BYTE_FIELDS) if (!inRange(d[field], 0, 0xff)) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
       if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('IPP_BAD_VALUE', `dateTime utcDirection must be '+' or '-'`);
-      w.u16(11);
-      w.u16(d.year);
-      w.u8(d.month);
-      w.u8(d.day);
-      w.u8(d.hours);
-      w.u8(d.minutes);
-      w.u8(d.seconds);
-      w.u8(d.deciSeconds);
-      w.u8(d.utcDirection === '+' ? 0x2b : 0x2d);
-      w.u8(d.utcHours);
-      w.u8(d.utcMinutes);
-      return;
+      buf[p] = 0;
+      buf[p + 1] = 11;
+      buf[p + 2] = d.year >>> 8;
+      buf[p + 3] = d.year & 0xff;
+      buf[p + 4] = d.month;
+      buf[p + 5] = d.day;
+      buf[p + 6] = d.hours;
+      buf[p + 7] = d.minutes;
+      buf[p + 8] = d.seconds;
+      buf[p + 9] = d.deciSeconds;
+      buf[p + 10] = d.utcDirection === '+' ? 0x2b : 0x2d;
+      buf[p + 11] = d.utcHours;
+      buf[p + 12] = d.utcMinutes;
+      return p + 13;
     }
     case 'resolution': {
       const r = v.value;
       if (!inRange(r.x, -0x80000000, 0x7fffffff)) throw rangeError('resolution x', r.x, -0x80000000, 0x7fffffff);
       if (!inRange(r.y, -0x80000000, 0x7fffffff)) throw rangeError('resolution y', r.y, -0x80000000, 0x7fffffff);
       if (r.units !== 3 && r.units !== 4) throw new IppError('IPP_BAD_VALUE', `resolution units must be 3 (dpi) or 4 (dpcm), not ${String(r.units)}`);
-      w.u16(9);
-      w.i32(r.x);
-      w.i32(r.y);
-      w.u8(r.units);
-      return;
+      buf[p] = 0;
+      buf[p + 1] = 9;
+      buf.writeInt32BE(r.x, p + 2);
+      buf.writeInt32BE(r.y, p + 6);
+      buf[p + 10] = r.units;
+      return p + 11;
     }
-    case 'rangeOfInteger':
-      if (!inRange(v.value.lower, -0x80000000, 0x7fffffff)) throw rangeError('rangeOfInteger lower', v.value.lower, -0x80000000, 0x7fffffff);
-      if (!inRange(v.value.upper, -0x80000000, 0x7fffffff)) throw rangeError('rangeOfInteger upper', v.value.upper, -0x80000000, 0x7fffffff);
-      w.u16(8);
-      w.i32(v.value.lower);
-      w.i32(v.value.upper);
-      return;
+    case 'rangeOfInteger': {
+      const { lower, upper } = v.value;
+      if (!inRange(lower, -0x80000000, 0x7fffffff)) throw rangeError('rangeOfInteger lower', lower, -0x80000000, 0x7fffffff);
+      if (!inRange(upper, -0x80000000, 0x7fffffff)) throw rangeError('rangeOfInteger upper', upper, -0x80000000, 0x7fffffff);
+      buf[p] = 0;
+      buf[p + 1] = 8;
+      buf.writeInt32BE(lower, p + 2);
+      buf.writeInt32BE(upper, p + 6);
+      return p + 10;
+    }
     case 'textWithLanguage':
     case 'nameWithLanguage': {
-      const lengthAt = w.pos;
-      w.u16(0);
-      const langLen = w.lengthPrefixedUtf8(v.language);
-      const textLen = w.lengthPrefixedUtf8(v.value);
-      const total = 4 + langLen + textLen;
+      if (typeof v.language !== 'string' || typeof v.value !== 'string') {
+        throw new IppError('IPP_BAD_VALUE', `value of '${name}' with tag '${v.tag}' must have a string value and language`);
+      }
+      // RFC 8010 §3.9: value-length, then lang-length + lang, then text-length + text.
+      const end = writeUtf8(writeUtf8(p + 2, v.language), v.value);
+      const total = end - p - 2;
       if (total > MAX_LENGTH) throw tooLong(name, total);
-      w.patchU16(lengthAt, total);
-      return;
+      out[p] = total >>> 8;
+      out[p + 1] = total & 0xff;
+      return end;
     }
+    default:
+      // tagCode accepts no other tag.
+      throw new IppError('IPP_BAD_VALUE', `unknown value tag '${String(v.tag)}'`);
   }
 }
 
-function writeBytes(w: ByteWriter, bytes: Uint8Array, name: string): void {
-  if (bytes.length > MAX_LENGTH) throw tooLong(name, bytes.length);
-  w.u16(bytes.length);
-  w.bytes(bytes);
+function writeBytes(p: number, bytes: Uint8Array, name: string): number {
+  const n = bytes.length;
+  if (n > MAX_LENGTH) throw tooLong(name, n);
+  room(p, 2 + n);
+  const buf = out;
+  buf[p] = n >>> 8;
+  buf[p + 1] = n & 0xff;
+  buf.set(bytes, p + 2);
+  return p + 2 + n;
 }
 
 /** `writeTagAndName`'s code for a collection member: memberAttrName tag, empty name, then the member name as value. */
 const MEMBER = -1;
 
 /**
- * Writes the tag byte `code` and the name-length and name (for MEMBER, the memberAttrName tag, an
- * empty name and the member name as its value), leaving room for a value-length and a fixed-size
- * value after them.
+ * Writes at `p` the tag byte `code` and the name-length and name (for MEMBER, the memberAttrName
+ * tag, an empty name and the member name as its value), leaving room for a value-length and a
+ * fixed-size value after them. Returns the position after the name.
  */
-function writeTagAndName(w: ByteWriter, code: number, name: string): void {
-  const entry = asciiEntry(name);
-  if (entry !== undefined) {
-    const length = name.length + 2;
-    w.ensure(3 + length + FIXED_FIELD);
+function writeTagAndName(p: number, code: number, name: string): number {
+  const words = asciiEntry(name);
+  if (words !== undefined) {
+    room(p, 3 + words.length * 4 + FIXED_FIELD);
+    const buf = out;
     if (code === MEMBER) {
-      w.u8(0x4a);
-      w.u16(0);
+      buf[p] = 0x4a;
+      buf[p + 1] = 0;
+      buf[p + 2] = 0;
+      p += 3;
     } else {
-      w.u8(code);
+      buf[p++] = code;
     }
-    // The entry as whole words, as in writeValue (FIXED_FIELD covers the padding).
-    const view = w.view;
-    let p = w.pos;
-    for (let k = 0; k < entry.length; k++, p += 4) view.setInt32(p, entry[k]!);
-    w.pos += length;
-    return;
+    copyWords(p, words);
+    return p + name.length + 2;
   }
-  w.ensure(3 + FIXED_FIELD);
-  if (code === MEMBER) {
-    w.u8(0x4a);
-    w.u16(0);
-  } else {
-    w.u8(code);
-  }
-  writeName(w, name);
-}
-
-function writeName(w: ByteWriter, name: string): void {
   if (typeof name !== 'string' || name.length === 0) throw new IppError('IPP_BAD_VALUE', 'attribute name must be a non-empty string');
   if (name.length > MAX_LENGTH) throw new IppError('IPP_NAME_TOO_LONG', `attribute name of ${name.length} octets cannot be encoded`);
-  if (!w.lengthPrefixedLatin1(name)) throw new IppError('IPP_BAD_VALUE', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
+  const n = name.length;
+  room(p, 5 + n + FIXED_FIELD);
+  const buf = out;
+  if (code === MEMBER) {
+    buf[p] = 0x4a;
+    buf[p + 1] = 0;
+    buf[p + 2] = 0;
+    p += 3;
+  } else {
+    buf[p++] = code;
+  }
+  // Names are keywords, written as latin1 so that any name the decoder read comes back byte for byte.
+  buf[p] = n >>> 8;
+  buf[p + 1] = n & 0xff;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if (c > 0xff) throw new IppError('IPP_BAD_VALUE', `attribute name '${name}' has a character outside latin1 (names are keywords)`);
+    buf[p + 2 + i] = c;
+  }
+  return p + 2 + n;
 }
 
 function inRange(n: number, min: number, max: number): boolean {
