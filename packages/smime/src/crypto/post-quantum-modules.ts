@@ -5,7 +5,7 @@
  *
  * The callers are synchronous (key constructors, certificate chain checks, signature checks), so
  * the modules are loaded with require(), which loads an ES module synchronously on node ≥ 20.19
- * — the version @noble/post-quantum itself requires (docs/decisions.md D36).
+ * — the version @noble/post-quantum itself requires (docs/decisions.md D35).
  */
 import { createRequire } from 'node:module';
 
