@@ -45,7 +45,7 @@ describe('packed packages (issue 16.1)', () => {
       const ranges = JSON.stringify([manifest.dependencies, manifest.peerDependencies]);
       expect(ranges, tarball).not.toMatch(/workspace:|catalog:/);
       expect(JSON.stringify(manifest.exports), tarball).not.toContain('"source"');
-      expect((manifest.engines as { node: string }).node).toBe('>=20.11');
+      expect((manifest.engines as { node: string }).node).toBe('>=20.19');
     }
   });
 
