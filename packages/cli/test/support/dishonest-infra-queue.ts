@@ -48,7 +48,12 @@ const text = (m: IppMessage, name: string): string => {
   return x && 'value' in x ? String(x.value) : '';
 };
 
-export async function startDishonestQueue(): Promise<DishonestQueue> {
+export interface DishonestQueueOptions {
+  /** Holds the answer to a final Update-Job-Status (state >= canceled) this long: a slow link. */
+  readonly finalReportDelayMs?: number;
+}
+
+export async function startDishonestQueue(options: DishonestQueueOptions = {}): Promise<DishonestQueue> {
   const devices = new Set<string>();
   const offered = new Map<number, OfferedJob>();
   const fetched = new Map<number, Set<string>>();
@@ -113,7 +118,10 @@ export async function startDishonestQueue(): Promise<DishonestQueue> {
       case 0x0048: {
         if (jobId !== undefined) {
           const reasons = (val(req, 'output-device-job-state-reasons') ?? []).map((x) => ('value' in x ? String(x.value) : ''));
-          reports.push({ device, jobId, state: num(req, 'output-device-job-state') ?? 0, reasons, message: text(req, 'output-device-job-state-message') });
+          const state = num(req, 'output-device-job-state') ?? 0;
+          reports.push({ device, jobId, state, reasons, message: text(req, 'output-device-job-state-message') });
+          const hold = state >= 7 ? (options.finalReportDelayMs ?? 0) : 0;
+          if (hold > 0) return new Promise((r) => setTimeout(() => r(reply(req, 0)), hold));
         }
         return reply(req, 0);
       }

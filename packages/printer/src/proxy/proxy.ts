@@ -89,6 +89,8 @@ class Proxy {
   private readonly canceling = new Set<number>();
   /** Jobs whose local printing someone here is following (to report their end). */
   private readonly following = new Set<number>();
+  /** Final reports in flight, by Infrastructure Printer job id (each job's end is reported once). */
+  private readonly finalReports = new Map<number, Promise<void>>();
 
   constructor(
     printer: PrinterHandle,
@@ -420,7 +422,22 @@ class Proxy {
     };
   }
 
-  private async finishWith(record: ProxyJob, state: number, reasons: string[], message: string): Promise<void> {
+  /**
+   * The final report, once per job: a quiet poll's recovery (or a follower) that comes while the
+   * report is in flight waits for that one instead of sending its own, and a job already
+   * reported is not reported again.
+   */
+  private finishWith(record: ProxyJob, state: number, reasons: string[], message: string): Promise<void> {
+    const jobId = record.infraJobId;
+    const inFlight = this.finalReports.get(jobId);
+    if (inFlight) return inFlight;
+    if (record.phase === 'reported' || this.state.get(jobId)?.phase === 'reported') return Promise.resolve();
+    const sending = this.sendFinal(record, state, reasons, message).finally(() => this.finalReports.delete(jobId));
+    this.finalReports.set(jobId, sending);
+    return sending;
+  }
+
+  private async sendFinal(record: ProxyJob, state: number, reasons: string[], message: string): Promise<void> {
     record.phase = 'finished';
     record.final = { state, reasons: reasons.length ? reasons : ['none'], message };
     await this.state.put(record);
