@@ -10,6 +10,7 @@ import { canAccess, requireAccess } from '../principal.js';
 import type { Service } from '../service.js';
 import { JobState, isTerminal } from '../spool/types.js';
 import { jobAttributes, selectAttributes } from './job-attributes.js';
+import { requestedJobIds } from './job-ids.js';
 import { checkAttributeCount, findJob, principalOf, printerUriOf, requestedAttributes, targetJobId } from './request.js';
 import type { JobEntry } from '../jobs.js';
 
@@ -36,7 +37,9 @@ function listOrder(all: readonly JobEntry[]): JobEntry[] {
 export async function getJobs(service: Service, ctx: IppRequestContext): Promise<IppReply> {
   checkAttributeCount(service, ctx.message);
   const who = principalOf(service, ctx);
-  const which = stringValue(operationAttribute(ctx.message, 'which-jobs')) ?? 'not-completed';
+  const named = requestedJobIds(ctx.message);
+  // job-ids names the jobs wanted; without an explicit which-jobs, whatever their state (D33).
+  const which = stringValue(operationAttribute(ctx.message, 'which-jobs')) ?? (named ? 'all' : 'not-completed');
   if (!['not-completed', 'completed', 'all'].includes(which)) {
     throw new IppStatusError(IppStatus.clientErrorAttributesOrValuesNotSupported, `which-jobs '${which}' is not supported (use not-completed, completed or all)`);
   }
@@ -50,6 +53,7 @@ export async function getJobs(service: Service, ctx: IppRequestContext): Promise
     const done = isTerminal(e.status.state);
     if ((which === 'not-completed' && done) || (which === 'completed' && !done)) continue;
     if (mine && !canAccess(who, e.job)) continue;
+    if (named && !named.has(e.job.id)) continue;
     picked.push(e);
     if (limit !== undefined && limit > 0 && picked.length >= limit) break;
   }

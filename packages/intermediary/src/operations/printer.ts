@@ -1,7 +1,8 @@
 /**
  * Get-Printer-Attributes (RFC 8011 §4.2.5), answered with the upstream printer's own attributes.
  * Only the attributes that name this printer object are rewritten (printer-uri-supported,
- * uri-security-supported, uri-authentication-supported, printer-more-info), operations-supported is
+ * uri-security-supported, uri-authentication-supported, printer-more-info; job-ids-supported, as
+ * our Get-Jobs takes job-ids), operations-supported is
  * cut down to the operations relayed, document-format-supported/-default say application/pkcs7-mime
  * while the end-to-end policy is on, and connecting-to-device joins printer-state-reasons while
  * the upstream cannot be reached; everything else — in
@@ -16,7 +17,7 @@ import { attr, findAttribute, stringValue } from '../attrs.js';
 import type { Service } from '../service.js';
 import { discard, passThroughOperationAttributes, upstreamRequest } from '../upstream/client.js';
 import { upstreamOpensSealed } from './upstream-capability.js';
-import { checkAttributeCount, printerUriOf } from './request.js';
+import { checkAttributeCount, printerUriOf, requestedAttributes } from './request.js';
 
 interface Cached {
   readonly at: number;
@@ -98,7 +99,12 @@ interface Addressed {
   readonly secure: boolean;
 }
 
-function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, fetchedAt: number, opensSealed: boolean | undefined): IppGroup[] {
+/** Whether a request's requested-attributes (RFC 8011 §4.2.5.1) asks for `name`, a printer description attribute. */
+function asksFor(requested: readonly string[] | undefined, name: string): boolean {
+  return !requested || requested.includes('all') || requested.includes('printer-description') || requested.includes(name);
+}
+
+function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, fetchedAt: number, opensSealed: boolean | undefined, requested: readonly string[] | undefined): IppGroup[] {
   const uri = ctx.uri;
   const web = uri.replace(/^ipps:/, 'https:').replace(/^ipp:/, 'http:');
   // 'oauth' tells a client to sign in at oauth-authorization-server-uri (as libcups 3 does).
@@ -109,6 +115,9 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, 
     'uri-security-supported': attr.keyword('uri-security-supported', ctx.secure ? 'tls' : 'none'),
     'uri-authentication-supported': attr.keyword('uri-authentication-supported', auth),
     'printer-more-info': attr.uri('printer-more-info', web),
+    // Get-Jobs answers about our own jobs, and takes job-ids (operations/job-ids.ts), whatever
+    // the printer behind us says of itself.
+    'job-ids-supported': attr.boolean('job-ids-supported', true),
   };
   return groups.map((g) => {
     if (g.tag !== GroupTag.printer) return g;
@@ -148,6 +157,7 @@ function rewrite(groups: readonly IppGroup[], service: Service, ctx: Addressed, 
       attributes.push(attr.uri('oauth-authorization-server-uri', service.oauth.issuer));
       if (service.oauth.scopes.length > 0) attributes.push(attr.name('oauth-authorization-scope', ...service.oauth.scopes));
     }
+    if (!attributes.some((a) => a.name === 'job-ids-supported') && asksFor(requested, 'job-ids-supported')) attributes.push(replace['job-ids-supported']!);
     return { tag: g.tag, attributes };
   });
 }
@@ -191,7 +201,7 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
     status: hit.status,
     ...(hit.statusMessage ? { statusMessage: hit.statusMessage } : {}),
     operationAttributes: hit.operation,
-    groups: rewrite(hit.groups, service, { uri: printerUriOf(ctx), secure: ctx.secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)),
+    groups: rewrite(hit.groups, service, { uri: printerUriOf(ctx), secure: ctx.secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service), requestedAttributes(ctx.message)),
   };
 }
 
@@ -201,5 +211,5 @@ export async function getPrinterAttributes(service: Service, ctx: IppRequestCont
  */
 export async function printerAttributesAt(service: Service, uri: string, secure: boolean): Promise<IppAttribute[]> {
   const hit = await fetchUpstream(service, upstreamRequest(IppOperation.getPrinterAttributes, uri, [attr.keyword('requested-attributes', 'all')]));
-  return rewrite(hit.groups, service, { uri, secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service)).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
+  return rewrite(hit.groups, service, { uri, secure }, hit.at, service.pullMode ? undefined : await upstreamOpensSealed(service), undefined).flatMap((g) => (g.tag === GroupTag.printer ? g.attributes : []));
 }
