@@ -7,11 +7,12 @@
 import { GroupTag, type IppAttribute, IppStatus } from '@trustnoone/ipp';
 import { IppStatusError, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { attr, findAttribute, integerValue, keywords, operationAttribute, stringValue } from '../attrs.js';
-import { jobAttributes, selectAttributes } from '../operations/job-attributes.js';
+import { isSealedJob, jobAttributes, selectAttributes } from '../operations/job-attributes.js';
 import { getJobs } from '../operations/jobs.js';
 import { printerUriOf, requestedAttributes } from '../operations/request.js';
 import type { Service } from '../service.js';
 import { JobState, isTerminal, type JobStateValue } from '../spool/types.js';
+import { countersFrom } from '../upstream/counters.js';
 import { boundJobOf, deviceOf, jobOf } from './device-auth.js';
 import { NotFetchable, type InfraQueue } from './queue.js';
 
@@ -128,8 +129,14 @@ export function updateJobStatus(q: InfraQueue): Handler {
     const rawState = integerValue(findAttribute(m, GroupTag.job, 'output-device-job-state') ?? findAttribute(m, GroupTag.job, 'job-state'));
     const state = stateOf(rawState);
     if (rawState !== undefined && state === undefined) throw new IppStatusError(IppStatus.clientErrorAttributesOrValuesNotSupported, `output-device-job-state ${rawState} is not a job state`);
-    if (state === undefined) return ok(); // counters only: nothing we mirror
     if (isTerminal(e.status.state)) return ok(); // already final (a repeated report)
+    // PWG 5100.7 counters the device sends with its status: a clear job shows them, as in push
+    // mode (issue 15.7); a sealed job's stay 'unknown' in clear (D9, counters), so none are kept.
+    const completed = countersFrom(m);
+    if (!isSealedJob(e.job) && Object.keys(completed).length > 0) {
+      await q.table.update(e.job.id, (s) => (isTerminal(s.state) ? s : { ...s, completed: { ...s.completed, ...completed } }));
+    }
+    if (state === undefined) return ok(); // counters only
     const reasons = keywords(findAttribute(m, GroupTag.job, 'output-device-job-state-reasons') ?? findAttribute(m, GroupTag.job, 'job-state-reasons')).slice(0, 32);
     const message = stringValue(findAttribute(m, GroupTag.job, 'output-device-job-state-message') ?? findAttribute(m, GroupTag.job, 'job-state-message'))?.slice(0, 255);
     await q.report(e.job.id, state, reasons.length ? reasons : ['none'], message);

@@ -19,6 +19,7 @@ import type { PrinterHandle } from '../app.js';
 import { jobStateCode, type Job, type JobState } from '../jobs/job.js';
 import { jobPaths } from '../state/state-dir.js';
 import { call, exchange, InfraStatusError, int, str, v, type InfraConnection } from './infra-client.js';
+import { deviceCounters } from './job-counters.js';
 import { LocalPrinter } from './local-printer.js';
 import { PoolReplayCache } from '../pool/pool-replay.js';
 import { ProxyState, type ProxyJob } from './proxy-state.js';
@@ -448,11 +449,18 @@ class Proxy {
   }
 
   private async report(jobId: number, state: number, reasons: readonly string[], message: string): Promise<void> {
+    const localJobId = this.state.get(jobId)?.localJobId;
+    const counters = deviceCounters(localJobId !== undefined ? this.local.job(localJobId) : undefined);
     await call(this.c, IppOperation.updateJobStatus, [v.integer('job-id', jobId)], {
       groups: [
         {
           tag: GroupTag.job,
-          attributes: [v.enum('output-device-job-state', state), v.keyword('output-device-job-state-reasons', ...(reasons.length ? reasons : ['none'])), v.text('output-device-job-state-message', message.slice(0, 255))],
+          attributes: [
+            v.enum('output-device-job-state', state),
+            v.keyword('output-device-job-state-reasons', ...(reasons.length ? reasons : ['none'])),
+            v.text('output-device-job-state-message', message.slice(0, 255)),
+            ...counters,
+          ],
         },
       ],
     });
