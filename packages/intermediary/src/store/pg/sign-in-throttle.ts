@@ -8,10 +8,12 @@
  * instances are counted one after the other, none lost. Times are each instance's clock (ms);
  * instances behind one load balancer are expected to agree to well under the 1 s first delay.
  * Rows quiet longer than forgetAfterMs are deleted now and then, which bounds the tables as the
- * in-memory maps are bounded.
+ * in-memory maps are bounded. A database failure is INTERMEDIARY_STORE_UNAVAILABLE, as elsewhere
+ * in the store: the attempt is neither admitted nor counted.
  */
 import type pg from 'pg';
 import { closedFor, countFailure, throttleSettings, type FailureCount, type FailureThrottleOptions, type Refusal, type SignInThrottle, type ThrottleSettings } from '@trustnoone/ipp-http';
+import { fromDatabase, query, unavailable } from './unavailable.js';
 
 /** At most one sweep of forgotten rows per instance this often. */
 const SWEEP_EVERY_MS = 60_000;
@@ -26,7 +28,8 @@ export class PgSignInThrottle implements SignInThrottle {
 
   async check(user: string, address: string): Promise<Refusal | undefined> {
     const t = this.s.now();
-    const r = await this.pool.query<{ kind: string; failures: number; open_at: string; last: string }>(
+    const r = await query<{ kind: string; failures: number; open_at: string; last: string }>(
+      this.pool,
       "SELECT kind, failures, open_at, last FROM tno_auth_failures WHERE (kind = 'address' AND key = $1) OR (kind = 'user' AND key = $2)",
       [address, user],
     );
@@ -38,7 +41,7 @@ export class PgSignInThrottle implements SignInThrottle {
     if (byAddress > 0) return { by: 'address', retryAfterMs: byAddress };
     const byUser = closedFor(of('user'), t, this.s);
     if (byUser === 0) return undefined;
-    const good = await this.pool.query('SELECT 1 FROM tno_auth_known_good WHERE username = $1 AND address = $2 AND until > $3', [user, address, t]);
+    const good = await query(this.pool, 'SELECT 1 FROM tno_auth_known_good WHERE username = $1 AND address = $2 AND until > $3', [user, address, t]);
     return good.rowCount ? undefined : { by: 'user', retryAfterMs: byUser };
   }
 
@@ -48,15 +51,16 @@ export class PgSignInThrottle implements SignInThrottle {
     const failures = await this.bump('user', user, t, this.s.free);
     if (t - this.lastSweep > SWEEP_EVERY_MS) {
       this.lastSweep = t;
-      await this.pool.query('DELETE FROM tno_auth_failures WHERE last < $1', [t - this.s.forget]);
-      await this.pool.query('DELETE FROM tno_auth_known_good WHERE until < $1', [t]);
+      await query(this.pool, 'DELETE FROM tno_auth_failures WHERE last < $1', [t - this.s.forget]);
+      await query(this.pool, 'DELETE FROM tno_auth_known_good WHERE until < $1', [t]);
     }
     return failures;
   }
 
   async success(user: string, address: string): Promise<void> {
-    await this.pool.query("DELETE FROM tno_auth_failures WHERE kind = 'address' AND key = $1", [address]);
-    await this.pool.query(
+    await query(this.pool, "DELETE FROM tno_auth_failures WHERE kind = 'address' AND key = $1", [address]);
+    await query(
+      this.pool,
       'INSERT INTO tno_auth_known_good (username, address, until) VALUES ($1, $2, $3) ON CONFLICT (username, address) DO UPDATE SET until = EXCLUDED.until',
       [user, address, this.s.now() + this.s.knownGoodMs],
     );
@@ -64,7 +68,9 @@ export class PgSignInThrottle implements SignInThrottle {
 
   /** One more failure for a key, under its row lock; returns the failures in a row. */
   private async bump(kind: 'user' | 'address', key: string, t: number, free: number): Promise<number> {
-    const c = await this.pool.connect();
+    const c = await this.pool.connect().catch((err: unknown) => {
+      throw unavailable(err);
+    });
     try {
       await c.query('BEGIN');
       await c.query("INSERT INTO tno_auth_failures (kind, key, failures, open_at, last) VALUES ($1, $2, 0, 0, $3) ON CONFLICT DO NOTHING", [kind, key, t]);
@@ -77,7 +83,7 @@ export class PgSignInThrottle implements SignInThrottle {
       return next.failures;
     } catch (err) {
       await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      throw fromDatabase(err) ? unavailable(err) : err;
     } finally {
       c.release();
     }
