@@ -226,6 +226,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
           return who ? { name: who.name, scheme: 'Basic', scopes: [], role: who.role } : undefined;
         },
         ...(options.authThrottle ? { throttle: options.authThrottle } : {}),
+        // A shared store counts failures for every instance (else each would grant its own five).
+        ...(spool.signInThrottle ? { sharedThrottle: spool.signInThrottle(options.authThrottle) } : {}),
       }),
     ],
   });

@@ -10,7 +10,7 @@ export { basicScheme, parseBasicCredentials, type BasicSchemeOptions } from './s
 export { AuthRefused, type AuthScheme } from './server/auth/scheme.js';
 export { bearerScheme, discoverIssuer, type BearerSchemeOptions, type IssuerMetadata } from './server/auth/bearer-scheme.js';
 export type { Principal } from './server/auth/principal.js';
-export { FailureThrottle, type FailureThrottleOptions, type Refusal } from './server/auth/failure-throttle.js';
+export { closedFor, countFailure, FailureThrottle, throttleSettings, type FailureCount, type FailureThrottleOptions, type Refusal, type SignInThrottle, type ThrottleSettings } from './server/auth/failure-throttle.js';
 export { byteLimit, ByteLimitExceeded } from './byte-limit.js';
 export { escapeHtml, htmlFacts, htmlPage, htmlTable, markup, type Markup } from './server/status-html.js';
 export { advertise, type Advertisement, type DnssdService, type DnssdLog } from './dnssd/avahi-publisher.js';

@@ -18,6 +18,7 @@ import { jobAttributes } from './job-attributes.js';
 import { requireUpstreamOpensSealed } from './upstream-capability.js';
 import { checkAttributeCount, findJob, jobGroupAttributes, lastDocument, principalOf, printerUriOf, targetJobId } from './request.js';
 import type { JobEntry } from '../jobs.js';
+import type { CommitAdmission } from '../store/types.js';
 
 /** Operation attributes that describe one document rather than the job (RFC 8011 §4.2.1.1, PWG 5100.5). */
 const DOCUMENT_LEVEL = new Set([
@@ -61,6 +62,9 @@ function checkQueue(service: Service, owner: string): void {
     );
   }
 }
+
+/** The store re-checks the queue limit where it can see every instance's jobs (shared stores). */
+const admission = (service: Service): CommitAdmission => ({ maxActivePerOwner: service.limits.maxQueuedJobsPerUser });
 
 /** Streams the request's document to the spool under the concurrent-upload limit. */
 async function stage(service: Service, ctx: IppRequestContext): Promise<StagedBlob> {
@@ -139,7 +143,7 @@ export async function printJob(service: Service, ctx: IppRequestContext): Promis
   const base = await newJob(service, who, 'print-job', attrs, ctx);
   const doc: SpoolDocument = { number: 1, size: blob.size, sha256: blob.sha256, attributes: attrs.filter((a) => DOCUMENT_LEVEL.has(a.name)), last: true, receivedAt: Date.now() };
   const job: SpoolJob = { ...base, documents: [doc] };
-  await committing(ctx, () => service.spool.commitJob(job, initialStatus, [blob]));
+  await committing(ctx, () => service.spool.commitJob(job, initialStatus, [blob], admission(service)));
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id, bytes: blob.size }, 'job committed to the spool');
   service.faults.hit('respond.before');
@@ -151,7 +155,7 @@ export async function createJob(service: Service, ctx: IppRequestContext): Promi
   const who = admit(service, ctx);
   checkQueue(service, who.name);
   const job = await newJob(service, who, 'create-job', operationAttrs(ctx), ctx);
-  await committing(ctx, () => service.spool.commitJob(job, initialStatus, []));
+  await committing(ctx, () => service.spool.commitJob(job, initialStatus, [], admission(service)));
   const entry = service.table.add(job, initialStatus);
   ctx.log.info({ jobId: job.id }, 'job created');
   return reply(service, entry, ctx);

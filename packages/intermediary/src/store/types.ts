@@ -14,6 +14,7 @@
  * Document bytes are opaque here: counted, hashed, streamed; never interpreted.
  */
 import type { Readable } from 'node:stream';
+import type { FailureThrottleOptions, SignInThrottle } from '@trustnoone/ipp-http';
 import type { OutputDevice } from '../infra/devices.js';
 import type { EncryptedRequestLog } from '../infra/encrypted-requests.js';
 import type { EventLog } from '../infra/events.js';
@@ -91,6 +92,11 @@ export interface DeviceStore {
   lastSeen?(): Promise<ReadonlyMap<string, number>>;
 }
 
+export interface CommitAdmission {
+  /** The owner's unfinished jobs, this one excluded, must be fewer than this. */
+  readonly maxActivePerOwner: number;
+}
+
 export interface JobStore {
   /** Crash recovery: removes uncommitted temporary state; returns the committed jobs. */
   recover(): Promise<StoredJob[]>;
@@ -100,8 +106,13 @@ export interface JobStore {
   writeBlob(data: Readable, options: WriteBlobOptions): Promise<StagedBlob>;
   /** Drops a staged blob that will not be committed. */
   discard(blob: StagedBlob): Promise<void>;
-  /** Atomically makes a job (with its staged documents) visible. */
-  commitJob(job: SpoolJob, status: JobStatus, blobs: readonly StagedBlob[]): Promise<void>;
+  /**
+   * Atomically makes a job (with its staged documents) visible. A shared store also enforces
+   * `admission.maxActivePerOwner` in the same transaction (the owner's unfinished jobs across all
+   * instances), refusing with INTERMEDIARY_LIMIT_EXCEEDED / server-error-too-many-jobs; a
+   * single-process store leaves that to the caller's in-memory count.
+   */
+  commitJob(job: SpoolJob, status: JobStatus, blobs: readonly StagedBlob[], admission?: CommitAdmission): Promise<void>;
   /** Atomically adds a document (and may close the job). */
   addDocument(jobId: number, document: SpoolDocument, blob: StagedBlob | undefined, closed: boolean): Promise<SpoolJob>;
   /** Atomically closes a job without a new document (Close-Job). */
@@ -134,6 +145,11 @@ export interface JobStore {
    * Absent: the INFRA queue keeps both in memory.
    */
   readonly infra?: { readonly events: EventLog; readonly requests: EncryptedRequestLog };
+  /**
+   * Shared stores: a sign-in failure throttle counting in the store, so wrong passwords at any
+   * instance add up. Absent: each process counts its own (ipp-http's FailureThrottle).
+   */
+  signInThrottle?(options?: FailureThrottleOptions): SignInThrottle;
   /** Releases connections and timers (shared stores). */
   close?(): Promise<void>;
 }

@@ -19,16 +19,18 @@
 import { randomUUID } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import pg from 'pg';
+import type { FailureThrottleOptions, SignInThrottle } from '@trustnoone/ipp-http';
 import { IntermediaryError, IntermediaryErrorCode } from '../../errors.js';
 import type { FaultHook } from '../../faults.js';
 import type { OutputDevice } from '../../infra/devices.js';
 import { fromJson, toJson } from '../../spool/json.js';
 import { isTerminal, type JobStatus, type SpoolDocument, type SpoolJob } from '../../spool/types.js';
-import type { DeviceStore, JobStore, LeaseStore, StagedBlob, StoreChanges, StoredJob, WriteBlobOptions } from '../types.js';
+import type { CommitAdmission, DeviceStore, JobStore, LeaseStore, StagedBlob, StoreChanges, StoredJob, WriteBlobOptions } from '../types.js';
 import { PgBlobStore } from './blobs.js';
 import { PgEncryptedRequests } from './encrypted-requests.js';
 import { PgEventLog } from './events.js';
 import { checkSchema } from './migrations.js';
+import { PgSignInThrottle } from './sign-in-throttle.js';
 import { fromDatabase, unavailable } from './unavailable.js';
 import { JOBS_CHANNEL, Wakeups } from './wakeups.js';
 
@@ -44,6 +46,9 @@ export interface PgStoreOptions {
   /** Crash tests: upload.chunk is passed after each chunk row (faults.ts). */
   readonly faults?: FaultHook;
 }
+
+/** First key of the per-owner queue lock (any constant distinct from the migration lock). */
+const QUEUE_LOCK = 0x746e6f71;
 
 interface JobRow {
   id: string | null;
@@ -139,16 +144,42 @@ export class PgJobStore implements JobStore {
     return this.blobs.remove(blob.token);
   }
 
-  async commitJob(job: SpoolJob, status: JobStatus, blobs: readonly StagedBlob[]): Promise<void> {
+  async commitJob(job: SpoolJob, status: JobStatus, blobs: readonly StagedBlob[], admission?: CommitAdmission): Promise<void> {
     if (blobs.length !== job.documents.length) throw new RangeError(`commitJob: ${job.documents.length} documents but ${blobs.length} blobs`);
     try {
       await this.tx(async (c) => {
+        if (admission) await this.admitOwner(c, job.owner, admission.maxActivePerOwner);
         await c.query('INSERT INTO tno_jobs (id, job, status, terminal, written_by) VALUES ($1, $2, $3, $4, $5)', [job.id, toJson(job), toJson(status), isTerminal(status.state), this.instance]);
         for (const [i, blob] of blobs.entries()) await this.attach(c, job.id, job.documents[i]!.number, blob);
       });
     } catch (err) {
       for (const blob of blobs) await this.discard(blob).catch(() => undefined);
       throw err;
+    }
+  }
+
+  signInThrottle(options?: FailureThrottleOptions): SignInThrottle {
+    return new PgSignInThrottle(this.pool, options);
+  }
+
+  /**
+   * The queue limit across instances: the owner's unfinished jobs are counted and this job inserted
+   * under one per-owner transaction lock, so two instances admitting the same owner at once run one
+   * after the other and the second sees the first's job.
+   */
+  private async admitOwner(c: pg.PoolClient, owner: string, max: number): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [QUEUE_LOCK, owner]);
+    const r = await c.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM tno_jobs WHERE NOT terminal AND deleted_at IS NULL AND (job::jsonb ->> 'owner') = $1",
+      [owner],
+    );
+    const active = r.rows[0]!.n;
+    if (active >= max) {
+      throw new IntermediaryError(
+        IntermediaryErrorCode.limitExceeded,
+        'server-error-too-many-jobs',
+        `${owner} already has ${active} unfinished jobs on this service (limit ${max}); try again when some complete`,
+      );
     }
   }
 

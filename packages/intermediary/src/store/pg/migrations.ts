@@ -98,6 +98,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    what: 'sign-in failure counters and the per-owner queue index, so limits hold across instances',
+    sql: `
+      -- Wrong-password counters per user name (kind 'user') and per client address ('address'):
+      -- one row per key, changed under its row lock, so failures at any instance add up.
+      CREATE TABLE tno_auth_failures (
+        kind text NOT NULL,
+        key text NOT NULL,
+        failures integer NOT NULL,
+        open_at bigint NOT NULL,
+        last bigint NOT NULL,
+        PRIMARY KEY (kind, key)
+      );
+      CREATE INDEX tno_auth_failures_last ON tno_auth_failures (last);
+      -- An address that signed in as a user is not held back by that user's failures elsewhere.
+      CREATE TABLE tno_auth_known_good (
+        username text NOT NULL,
+        address text NOT NULL,
+        until bigint NOT NULL,
+        PRIMARY KEY (username, address)
+      );
+      -- The queue limit counts an owner's unfinished jobs at commit time.
+      CREATE INDEX tno_jobs_active_owner ON tno_jobs (((job::jsonb) ->> 'owner')) WHERE NOT terminal AND deleted_at IS NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

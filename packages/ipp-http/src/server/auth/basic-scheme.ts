@@ -5,7 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { HttpAuthThrottled } from '../../errors.js';
-import { FailureThrottle, type FailureThrottleOptions } from './failure-throttle.js';
+import { FailureThrottle, type FailureThrottleOptions, type SignInThrottle } from './failure-throttle.js';
 import type { Principal } from './principal.js';
 import { AuthRefused, quoted, type AuthScheme } from './scheme.js';
 
@@ -14,6 +14,8 @@ export interface BasicSchemeOptions {
   readonly verify: (user: string, password: string) => Promise<Principal | undefined>;
   /** Slow-down settings (defaults in FailureThrottle), or false for none (tests of the checker itself). */
   readonly throttle?: FailureThrottleOptions | false;
+  /** Counts kept elsewhere (a database several server instances share); replaces the in-memory one. */
+  readonly sharedThrottle?: SignInThrottle;
 }
 
 /** RFC 7617 §2: base64 of user-id ":" password; the user-id cannot contain a colon. */
@@ -26,7 +28,7 @@ export function parseBasicCredentials(token68: string): { user: string; password
 }
 
 export function basicScheme(options: BasicSchemeOptions): AuthScheme {
-  const throttle = options.throttle === false ? undefined : new FailureThrottle(options.throttle);
+  const throttle: SignInThrottle | undefined = options.throttle === false ? undefined : (options.sharedThrottle ?? new FailureThrottle(options.throttle));
   return {
     name: 'Basic',
     challenge: (realm) => `Basic realm=${quoted(realm)}, charset="UTF-8"`,
@@ -34,18 +36,18 @@ export function basicScheme(options: BasicSchemeOptions): AuthScheme {
       const creds = parseBasicCredentials(credentials);
       if (!creds) throw new AuthRefused('malformed Basic credentials');
       const address = request.ip;
-      const closed = throttle?.check(creds.user, address);
+      const closed = await throttle?.check(creds.user, address);
       if (closed) {
         request.log.info({ user: creds.user, address, by: closed.by, retryAfterMs: closed.retryAfterMs }, 'auth: sign-in refused unchecked after repeated failures');
         throw new HttpAuthThrottled(closed.retryAfterMs);
       }
       const who = await options.verify(creds.user, creds.password);
       if (!who) {
-        const failures = throttle?.failure(creds.user, address);
+        const failures = await throttle?.failure(creds.user, address);
         request.log.warn({ user: creds.user, address, failures }, 'auth: wrong user name or password');
         throw new AuthRefused('wrong user name or password');
       }
-      throttle?.success(creds.user, address);
+      await throttle?.success(creds.user, address);
       return who;
     },
   };

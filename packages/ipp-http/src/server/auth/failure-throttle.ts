@@ -35,10 +35,69 @@ export interface FailureThrottleOptions {
   readonly now?: () => number;
 }
 
-interface Count {
+/** One key's standing: failures in a row, when it opens again, when it last failed (ms). */
+export interface FailureCount {
   failures: number;
   openAt: number;
   last: number;
+}
+type Count = FailureCount;
+
+/** The options with their defaults filled in and checked (shared with stores that keep counts elsewhere). */
+export interface ThrottleSettings {
+  readonly free: number;
+  readonly freePerAddress: number;
+  readonly base: number;
+  readonly max: number;
+  readonly forget: number;
+  readonly knownGoodMs: number;
+  readonly maxEntries: number;
+  readonly now: () => number;
+}
+
+export function throttleSettings(o: FailureThrottleOptions = {}): ThrottleSettings {
+  const s: ThrottleSettings = {
+    free: o.freeFailures ?? 5,
+    freePerAddress: o.freeFailuresPerAddress ?? 10,
+    base: o.baseDelayMs ?? 1000,
+    max: o.maxDelayMs ?? 60_000,
+    forget: o.forgetAfterMs ?? 15 * 60_000,
+    knownGoodMs: o.knownGoodMs ?? 30 * 24 * 3_600_000,
+    maxEntries: o.maxEntries ?? 100_000,
+    now: o.now ?? Date.now,
+  };
+  for (const [name, v] of [['freeFailures', s.free], ['freeFailuresPerAddress', s.freePerAddress]] as const) {
+    if (!(Number.isInteger(v) && v >= 0)) throw new RangeError(`${name} must be an integer >= 0, got ${v}`);
+  }
+  if (!(s.base > 0 && s.max >= s.base)) throw new RangeError(`need 0 < baseDelayMs <= maxDelayMs, got ${s.base} and ${s.max}`);
+  return s;
+}
+
+/** A key's standing after one more failure at `t` (a key quiet for `forget` starts afresh). */
+export function countFailure(prev: FailureCount | undefined, t: number, free: number, s: ThrottleSettings): FailureCount {
+  const c = !prev || t - prev.last > s.forget ? { failures: 0, openAt: 0, last: t } : { ...prev };
+  c.failures++;
+  c.last = t;
+  if (c.failures >= free) c.openAt = t + Math.min(s.max, s.base * 2 ** Math.min(30, c.failures - free));
+  return c;
+}
+
+/** How long a key stays closed at `t` (0: open, or forgotten). */
+export function closedFor(c: FailureCount | undefined, t: number, s: ThrottleSettings): number {
+  if (!c || t - c.last > s.forget) return 0;
+  return Math.max(0, c.openAt - t);
+}
+
+/**
+ * What the Basic scheme asks of a throttle. FailureThrottle keeps its counts in this process; a
+ * server whose instances share a database passes one that counts there (async), so guesses spread
+ * over instances add up.
+ */
+export interface SignInThrottle {
+  check(user: string, address: string): Refusal | undefined | Promise<Refusal | undefined>;
+  /** Records a wrong password; returns the failures in a row now counted for the user. */
+  failure(user: string, address: string): number | Promise<number>;
+  success(user: string, address: string): void | Promise<void>;
 }
 
 export interface Refusal {
@@ -47,37 +106,19 @@ export interface Refusal {
   readonly retryAfterMs: number;
 }
 
-export class FailureThrottle {
-  private readonly free: number;
-  private readonly freePerAddress: number;
-  private readonly base: number;
-  private readonly max: number;
-  private readonly forget: number;
-  private readonly knownGoodMs: number;
-  private readonly maxEntries: number;
-  private readonly now: () => number;
+export class FailureThrottle implements SignInThrottle {
+  private readonly s: ThrottleSettings;
   private readonly users = new Map<string, Count>();
   private readonly addresses = new Map<string, Count>();
   private readonly knownGood = new Map<string, number>();
 
   constructor(o: FailureThrottleOptions = {}) {
-    this.free = o.freeFailures ?? 5;
-    this.freePerAddress = o.freeFailuresPerAddress ?? 10;
-    this.base = o.baseDelayMs ?? 1000;
-    this.max = o.maxDelayMs ?? 60_000;
-    this.forget = o.forgetAfterMs ?? 15 * 60_000;
-    this.knownGoodMs = o.knownGoodMs ?? 30 * 24 * 3_600_000;
-    this.maxEntries = o.maxEntries ?? 100_000;
-    this.now = o.now ?? Date.now;
-    for (const [name, v] of [['freeFailures', this.free], ['freeFailuresPerAddress', this.freePerAddress]] as const) {
-      if (!(Number.isInteger(v) && v >= 0)) throw new RangeError(`${name} must be an integer >= 0, got ${v}`);
-    }
-    if (!(this.base > 0 && this.max >= this.base)) throw new RangeError(`need 0 < baseDelayMs <= maxDelayMs, got ${this.base} and ${this.max}`);
+    this.s = throttleSettings(o);
   }
 
   /** Whether an attempt for `user` from `address` may be checked now; a refusal says for how long not. */
   check(user: string, address: string): Refusal | undefined {
-    const t = this.now();
+    const t = this.s.now();
     const byAddress = this.closedFor(this.addresses, address, t);
     if (byAddress > 0) return { by: 'address', retryAfterMs: byAddress };
     if (this.isKnownGood(user, address, t)) return undefined;
@@ -87,16 +128,16 @@ export class FailureThrottle {
 
   /** Records a wrong password; returns the failures in a row now counted for the user. */
   failure(user: string, address: string): number {
-    const t = this.now();
-    this.bump(this.addresses, address, t, this.freePerAddress);
-    return this.bump(this.users, user, t, this.free).failures;
+    const t = this.s.now();
+    this.bump(this.addresses, address, t, this.s.freePerAddress);
+    return this.bump(this.users, user, t, this.s.free).failures;
   }
 
   success(user: string, address: string): void {
     this.addresses.delete(address);
     const key = `${user}\0${address}`;
     this.knownGood.delete(key);
-    this.knownGood.set(key, this.now() + this.knownGoodMs);
+    this.knownGood.set(key, this.s.now() + this.s.knownGoodMs);
     this.trim(this.knownGood);
   }
 
@@ -107,20 +148,12 @@ export class FailureThrottle {
 
   private closedFor(map: Map<string, Count>, key: string, t: number): number {
     const c = map.get(key);
-    if (!c) return 0;
-    if (t - c.last > this.forget) {
-      map.delete(key);
-      return 0;
-    }
-    return Math.max(0, c.openAt - t);
+    if (c && t - c.last > this.s.forget) map.delete(key);
+    return closedFor(c, t, this.s);
   }
 
   private bump(map: Map<string, Count>, key: string, t: number, free: number): Count {
-    let c = map.get(key);
-    if (!c || t - c.last > this.forget) c = { failures: 0, openAt: 0, last: t };
-    c.failures++;
-    c.last = t;
-    if (c.failures >= free) c.openAt = t + Math.min(this.max, this.base * 2 ** Math.min(30, c.failures - free));
+    const c = countFailure(map.get(key), t, free, this.s);
     map.delete(key);
     map.set(key, c);
     this.trim(map);
@@ -128,6 +161,6 @@ export class FailureThrottle {
   }
 
   private trim(map: Map<string, unknown>): void {
-    while (map.size > this.maxEntries) map.delete(map.keys().next().value!);
+    while (map.size > this.s.maxEntries) map.delete(map.keys().next().value!);
   }
 }
