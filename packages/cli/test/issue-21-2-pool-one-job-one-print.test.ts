@@ -109,7 +109,7 @@ async function offerJob(text: string): Promise<number> {
   return jobId;
 }
 
-/** Each device's last final report of job `jobId` (a device may report its end more than once). */
+/** Each device's final report of job `jobId` (one per device: infra-proxy-final-report-once checks that a device reports its end once). */
 const finals = (jobId: number) => [...new Map(queue.reports.filter((r) => r.jobId === jobId && r.state >= 7).map((r) => [r.device, r])).values()];
 const seen = (jobId: number) => JSON.stringify({ fetchedBy: queue.fetchedBy(jobId), reports: queue.reports.filter((r) => r.jobId === jobId) });
 
