@@ -2,14 +2,13 @@
  * What the user commands (print, status, jobs, cancel, trust) share: flags for reaching a printer,
  * the state directory, and the mapping from client errors to one actionable line and an exit code.
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isClientError, resolveStateDir, savedSignInCredentials, TrustStore, type ClientErrorCode, type Connection } from '@trustnoone/client';
 import { CliError, type Io } from '../command.js';
 import { loadPrinters, type SavedPrinter } from '../printers-file.js';
 import { ExitCode } from '../exit-codes.js';
 import { terminalSafeJson } from '../terminal-text.js';
+import { readFlagFile as readFlagFileAt } from '../flag-file.js';
 
 /** Flags every command that talks to a printer accepts (same names in every command). */
 export const connectionFlags = {
@@ -97,13 +96,8 @@ export async function connectionFrom(v: ConnectionValues, io: Io): Promise<Conne
   };
 }
 
-export async function readFlagFile(flag: string, file: string, io: Io): Promise<Buffer> {
-  try {
-    return await readFile(resolve(io.cwd, file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`--${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
-  }
+export function readFlagFile(flag: string, file: string, io: Io): Promise<Buffer> {
+  return readFlagFileAt(flag, file, io.cwd);
 }
 
 export function trustStoreFrom(v: { state?: string | undefined }, io: Io): TrustStore {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -21,6 +21,7 @@ import {
 } from '@trustnoone/smime';
 import { CliError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { readFlagText } from '../flag-file.js';
 
 const algorithms: readonly KeyAlgorithm[] = ['p256', 'p384', 'rsa2048', 'rsa3072', 'rsa4096', 'x25519', 'ed25519'];
 /** Post-quantum key encapsulation (docs/decisions.md D13): printers and clients only, issued by a CA. */
@@ -63,14 +64,6 @@ Post-quantum keys are written as PKCS#8 in the seed form.
   --days N             validity (default 825; 3650 for a CA)
   --json               print the result as JSON
 `;
-
-async function read(flag: string, file: string, cwd: string): Promise<string> {
-  try {
-    return await readFile(resolve(cwd, file), 'utf8');
-  } catch (err) {
-    throw new CliError(`--${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
-  }
-}
 
 const generateCommand: Command = {
   name: 'generate',
@@ -127,7 +120,7 @@ const generateCommand: Command = {
     }
     let id: { certificate: Certificate; keyPem: string };
     try {
-      const ca = v['ca-cert'] && v['ca-key'] ? { certificate: parseCertificate(await read('ca-cert', v['ca-cert'], io.cwd)), privateKey: loadSigningKey(await read('ca-key', v['ca-key'], io.cwd)) } : undefined;
+      const ca = v['ca-cert'] && v['ca-key'] ? { certificate: parseCertificate(await readFlagText('ca-cert', v['ca-cert'], io.cwd)), privateKey: loadSigningKey(await readFlagText('ca-key', v['ca-key'], io.cwd)) } : undefined;
       if (mlDsa) {
         if (kind === 'ca' && ca) throw new CliError('a CA here is self-signed: drop --ca-cert/--ca-key', ExitCode.usage);
         const d = createMlDsaIdentity({

@@ -2,13 +2,13 @@
  * `tno pool-ledger`: the small service a site runs beside the printers of one INFRA pool so that
  * no two members print one job, whatever the Infrastructure Printer does (docs/decisions.md D32).
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { normaliseFingerprint, POOL_LEDGER_RETENTION_DEFAULT_MS, PrinterError, startPoolLedger, type RunningPoolLedger } from '@trustnoone/printer';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { readFlagText } from '../flag-file.js';
 
 const usage = `Usage: tno pool-ledger --tls-cert FILE --tls-key FILE --members-ca FILE [options]
 
@@ -29,14 +29,6 @@ Prints its URL as its first line; SIGTERM or SIGINT stops it.
   --retention DAYS        how long a claim is remembered (default ${POOL_LEDGER_RETENTION_DEFAULT_MS / 86_400_000}, the members' replay
                           retention; never shorter than theirs)
 `;
-
-async function readText(flag: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`--${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
-  }
-}
 
 export const poolLedgerCommand: Command = {
   name: 'pool-ledger',
@@ -80,8 +72,8 @@ export const poolLedgerCommand: Command = {
         stateDir,
         port,
         ...(v.host ? { host: v.host } : {}),
-        tls: { cert: await readText('tls-cert', v['tls-cert']!), key: await readText('tls-key', v['tls-key']!) },
-        membersCa: await readText('members-ca', v['members-ca']!),
+        tls: { cert: await readFlagText('tls-cert', v['tls-cert']!), key: await readFlagText('tls-key', v['tls-key']!) },
+        membersCa: await readFlagText('members-ca', v['members-ca']!),
         ...(members ? { members } : {}),
         ...(days !== undefined ? { retentionMs: days * 86_400_000 } : {}),
         log: { info: () => undefined, warn: (o, m) => io.stderr.write(`${m} ${JSON.stringify(o)}\n`) },

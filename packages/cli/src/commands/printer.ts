@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
 import { printerAdminUsage, runPrinterAdmin } from './printers.js';
+import { readFlagText } from '../flag-file.js';
 
 const usage = `Usage: tno printer [options]
        tno printer --show-fingerprint [--state DIR] [--json]
@@ -100,14 +101,6 @@ function positiveInt(flag: string, value: string | undefined, min = 1): number |
   return n;
 }
 
-async function readText(flag: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`--${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
-  }
-}
-
 export const printerCommand: Command = {
   name: 'printer',
   summary: 'run the printer emulator (IPP Everywhere, TRUSTNOONE endpoint)',
@@ -170,7 +163,7 @@ export const printerCommand: Command = {
     if (!['p256', 'x25519', 'rsa'].includes(algorithm)) throw new CliError(`--key-algorithm ${algorithm}: expected p256, x25519 or rsa`, ExitCode.usage);
     if ((v['ca-cert'] === undefined) !== (v['ca-key'] === undefined)) throw new CliError('--ca-cert and --ca-key go together', ExitCode.usage);
     const issuer =
-      v['ca-cert'] && v['ca-key'] ? { certificatePem: await readText('ca-cert', v['ca-cert']), privateKeyPem: await readText('ca-key', v['ca-key']) } : undefined;
+      v['ca-cert'] && v['ca-key'] ? { certificatePem: await readFlagText('ca-cert', v['ca-cert']), privateKeyPem: await readFlagText('ca-key', v['ca-key']) } : undefined;
     const pqNames: Record<string, 'mlkem768-x25519' | 'ml-kem-768' | 'ml-kem-1024'> = { 'x25519-ml-kem-768': 'mlkem768-x25519', 'ml-kem-768': 'ml-kem-768', 'ml-kem-1024': 'ml-kem-1024' };
     const postQuantum = v['post-quantum'] === undefined ? undefined : pqNames[v['post-quantum']];
     if (v['post-quantum'] !== undefined && !postQuantum) throw new CliError(`--post-quantum ${v['post-quantum']}: expected ${Object.keys(pqNames).join(', ')}`, ExitCode.usage);
@@ -203,7 +196,7 @@ export const printerCommand: Command = {
     }
     const port = v.port === undefined ? DEFAULTS.port : Number(v.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port ${v.port}: expected 0..65535`, ExitCode.usage);
-    const trustAnchorsPem = await Promise.all((v.trust ?? []).map((f) => readText('trust', f)));
+    const trustAnchorsPem = await Promise.all((v.trust ?? []).map((f) => readFlagText('trust', f)));
     const history = positiveInt('job-history', v['job-history'], 0);
     const maxDoc = positiveInt('max-document-bytes', v['max-document-bytes']);
     const pinAttempts = positiveInt('pin-attempts', v['pin-attempts']);
@@ -226,7 +219,7 @@ export const printerCommand: Command = {
     if (v['pool-ledger'] !== undefined && !/^https:\/\/[^/]+/.test(v['pool-ledger'])) throw new CliError(`--pool-ledger ${v['pool-ledger']}: expected an https:// URL (tno pool-ledger prints it)`, ExitCode.usage);
     const poolLedger =
       v['pool-ledger'] !== undefined
-        ? { url: v['pool-ledger'], ca: await readText('pool-ca', v['pool-ca']!), cert: await readText('pool-cert', v['pool-cert']!), key: await readText('pool-key', v['pool-key']!) }
+        ? { url: v['pool-ledger'], ca: await readFlagText('pool-ca', v['pool-ca']!), cert: await readFlagText('pool-cert', v['pool-cert']!), key: await readFlagText('pool-key', v['pool-key']!) }
         : undefined;
     const options: StartOptions = {
       stateDir,
@@ -274,7 +267,7 @@ export const printerCommand: Command = {
       const password = io.env.TNO_PROXY_PASSWORD;
       if (v['proxy-user'] !== undefined && !password) throw new CliError('--proxy-user needs the password in TNO_PROXY_PASSWORD', ExitCode.usage);
       if (v['proxy-user'] !== undefined && proxyAuth) throw new CliError('--proxy-user and --proxy-oauth-issuer exclude each other (one device account)', ExitCode.usage);
-      const ca = v['proxy-ca'] ? await readText('proxy-ca', v['proxy-ca']) : undefined;
+      const ca = v['proxy-ca'] ? await readFlagText('proxy-ca', v['proxy-ca']) : undefined;
       const proxy = await startProxy(running.printer, {
         url: v.proxy,
         ...(v['proxy-user'] !== undefined && password ? { auth: { user: v['proxy-user'], password } } : proxyAuth ? { auth: proxyAuth } : {}),

@@ -3,11 +3,10 @@
  * a password: the client credentials grant (RFC 6749 §4.4) at an issuer, with its client secret from
  * the environment or a file, never from the command line (argv is visible to every local user).
  */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { clientCredentialsSource, type CredentialSource } from '@trustnoone/ipp-http/client';
 import { CliError, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { readFlagText } from '../flag-file.js';
 
 export const proxyOAuthFlags = {
   'proxy-oauth-issuer': { type: 'string' },
@@ -50,11 +49,7 @@ export async function proxyOAuthCredentials(v: ProxyOAuthValues, io: Io): Promis
   const file = v['proxy-client-secret-file'];
   if (file !== undefined) {
     if (secret) throw new CliError('give the client secret in TNO_PROXY_CLIENT_SECRET or --proxy-client-secret-file, not both', ExitCode.usage);
-    try {
-      secret = (await readFile(resolve(io.cwd, file), 'utf8')).split(/\r?\n/)[0]!;
-    } catch (err) {
-      throw new CliError(`--proxy-client-secret-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
-    }
+    secret = (await readFlagText('proxy-client-secret-file', file, io.cwd)).split(/\r?\n/)[0]!;
   }
   if (!secret) throw new CliError('--proxy-client-id needs its secret in TNO_PROXY_CLIENT_SECRET or --proxy-client-secret-file', ExitCode.usage);
   return clientCredentialsSource({

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open as openFile, readFile, rename, unlink } from 'node:fs/promises';
+import { open as openFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CmsErrorCode, isCmsError, open, openFile as openEnvelopeFile, openToFile, parseCertificates, seal, sealFile, type OpenedEnvelope } from '@trustnoone/smime';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { readFlagFile } from '../flag-file.js';
 
 const sealUsage = `Usage: tno smime seal --recipient CERT.pem [--recipient CERT.pem ...]
                       [--sign-cert CERT.pem --sign-key KEY.pem] [--cipher aes-256-gcm|aes-128-gcm]
@@ -41,14 +42,6 @@ authentic; otherwise exits ${ExitCode.security}, says why in one line, and leave
   --out FILE            plaintext output (default stdout, written only after verification)
   --json                print what was verified as JSON (on stderr when plaintext goes to stdout)
 `;
-
-async function readFlagFile(flag: string, file: string, cwd: string): Promise<Buffer> {
-  try {
-    return await readFile(resolve(cwd, file));
-  } catch (err) {
-    throw new CliError(`--${flag} ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, ExitCode.usage, { cause: err });
-  }
-}
 
 function parse<T extends Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>>(argv: readonly string[], options: T, usageText: string) {
   try {
