@@ -5,17 +5,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { AppliedTemplate, Job, JobState } from './job.js';
+import type { Job, JobState, NewJob } from './job.js';
 import { isTerminal, startingJob } from './job.js';
 
-export interface NewJob {
-  readonly owner: string;
-  readonly clearName: string;
-  readonly sealed: boolean;
-  readonly clearTemplate: boolean;
-  readonly documentFormat: string;
-  readonly template: AppliedTemplate;
-}
+export type { NewJob } from './job.js';
 
 export class JobStore {
   readonly #jobs = new Map<number, Job>();

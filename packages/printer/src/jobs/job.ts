@@ -122,16 +122,20 @@ export interface Job {
   finalized: boolean;
 }
 
-/** What a job starts from; everything else starts at nothing received, counted or completed. */
-export interface JobStart {
-  readonly id: number;
-  readonly uuid: string;
+/** What a creating request says about a new job; the store adds its id, uuid and start. */
+export interface NewJob {
   readonly owner: string;
   readonly clearName: string;
   readonly sealed: boolean;
   readonly clearTemplate: boolean;
   readonly documentFormat: string;
   readonly template: AppliedTemplate;
+}
+
+/** What a job starts from; everything else starts at nothing received, counted or completed. */
+export interface JobStart extends NewJob {
+  readonly id: number;
+  readonly uuid: string;
   readonly stateMessage: string;
   readonly createdAt: number;
 }
