@@ -21,11 +21,11 @@ const needed = [
   { bin: '/usr/lib/cups/filter/texttopdf', pkg: 'cups-filters' }, // cupsd's filters for lp of text, JPEG, PDF
   { bin: '/usr/lib/cups/filter/pdftopdf', pkg: 'cups-filters' },
   { bin: 'chromium', pkg: 'chromium' }, // the status pages as a browser shows them (testing/chromium.ts)
-  { bin: 'zbarimg', pkg: 'zbar-tools' },
+  { bin: 'zbarimg', pkg: 'zbar-tools' }, // an independent QR decoder for the printer page's key fingerprint
   { bin: 'avahi-daemon', pkg: 'avahi-daemon' }, // DNS-SD tests run their own daemon in a private network namespace
   { bin: 'avahi-browse', pkg: 'avahi-utils' }, // avahi-browse and avahi-publish-service (what the servers advertise through)
   { bin: 'ip', pkg: 'iproute2' },
-  { bin: 'pg_lsclusters', pkg: 'postgresql' }, // a private PostgreSQL for the shared intermediary store (testing/postgres.ts) // an independent QR decoder for the printer page's key fingerprint
+  { bin: 'pg_lsclusters', pkg: 'postgresql' }, // a private PostgreSQL for the shared intermediary store (testing/postgres.ts)
 ];
 
 function has(bin) {
