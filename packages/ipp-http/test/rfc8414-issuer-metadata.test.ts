@@ -31,6 +31,7 @@ describe('RFC 8414 issuer metadata', () => {
   it('§3.3: metadata naming another issuer is refused', async () => {
     const base = await serve((_b, _req, res) => json(res, 200, { issuer: 'https://evil.example', jwks_uri: 'https://evil.example/jwks' }));
     await expect(discoverIssuer(base)).rejects.toThrow(/names issuer "https:\/\/evil.example"/);
+    await expect(discoverIssuer(base)).rejects.toMatchObject({ code: 'IPP_HTTP_OAUTH' });
   });
 
   it('an endpoint over http to a non-loopback host is refused (codes and tokens would travel in clear)', async () => {

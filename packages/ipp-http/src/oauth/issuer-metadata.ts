@@ -3,6 +3,7 @@
  * (RFC 8414 §3), with OpenID Connect discovery as the fallback. Shared by the servers (the JWKS that
  * verifies bearer tokens) and the clients (token, device and authorization endpoints).
  */
+import { IppTransportError } from '../errors.js';
 import { readJsonBody } from './json-body.js';
 
 export interface IssuerMetadata {
@@ -73,5 +74,5 @@ export async function discoverIssuer(issuer: string, fetchImpl: typeof fetch = f
       lastError = err;
     }
   }
-  throw new Error(`cannot discover the OAuth issuer ${issuer}: ${(lastError as Error)?.message ?? 'no metadata'}`, { cause: lastError });
+  throw new IppTransportError('IPP_HTTP_OAUTH', `cannot discover the OAuth issuer ${issuer}: ${(lastError as Error)?.message ?? 'no metadata'}`, { cause: lastError });
 }
