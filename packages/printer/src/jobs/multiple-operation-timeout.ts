@@ -9,6 +9,8 @@ import type { PrinterRuntime } from '../runtime.js';
 export function armMultipleOperationTimeout(rt: PrinterRuntime, job: Job): void {
   const documents = job.documentsReceived;
   const timer = setTimeout(() => {
+    // After shutdown has begun the job stays as recorded; the next start ends it (job-recovery.ts).
+    if (rt.processor.stopped) return;
     const stillWaiting = job.state === 'pending' && !job.closed && job.documentsReceived === documents && !job.reasons.has('job-incoming');
     if (stillWaiting) {
       job.closed = true;

@@ -34,6 +34,8 @@ export class JobProcessor {
   readonly #running = new Set<Job>();
   #idle: Promise<void> = Promise.resolve();
   readonly #waiting = new Set<() => void>();
+  /** Job endings under way; stop() waits for them so nothing writes into the state after it. */
+  readonly #finishing = new Set<Promise<void>>();
   #stopped = false;
   readonly #concurrency: number;
   #stateChangedAt = new Date();
@@ -99,7 +101,18 @@ export class JobProcessor {
   }
 
   /** Ends a job that will never reach the engine (refused, failed to open): manifest + cleanup. */
-  async finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
+  finish(job: Job, extras: ManifestExtras = {}): Promise<void> {
+    const ending = this.#finish(job, extras).finally(() => this.#finishing.delete(ending));
+    this.#finishing.add(ending);
+    return ending;
+  }
+
+  /** True once stop() has begun: background work (timers) must not start new job endings. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  async #finish(job: Job, extras: ManifestExtras): Promise<void> {
     await rm(jobPaths(this.layout, job.id).private, { recursive: true, force: true });
     await rm(jobPaths(this.layout, job.id).spool, { recursive: true, force: true });
     // A job that ended before any document (canceled or timed out after Create-Job) may have no
@@ -136,6 +149,9 @@ export class JobProcessor {
       this.store.transition(job, 'aborted', 'Printer shut down.', { add: ['aborted-by-system'] });
       await this.finish(job, { error: 'PRINTER_SHUTDOWN' });
     }
+    // Endings started outside a request (a multiple-operation-time-out) are not awaited by anyone
+    // else; the state directory is only quiet once they are done.
+    while (this.#finishing.size > 0) await Promise.allSettled([...this.#finishing]);
   }
 
   async #loop(): Promise<void> {
