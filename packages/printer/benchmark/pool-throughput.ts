@@ -2,16 +2,22 @@
  * Renderer pool throughput (issue 20, "a printer that keeps up"): JOBS concurrent sealed jobs of
  * about 1 MB (a one-page Letter 300 dpi PWG Raster) sealed by @trustnoone/client, uploaded to an
  * intermediary, forwarded to the printer, opened and rendered there. The figure is the printer's
- * completion rate: jobs completed / (last completion − first submission). The peer is the same
- * run with one renderer at a time (what the printer did before issue 12 item 9); both halves use
- * fresh state and the same documents. Jobs are spread over one owner per 50 (the intermediary caps
- * a user's unfinished jobs at 100); uploads the printer aborted and the intermediary resent are
- * listed apart, and the wait ends when every acknowledged job completed or none did for a minute.
+ * completion rate: jobs completed / (last completion − first submission). Three configurations,
+ * each with fresh state and the same document, in interleaved rounds:
+ *   - serial: one renderer at a time, each worker started when its job reaches the engine (what
+ *     the printer did before issue 12 item 9: the issue's 4.5 jobs/s baseline);
+ *   - pool: POOL renderers at once, workers started on demand (issue 12 item 9);
+ *   - pool+spares: the same with one worker per renderer slot started ahead (docs/decisions.md D38).
+ * Jobs are spread over one owner per 50 (the intermediary caps a user's unfinished jobs at 100);
+ * uploads the printer aborted and the intermediary resent are listed apart, and the wait ends when
+ * every acknowledged job completed or none did for a minute. Each line also gives this process's
+ * CPU time (client, intermediary and printer share it; the renderers are other processes) and the
+ * load average before it.
  *
- *   cd packages/printer && npx tsx --conditions=source benchmark/pool-throughput.ts [--jobs 200] [--pool N]
+ *   cd packages/printer && npx tsx --conditions=source benchmark/pool-throughput.ts [--jobs 200] [--pool N] [--rounds 1] [--only serial,pool,spares]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { print } from '@trustnoone/client';
@@ -19,9 +25,12 @@ import { startIntermediary } from '@trustnoone/intermediary';
 import { startPrinter } from '../src/index.js';
 import { writePwgRaster } from '../src/render/index.js';
 
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '200' }, pool: { type: 'string', default: String(availableParallelism()) }, only: { type: 'string' } } });
-/** `--only pool` (or serial) runs one half, e.g. to see why jobs failed without the other's cost. */
-const ONLY = values.only;
+const { values } = parseArgs({
+  options: { jobs: { type: 'string', default: '200' }, pool: { type: 'string', default: String(availableParallelism()) }, only: { type: 'string' }, rounds: { type: 'string', default: '1' } },
+});
+/** `--only spares` (or serial, pool, or a comma list) runs some configurations, e.g. to see why jobs failed. */
+const ONLY = values.only?.split(',');
+const ROUNDS = Number(values.rounds);
 const JOBS = Number(values.jobs);
 const POOL = Number(values.pool);
 const USERS = Math.max(1, Math.ceil(JOBS / 50));
@@ -35,15 +44,17 @@ interface Outcome {
   why: Record<string, number>;
   seconds: number;
   rate: number;
+  /** CPU time of this process (client + intermediary + printer) per completed job, ms. */
+  mainCpuMsPerJob: number;
   /** Median last byte → completed at the printer, from the job manifests' timings. */
   medianRenderMs: number;
 }
 
-async function run(concurrency: number, doc: Uint8Array): Promise<Outcome> {
+async function run(concurrency: number, spares: number, doc: Uint8Array): Promise<Outcome> {
   const root = await mkdtemp(join(tmpdir(), 'tno-bench-pool-'));
   // TNO_BENCH_LOG=FILE: the printer's log (why a job ended aborted) goes there.
   const logger = process.env.TNO_BENCH_LOG ? { level: 'info', file: `${process.env.TNO_BENCH_LOG}.${concurrency}` } : false;
-  const printer = await startPrinter({ stateDir: join(root, 'printer'), port: 0, logger, renderConcurrency: concurrency });
+  const printer = await startPrinter({ stateDir: join(root, 'printer'), port: 0, logger, renderConcurrency: concurrency, renderSpares: spares });
   const inter = await startIntermediary({
     stateDir: join(root, 'intermediary'),
     upstreams: [{ uri: printer.uri }],
@@ -70,6 +81,7 @@ async function run(concurrency: number, doc: Uint8Array): Promise<Outcome> {
       if (!before.has(job.id) && job.state === 'completed' && !completions.has(job.id)) completions.set(job.id, performance.now());
     });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const submitted = await Promise.allSettled(
       // Spread over USERS owners: the intermediary caps unfinished jobs per user (100 by default).
       Array.from({ length: JOBS }, (_, i) =>
@@ -84,6 +96,7 @@ async function run(concurrency: number, doc: Uint8Array): Promise<Outcome> {
       if (completions.size !== seen) [seen, lastChange] = [completions.size, Date.now()];
     }
     stop();
+    const cpu = process.cpuUsage(cpu0);
     const jobs = store.list().filter((j) => !before.has(j.id));
     const completed = completions.size;
     const why: Record<string, number> = {};
@@ -103,6 +116,7 @@ async function run(concurrency: number, doc: Uint8Array): Promise<Outcome> {
       why,
       seconds,
       rate: completed / seconds,
+      mainCpuMsPerJob: (cpu.user + cpu.system) / 1000 / Math.max(1, completed),
       medianRenderMs: renderTimes[Math.floor(renderTimes.length / 2)] ?? NaN,
     };
   } finally {
@@ -137,12 +151,28 @@ function oneMegabytePage(): Uint8Array {
 
 const doc = oneMegabytePage();
 console.log(`${JOBS} concurrent sealed jobs of ${(doc.length / 1e6).toFixed(2)} MB (1-page Letter 300 dpi PWG Raster) client → intermediary → printer`);
-const line = (label: string, o: Outcome): void => {
-  console.log(`  ${label.padEnd(22)} ${o.completed}/${JOBS} completed (${o.accepted} acknowledged) in ${o.seconds.toFixed(1)} s = ${o.rate.toFixed(2)} jobs/s (median last byte → completed ${o.medianRenderMs.toFixed(0)} ms)`);
-  for (const [reason, n] of Object.entries(o.why)) console.log(`    not completed ×${n}: ${reason}`);
-};
-const serial = ONLY === 'pool' ? undefined : await run(1, doc);
-if (serial) line('1 renderer at a time:', serial);
-const pooled = ONLY === 'serial' ? undefined : await run(POOL, doc);
-if (pooled) line(`pool of ${POOL}:`, pooled);
-if (serial && pooled) console.log(`  ratio pool/serial: ${(pooled.rate / serial.rate).toFixed(2)}x`);
+const configs = [
+  { key: 'serial', label: '1 renderer, no spare', concurrency: 1, spares: 0 },
+  { key: 'pool', label: `pool of ${POOL}, no spare`, concurrency: POOL, spares: 0 },
+  { key: 'spares', label: `pool of ${POOL} + ${POOL} spares`, concurrency: POOL, spares: POOL },
+].filter((c) => !ONLY || ONLY.includes(c.key));
+const rates = new Map<string, number[]>();
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const c of configs) {
+    const load = loadavg()[0]!.toFixed(1);
+    const o = await run(c.concurrency, c.spares, doc);
+    rates.set(c.key, [...(rates.get(c.key) ?? []), o.rate]);
+    console.log(
+      `  round ${round} ${c.label.padEnd(26)} ${o.completed}/${JOBS} completed (${o.accepted} acknowledged) in ${o.seconds.toFixed(1)} s = ${o.rate.toFixed(2)} jobs/s ` +
+        `(median last byte → completed ${o.medianRenderMs.toFixed(0)} ms; this process ${o.mainCpuMsPerJob.toFixed(0)} ms CPU/job; load ${load})`,
+    );
+    for (const [reason, n] of Object.entries(o.why)) console.log(`    not completed ×${n}: ${reason}`);
+  }
+}
+const base = rates.get('serial');
+if (base) {
+  for (const c of configs.filter((c) => c.key !== 'serial')) {
+    const ratios = rates.get(c.key)!.map((r, i) => r / base[i]!);
+    console.log(`  ${c.label} / 1 renderer, per round: ${ratios.map((r) => `${r.toFixed(2)}x`).join(' ')}`);
+  }
+}

@@ -63,19 +63,29 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie'];
  * The isolated renderers, in the sandbox the options ask for (resolved now, so a printer that would
  * render as root without one refuses to start instead of failing every job).
  */
-async function defaultRenderer(options: PrinterOptions): Promise<{ renderer: Renderer; summary: string }> {
+async function defaultRenderer(options: PrinterOptions): Promise<{ renderer: Renderer; summary: string; close?: () => Promise<void> }> {
   const mod = await import('./render/index.js');
   const sandbox = mod.resolveRenderSandbox({
     ...(options.renderSandbox ? { mode: options.renderSandbox } : {}),
     ...(options.renderUser !== undefined ? { user: options.renderUser } : {}),
   });
-  return { renderer: (request) => mod.renderDocument({ ...request, sandbox }), summary: sandbox.summary };
+  // While jobs wait, up to one warm spare per renderer slot (docs/decisions.md D38): a queued job's
+  // worker process starts while the job before it renders, not once the job reaches the engine.
+  const spares = options.renderSpares ?? options.renderConcurrency ?? availableParallelism();
+  if (!Number.isSafeInteger(spares) || spares < 0) throw new RangeError(`render spares must be an integer >= 0, got ${spares}`);
+  if (spares === 0) return { renderer: (request) => mod.renderDocument({ ...request, sandbox }), summary: sandbox.summary };
+  const warm = new mod.WarmWorkers({ sandbox, limits: mod.resolveLimits(options.renderLimits), dir: stateLayout(options.stateDir).renderSlots, spares });
+  return {
+    renderer: (request) => mod.renderDocument({ ...request, sandbox }, warm),
+    summary: `${sandbox.summary}; ${spares} started ahead`,
+    close: () => warm.close(),
+  };
 }
 
 export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> {
-  const rendering = options.renderer ? { renderer: options.renderer, summary: 'custom renderer' } : await defaultRenderer(options);
   const layout = stateLayout(options.stateDir);
   await prepareState(layout);
+  const rendering = options.renderer ? { renderer: options.renderer, summary: 'custom renderer' } : await defaultRenderer(options);
   const { maxJobId } = await cleanJobsOnStart(layout);
   const ident = await loadOrCreateIdentity(layout.identityFile);
   const keys = await loadKeyStore(layout, {
@@ -237,6 +247,7 @@ export async function buildApp(options: PrinterOptions): Promise<PrinterHandle> 
       await app.close();
       await desk.close();
       await processor.stop();
+      await rendering.close?.();
       await replay.close();
     },
   };

@@ -73,6 +73,11 @@ export interface PrinterOptions {
   readonly renderUser?: string;
   /** Jobs rendered at once, each in its own renderer process. Default: the number of cores. */
   readonly renderConcurrency?: number;
+  /**
+   * Renderer processes started ahead of their job, each for one job only (docs/decisions.md D38).
+   * Default: renderConcurrency; 0 starts every worker when its job reaches the engine.
+   */
+  readonly renderSpares?: number;
   /** Replaces the sealed-job opener (default: smime + profile, see secure/open-sealed.ts). */
   readonly openSealed?: SealedOpener;
   /** Fault injection for crash tests (defaults to TNO_PRINTER_FAULT; faults.ts). */

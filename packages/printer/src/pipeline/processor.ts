@@ -212,6 +212,8 @@ export class JobProcessor {
           },
           limits: this.renderLimits,
           signal: rendering.signal,
+          // The renderer may start processes ahead for the jobs behind this one (D38).
+          waiting: this.#queue.length,
         });
         await rm(doc.path, { force: true });
         // page-ranges (RFC 8011 §5.2.7) select pages of each document: the others are dropped

@@ -11,6 +11,7 @@ export {
   type RenderSandboxMode,
   type RenderSandboxOptions,
 } from './sandbox/render-sandbox.js';
+export { WarmWorkers, WarmSpare, type WarmWorkersOptions } from './sandbox/warm-workers.js';
 export { RenderError, RENDER_ERROR_CODES, type RenderErrorCode } from './errors.js';
 export { DEFAULT_RENDER_LIMITS, resolveLimits, type RenderLimits } from './limits.js';
 export {

@@ -12,6 +12,7 @@ import { resolveLimits } from './limits.js';
 import { parseMediaType, textDecoderFor } from './media-type.js';
 import { renderPdf } from './pdf/render-pdf.js';
 import { defaultRenderSandbox, enterSandbox, type SandboxedRender } from './sandbox/render-sandbox.js';
+import type { WarmWorkers } from './sandbox/warm-workers.js';
 import { runWorker } from './sandbox/worker-process.js';
 import { isRenderFormat, wantsMonochrome, type RenderRequest, type RenderResult, type RenderedPage } from './types.js';
 
@@ -34,7 +35,11 @@ export function checkPages(pages: RenderedPage[], outDir: string, maxPages: numb
   }
 }
 
-export async function renderDocument(request: RenderRequest): Promise<RenderResult> {
+/**
+ * `warm`: spare worker processes started ahead (sandbox/warm-workers.ts, the printer's); a job the
+ * Node worker renders takes one when one is ready, and is otherwise rendered as without.
+ */
+export async function renderDocument(request: RenderRequest, warm?: WarmWorkers): Promise<RenderResult> {
   const started = performance.now();
   const mediaType = parseMediaType(request.format);
   const format = mediaType.essence;
@@ -64,20 +69,27 @@ export async function renderDocument(request: RenderRequest): Promise<RenderResu
   let sandbox: SandboxedRender | undefined;
   try {
     if (request.signal?.aborted) throw new RenderError('RENDER_ABORTED', 'rendering was aborted before it started');
-    sandbox = enterSandbox(request.sandbox ?? defaultRenderSandbox(), inputPath, outDir);
-    if (format === 'application/pdf') {
+    const spare = format === 'application/pdf' ? undefined : warm?.take(limits, request.waiting);
+    if (spare) {
+      const job = { inputPath, format, outDir, limits, attributes, ...(mediaType.charset ? { charset: mediaType.charset } : {}) };
+      const reply = await spare.render(job, limits.timeoutMs, request.signal);
+      pages = reply.pages;
+      renderMs = reply.renderMs;
+    } else if (format === 'application/pdf') {
+      sandbox = enterSandbox(request.sandbox ?? defaultRenderSandbox(), inputPath, outDir);
       const renderStart = performance.now();
       const deadline = Date.now() + limits.timeoutMs;
       const monochrome = wantsMonochrome(attributes);
       pages = await renderPdf({ inputPath, outDir, limits, monochrome, deadline, sandbox, ...(request.signal ? { signal: request.signal } : {}) });
       renderMs = performance.now() - renderStart;
     } else {
+      sandbox = enterSandbox(request.sandbox ?? defaultRenderSandbox(), inputPath, outDir);
       const job = { inputPath, format, outDir, limits, attributes, ...(mediaType.charset ? { charset: mediaType.charset } : {}) };
       const reply = await runWorker(job, limits.timeoutMs, request.signal, sandbox);
       pages = reply.pages;
       renderMs = reply.renderMs;
     }
-    sandbox.release();
+    sandbox?.release();
   } catch (error) {
     sandbox?.release();
     rmSync(pagesDir, { recursive: true, force: true });

@@ -37,6 +37,8 @@ export interface RenderRequest {
   signal?: AbortSignal;
   /** The sandbox to render in (default: resolveRenderSandbox() with mode auto, once per process). */
   sandbox?: RenderSandbox;
+  /** Jobs queued behind this one: worker processes may be started ahead for them (warm spares). */
+  waiting?: number;
 }
 
 /** `print-color-mode` values that ask for grey output (PWG 5100.13 §5.2.3). */

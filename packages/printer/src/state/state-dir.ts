@@ -9,6 +9,8 @@
  *   jobs/<id>/            manifest.json and pages/NNN.png, kept; private/ holds plaintext: a
  *                         sealed job's while it is decrypted (unreleased, temporary name) and
  *                         verified, any job's document while it renders
+ *   render-slots/         0700: one directory per warm spare renderer (render/sandbox/warm-workers.ts);
+ *                         a job's document is linked into one while it renders; emptied on start
  *
  * On start every jobs/<id>/private left by a crash is removed, so no decrypted byte outlives the
  * process that produced it; jobs/<id>/spool (ciphertext as received) is removed too unless the
@@ -25,6 +27,7 @@ export interface StateLayout {
   readonly replay: string;
   readonly identityFile: string;
   readonly jobCounter: string;
+  readonly renderSlots: string;
 }
 
 export function stateLayout(root: string): StateLayout {
@@ -36,6 +39,7 @@ export function stateLayout(root: string): StateLayout {
     replay: join(root, 'replay'),
     identityFile: join(root, 'printer.json'),
     jobCounter: join(root, 'job-counter'),
+    renderSlots: join(root, 'render-slots'),
   };
 }
 
@@ -72,6 +76,9 @@ export async function prepareState(layout: StateLayout): Promise<void> {
     await chmod(d, 0o700);
   }
   await mkdir(layout.certs, { recursive: true });
+  // A crash during a render can leave a document linked into a warm spare's slot: no plaintext
+  // outlives the process that held it, whether or not this run starts spares.
+  await rm(layout.renderSlots, { recursive: true, force: true });
 }
 
 /**

@@ -79,6 +79,18 @@ export interface LimitedRun {
   child: ChildProcess;
   /** Settles when the process has exited and its pipes and IPC channel are closed, with how. */
   exited: Promise<LimitedExit>;
+  /**
+   * Starts the wall-clock budget of a process started ahead of its work (`deferClock`, a warm
+   * spare renderer): its idle wait is not its job's time. Once only; later calls do nothing.
+   */
+  startClock(timeoutMs: number): void;
+  /** Kills the process when `signal` fires, as the spawn-time `signal` option does. */
+  follow(signal: AbortSignal): void;
+  /**
+   * Kills the process and its sandbox (also during bwrap's start-up, see below), without
+   * reporting it as aborted or timed out: a spare nobody will use.
+   */
+  kill(): void;
 }
 
 export function spawnLimited(
@@ -94,6 +106,8 @@ export function spawnLimited(
     sandboxed?: boolean;
     /** bwrap's --info-fd: this fd (a pipe made here) reports the sandbox's pid. */
     infoFd?: number;
+    /** Do not start the wall clock now: the caller starts it with startClock() when work begins. */
+    deferClock?: boolean;
   },
 ): LimitedRun {
   const prlimit = findPrlimit();
@@ -165,18 +179,29 @@ export function spawnLimited(
     info?.on('error', settle);
     child.once('exit', settle);
   }
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, limits.timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  const startClock = (timeoutMs: number): void => {
+    if (timer !== undefined || settled) return;
+    timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, timeoutMs);
+  };
+  if (!options.deferClock) startClock(limits.timeoutMs);
   const onAbort = (): void => {
     aborted = true;
     kill();
   };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const followed: AbortSignal[] = [];
+  const follow = (signal: AbortSignal): void => {
+    if (settled) return;
+    if (signal.aborted) return onAbort();
+    followed.push(signal);
+    signal.addEventListener('abort', onAbort, { once: true });
+  };
+  if (options.signal) follow(options.signal);
   const exited = new Promise<LimitedExit>((resolve) => {
-    let settled = false;
     const done = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (settled) return;
       settled = true;
@@ -186,7 +211,7 @@ export function spawnLimited(
         const name = signalName(code - 128);
         if (name) [code, signal] = [null, name];
       }
-      options.signal?.removeEventListener('abort', onAbort);
+      for (const followedSignal of followed) followedSignal.removeEventListener('abort', onAbort);
       resolve({ code, signal, timedOut, aborted });
     };
     child.once('error', () => done(null, null));
@@ -197,7 +222,7 @@ export function spawnLimited(
     child.once('close', (code, signal) => done(code, signal));
     child.once('exit', (code, signal) => setTimeout(() => done(code, signal), 5000).unref());
   });
-  return { child, exited };
+  return { child, exited, startClock, follow, kill };
 }
 
 function signalName(number: number): NodeJS.Signals | undefined {

@@ -120,7 +120,6 @@ export function enterSandbox(sandbox: RenderSandbox, inputPath: string, outDir: 
     };
   }
   const input = statSync(inputPath);
-  const printer = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   if (box.user) {
     chownSync(inputPath, box.user.uid, box.user.gid);
     chmodSync(inputPath, 0o400);
@@ -147,19 +146,65 @@ export function enterSandbox(sandbox: RenderSandbox, inputPath: string, outDir: 
           // the input may be gone already (removed by the caller); nothing to give back
         }
       }
-      const stat = lstatSync(pagesDir, { throwIfNoEntry: false });
-      if (!stat?.isDirectory()) return;
-      if (box.user) chownSync(pagesDir, printer.uid, printer.gid);
-      for (const name of readdirSync(pagesDir)) {
-        const path = join(pagesDir, name);
-        // A renderer writes regular files only. Anything else (a symlink naming a path outside the
-        // sandbox, a directory) is removed before the printer, which follows paths as itself,
-        // looks at the pages; lchown never follows a link.
-        const entry = lstatSync(path, { throwIfNoEntry: false });
-        if (!entry) continue;
-        if (!entry.isFile()) rmSync(path, { recursive: true, force: true });
-        else if (box.user) lchownSync(path, printer.uid, printer.gid);
-      }
+      reclaimPages(box, pagesDir);
+    },
+  };
+}
+
+/** The printer's own uid and gid, which pages and inputs are given back to. */
+function printerIds(): { uid: number; gid: number } {
+  return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+}
+
+/** Takes a renderer's pages directory back: the printer's again, regular files only. */
+export function reclaimPages(box: Bubblewrap, pagesDir: string): void {
+  const printer = printerIds();
+  const stat = lstatSync(pagesDir, { throwIfNoEntry: false });
+  if (!stat?.isDirectory()) return;
+  if (box.user) chownSync(pagesDir, printer.uid, printer.gid);
+  for (const name of readdirSync(pagesDir)) {
+    const path = join(pagesDir, name);
+    // A renderer writes regular files only. Anything else (a symlink naming a path outside the
+    // sandbox, a directory) is removed before the printer, which follows paths as itself,
+    // looks at the pages; lchown never follows a link.
+    const entry = lstatSync(path, { throwIfNoEntry: false });
+    if (!entry) continue;
+    if (!entry.isFile()) rmSync(path, { recursive: true, force: true });
+    else if (box.user) lchownSync(path, printer.uid, printer.gid);
+  }
+}
+
+/** Where a warm spare's slot (sandbox/warm-workers.ts) shows its input directory and document. */
+export const SANDBOX_SLOT_INPUT_DIR = '/job/in';
+export const SANDBOX_SLOT_INPUT = `${SANDBOX_SLOT_INPUT_DIR}/document`;
+
+/**
+ * The sandbox of a renderer started before its job (a warm spare): it sees its slot's input
+ * directory read-only (the job's document is linked into it at hand-over, so the path is fixed
+ * in advance) and its slot's pages directory writable, both empty until then, and nothing else.
+ * `command` is as in SandboxedRender; the seen paths are what the worker is told.
+ */
+export function slotSandbox(
+  sandbox: RenderSandbox,
+  slot: { readonly inputDir: string; readonly input: string; readonly outDir: string },
+): { inputPath: string; outDir: string; command: SandboxedRender['command'] } {
+  const box = sandbox.box;
+  if (!box) return { inputPath: slot.input, outDir: slot.outDir, command: (command, args) => ({ command, args: [...args], sandboxed: false }) };
+  const pagesDir = join(slot.outDir, PAGES_DIR);
+  if (box.user) {
+    chownSync(pagesDir, box.user.uid, box.user.gid);
+    chmodSync(pagesDir, 0o700);
+  }
+  const binds: Bind[] = [
+    { source: slot.inputDir, dest: SANDBOX_SLOT_INPUT_DIR },
+    { source: pagesDir, dest: join(SANDBOX_OUT_DIR, PAGES_DIR), writable: true },
+  ];
+  return {
+    inputPath: SANDBOX_SLOT_INPUT,
+    outDir: SANDBOX_OUT_DIR,
+    command(command, args, readOnly = [], infoFd) {
+      const argv = bubblewrapArgv(box, [...binds, ...readOnly], SANDBOX_OUT_DIR, command, args, infoFd);
+      return { command: box.bwrap, args: argv, sandboxed: true, ...(infoFd === undefined ? {} : { infoFd }) };
     },
   };
 }

@@ -10,7 +10,7 @@
  */
 import { RenderError, isRenderErrorCode } from '../errors.js';
 import { isWorkerReply, type WorkerJob, type WorkerReply } from '../worker/protocol.js';
-import { MAX_OUTPUT_FILE_BYTES, collect, findPrlimit, spawnLimited, type ProcessLimits } from './limited-process.js';
+import { MAX_OUTPUT_FILE_BYTES, collect, findPrlimit, spawnLimited, type LimitedRun, type ProcessLimits } from './limited-process.js';
 import { executableBinds, type SandboxedRender } from './render-sandbox.js';
 import { workerCode } from './worker-code.js';
 
@@ -31,6 +31,13 @@ export interface WorkerInvocation {
 
 /** How the worker for `job` is started; exported so tests can check the sandbox it gets. */
 export function workerInvocation(job: WorkerJob, timeoutMs: number): WorkerInvocation {
+  return { ...startInvocation(job, timeoutMs), argument: JSON.stringify(job) };
+}
+
+/** The paths and limits a worker is started with; a spare gets only these, and its job over IPC. */
+type WorkerStart = Pick<WorkerJob, 'inputPath' | 'outDir' | 'limits'>;
+
+function startInvocation(job: WorkerStart, timeoutMs: number): Omit<WorkerInvocation, 'argument'> {
   const code = workerCode();
   const heapMb = Math.max(64, Math.floor(job.limits.memoryMb / 2));
   return {
@@ -46,7 +53,6 @@ export function workerInvocation(job: WorkerJob, timeoutMs: number): WorkerInvoc
       '--no-warnings',
     ],
     script: code.entry,
-    argument: JSON.stringify(job),
     // RLIMIT_DATA bounds heap + array buffers + the runtime's own ~100 MiB.
     limits: {
       cpuSeconds: job.limits.cpuSeconds,
@@ -70,27 +76,68 @@ export async function runWorker(
   sandbox?: SandboxedRender,
 ): Promise<Extract<WorkerReply, { ok: true }>> {
   const seen = sandbox ? { ...job, inputPath: sandbox.inputPath, outDir: sandbox.outDir } : job;
-  const how = workerInvocation(seen, timeoutMs);
-  const argv = [...how.nodeOptions, how.script, how.argument];
-  const start = sandbox
+  const worker = startWorkerProcess(seen, job.outDir, timeoutMs, sandbox, { ...(abort ? { abort } : {}) });
+  return workerResult(worker, job, timeoutMs);
+}
+
+/** A worker process started (with or without its job), its stderr and its one reply being collected. */
+export interface WorkerProcess {
+  readonly run: LimitedRun;
+  readonly stderr: () => string;
+  /** The reply, once one arrived; `protocolError` when anything else or a second message came. */
+  readonly outcome: { reply?: WorkerReply; protocolError: boolean };
+}
+
+/**
+ * Starts a worker under its limits and sandbox. `seen` holds the paths as the worker sees them and
+ * the limits; without `spare` it is also the job, given as the argument. A spare waits for its one
+ * job (sendJob) and its wall clock starts then.
+ */
+export function startWorkerProcess(
+  seen: WorkerStart,
+  cwd: string,
+  timeoutMs: number,
+  sandbox: Pick<SandboxedRender, 'command'> | undefined,
+  options: { abort?: AbortSignal; spare?: boolean } = {},
+): WorkerProcess {
+  const how = startInvocation(seen, timeoutMs);
+  const argv: string[] = [...how.nodeOptions, how.script, ...(options.spare ? [] : [JSON.stringify(seen)])];
+  const start: { command: string; args: string[]; sandboxed: boolean; infoFd?: number } = sandbox
     ? sandbox.command(how.command, argv, [...workerCode().readRoots.map((root) => ({ source: root })), ...executableBinds(how.command)], 4)
     : { command: how.command, args: argv, sandboxed: false };
   const run = spawnLimited(start.command, start.args, how.limits, {
-    cwd: job.outDir,
+    cwd,
     sandboxed: start.sandboxed,
     ...(start.infoFd === undefined ? {} : { infoFd: start.infoFd }),
     env: {},
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    ...(abort ? { signal: abort } : {}),
+    ...(options.abort ? { signal: options.abort } : {}),
+    ...(options.spare ? { deferClock: true } : {}),
   });
   const stderr = collect(run.child.stderr, 16 * 1024);
-  let reply: WorkerReply | undefined;
-  let protocolError = false;
+  const outcome: WorkerProcess['outcome'] = { protocolError: false };
   run.child.on('message', (message: unknown) => {
-    if (reply === undefined && isWorkerReply(message)) reply = message;
-    else protocolError = true;
+    if (outcome.reply === undefined && isWorkerReply(message)) outcome.reply = message;
+    else outcome.protocolError = true;
   });
+  return { run, stderr, outcome };
+}
+
+/** Hands a spare its one job (paths as the spare sees them) and starts its wall clock. */
+export function sendJob(worker: WorkerProcess, job: WorkerJob, timeoutMs: number, abort?: AbortSignal): void {
+  worker.run.startClock(timeoutMs);
+  if (abort) worker.run.follow(abort);
+  worker.run.child.send({ job }, (error) => {
+    // The spare died before it could take the job: its exit is reported as a worker failure.
+    if (error) worker.run.kill();
+  });
+}
+
+/** Waits for the worker to end and turns how it ended into pages or a RenderError. */
+export async function workerResult(worker: WorkerProcess, job: WorkerJob, timeoutMs: number): Promise<Extract<WorkerReply, { ok: true }>> {
+  const { run, stderr, outcome } = worker;
   const { code, signal, timedOut, aborted } = await run.exited;
+  const { reply, protocolError } = outcome;
   if (aborted) throw new RenderError('RENDER_ABORTED', 'rendering was aborted by the caller');
   if (timedOut) throw new RenderError('RENDER_TIMEOUT', `the renderer did not finish within ${timeoutMs} ms and was killed`);
   if (signal === 'SIGXCPU') throw new RenderError('RENDER_TIMEOUT', `the renderer used its ${job.limits.cpuSeconds} s of CPU and was stopped`);
