@@ -75,7 +75,18 @@ export class BoxDownscaler {
       this.rowsInBlock += k;
       this.rowsSeen += k;
       times -= k;
-      if (this.rowsInBlock === this.fy || this.rowsSeen === this.height) await this.emit();
+      if (this.rowsInBlock === this.fy || this.rowsSeen === this.height) {
+        await this.emit();
+        // A whole block made of this one row: every further whole block of it gives the same
+        // output row, so it is sent again as it is (blank paper costs no arithmetic per pixel).
+        if (k === this.fy) {
+          while (times >= this.fy) {
+            this.rowsSeen += this.fy;
+            times -= this.fy;
+            await this.sink(this.out);
+          }
+        }
+      }
     }
   }
 
