@@ -392,11 +392,11 @@ async function* decryptAndAuthenticate(
     total += ct.length;
     if (total > limits.maxContentLength + 1024 * 1024) throw new CmsError(CmsErrorCode.limitExceeded, `encrypted content longer than the content limit`);
     late?.update(ct);
-    // Decrypted in slices, each output a block malloc recycles (see CIPHER_SLICE in seal.ts).
-    const plain: Buffer[] = [];
+    // Decrypted in slices, each handed on (copied and released by openFile) before the next is
+    // made, so malloc gives the next slice the same, still-mapped block (see CIPHER_SLICE in seal.ts).
     for (let at = 0; at < ct.length; at += DECIPHER_SLICE) {
       const p = decipher.update(ct.subarray(at, at + DECIPHER_SLICE));
-      if (p.length > 0) plain.push(p);
+      if (p.length > 0) yield p;
     }
     if (owned) {
       // Every view of an input buffer the reader handed out went through the cipher before it
@@ -412,7 +412,6 @@ async function* decryptAndAuthenticate(
         return false;
       });
     }
-    yield* plain;
   }
   await r.close(c.eci, 'EncryptedContentInfo');
   let mac: Uint8Array | undefined;
