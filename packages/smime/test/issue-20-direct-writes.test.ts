@@ -4,7 +4,7 @@
 // page-aligned blocks, padding the last block and truncating the file to its length; where the file
 // system refuses O_DIRECT, the same bytes go through the page cache (docs/decisions.md D37).
 import { randomFillSync } from 'node:crypto';
-import { constants, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { constants, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,15 +13,26 @@ import { openFile, sealFile } from '@trustnoone/smime';
 import { createTestPki, type TestPki } from './helpers/pki.js';
 import { opensslOk } from './helpers/openssl.js';
 
-/** Every file the package opens, with its flags; `refuse` makes direct writes fail like a file system without O_DIRECT. */
+/**
+ * Every file the package opens, with its flags. `refuseDirectWrites` makes direct writes fail like
+ * a file system without O_DIRECT; `swapAtDirectOpen` plays a local user who can write in the
+ * output directory and, just before the O_DIRECT reopen, moves the new file away and puts their own
+ * file, or a link to it, at its name.
+ */
 const opened: { path: string; direct: boolean }[] = [];
-const fsMode = { refuseDirectWrites: false };
+const fsMode: { refuseDirectWrites: boolean; swapAtDirectOpen?: { kind: 'file' | 'link'; target: string } } = { refuseDirectWrites: false };
 
 vi.mock('node:fs/promises', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs/promises')>();
   const open = async (path: string, flags?: string | number, mode?: number): Promise<FileHandle> => {
     const direct = typeof flags === 'number' && (flags & constants.O_DIRECT) !== 0;
     opened.push({ path: String(path), direct });
+    const swap = fsMode.swapAtDirectOpen;
+    if (direct && swap) {
+      await real.rename(path, `${path}.moved`);
+      if (swap.kind === 'file') await real.writeFile(path, '');
+      else await real.symlink(swap.target, path);
+    }
     const fh = await real.open(path, flags, mode);
     if (!direct || !fsMode.refuseDirectWrites) return fh;
     return new Proxy(fh, {
@@ -50,6 +61,7 @@ beforeAll(() => {
 beforeEach(() => {
   opened.length = 0;
   fsMode.refuseDirectWrites = false;
+  fsMode.swapAtDirectOpen = undefined;
 });
 
 const decryptWithOpenssl = (env: string): Buffer =>
@@ -95,4 +107,22 @@ describe('issue 20: large outputs bypass the page cache', () => {
     expect(opened.some((o) => o.direct)).toBe(false);
     expect(decryptWithOpenssl(env).equals(data)).toBe(true);
   });
+
+  for (const kind of ['file', 'link'] as const) {
+    it(`threat: the plaintext's temporary file swapped for another ${kind} before the direct reopen: no plaintext reaches it`, async () => {
+      const env = join(dir, `swap-${kind}.p7m`);
+      await sealFile(large.path, env, { recipients: [pki.ids.p256.certificate] });
+      const target = join(dir, `attacker-${kind}`);
+      writeFileSync(target, '');
+      fsMode.swapAtDirectOpen = { kind, target };
+      opened.length = 0;
+      const out = join(dir, `swap-${kind}.out`);
+      await openFile(env, out, { privateKey: pki.ids.p256.privateKey }).catch(() => undefined);
+      expect(opened.filter((o) => o.direct)).toHaveLength(1); // the reopen was tried
+      expect(statSync(target).size).toBe(0);
+      const moved = readdirSync(dir).filter((n) => n.startsWith(`.swap-${kind}.out.`) && n.endsWith('.moved'));
+      expect(moved).toHaveLength(1); // the plaintext went to the file created, through its own descriptor
+      expect(readFileSync(join(dir, moved[0]!)).equals(large.data)).toBe(true);
+    });
+  }
 });
