@@ -9,7 +9,7 @@
  * holds the file's lock: on the 2-core VM this was measured on, that copy was 50% of a `tno smime
  * seal` of 1 GiB (1.2–2.9 s of system time, freshly allocated page-cache pages being slow to touch
  * there), more than the AES and everything else together, and OpenSSL pays it too. Written
- * directly from our own page-aligned blocks, the same GiB took 0.6–0.7 s and 0.1 s of CPU. The
+ * directly from our own page-aligned blocks, the same GiB took 0.5–1.4 s and ~0.1 s of CPU. The
  * blocks live in a WebAssembly.Memory because its backing store is page-aligned and JavaScript
  * cannot align a Buffer; the last block is padded to the alignment and the file truncated to its
  * length. Wherever O_DIRECT is refused (at open, or EINVAL on a write), the same bytes go through
@@ -66,11 +66,6 @@ export class SequentialFileWriter {
       await buffered.close().catch(() => undefined);
       throw err;
     }
-  }
-
-  /** Whether block writes currently bypass the page cache (for tests and the benchmark). */
-  get direct(): boolean {
-    return this.#direct !== undefined;
   }
 
   /** Appends `chunk`; resolves once it is copied (it may still be being written). */
