@@ -144,6 +144,22 @@ describe('issue 20 (D38): a warm spare renderer serves exactly one job', () => {
     }
   }, 60_000);
 
+  it('a job under other process limits (memory, CPU) is not handed a spare started under the printer\'s', async () => {
+    const limits = resolveLimits({});
+    const warm = await warmPool('limits', 1, limits);
+    try {
+      expect(warm.take(resolveLimits({ memoryMb: limits.memoryMb * 2 }), 1)).toBeUndefined();
+      expect(warm.take(resolveLimits({ cpuSeconds: limits.cpuSeconds + 1 }), 1)).toBeUndefined();
+      expect(warm.idle).toBe(1);
+      const other = job('limits-other', 'other limits\n');
+      const result = await renderDocument({ ...other, format: 'text/plain', limits: { memoryMb: limits.memoryMb * 2 }, waiting: 0 }, warm);
+      expect(result.pages).toHaveLength(1);
+      expect(warm.idle).toBe(1); // rendered by a worker started for it; the spare still waits
+    } finally {
+      await warm.close();
+    }
+  }, 60_000);
+
   it('closing the pool kills idle spares and removes the slots', async () => {
     const warm = await warmPool('close', 2);
     const slots = join(dir.path, 'close', 'render-slots');
