@@ -81,6 +81,13 @@ export class PngWriter {
     let at = this.batchUsed;
     out[at++] = 2; // PNG §9.2 filter type 2, Up: Filt(x) = Orig(x) − Orig(b)
     const previous = this.previous;
+    if (Buffer.compare(row, previous) === 0) {
+      // The same row again (blank paper): Up filters it to zeros; memcmp and fill are native.
+      out.fill(0, at, at + row.length);
+      this.batchUsed = at + row.length;
+      this.rowsWritten++;
+      return;
+    }
     for (let i = 0; i < row.length; i++) out[at++] = (row[i]! - previous[i]!) & 0xff;
     this.batchUsed = at;
     previous.set(row);
