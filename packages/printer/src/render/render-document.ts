@@ -37,7 +37,8 @@ export function checkPages(pages: RenderedPage[], outDir: string, maxPages: numb
 
 /**
  * `warm`: spare worker processes started ahead (sandbox/warm-workers.ts, the printer's); a job the
- * Node worker renders takes one when one is ready, and is otherwise rendered as without.
+ * Node worker renders takes one when one is ready, and is otherwise rendered as without. Spares run
+ * in the sandbox `warm` was made with: the caller gives the same one as `request.sandbox`.
  */
 export async function renderDocument(request: RenderRequest, warm?: WarmWorkers): Promise<RenderResult> {
   const started = performance.now();
