@@ -10,7 +10,7 @@ export { decideTrust, trustedBefore, certificateUris, type TrustDecision, type T
 export { TrustStore, fingerprintOf, formatFingerprint, type Pin, type PrinterBinding } from './trust-store.js';
 export { normalizePrinterUri } from './printer-uri.js';
 export { pinPrinter, type PinOptions } from './pin.js';
-export { resolveStateDir } from './state-dir.js';
+export { makeDirectory, prepareStateDir, resolveStateDir } from './state-dir.js';
 export { noteSealedJobEnded, pruneSealedJobs, ENDED_RETENTION_MS, RECORD_RETENTION_MS } from './sealed-jobs.js';
 export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';
 export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
