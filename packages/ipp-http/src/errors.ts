@@ -78,3 +78,18 @@ export class HttpAuthThrottled extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+/**
+ * Thrown by an `authenticate` hook when it cannot decide now because something it needs is down
+ * (a shared store holding the sign-in throttle): answered with HTTP 503 and Retry-After, before the
+ * body is read (RFC 9110 §15.6.4), and logged as an error with its cause. Never a 500: the client
+ * may simply ask again, nothing was taken.
+ */
+export class HttpServiceUnavailable extends Error {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpServiceUnavailable';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
