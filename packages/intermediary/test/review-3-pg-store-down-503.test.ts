@@ -16,7 +16,7 @@ import { addUser, migrateStore } from '../src/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../testing/postgres.js';
 import { startTnoIntermediary, type TnoIntermediary } from '../../../testing/tno-intermediary.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { loopbackTls, type LoopbackTls } from './fixtures/loopback-tls.js';
+import { loopbackTls, type LoopbackTls } from '../../../testing/loopback-tls.js';
 import { request } from './fixtures/client.js';
 
 const GET_PRINTER_ATTRIBUTES = 0x000b;
