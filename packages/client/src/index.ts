@@ -24,4 +24,4 @@ export { defaultUserName, type Connection } from './transport.js';
 export { statusName } from '@trustnoone/ipp';
 export type { WhichJobs } from './requests.js';
 export { browsePrinters, parseAvahiBrowse, type DiscoveredPrinter, type BrowseOptions } from './discovery.js';
-export { signIn, signOut, refreshSignIn, savedSignInCredentials, TokenStore, DEFAULT_CLIENT_ID, type SignInOptions, type SavedSignIn, type DevicePrompt } from './oauth/index.js';
+export { signIn, signOut, refreshSignIn, savedSignInCredentials, TokenStore, DEFAULT_CLIENT_ID, advertisedScope, bearerChallengeScope, type SignInOptions, type SavedSignIn, type DevicePrompt, type ScopeSource } from './oauth/index.js';

@@ -39,13 +39,16 @@ export class IppTransportError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** For IPP_HTTP_OAUTH: the issuer's error code (RFC 6749 §5.2, RFC 8628 §3.5), when it sent one. */
   readonly oauthError: string | undefined;
-  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; retryAfterSeconds?: number; oauthError?: string }) {
+  /** For a 401: the server's WWW-Authenticate challenges as received (RFC 9110 §11.6.1), e.g. a Bearer scope (RFC 6750 §3). */
+  readonly wwwAuthenticate: string | undefined;
+  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; retryAfterSeconds?: number; oauthError?: string; wwwAuthenticate?: string }) {
     super(message, options);
     this.name = 'IppTransportError';
     this.code = code;
     this.httpStatus = options?.httpStatus;
     this.retryAfterSeconds = options?.retryAfterSeconds;
     this.oauthError = options?.oauthError;
+    this.wwwAuthenticate = options?.wwwAuthenticate;
   }
 }
 
