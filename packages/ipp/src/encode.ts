@@ -2,6 +2,7 @@ import type { Buffer } from 'node:buffer';
 import { IppError } from './errors.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
 import { asciiEntry, WORDS_WRITTEN } from './encode-cache.js';
+import { ENCODED, type Encoding, type MaybeEncoded } from './encoded-mark.js';
 import { asFast } from './strings.js';
 import { begin, finish, finishWith, out, room, view } from './writer.js';
 
@@ -63,14 +64,45 @@ function writeHeader(message: IppMessage): number {
     room(p, 1);
     out[p++] = group.tag;
     const attributes = group.attributes;
-    for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
+    // A list from freezeAttributes, unfiltered, carries the encoding of all its attributes (D36).
+    const encoded = (attributes as MaybeEncoded)[ENCODED];
+    if (encoded !== undefined) p = writeEncoding(p, encoded);
+    else for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
   }
   room(p, 1);
   out[p++] = 0x03;
   return p;
 }
 
+/**
+ * Encodes attributes (tag, name and values of each) on their own, for freezeAttributes: a copy,
+ * so the slab space is left free.
+ */
+export function encodeAttributeList(attributes: readonly IppAttribute[]): Uint8Array {
+  const from = begin();
+  let p = from;
+  for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
+  // A copy (Buffer's own slice would be a view of the slab).
+  return new Uint8Array(out.subarray(from, p));
+}
+
+/** An encoding kept by freezeAttributes, copied at `p`: short ones as words (no call), long ones with one `set`. */
+function writeEncoding(p: number, encoding: Encoding): number {
+  const words = encoding.words;
+  room(p, words.length * 4);
+  if (words.length <= 32) {
+    const dv = view;
+    for (let k = 0, q = p; k < words.length; k++, q += 4) dv.setInt32(q, words[k]!);
+  } else {
+    out.set(encoding.bytes, p);
+  }
+  return p + encoding.bytes.length;
+}
+
 function writeAttribute(p: number, attribute: IppAttribute): number {
+  // A frozen attribute carries its own encoding (freezeAttributes, D36); it cannot have changed since.
+  const encoded = (attribute as MaybeEncoded)[ENCODED];
+  if (encoded !== undefined) return writeEncoding(p, encoded);
   const { name, values } = attribute;
   if (values.length === 0) throw new IppError('IPP_BAD_VALUE', `attribute '${String(name)}' has no values`);
   for (let i = 0; i < values.length; i++) {
