@@ -353,21 +353,25 @@ function writeOtherValue(p: number, kind: number, v: IppValue, name: string): nu
     case 'dateTime': {
       const d = v.value;
       if (!inRange(d.year, 0, 0xffff)) throw rangeError('dateTime year', d.year, 0, 0xffff);
-      for (const field of DATE_BYTE_FIELDS) if (!inRange(d[field], 0, 0xff)) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
+      // Named loads and one combined test: a loop over field names made keyed loads, ~8x slower (profile).
+      const { month, day, hours, minutes, seconds, deciSeconds, utcHours, utcMinutes } = d;
+      if (!(isByte(month) && isByte(day) && isByte(hours) && isByte(minutes) && isByte(seconds) && isByte(deciSeconds) && isByte(utcHours) && isByte(utcMinutes))) {
+        for (const field of DATE_BYTE_FIELDS) if (!isByte(d[field])) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
+      }
       if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('IPP_BAD_VALUE', `dateTime utcDirection must be '+' or '-'`);
       buf[p] = 0;
       buf[p + 1] = 11;
       buf[p + 2] = d.year >>> 8;
       buf[p + 3] = d.year & 0xff;
-      buf[p + 4] = d.month;
-      buf[p + 5] = d.day;
-      buf[p + 6] = d.hours;
-      buf[p + 7] = d.minutes;
-      buf[p + 8] = d.seconds;
-      buf[p + 9] = d.deciSeconds;
+      buf[p + 4] = month;
+      buf[p + 5] = day;
+      buf[p + 6] = hours;
+      buf[p + 7] = minutes;
+      buf[p + 8] = seconds;
+      buf[p + 9] = deciSeconds;
       buf[p + 10] = d.utcDirection === '+' ? 0x2b : 0x2d;
-      buf[p + 11] = d.utcHours;
-      buf[p + 12] = d.utcMinutes;
+      buf[p + 11] = utcHours;
+      buf[p + 12] = utcMinutes;
       return p + 13;
     }
     case 'resolution': {
@@ -468,6 +472,11 @@ function writeTagAndName(p: number, code: number, name: string): number {
     buf[p + 2 + i] = c;
   }
   return p + 2 + n;
+}
+
+/** An integer in 0..255: of numbers, `(n & 0xff) === n` holds for exactly those. */
+function isByte(n: number): boolean {
+  return typeof n === 'number' && (n & 0xff) === n;
 }
 
 function inRange(n: number, min: number, max: number): boolean {
