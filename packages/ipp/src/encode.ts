@@ -63,11 +63,7 @@ function writeHeader(message: IppMessage): number {
     }
     room(p, 1);
     out[p++] = group.tag;
-    const attributes = group.attributes;
-    // A list from freezeAttributes, unfiltered, carries the encoding of all its attributes (D36).
-    const encoded = (attributes as MaybeEncoded)[ENCODED];
-    if (encoded !== undefined) p = writeEncoding(p, encoded);
-    else for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
+    p = writeAttributes(p, group.attributes);
   }
   room(p, 1);
   out[p++] = 0x03;
@@ -80,29 +76,56 @@ function writeHeader(message: IppMessage): number {
  */
 export function encodeAttributeList(attributes: readonly IppAttribute[]): Uint8Array {
   const from = begin();
-  let p = from;
-  for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
+  const p = writeAttributes(from, attributes);
   // A copy (Buffer's own slice would be a view of the slab).
   return new Uint8Array(out.subarray(from, p));
 }
 
-/** An encoding kept by freezeAttributes, copied at `p`: short ones as words (no call), long ones with one `set`. */
+/**
+ * Writes a group's attributes. Attributes from freezeAttributes carry their encoding (D36) and are
+ * copied, not walked; consecutive ones frozen together (however the list was filtered since) lie
+ * next to each other in one buffer and are copied as one run.
+ */
+function writeAttributes(p: number, attributes: readonly IppAttribute[]): number {
+  const n = attributes.length;
+  for (let i = 0; i < n; ) {
+    const attribute = attributes[i]!;
+    const encoded = (attribute as MaybeEncoded)[ENCODED];
+    i++;
+    if (encoded === undefined) {
+      p = writeAttribute(p, attribute);
+      continue;
+    }
+    const source = encoded.source;
+    let end = encoded.end;
+    while (i < n) {
+      const next = (attributes[i] as MaybeEncoded)[ENCODED];
+      if (next === undefined || next.source !== source || next.start !== end) break;
+      end = next.end;
+      i++;
+    }
+    p = end === encoded.end ? writeEncoding(p, encoded) : writeRun(p, source, encoded.start, end);
+  }
+  return p;
+}
+
+/** One kept encoding at `p`: short ones as words (no call), long ones with one `set`. */
 function writeEncoding(p: number, encoding: Encoding): number {
   const words = encoding.words;
+  if (words === undefined) return writeRun(p, encoding.source, encoding.start, encoding.end);
   room(p, words.length * 4);
-  if (words.length <= 32) {
-    const dv = view;
-    for (let k = 0, q = p; k < words.length; k++, q += 4) dv.setInt32(q, words[k]!);
-  } else {
-    out.set(encoding.bytes, p);
-  }
-  return p + encoding.bytes.length;
+  const dv = view;
+  for (let k = 0, q = p; k < words.length; k++, q += 4) dv.setInt32(q, words[k]!);
+  return p + encoding.end - encoding.start;
+}
+
+function writeRun(p: number, source: Uint8Array, start: number, end: number): number {
+  room(p, end - start);
+  out.set(source.subarray(start, end), p);
+  return p + end - start;
 }
 
 function writeAttribute(p: number, attribute: IppAttribute): number {
-  // A frozen attribute carries its own encoding (freezeAttributes, D36); it cannot have changed since.
-  const encoded = (attribute as MaybeEncoded)[ENCODED];
-  if (encoded !== undefined) return writeEncoding(p, encoded);
   const { name, values } = attribute;
   if (values.length === 0) throw new IppError('IPP_BAD_VALUE', `attribute '${String(name)}' has no values`);
   for (let i = 0; i < values.length; i++) {

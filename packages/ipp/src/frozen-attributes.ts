@@ -8,9 +8,10 @@ import { ENCODED, type Encoding } from './encoded-mark.js';
  * afresh each time walks hundreds of values to produce the same bytes. `freezeAttributes` returns
  * deep-frozen copies of attributes that carry their own encoding, and the encoder copies those
  * bytes instead of walking the values. Freezing is what makes this safe: the copies cannot change,
- * so their bytes cannot go stale, and the caller's originals are not touched. A subset of the
- * returned list (requested-attributes filtering) still reuses each attribute's bytes; the list
- * as a whole, unfiltered, reuses one run of bytes for all of them.
+ * so their bytes cannot go stale, and the caller's originals are not touched. The attributes frozen
+ * together keep their octets side by side in one buffer, so the encoder copies any run of them
+ * that stays consecutive in the list it is given (the whole list, or what requested-attributes
+ * filtering leaves of it) with one copy, and a lone one with a few word stores.
  *
  * Byte values (octetString, raw, out-of-band values carrying bytes) are typed arrays, which cannot
  * be frozen: an attribute holding one anywhere is frozen like the others but not pre-encoded, so
@@ -18,24 +19,33 @@ import { ENCODED, type Encoding } from './encoded-mark.js';
  */
 
 /**
- * Deep-frozen copies of `attributes`, each carrying its encoding unless it holds byte values,
- * in a frozen array that carries the encoding of all of them when every one has its own.
+ * Deep-frozen copies of `attributes`, each carrying its encoding unless it holds byte values.
  * Throws IppError for an attribute that cannot be encoded, as encodeMessage would: a bad attribute
  * fails here, once.
  */
 export function freezeAttributes(attributes: readonly IppAttribute[]): readonly IppAttribute[] {
   const copies: IppAttribute[] = [];
-  let allEncoded = true;
+  const kept: { copy: IppAttribute; bytes: Uint8Array }[] = [];
   for (const attribute of attributes) {
     const holdsBytes = { found: false };
     const copy = { name: attribute.name, values: freezeValues(attribute.values, holdsBytes) };
-    if (holdsBytes.found) allEncoded = false;
-    else Object.defineProperty(copy, ENCODED, { value: encodingOf(encodeAttributeList([copy])) });
-    copies.push(Object.freeze(copy));
+    if (!holdsBytes.found) kept.push({ copy, bytes: encodeAttributeList([copy]) });
+    copies.push(copy);
   }
-  if (allEncoded && copies.length > 0) Object.defineProperty(copies, ENCODED, { value: encodingOf(encodeAttributeList(copies)) });
+  // One buffer for all, each attribute's octets right after the previous kept one's.
+  const source = new Uint8Array(kept.reduce((n, k) => n + k.bytes.length, 0));
+  let at = 0;
+  for (const { copy, bytes } of kept) {
+    source.set(bytes, at);
+    Object.defineProperty(copy, ENCODED, { value: encodingOf(source, at, at + bytes.length) });
+    at += bytes.length;
+  }
+  for (const copy of copies) Object.freeze(copy);
   return Object.freeze(copies);
 }
+
+/** Encodings up to this many words are copied word by word; longer ones with one `set` (a call costs ~40 ns). */
+const MAX_WORDS = 32;
 
 function freezeValues(values: readonly IppValue[], holdsBytes: { found: boolean }): readonly IppValue[] {
   return Object.freeze(values.map((v) => freezeValue(v, holdsBytes)));
@@ -54,12 +64,13 @@ function freezeValue(v: IppValue, holdsBytes: { found: boolean }): IppValue {
   return Object.freeze({ ...v, ...(value === undefined ? {} : { value: inner }) }) as IppValue;
 }
 
-function encodingOf(encoded: Uint8Array): Encoding {
-  const n = encoded.length;
-  const bytes = new Uint8Array((n + 3) & ~3);
-  bytes.set(encoded);
-  const view = new DataView(bytes.buffer);
-  const words = new Int32Array(bytes.length >> 2);
+function encodingOf(source: Uint8Array, start: number, end: number): Encoding {
+  const n = end - start;
+  if (n > MAX_WORDS * 4) return { source, start, end, words: undefined };
+  const padded = new Uint8Array((n + 3) & ~3);
+  padded.set(source.subarray(start, end));
+  const view = new DataView(padded.buffer);
+  const words = new Int32Array(padded.length >> 2);
   for (let k = 0; k < words.length; k++) words[k] = view.getInt32(4 * k);
-  return { bytes: bytes.subarray(0, n), words };
+  return { source, start, end, words };
 }

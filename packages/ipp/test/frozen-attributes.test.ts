@@ -38,6 +38,14 @@ describe('freezeAttributes (D36): attributes encoded once and reused', () => {
         expectSame(encodeMessage(whole.frozen), encodeMessage(m), 'whole against the plain encoder');
         const some = withFrozenGroups(m, (_a, i) => i % every === 0);
         expectSame(encodeMessage(some.frozen), referenceEncode(some.plain), `every ${every}th attribute`);
+        // Runs must break where the order differs from the frozen list's, or two frozen lists meet.
+        const all = m.groups.flatMap((g) => g.attributes);
+        const half = all.length >> 1;
+        const mixed = [...freezeAttributes(all.slice(0, half)), ...freezeAttributes(all.slice(half))].reverse();
+        const mixedPlain = { ...m, groups: [{ tag: 0x04, attributes: [...all].reverse() }] };
+        expectSame(encodeMessage({ ...mixedPlain, groups: [{ tag: 0x04, attributes: mixed }] }), referenceEncode(mixedPlain), 'two frozen lists, reversed');
+        const joined = [...freezeAttributes(all.slice(0, half)), ...freezeAttributes(all.slice(half))];
+        expectSame(encodeMessage({ ...m, groups: [{ tag: 0x04, attributes: joined }] }), referenceEncode({ ...m, groups: [{ tag: 0x04, attributes: all }] }), 'two frozen lists, joined');
       }),
       { numRuns: 200 },
     );
