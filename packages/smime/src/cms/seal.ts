@@ -16,7 +16,7 @@
  * that cannot read AuthEnvelopedData; it has no integrity protection.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { open as openFile, rename, unlink } from 'node:fs/promises';
+import { rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { concat, integer, lengthBytes, oid, setOf } from '../asn1/der-writer.js';
@@ -30,6 +30,7 @@ import { encodeRecipientInfo, normalizeRecipient, type RecipientInput } from './
 import { prepareSigner, signedDataStream, type SignerOptions } from './signed-data-write.js';
 import { fileChunks } from '../stream/file-chunks.js';
 import { release } from '../stream/release.js';
+import { DIRECT_WRITE_MIN, SequentialFileWriter } from '../stream/sequential-writer.js';
 
 export interface SealOptions {
   /**
@@ -96,63 +97,44 @@ const FILE_CHUNK = 1024 * 1024;
 
 /**
  * Seals the file `inputPath` into `destPath`, the fast file-to-file path: the input is read into
- * two reused buffers (1 MiB, or `segmentSize` when larger), the envelope is written with one
- * gathered write in flight while the next segment is encrypted, and each ciphertext buffer is
- * released as soon as it is written. Memory stays flat whatever the size. The output goes to a
- * temporary file in the destination's directory, renamed into place when complete (removed on
- * failure), so `destPath` never holds a partial envelope.
+ * two reused buffers (1 MiB, or `segmentSize` when larger) with the next read running while a
+ * segment is encrypted; the envelope is copied into 1 MiB blocks written with two in flight
+ * (O_DIRECT for large inputs, D37), and each ciphertext buffer is released as soon as it is copied.
+ * Memory stays flat whatever the size. The output goes to a temporary file in the destination's
+ * directory, renamed into place when complete (removed on failure), so `destPath` never holds a
+ * partial envelope.
  */
 export async function sealFile(inputPath: string, destPath: string, options: SealOptions): Promise<void> {
   const segment = Math.max(options.segmentSize ?? FILE_CHUNK, 1);
   // Chunks of at least the segment size pass through coalesce uncopied (see fileChunks).
   const chunks = sealChunks(fileChunks(inputPath, Math.max(segment, FILE_CHUNK)), { ...options, segmentSize: segment });
   const tmp = join(dirname(destPath), `.${basename(destPath)}.${randomBytes(6).toString('hex')}.part`);
-  let fh;
+  const inputSize = await stat(inputPath).then((s) => s.size, () => 0); // an unreadable input fails in fileChunks
+  let out: SequentialFileWriter;
   try {
-    fh = await openFile(tmp, 'wx', 0o644);
+    out = await SequentialFileWriter.create(tmp, { blockSize: FILE_CHUNK, inFlight: 2, mode: 0o644, direct: inputSize >= DIRECT_WRITE_MIN });
   } catch (err) {
     await chunks.return(undefined).catch(() => undefined);
     throw new CmsError(CmsErrorCode.io, `cannot create a temporary file next to '${destPath}'`, { cause: err });
   }
-  const out = fh;
-  const writeAll = async (parts: Uint8Array[]): Promise<void> => {
+  const writing = async (step: Promise<void>): Promise<void> => {
     try {
-      let left = parts;
-      while (left.length > 0) {
-        let { bytesWritten } = await out.writev(left);
-        // A short gathered write: skip what was written, resume inside the part it stopped in.
-        let i = 0;
-        while (i < left.length && bytesWritten >= left[i]!.length) bytesWritten -= left[i++]!.length;
-        left = i < left.length ? [left[i]!.subarray(bytesWritten), ...left.slice(i + 1)] : [];
-      }
+      await step;
     } catch (err) {
       throw new CmsError(CmsErrorCode.io, `writing '${tmp}' failed`, { cause: err });
     }
-    for (const p of parts) release(p); // every chunk sealChunks yields is ours alone
   };
-  let inFlight: Promise<void> = Promise.resolve();
   try {
-    let batch: Uint8Array[] = [];
-    let size = 0;
     for await (const c of chunks) {
-      batch.push(c);
-      size += c.length;
-      if (size < segment) continue;
-      await inFlight;
-      inFlight = writeAll(batch);
-      inFlight.catch(() => undefined); // observed by the next await; never unhandled
-      batch = [];
-      size = 0;
+      await writing(out.write(c));
+      release(c); // copied into a block; every chunk sealChunks yields is ours alone
     }
-    await inFlight;
-    if (batch.length > 0) await writeAll(batch);
-    await out.close();
+    await writing(out.close());
     await rename(tmp, destPath).catch((err: unknown) => {
       throw new CmsError(CmsErrorCode.io, `renaming into '${destPath}' failed`, { cause: err });
     });
   } catch (err) {
-    await inFlight.catch(() => undefined);
-    await out.close().catch(() => undefined);
+    await out.abort();
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
