@@ -24,6 +24,10 @@ export interface PrivatePostgres {
   createDatabase(name: string): Promise<string>;
   /** `pg_dump` of a database, as text (every row of every table). */
   dump(database: string): Promise<string>;
+  /** Shuts the server down (fast shutdown: sessions are cut), keeping its data for `restart`. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same socket, with the same data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,22 +56,34 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await run(...owned(join(binDir, 'initdb'), ['-D', data, '-U', 'tno', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']), { env });
   // A port number only names the socket file; listen_addresses='' means no TCP at all.
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const server: ChildProcess = spawn(
-    ...owned(join(binDir, 'postgres'), ['-D', data, '-k', root, '-p', String(port), '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=32MB']),
-    { env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  let server!: ChildProcess;
+  let exited!: Promise<void>;
   let log = '';
-  server.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
-  const exited = new Promise<void>((r) => server.once('exit', () => r()));
   const ready = async (): Promise<boolean> => (await run(join(binDir, 'pg_isready'), ['-h', root, '-p', String(port), '-U', 'tno', '-d', 'postgres']).then(() => true, () => false));
-  const deadline = Date.now() + 30_000;
-  while (!(await ready())) {
-    if (server.exitCode !== null || Date.now() > deadline) {
-      server.kill('SIGKILL');
-      throw new Error(`PostgreSQL did not start:\n${log}`);
+  const launch = async (): Promise<void> => {
+    server = spawn(
+      ...owned(join(binDir, 'postgres'), ['-D', data, '-k', root, '-p', String(port), '-c', 'listen_addresses=', '-c', 'fsync=off', '-c', 'max_connections=200', '-c', 'shared_buffers=32MB']),
+      { env, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    server.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
+    const child = server;
+    exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const deadline = Date.now() + 30_000;
+    while (!(await ready())) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`PostgreSQL did not start:\n${log}`);
+      }
+      await sleep(100);
     }
-    await sleep(100);
-  }
+  };
+  const halt = async (): Promise<void> => {
+    // SIGINT: PostgreSQL's fast shutdown (active sessions are disconnected).
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGINT');
+    await Promise.race([exited, sleep(15_000).then(() => server.kill('SIGKILL'))]);
+    await exited;
+  };
+  await launch();
   const urlOf = (db: string): string => `postgres://tno@localhost/${db}?host=${encodeURIComponent(root)}&port=${port}`;
   const psql = (db: string, sql: string) => run(join(binDir, 'psql'), ['-h', root, '-p', String(port), '-U', 'tno', '-d', db, '-v', 'ON_ERROR_STOP=1', '-c', sql], { env });
   return {
@@ -83,11 +99,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       const { stdout } = await run(join(binDir, 'pg_dump'), ['-h', root, '-p', String(port), '-U', 'tno', '-d', database], { env, maxBuffer: 1024 ** 3 });
       return stdout;
     },
+    halt,
+    restart: launch,
     async stop() {
-      // SIGINT: PostgreSQL's fast shutdown (active sessions are disconnected).
-      if (server.exitCode === null) server.kill('SIGINT');
-      await Promise.race([exited, sleep(15_000).then(() => server.kill('SIGKILL'))]);
-      await exited;
+      await halt();
       await rm(root, { recursive: true, force: true });
     },
   };

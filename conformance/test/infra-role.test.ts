@@ -34,6 +34,9 @@ async function infraPrinter(lax = false): Promise<RunningIntermediary> {
     infra: { deviceUsers: [DEVICE.user], maxNotifyWaitMs: 5000, ...(lax ? { allowAnonymousDevices: true } : {}) },
     users,
     ...(lax ? { allowAnonymous: true } : {}),
+    // Cleartext on loopback (never set by tno): several tests put an altering relay between the
+    // suite and this target, which must read and rewrite the bytes (TLS would end at the relay);
+    // the INFRA suite over ipps is pg-store-cluster-conformance and tno-conformance-command.
     allowLoopbackCleartextAuth: true,
     port: 0,
     logger: false,

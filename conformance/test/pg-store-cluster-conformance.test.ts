@@ -12,6 +12,7 @@ import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { hashPassword, migrateStore, startIntermediary, type IntermediaryOptions, type RunningIntermediary, type UserEntry } from '@trustnoone/intermediary';
 import { runConformance, type Report } from '@trustnoone/conformance';
 import { startPrivatePostgres, type PrivatePostgres } from '../../testing/postgres.js';
+import { loopbackTls } from '../../testing/loopback-tls.js';
 
 let db: PrivatePostgres;
 let printer: RunningPrinter;
@@ -19,6 +20,8 @@ const dirs: string[] = [];
 const closers: Array<() => Promise<void>> = [];
 const DEVICE = { user: 'conformance-device', password: 'device-pw-for-tests' };
 const users = new Map<string, UserEntry>();
+/** The device's password travels over TLS on loopback, as `tno intermediary --tls-key/--tls-cert` serves it. */
+const TLS = loopbackTls();
 
 async function tmp(prefix: string): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), prefix));
@@ -64,8 +67,9 @@ describe('issue 17: the suites against an instance of a PostgreSQL-backed cluste
   }, 240_000);
 
   it('--role infrastructure: every REQUIRED test passes', async () => {
-    const [first] = await cluster('conf_infra', { upstreams: [], infra: { deviceUsers: [DEVICE.user], maxNotifyWaitMs: 5000 }, users, allowLoopbackCleartextAuth: true });
-    const report = await runConformance({ target: first!.uri, role: 'infrastructure', auth: DEVICE });
+    const [first] = await cluster('conf_infra', { upstreams: [], infra: { deviceUsers: [DEVICE.user], maxNotifyWaitMs: 5000 }, users, https: { key: TLS.key, cert: TLS.cert } });
+    expect(first!.uri).toMatch(/^ipps:/);
+    const report = await runConformance({ target: first!.uri, role: 'infrastructure', auth: DEVICE, tls: { pinSha256: TLS.pin } });
     expect(failures(report)).toEqual([]);
     expect(report.results.filter((r) => r.outcome === 'passed').length).toBeGreaterThan(10);
   }, 240_000);

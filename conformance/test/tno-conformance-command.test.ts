@@ -10,6 +10,7 @@ import { startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { hashPassword, startIntermediary, type UserEntry } from '@trustnoone/intermediary';
 import type { Report } from '@trustnoone/conformance';
 import { freePort } from '../../testing/ippeveprinter.js';
+import { loopbackTls } from '../../testing/loopback-tls.js';
 
 async function tno(args: readonly string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
@@ -81,20 +82,23 @@ describe('tno conformance', () => {
 
   it('--role infrastructure runs the INFRA suite as an output device with --auth, --report FILE.html writes HTML', async () => {
     const users = new Map<string, UserEntry>([['dev', { name: 'dev', role: 'user', hash: await hashPassword('dev-pw', { N: 1024, r: 8, p: 1 }) }]]);
+    const tls = loopbackTls();
     const infra = await startIntermediary({
       stateDir: join(dir, 'infra'),
       upstreams: [],
       infra: { deviceUsers: ['dev'] },
       users,
-      allowLoopbackCleartextAuth: true,
+      // The device's password over TLS on loopback, as `tno intermediary --tls-key/--tls-cert` takes it.
+      https: { key: tls.key, cert: tls.cert },
       port: 0,
       logger: false,
       announce: () => {},
       handleSignals: false,
     });
     try {
+      expect(infra.uri).toMatch(/^ipps:/);
       const system = infra.uri.replace('/ipp/print', '/ipp/system');
-      const r = await tno(['conformance', infra.uri, '--role', 'infrastructure', '--system-uri', system, '--auth', 'dev:dev-pw', '--report', 'infra.html'], dir);
+      const r = await tno(['conformance', infra.uri, '--role', 'infrastructure', '--system-uri', system, '--pin', tls.pin, '--auth', 'dev:dev-pw', '--report', 'infra.html'], dir);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toMatch(/^PASS REQUIRED +trustnoone-infra\.fetch-document-byte-for-byte$/m);
@@ -105,7 +109,7 @@ describe('tno conformance', () => {
       expect(html).toContain(summary);
       expect(html).toContain('<code>trustnoone-infra.deregister-output-device</code>');
       // Without the device account nothing can run: said as for any target that wants credentials.
-      const anon = await tno(['conformance', infra.uri, '--role', 'infrastructure', '--only', 'trustnoone-infra.register-output-device'], dir);
+      const anon = await tno(['conformance', infra.uri, '--role', 'infrastructure', '--pin', tls.pin, '--only', 'trustnoone-infra.register-output-device'], dir);
       expect(anon.code).toBe(5);
       expect(anon.err).toMatch(/IPP_HTTP_AUTH_REQUIRED.*HTTP 401/);
     } finally {

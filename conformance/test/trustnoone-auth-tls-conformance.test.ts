@@ -38,6 +38,9 @@ beforeAll(async () => {
     logger: false,
     upstreams: [{ uri: printer.uri, tls: { pinSha256: printer.tlsFingerprint! } }],
     users,
+    // Cleartext on loopback (never set by tno): the runner takes one set of TLS options for the
+    // target and the printer behind it, and here they pin the ipps printer; Basic to an ipps
+    // intermediary is pg-store-cluster-conformance and tno-conformance-command.
     allowLoopbackCleartextAuth: true,
     announce: () => {},
     handleSignals: false,

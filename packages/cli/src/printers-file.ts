@@ -6,11 +6,12 @@
  * written atomically), beside the trust store; trust in the printer's key stays in trust.json,
  * bound to the URI. Passwords are never stored: they come from TNO_PASSWORD.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { writeFileDurably } from '@trustnoone/ipp-http/durable-file';
 import { join } from 'node:path';
 import { CliError } from './command.js';
 import { ExitCode } from './exit-codes.js';
+import { usableStateDir } from './state-dir.js';
 
 export interface SavedPrinter {
   readonly uri: string;
@@ -66,7 +67,7 @@ export async function loadPrinters(stateDir: string): Promise<PrintersFile> {
 }
 
 async function save(stateDir: string, file: PrintersFile): Promise<void> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await usableStateDir(stateDir);
   const path = fileOf(stateDir);
   // Two `tno printers` runs may save at once: each writes its own temporary file.
   await writeFileDurably(path, `${JSON.stringify(file, null, 2)}\n`, { concurrentWriters: true, syncDirectory: false });

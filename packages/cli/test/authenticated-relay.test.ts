@@ -1,6 +1,6 @@
 /**
  * The user commands through an intermediary that requires HTTP Basic authentication (users file,
- * loopback cleartext allowed for the test): credentials from $TNO_PASSWORD, job ownership enforced
+ * ipps on loopback as `tno intermediary --tls-key/--tls-cert` serves it, its CA given with --ca): credentials from $TNO_PASSWORD, job ownership enforced
  * by the relay, and a failed login reported as one actionable line.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +11,9 @@ import { ExitCode } from '@trustnoone/cli';
 import { addUser, loadUsersFile, startIntermediary, type RunningIntermediary } from '@trustnoone/intermediary';
 import { showFingerprint, startPrinter, type RunningPrinter } from '@trustnoone/printer';
 import { tno } from './helpers.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+
+const TLS = loopbackTls();
 
 let dir: string;
 let printer: RunningPrinter;
@@ -29,17 +32,18 @@ beforeAll(async () => {
     port: 0,
     upstreams: [{ uri: printer.uri }],
     users: await loadUsersFile(users),
-    allowLoopbackCleartextAuth: true,
+    https: { key: TLS.key, cert: TLS.cert },
     handleSignals: false,
     announce: () => undefined,
     logger: false,
   });
+  expect(relay.uri).toMatch(/^ipps:/);
   doc = join(dir, 'memo.txt');
   await writeFile(doc, 'memo\n');
   state = join(dir, 'state');
   const fp = (await showFingerprint({ stateDir: join(dir, 'printer') })).fingerprint;
   // Pinned for the URI printed to (the intermediary), with the fingerprint read on the printer.
-  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--fingerprint', fp, '--state', state, '--user', 'alice'], { TNO_PASSWORD: 'alice-secret' })).code).toBe(ExitCode.ok);
+  expect((await tno(['trust', 'pin', '--printer', relay.uri, '--ca', TLS.certFile, '--fingerprint', fp, '--state', state, '--user', 'alice'], { TNO_PASSWORD: 'alice-secret' })).code).toBe(ExitCode.ok);
 });
 
 afterAll(async () => {
@@ -50,20 +54,20 @@ afterAll(async () => {
 
 describe('tno through an intermediary that requires authentication', () => {
   it('prints with the password from $TNO_PASSWORD, and only the owner sees the job', async () => {
-    const r = await tno(['print', doc, '--printer', relay.uri, '--user', 'alice', '--state', state, '--json'], { TNO_PASSWORD: 'alice-secret' });
+    const r = await tno(['print', doc, '--printer', relay.uri, '--ca', TLS.certFile, '--user', 'alice', '--state', state, '--json'], { TNO_PASSWORD: 'alice-secret' });
     expect(r.code, r.err).toBe(ExitCode.ok);
     const { jobId } = JSON.parse(r.out);
-    const mine = await tno(['status', String(jobId), '--printer', relay.uri, '--user', 'alice', '--json'], { TNO_PASSWORD: 'alice-secret' });
+    const mine = await tno(['status', String(jobId), '--printer', relay.uri, '--ca', TLS.certFile, '--user', 'alice', '--json'], { TNO_PASSWORD: 'alice-secret' });
     expect(mine.code, mine.err).toBe(ExitCode.ok);
     expect(JSON.parse(mine.out)).toMatchObject({ jobId, state: 'completed' });
-    const other = await tno(['cancel', String(jobId), '--printer', relay.uri, '--user', 'bob'], { TNO_PASSWORD: 'bob-secret' });
+    const other = await tno(['cancel', String(jobId), '--printer', relay.uri, '--ca', TLS.certFile, '--user', 'bob'], { TNO_PASSWORD: 'bob-secret' });
     expect(other.code).toBe(ExitCode.failure);
     expect(other.err.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('reports missing or wrong credentials as one line', async () => {
     for (const env of [{}, { TNO_PASSWORD: 'wrong' }] as NodeJS.ProcessEnv[]) {
-      const r = await tno(['print', doc, '--printer', relay.uri, '--user', 'alice', '--state', state], env);
+      const r = await tno(['print', doc, '--printer', relay.uri, '--ca', TLS.certFile, '--user', 'alice', '--state', state], env);
       expect(r.code).toBe(ExitCode.failure);
       expect(r.err.trimEnd().split('\n')).toHaveLength(1);
       expect(r.err).toMatch(env.TNO_PASSWORD ? /password for user 'alice' was refused/ : /set TNO_PASSWORD/);

@@ -48,7 +48,9 @@ export type ClientErrorCode =
   /** DNS-SD browsing is not possible here (no avahi-browse, or no Avahi daemon to ask). */
   | 'CLIENT_DISCOVERY_UNAVAILABLE'
   /** OAuth sign-in did not complete: refused, expired, abandoned, or the issuer is unusable. */
-  | 'CLIENT_SIGN_IN_FAILED';
+  | 'CLIENT_SIGN_IN_FAILED'
+  /** The state directory cannot be created or takes no new entries (a read-only or virtual file system). */
+  | 'CLIENT_STATE_DIR';
 
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

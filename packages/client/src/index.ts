@@ -10,7 +10,7 @@ export { decideTrust, trustedBefore, certificateUris, type TrustDecision, type T
 export { TrustStore, fingerprintOf, formatFingerprint, type Pin, type PrinterBinding } from './trust-store.js';
 export { normalizePrinterUri } from './printer-uri.js';
 export { pinPrinter, type PinOptions } from './pin.js';
-export { resolveStateDir } from './state-dir.js';
+export { makeDirectory, prepareStateDir, resolveStateDir } from './state-dir.js';
 export { noteSealedJobEnded, pruneSealedJobs, ENDED_RETENTION_MS, RECORD_RETENTION_MS } from './sealed-jobs.js';
 export { ownerIdentity, type OwnerIdentity } from './owner-identity.js';
 export { printerInfoFrom, type PrinterInfo } from './printer-info.js';
@@ -24,4 +24,4 @@ export { defaultUserName, type Connection } from './transport.js';
 export { statusName } from '@trustnoone/ipp';
 export type { WhichJobs } from './requests.js';
 export { browsePrinters, parseAvahiBrowse, type DiscoveredPrinter, type BrowseOptions } from './discovery.js';
-export { signIn, signOut, refreshSignIn, savedSignInCredentials, TokenStore, DEFAULT_CLIENT_ID, type SignInOptions, type SavedSignIn, type DevicePrompt } from './oauth/index.js';
+export { signIn, signOut, refreshSignIn, savedSignInCredentials, TokenStore, DEFAULT_CLIENT_ID, advertisedScope, bearerChallengeScope, type SignInOptions, type SavedSignIn, type DevicePrompt, type ScopeSource } from './oauth/index.js';

@@ -5,10 +5,11 @@
  * printer answers its sealed status to nobody; the client therefore always binds one, creating
  * this identity (P-256, self-signed, key mode 0600) the first time it is needed.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { certificateToPem, createIdentity, privateKeyToPem } from '@trustnoone/smime';
 import { ClientError } from './errors.js';
+import { makeDirectory } from './state-dir.js';
 
 export interface OwnerIdentity {
   readonly certificate: string;
@@ -36,7 +37,7 @@ export async function ownerIdentity(stateDir: string, userName: string): Promise
     throw new ClientError('CLIENT_BAD_INPUT', `${keyFile} exists without ${certFile}; restore the certificate or move the key away`);
   }
   const id = createIdentity({ commonName: userName, algorithm: 'p256' });
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectory(dir);
   // 'wx': never replace a key another process wrote meanwhile.
   await writeFile(keyFile, privateKeyToPem(id.privateKey), { mode: 0o600, flag: 'wx' });
   const pem = certificateToPem(id.certificate);

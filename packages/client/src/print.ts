@@ -4,14 +4,14 @@
  * document with its inner IPP request (sign then encrypt), submit, and follow the job.
  */
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeHeader, type IppAttribute, type IppMessage, IppOperation, IppStatus } from '@trustnoone/ipp';
+import { encodeHeader, type IppAttribute, type IppMessage, IppOperation } from '@trustnoone/ipp';
 import { buildInnerRequest, buildOuterRequest, newJobNonce, PKCS7_MIME } from '@trustnoone/profile';
 import { pemLines, seal } from '@trustnoone/smime';
 import { checkReleaseCode, releaseCodeLayer } from './release-code.js';
 import { jobTemplateAttributes, type JobAttributes } from './attributes.js';
 import { resolveDocument, type ByteSource, type DocumentInput, type ResolvedDocument } from './documents.js';
 import { savedSignInCredentials } from './oauth/sign-in.js';
+import { retryWhileBusy as retryBusy, type BusyWait } from './busy-retry.js';
 import { ClientError } from './errors.js';
 import { follow, isTerminal, jobIdFrom, type FollowOptions, type JobStatus } from './jobs.js';
 import { printerInfoFrom, type PrinterInfo } from './printer-info.js';
@@ -35,7 +35,7 @@ export type PrintProgress =
   | { readonly phase: 'printer'; readonly info: PrinterInfo }
   | { readonly phase: 'trust'; readonly decision: TrustDecision }
   | { readonly phase: 'upload'; readonly document: number; readonly documents: number; readonly bytes: number; readonly totalBytes: number | undefined }
-  | { readonly phase: 'busy'; readonly retryInMs: number }
+  | ({ readonly phase: 'busy' } & BusyWait)
   | { readonly phase: 'submitted'; readonly jobId: number; readonly encrypted: boolean }
   | { readonly phase: 'job'; readonly status: JobStatus };
 
@@ -152,28 +152,20 @@ function requireJobId(res: IppMessage, what: string): number {
   return id;
 }
 
-/** RFC 8011 §13.1.5: statuses that mean "try again later" (a printer that takes one job at a time). */
-const BUSY = new Set<number>([IppStatus.serverErrorServiceUnavailable, IppStatus.serverErrorBusy]);
-
 /**
- * Runs a submission, repeating it while the printer answers server-error-busy or
- * service-unavailable, with backoff (0.25 s doubling to 4 s) for up to `busyTimeoutMs` (default
- * 2 minutes). Only documents that can be read again (files, bytes) allow a repeat.
+ * Runs a submission, sending it again while the server refuses it as busy (busy-retry.ts, D39).
+ * Only documents that can be read again (files, bytes) allow a repeat.
  */
-async function retryWhileBusy<T>(ctx: SubmitContext, docs: readonly ResolvedDocument[], attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + (ctx.options.busyTimeoutMs ?? 120_000);
-  let wait = 250;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      const busy = err instanceof ClientError && err.ippStatus !== undefined && BUSY.has(err.ippStatus);
-      if (!busy || !docs.every((d) => d.reopenable) || Date.now() + wait > deadline) throw err;
-      ctx.options.onProgress?.({ phase: 'busy', retryInMs: wait });
-      await sleep(wait, undefined, ctx.conn.signal ? { signal: ctx.conn.signal } : undefined);
-      wait = Math.min(wait * 2, 4000);
-    }
-  }
+function retryWhileBusy<T>(ctx: SubmitContext, docs: readonly ResolvedDocument[], attempt: () => Promise<T>): Promise<T> {
+  return retryBusy(
+    {
+      repeatable: docs.every((d) => d.reopenable),
+      busyTimeoutMs: ctx.options.busyTimeoutMs ?? 120_000,
+      signal: ctx.conn.signal,
+      onWait: (w) => ctx.options.onProgress?.({ phase: 'busy', ...w }),
+    },
+    attempt,
+  );
 }
 
 /**
@@ -304,7 +296,11 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const conn: Connection = signedIn ? { ...options, auth: signedIn } : options;
   const userName = options.userName ?? defaultUserName();
   const docs = await Promise.all(options.documents.map((d, i) => resolveDocument(d, i)));
-  const info = await printerInfo({ ...conn, userName });
+  // Asking is harmless to repeat: an HTTP 503 here is waited out like one to the submission.
+  const info = await retryBusy(
+    { repeatable: true, busyTimeoutMs: options.busyTimeoutMs ?? 120_000, signal: conn.signal, onWait: (w) => options.onProgress?.({ phase: 'busy', ...w }) },
+    () => printerInfo({ ...conn, userName }),
+  );
   options.onProgress?.({ phase: 'printer', info });
 
   const store = options.trust?.store ?? new TrustStore(options.trust?.stateDir ?? resolveStateDir());

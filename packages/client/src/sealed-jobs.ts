@@ -12,8 +12,9 @@
  * checked against the job, as for a job printed from another machine.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectory } from './state-dir.js';
 
 /** A job seen ending is forgotten this long after its end (7 days: printers keep history less). */
 export const ENDED_RETENTION_MS = 7 * 24 * 3600_000;
@@ -42,7 +43,7 @@ function fileOf(stateDir: string, printerUri: string, jobId: number): string {
 /** Records the nonce sealed into job `jobId` at `printerUri` (the URI the client printed to). */
 export async function rememberSealedJob(stateDir: string, printerUri: string, jobId: number, jobNonce: string): Promise<void> {
   const file = fileOf(stateDir, printerUri, jobId);
-  await mkdir(join(stateDir, 'sealed-jobs'), { recursive: true, mode: 0o700 });
+  await makeDirectory(join(stateDir, 'sealed-jobs'));
   await writeRecord(file, { printerUri, jobId, jobNonce: jobNonce.toLowerCase(), at: new Date().toISOString() });
   await pruneSealedJobs(stateDir).catch(() => undefined);
 }

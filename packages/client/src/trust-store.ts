@@ -9,11 +9,12 @@
  * by uuid only) is migrated on first read; the old file is kept as `trust.v1.json`.
  */
 import { X509Certificate } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { copyFile, readFile, readdir, rm } from 'node:fs/promises';
 import { writeFileDurably } from '@trustnoone/ipp-http/durable-file';
 import { join } from 'node:path';
 import { ClientError } from './errors.js';
 import { normalizePrinterUri } from './printer-uri.js';
+import { makeDirectory } from './state-dir.js';
 
 export interface Pin {
   /** Lowercase hex SHA-256 of the printer's DER certificate. */
@@ -171,7 +172,7 @@ export class TrustStore {
   }
 
   async #save(file: TrustFile): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDirectory(this.dir);
     await writeAtomic(this.#file, `${JSON.stringify(file, null, 2)}\n`);
   }
 
@@ -269,7 +270,7 @@ export class TrustStore {
     }
     if (!cert.ca) throw new ClientError('CLIENT_BAD_INPUT', `the trust anchor ${cert.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints cA)`);
     const fp = fingerprintOf(cert);
-    await mkdir(this.#anchorDir, { recursive: true, mode: 0o700 });
+    await makeDirectory(this.#anchorDir);
     await writeAtomic(join(this.#anchorDir, `${fp}.pem`), cert.toString());
     return fp;
   }

@@ -25,6 +25,7 @@ import { PolicyViolation } from './policy.js';
 import { DEFAULT_LIMITS, type Limits, type Service } from './service.js';
 import { DirectorySpool } from './spool/dir-spool.js';
 import { openStore } from './store/open.js';
+import { storeDown, storeUnavailableAnswer } from './store/unavailable-answer.js';
 import type { Spool } from './spool/types.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { httpUpstream, type HttpUpstreamOptions, type Upstream } from './upstream/client.js';
@@ -188,6 +189,8 @@ export function buildApp(options: IntermediaryOptions): Intermediary {
       if (err instanceof PolicyViolation) return { status: err.status, statusMessage: err.statusMessage, groups: [err.unsupported] };
       // Spool and configuration errors carry their IPP status (a job closed under a racing
       // Send-Document, a document over the limit): answer with it rather than internal-error.
+      // The shared store down: HTTP 503 with Retry-After, logged with its cause.
+      if (storeDown(err)) throw storeUnavailableAnswer(err);
       if (err instanceof IntermediaryError) return { status: err.status, statusMessage: err.message };
       throw err;
     }

@@ -12,7 +12,11 @@ import { IppTransportError } from '@trustnoone/ipp-http';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { attr, findAttribute, integerValue } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob, send, waitFor, envelopeShaped } from './fixtures/client.js';
+import { request, sealedPrintJob, send, waitFor, envelopeShaped, trustLoopbackTls } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+
+const TLS = loopbackTls();
+trustLoopbackTls({ pinSha256: TLS.pin });
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
 let printer: FakePrinter;
@@ -33,7 +37,8 @@ beforeAll(async () => {
     stateDir: mkdtempSync(join(tmpdir(), 'tno-auth-')),
     upstreams: [{ uri: printer.uri }],
     users,
-    allowLoopbackCleartextAuth: true,
+    // TLS on loopback, as `tno intermediary --tls-key/--tls-cert` serves credentials.
+    https: { key: TLS.key, cert: TLS.cert },
     limits: { maxDocumentBytes: 64 * 1024, maxAttributes: 20, maxQueuedJobsPerUser: 3, maxConcurrentUploads: 1 },
     port: 0,
     announce: () => {},

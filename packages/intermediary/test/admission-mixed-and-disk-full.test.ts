@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectorySpool, hashPassword, startIntermediary, type RunningIntermediary, type StagedBlob, type UserEntry } from '../src/index.js';
 import { attr } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, sealedPrintJob, send, envelopeShaped } from './fixtures/client.js';
+import { request, sealedPrintJob, send, envelopeShaped, trustLoopbackTls } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+
+const TLS = loopbackTls();
+trustLoopbackTls({ pinSha256: TLS.pin });
 
 class FullDisk extends DirectorySpool {
   override async writeBlob(data: Readable): Promise<StagedBlob> {
@@ -35,7 +39,7 @@ afterAll(async () => {
 describe('users file plus anonymous', () => {
   it('an anonymous client naming itself alice cannot see authenticated alice\'s job', async () => {
     const users = new Map<string, UserEntry>([['alice', { name: 'alice', role: 'user', hash: await hashPassword('pw', { N: 1024, r: 8, p: 1 }) }]]);
-    const r = await startIntermediary({ ...common, stateDir: mkdtempSync(join(tmpdir(), 'tno-mixed-')), upstreams: [{ uri: printer.uri }], users, allowAnonymous: true, allowLoopbackCleartextAuth: true });
+    const r = await startIntermediary({ ...common, stateDir: mkdtempSync(join(tmpdir(), 'tno-mixed-')), upstreams: [{ uri: printer.uri }], users, allowAnonymous: true, https: { key: TLS.key, cert: TLS.cert } });
     running.push(r);
     const auth = { user: 'alice', password: 'pw' };
     const a = await send(r.uri, sealedPrintJob(r.uri, 'alice'), envelopeShaped('authenticated job'), auth);

@@ -3,7 +3,7 @@
  * locked out, and failures are logged without the password. Default throttle settings (as tno
  * runs it); clients on different loopback addresses stand for different machines.
  */
-import http from 'node:http';
+import https from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,11 @@ import { ippRequest, IppTransportError } from '@trustnoone/ipp-http';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
 import { request } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
+/** Passwords over TLS on loopback, as `tno intermediary --tls-key/--tls-cert` takes them. */
+const TLS = loopbackTls();
 const WRONG = 'not-alices-password-7f3a';
 let printer: FakePrinter;
 let inter: RunningIntermediary;
@@ -29,7 +32,7 @@ beforeAll(async () => {
     stateDir: mkdtempSync(join(tmpdir(), 'tno-throttle-')),
     upstreams: [{ uri: printer.uri }],
     users,
-    allowLoopbackCleartextAuth: true,
+    https: { key: TLS.key, cert: TLS.cert },
     credentialCacheTtlMs: 0, // every attempt reaches scrypt unless the throttle stops it
     logger: { level: 'info', stream },
     port: 0,
@@ -44,9 +47,10 @@ afterAll(async () => {
 
 /** Get-Printer-Attributes as `user` from `from`: 'ok', or the HTTP status that refused it. */
 async function signIn(user: string, password: string, from: string): Promise<{ outcome: 'ok' | number; retryAfter?: number }> {
-  const agent = new http.Agent({ localAddress: from } as http.AgentOptions);
+  // No TLS session reuse: a resumed session shows no certificate for the pin to check.
+  const agent = new https.Agent({ localAddress: from, maxCachedSessions: 0 } as https.AgentOptions);
   try {
-    const r = await ippRequest(inter.uri, request(0x000b, inter.uri), { auth: { user, password }, agent, timeoutMs: 10_000 });
+    const r = await ippRequest(inter.uri, request(0x000b, inter.uri), { auth: { user, password }, agent, tls: { pinSha256: TLS.pin }, timeoutMs: 10_000 });
     r.data.resume();
     return { outcome: 'ok' };
   } catch (err) {
@@ -59,9 +63,9 @@ async function signIn(user: string, password: string, from: string): Promise<{ o
 
 /** The Retry-After of a 429, read with a raw request (the IPP client does not expose headers). */
 async function retryAfter(user: string, password: string, from: string): Promise<number> {
-  const u = new URL(inter.uri.replace(/^ipp:/, 'http:'));
+  const u = new URL(inter.uri.replace(/^ipps:/, 'https:'));
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, agent: false, headers: { 'content-type': 'application/ipp', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'content-length': '0' } }, (res) => {
+    const req = https.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress: from, agent: false, ca: TLS.cert, headers: { 'content-type': 'application/ipp', authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, 'content-length': '0' } }, (res) => {
       res.resume();
       if (res.statusCode !== 429) reject(new Error(`expected 429, got ${res.statusCode}`));
       else resolve(Number(res.headers['retry-after']));

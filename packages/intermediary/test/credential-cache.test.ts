@@ -13,7 +13,11 @@ import { addUser, startIntermediary, type RunningIntermediary } from '../src/ind
 import { CredentialCache } from '../src/auth/credential-cache.js';
 import { attr } from '../src/attrs.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
-import { request, send } from './fixtures/client.js';
+import { request, send, trustLoopbackTls } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+
+const TLS = loopbackTls();
+trustLoopbackTls({ pinSha256: TLS.pin });
 
 let printer: FakePrinter;
 const started: RunningIntermediary[] = [];
@@ -35,7 +39,8 @@ async function intermediaryWithUsers(options: { credentialCacheTtlMs?: number } 
     stateDir: join(dir, 'state'),
     upstreams: [{ uri: printer.uri }],
     usersFile,
-    allowLoopbackCleartextAuth: true,
+    // TLS on loopback, as `tno intermediary --tls-key/--tls-cert` serves credentials.
+    https: { key: TLS.key, cert: TLS.cert },
     port: 0,
     announce: () => {},
     handleSignals: false,

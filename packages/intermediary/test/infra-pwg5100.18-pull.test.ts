@@ -15,8 +15,12 @@ import { GroupTag } from '@trustnoone/ipp';
 import { buildOuterRequest } from '@trustnoone/profile';
 import { attr, findAttribute, integerValue, keywords, stringValue } from '../src/attrs.js';
 import { hashPassword, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
-import { request, sealedPrintJob, send, systemRequest, type Answer, envelopeShaped } from './fixtures/client.js';
+import { request, sealedPrintJob, send, systemRequest, type Answer, envelopeShaped, trustLoopbackTls } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
 import { events, ScriptedDevice } from './fixtures/infra-device.js';
+
+const TLS = loopbackTls();
+trustLoopbackTls({ pinSha256: TLS.pin });
 
 const PW = { alice: 'alice-pw-1', bob: 'bob-pw-2', dev1: 'dev1-pw-3', dev2: 'dev2-pw-4' };
 const alice = { user: 'alice', password: PW.alice };
@@ -34,7 +38,8 @@ async function start(state: string, extra: { encryptedAttributesTimeoutMs?: numb
     upstreams: [],
     infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000, encryptedAttributesTimeoutMs: extra.encryptedAttributesTimeoutMs ?? 5000, ...(extra.deviceTimeoutMs ? { deviceTimeoutMs: extra.deviceTimeoutMs } : {}) },
     users,
-    allowLoopbackCleartextAuth: true,
+    // TLS on loopback, as `tno intermediary --tls-key/--tls-cert` serves credentials.
+    https: { key: TLS.key, cert: TLS.cert },
     port: 0,
     announce: () => {},
     handleSignals: false,

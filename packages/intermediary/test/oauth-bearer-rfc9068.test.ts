@@ -6,6 +6,7 @@
  * sign in.
  */
 import { createPublicKey } from 'node:crypto';
+import https from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,11 @@ import { attr, findAttribute, integerValue, keywords, stringValue } from '../src
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
 import { envelopeShaped, request, sealedPrintJob } from './fixtures/client.js';
 import { AUDIENCE, newSigningKey, SCOPE, startIssuer, type Issuer } from './support/oauth-issuer.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+
+/** Bearer tokens travel over TLS only, as `tno intermediary --tls-key/--tls-cert` serves them. */
+const TLS = loopbackTls();
+const PINNED = { pinSha256: TLS.pin };
 
 let issuer: Issuer;
 let printer: FakePrinter;
@@ -32,7 +38,7 @@ beforeAll(async () => {
     stateDir: mkdtempSync(join(tmpdir(), 'tno-oauth-')),
     upstreams: [{ uri: printer.uri }],
     oauth: { issuer: issuer.issuer, audience: AUDIENCE, requiredScopes: [SCOPE], jwksCooldownMs: 0 },
-    allowLoopbackCleartextAuth: true,
+    https: { key: TLS.key, cert: TLS.cert },
     port: 0,
     announce: () => {},
     handleSignals: false,
@@ -44,17 +50,35 @@ afterAll(async () => {
   await issuer?.close();
 });
 
+/** A bodiless IPP POST over the intermediary's TLS (its self-signed certificate trusted as the CA): the raw HTTP answer. */
+function post(headers: Record<string, string>): Promise<{ status: number; headers: Headers; arrayBuffer: () => Promise<ArrayBuffer> }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(inter.uri.replace(/^ipps:/, 'https:'), { method: 'POST', headers: { 'content-type': 'application/ipp', 'content-length': '0', ...headers }, ca: TLS.cert, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: h, arrayBuffer: async () => new Uint8Array(body).buffer });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 const claims = (over: Record<string, unknown> = {}) => ({ iss: issuer.issuer, aud: AUDIENCE, sub: 'alice', client_id: 'alice', scope: SCOPE, iat: now(), exp: now() + 300, jti: `j${Math.random()}`, ...over });
 
 /** The raw HTTP answer to a bodiless IPP POST with this token: status and challenge. */
 async function challengeFor(token: string): Promise<{ status: number; challenge: string }> {
-  const res = await fetch(inter.uri.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp', authorization: `Bearer ${token}` }, body: new Uint8Array(0) });
+  const res = await post({ authorization: `Bearer ${token}` });
   await res.arrayBuffer();
   return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
 }
 
 async function gpa(token: string) {
-  const r = await ippRequest(inter.uri, request(0x000b, inter.uri), { auth: { bearer: token }, timeoutMs: 10_000 });
+  const r = await ippRequest(inter.uri, request(0x000b, inter.uri), { auth: { bearer: token }, tls: PINNED, timeoutMs: 10_000 });
   r.data.resume();
   return r.message;
 }
@@ -70,7 +94,7 @@ describe('issue 19: bearer JWT access tokens (RFC 6750, RFC 9068) from a real is
   });
 
   it('without a token: 401 with a Bearer challenge naming the realm and scope (RFC 6750 §3)', async () => {
-    const res = await fetch(inter.uri.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp' }, body: new Uint8Array(0) });
+    const res = await post({});
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+", scope="print"/);
   });
@@ -103,14 +127,14 @@ describe('issue 19: bearer JWT access tokens (RFC 6750, RFC 9068) from a real is
     ['a key the issuer does not publish', async () => issuer.mint(claims(), { key: await newSigningKey('key-unpublished') }), 401, 'invalid_token'],
   ];
   it('a malformed token (not an RFC 6750 b64token) is invalid_request with HTTP 400 (RFC 6750 §3.1)', async () => {
-    const res = await fetch(inter.uri.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp', authorization: 'Bearer not*a*token' }, body: new Uint8Array(0) });
+    const res = await post({ authorization: 'Bearer not*a*token' });
     await res.arrayBuffer();
     expect(res.status).toBe(400);
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+".*error="invalid_request"/);
   });
 
   it('the challenge to a request without credentials carries no error code (RFC 6750 §3.1)', async () => {
-    const res = await fetch(inter.uri.replace(/^ipp:/, 'http:'), { method: 'POST', headers: { 'content-type': 'application/ipp' }, body: new Uint8Array(0) });
+    const res = await post({});
     await res.arrayBuffer();
     expect(res.headers.get('www-authenticate')).not.toMatch(/error=/);
   });
@@ -126,14 +150,14 @@ describe('issue 19: bearer JWT access tokens (RFC 6750, RFC 9068) from a real is
   it("refuses a token for another user acting on someone else's job (client-error-not-authorized)", async () => {
     const alice = await issuer.clientCredentialsToken('alice');
     const bob = await issuer.clientCredentialsToken('bob');
-    const created = await ippRequest(inter.uri, sealedPrintJob(inter.uri, 'alice'), { auth: { bearer: alice }, data: envelopeShaped('sealed-bytes') });
+    const created = await ippRequest(inter.uri, sealedPrintJob(inter.uri, 'alice'), { auth: { bearer: alice }, tls: PINNED, data: envelopeShaped('sealed-bytes') });
     created.data.resume();
     expect(created.message.code).toBe(0);
     const jobId = integerValue(findAttribute(created.message, GroupTag.job, 'job-id'))!;
-    const ask = (token: string) => ippRequest(inter.uri, request(0x0009, inter.uri, [attr.integer('job-id', jobId)]), { auth: { bearer: token } }).then((r) => (r.data.resume(), r.message.code));
+    const ask = (token: string) => ippRequest(inter.uri, request(0x0009, inter.uri, [attr.integer('job-id', jobId)]), { auth: { bearer: token }, tls: PINNED }).then((r) => (r.data.resume(), r.message.code));
     expect(await ask(alice)).toBe(0);
     expect(await ask(bob)).toBe(0x0403);
-    const cancel = await ippRequest(inter.uri, request(0x0008, inter.uri, [attr.integer('job-id', jobId)]), { auth: { bearer: bob } });
+    const cancel = await ippRequest(inter.uri, request(0x0008, inter.uri, [attr.integer('job-id', jobId)]), { auth: { bearer: bob }, tls: PINNED });
     cancel.data.resume();
     expect(cancel.message.code).toBe(0x0403);
   });

@@ -17,8 +17,12 @@ import { GroupTag } from '@trustnoone/ipp';
 import { attr, findAttribute, integerValue } from '../src/attrs.js';
 import { hashPassword, migrateStore, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../testing/postgres.js';
-import { envelopeShaped, request, sealedPrintJob, send, type Answer } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+import { envelopeShaped, request, sealedPrintJob, send, type Answer, trustLoopbackTls } from './fixtures/client.js';
 import { events, ScriptedDevice } from './fixtures/infra-device.js';
+
+const TLS = loopbackTls();
+trustLoopbackTls({ pinSha256: TLS.pin });
 
 const PW = { alice: 'alice-pw-1', dev1: 'dev1-pw-3' };
 const alice = { user: 'alice', password: PW.alice };
@@ -36,7 +40,8 @@ async function instance(url: string, storeSyncMs?: number): Promise<RunningInter
     upstreams: [],
     infra: { deviceUsers: ['dev1'], maxNotifyWaitMs: 8000 },
     users,
-    allowLoopbackCleartextAuth: true,
+    // TLS on loopback, as `tno intermediary --tls-key/--tls-cert` serves credentials.
+    https: { key: TLS.key, cert: TLS.cert },
     port: 0,
     announce: () => {},
     handleSignals: false,
@@ -52,6 +57,7 @@ beforeAll(async () => {
   const url = await db.createDatabase('shared');
   await migrateStore(url);
   [a, b] = await Promise.all([instance(url), instance(url)]);
+  expect(a.uri).toMatch(/^ipps:/);
 }, 120_000);
 afterAll(async () => {
   for (const r of running) await r.close().catch(() => undefined);

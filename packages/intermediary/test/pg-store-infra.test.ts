@@ -16,8 +16,12 @@ import { GroupTag } from '@trustnoone/ipp';
 import { attr, findAttribute, integerValue } from '../src/attrs.js';
 import { hashPassword, migrateStore, startIntermediary, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../testing/postgres.js';
-import { envelopeShaped, request, sealedPrintJob, send, waitFor, type Answer } from './fixtures/client.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
+import { envelopeShaped, request, sealedPrintJob, send, waitFor, type Answer, trustLoopbackTls } from './fixtures/client.js';
 import { events, ScriptedDevice } from './fixtures/infra-device.js';
+
+const TLS = loopbackTls();
+trustLoopbackTls({ pinSha256: TLS.pin });
 
 const PW = { alice: 'alice-pw-1', dev1: 'dev1-pw-3', dev2: 'dev2-pw-4' };
 const alice = { user: 'alice', password: PW.alice };
@@ -35,7 +39,8 @@ async function instance(url: string, deviceTimeoutMs?: number): Promise<RunningI
     upstreams: [],
     infra: { deviceUsers: ['dev1', 'dev2'], maxNotifyWaitMs: 5000, ...(deviceTimeoutMs ? { deviceTimeoutMs } : {}) },
     users,
-    allowLoopbackCleartextAuth: true,
+    // TLS on loopback, as `tno intermediary --tls-key/--tls-cert` serves credentials.
+    https: { key: TLS.key, cert: TLS.cert },
     port: 0,
     announce: () => {},
     handleSignals: false,
@@ -52,6 +57,7 @@ beforeAll(async () => {
   const url = await db.createDatabase('infra');
   await migrateStore(url);
   [a, b] = await Promise.all([instance(url), instance(url)]);
+  expect(a.uri).toMatch(/^ipps:/);
 }, 120_000);
 afterAll(async () => {
   for (const r of running) await r.close().catch(() => undefined);

@@ -8,7 +8,7 @@
  *   when the submissions arrive at once.
  * Default throttle settings, as tno runs them; a real PostgreSQL (testing/postgres.ts).
  */
-import http from 'node:http';
+import https from 'node:https';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,13 @@ import { ippRequest, IppTransportError } from '@trustnoone/ipp-http';
 import { attr } from '../src/attrs.js';
 import { hashPassword, migrateStore, startIntermediary, type IntermediaryOptions, type RunningIntermediary, type UserEntry } from '../src/index.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../../../testing/postgres.js';
+import { loopbackTls } from '../../../testing/loopback-tls.js';
 import { startFakePrinter, type FakePrinter } from './fixtures/fake-printer.js';
 import { request, send } from './fixtures/client.js';
 
 const FAST = { N: 1 << 10, r: 8, p: 1 };
+/** The instances that take passwords serve TLS on loopback, as `tno intermediary --tls-key/--tls-cert` does. */
+const TLS = loopbackTls();
 const WRONG = 'not-the-password-51c2';
 const TOO_MANY_JOBS = 0x050b;
 let db: PrivatePostgres;
@@ -55,9 +58,10 @@ async function pair(name: string, extra: Partial<IntermediaryOptions>): Promise<
 
 /** Get-Printer-Attributes as `user` from loopback address `from`: 'ok' or the refusing HTTP status. */
 async function signIn(at: RunningIntermediary, user: string, password: string, from: string): Promise<'ok' | number> {
-  const agent = new http.Agent({ localAddress: from } as http.AgentOptions);
+  // No TLS session reuse: a resumed session shows no certificate for the pin to check.
+  const agent = new https.Agent({ localAddress: from, maxCachedSessions: 0 } as https.AgentOptions);
   try {
-    const r = await ippRequest(at.uri, request(0x000b, at.uri), { auth: { user, password }, agent, timeoutMs: 10_000 });
+    const r = await ippRequest(at.uri, request(0x000b, at.uri), { auth: { user, password }, agent, tls: { pinSha256: TLS.pin }, timeoutMs: 10_000 });
     r.data.resume();
     return 'ok';
   } catch (err) {
@@ -75,7 +79,8 @@ describe('issue 17: the sign-in throttle counts across instances', () => {
     const names = ['alice', ...Array.from({ length: 11 }, (_, i) => `user${i}`)];
     const users = new Map<string, UserEntry>();
     for (const n of names) users.set(n, { name: n, role: 'user', hash: await hashPassword(`${n}-pw`, FAST) });
-    [a, b] = await pair('throttle', { users, allowLoopbackCleartextAuth: true, credentialCacheTtlMs: 0 });
+    [a, b] = await pair('throttle', { users, https: { key: TLS.key, cert: TLS.cert }, credentialCacheTtlMs: 0 });
+    expect(a.uri).toMatch(/^ipps:/);
   }, 60_000);
 
   it('five wrong passwords for one user, alternating between two instances, make the sixth a 429 (as at one instance)', async () => {

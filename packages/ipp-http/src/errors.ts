@@ -39,13 +39,16 @@ export class IppTransportError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** For IPP_HTTP_OAUTH: the issuer's error code (RFC 6749 §5.2, RFC 8628 §3.5), when it sent one. */
   readonly oauthError: string | undefined;
-  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; retryAfterSeconds?: number; oauthError?: string }) {
+  /** For a 401: the server's WWW-Authenticate challenges as received (RFC 9110 §11.6.1), e.g. a Bearer scope (RFC 6750 §3). */
+  readonly wwwAuthenticate: string | undefined;
+  constructor(code: IppTransportErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number; retryAfterSeconds?: number; oauthError?: string; wwwAuthenticate?: string }) {
     super(message, options);
     this.name = 'IppTransportError';
     this.code = code;
     this.httpStatus = options?.httpStatus;
     this.retryAfterSeconds = options?.retryAfterSeconds;
     this.oauthError = options?.oauthError;
+    this.wwwAuthenticate = options?.wwwAuthenticate;
   }
 }
 
@@ -75,6 +78,21 @@ export class HttpAuthThrottled extends Error {
   constructor(retryAfterMs: number, message = 'too many failed sign-ins; try again later') {
     super(message);
     this.name = 'HttpAuthThrottled';
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * Thrown by an `authenticate` hook when it cannot decide now because something it needs is down
+ * (a shared store holding the sign-in throttle): answered with HTTP 503 and Retry-After, before the
+ * body is read (RFC 9110 §15.6.4), and logged as an error with its cause. Never a 500: the client
+ * may simply ask again, nothing was taken.
+ */
+export class HttpServiceUnavailable extends Error {
+  readonly retryAfterMs: number;
+  constructor(retryAfterMs: number, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HttpServiceUnavailable';
     this.retryAfterMs = retryAfterMs;
   }
 }

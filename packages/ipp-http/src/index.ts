@@ -4,7 +4,7 @@ export type { IppHandler, IppReply, IppRequestContext } from './server/context.j
 export { authorizationHeader, credentialsLabel, type BasicCredentials, type BearerCredentials, type CredentialSource, type HttpCredentials } from './client/credentials.js';
 export { checkIssuerUrl, isLoopbackHost, needsRefresh, postForm, requestToken, clientCredentialsSource, type ClientSecret, type TokenSet, type ClientCredentialsOptions } from './client.js';
 export { ippRequest, httpUrlFor, type IppRequestOptions, type IppResponse, type IppTlsOptions } from './client/ipp-request.js';
-export { IppStatusError, IppTransportError, HttpAuthRequired, HttpAuthThrottled, type IppTransportErrorCode } from './errors.js';
+export { IppStatusError, IppTransportError, HttpAuthRequired, HttpAuthThrottled, HttpServiceUnavailable, type IppTransportErrorCode } from './errors.js';
 export { httpAuthentication, type Authentication, type AuthenticationOptions } from './server/auth/authenticator.js';
 export { basicScheme, parseBasicCredentials, type BasicSchemeOptions } from './server/auth/basic-scheme.js';
 export { AuthRefused, type AuthScheme } from './server/auth/scheme.js';

@@ -2,6 +2,7 @@ import type { Buffer } from 'node:buffer';
 import { IppError } from './errors.js';
 import type { IppAttribute, IppMessage, IppValue } from './model.js';
 import { asciiEntry, WORDS_WRITTEN } from './encode-cache.js';
+import { ENCODED, type Encoding, type MaybeEncoded } from './encoded-mark.js';
 import { asFast } from './strings.js';
 import { begin, finish, finishWith, out, room, view } from './writer.js';
 
@@ -62,12 +63,66 @@ function writeHeader(message: IppMessage): number {
     }
     room(p, 1);
     out[p++] = group.tag;
-    const attributes = group.attributes;
-    for (let i = 0; i < attributes.length; i++) p = writeAttribute(p, attributes[i]!);
+    p = writeAttributes(p, group.attributes);
   }
   room(p, 1);
   out[p++] = 0x03;
   return p;
+}
+
+/**
+ * Encodes attributes (tag, name and values of each) on their own, for freezeAttributes: a copy,
+ * so the slab space is left free.
+ */
+export function encodeAttributeList(attributes: readonly IppAttribute[]): Uint8Array {
+  const from = begin();
+  const p = writeAttributes(from, attributes);
+  // A copy (Buffer's own slice would be a view of the slab).
+  return new Uint8Array(out.subarray(from, p));
+}
+
+/**
+ * Writes a group's attributes. Attributes from freezeAttributes carry their encoding (D36) and are
+ * copied, not walked; consecutive ones frozen together (however the list was filtered since) lie
+ * next to each other in one buffer and are copied as one run.
+ */
+function writeAttributes(p: number, attributes: readonly IppAttribute[]): number {
+  const n = attributes.length;
+  for (let i = 0; i < n; ) {
+    const attribute = attributes[i]!;
+    const encoded = (attribute as MaybeEncoded)[ENCODED];
+    i++;
+    if (encoded === undefined) {
+      p = writeAttribute(p, attribute);
+      continue;
+    }
+    const source = encoded.source;
+    let end = encoded.end;
+    while (i < n) {
+      const next = (attributes[i] as MaybeEncoded)[ENCODED];
+      if (next === undefined || next.source !== source || next.start !== end) break;
+      end = next.end;
+      i++;
+    }
+    p = end === encoded.end ? writeEncoding(p, encoded) : writeRun(p, source, encoded.start, end);
+  }
+  return p;
+}
+
+/** One kept encoding at `p`: short ones as words (no call), long ones with one `set`. */
+function writeEncoding(p: number, encoding: Encoding): number {
+  const words = encoding.words;
+  if (words === undefined) return writeRun(p, encoding.source, encoding.start, encoding.end);
+  room(p, words.length * 4);
+  const dv = view;
+  for (let k = 0, q = p; k < words.length; k++, q += 4) dv.setInt32(q, words[k]!);
+  return p + encoding.end - encoding.start;
+}
+
+function writeRun(p: number, source: Uint8Array, start: number, end: number): number {
+  room(p, end - start);
+  out.set(source.subarray(start, end), p);
+  return p + end - start;
 }
 
 function writeAttribute(p: number, attribute: IppAttribute): number {
@@ -321,21 +376,25 @@ function writeOtherValue(p: number, kind: number, v: IppValue, name: string): nu
     case 'dateTime': {
       const d = v.value;
       if (!inRange(d.year, 0, 0xffff)) throw rangeError('dateTime year', d.year, 0, 0xffff);
-      for (const field of DATE_BYTE_FIELDS) if (!inRange(d[field], 0, 0xff)) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
+      // Named loads and one combined test: a loop over field names made keyed loads, ~8x slower (profile).
+      const { month, day, hours, minutes, seconds, deciSeconds, utcHours, utcMinutes } = d;
+      if (!(isByte(month) && isByte(day) && isByte(hours) && isByte(minutes) && isByte(seconds) && isByte(deciSeconds) && isByte(utcHours) && isByte(utcMinutes))) {
+        for (const field of DATE_BYTE_FIELDS) if (!isByte(d[field])) throw rangeError(`dateTime ${field}`, d[field], 0, 0xff);
+      }
       if (d.utcDirection !== '+' && d.utcDirection !== '-') throw new IppError('IPP_BAD_VALUE', `dateTime utcDirection must be '+' or '-'`);
       buf[p] = 0;
       buf[p + 1] = 11;
       buf[p + 2] = d.year >>> 8;
       buf[p + 3] = d.year & 0xff;
-      buf[p + 4] = d.month;
-      buf[p + 5] = d.day;
-      buf[p + 6] = d.hours;
-      buf[p + 7] = d.minutes;
-      buf[p + 8] = d.seconds;
-      buf[p + 9] = d.deciSeconds;
+      buf[p + 4] = month;
+      buf[p + 5] = day;
+      buf[p + 6] = hours;
+      buf[p + 7] = minutes;
+      buf[p + 8] = seconds;
+      buf[p + 9] = deciSeconds;
       buf[p + 10] = d.utcDirection === '+' ? 0x2b : 0x2d;
-      buf[p + 11] = d.utcHours;
-      buf[p + 12] = d.utcMinutes;
+      buf[p + 11] = utcHours;
+      buf[p + 12] = utcMinutes;
       return p + 13;
     }
     case 'resolution': {
@@ -436,6 +495,11 @@ function writeTagAndName(p: number, code: number, name: string): number {
     buf[p + 2 + i] = c;
   }
   return p + 2 + n;
+}
+
+/** An integer in 0..255: of numbers, `(n & 0xff) === n` holds for exactly those. */
+function isByte(n: number): boolean {
+  return typeof n === 'number' && (n & 0xff) === n;
 }
 
 function inRange(n: number, min: number, max: number): boolean {

@@ -5,6 +5,7 @@ export { DEFAULT_LIMITS } from './limits.js';
 export type { DecodeLimits, DecodeOptions } from './limits.js';
 export { decodeMessage } from './decode.js';
 export { encodeMessage, encodeHeader } from './encode.js';
+export { freezeAttributes } from './frozen-attributes.js';
 export { readIppMessage } from './stream.js';
 export { SectionScanner } from './section-scanner.js';
 export type { StreamedMessage } from './stream.js';

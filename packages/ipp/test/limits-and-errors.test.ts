@@ -103,4 +103,16 @@ describe('the encoder refuses messages it cannot represent (IppError bad-value /
       expect(() => encodeMessage(message)).toThrowError(expect.objectContaining({ name: 'IppError', code }));
     });
   }
+
+  it('a dateTime octet field (RFC 2579 DateAndTime) outside 0..255, fractional or not a number, naming the field', () => {
+    const date = { year: 2026, month: 12, day: 7, hours: 8, minutes: 5, seconds: 1, deciSeconds: 0, utcDirection: '+', utcHours: 0, utcMinutes: 0 };
+    expect(() => encodeMessage(withValue({ tag: 'dateTime', value: date }))).not.toThrow();
+    for (const field of ['month', 'day', 'hours', 'minutes', 'seconds', 'deciSeconds', 'utcHours', 'utcMinutes']) {
+      for (const bad of [256, -1, 1.5, '3', 3n, undefined]) {
+        expect(() => encodeMessage(withValue({ tag: 'dateTime', value: { ...date, [field]: bad } })), `${field} = ${String(bad)}`).toThrowError(
+          expect.objectContaining({ name: 'IppError', code: 'IPP_BAD_VALUE', message: expect.stringContaining(`dateTime ${field}`) }),
+        );
+      }
+    }
+  });
 });

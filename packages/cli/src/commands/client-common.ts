@@ -120,6 +120,7 @@ const EXIT_FOR: Readonly<Record<ClientErrorCode, ExitCode>> = {
   CLIENT_TIMEOUT: ExitCode.failure,
   CLIENT_DISCOVERY_UNAVAILABLE: ExitCode.failure,
   CLIENT_SIGN_IN_FAILED: ExitCode.failure,
+  CLIENT_STATE_DIR: ExitCode.failure,
   CLIENT_NOT_TRUSTNOONE: ExitCode.notEncrypted,
   CLIENT_TRUST_KEY_INVALID: ExitCode.untrusted,
   CLIENT_TRUST_FIRST_USE_REFUSED: ExitCode.untrusted,

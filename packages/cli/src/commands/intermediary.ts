@@ -8,6 +8,7 @@ import { bodyIdleTimeoutMs } from './http-limits.js';
 import { oauthServerFlags, oauthServerOptions, oauthServerUsage } from './oauth-server-flags.js';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { usableStateDir } from '../state-dir.js';
 
 const usage = `Usage: tno intermediary --upstream URL [options]
        tno intermediary migrate --store postgres://...              (create or upgrade the shared store)
@@ -157,9 +158,10 @@ export const intermediaryCommand: Command = {
     const ca = v['upstream-ca'] ? await readFile(v['upstream-ca'], 'utf8') : undefined;
     const tls = ca || v['upstream-pin'] ? { ...(ca ? { ca } : {}), ...(v['upstream-pin'] ? { pinSha256: v['upstream-pin'] } : {}) } : undefined;
     const upstreams: HttpUpstreamOptions[] = upstreamUris.map((uri) => ({ uri, ...(tls ? { tls } : {}) }));
+    const stateDir = await usableStateDir(v.state ?? stateDefault(io.env));
     try {
       await startIntermediary({
-        stateDir: v.state ?? stateDefault(io.env),
+        stateDir,
         ...(store !== undefined ? { store } : {}),
         ...(leaseSeconds !== undefined ? { leaseMs: leaseSeconds * 1000 } : {}),
         upstreams,

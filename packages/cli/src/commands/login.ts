@@ -5,7 +5,7 @@
  * the token to that printer and refresh it. Tokens are never printed.
  */
 import { spawn } from 'node:child_process';
-import { signIn, signOut, type DevicePrompt } from '@trustnoone/client';
+import { advertisedScope, signIn, signOut, type Connection, type DevicePrompt } from '@trustnoone/client';
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { terminalSafe } from '../terminal-text.js';
@@ -29,8 +29,9 @@ same issuer and a second printer adds that printer to the sign-in.
                         is set. Opens $BROWSER (else xdg-open) and prints the URL too
   --no-open             with --browser: only print the URL, open nothing
   --client-id ID        the public client registered for tno at the issuer (default tno)
-  --scope SCOPES        scopes to ask for, space-separated (e.g. the printer's
-                        oauth-authorization-scope); offline_access is added for refreshing
+  --scope SCOPES        scopes to ask for, space-separated; default the scope the printer
+                        advertises (its oauth-authorization-scope, or the scope of its
+                        Bearer challenge); offline_access is added for refreshing
   --resource URI        RFC 8707 resource indicator: the audience the server checks
   --timeout SECONDS     how long to wait for the browser (default 300)
   --state DIR           state directory (default $XDG_STATE_HOME/trustnoone)
@@ -71,6 +72,21 @@ function showDevicePrompt(p: DevicePrompt, io: Io): void {
   io.stderr.write(`The code is valid for ${Math.round(p.expiresInSec / 60)} minutes. Waiting...\n`);
 }
 
+/**
+ * Without --scope: the scope the printer asks for (its oauth-authorization-scope, or the scope of
+ * its Bearer challenge), said on stderr; none when it advertises none or cannot be asked (D40).
+ */
+async function printerScope(conn: Connection, io: Io): Promise<string | undefined> {
+  try {
+    const found = await advertisedScope(conn);
+    if (found) io.stderr.write(`tno: asking for scope '${terminalSafe(found.scope)}', which ${terminalSafe(conn.printer)} advertises (${found.source === 'oauth-authorization-scope' ? 'oauth-authorization-scope' : 'its Bearer challenge'})\n`);
+    return found?.scope;
+  } catch (err) {
+    io.stderr.write(`tno: could not ask ${terminalSafe(conn.printer)} which scope it wants (${terminalSafe((err as Error).message)}); asking for none: give --scope if the printer refuses the token\n`);
+    return undefined;
+  }
+}
+
 export const loginCommand: Command = {
   name: 'login',
   summary: 'sign in at an OAuth 2.0 issuer for a printer (device code or browser)',
@@ -86,7 +102,9 @@ export const loginCommand: Command = {
       if (!Number.isFinite(s) || s <= 0) throw new CliError(`--timeout ${v.timeout}: expected a number of seconds`, ExitCode.usage);
       timeoutMs = s * 1000;
     }
-    const { printer } = await connectionFrom({ ...v, timeout: undefined }, io);
+    const conn = await connectionFrom({ ...v, timeout: undefined }, io);
+    const { printer } = conn;
+    const scope = v.scope ?? (await printerScope(conn, io));
     const graphical = Boolean(io.env.DISPLAY || io.env.WAYLAND_DISPLAY);
     const flow = v.device ? 'device' : v.browser || graphical ? 'browser' : 'device';
     const stateDir = trustStoreFrom(v, io).dir;
@@ -97,7 +115,7 @@ export const loginCommand: Command = {
         printers: [printer],
         flow,
         ...(v['client-id'] ? { clientId: v['client-id'] } : {}),
-        ...(v.scope ? { scope: v.scope } : {}),
+        ...(scope ? { scope } : {}),
         ...(v.resource ? { resource: v.resource } : {}),
         ...(timeoutMs ? { browserTimeoutMs: timeoutMs } : {}),
         onDevicePrompt: (p) => showDevicePrompt(p, io),

@@ -9,6 +9,7 @@ import { normaliseFingerprint, POOL_LEDGER_RETENTION_DEFAULT_MS, PrinterError, s
 import { CliError, type Command, type Io } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { readFlagText } from '../flag-file.js';
+import { usableStateDir } from '../state-dir.js';
 
 const usage = `Usage: tno pool-ledger --tls-cert FILE --tls-key FILE --members-ca FILE [options]
 
@@ -65,7 +66,7 @@ export const poolLedgerCommand: Command = {
     } catch (err) {
       throw new CliError(`--member: ${(err as Error).message}`, ExitCode.usage);
     }
-    const stateDir = v.state ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'trustnoone', 'pool-ledger');
+    const stateDir = await usableStateDir(v.state ?? join(io.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'trustnoone', 'pool-ledger'));
     let ledger: RunningPoolLedger;
     try {
       ledger = await startPoolLedger({

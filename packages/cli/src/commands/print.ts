@@ -141,10 +141,14 @@ export const printCommand: Command = {
             phases.submitted(p.jobId, follow);
           }
           if (p.phase === 'job') phases.status(p.status);
-          if (p.phase === 'busy' && !toldBusy) {
+          if (p.phase === 'busy' && p.maxAttempts !== undefined) {
+            // HTTP 503: each of the few waits is told, with the server's reason and how long (D39).
+            bar.done();
+            io.stderr.write(`tno: ${p.reason}; nothing was accepted, waiting ${Math.ceil(p.retryInMs / 1000)} s before sending again (attempt ${p.attempt} of ${p.maxAttempts})\n`);
+          } else if (p.phase === 'busy' && !toldBusy) {
             toldBusy = true;
             bar.done();
-            io.stderr.write('tno: the printer is busy with another job; waiting to submit\n');
+            io.stderr.write(`tno: the printer is busy with another job (${p.reason}); waiting to submit\n`);
           }
         },
       }),

@@ -13,6 +13,7 @@ import { ExitCode } from '../exit-codes.js';
 import { PANEL_SOCKET, panelUsage, runPanel } from './printer-panel.js';
 import { printerAdminUsage, runPrinterAdmin } from './printers.js';
 import { readFlagText } from '../flag-file.js';
+import { usableStateDir } from '../state-dir.js';
 
 const usage = `Usage: tno printer [options]
        tno printer --show-fingerprint [--state DIR] [--json]
@@ -169,6 +170,7 @@ export const printerCommand: Command = {
     if (v['post-quantum'] !== undefined && !postQuantum) throw new CliError(`--post-quantum ${v['post-quantum']}: expected ${Object.keys(pqNames).join(', ')}`, ExitCode.usage);
     const keyOptions = { keyAlgorithm: algorithm as KeyAlgorithm, ...(issuer ? { issuer } : {}), ...(postQuantum ? { postQuantum } : {}) };
 
+    await usableStateDir(stateDir);
     if (v['show-fingerprint']) {
       const info = await showFingerprint({ stateDir, ...keyOptions }).catch((err: Error) => {
         throw new CliError(`cannot read the printer key store in ${stateDir}: ${err.message}`, ExitCode.failure, { cause: err });

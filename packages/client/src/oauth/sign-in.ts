@@ -5,13 +5,14 @@
  * they are meant for, and a credential source that refreshes them (RFC 6749 §6) before they expire.
  */
 import { discoverIssuer, isLoopbackHost, IppTransportError, needsRefresh, postForm, requestToken, type BearerCredentials, type IssuerMetadata, type TokenSet } from '@trustnoone/ipp-http/client';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ClientError } from '../errors.js';
 import { normalizePrinterUri } from '../printer-uri.js';
 import { deviceGrant, type DevicePrompt } from './device-grant.js';
 import { loopbackGrant } from './loopback-grant.js';
 import { TokenStore, type SavedSignIn } from './token-store.js';
+import { makeDirectory } from '../state-dir.js';
 
 /** The client id `tno` uses unless told otherwise: a public client the site registers (D29). */
 export const DEFAULT_CLIENT_ID = 'tno';
@@ -118,7 +119,7 @@ async function withRefreshLock<T>(store: TokenStore, fn: () => Promise<T>): Prom
   const previous = inProcess.get(store.file) ?? Promise.resolve();
   const run = previous.catch(() => {}).then(async () => {
     const lock = join(dirname(store.file), '.refresh.lock');
-    await mkdir(dirname(store.file), { recursive: true, mode: 0o700 });
+    await makeDirectory(dirname(store.file));
     const deadline = Date.now() + 15_000;
     for (;;) {
       try {

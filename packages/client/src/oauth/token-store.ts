@@ -5,11 +5,12 @@
  * its token is sent to those and to nothing else.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenSet } from '@trustnoone/ipp-http/client';
 import { ClientError } from '../errors.js';
 import { normalizePrinterUri } from '../printer-uri.js';
+import { makeDirectory } from '../state-dir.js';
 
 export interface SavedSignIn extends TokenSet {
   readonly issuer: string;
@@ -96,7 +97,7 @@ export class TokenStore {
 
   private async write(signIns: SavedSignIn[]): Promise<void> {
     const dir = join(this.stateDir, 'oauth');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectory(dir);
     await chmod(dir, 0o700);
     const tmp = join(dir, `.tokens.${randomBytes(6).toString('hex')}.tmp`);
     // Created 0600 from the first byte: the token never sits in a file others could read.

@@ -41,5 +41,6 @@ export function httpRefusal(url: URL, status: number, headers: IncomingHttpHeade
     status === 401
       ? `${url.origin} requires authentication (HTTP 401)`
       : `${url.href} answered HTTP ${status} instead of an IPP response${after}`;
-  return new IppTransportError(code, message, { httpStatus: status, ...(retry !== undefined ? { retryAfterSeconds: retry } : {}) });
+  const challenge = status === 401 ? headers['www-authenticate']?.slice(0, 4096) : undefined;
+  return new IppTransportError(code, message, { httpStatus: status, ...(retry !== undefined ? { retryAfterSeconds: retry } : {}), ...(challenge ? { wwwAuthenticate: challenge } : {}) });
 }

@@ -15,7 +15,7 @@ import {
   type IppValue,
 } from '@trustnoone/ipp';
 import { byteLimit, ByteLimitExceeded } from '../byte-limit.js';
-import { HttpAuthRequired, HttpAuthThrottled, IppStatusError } from '../errors.js';
+import { HttpAuthRequired, HttpAuthThrottled, HttpServiceUnavailable, IppStatusError } from '../errors.js';
 import type { IppHandler, IppReply, IppRequestContext } from './context.js';
 import { guardRequestBodies } from './body-guard.js';
 import { mediaType, refuseUnread } from './refuse-unread.js';
@@ -105,6 +105,7 @@ function admission(options: IppRoutesOptions, slots: ClientSlots) {
           // RFC 6585 §4: 429 with Retry-After; the credentials were not checked.
           return refuseUnread(request, reply, 429, err.message, { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) });
         }
+        if (err instanceof HttpServiceUnavailable) return serviceUnavailable(request, reply, err);
         throw err;
       }
     }
@@ -200,6 +201,7 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
   try {
     result = await handler(ctx);
   } catch (err) {
+    if (err instanceof HttpServiceUnavailable) return serviceUnavailable(request, reply, err);
     result = replyForError(err, request, requestId);
   }
   if (documentError instanceof ByteLimitExceeded && !isErrorStatus(result.status)) {
@@ -208,6 +210,16 @@ async function handle(request: FastifyRequest, reply: FastifyReply, options: Ipp
   }
   if (!limited.readableEnded) await drain(request, reply, limited);
   return sendIpp(reply, responseFor(message, result, languageOf));
+}
+
+/**
+ * HTTP 503 with Retry-After, from the authentication hook or a handler, for a service the request
+ * needs that is down (RFC 9110 §15.6.4): logged as an error with its cause, and whatever the client
+ * has not sent yet of the body is left unread.
+ */
+function serviceUnavailable(request: FastifyRequest, reply: FastifyReply, err: HttpServiceUnavailable): FastifyReply {
+  request.log.error({ err: err.cause ?? err }, `ipp: answered 503: ${err.message}`);
+  return refuseUnread(request, reply, 503, err.message, { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) });
 }
 
 function replyForError(err: unknown, request: FastifyRequest, requestId: number): IppReply {

@@ -1,9 +1,10 @@
 /**
  * The Printer Description and Status attributes (RFC 8011 §5.4, PWG 5100.14 §5.1 table 1,
- * docs/spec-notes.md §1 for the TRUSTNOONE ones). Built per request from static capabilities plus the
- * live state; `requested-attributes` filtering happens in select.ts.
+ * docs/spec-notes.md §1 for the TRUSTNOONE ones). The part that depends only on the identity is built
+ * once per identity, frozen and pre-encoded (D36); the live state per request; `requested-attributes`
+ * filtering happens in select.ts.
  */
-import { IppEnum, type IppAttribute } from '@trustnoone/ipp';
+import { freezeAttributes, IppEnum, type IppAttribute } from '@trustnoone/ipp';
 import * as cap from './capabilities.js';
 import { MARGINS, MEDIA, MEDIA_DEFAULT, MEDIA_READY, MEDIA_SOURCES, MEDIA_TYPES, mediaByName, mediaCol, mediaSizeCol } from './media.js';
 import {
@@ -70,7 +71,23 @@ function httpUri(ippUri: string, path: string): string {
   return `${scheme}//${u.host}${path}`;
 }
 
+/**
+ * The attributes that depend only on the identity, frozen and encoded once per identity
+ * (freezeAttributes, docs/decisions.md D36): Get-Printer-Attributes answers copy their bytes
+ * instead of encoding ~100 attributes afresh. A new identity (setUris makes one) gets its own.
+ */
+const describedIdentities = new WeakMap<PrinterIdentity, readonly IppAttribute[]>();
+
 export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAttribute[] {
+  let description = describedIdentities.get(id);
+  if (description === undefined) {
+    description = freezeAttributes(descriptionAttributes(id));
+    describedIdentities.set(id, description);
+  }
+  return [...description, ...statusAttributes(st)];
+}
+
+function descriptionAttributes(id: PrinterIdentity): IppAttribute[] {
   const mainUri = id.uris[0] ?? 'ipp://127.0.0.1/ipp/print';
   const formats = id.requireEncryption ? [cap.PKCS7_MIME] : [...cap.DOCUMENT_FORMATS];
   const mediaDefault = mediaByName(MEDIA_DEFAULT)!;
@@ -205,6 +222,11 @@ export function printerAttributes(id: PrinterIdentity, st: PrinterStatus): IppAt
     keyword('printer-pkcs7-repertoire-configured', id.pinRepertoire),
     // Provisional (docs/spec-notes.md §2): the inner request format a sealed job must carry.
     mimeType('encrypted-job-request-format-supported', cap.ENCRYPTED_REQUEST_FORMAT),
+  ];
+}
+
+function statusAttributes(st: PrinterStatus): IppAttribute[] {
+  return [
     // RFC 8011 §5.4 Printer Status
     enumAttr('printer-state', IppEnum.printerState[st.state]),
     keyword('printer-state-reasons', st.stateReasons.length > 0 ? [...st.stateReasons] : ['none']),

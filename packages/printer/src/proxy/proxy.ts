@@ -8,7 +8,7 @@
  * Get-Encrypted-Job-Attributes requests are collected (Fetch-Encrypted-Job-Attributes) and
  * answered by the printer's own 0x006A handler (Acknowledge-Encrypted-Job-Attributes).
  *
- * Failures of the connection are retried with exponential backoff; a restarted Infrastructure
+ * Failures of the connection are retried with bounded exponential backoff and jitter (backoff.ts); a restarted Infrastructure
  * Printer is met by subscribing again and re-priming; a restart of this printer never fetches or
  * prints a job twice (proxy-state.ts).
  */
@@ -23,6 +23,7 @@ import { deviceCounters } from './job-counters.js';
 import { LocalPrinter } from './local-printer.js';
 import { PoolReplayCache } from '../pool/pool-replay.js';
 import { ProxyState, type ProxyJob } from './proxy-state.js';
+import { Backoff } from './backoff.js';
 import { readFile } from 'node:fs/promises';
 
 export interface ProxyOptions {
@@ -80,6 +81,7 @@ class Proxy {
   connected = false;
   private readonly c: InfraConnection;
   private readonly local: LocalPrinter;
+  private readonly backoff: Backoff;
   private readonly stopping = new AbortController();
   private loop: Promise<void> = Promise.resolve();
   /** Jobs to try, in arrival order, handled one at a time as a single-engine printer does. */
@@ -100,6 +102,7 @@ class Proxy {
     private readonly log: ProxyLog,
   ) {
     this.local = new LocalPrinter(printer);
+    this.backoff = new Backoff({ initialMs: o.retryInitialMs ?? 500, maxMs: o.retryMaxMs ?? 10_000 });
     this.c = {
       printerUri: o.url,
       systemUri: o.systemUrl ?? systemUrlFor(o.url),
@@ -141,21 +144,19 @@ class Proxy {
   // ---- connection loop ----------------------------------------------------------------------
 
   private async run(): Promise<void> {
-    let delay = this.o.retryInitialMs ?? 500;
+    // Reset only by a poll that was answered (listen): a link that lets the device register but
+    // fails every poll, or a token endpoint that is down, keeps the waits growing (D40).
     while (!this.stopped) {
       try {
         const sub = await this.connect();
-        delay = this.o.retryInitialMs ?? 500;
         await this.listen(sub);
       } catch (err) {
         this.connected = false;
         if (this.stopped) return;
         const gone = err instanceof InfraStatusError && err.status === SUBSCRIPTION_GONE;
-        this.log.warn({ err: (err as Error).message, retryMs: gone ? 0 : delay }, 'proxy: connection to the Infrastructure Printer lost');
-        if (!gone) {
-          await this.sleep(delay);
-          delay = Math.min(delay * 2, this.o.retryMaxMs ?? 10_000);
-        }
+        const delay = gone ? 0 : this.backoff.next();
+        this.log.warn({ err: (err as Error).message, retryMs: delay }, 'proxy: connection to the Infrastructure Printer lost');
+        if (!gone) await this.sleep(delay);
       }
     }
   }
@@ -205,6 +206,7 @@ class Proxy {
       }
       a.data.resume();
       if (!isSuccessful(a.status)) throw new InfraStatusError(a.status, 'Get-Notifications', undefined);
+      this.backoff.reset();
       let seen = 0;
       for (const g of a.message.groups) {
         if (g.tag !== GroupTag.eventNotification) continue;

@@ -24,6 +24,8 @@ export async function startInfraQueue(root: string, accounts: Readonly<Record<st
     upstreams: [],
     infra: { deviceUsers: [...deviceUsers], maxNotifyWaitMs: 2000, encryptedAttributesTimeoutMs: 10_000 },
     users,
+    // Cleartext device credentials on loopback (never set by tno): the Proxy tests built on this
+    // queue check the pull protocol; the Proxy over ipps with a pinned queue is proxy-e2e-tls.test.ts.
     allowLoopbackCleartextAuth: true,
     port: 0,
     announce: () => {},

@@ -9,11 +9,12 @@
  * instances behind one load balancer are expected to agree to well under the 1 s first delay.
  * Rows quiet longer than forgetAfterMs are deleted now and then, which bounds the tables as the
  * in-memory maps are bounded. A database failure is INTERMEDIARY_STORE_UNAVAILABLE, as elsewhere
- * in the store: the attempt is neither admitted nor counted.
+ * in the store, answered HTTP 503 with Retry-After: the attempt is neither admitted nor counted.
  */
 import type pg from 'pg';
 import { closedFor, countFailure, throttleSettings, type FailureCount, type FailureThrottleOptions, type Refusal, type SignInThrottle, type ThrottleSettings } from '@trustnoone/ipp-http';
 import { fromDatabase, query, unavailable } from './unavailable.js';
+import { answeringStoreDown } from '../unavailable-answer.js';
 
 /** At most one sweep of forgotten rows per instance this often. */
 const SWEEP_EVERY_MS = 60_000;
@@ -26,7 +27,20 @@ export class PgSignInThrottle implements SignInThrottle {
     this.s = throttleSettings(options);
   }
 
-  async check(user: string, address: string): Promise<Refusal | undefined> {
+  // Each method answers the store down with HttpServiceUnavailable (a 503 to the sign-in, not a 500).
+  check(user: string, address: string): Promise<Refusal | undefined> {
+    return answeringStoreDown(() => this.checkNow(user, address));
+  }
+
+  failure(user: string, address: string): Promise<number> {
+    return answeringStoreDown(() => this.failureNow(user, address));
+  }
+
+  success(user: string, address: string): Promise<void> {
+    return answeringStoreDown(() => this.successNow(user, address));
+  }
+
+  private async checkNow(user: string, address: string): Promise<Refusal | undefined> {
     const t = this.s.now();
     const r = await query<{ kind: string; failures: number; open_at: string; last: string }>(
       this.pool,
@@ -45,7 +59,7 @@ export class PgSignInThrottle implements SignInThrottle {
     return good.rowCount ? undefined : { by: 'user', retryAfterMs: byUser };
   }
 
-  async failure(user: string, address: string): Promise<number> {
+  private async failureNow(user: string, address: string): Promise<number> {
     const t = this.s.now();
     await this.bump('address', address, t, this.s.freePerAddress);
     const failures = await this.bump('user', user, t, this.s.free);
@@ -57,7 +71,7 @@ export class PgSignInThrottle implements SignInThrottle {
     return failures;
   }
 
-  async success(user: string, address: string): Promise<void> {
+  private async successNow(user: string, address: string): Promise<void> {
     await query(this.pool, "DELETE FROM tno_auth_failures WHERE kind = 'address' AND key = $1", [address]);
     await query(
       this.pool,

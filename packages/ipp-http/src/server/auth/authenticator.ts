@@ -6,7 +6,7 @@
  * hook, so it runs before any body is read, by the IPP routes and by web pages alike.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpAuthRequired, HttpAuthThrottled } from '../../errors.js';
+import { HttpAuthRequired, HttpAuthThrottled, HttpServiceUnavailable } from '../../errors.js';
 import type { Principal } from './principal.js';
 import { AuthRefused, type AuthScheme } from './scheme.js';
 
@@ -80,6 +80,11 @@ export function httpAuthentication(options: AuthenticationOptions): Authenticati
         if (err instanceof HttpAuthThrottled) {
           reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
           return reply.code(429).type('text/plain; charset=utf-8').send(`${err.message}\n`);
+        }
+        if (err instanceof HttpServiceUnavailable) {
+          request.log.error({ err: err.cause ?? err }, `auth: answered 503: ${err.message}`);
+          reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+          return reply.code(503).type('text/plain; charset=utf-8').send(`${err.message}\n`);
         }
         throw err;
       }
