@@ -101,7 +101,9 @@ export class LedgerStore {
         continue;
       }
       const at = Number(m[1]);
-      if (at < cutoff) {
+      // A claim is kept for less than the retention: with retention 0, even one made in this same
+      // millisecond has expired (a strict comparison kept it, and failed a test under load).
+      if (at <= cutoff) {
         dropped++;
         continue;
       }
