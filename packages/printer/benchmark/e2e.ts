@@ -13,6 +13,7 @@
  * shows where the sealed path's extra time goes. Needs `pnpm build` first (it runs dist/).
  *
  *   pnpm bench:e2e                    (= npx tsx packages/printer/benchmark/e2e.ts [--rounds 3])
+ *   ... e2e.ts --rounds 1 --profile DIR (CPU profiles of every tno process, for where time goes)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +24,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writePwgRaster } from '../src/render/index.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, pages: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, pages: { type: 'string', default: '10' }, profile: { type: 'string' } } });
 const ROUNDS = Number(values.rounds);
 const PAGES = Number(values.pages);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TNO = join(repo, 'packages', 'cli', 'bin', 'tno.js');
+/** `--profile DIR`: every tno process (servers and `tno print`) writes a V8 CPU profile there. */
+const NODE_ARGS = values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [];
 
 function noisePwg(pages: number): Uint8Array {
   let s = 0x9e3779b9;
@@ -52,7 +55,7 @@ function noisePwg(pages: number): Uint8Array {
 }
 
 async function server(args: string[]): Promise<{ proc: ChildProcess; uri: string }> {
-  const proc = spawn(process.execPath, [TNO, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TNO_PASSWORD: '' } });
+  const proc = spawn(process.execPath, [...NODE_ARGS, TNO, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TNO_PASSWORD: '' } });
   const line = await new Promise<string>((ok, fail) => {
     createInterface({ input: proc.stdout! }).once('line', ok);
     proc.once('exit', (code) => fail(new Error(`tno ${args[0]} exited with ${code}`)));
@@ -175,7 +178,7 @@ async function main(): Promise<void> {
         const done =
           kind === 'clear'
             ? run('ipptool', ['-f', doc, inter.uri, test])
-            : run(process.execPath, [TNO, 'print', doc, ...client, '--strict', '--no-wait', '-o', 'document-format=image/pwg-raster']);
+            : run(process.execPath, [...NODE_ARGS, TNO, 'print', doc, ...client, '--strict', '--no-wait', '-o', 'document-format=image/pwg-raster']);
         const m = await manifestOf(printerState, ++jobId);
         if (m.state !== 'completed') throw new Error(`${kind} job ${jobId} ended ${m.state}`);
         const s = split(start, done.ended, m);

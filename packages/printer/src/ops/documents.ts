@@ -3,7 +3,7 @@
  * either hand the cleartext to the engine or open the sealed envelope first (docs/spec-notes.md §2).
  * Any failure ends the job here, before anything is rendered.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ByteLimitExceeded, type IppReply, type IppRequestContext } from '@trustnoone/ipp-http';
 import { PKCS7_MIME } from '../attributes/capabilities.js';
@@ -15,6 +15,7 @@ import { armMultipleOperationTimeout } from '../jobs/multiple-operation-timeout.
 import { sniffFormat } from '../pipeline/sniff.js';
 import { SpoolLimitError, spoolToFile } from '../pipeline/spool.js';
 import type { PrinterRuntime } from '../runtime.js';
+import { KeptCiphertext } from '../secure/kept-ciphertext.js';
 import { jobComplete } from '../secure/pin-release.js';
 import { PoolRefusal } from '../pool/pool-replay.js';
 import { GENERIC_SECURITY_MESSAGE, SecurityFailure } from '../secure/security-failure.js';
@@ -154,27 +155,18 @@ async function receiveSealed(rt: PrinterRuntime, job: Job, ctx: IppRequestContex
   // The ciphertext is kept as received until the job ends: after a restart it is opened again,
   // so a job acknowledged here is printed even if the printer stops before printing it.
   await mkdir(jobPaths(rt.layout, job.id).spool, { recursive: true, mode: 0o700 });
-  const kept = await open(ciphertextFile(rt.layout, job.id, number), 'w', 0o600);
-  let keptOpen = true;
-  const closeKept = async (sync: boolean) => {
-    if (!keptOpen) return;
-    keptOpen = false;
-    try {
-      if (sync) await kept.sync();
-    } finally {
-      await kept.close();
-    }
-  };
+  const kept = await KeptCiphertext.create(ciphertextFile(rt.layout, job.id, number), () => rt.faults.hit('receive.chunk'));
+  const closeKept = (sync: boolean): Promise<void> => kept.close(sync);
   // The iterator below sees every stream error; this keeps one emitted after it stopped listening
   // (the size limit hit mid-chunk) from becoming an uncaught 'error' event.
   ctx.data.on('error', () => undefined);
-  // Pulled by the decryptor: nothing is read from the socket faster than it is decrypted.
+  // Pulled by the decryptor: nothing is read from the socket faster than it is decrypted. Keeping
+  // a chunk's ciphertext runs alongside its decryption (kept-ciphertext.ts).
   const counted = (async function* () {
     for await (const chunk of ctx.data as AsyncIterable<Buffer>) {
       // The transport caps the bytes that arrive (ByteLimitExceeded), so none is counted against a limit here.
       received += chunk.length;
-      await kept.write(chunk);
-      rt.faults.hit('receive.chunk');
+      await kept.add(chunk);
       yield chunk;
     }
     lastByte = Date.now();

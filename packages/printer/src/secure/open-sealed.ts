@@ -123,7 +123,7 @@ export function makeSealedOpener(o: SealedOpenerOptions): SealedOpener {
           requireSignature: o.requireSignature,
           allowSha1Kdf: o.allowSha1Kdf ?? false,
         },
-        (chunk) => splitter.write(chunk),
+        (chunk, ours) => splitter.write(chunk, ours),
       );
       return { opened, split: await splitter.close() };
     } catch (err) {
