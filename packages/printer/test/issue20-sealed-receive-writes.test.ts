@@ -42,6 +42,30 @@ describe('kept ciphertext (issue 20)', () => {
     }
   });
 
+  it('keeps a document longer than the early-sync interval whole (syncs start while it arrives)', async () => {
+    const d = await tempDir();
+    try {
+      const file = join(d.path, 'document-1.p7m');
+      const kept = await KeptCiphertext.create(file, () => undefined);
+      const piece = randomBytes(64 * 1024);
+      const n = 40 * 16; // 40 MiB
+      for (let i = 0; i < n; i++) {
+        const c = Buffer.from(piece);
+        c.writeUInt32BE(i, 0); // each chunk distinct, so order is checked too
+        await kept.add(c);
+      }
+      await kept.close(true);
+      const got = await readFile(file);
+      expect(got.length).toBe(n * piece.length);
+      for (let i = 0; i < n; i++) {
+        expect(got.readUInt32BE(i * piece.length)).toBe(i);
+        expect(Buffer.compare(got.subarray(i * piece.length + 4, (i + 1) * piece.length), piece.subarray(4))).toBe(0);
+      }
+    } finally {
+      await d.remove();
+    }
+  });
+
   it('reports a failed write to the receiver instead of losing it', async () => {
     const d = await tempDir();
     try {

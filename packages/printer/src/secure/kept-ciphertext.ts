@@ -16,6 +16,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 const KEEP_BATCH = 1024 * 1024;
 /** Buffers gathered before a write is started, whatever their size (writev takes at most IOV_MAX). */
 const KEEP_PARTS = 256;
+/**
+ * Bytes written between early syncs. The page cache writes nothing back by itself for seconds, so
+ * the fsync after the last byte had the whole document to write (most of the sealed job's 'open'
+ * step, issue 20); a datasync started every so often while the rest arrives leaves it the tail.
+ */
+const SYNC_EVERY = 16 * 1024 * 1024;
 
 export class KeptCiphertext {
   #batch: Buffer[] = [];
@@ -23,6 +29,11 @@ export class KeptCiphertext {
   /** The write in flight (rejections are observed by the next add, drain or close). */
   #writing: Promise<void> = Promise.resolve();
   #open = true;
+  /** An early datasync still running, if any (never waited for by add). */
+  #syncing: Promise<void> | undefined;
+  /** An early datasync's failure: the file is not durable, whatever a later fsync says. */
+  #syncFailure: unknown;
+  #unsynced = 0;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -59,9 +70,12 @@ export class KeptCiphertext {
     try {
       if (sync) {
         await this.drain();
+        await this.#syncing?.catch(() => undefined);
+        if (this.#syncFailure !== undefined) throw this.#syncFailure;
         await this.fh.sync();
       } else {
         await this.#writing.catch(() => undefined);
+        await this.#syncing?.catch(() => undefined);
       }
     } finally {
       await this.fh.close();
@@ -72,10 +86,31 @@ export class KeptCiphertext {
     await this.#writing;
     if (this.#batched === 0) return;
     const parts = this.#batch;
+    const bytes = this.#batched;
     this.#batch = [];
     this.#batched = 0;
-    this.#writing = writevAll(this.fh, parts).then(() => this.onWritten());
+    this.#writing = writevAll(this.fh, parts).then(() => {
+      this.onWritten();
+      this.#syncEarly(bytes);
+    });
     this.#writing.catch(() => undefined); // observed by the next flush or close; never unhandled
+  }
+
+  /** Starts a datasync of what is written so far, once enough is and none is running. */
+  #syncEarly(written: number): void {
+    this.#unsynced += written;
+    if (this.#unsynced < SYNC_EVERY || this.#syncing) return;
+    this.#unsynced = 0;
+    const syncing = this.fh.datasync().then(
+      () => {
+        this.#syncing = undefined;
+      },
+      (err: unknown) => {
+        this.#syncFailure ??= err; // reported by close(true)
+        this.#syncing = undefined;
+      },
+    );
+    this.#syncing = syncing;
   }
 }
 
