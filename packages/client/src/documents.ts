@@ -5,17 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { fileChunks } from '@trustnoone/smime';
 import type { Readable } from 'node:stream';
 import { ClientError } from './errors.js';
 import { detectFileFormat, sniffFormat } from './formats.js';
-
-/**
- * 1 MiB reads: a quarter of the read calls and chunk buffers of 256 KiB reads; on the sealed path
- * reading and its garbage collection were most of the client's CPU besides the cipher (issue 20).
- * At least the sealed segment size (64 KiB), so sealing never holds a reused chunk across reads.
- */
-const READ_CHUNK = 1024 * 1024;
 
 export type DocumentInput =
   | { readonly path: string; readonly name?: string; readonly format?: string }
@@ -32,12 +24,6 @@ export interface ResolvedDocument {
   readonly open: () => ByteSource;
   /** True for files and byte arrays (a refused upload can be sent again); false for streams. */
   readonly reopenable: boolean;
-  /**
-   * Files only: the same bytes read into two buffers used in turn, each chunk valid only until the
-   * one after it is asked for (smime's fileChunks). For the sealed path alone, whose cipher is done
-   * with a chunk before it pulls the next; never for a consumer that queues chunks (a socket).
-   */
-  readonly openReused?: () => AsyncIterable<Uint8Array>;
 }
 
 export async function resolveDocument(doc: DocumentInput, index: number): Promise<ResolvedDocument> {
@@ -55,16 +41,9 @@ export async function resolveDocument(doc: DocumentInput, index: number): Promis
     }
     const format = doc.format ?? (await detectFileFormat(doc.path));
     if (!format) throw new ClientError('CLIENT_BAD_INPUT', `cannot tell the format of ${doc.path}; give it with -o document-format=TYPE`);
-    return {
-      name: doc.name ?? basename(doc.path),
-      format,
-      size,
-      reopenable: true,
-      open: () => createReadStream(doc.path, { highWaterMark: READ_CHUNK }),
-      // No buffer per read: the allocations and their garbage collection were the sealed client's
-      // largest cost after the cipher itself (issue 20).
-      openReused: () => fileChunks(doc.path, READ_CHUNK),
-    };
+    // 1 MiB reads: a quarter of the read calls and chunk buffers of 256 KiB reads; on the sealed path
+    // reading and its garbage collection were most of the client's CPU besides the cipher (issue 20).
+    return { name: doc.name ?? basename(doc.path), format, size, reopenable: true, open: () => createReadStream(doc.path, { highWaterMark: 1024 * 1024 }) };
   }
   const data = doc.data;
   if (data instanceof Uint8Array) {

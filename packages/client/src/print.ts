@@ -184,10 +184,7 @@ async function submitSealed(ctx: SubmitContext, info: PrinterInfo, recipientKey:
   const signer = options.sign ? { certificate: options.sign.certificate, privateKey: options.sign.privateKey } : undefined;
   const pin = options.pin;
   const documentBytes = (index: number): AsyncIterable<Uint8Array> => {
-    // The cipher (and the release-code layer, itself a sealer) is done with each chunk before it
-    // pulls the next, so a file's chunks may come in reused buffers (documents.ts).
-    const d = docs[index]!;
-    const plain = counted(d.openReused ? d.openReused() : d.open(), progressFor(ctx, index));
+    const plain = counted(docs[index]!.open(), progressFor(ctx, index));
     return pin === undefined ? plain : releaseCodeLayer(plain, pin);
   };
   const sealDocument = (index: number, inner: IppMessage): Readable =>

@@ -39,8 +39,6 @@ export { certificateSignedBy } from './cms/chain.js';
 export { contentInfoType, CONTENT_INFO_HEAD_BYTES } from './cms/content-info-type.js';
 // For callers of openCore/sealChunks that own a chunk (`ours`) and are done with it (stream/release.ts).
 export { release as releaseBuffer } from './stream/release.js';
-// A file as chunks in two reused buffers, for sealChunks/seal (stream/file-chunks.ts has the contract).
-export { fileChunks } from './stream/file-chunks.js';
 export {
   generateKeyPair,
   createCertificate,
