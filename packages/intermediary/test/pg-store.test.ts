@@ -148,8 +148,9 @@ describe('issue 17: several instances, one store', () => {
       expect(r.status, r.statusMessage).toBe(0);
       await waitFor(() => printer.deliveries.some((d) => d.sha256 === digest), 180_000, '128 MiB delivered');
       // The whole document in memory would add 128 MiB; chunked, the peak grows far less. What it
-      // does grow by is mostly freed chunk buffers not yet collected: V8 collects memory outside its
-      // heap only once tens of MiB of it have been given up, later when the machine is busy. The
+      // does grow by varies with the machine's load, not with what the code holds: most likely freed
+      // chunk buffers not yet collected (V8 collects memory outside its heap only once tens of MiB
+      // of it have been given up, and later when the machine is busy). The
       // same commit measured 17-28 MiB quiet and up to 52 MiB at load average 10+, hence 64 MiB:
       // still half the document, so holding it whole (or a second copy of it) fails.
       const grew = (await hwm()) - before;
