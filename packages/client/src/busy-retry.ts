@@ -60,6 +60,13 @@ export interface RetryOptions {
   readonly repeatable: boolean;
   /** How long an IPP busy status is waited out. */
   readonly busyTimeoutMs: number;
+  /**
+   * Wait out IPP busy statuses too (default). A submission does: a printer that takes one job at a
+   * time answers server-error-busy. Asking for the printer's attributes does not: a relay answers
+   * server-error-service-unavailable there for what needs a person (an upstream whose TLS identity
+   * changed), and the reason must reach the user at once, not after two minutes.
+   */
+  readonly ippBusy?: boolean;
   readonly signal?: AbortSignal | undefined;
   readonly onWait?: (w: BusyWait) => void;
 }
@@ -79,7 +86,7 @@ export async function retryWhileBusy<T>(o: RetryOptions, attempt: () => Promise<
       return await attempt();
     } catch (err) {
       const busy = busyRefusal(err);
-      if (!busy || !o.repeatable) throw err;
+      if (!busy || !o.repeatable || (!busy.http && o.ippBusy === false)) throw err;
       const wait = busy.http ? Math.min(busy.retryAfterMs ?? backoff, RETRY_AFTER_CAP_MS) : backoff;
       const outOfAttempts = busy.http && n >= HTTP_BUSY_ATTEMPTS;
       if (outOfAttempts || Date.now() + wait > deadline) {

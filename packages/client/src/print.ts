@@ -296,9 +296,10 @@ export async function print(options: PrintOptions): Promise<PrintResult> {
   const conn: Connection = signedIn ? { ...options, auth: signedIn } : options;
   const userName = options.userName ?? defaultUserName();
   const docs = await Promise.all(options.documents.map((d, i) => resolveDocument(d, i)));
-  // Asking is harmless to repeat: an HTTP 503 here is waited out like one to the submission.
+  // Asking is harmless to repeat: an HTTP 503 here is waited out like one to the submission (an
+  // IPP status is not: see RetryOptions.ippBusy).
   const info = await retryBusy(
-    { repeatable: true, busyTimeoutMs: options.busyTimeoutMs ?? 120_000, signal: conn.signal, onWait: (w) => options.onProgress?.({ phase: 'busy', ...w }) },
+    { repeatable: true, ippBusy: false, busyTimeoutMs: options.busyTimeoutMs ?? 120_000, signal: conn.signal, onWait: (w) => options.onProgress?.({ phase: 'busy', ...w }) },
     () => printerInfo({ ...conn, userName }),
   );
   options.onProgress?.({ phase: 'printer', info });

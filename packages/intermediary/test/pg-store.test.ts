@@ -147,10 +147,15 @@ describe('issue 17: several instances, one store', () => {
       const r = await send(uri, sealedPrintJob(uri), body);
       expect(r.status, r.statusMessage).toBe(0);
       await waitFor(() => printer.deliveries.some((d) => d.sha256 === digest), 180_000, '128 MiB delivered');
-      // The whole document in memory would add 128 MiB; chunked, the peak grows far less.
+      // The whole document in memory would add 128 MiB; chunked, the peak grows far less. What it
+      // does grow by varies with the machine's load, not with what the code holds: most likely freed
+      // chunk buffers not yet collected (V8 collects memory outside its heap only once tens of MiB
+      // of it have been given up, and later when the machine is busy). The
+      // same commit measured 17-28 MiB quiet and up to 52 MiB at load average 10+, hence 64 MiB:
+      // still half the document, so holding it whole (or a second copy of it) fails.
       const grew = (await hwm()) - before;
       console.log(`128 MiB through the PostgreSQL store: the instance's peak RSS grew by ${(grew / 1024 ** 2).toFixed(1)} MiB (from ${(before / 1024 ** 2).toFixed(1)} MiB)`);
-      expect(grew).toBeLessThan(40 * 1024 ** 2);
+      expect(grew).toBeLessThan(64 * 1024 ** 2);
     } finally {
       child.kill('SIGTERM');
     }
