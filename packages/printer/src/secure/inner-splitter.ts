@@ -16,6 +16,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { DEFAULT_LIMITS, SectionScanner } from '@trustnoone/ipp';
 import { releaseBuffer } from '@trustnoone/smime';
+import { writevAll } from './writev-all.js';
 
 /** Plaintext bytes gathered into one write (a writev per file), and at most this many pieces. */
 const WRITE_BATCH = 1024 * 1024;
@@ -112,8 +113,8 @@ export class InnerSplitter {
     this.#owned = [];
     this.#gathered = 0;
     this.#pending = (async () => {
-      if (headerParts.length > 0) await writeAll(this.header, headerParts);
-      if (documentParts.length > 0) await writeAll(this.document, documentParts);
+      if (headerParts.length > 0) await writevAll(this.header, headerParts, 'a private plaintext file');
+      if (documentParts.length > 0) await writevAll(this.document, documentParts, 'a private plaintext file');
       for (const c of owned) releaseBuffer(c);
     })();
     this.#pending.catch(() => undefined); // observed by the next write or close; never unhandled
@@ -150,26 +151,5 @@ export class InnerSplitter {
     }
     this.#phase = 'document';
     return this.#scanner.end - base;
-  }
-}
-
-/** writev until every byte is written (a regular file may take fewer bytes than asked). */
-async function writeAll(fh: FileHandle, parts: Uint8Array[]): Promise<void> {
-  let rest = parts;
-  for (;;) {
-    const total = rest.reduce((n, b) => n + b.length, 0);
-    if (total === 0) return;
-    let { bytesWritten } = await fh.writev(rest);
-    if (bytesWritten >= total) return;
-    if (bytesWritten === 0) throw new Error('a private plaintext file took no bytes');
-    const left: Uint8Array[] = [];
-    for (const b of rest) {
-      if (bytesWritten >= b.length) bytesWritten -= b.length;
-      else {
-        left.push(bytesWritten > 0 ? b.subarray(bytesWritten) : b);
-        bytesWritten = 0;
-      }
-    }
-    rest = left;
   }
 }

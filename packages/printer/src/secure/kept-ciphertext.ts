@@ -11,6 +11,7 @@
  * is safe.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { writevAll } from './writev-all.js';
 
 /** Bytes gathered before a write is started. */
 const KEEP_BATCH = 1024 * 1024;
@@ -89,7 +90,7 @@ export class KeptCiphertext {
     const bytes = this.#batched;
     this.#batch = [];
     this.#batched = 0;
-    this.#writing = writevAll(this.fh, parts).then(() => {
+    this.#writing = writevAll(this.fh, parts, 'the kept ciphertext file').then(() => {
       this.onWritten();
       this.#syncEarly(bytes);
     });
@@ -111,26 +112,5 @@ export class KeptCiphertext {
       },
     );
     this.#syncing = syncing;
-  }
-}
-
-/** writev until every byte is written (a regular file may take fewer bytes than asked). */
-async function writevAll(fh: FileHandle, parts: Buffer[]): Promise<void> {
-  let rest = parts;
-  for (;;) {
-    const total = rest.reduce((n, b) => n + b.length, 0);
-    if (total === 0) return;
-    let { bytesWritten } = await fh.writev(rest);
-    if (bytesWritten >= total) return;
-    if (bytesWritten === 0) throw new Error('the kept ciphertext file took no bytes');
-    const left: Buffer[] = [];
-    for (const b of rest) {
-      if (bytesWritten >= b.length) bytesWritten -= b.length;
-      else {
-        left.push(bytesWritten > 0 ? b.subarray(bytesWritten) : b);
-        bytesWritten = 0;
-      }
-    }
-    rest = left;
   }
 }
