@@ -126,17 +126,8 @@ export function enterSandbox(sandbox: RenderSandbox, inputPath: string, outDir: 
     chownSync(pagesDir, box.user.uid, box.user.gid);
     chmodSync(pagesDir, 0o700);
   }
-  const binds: Bind[] = [
-    { source: inputPath, dest: SANDBOX_INPUT },
-    { source: pagesDir, dest: join(SANDBOX_OUT_DIR, PAGES_DIR), writable: true },
-  ];
   return {
-    inputPath: SANDBOX_INPUT,
-    outDir: SANDBOX_OUT_DIR,
-    command(command, args, readOnly = [], infoFd) {
-      const argv = bubblewrapArgv(box, [...binds, ...readOnly], SANDBOX_OUT_DIR, command, args, infoFd);
-      return { command: box.bwrap, args: argv, sandboxed: true, ...(infoFd === undefined ? {} : { infoFd }) };
-    },
+    ...jailed(box, { source: inputPath, dest: SANDBOX_INPUT }, pagesDir, SANDBOX_INPUT),
     release() {
       if (box.user) {
         try {
@@ -195,12 +186,17 @@ export function slotSandbox(
     chownSync(pagesDir, box.user.uid, box.user.gid);
     chmodSync(pagesDir, 0o700);
   }
-  const binds: Bind[] = [
-    { source: slot.inputDir, dest: SANDBOX_SLOT_INPUT_DIR },
-    { source: pagesDir, dest: join(SANDBOX_OUT_DIR, PAGES_DIR), writable: true },
-  ];
+  return jailed(box, { source: slot.inputDir, dest: SANDBOX_SLOT_INPUT_DIR }, pagesDir, SANDBOX_SLOT_INPUT);
+}
+
+/**
+ * What a sandboxed renderer is told and run with: `input` bound read-only, the pages directory
+ * writable at SANDBOX_OUT_DIR, and the paths it sees. Shared by a job's own sandbox and a spare's.
+ */
+function jailed(box: Bubblewrap, input: Bind, pagesDir: string, seenInput: string): { inputPath: string; outDir: string; command: SandboxedRender['command'] } {
+  const binds: Bind[] = [input, { source: pagesDir, dest: join(SANDBOX_OUT_DIR, PAGES_DIR), writable: true }];
   return {
-    inputPath: SANDBOX_SLOT_INPUT,
+    inputPath: seenInput,
     outDir: SANDBOX_OUT_DIR,
     command(command, args, readOnly = [], infoFd) {
       const argv = bubblewrapArgv(box, [...binds, ...readOnly], SANDBOX_OUT_DIR, command, args, infoFd);
